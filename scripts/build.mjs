@@ -1,0 +1,47 @@
+// Bundles the client, the language server, the CLI and the engine's worker processes with esbuild.
+// wabt and binaryen stay external: they are loaded lazily, on first use, from node_modules.
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const production = process.argv.includes('--production');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  external: ['vscode', 'wabt', 'binaryen'],
+  logLevel: 'warning',
+};
+
+const entries = {
+  client: 'client/src/extension.ts',
+  server: 'server/src/server.ts',
+  cli: 'server/src/cli/main.ts',
+  'toolchain-worker': 'server/src/engine/toolchain/worker.ts',
+  'sandbox-runner': 'server/src/engine/sandbox/runner-process.ts',
+};
+
+const present = Object.fromEntries(
+  Object.entries(entries).filter(([, file]) => fs.existsSync(path.join(root, file))),
+);
+
+await esbuild.build({
+  ...common,
+  absWorkingDir: root,
+  entryPoints: present,
+  outdir: path.join(root, 'dist'),
+});
+
+// Generated artefacts (e.g. the policy JSON schema) are produced from the engine's own definitions.
+const generators = path.join(root, 'scripts', 'generate.ts');
+if (fs.existsSync(generators)) {
+  const { execFileSync } = await import('node:child_process');
+  execFileSync(process.execPath, ['--import', 'tsx', generators], { cwd: root, stdio: 'inherit' });
+}
+console.log(`built ${Object.keys(present).join(', ')}${production ? ' (production)' : ''}`);

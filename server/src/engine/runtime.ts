@@ -1,0 +1,32 @@
+/**
+ * Where the engine's separate processes live, in source form (tests, run with tsx) and in the
+ * esbuild bundle (dist/). Heavy or untrusted work (wabt, binaryen, guest modules) runs in these
+ * processes so it can be killed on a timeout without freezing the language server.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** Entry points that scripts/build.mjs bundles to `dist/<name>.js`. */
+export const PROCESS_ENTRIES = {
+  'toolchain-worker': 'toolchain/worker.ts',
+  'sandbox-runner': 'sandbox/runner-process.ts',
+} as const;
+
+export type ProcessEntry = keyof typeof PROCESS_ENTRIES;
+
+export interface EntryLocation {
+  /** the script to start with `child_process.fork` or `new Worker` */
+  file: string;
+  /** Node flags needed to start it (tsx loader when running from source) */
+  execArgv: string[];
+}
+
+export function processEntry(name: ProcessEntry): EntryLocation {
+  // Bundled: this code is inside dist/<something>.js and the entry sits beside it.
+  if (!__filename.endsWith('.ts')) {
+    return { file: path.join(__dirname, `${name}.js`), execArgv: [] };
+  }
+  const file = path.join(__dirname, PROCESS_ENTRIES[name]);
+  if (!fs.existsSync(file)) throw new Error(`engine entry ${name} not found at ${file}`);
+  return { file, execArgv: ['--import', 'tsx'] };
+}
