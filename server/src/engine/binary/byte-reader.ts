@@ -1,0 +1,169 @@
+/**
+ * Bounds-checked cursor over a `.wasm` byte array: LEB128, fixed-width values and names.
+ *
+ * Every read checks against `end` (the end of the current section or of the file) and throws a
+ * WasmFormatError carrying the byte offset; the binary reader catches it and turns it into a
+ * diagnostic. No read allocates except `name()`, which decodes one string.
+ */
+
+/** A malformed-binary finding at a byte offset, thrown by ByteReader and caught by the reader. */
+export class WasmFormatError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(message);
+    this.name = 'WasmFormatError';
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function hex(n: number): string {
+  return '0x' + n.toString(16);
+}
+
+export class ByteReader {
+  pos: number;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    start: number,
+    /** exclusive limit: reads never go past it */
+    readonly end: number,
+  ) {
+    this.pos = start;
+  }
+
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  atEnd(): boolean {
+    return this.pos >= this.end;
+  }
+
+  fail(message: string, offset = this.pos): never {
+    throw new WasmFormatError(message, offset);
+  }
+
+  private need(n: number, what: string): void {
+    if (this.pos + n > this.end) {
+      this.fail(`unexpected end while reading ${what}: need ${n} byte${n === 1 ? '' : 's'} at ${hex(this.pos)}, ${this.end - this.pos} left`);
+    }
+  }
+
+  u8(what = 'byte'): number {
+    if (this.pos >= this.end) this.need(1, what);
+    return this.bytes[this.pos++];
+  }
+
+  peek(): number {
+    if (this.pos >= this.end) this.need(1, 'byte');
+    return this.bytes[this.pos];
+  }
+
+  skip(n: number, what = 'bytes'): void {
+    this.need(n, what);
+    this.pos += n;
+  }
+
+  /** Unsigned LEB128 of at most 32 bits (5 bytes, the unused bits of the last byte must be zero). */
+  u32(what = 'u32'): number {
+    const start = this.pos;
+    let result = 0;
+    let shift = 0;
+    for (let i = 0; i < 5; i++) {
+      if (this.pos >= this.end) this.fail(`unexpected end while reading ${what} (LEB128 started at ${hex(start)})`, start);
+      const b = this.bytes[this.pos++];
+      if (i === 4) {
+        if (b & 0x80) this.fail(`${what}: LEB128 at ${hex(start)} is longer than 5 bytes`, start);
+        if (b & 0x70) this.fail(`${what}: LEB128 at ${hex(start)} has unused bits set (value exceeds 32 bits)`, start);
+      }
+      result += (b & 0x7f) * 2 ** shift;
+      if (!(b & 0x80)) return result;
+      shift += 7;
+    }
+    /* c8 ignore next */
+    return this.fail(`${what}: bad LEB128 at ${hex(start)}`, start);
+  }
+
+  /**
+   * Unsigned LEB128 of at most 64 bits (10 bytes), as a number. Values above 2^53 lose precision;
+   * they only occur in memory64 limits, where that is harmless for reporting.
+   */
+  u64(what = 'u64'): number {
+    const start = this.pos;
+    let result = 0;
+    let mul = 1;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) this.fail(`unexpected end while reading ${what} (LEB128 started at ${hex(start)})`, start);
+      const b = this.bytes[this.pos++];
+      if (i === 9) {
+        if (b & 0x80) this.fail(`${what}: LEB128 at ${hex(start)} is longer than 10 bytes`, start);
+        if (b & 0x7e) this.fail(`${what}: LEB128 at ${hex(start)} has unused bits set (value exceeds 64 bits)`, start);
+      }
+      result += (b & 0x7f) * mul;
+      if (!(b & 0x80)) return result;
+      mul *= 128;
+    }
+    /* c8 ignore next */
+    return this.fail(`${what}: bad LEB128 at ${hex(start)}`, start);
+  }
+
+  /** Signed LEB128 of `bits` width (32, 33 or 64); returns the value for widths up to 33, else only validates. */
+  sleb(bits: 32 | 33 | 64, what = `s${bits}`): number {
+    const start = this.pos;
+    const maxBytes = Math.ceil(bits / 7);
+    let result = 0;
+    let mul = 1;
+    for (let i = 0; i < maxBytes; i++) {
+      if (this.pos >= this.end) this.fail(`unexpected end while reading ${what} (LEB128 started at ${hex(start)})`, start);
+      const b = this.bytes[this.pos++];
+      if (i === maxBytes - 1) {
+        if (b & 0x80) this.fail(`${what}: LEB128 at ${hex(start)} is longer than ${maxBytes} bytes`, start);
+        // The unused high bits of the last byte must all equal the sign bit.
+        const usedBits = bits - 7 * (maxBytes - 1); // bits carried by the last byte, incl. sign
+        const high = b & 0x7f & ~((1 << (usedBits - 1)) - 1); // sign bit and unused bits
+        if (high !== 0 && high !== (0x7f & ~((1 << (usedBits - 1)) - 1))) {
+          this.fail(`${what}: LEB128 at ${hex(start)} has unused bits that do not match the sign`, start);
+        }
+      }
+      result += (b & 0x7f) * mul;
+      mul *= 128;
+      if (!(b & 0x80)) {
+        if (b & 0x40) result -= mul;
+        return result;
+      }
+    }
+    /* c8 ignore next */
+    return this.fail(`${what}: bad LEB128 at ${hex(start)}`, start);
+  }
+
+  /** A length-prefixed UTF-8 name; returns the string and the byte range of its content. */
+  name(what = 'name'): { value: string; start: number; end: number } {
+    const len = this.u32(`${what} length`);
+    const start = this.pos;
+    if (len > this.end - start) {
+      this.fail(`${what} length ${len} at ${hex(start)} runs past the end (${this.end - start} bytes left)`, start);
+    }
+    this.pos = start + len;
+    let value: string;
+    try {
+      value = utf8.decode(this.bytes.subarray(start, start + len));
+    } catch {
+      this.fail(`${what} at ${hex(start)} is not valid UTF-8`, start);
+    }
+    return { value, start, end: start + len };
+  }
+
+  /** A vector count, checked against the bytes left (each element takes at least `minSize` bytes). */
+  count(what: string, minSize = 1): number {
+    const at = this.pos;
+    const n = this.u32(`${what} count`);
+    if (n * minSize > this.end - this.pos) {
+      this.fail(`${what} count ${n} at ${hex(at)} cannot fit in the ${this.end - this.pos} bytes left`, at);
+    }
+    return n;
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * One function's full body as WAT, on demand: wabt disassembles a stub module (stub-module.ts) that
+ * holds only that body, and the function's text is cut out of the result.
+ *
+ * Failure: the returned promise rejects with an Error whose message starts with
+ * `cannot disassemble function <index>:` and says why (imported, no body, too large, or wabt's own
+ * message for a malformed body). Sizes are guarded before wabt runs, because wabt runs in this thread
+ * and cannot be interrupted; moving it into the toolchain worker (with a timeout) is planned.
+ */
+import type { WasmReadResult } from './reader';
+import { buildStubModule } from './stub-module';
+
+/** wabt's memory grows about 100x the input when printing; keep the stub well below that risk. */
+export const MAX_DISASSEMBLY_BODY_BYTES = 4 << 20;
+export const MAX_DISASSEMBLY_STUB_BYTES = 24 << 20;
+export const MAX_DISASSEMBLY_FUNCTIONS = 300_000;
+
+/** All wabt feature flags on: the view must not reject what some engine accepts. */
+export const WABT_ALL_FEATURES = {
+  exceptions: true,
+  mutable_globals: true,
+  sat_float_to_int: true,
+  sign_extension: true,
+  simd: true,
+  threads: true,
+  function_references: true,
+  multi_value: true,
+  tail_call: true,
+  bulk_memory: true,
+  reference_types: true,
+  annotations: true,
+  code_metadata: true,
+  gc: true,
+  memory64: true,
+  extended_const: true,
+  relaxed_simd: true,
+} as const;
+
+type Wabt = Awaited<ReturnType<typeof import('wabt')>>;
+let wabtPromise: Promise<Wabt> | undefined;
+
+/** wabt.js, loaded once and lazily (it costs ~14 ms and ~49 MB). */
+export function loadWabt(): Promise<Wabt> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  wabtPromise ??= (require('wabt') as typeof import('wabt'))();
+  return wabtPromise;
+}
+
+export async function disassembleFunction(bytes: Uint8Array, read: WasmReadResult, funcIndex: number): Promise<string> {
+  const fail = (why: string): never => {
+    throw new Error(`cannot disassemble function ${funcIndex}: ${why}`);
+  };
+  const m = read.model;
+  if (m.kind !== 'module') fail('this is a component, not a core module');
+  const f = m.funcs[funcIndex];
+  if (!Number.isInteger(funcIndex) || !f) fail(`there is no such function (the module has ${m.funcs.length})`);
+  if (f.imported) fail(`it is imported from ${JSON.stringify(f.imported.module)} ${JSON.stringify(f.imported.name)} and has no body`);
+  const bodySize = f.bodySize;
+  if (bodySize === undefined) return fail('it has no body in the code section (the module is malformed or truncated)');
+  if (bodySize > MAX_DISASSEMBLY_BODY_BYTES) fail(`its body is ${bodySize} bytes, more than the ${MAX_DISASSEMBLY_BODY_BYTES} bytes shown inline`);
+  const firstDefined = m.funcs.findIndex((x) => !x.imported);
+  const definedCount = m.funcs.length - firstDefined;
+  if (definedCount > MAX_DISASSEMBLY_FUNCTIONS) fail(`the module defines ${definedCount} functions, more than ${MAX_DISASSEMBLY_FUNCTIONS}`);
+  if (f.span.end > bytes.length) fail('its body lies past the end of the given bytes');
+
+  let stub: Uint8Array;
+  try {
+    stub = buildStubModule(bytes, read, funcIndex);
+  } catch (e) {
+    return fail(`building the stub module failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (stub.length > MAX_DISASSEMBLY_STUB_BYTES) fail(`the module's declarations take ${stub.length} bytes, more than ${MAX_DISASSEMBLY_STUB_BYTES}`);
+
+  const wabt = await loadWabt();
+  let text: string;
+  let mod: ReturnType<Wabt['readWasm']> | undefined;
+  try {
+    mod = wabt.readWasm(new Uint8Array(stub), { readDebugNames: true, check: false, ...WABT_ALL_FEATURES });
+    try {
+      // names for locals, labels and calls (`local.get $a`); indices stay when this fails
+      mod.generateNames();
+      mod.applyNames();
+    } catch {
+      /* keep indices */
+    }
+    text = mod.toText({ foldExprs: false, inlineExport: false });
+  } catch (e) {
+    return fail(`wabt: ${(e instanceof Error ? e.message : String(e)).trim()}`);
+  } finally {
+    mod?.destroy();
+  }
+  const cut = cutFunction(text, funcIndex - firstDefined);
+  return cut ?? fail('its text was not found in the disassembly');
+}
+
+/** The text of the `ordinal`-th defined function in wabt's output, de-indented by one level. */
+export function cutFunction(text: string, ordinal: number): string | undefined {
+  let seen = -1;
+  let pos = 0;
+  let start = -1;
+  while (pos < text.length) {
+    const nl = text.indexOf('\n', pos);
+    const lineEnd = nl < 0 ? text.length : nl;
+    const topLevel = text.startsWith('  (', pos);
+    if (start >= 0 && (topLevel || text.startsWith(')', pos))) {
+      return dedent(text.slice(start, pos));
+    }
+    if (topLevel && text.startsWith('  (func ', pos)) {
+      seen++;
+      if (seen === ordinal) start = pos;
+    }
+    pos = lineEnd + 1;
+  }
+  return start >= 0 ? dedent(text.slice(start)) : undefined;
+}
+
+function dedent(s: string): string {
+  return s
+    .replace(/\s+$/, '')
+    .split('\n')
+    .map((l) => (l.startsWith('  ') ? l.slice(2) : l))
+    .join('\n');
+}

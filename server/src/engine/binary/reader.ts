@@ -1,0 +1,763 @@
+/**
+ * The bounds-checked `.wasm` reader: bytes -> ModuleModel (origin 'binary', spans are byte offsets).
+ *
+ * It walks the sections by their declared sizes and never decodes code bodies (it records each body's
+ * offset and size), so its cost and memory depend on the module's declarations, not on its code size.
+ * Every read is bounds-checked; malformed input becomes a `wasm-malformed` diagnostic and the reader
+ * skips the rest of that section (or stops, when the section sizes themselves are broken). It never
+ * throws and never allocates from an untrusted count (counts are checked against the bytes left).
+ */
+import type { EngineDiagnostic, Severity } from '../diagnostic';
+import {
+  emptyModel,
+  DEFAULT_PAGE_SIZE_LOG2,
+  type ExternKind,
+  type Feature,
+  type FuncSig,
+  type Limits,
+  type ModuleModel,
+  type SectionInfo,
+  type TypeEntry,
+} from '../model';
+import type { Span } from '../span';
+import { ByteReader, WasmFormatError, hex } from './byte-reader';
+import { emptyNameSection, readNameSection, type NameSection } from './name-section';
+import { newTypeUse, readHeapType, readStorageType, readValType, skipConstExpr, type TypeUse } from './value-types';
+
+export type { NameSection } from './name-section';
+
+export interface WasmReadResult {
+  model: ModuleModel;
+  diagnostics: EngineDiagnostic[];
+  /** the `name` section, when the module has one and `options.names` is not false (locals only then) */
+  names?: NameSection;
+  /** the value of the data count section, when present */
+  dataCount?: number;
+}
+
+export interface ReadWasmOptions {
+  /** return the name section (incl. local names) in the result; default true. Ids are set either way. */
+  names?: boolean;
+}
+
+export const SECTION_NAMES = [
+  'custom',
+  'type',
+  'import',
+  'function',
+  'table',
+  'memory',
+  'global',
+  'export',
+  'start',
+  'element',
+  'code',
+  'data',
+  'datacount',
+  'tag',
+] as const;
+
+const COMPONENT_SECTION_NAMES = [
+  'custom',
+  'core module',
+  'core instance',
+  'core type',
+  'component',
+  'instance',
+  'alias',
+  'type',
+  'canon',
+  'start',
+  'import',
+  'export',
+  'value',
+];
+
+/** Position of each known section id in the required order (tag sits between memory and global). */
+const SECTION_ORDER: Record<number, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13 };
+
+const EXTERN_KINDS: ExternKind[] = ['func', 'table', 'memory', 'global', 'tag'];
+
+const MAX_DIAGNOSTICS = 100;
+
+export function sectionName(id: number): string {
+  return SECTION_NAMES[id] ?? 'unknown';
+}
+
+/** Reads a `.wasm` (or recognises a component). Never throws. */
+export function readWasm(bytes: Uint8Array, options: ReadWasmOptions = {}): WasmReadResult {
+  const reader = new ModuleReader(bytes, options);
+  try {
+    reader.read();
+  } catch (e) {
+    // Not expected: every known failure is a WasmFormatError handled per section. Report, don't crash.
+    reader.report(0, `internal reader error: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return reader.result();
+}
+
+class TooManyDiagnostics extends Error {}
+
+class ModuleReader {
+  readonly model: ModuleModel;
+  readonly diagnostics: EngineDiagnostic[] = [];
+  private names?: NameSection;
+  private dataCount?: number;
+  private readonly use: TypeUse = newTypeUse();
+  private gc = false;
+  private extendedConst = false;
+  private bulkMemory = false;
+  private refTypesInSegments = false;
+  private multiValue = false;
+  private definedFuncStart = 0;
+  private sawCode = false;
+  private dataSectionCount?: number;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly options: ReadWasmOptions,
+  ) {
+    this.model = emptyModel('binary', { start: 0, end: bytes.length });
+    this.model.byteLength = bytes.length;
+    this.model.sections = [];
+  }
+
+  result(): WasmReadResult {
+    const out: WasmReadResult = { model: this.model, diagnostics: this.diagnostics };
+    if (this.names && this.options.names !== false) out.names = this.names;
+    if (this.dataCount !== undefined) out.dataCount = this.dataCount;
+    return out;
+  }
+
+  report(offset: number, message: string, severity: Severity = 'error', code = 'wasm-malformed'): void {
+    if (this.diagnostics.length >= MAX_DIAGNOSTICS) throw new TooManyDiagnostics();
+    const start = Math.max(0, Math.min(offset, this.bytes.length));
+    this.diagnostics.push({
+      code,
+      severity,
+      message,
+      span: { start, end: Math.min(start + 1, this.bytes.length) || start },
+      source: 'wasm-reader',
+    });
+  }
+
+  read(): void {
+    try {
+      this.readAll();
+    } catch (e) {
+      if (!(e instanceof TooManyDiagnostics)) throw e;
+      this.diagnostics.push({
+        code: 'wasm-malformed',
+        severity: 'error',
+        message: `more than ${MAX_DIAGNOSTICS} problems; stopped reading`,
+        span: { start: 0, end: 0 },
+        source: 'wasm-reader',
+      });
+    }
+  }
+
+  private readAll(): void {
+    const b = this.bytes;
+    if (b.length < 8) {
+      if (b.length < 4 || b[0] !== 0 || b[1] !== 0x61 || b[2] !== 0x73 || b[3] !== 0x6d) {
+        this.report(0, `not a WebAssembly binary: ${b.length} bytes, need at least 8 (magic \\0asm and version)`);
+      } else {
+        this.report(b.length, `truncated header at ${hex(b.length)}: the 4-byte version is missing`);
+      }
+      return;
+    }
+    if (b[0] !== 0 || b[1] !== 0x61 || b[2] !== 0x73 || b[3] !== 0x6d) {
+      this.report(0, `not a WebAssembly binary: bad magic ${hexBytes(b, 0, 4)} at 0x0 (expected 00 61 73 6d)`);
+      return;
+    }
+    const version = b[4] | (b[5] << 8);
+    const layer = b[6] | (b[7] << 8);
+    if (layer === 1) {
+      this.model.kind = 'component';
+      this.report(
+        0,
+        `this is a WebAssembly component (version ${version}, layer 1); components are recognised but not analysed`,
+        'info',
+        'wasm-component',
+      );
+      this.walkComponentSections();
+      return;
+    }
+    if (version !== 1 || layer !== 0) {
+      this.report(4, `unsupported binary version ${hexBytes(b, 4, 8)} at 0x4 (expected 01 00 00 00)`);
+      return;
+    }
+    this.walkSections();
+    this.finish();
+  }
+
+  /** Top-level sections of a component, by size only (so the view and summary can list them). */
+  private walkComponentSections(): void {
+    const r = new ByteReader(this.bytes, 8, this.bytes.length);
+    while (!r.atEnd()) {
+      const offset = r.pos;
+      try {
+        const id = r.u8('section id');
+        const size = r.u32('section size');
+        if (size > r.remaining) r.fail(`size ${size} runs past the end of the file (${r.remaining} bytes left)`, offset);
+        const payloadOffset = r.pos;
+        let name = COMPONENT_SECTION_NAMES[id] ?? 'unknown';
+        if (id === 0) {
+          const sub = new ByteReader(this.bytes, payloadOffset, payloadOffset + size);
+          const n = sub.name('custom section name');
+          name = `custom:${n.value}`;
+          this.model.customSections.push({ name: n.value, size: payloadOffset + size - sub.pos, span: { start: offset, end: payloadOffset + size } });
+        }
+        this.model.sections!.push({ id, name, offset, payloadOffset, size });
+        r.pos = payloadOffset + size;
+      } catch (e) {
+        if (!(e instanceof WasmFormatError)) throw e;
+        this.report(e.offset, `component section at ${hex(offset)}: ${e.message}`);
+        return;
+      }
+    }
+  }
+
+  private walkSections(): void {
+    const b = this.bytes;
+    const r = new ByteReader(b, 8, b.length);
+    let lastOrder = 0;
+    while (!r.atEnd()) {
+      const offset = r.pos;
+      let id: number;
+      let size: number;
+      try {
+        id = r.u8('section id');
+        size = r.u32('section size');
+      } catch (e) {
+        if (!(e instanceof WasmFormatError)) throw e;
+        this.report(e.offset, `section header at ${hex(offset)}: ${e.message}`);
+        return;
+      }
+      const payloadOffset = r.pos;
+      const label = `section ${id} (${sectionName(id)}) at ${hex(offset)}`;
+      if (size > r.remaining) {
+        this.report(offset, `${label}: size ${size} runs past the end of the file (payload at ${hex(payloadOffset)}, ${r.remaining} bytes left)`);
+        return;
+      }
+      const end = payloadOffset + size;
+      r.pos = end;
+      const info: SectionInfo = { id, name: sectionName(id), offset, payloadOffset, size };
+      this.model.sections!.push(info);
+      if (id !== 0) {
+        const order = SECTION_ORDER[id];
+        if (order === undefined) {
+          this.report(offset, `${label}: unknown section id ${id}; skipped`);
+          continue;
+        }
+        if (order <= lastOrder) {
+          this.report(offset, `${label}: section is out of order or repeated`);
+        }
+        lastOrder = Math.max(lastOrder, order);
+      }
+      const s = new ByteReader(b, payloadOffset, end);
+      try {
+        this.readSection(id, s, info);
+        if (!s.atEnd()) s.fail(`${s.remaining} unread bytes at ${hex(s.pos)} after the last entry`);
+      } catch (e) {
+        if (!(e instanceof WasmFormatError)) throw e;
+        this.report(e.offset, `${label}: ${e.message}`, id === 0 ? 'warning' : 'error');
+      }
+    }
+  }
+
+  private readSection(id: number, r: ByteReader, info: SectionInfo): void {
+    switch (id) {
+      case 0:
+        return this.readCustom(r, info);
+      case 1:
+        return this.readTypes(r);
+      case 2:
+        return this.readImports(r);
+      case 3:
+        return this.readFunctions(r);
+      case 4:
+        return this.readTables(r);
+      case 5:
+        return this.readMemories(r);
+      case 6:
+        return this.readGlobals(r);
+      case 7:
+        return this.readExports(r);
+      case 8: {
+        const at = r.pos;
+        const func = r.u32('start function index');
+        this.model.start = { func, span: { start: at, end: r.pos } };
+        return;
+      }
+      case 9:
+        return this.readElems(r);
+      case 10:
+        return this.readCode(r);
+      case 11:
+        return this.readData(r);
+      case 12:
+        this.dataCount = r.u32('data count');
+        this.bulkMemory = true;
+        return;
+      case 13:
+        return this.readTags(r);
+    }
+  }
+
+  private readCustom(r: ByteReader, info: SectionInfo): void {
+    const n = r.name('custom section name');
+    info.name = `custom:${n.value}`;
+    this.model.customSections.push({ name: n.value, size: r.end - r.pos, span: { start: info.offset, end: r.end } });
+    if (n.value === 'name') {
+      this.names ??= emptyNameSection();
+      const start = r.pos;
+      r.pos = r.end;
+      try {
+        readNameSection(this.bytes, start, r.end, this.names, this.options.names !== false);
+      } catch (e) {
+        if (!(e instanceof WasmFormatError)) throw e;
+        this.report(e.offset, `custom section "name" at ${hex(info.offset)}: ${e.message}; names after this point are ignored`, 'warning');
+      }
+    } else {
+      r.pos = r.end;
+    }
+  }
+
+  private typeSig(typeIndex: number): FuncSig | undefined {
+    return this.model.types[typeIndex]?.sig;
+  }
+
+  private readTypes(r: ByteReader): void {
+    const n = r.count('type');
+    for (let i = 0; i < n; i++) {
+      const b = r.peek();
+      if (b === 0x4e) {
+        r.u8();
+        this.gc = true;
+        const m = r.count('rec group member');
+        for (let j = 0; j < m; j++) this.readSubType(r);
+      } else {
+        this.readSubType(r);
+      }
+    }
+  }
+
+  private readSubType(r: ByteReader): void {
+    const start = r.pos;
+    const b = r.peek();
+    if (b === 0x50 || b === 0x4f) {
+      r.u8();
+      this.gc = true;
+      const supers = r.count('supertype');
+      for (let k = 0; k < supers; k++) r.u32('supertype index');
+    }
+    const entry: TypeEntry = { index: this.model.types.length, kind: 'other', span: { start, end: start } };
+    const formAt = r.pos;
+    const form = r.u8('type form');
+    switch (form) {
+      case 0x60: {
+        const params = this.readValTypes(r, 'param');
+        const results = this.readValTypes(r, 'result');
+        if (results.length > 1) this.multiValue = true;
+        entry.kind = 'func';
+        entry.sig = { params, results };
+        break;
+      }
+      case 0x5f: {
+        this.gc = true;
+        entry.kind = 'struct';
+        const fields = r.count('struct field', 2);
+        for (let k = 0; k < fields; k++) this.readFieldType(r);
+        break;
+      }
+      case 0x5e:
+        this.gc = true;
+        entry.kind = 'array';
+        this.readFieldType(r);
+        break;
+      case 0x5d:
+        entry.kind = 'cont';
+        r.sleb(33, 'continuation type index');
+        break;
+      default:
+        r.fail(`unknown type form ${hex(form)} at ${hex(formAt)} (type ${entry.index})`, formAt);
+    }
+    entry.span.end = r.pos;
+    this.model.types.push(entry);
+  }
+
+  private readFieldType(r: ByteReader): void {
+    readStorageType(r, this.use);
+    const at = r.pos;
+    const m = r.u8('field mutability');
+    if (m > 1) r.fail(`bad mutability ${hex(m)} at ${hex(at)}`, at);
+  }
+
+  private readValTypes(r: ByteReader, what: string): string[] {
+    const n = r.count(what);
+    const out: string[] = [];
+    for (let k = 0; k < n; k++) out.push(readValType(r, this.use));
+    return out;
+  }
+
+  private readLimits(r: ByteReader, what: 'memory' | 'table'): { limits: Limits; span: Span } {
+    const start = r.pos;
+    const flags = r.u8(`${what} limits flags`);
+    if (flags > 0x0f) r.fail(`unknown ${what} limits flags ${hex(flags)} at ${hex(start)}`, start);
+    const index64 = (flags & 4) !== 0;
+    const min = index64 ? r.u64(`${what} minimum`) : r.u32(`${what} minimum`);
+    const limits: Limits = { min, shared: (flags & 2) !== 0, index64, pageSizeLog2: DEFAULT_PAGE_SIZE_LOG2 };
+    if (flags & 1) limits.max = index64 ? r.u64(`${what} maximum`) : r.u32(`${what} maximum`);
+    if (flags & 8) {
+      const at = r.pos;
+      const log2 = r.u32('page size log2');
+      if (log2 > 32) r.fail(`page size 2^${log2} at ${hex(at)} is not supported`, at);
+      limits.pageSizeLog2 = log2;
+    }
+    return { limits, span: { start, end: r.pos } };
+  }
+
+  private readImports(r: ByteReader): void {
+    const n = r.count('import', 4);
+    const m = this.model;
+    for (let i = 0; i < n; i++) {
+      const start = r.pos;
+      const mod = r.name('import module name');
+      const name = r.name('import field name');
+      const kindAt = r.pos;
+      const kindByte = r.u8('import kind');
+      const kind = EXTERN_KINDS[kindByte];
+      if (kind === undefined) r.fail(`unknown import kind ${hex(kindByte)} at ${hex(kindAt)} (import ${i} ${JSON.stringify(mod.value)} ${JSON.stringify(name.value)})`, kindAt);
+      const ref = { module: mod.value, name: name.value };
+      const entry: ModuleModel['imports'][number] = {
+        module: mod.value,
+        name: name.value,
+        kind,
+        index: 0,
+        span: { start, end: start },
+        moduleSpan: { start: mod.start, end: mod.end },
+        nameSpan: { start: name.start, end: name.end },
+      };
+      switch (kind) {
+        case 'func': {
+          const typeIndex = r.u32('function type index');
+          entry.index = m.funcs.length;
+          entry.typeIndex = typeIndex;
+          entry.sig = this.typeSig(typeIndex);
+          m.funcs.push({ index: entry.index, typeIndex, sig: entry.sig, imported: ref, span: entry.span });
+          break;
+        }
+        case 'table': {
+          const refType = readValType(r, this.use);
+          const { limits, span } = this.readLimits(r, 'table');
+          entry.index = m.tables.length;
+          entry.limits = limits;
+          entry.refType = refType;
+          m.tables.push({ index: entry.index, limits, refType, imported: ref, span: entry.span, limitsSpan: span });
+          break;
+        }
+        case 'memory': {
+          const { limits, span } = this.readLimits(r, 'memory');
+          entry.index = m.memories.length;
+          entry.limits = limits;
+          m.memories.push({ index: entry.index, limits, imported: ref, span: entry.span, limitsSpan: span });
+          break;
+        }
+        case 'global': {
+          const valType = readValType(r, this.use);
+          const mutable = this.readMut(r);
+          entry.index = m.globals.length;
+          entry.globalType = { valType, mutable };
+          m.globals.push({ index: entry.index, valType, mutable, imported: ref, span: entry.span });
+          break;
+        }
+        case 'tag': {
+          const typeIndex = this.readTagType(r);
+          entry.index = m.tags.length;
+          entry.typeIndex = typeIndex;
+          entry.sig = this.typeSig(typeIndex);
+          m.tags.push({ index: entry.index, typeIndex, imported: ref, span: entry.span });
+          break;
+        }
+      }
+      entry.span.end = r.pos;
+      m.imports.push(entry);
+    }
+    this.definedFuncStart = m.funcs.length;
+  }
+
+  private readMut(r: ByteReader): boolean {
+    const at = r.pos;
+    const mut = r.u8('global mutability');
+    if (mut > 1) r.fail(`bad global mutability ${hex(mut)} at ${hex(at)}`, at);
+    return mut === 1;
+  }
+
+  private readTagType(r: ByteReader): number {
+    const at = r.pos;
+    const attr = r.u8('tag attribute');
+    if (attr !== 0) r.fail(`unknown tag attribute ${hex(attr)} at ${hex(at)}`, at);
+    return r.u32('tag type index');
+  }
+
+  private readFunctions(r: ByteReader): void {
+    const n = r.count('function');
+    const m = this.model;
+    this.definedFuncStart = m.funcs.length;
+    for (let i = 0; i < n; i++) {
+      const start = r.pos;
+      const typeIndex = r.u32('function type index');
+      m.funcs.push({ index: m.funcs.length, typeIndex, sig: this.typeSig(typeIndex), span: { start, end: r.pos } });
+    }
+  }
+
+  private readTables(r: ByteReader): void {
+    const n = r.count('table', 2);
+    const m = this.model;
+    for (let i = 0; i < n; i++) {
+      const start = r.pos;
+      let withInit = false;
+      if (r.peek() === 0x40) {
+        r.u8();
+        const at = r.pos;
+        if (r.u8('table reserved byte') !== 0) r.fail(`expected 0x00 after 0x40 in table ${m.tables.length} at ${hex(at)}`, at);
+        withInit = true;
+      }
+      const refType = readValType(r, this.use);
+      const { limits, span } = this.readLimits(r, 'table');
+      if (withInit) {
+        const c = skipConstExpr(r);
+        if (c.extended) this.extendedConst = true;
+      }
+      m.tables.push({ index: m.tables.length, limits, refType, span: { start, end: r.pos }, limitsSpan: span });
+    }
+  }
+
+  private readMemories(r: ByteReader): void {
+    const n = r.count('memory', 2);
+    const m = this.model;
+    for (let i = 0; i < n; i++) {
+      const start = r.pos;
+      const { limits, span } = this.readLimits(r, 'memory');
+      m.memories.push({ index: m.memories.length, limits, span: { start, end: r.pos }, limitsSpan: span });
+    }
+  }
+
+  private readGlobals(r: ByteReader): void {
+    const n = r.count('global', 3);
+    const m = this.model;
+    for (let i = 0; i < n; i++) {
+      const start = r.pos;
+      const valType = readValType(r, this.use);
+      const mutable = this.readMut(r);
+      if (skipConstExpr(r).extended) this.extendedConst = true;
+      m.globals.push({ index: m.globals.length, valType, mutable, span: { start, end: r.pos } });
+    }
+  }
+
+  private readExports(r: ByteReader): void {
+    const n = r.count('export', 3);
+    for (let i = 0; i < n; i++) {
+      const start = r.pos;
+      const name = r.name('export name');
+      const kindAt = r.pos;
+      const kindByte = r.u8('export kind');
+      const kind = EXTERN_KINDS[kindByte];
+      if (kind === undefined) r.fail(`unknown export kind ${hex(kindByte)} at ${hex(kindAt)} (export ${JSON.stringify(name.value)})`, kindAt);
+      const index = r.u32('export index');
+      this.model.exports.push({ name: name.value, kind, index, span: { start, end: r.pos }, nameSpan: { start: name.start, end: name.end } });
+    }
+  }
+
+  private readElems(r: ByteReader): void {
+    const n = r.count('element segment');
+    for (let i = 0; i < n; i++) {
+      const start = r.pos;
+      const flags = r.u32('element segment flags');
+      if (flags > 7) r.fail(`unknown element segment flags ${flags} at ${hex(start)}`, start);
+      const exprs = (flags & 4) !== 0;
+      const mode = flags & 1 ? (flags & 2 ? 'declarative' : 'passive') : 'active';
+      let table: number | undefined;
+      if (mode === 'active') {
+        table = flags & 2 ? r.u32('table index') : 0;
+        if (skipConstExpr(r).extended) this.extendedConst = true;
+      } else {
+        this.bulkMemory = true;
+      }
+      if (flags & 3) {
+        if (exprs) {
+          const t = readValType(r, this.use);
+          if (t !== 'funcref') this.refTypesInSegments = true;
+        } else {
+          const at = r.pos;
+          const kind = r.u8('element kind');
+          if (kind !== 0) r.fail(`unknown element kind ${hex(kind)} at ${hex(at)}`, at);
+        }
+      }
+      const count = r.count('element');
+      if (exprs) {
+        for (let k = 0; k < count; k++) skipConstExpr(r);
+      } else {
+        for (let k = 0; k < count; k++) r.u32('function index');
+      }
+      if (table !== undefined && table > 0) this.refTypesInSegments = true;
+      this.model.elems.push({ index: this.model.elems.length, mode, table, count, span: { start, end: r.pos } });
+    }
+  }
+
+  private readCode(r: ByteReader): void {
+    this.sawCode = true;
+    const n = r.count('function body');
+    const funcs = this.model.funcs;
+    const defined = funcs.length - this.definedFuncStart;
+    if (n !== defined) {
+      this.report(r.pos, `section 10 (code): ${n} function bodies but the function section declares ${defined} functions`);
+    }
+    for (let i = 0; i < n; i++) {
+      const at = r.pos;
+      const size = r.u32('function body size');
+      if (size === 0) r.fail(`function body ${i} at ${hex(at)} is empty (a body needs at least its locals and end)`, at);
+      const start = r.pos;
+      r.skip(size, `function body ${i} (${size} bytes at ${hex(start)})`);
+      const f = funcs[this.definedFuncStart + i];
+      if (f) {
+        f.span = { start, end: start + size };
+        f.bodySize = size;
+      }
+    }
+  }
+
+  private readData(r: ByteReader): void {
+    const n = r.count('data segment');
+    this.dataSectionCount = n;
+    for (let i = 0; i < n; i++) {
+      const start = r.pos;
+      const flags = r.u32('data segment flags');
+      if (flags > 2) r.fail(`unknown data segment flags ${flags} at ${hex(start)}`, start);
+      let memory: number | undefined;
+      if (flags === 1) this.bulkMemory = true;
+      else {
+        memory = flags === 2 ? r.u32('memory index') : 0;
+        if (skipConstExpr(r).extended) this.extendedConst = true;
+      }
+      const sizeAt = r.pos;
+      const size = r.u32('data segment size');
+      if (size > r.remaining) r.fail(`data segment ${i} size ${size} at ${hex(sizeAt)} runs past the end of the section (${r.remaining} bytes left)`, sizeAt);
+      r.pos += size;
+      this.model.data.push({ index: i, mode: flags === 1 ? 'passive' : 'active', memory, size, span: { start, end: r.pos } });
+    }
+  }
+
+  private readTags(r: ByteReader): void {
+    const n = r.count('tag', 2);
+    for (let i = 0; i < n; i++) {
+      const start = r.pos;
+      const typeIndex = this.readTagType(r);
+      this.model.tags.push({ index: this.model.tags.length, typeIndex, span: { start, end: r.pos } });
+    }
+  }
+
+  /** Cross-section checks, names, custom-section placement and feature detection. */
+  private finish(): void {
+    const m = this.model;
+    const defined = m.funcs.length - this.definedFuncStart;
+    if (defined > 0 && !this.sawCode) {
+      this.report(this.bytes.length, `the function section declares ${defined} functions but there is no code section (file ends at ${hex(this.bytes.length)})`);
+    }
+    if (this.dataCount !== undefined && (this.dataSectionCount ?? 0) !== this.dataCount) {
+      this.report(
+        this.bytes.length,
+        `the data count section says ${this.dataCount} data segments but the data section has ${this.dataSectionCount ?? 0}`,
+      );
+    }
+    this.applyNames();
+    this.placeCustomSections();
+    m.features = this.detectFeatures();
+  }
+
+  private applyNames(): void {
+    const names = this.names;
+    if (!names) return;
+    const m = this.model;
+    if (names.module !== undefined) m.id = `$${names.module}`;
+    const apply = (list: { index: number; id?: string }[], map: Map<number, string>) => {
+      if (map.size === 0) return;
+      for (const e of list) {
+        const n = map.get(e.index);
+        if (n !== undefined) e.id = `$${n}`;
+      }
+    };
+    apply(m.funcs, names.functions);
+    apply(m.types, names.types);
+    apply(m.tables, names.tables);
+    apply(m.memories, names.memories);
+    apply(m.globals, names.globals);
+    apply(m.tags, names.tags);
+    apply(m.data, names.data);
+    apply(m.elems, names.elems);
+    for (const imp of m.imports) {
+      const map =
+        imp.kind === 'func'
+          ? names.functions
+          : imp.kind === 'table'
+            ? names.tables
+            : imp.kind === 'memory'
+              ? names.memories
+              : imp.kind === 'global'
+                ? names.globals
+                : names.tags;
+      const n = map.get(imp.index);
+      if (n !== undefined) imp.id = `$${n}`;
+    }
+  }
+
+  private placeCustomSections(): void {
+    const sections = this.model.sections!;
+    let first = -1;
+    let last = -1;
+    sections.forEach((s, i) => {
+      if (s.id !== 0) {
+        if (first < 0) first = i;
+        last = i;
+      }
+    });
+    let c = 0;
+    sections.forEach((s, i) => {
+      if (s.id !== 0) return;
+      const custom = this.model.customSections[c++];
+      if (!custom) return;
+      custom.placement = first < 0 || i < first ? 'first' : i > last ? 'last' : 'middle';
+    });
+  }
+
+  private detectFeatures(): Feature[] {
+    const m = this.model;
+    const f = new Set<Feature>();
+    for (const mem of m.memories) {
+      if (mem.limits.shared) f.add('threads');
+      if (mem.limits.index64) f.add('memory64');
+      if (mem.limits.pageSizeLog2 !== DEFAULT_PAGE_SIZE_LOG2) f.add('custom-page-sizes');
+    }
+    if (m.memories.length > 1) f.add('multi-memory');
+    for (const t of m.tables) {
+      if (t.limits.index64) f.add('memory64');
+      if (t.refType !== 'funcref') f.add('reference-types');
+    }
+    if (m.tables.length > 1 || this.refTypesInSegments || this.use.refTypes) f.add('reference-types');
+    if (m.tags.length > 0) f.add('exceptions');
+    if (this.gc) f.add('gc');
+    if (this.use.typedRefs) f.add('function-references');
+    if (this.use.simd) f.add('simd');
+    if (this.multiValue) f.add('multi-value');
+    if (this.bulkMemory) f.add('bulk-memory');
+    if (this.extendedConst) f.add('extended-const');
+    return [...f];
+  }
+}
+
+function hexBytes(b: Uint8Array, start: number, end: number): string {
+  const out: string[] = [];
+  for (let i = start; i < end && i < b.length; i++) out.push(b[i].toString(16).padStart(2, '0'));
+  return out.join(' ');
+}
