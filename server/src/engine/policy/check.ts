@@ -1,0 +1,213 @@
+/**
+ * Checking a module against a policy, deriving a policy from modules, and the JSON edits quick fixes
+ * apply to a policy file.
+ */
+import { applyEdits, modify, type Edit } from 'jsonc-parser';
+import type { EngineDiagnostic } from '../diagnostic';
+import type { ModuleModel } from '../model';
+import { memoryMaxBytes, memoryMinBytes } from '../model';
+import type { Span } from '../span';
+import { describeImport, WASI_CAPABILITIES, type WasiCapability } from '../wasi';
+import { DEFAULT_POLICY, FEATURES, type EffectivePolicy, type Policy, type RuleSeverity } from './definition';
+import { escapeGlob, firstMatch } from './glob';
+import { effectivePolicy, parsePolicy } from './load';
+import { RULES } from './rules';
+import { limitedItems, moduleHeadSpan } from './rules/helpers';
+
+export { ruleDocPath } from './rules';
+
+export interface CheckExtra {
+  bytes?: Uint8Array;
+  filePath?: string;
+  policyDir?: string;
+}
+
+/** Runs every registered rule; severities come from `policy.rules` (`off` skips the rule). */
+export function checkModel(model: ModuleModel, policy: EffectivePolicy, extra: CheckExtra = {}): EngineDiagnostic[] {
+  if (model.kind === 'component') {
+    return [
+      {
+        code: 'policy-component-unchecked',
+        severity: 'info',
+        message: 'This is a component, not a core module: the policy rules do not look inside components yet.',
+        span: moduleHeadSpan(model),
+        source: 'policy',
+      },
+    ];
+  }
+  const out: EngineDiagnostic[] = [];
+  for (const rule of RULES) {
+    const configured = policy.rules?.[rule.id];
+    const severity = configured ?? rule.defaultSeverity;
+    if (severity === 'off') continue;
+    let findings;
+    try {
+      findings = rule.check({ model, policy, ...extra });
+    } catch (err) {
+      out.push({
+        code: 'policy-rule-crashed',
+        severity: 'error',
+        message: `Rule ${rule.id} failed on this module: ${(err as Error)?.message ?? String(err)}`,
+        span: moduleHeadSpan(model),
+        source: 'policy',
+        data: { rule: rule.id },
+      });
+      continue;
+    }
+    for (const f of findings) {
+      out.push({
+        code: rule.id,
+        severity,
+        message: f.message,
+        span: f.span,
+        source: 'policy',
+        ...(f.related && { related: f.related }),
+        ...(f.data && { data: f.data }),
+      });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Baseline
+
+/** A policy that allows exactly what the given modules use (and nothing they do not). */
+export function baselinePolicy(models: ModuleModel[]): Policy {
+  const imports = new Set<string>();
+  const groups = new Set<WasiCapability>();
+  let unknownWasi = false;
+  let maxMemBytes = 0;
+  let allBounded = true;
+  let shared = false;
+  let mem64 = false;
+  let maxMemories = 0;
+  let maxElements = 0;
+  let allTablesBounded = true;
+  let memoryExport = false;
+  let tableExport = false;
+  let start = false;
+  let maxCustom = 0;
+  const features = new Set<string>();
+  for (const m of models) {
+    for (const imp of m.imports) {
+      imports.add(escapeGlob(`${imp.module}.${imp.name}`));
+      const info = describeImport(imp.module, imp.name);
+      if (info.capability) groups.add(info.capability);
+      else if (info.wasi) unknownWasi = true;
+    }
+    const memories = limitedItems(m, 'memory');
+    maxMemories = Math.max(maxMemories, memories.length);
+    for (const mem of memories) {
+      if (mem.limits.max === undefined) allBounded = false;
+      maxMemBytes = Math.max(maxMemBytes, memoryMaxBytes(mem.limits) ?? memoryMinBytes(mem.limits));
+      shared ||= mem.limits.shared;
+      mem64 ||= mem.limits.index64;
+    }
+    for (const t of limitedItems(m, 'table')) {
+      if (t.limits.max === undefined) allTablesBounded = false;
+      maxElements = Math.max(maxElements, t.limits.max ?? t.limits.min);
+    }
+    memoryExport ||= m.exports.some((e) => e.kind === 'memory');
+    tableExport ||= m.exports.some((e) => e.kind === 'table');
+    start ||= m.start !== undefined;
+    for (const s of m.customSections) maxCustom = Math.max(maxCustom, s.size);
+    for (const f of m.features) features.add(f);
+  }
+  const wasi = Object.fromEntries(WASI_CAPABILITIES.map((g) => [g, groups.has(g)])) as Record<WasiCapability, boolean>;
+  return {
+    imports: { allow: [...imports].sort(), deny: [], wasi: { ...wasi, unknown: unknownWasi } },
+    memory: {
+      maxBytes: maxMemBytes,
+      requireMaximum: allBounded,
+      allowShared: shared,
+      allowMemory64: mem64,
+      maxMemories,
+    },
+    tables: { maxElements, requireMaximum: allTablesBounded },
+    exports: { required: [], forbidden: [], allowMemoryExport: memoryExport, allowTableExport: tableExport },
+    startFunction: { allowed: start },
+    customSections: { forbidden: [], required: [], maxBytes: maxCustom },
+    features: { deny: FEATURES.filter((f) => !features.has(f)) },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Edits of the policy text
+
+export interface TextEdit {
+  span: Span;
+  newText: string;
+}
+
+const FORMAT = { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' } };
+
+/** The text of a new policy file holding the default policy. */
+export function defaultPolicyText(): string {
+  const { sandbox: _sandbox, monitor: _monitor, overrides: _overrides, integrity: _integrity, ...rest } = DEFAULT_POLICY;
+  return JSON.stringify(rest, null, 2) + '\n';
+}
+
+/**
+ * Edits that make the policy allow the import `module.name`: drop deny entries naming exactly it, add it
+ * to `imports.allow` when there is an allow list that misses it, and switch on its WASI group (or
+ * `imports.wasi.unknown` for an unknown `wasi*` import) when that is off. A deny glob that still matches
+ * is left for the user: deny wins. Empty text: the default policy with those changes.
+ */
+export function allowImportEdit(policyText: string, module: string, name: string): TextEdit[] {
+  return editPolicy(policyText, (text, policy) => {
+    const full = `${module}.${name}`;
+    const exact = new Set([full, escapeGlob(full)]);
+    const deny = policy.imports?.deny ?? [];
+    // remove from the end so the indices stay right
+    for (let i = deny.length - 1; i >= 0; i--) {
+      if (exact.has(deny[i])) text = apply(text, modify(text, ['imports', 'deny', i], undefined, FORMAT));
+    }
+    const allow = policy.imports?.allow;
+    if (allow && firstMatch(allow, full, 'name') === undefined) {
+      text = apply(text, modify(text, ['imports', 'allow', -1], escapeGlob(full), { ...FORMAT, isArrayInsertion: true }));
+    }
+    const effective = effectivePolicy(policy, '');
+    const info = describeImport(module, name);
+    const key = info.capability ?? (info.wasi && !info.known ? 'unknown' : undefined);
+    if (key && effective.imports?.wasi?.[key] === false) {
+      text = apply(text, modify(text, ['imports', 'wasi', key], true, FORMAT));
+    }
+    return text;
+  });
+}
+
+/** Edits that set `rules.<ruleId>` to `severity`. */
+export function setRuleSeverityEdit(policyText: string, ruleId: string, severity: RuleSeverity): TextEdit[] {
+  return editPolicy(policyText, (text) => apply(text, modify(text, ['rules', ruleId], severity, FORMAT)));
+}
+
+/**
+ * Runs `change` over the text (the default policy text when it is blank) and returns one edit
+ * replacing the part that changed. Text that is not a valid JSON object yields no edits.
+ */
+function editPolicy(policyText: string, change: (text: string, policy: Policy) => string): TextEdit[] {
+  const blank = policyText.trim() === '';
+  const start = blank ? defaultPolicyText() : policyText;
+  const parsed = parsePolicy(start);
+  if (!parsed.policy) return [];
+  const after = change(start, parsed.policy);
+  if (blank) return [{ span: { start: 0, end: policyText.length }, newText: after }];
+  return after === policyText ? [] : [minimalEdit(policyText, after)];
+}
+
+function apply(text: string, edits: Edit[]): string {
+  return applyEdits(text, edits);
+}
+
+function minimalEdit(before: string, after: string): TextEdit {
+  let s = 0;
+  while (s < before.length && s < after.length && before[s] === after[s]) s++;
+  let eb = before.length;
+  let ea = after.length;
+  while (eb > s && ea > s && before[eb - 1] === after[ea - 1]) {
+    eb--;
+    ea--;
+  }
+  return { span: { start: s, end: eb }, newText: after.slice(s, ea) };
+}

@@ -1,0 +1,338 @@
+/**
+ * Loading a policy: parse `wasm-warden.policy.json` (JSON with comments) against POLICY_DEFINITION,
+ * with precise diagnostics in the policy text; find the policy file for a module; apply overrides.
+ *
+ * A partially wrong policy keeps its valid parts: a wrong value is dropped (its default applies) and
+ * reported. `ok` tells whether the policy can be used as written (no error-severity diagnostics).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import type { EngineDiagnostic } from '../diagnostic';
+import type { Span } from '../span';
+import {
+  DEFAULT_POLICY,
+  OVERRIDABLE_SECTIONS,
+  POLICY_DEFINITION,
+  type DefNode,
+  type EffectivePolicy,
+  type Policy,
+} from './definition';
+import { globError, matchGlob } from './glob';
+import { RULES } from './rules';
+
+export const POLICY_FILE_NAME = 'wasm-warden.policy.json';
+
+export interface ParsedPolicy {
+  /** the policy (valid parts only); absent when the text is not JSON or not an object */
+  policy?: Policy;
+  diagnostics: EngineDiagnostic[];
+  /** true when the text is a complete, valid policy (no error diagnostics): safe to put in force */
+  ok: boolean;
+}
+
+/** Parse and validate policy text. Never throws. */
+export function parsePolicy(text: string): ParsedPolicy {
+  const diagnostics: EngineDiagnostic[] = [];
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: false });
+  for (const e of errors) {
+    diagnostics.push(diag('policy-syntax', `JSON syntax error: ${describeParseError(printParseErrorCode(e.error))}`, {
+      start: e.offset,
+      end: e.offset + Math.max(e.length, 0),
+    }));
+  }
+  if (!root) {
+    if (errors.length === 0) diagnostics.push(diag('policy-syntax', 'The policy file is empty: expected a JSON object.', { start: 0, end: 0 }));
+    return { diagnostics, ok: false };
+  }
+  if (errors.length > 0) return { diagnostics, ok: false };
+  if (root.type !== 'object') {
+    diagnostics.push(diag('policy-invalid', `The policy must be a JSON object, not ${jsonType(root)}.`, spanOf(root)));
+    return { diagnostics, ok: false };
+  }
+  const policy = (validate(root, POLICY_DEFINITION, [], diagnostics) ?? {}) as Policy;
+  return { policy, diagnostics, ok: !diagnostics.some((d) => d.severity === 'error') };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation against the definition
+
+function validate(node: JsonNode, def: DefNode, at: string[], out: EngineDiagnostic[]): unknown {
+  const where = at.length ? `\`${at.join('.')}\`` : 'the policy';
+  const wrongType = (expected: string) => {
+    out.push(diag('policy-invalid', `${where} must be ${expected}, not ${jsonType(node)}.`, spanOf(node), { path: at }));
+    return undefined;
+  };
+  switch (def.kind) {
+    case 'boolean':
+      return node.type === 'boolean' ? node.value : wrongType('true or false');
+    case 'integer': {
+      if (node.type !== 'number') return wrongType('a whole number');
+      const v = node.value as number;
+      if (!Number.isSafeInteger(v)) return wrongType('a whole number') ?? undefined;
+      if (def.minimum !== undefined && v < def.minimum) {
+        out.push(diag('policy-invalid', `${where} must be at least ${def.minimum}.`, spanOf(node), { path: at }));
+        return undefined;
+      }
+      return v;
+    }
+    case 'string': {
+      if (node.type !== 'string') return wrongType('a string');
+      const v = node.value as string;
+      if (def.format === 'name-glob' || def.format === 'path-glob') {
+        const err = globError(v, def.format === 'path-glob' ? 'path' : 'name');
+        if (err) {
+          // +1: skip the opening quote (exact for patterns without escapes)
+          const inner = { start: node.offset + 1, end: node.offset + node.length - 1 };
+          const start = Math.min(inner.start + err.offset, inner.end - 1);
+          const where = v.length === 0 ? spanOf(node) : { start, end: start + 1 };
+          out.push(diag('policy-bad-glob', `Bad pattern \`${v}\`: ${err.message}.`, where, { path: at }));
+          return undefined;
+        }
+      }
+      if (def.format === 'sha256' && !/^[0-9a-fA-F]{64}$/.test(v)) {
+        out.push(diag('policy-invalid', `${where} must be a SHA-256 digest: 64 hexadecimal digits.`, spanOf(node), { path: at }));
+        return undefined;
+      }
+      if (def.format === 'path' && v.length === 0) {
+        out.push(diag('policy-invalid', `${where} must not be empty.`, spanOf(node), { path: at }));
+        return undefined;
+      }
+      return v;
+    }
+    case 'enum': {
+      if (node.type !== 'string') return wrongType(`one of ${def.values.map((x) => `"${x}"`).join(', ')}`);
+      const v = node.value as string;
+      if (!def.values.includes(v)) {
+        const hint = didYouMean(v, def.values);
+        out.push(
+          diag('policy-invalid', `${where}: "${v}" is not one of ${def.values.map((x) => `"${x}"`).join(', ')}.${hint}`, spanOf(node), {
+            path: at,
+            allowed: [...def.values],
+          }),
+        );
+        return undefined;
+      }
+      return v;
+    }
+    case 'array': {
+      if (node.type !== 'array') return wrongType('a list');
+      const items: unknown[] = [];
+      (node.children ?? []).forEach((child, i) => {
+        const v = validate(child, def.items, [...at, String(i)], out);
+        if (v !== undefined) items.push(v);
+      });
+      return items;
+    }
+    case 'object': {
+      if (node.type !== 'object') return wrongType('an object');
+      const result: Record<string, unknown> = {};
+      const seen = new Map<string, JsonNode>();
+      for (const prop of node.children ?? []) {
+        const [keyNode, valueNode] = prop.children ?? [];
+        if (!keyNode || !valueNode) continue;
+        const key = keyNode.value as string;
+        if (seen.has(key)) {
+          out.push(diag('policy-duplicate-key', `Duplicate key "${key}": the last one wins.`, spanOf(keyNode), { path: [...at, key] }, 'warning'));
+        }
+        seen.set(key, keyNode);
+        const child = Object.prototype.hasOwnProperty.call(def.properties, key) ? def.properties[key] : undefined;
+        if (!child) {
+          const hint = didYouMean(key, Object.keys(def.properties));
+          out.push(
+            diag('policy-unknown-key', `Unknown key "${key}" in ${where}.${hint}`, spanOf(keyNode), {
+              path: [...at, key],
+              known: Object.keys(def.properties),
+            }),
+          );
+          continue;
+        }
+        const v = validate(valueNode, child, [...at, key], out);
+        if (v !== undefined) result[key] = v;
+      }
+      for (const req of def.required ?? []) {
+        if (!seen.has(req)) {
+          out.push(diag('policy-invalid', `${where} needs "${req}".`, spanOf(node), { path: at, missing: req }));
+          return undefined;
+        }
+        if (result[req] === undefined) return undefined; // already reported
+      }
+      return result;
+    }
+    case 'record': {
+      if (node.type !== 'object') return wrongType('an object');
+      const result: Record<string, unknown> = {};
+      const ruleIds = RULES.map((r) => r.id);
+      for (const prop of node.children ?? []) {
+        const [keyNode, valueNode] = prop.children ?? [];
+        if (!keyNode || !valueNode) continue;
+        const key = keyNode.value as string;
+        if (def.keyFormat === 'rule-id' && !ruleIds.includes(key)) {
+          // other components may register rules the engine does not know here: a warning, not an error
+          out.push(
+            diag('policy-unknown-rule', `Unknown rule "${key}".${didYouMean(key, ruleIds)}`, spanOf(keyNode), { path: [...at, key] }, 'warning'),
+          );
+        }
+        if (def.keyFormat === 'path-glob') {
+          const err = globError(key, 'path');
+          if (err) {
+            out.push(diag('policy-bad-glob', `Bad pattern \`${key}\`: ${err.message}.`, spanOf(keyNode), { path: [...at, key] }));
+            continue;
+          }
+        }
+        const v = validate(valueNode, def.values, [...at, key], out);
+        if (v !== undefined) result[key] = v;
+      }
+      return result;
+    }
+  }
+}
+
+function diag(
+  code: string,
+  message: string,
+  span: Span,
+  data?: Record<string, unknown>,
+  severity: EngineDiagnostic['severity'] = 'error',
+): EngineDiagnostic {
+  return { code, severity, message, span, source: 'policy', ...(data && { data }) };
+}
+
+function spanOf(node: JsonNode): Span {
+  return { start: node.offset, end: node.offset + node.length };
+}
+
+function jsonType(node: JsonNode): string {
+  switch (node.type) {
+    case 'array':
+      return 'a list';
+    case 'object':
+      return 'an object';
+    case 'null':
+      return 'null';
+    case 'string':
+      return `a string (${JSON.stringify(node.value)})`;
+    case 'number':
+      return `the number ${node.value}`;
+    case 'boolean':
+      return String(node.value);
+    default:
+      return node.type;
+  }
+}
+
+function describeParseError(code: string): string {
+  const words: Record<string, string> = {
+    InvalidSymbol: 'unexpected character',
+    InvalidNumberFormat: 'malformed number',
+    PropertyNameExpected: 'expected a property name in double quotes',
+    ValueExpected: 'expected a value',
+    ColonExpected: 'expected `:`',
+    CommaExpected: 'expected `,`',
+    CloseBraceExpected: 'expected `}`',
+    CloseBracketExpected: 'expected `]`',
+    EndOfFileExpected: 'unexpected text after the end of the policy',
+    InvalidCommentToken: 'malformed comment',
+    UnexpectedEndOfComment: 'unterminated comment',
+    UnexpectedEndOfString: 'unterminated string',
+    UnexpectedEndOfNumber: 'unterminated number',
+    InvalidUnicode: 'bad unicode escape',
+    InvalidEscapeCharacter: 'bad escape character',
+    InvalidCharacter: 'invalid character in string',
+  };
+  return words[code] ?? code;
+}
+
+/** ` Did you mean "x"?` when a candidate is close enough, else ''. */
+export function didYouMean(word: string, candidates: readonly string[]): string {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? ` Did you mean "${best}"?` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 10) return Infinity;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Finding the file, applying overrides
+
+/**
+ * The nearest `wasm-warden.policy.json` in `fileDir` or a parent folder, never looking above `rootDir`.
+ * Undefined when there is none, or when `fileDir` is not inside `rootDir`.
+ */
+export function findPolicyFile(fileDir: string, rootDir: string): string | undefined {
+  const root = path.resolve(rootDir);
+  let dir = path.resolve(fileDir);
+  const inside = (d: string) => d === root || d.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+  if (!inside(dir)) return undefined;
+  for (;;) {
+    const candidate = path.join(dir, POLICY_FILE_NAME);
+    try {
+      if (fs.statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+    const parent = path.dirname(dir);
+    if (dir === root || parent === dir || !inside(parent)) return undefined;
+    dir = parent;
+  }
+}
+
+/**
+ * The policy for one file: DEFAULT_POLICY, then the policy's own settings, then every override whose
+ * `files` match `relativePath` (relative to the policy file's folder, `/`-separated), in order.
+ * Objects merge key by key; lists and values replace.
+ */
+export function effectivePolicy(policy: Policy, relativePath: string): EffectivePolicy {
+  const { overrides, $schema: _schema, ...own } = policy;
+  let result = merge(stripMeta(DEFAULT_POLICY), own) as Record<string, unknown>;
+  const rel = relativePath.replace(/\\/g, '/').replace(/^\.\//, '');
+  for (const o of overrides ?? []) {
+    if (!o.files?.some((g) => matchGlob(g, rel, 'path'))) continue;
+    const sections: Record<string, unknown> = {};
+    for (const key of OVERRIDABLE_SECTIONS) if (o[key] !== undefined) sections[key] = o[key];
+    result = merge(result, sections) as Record<string, unknown>;
+  }
+  return result as EffectivePolicy;
+}
+
+function stripMeta(p: Policy): Record<string, unknown> {
+  const { overrides: _o, $schema: _s, ...rest } = p;
+  return rest;
+}
+
+function merge(base: unknown, over: unknown): unknown {
+  if (over === undefined) return clone(base);
+  if (isPlainObject(base) && isPlainObject(over)) {
+    const out: Record<string, unknown> = {};
+    for (const k of new Set([...Object.keys(base), ...Object.keys(over)])) out[k] = merge(base[k], over[k]);
+    return out;
+  }
+  return clone(over);
+}
+
+function clone(v: unknown): unknown {
+  return v === undefined ? undefined : structuredClone(v);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

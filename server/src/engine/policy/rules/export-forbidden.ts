@@ -1,0 +1,23 @@
+import { firstMatch } from '../glob';
+import type { PolicyRule, RuleFinding } from './rule';
+
+/** `exports.forbidden`: no export name may match these patterns. */
+export const exportForbidden: PolicyRule = {
+  id: 'export-forbidden',
+  title: 'Forbidden export',
+  defaultSeverity: 'error',
+  policyKeys: ['exports.forbidden'],
+  check({ model, policy }) {
+    const out: RuleFinding[] = [];
+    for (const e of model.exports) {
+      const pattern = firstMatch(policy.exports?.forbidden, e.name, 'name');
+      if (pattern === undefined) continue;
+      out.push({
+        message: `Export "${e.name}" is forbidden by the pattern "${pattern}" in exports.forbidden.`,
+        span: e.nameSpan ?? e.span,
+        data: { name: e.name, kind: e.kind, pattern },
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,20 @@
+import { matchGlob } from '../glob';
+import { moduleHeadSpan } from './helpers';
+import type { PolicyRule } from './rule';
+
+/** `exports.required`: each pattern must match at least one export. */
+export const exportMissing: PolicyRule = {
+  id: 'export-missing',
+  title: 'Required export missing',
+  defaultSeverity: 'error',
+  policyKeys: ['exports.required'],
+  check({ model, policy }) {
+    return (policy.exports?.required ?? [])
+      .filter((pattern) => !model.exports.some((e) => matchGlob(pattern, e.name, 'name')))
+      .map((pattern) => ({
+        message: `The module exports nothing matching "${pattern}", which exports.required asks for.`,
+        span: moduleHeadSpan(model),
+        data: { pattern },
+      }));
+  },
+};

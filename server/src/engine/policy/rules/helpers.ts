@@ -1,0 +1,48 @@
+/** Small helpers the rules share. */
+import type { ImportRef, Limits, ModuleModel } from '../../model';
+import type { Span } from '../../span';
+
+/** A short span at the start of the module (`(module` in WAT, the 8-byte header in a binary). */
+export function moduleHeadSpan(model: ModuleModel): Span {
+  const len = model.origin === 'wat' ? 7 : 8;
+  return { start: model.span.start, end: Math.min(model.span.end, model.span.start + len) };
+}
+
+export interface LimitedItem {
+  index: number;
+  limits: Limits;
+  imported?: ImportRef;
+  span: Span;
+  limitsSpan?: Span;
+}
+
+/** Memories (or tables) of the module, imported ones included even if the model lists them only as imports. */
+export function limitedItems(model: ModuleModel, kind: 'memory' | 'table'): LimitedItem[] {
+  const own: LimitedItem[] = kind === 'memory' ? model.memories : model.tables;
+  const items = [...own];
+  for (const imp of model.imports) {
+    if (imp.kind !== kind || !imp.limits) continue;
+    if (own.some((m) => m.index === imp.index)) continue;
+    items.push({ index: imp.index, limits: imp.limits, imported: { module: imp.module, name: imp.name }, span: imp.span });
+  }
+  return items.sort((a, b) => a.index - b.index);
+}
+
+export function describeItem(kind: 'memory' | 'table', item: LimitedItem): string {
+  return item.imported ? `imported ${kind} ${item.index} (${item.imported.module}.${item.imported.name})` : `${kind} ${item.index}`;
+}
+
+export function itemData(kind: 'memory' | 'table', item: LimitedItem): Record<string, unknown> {
+  return {
+    [kind === 'memory' ? 'memoryIndex' : 'tableIndex']: item.index,
+    ...(item.imported && { module: item.imported.module, name: item.imported.name }),
+  };
+}
+
+/** Human-readable byte count: `256 MiB`, `64 KiB`, `1234 bytes`. */
+export function formatBytes(n: number): string {
+  for (const [unit, size] of [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) {
+    if (n >= size && n % size === 0) return `${n / size} ${unit}`;
+  }
+  return `${n} bytes`;
+}

@@ -1,0 +1,25 @@
+import { firstMatch } from '../glob';
+import type { PolicyRule, RuleFinding } from './rule';
+
+/** Imports must match `imports.allow` (when present) and must not match `imports.deny`; deny wins. */
+export const importNotAllowed: PolicyRule = {
+  id: 'import-not-allowed',
+  title: 'Import not allowed by the policy',
+  defaultSeverity: 'error',
+  policyKeys: ['imports.allow', 'imports.deny'],
+  check({ model, policy }) {
+    const { allow, deny } = policy.imports ?? {};
+    const out: RuleFinding[] = [];
+    for (const imp of model.imports) {
+      const full = `${imp.module}.${imp.name}`;
+      const data = { module: imp.module, name: imp.name, kind: imp.kind };
+      const denied = firstMatch(deny, full, 'name');
+      if (denied !== undefined) {
+        out.push({ message: `Import ${full} is denied by the pattern "${denied}" in imports.deny.`, span: imp.span, data: { ...data, pattern: denied, list: 'deny' } });
+      } else if (allow && firstMatch(allow, full, 'name') === undefined) {
+        out.push({ message: `Import ${full} matches no pattern in imports.allow.`, span: imp.span, data: { ...data, list: 'allow' } });
+      }
+    }
+    return out;
+  },
+};

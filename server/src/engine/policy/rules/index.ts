@@ -1,0 +1,50 @@
+/** The registry of policy rules, in the order checkModel runs them. */
+import { customSectionForbidden } from './custom-section-forbidden';
+import { customSectionMissing } from './custom-section-missing';
+import { customSectionTooLarge } from './custom-section-too-large';
+import { exportForbidden } from './export-forbidden';
+import { exportMemory } from './export-memory';
+import { exportMissing } from './export-missing';
+import { exportTable } from './export-table';
+import { featureDenied } from './feature-denied';
+import { importNotAllowed } from './import-not-allowed';
+import { memory64 } from './memory64';
+import { memoryCount } from './memory-count';
+import { memoryShared } from './memory-shared';
+import { memoryTooLarge } from './memory-too-large';
+import { memoryUnbounded } from './memory-unbounded';
+import type { PolicyRule } from './rule';
+import { startFunction } from './start-function';
+import { tableTooLarge } from './table-too-large';
+import { tableUnbounded } from './table-unbounded';
+import { unknownWasiImport } from './unknown-wasi-import';
+import { wasiCapabilityDenied } from './wasi-capability-denied';
+
+export type { PolicyRule, RuleContext, RuleFinding } from './rule';
+export { ruleDocPath } from './rule';
+
+export const RULES: readonly PolicyRule[] = [
+  importNotAllowed,
+  wasiCapabilityDenied,
+  unknownWasiImport,
+  memoryUnbounded,
+  memoryTooLarge,
+  memoryShared,
+  memory64,
+  memoryCount,
+  tableUnbounded,
+  tableTooLarge,
+  exportMissing,
+  exportForbidden,
+  exportMemory,
+  exportTable,
+  startFunction,
+  customSectionForbidden,
+  customSectionTooLarge,
+  customSectionMissing,
+  featureDenied,
+];
+
+export function ruleById(id: string): PolicyRule | undefined {
+  return RULES.find((r) => r.id === id);
+}

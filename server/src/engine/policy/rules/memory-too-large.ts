@@ -1,0 +1,35 @@
+import { memoryMaxBytes, memoryMinBytes } from '../../model';
+import { describeItem, formatBytes, itemData, limitedItems } from './helpers';
+import type { PolicyRule, RuleFinding } from './rule';
+
+/**
+ * `memory.maxPages` / `memory.maxBytes`: a memory's declared maximum (or its minimum, when it has no
+ * maximum) must fit. maxPages counts pages of the memory's own page size.
+ */
+export const memoryTooLarge: PolicyRule = {
+  id: 'memory-too-large',
+  title: 'Memory larger than the policy allows',
+  defaultSeverity: 'error',
+  policyKeys: ['memory.maxPages', 'memory.maxBytes'],
+  check({ model, policy }) {
+    const { maxPages, maxBytes } = policy.memory ?? {};
+    if (maxPages === undefined && maxBytes === undefined) return [];
+    const out: RuleFinding[] = [];
+    for (const m of limitedItems(model, 'memory')) {
+      const pageSize = 2 ** m.limits.pageSizeLog2;
+      const caps = [maxBytes, maxPages === undefined ? undefined : maxPages * pageSize].filter((x): x is number => x !== undefined);
+      const cap = Math.min(...caps);
+      const bounded = m.limits.max !== undefined;
+      const size = bounded ? memoryMaxBytes(m.limits)! : memoryMinBytes(m.limits);
+      if (size <= cap) continue;
+      const pages = bounded ? m.limits.max! : m.limits.min;
+      const allowedPages = Math.floor(cap / pageSize);
+      out.push({
+        message: `${describeItem('memory', m)} ${bounded ? 'may grow to' : 'starts at'} ${pages} pages of ${formatBytes(pageSize)} = ${formatBytes(size)}; the policy allows at most ${formatBytes(cap)} (${allowedPages} pages).`.replace(/^./, (c) => c.toUpperCase()),
+        span: m.limitsSpan ?? m.span,
+        data: { ...itemData('memory', m), bytes: size, maxBytes: cap, maxPages: allowedPages, pageSizeLog2: m.limits.pageSizeLog2 },
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,43 @@
+/**
+ * What a policy rule is: a stable id, a default severity, a title, and a check over a ModuleModel.
+ * Rules report findings; checkModel (../check.ts) turns them into EngineDiagnostics with the
+ * severity the policy gives the rule.
+ */
+import type { EngineDiagnostic } from '../../diagnostic';
+import type { ModuleModel } from '../../model';
+import type { Span } from '../../span';
+import type { EffectivePolicy } from '../definition';
+
+export interface RuleContext {
+  model: ModuleModel;
+  policy: EffectivePolicy;
+  /** the module's bytes, when checking a binary */
+  bytes?: Uint8Array;
+  /** the module's path (relative to the policy folder when known) */
+  filePath?: string;
+  /** the folder of the policy file, for paths the policy gives relative to itself */
+  policyDir?: string;
+}
+
+export interface RuleFinding {
+  message: string;
+  span: Span;
+  /** what a quick fix needs (e.g. `{ module, name }`, `{ memoryIndex }`) */
+  data?: Record<string, unknown>;
+  related?: EngineDiagnostic['related'];
+}
+
+export interface PolicyRule {
+  /** stable id: the diagnostic code and the key in the policy's `rules` */
+  id: string;
+  title: string;
+  defaultSeverity: 'error' | 'warning' | 'info';
+  /** the policy keys the rule reads */
+  policyKeys: readonly string[];
+  check(ctx: RuleContext): RuleFinding[];
+}
+
+/** Where a rule's documentation lives in the repository. */
+export function ruleDocPath(id: string): string {
+  return `docs/rules/${id}.md`;
+}

@@ -1,0 +1,24 @@
+import { describeImport } from '../../wasi';
+import type { PolicyRule, RuleFinding } from './rule';
+
+/** An import from a `wasi*` module that is not in the WASI catalog (e.g. WasmEdge's sock_open). */
+export const unknownWasiImport: PolicyRule = {
+  id: 'unknown-wasi-import',
+  title: 'Unknown WASI import',
+  defaultSeverity: 'error',
+  policyKeys: ['imports.wasi.unknown'],
+  check({ model, policy }) {
+    if (policy.imports?.wasi?.unknown !== false) return [];
+    const out: RuleFinding[] = [];
+    for (const imp of model.imports) {
+      const info = describeImport(imp.module, imp.name);
+      if (!info.wasi || info.known) continue;
+      out.push({
+        message: `Import ${imp.module}.${imp.name} is not a known WASI function (a non-standard extension?); imports.wasi.unknown denies it.`,
+        span: imp.span,
+        data: { module: imp.module, name: imp.name },
+      });
+    }
+    return out;
+  },
+};
