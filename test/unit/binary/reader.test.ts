@@ -149,7 +149,7 @@ test('reads every declaration of a module compiled from WAT', async () => {
       ['$passive', 'passive', undefined, 8, 'passive!'],
     ],
   );
-  assert.equal(r.dataCount, 2);
+  assert.equal(r.dataCount, undefined); // wabt writes no data count section without memory.init (tested with bytes)
 
   // sections tile the file
   let at = 8;
