@@ -1,0 +1,149 @@
+/**
+ * runSandboxed: runs a WebAssembly module in its own child process (runner-process.ts) with our own
+ * WASI preview1 over the mounts of `options.dirs`. The child is killed (SIGKILL) on timeout, on abort
+ * and when this process exits; the returned promise always settles.
+ */
+import { ChildProcess, fork } from 'child_process';
+import { processEntry } from '../runtime';
+import type {
+  Alert, ChildMessage, LiveStats, RunReport, RunRequest, SandboxEvents, SandboxOptions, Violation,
+} from './types';
+
+export type { Alert, LiveStats, RunReport, SandboxEvents, SandboxOptions, Violation } from './types';
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function killAllOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const c of live) c.kill('SIGKILL');
+  });
+}
+
+const OUTPUT_SLACK = 4096;
+
+export function runSandboxed(module: Uint8Array, options: SandboxOptions, events: SandboxEvents = {}): Promise<RunReport> {
+  const t0 = performance.now();
+  const elapsed = () => Math.round((performance.now() - t0) * 100) / 100;
+  return new Promise<RunReport>((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    const outCap = (options.maxOutputBytes ?? 1024 * 1024) + OUTPUT_SLACK;
+    let startedAt: number | undefined;
+    let lastStats: LiveStats | undefined;
+    const violations: Violation[] = [];
+    const timeline: { atMs: number; bytes: number }[] = [];
+    const alerts: Alert[] = [];
+    const alerted = new Set<string>();
+    let settled = false;
+    let child: ChildProcess | undefined;
+
+    const alert = (kind: Alert['kind'], detail: string) => {
+      if (alerted.has(kind)) return;
+      alerted.add(kind);
+      const a = { kind, detail, atMs: elapsed() };
+      alerts.push(a);
+      events.onAlert?.(a);
+    };
+    const checkMemory = (bytes: number) => {
+      const t = options.thresholds?.memoryBytes;
+      if (t !== undefined && bytes > t) alert('memory', `linear memory ${bytes} bytes > threshold ${t}`);
+    };
+
+    const settle = (partial: Partial<RunReport> & Pick<RunReport, 'outcome'>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(execTimer);
+      events.signal?.removeEventListener('abort', onAbort);
+      if (child) {
+        live.delete(child);
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }
+      const durationMs = elapsed();
+      const t = options.thresholds?.executionMs;
+      if (t !== undefined && durationMs > t) alert('execution-time', `run took ${durationMs} ms > threshold ${t}`);
+      resolve({
+        durationMs,
+        startupMs: startedAt ?? durationMs,
+        peakMemoryBytes: lastStats?.peakMemoryBytes ?? 0,
+        memoryTimeline: timeline,
+        wasiCalls: lastStats?.wasiCalls ?? {},
+        bytesRead: lastStats?.bytesRead ?? 0,
+        bytesWritten: lastStats?.bytesWritten ?? 0,
+        violations,
+        alerts,
+        stdout,
+        stderr,
+        ...partial,
+      });
+    };
+
+    const timer = setTimeout(() => settle({ outcome: 'timeout', message: `killed after ${options.timeoutMs} ms` }), options.timeoutMs);
+    const execTimer = options.thresholds?.executionMs !== undefined
+      ? setTimeout(() => alert('execution-time', `still running after ${options.thresholds!.executionMs} ms`), options.thresholds.executionMs)
+      : undefined;
+    const onAbort = () => settle({ outcome: 'killed', message: 'stopped by the user' });
+    if (events.signal?.aborted) return onAbort();
+    events.signal?.addEventListener('abort', onAbort, { once: true });
+
+    let entry;
+    try {
+      entry = processEntry('sandbox-runner');
+    } catch (e) {
+      return settle({ outcome: 'error', message: (e as Error).message });
+    }
+    killAllOnExit();
+    child = fork(entry.file, [], {
+      execArgv: entry.execArgv,
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: { NODE_OPTIONS: '' , PATH: process.env.PATH ?? '' },
+    });
+    live.add(child);
+    let childErr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      if (childErr.length < 8192) childErr += d.toString();
+    });
+    child.on('message', (m: ChildMessage) => {
+      if (settled) return;
+      switch (m.type) {
+        case 'started':
+          startedAt = elapsed();
+          break;
+        case 'stdout':
+          if (stdout.length < outCap) stdout += m.data;
+          events.onStdout?.(m.data);
+          break;
+        case 'stderr':
+          if (stderr.length < outCap) stderr += m.data;
+          events.onStderr?.(m.data);
+          break;
+        case 'stats':
+          lastStats = m.stats;
+          timeline.push(m.sample);
+          checkMemory(m.stats.memoryBytes);
+          events.onStats?.({ ...m.stats, elapsedMs: elapsed() });
+          break;
+        case 'violation':
+          violations.push(m.violation);
+          events.onViolation?.(m.violation);
+          break;
+        case 'done': {
+          const { violations: _v, memoryTimeline: _t, ...rest } = m.report;
+          checkMemory(rest.peakMemoryBytes);
+          settle(rest);
+          break;
+        }
+      }
+    });
+    child.on('error', (e) => settle({ outcome: 'error', message: `sandbox process: ${e.message}` }));
+    child.on('exit', (code, signal) => {
+      // exit before 'done': the child crashed or was killed from outside
+      setImmediate(() => settle({ outcome: 'killed', message: `sandbox process ended (${signal ?? `code ${code}`}) before reporting${childErr ? `: ${childErr.slice(0, 2000)}` : ''}` }));
+    });
+    const req: RunRequest = { type: 'run', module, options, deadline: Date.now() + options.timeoutMs };
+    child.send(req);
+  });
+}

@@ -1,0 +1,131 @@
+/** Options, reports and live statistics of a sandboxed run (see runner.ts and docs/sandbox.md). */
+
+export interface SandboxMount {
+  /** host directory */
+  host: string;
+  /** path under which the guest sees it (its preopen name), e.g. `/data` or `.` */
+  guest: string;
+  readOnly: boolean;
+}
+
+export interface SandboxThresholds {
+  /** alert when linear memory exceeds this many bytes */
+  memoryBytes?: number;
+  /** alert when the run lasts longer than this */
+  executionMs?: number;
+}
+
+export interface SandboxOptions {
+  dirs: SandboxMount[];
+  /** exactly the guest's environment: nothing of the host's is inherited */
+  env: Record<string, string>;
+  /** argv, including argv[0] */
+  args: string[];
+  /** file whose contents are the guest's stdin; empty stdin when absent */
+  stdinFile?: string;
+  /** wall-clock limit for the whole run (start-up included); the guest's process is killed at it */
+  timeoutMs: number;
+  /** linear memory cap (default 256 MiB) */
+  maxMemoryBytes?: number;
+  /** cap per stream on stdout and stderr (default 1 MiB); reaching it stops the guest (`limit`) */
+  maxOutputBytes?: number;
+  /** instruction budget: NOT implemented, a run that asks for it is refused (`error`) */
+  fuel?: number;
+  /** call this export with these arguments instead of `_start` (i64 parameters need bigint) */
+  invoke?: { export: string; args: (number | bigint)[] };
+  thresholds?: SandboxThresholds;
+  /** interval of live statistics in ms (default 100) */
+  statsIntervalMs?: number;
+}
+
+export interface WasiCallStats {
+  count: number;
+  timeMs: number;
+}
+
+export interface Violation {
+  /** path-escape, absolute-path, symlink-escape, read-only, cross-mount-rename, cross-mount-link,
+   *  hardlink-write, socket, denied-capability, memory-limit, output-limit */
+  kind: string;
+  detail: string;
+  /** ms since the run started */
+  atMs: number;
+}
+
+export interface Alert {
+  kind: 'memory' | 'execution-time';
+  detail: string;
+  atMs: number;
+}
+
+export interface LiveStats {
+  elapsedMs: number;
+  memoryBytes: number;
+  peakMemoryBytes: number;
+  wasiCalls: Record<string, WasiCallStats>;
+  bytesRead: number;
+  bytesWritten: number;
+  violationCount: number;
+}
+
+export interface TrapInfo {
+  /** unreachable, out-of-bounds, divide-by-zero, integer-overflow, invalid-conversion, table-out-of-bounds,
+   *  indirect-call-mismatch, stack-overflow, host-error, other */
+  kind: string;
+  message: string;
+  /** wasm function names (from the name section, else `wasm-function[i]`), innermost first */
+  stack: string[];
+}
+
+export type Outcome = 'exit' | 'trap' | 'timeout' | 'killed' | 'error' | 'limit';
+
+export interface RunReport {
+  outcome: Outcome;
+  exitCode?: number;
+  trap?: TrapInfo;
+  /** for `error` and `limit`: what happened */
+  message?: string;
+  /** wall time from the call of runSandboxed to its result */
+  durationMs: number;
+  /** wall time from the call until the guest's entry point was called (fork, compile, link) */
+  startupMs: number;
+  peakMemoryBytes: number;
+  /** memory size over time (sampled with the live statistics and at the end) */
+  memoryTimeline: { atMs: number; bytes: number }[];
+  wasiCalls: Record<string, WasiCallStats>;
+  bytesRead: number;
+  bytesWritten: number;
+  violations: Violation[];
+  alerts: Alert[];
+  stdout: string;
+  stderr: string;
+  /** return value of `invoke` */
+  result?: unknown;
+}
+
+export interface SandboxEvents {
+  onStdout?(s: string): void;
+  onStderr?(s: string): void;
+  onStats?(s: LiveStats): void;
+  onViolation?(v: Violation): void;
+  onAlert?(a: Alert): void;
+  /** aborting kills the guest: outcome `killed` */
+  signal?: AbortSignal;
+}
+
+/** parent -> child */
+export interface RunRequest {
+  type: 'run';
+  module: Uint8Array;
+  options: SandboxOptions;
+  /** Date.now() of the parent at the start, for the child's own watchdog */
+  deadline: number;
+}
+
+/** child -> parent */
+export type ChildMessage =
+  | { type: 'started'; atMs: number }
+  | { type: 'stdout' | 'stderr'; data: string }
+  | { type: 'stats'; stats: LiveStats; sample: { atMs: number; bytes: number } }
+  | { type: 'violation'; violation: Violation }
+  | { type: 'done'; report: Omit<RunReport, 'durationMs' | 'startupMs' | 'alerts' | 'stdout' | 'stderr'> };
