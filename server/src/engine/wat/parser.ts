@@ -1,0 +1,1423 @@
+/**
+ * Tolerant WAT/WAST parser. Two stages, neither recursing per nesting level on the JS stack:
+ *  1. tokens -> S-expression tree (explicit stack), with paren recovery;
+ *  2. a syntactic check of modules, fields and instructions (explicit work stack for folded and
+ *     block-structured code) that also collects every definition and reference per module.
+ * Errors are EngineDiagnostics with source `wat-parser`; after an error the check resumes at the
+ * next instruction or field, so one typo gives one diagnostic.
+ */
+import type { EngineDiagnostic } from '../diagnostic';
+import type { Span } from '../span';
+import { lex, TokenKind, scanString, decodeStringBytes } from './lexer';
+import { classifyNumber, floatInRange, intInRange, NumberClass } from './numbers';
+import { INSTRUCTIONS, V128_SHAPES, HEAP_TYPES, REF_SHORTHANDS, NUMERIC_TYPES, type InstrFeature } from './instructions';
+import {
+  type Atom, type List, type Node, type Root, type ModuleSyntax, type Definition, type Reference, type FuncSyntax,
+  type IndexSpace, headOf, isAtom, isList,
+} from './syntax';
+
+export type WatDiagnosticCode =
+  | 'wat-syntax'
+  | 'wat-unbalanced-paren'
+  | 'wat-unknown-instruction'
+  | 'wat-bad-number'
+  | 'wat-bad-string'
+  | 'wat-bad-token'
+  | 'wat-unknown-field'
+  | 'wat-duplicate-id'
+  | 'wat-unterminated-comment'
+  | 'wat-bad-annotation'
+  | 'wat-unknown-id'
+  | 'wat-label-mismatch'
+  | 'wat-field-order';
+
+export interface ParseResult {
+  root: Root;
+  diagnostics: EngineDiagnostic[];
+  /** features seen per module (parallel to root.modules) */
+  features: Set<InstrFeature>[];
+}
+
+const FIELD_KEYWORDS = new Set(['type', 'rec', 'import', 'func', 'table', 'memory', 'global', 'export', 'start', 'elem', 'data', 'tag']);
+/** list heads that cannot occur inside a func/global field: seeing one means a `)` is missing */
+const RECOVERY_HEADS = new Set(['func', 'global', 'table', 'memory', 'data', 'elem', 'start', 'tag', 'rec', 'module']);
+
+/** `$"name"` and `$name` are the same identifier: the key used for comparisons. */
+export function idKey(text: string): string {
+  if (text.charCodeAt(1) !== 34) return text;
+  return '$' + Buffer.from(decodeStringBytes(text, 1, text.length)).toString('utf8');
+}
+
+function diag(code: WatDiagnosticCode, message: string, s: Span): EngineDiagnostic {
+  return { code, severity: 'error', message, span: { start: s.start, end: s.end }, source: 'wat-parser' };
+}
+
+/** Stage 1: the S-expression tree. */
+export function buildTree(text: string, diagnostics: EngineDiagnostic[]): Root {
+  const ts = lex(text);
+  for (const e of ts.errors) diagnostics.push(diag(e.code, e.message, e));
+  const root: Root = { type: 'root', start: 0, end: text.length, children: [], trivia: ts.trivia, customAnnotations: ts.customAnnotations, modules: [] };
+  const stack: List[] = [];
+  /** depth in `stack` of the open func/global field, or -1 */
+  let fieldDepth = -1;
+  let children = root.children;
+  const { kinds, starts, ends, count } = ts;
+  for (let t = 0; t < count; t++) {
+    const k = kinds[t];
+    if (k === TokenKind.LParen) {
+      // recovery: a module field opening inside a func/global field means that field lacks its `)`
+      if (fieldDepth >= 0 && stack.length > fieldDepth + 1 && kinds[t + 1] === TokenKind.Keyword) {
+        const head = text.slice(starts[t + 1], ends[t + 1]);
+        if (RECOVERY_HEADS.has(head)) {
+          const field = stack[fieldDepth];
+          diagnostics.push(diag('wat-unbalanced-paren', `missing ')' to close this '(${headOf(field) ?? ''}'`, { start: field.start, end: field.start + 1 }));
+          while (stack.length > fieldDepth) {
+            const l = stack.pop()!;
+            l.end = starts[t];
+          }
+          children = stack.length ? stack[stack.length - 1].children : root.children;
+          fieldDepth = -1;
+        }
+      }
+      const l: List = { type: 'list', start: starts[t], end: starts[t] + 1, children: [], closed: false };
+      children.push(l);
+      stack.push(l);
+      children = l.children;
+      if (fieldDepth < 0 && kinds[t + 1] === TokenKind.Keyword) {
+        const parentHead = stack.length >= 2 ? headOf(stack[stack.length - 2]) : undefined;
+        if (stack.length === 1 || parentHead === 'module') {
+          const head = text.slice(starts[t + 1], ends[t + 1]);
+          if (head === 'func' || head === 'global') fieldDepth = stack.length - 1;
+        }
+      }
+    } else if (k === TokenKind.RParen) {
+      const l = stack.pop();
+      if (!l) {
+        diagnostics.push(diag('wat-unbalanced-paren', "unexpected ')'", { start: starts[t], end: ends[t] }));
+        continue;
+      }
+      l.end = ends[t];
+      l.closed = true;
+      if (stack.length === fieldDepth) fieldDepth = -1;
+      children = stack.length ? stack[stack.length - 1].children : root.children;
+    } else {
+      children.push({ type: 'atom', token: k, start: starts[t], end: ends[t], text: text.slice(starts[t], ends[t]) });
+    }
+  }
+  if (stack.length > 0) {
+    // one diagnostic for the outermost unclosed list: the inner ones are its consequence
+    const outer = stack[0];
+    diagnostics.push(diag('wat-unbalanced-paren', `missing ')' to close this '(${headOf(outer) ?? ''}'`, { start: outer.start, end: outer.start + 1 }));
+    for (const l of stack) l.end = text.length;
+  }
+  return root;
+}
+
+const SCRIPT_COMMANDS = new Set([
+  'register', 'invoke', 'get', 'assert_return', 'assert_trap', 'assert_exhaustion', 'assert_malformed', 'assert_invalid',
+  'assert_unlinkable', 'assert_uninstantiable', 'assert_exception', 'assert_suspension', 'assert_malformed_custom',
+  'assert_invalid_custom', 'script', 'input', 'output', 'thread', 'wait', 'either', 'meta',
+]);
+
+export interface ParseOptions {
+  script?: boolean;
+}
+
+/** Parse text into a tree with module syntax, and check it. */
+export function parse(text: string, options: ParseOptions = {}): ParseResult {
+  const diagnostics: EngineDiagnostic[] = [];
+  const root = buildTree(text, diagnostics);
+  const features: Set<InstrFeature>[] = [];
+  const checker = new Checker(text, diagnostics);
+  const top = root.children;
+  if (options.script) {
+    for (const n of top) {
+      if (!isList(n)) {
+        checker.error('wat-syntax', `expected a command, found '${(n as Atom).text}'`, n);
+        continue;
+      }
+      const h = headOf(n);
+      if (h === 'module') {
+        const m = checker.module(n, 1);
+        root.modules.push(m);
+        features.push(checker.features);
+      } else if (h !== undefined && SCRIPT_COMMANDS.has(h)) {
+        checker.command(n, h);
+      } else {
+        checker.error('wat-syntax', h ? `unknown command '${h}'` : 'expected a command', n.children[0] ?? n);
+      }
+    }
+  } else {
+    const only = top.length === 1 && headOf(top[0]) === 'module' ? (top[0] as List) : undefined;
+    const m = only ? checker.module(only, 1) : checker.module(root, 0);
+    root.modules.push(m);
+    features.push(checker.features);
+  }
+  return { root, diagnostics, features };
+}
+
+interface LabelEntry {
+  def: Definition;
+  /** opened by a plain (flat) block instruction: closed by `end` */
+  flat: boolean;
+}
+
+interface Frame {
+  nodes: Node[];
+  i: number;
+  label?: Definition;
+  entered: boolean;
+  /** label stack height when the frame began (flat `end` may not pop below it) */
+  base: number;
+  /** `then`/`else`/`do`/`catch` bodies of folded ifs and trys */
+  clauseOf?: string;
+}
+
+const noSpan: Span = { start: 0, end: 0 };
+
+class Checker {
+  features = new Set<InstrFeature>();
+  private mod!: ModuleSyntax;
+  private func?: FuncSyntax;
+  private labels: LabelEntry[] = [];
+  /** suppress diagnostics (for modules expected to be malformed) */
+  quiet = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly diagnostics: EngineDiagnostic[],
+  ) {}
+
+  error(code: WatDiagnosticCode, message: string, s: Span): void {
+    if (this.quiet === 0) this.diagnostics.push(diag(code, message, s));
+  }
+
+  // ---------------------------------------------------------------- script commands
+
+  command(n: List, head: string): void {
+    const c = n.children;
+    if (head === 'assert_malformed' || head === 'assert_malformed_custom' || head === 'assert_invalid_custom') return;
+    for (let i = 1; i < c.length; i++) {
+      const x = c[i];
+      if (isList(x)) {
+        const h = headOf(x);
+        if (h === 'module') {
+          // modules under assert_invalid/assert_unlinkable/assert_trap are syntactically valid
+          const saved = this.mod;
+          const savedFeatures = this.features;
+          this.module(x, 1);
+          this.mod = saved;
+          this.features = savedFeatures;
+        } else if (h === 'invoke' || h === 'get') {
+          this.checkAction(x);
+        } else if (h !== undefined && SCRIPT_COMMANDS.has(h)) {
+          this.command(x, h);
+        }
+        // results/constants (i32.const 1), (ref.null func), (either ...) are not checked
+      }
+    }
+  }
+
+  private checkAction(n: List): void {
+    const c = n.children;
+    let i = 1;
+    if (isAtom(c[i]) && (c[i] as Atom).token === TokenKind.Id) i++;
+    if (!isAtom(c[i]) || (c[i] as Atom).token !== TokenKind.String) {
+      this.error('wat-syntax', `expected the export name after '${headOf(n)}'`, c[i] ?? n);
+    }
+  }
+
+  // ---------------------------------------------------------------- modules
+
+  module(node: List | Root, from: number): ModuleSyntax {
+    this.features = new Set();
+    const m: ModuleSyntax = {
+      node,
+      form: 'text',
+      fields: [],
+      defs: { type: [], func: [], table: [], memory: [], global: [], tag: [], data: [], elem: [] },
+      funcs: [],
+      refs: [],
+    };
+    this.mod = m;
+    const c = node.children;
+    let i = from;
+    if (from > 0) {
+      const a = c[i];
+      if (isAtom(a) && a.token === TokenKind.Id) {
+        m.id = idKey(a.text);
+        m.idSpan = a;
+        i++;
+      }
+      const kw = c[i];
+      if (isAtom(kw) && kw.token === TokenKind.Keyword) {
+        if (kw.text === 'binary' || kw.text === 'quote') {
+          m.form = kw.text;
+          for (let j = i + 1; j < c.length; j++) {
+            if (!isAtom(c[j]) || (c[j] as Atom).token !== TokenKind.String) {
+              this.error('wat-syntax', `expected a string in 'module ${kw.text}'`, c[j]);
+              break;
+            }
+          }
+          return m;
+        }
+        if (kw.text === 'definition') {
+          m.form = 'definition';
+          i++;
+          if (isAtom(c[i]) && (c[i] as Atom).token === TokenKind.Id && m.id === undefined) {
+            m.id = (c[i] as Atom).text;
+            m.idSpan = c[i];
+            i++;
+          }
+        } else if (kw.text === 'instance') {
+          m.form = 'instance';
+          return m;
+        }
+      }
+    }
+    const fields: List[] = [];
+    for (; i < c.length; i++) {
+      const f = c[i];
+      if (!isList(f)) {
+        this.error('wat-syntax', `expected a module field, found '${(f as Atom).text}'`, f);
+        continue;
+      }
+      const h = headOf(f);
+      if (h === undefined || !FIELD_KEYWORDS.has(h)) {
+        this.error('wat-unknown-field', h ? `unknown module field '${h}'` : 'expected a module field', f.children[0] ?? f);
+        continue;
+      }
+      fields.push(f);
+    }
+    m.fields = fields;
+    // definitions first (ids may be used before they are defined), then bodies
+    let seenNonImport = false;
+    for (const f of fields) {
+      const h = headOf(f)!;
+      if (h === 'import') {
+        if (seenNonImport) this.error('wat-field-order', 'imports must come before functions, tables, memories, globals and tags', f.children[0]);
+      } else if ((h === 'func' || h === 'table' || h === 'memory' || h === 'global' || h === 'tag') && !this.inlineImportOf(f)) {
+        seenNonImport = true;
+      }
+      this.declare(f, h);
+    }
+    let starts = 0;
+    for (const f of fields) {
+      const h = headOf(f)!;
+      if (h === 'start' && ++starts > 1) this.error('wat-syntax', 'multiple start sections', f.children[0]);
+      this.checkField(f, h);
+    }
+    this.resolveModuleRefs(m);
+    return m;
+  }
+
+  private inlineImportOf(f: List): List | undefined {
+    for (let i = 1; i < f.children.length && i < 8; i++) {
+      const x = f.children[i];
+      if (headOf(x) === 'import') return x as List;
+      if (isList(x) && headOf(x) !== 'export') return undefined;
+    }
+    return undefined;
+  }
+
+  private define(space: Exclude<IndexSpace, 'local' | 'label'>, f: List, keyword: string, idAtom: Atom | undefined, extra?: Partial<Definition>): Definition {
+    const list = this.mod.defs[space];
+    const d: Definition = {
+      space,
+      index: list.length,
+      span: f,
+      selectionSpan: idAtom ?? f.children[0] ?? f,
+      keyword,
+      ...extra,
+    };
+    if (idAtom) {
+      d.id = idKey(idAtom.text);
+      d.idSpan = idAtom;
+      for (const o of list) {
+        if (o.id === d.id) {
+          this.error('wat-duplicate-id', `duplicate ${space} id ${d.id}`, idAtom);
+          break;
+        }
+      }
+    }
+    list.push(d);
+    return d;
+  }
+
+  private idAt(c: Node[], i: number): Atom | undefined {
+    const a = c[i];
+    return isAtom(a) && a.token === TokenKind.Id ? a : undefined;
+  }
+
+  private importInfo(l: List): { module: string; name: string } | undefined {
+    const a = l.children[1];
+    const b = l.children[2];
+    if (isAtom(a) && isAtom(b) && a.token === TokenKind.String && b.token === TokenKind.String) {
+      return { module: a.text.slice(1, -1), name: b.text.slice(1, -1) };
+    }
+    return undefined;
+  }
+
+  /** Pass 1: register the definitions of a field (and its inline abbreviations). */
+  private declare(f: List, h: string): void {
+    const c = f.children;
+    switch (h) {
+      case 'type':
+        this.define('type', f, 'type', this.idAt(c, 1));
+        break;
+      case 'rec':
+        for (let i = 1; i < c.length; i++) {
+          const t = c[i];
+          if (headOf(t) === 'type') this.define('type', t as List, 'type', this.idAt((t as List).children, 1));
+          else this.error('wat-syntax', "expected '(type ...)' in 'rec'", t);
+        }
+        break;
+      case 'import': {
+        const desc = c[3];
+        const info = this.importInfo(f);
+        const dh = headOf(desc);
+        if (desc && dh && (dh === 'func' || dh === 'table' || dh === 'memory' || dh === 'global' || dh === 'tag')) {
+          this.define(dh, f, dh, this.idAt((desc as List).children, 1), { imported: info });
+        }
+        break;
+      }
+      case 'func':
+      case 'table':
+      case 'memory':
+      case 'global':
+      case 'tag': {
+        const imp = this.inlineImportOf(f);
+        const d = this.define(h, f, h, this.idAt(c, 1), { imported: imp ? this.importInfo(imp) : undefined });
+        if (h === 'table' || h === 'memory') {
+          // inline (elem ...) / (data ...) define an (anonymous) segment
+          for (let i = 1; i < c.length; i++) {
+            const x = c[i];
+            if (h === 'table' && headOf(x) === 'elem') this.define('elem', x as List, 'elem', undefined);
+            if (h === 'memory' && headOf(x) === 'data') this.define('data', x as List, 'data', undefined);
+          }
+        }
+        if (h === 'func') this.mod.funcs.push({ def: d, node: f, locals: [], labels: [] });
+        break;
+      }
+      case 'elem':
+        this.define('elem', f, 'elem', this.idAt(c, 1));
+        break;
+      case 'data':
+        this.define('data', f, 'data', this.idAt(c, 1));
+        break;
+    }
+  }
+
+  private ref(space: IndexSpace, a: Atom): void {
+    const r: Reference = { space, span: a, text: a.text };
+    if (space === 'local' || space === 'label') r.func = this.func;
+    this.mod.refs.push(r);
+    if (space === 'local' && this.func) r.target = this.lookup(this.func.locals, a);
+  }
+
+  private lookup(list: Definition[], a: Atom): Definition | undefined {
+    if (a.token === TokenKind.Id) {
+      const key = idKey(a.text);
+      for (const d of list) if (d.id === key) return d;
+      return undefined;
+    }
+    const n = Number(a.text.replace(/_/g, ''));
+    return Number.isInteger(n) ? list[n] : undefined;
+  }
+
+  private resolveModuleRefs(m: ModuleSyntax): void {
+    for (const r of m.refs) {
+      if (r.space === 'local' || r.space === 'label' || r.target) continue;
+      const list = m.defs[r.space];
+      const a = r.span as Atom;
+      r.target = this.lookup(list, a);
+      if (!r.target && a.token === TokenKind.Id) {
+        this.error('wat-unknown-id', `unknown ${r.space} ${a.text}`, a);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- immediates and types
+
+  /** An index token: `$id` or an unsigned 32-bit integer. */
+  private isIdx(n: Node | undefined): n is Atom {
+    return isAtom(n) && (n.token === TokenKind.Id || n.token === TokenKind.Int);
+  }
+
+  private checkIdx(a: Atom, space: IndexSpace | undefined): void {
+    if (a.token === TokenKind.Int && !intInRange(this.text, a.start, a.end, 32, true)) {
+      this.error('wat-bad-number', `index '${a.text}' is not an unsigned 32-bit integer`, a);
+      return;
+    }
+    if (space) this.ref(space, a);
+  }
+
+  /** Expect an index at c[i]; returns the next position. */
+  private needIdx(c: Node[], i: number, space: IndexSpace | undefined, what: string, at: Span): number {
+    const a = c[i];
+    if (this.isIdx(a)) {
+      this.checkIdx(a, space);
+      return i + 1;
+    }
+    this.error('wat-syntax', `expected ${what} index`, a ?? at);
+    return i;
+  }
+
+  private heapType(n: Node | undefined): boolean {
+    if (!isAtom(n)) return false;
+    if (n.token === TokenKind.Keyword) return HEAP_TYPES.has(n.text);
+    if (this.isIdx(n)) {
+      this.checkIdx(n, 'type');
+      return true;
+    }
+    return false;
+  }
+
+  /** A reference type: shorthand keyword or `(ref null? ht)`. */
+  private refType(n: Node | undefined): boolean {
+    if (isAtom(n)) return n.token === TokenKind.Keyword && REF_SHORTHANDS.has(n.text);
+    if (headOf(n) !== 'ref') return false;
+    const c = (n as List).children;
+    let i = 1;
+    if (isAtom(c[i]) && (c[i] as Atom).text === 'null') i++;
+    if (!this.heapType(c[i])) {
+      this.error('wat-syntax', 'expected a heap type', c[i] ?? n);
+      return true;
+    }
+    if (i + 1 < c.length) this.error('wat-syntax', 'unexpected token in reference type', c[i + 1]);
+    return true;
+  }
+
+  private valType(n: Node | undefined): boolean {
+    if (isAtom(n) && n.token === TokenKind.Keyword && NUMERIC_TYPES.has(n.text)) {
+      if (n.text === 'v128') this.features.add('simd');
+      return true;
+    }
+    return this.refType(n);
+  }
+
+  private storageType(n: Node | undefined): boolean {
+    if (isAtom(n) && (n.text === 'i8' || n.text === 'i16')) return true;
+    return this.valType(n);
+  }
+
+  private fieldType(n: Node | undefined): boolean {
+    if (headOf(n) === 'mut') {
+      const c = (n as List).children;
+      if (c.length !== 2 || !this.storageType(c[1])) this.error('wat-syntax', 'expected one storage type in (mut ...)', n!);
+      return true;
+    }
+    return this.storageType(n);
+  }
+
+  /** `(param ...)` / `(result ...)` / `(local ...)`: with one `$id` and one type, or types only. */
+  private declList(l: List, kind: 'param' | 'result' | 'local', out: Definition[] | undefined): void {
+    const c = l.children;
+    const id = this.idAt(c, 1);
+    if (id) {
+      if (kind === 'result') {
+        this.error('wat-syntax', 'results cannot have names', id);
+        return;
+      }
+      if (c.length !== 3 || !this.valType(c[2])) {
+        this.error('wat-syntax', `expected exactly one value type after ${id.text}`, c[2] ?? l);
+        return;
+      }
+      if (out) this.local(out, l, kind, id, c[2]);
+      return;
+    }
+    for (let i = 1; i < c.length; i++) {
+      if (!this.valType(c[i])) {
+        this.error('wat-syntax', `expected a value type in (${kind} ...)`, c[i]);
+        return;
+      }
+      if (out) this.local(out, l, kind, undefined, c[i]);
+    }
+  }
+
+  private local(out: Definition[], l: List, kind: string, id: Atom | undefined, type: Node): void {
+    const d: Definition = {
+      space: 'local',
+      index: out.length,
+      span: l,
+      selectionSpan: id ?? type,
+      keyword: kind,
+      valType: this.text.slice(type.start, type.end),
+    };
+    if (id) {
+      d.id = idKey(id.text);
+      d.idSpan = id;
+      if (out.some((o) => o.id === d.id)) this.error('wat-duplicate-id', `duplicate local ${d.id}`, id);
+    }
+    out.push(d);
+  }
+
+  /** typeuse: `(type idx)? (param ...)* (result ...)*`; returns the next position. */
+  private typeUse(c: Node[], i: number, locals: Definition[] | undefined, allowParams = true): number {
+    if (headOf(c[i]) === 'type') {
+      const t = c[i] as List;
+      const j = this.needIdx(t.children, 1, 'type', 'a type', t);
+      if (j < t.children.length) this.error('wat-syntax', 'unexpected token in (type ...)', t.children[j]);
+      i++;
+    }
+    let sawResult = false;
+    for (; i < c.length; i++) {
+      const h = headOf(c[i]);
+      if (h === 'param') {
+        if (sawResult) this.error('wat-syntax', 'param after result', c[i]);
+        if (!allowParams) this.error('wat-syntax', 'unexpected param', c[i]);
+        this.declList(c[i] as List, 'param', locals);
+      } else if (h === 'result') {
+        sawResult = true;
+        this.declList(c[i] as List, 'result', undefined);
+      } else break;
+    }
+    return i;
+  }
+
+  /** limits `min max?` with an optional `i32`/`i64` before; `shared`; `(pagesize N)`. */
+  private limits(c: Node[], i: number, what: 'memory' | 'table', at: Span): number {
+    if (isAtom(c[i]) && ((c[i] as Atom).text === 'i64' || (c[i] as Atom).text === 'i32')) i++;
+    const min = c[i];
+    if (!isAtom(min) || min.token !== TokenKind.Int) {
+      this.error('wat-syntax', `expected the ${what}'s minimum size`, min ?? at);
+      return i;
+    }
+    if (!intInRange(this.text, min.start, min.end, 64, true)) this.error('wat-bad-number', `limit '${min.text}' out of range`, min);
+    i++;
+    const max = c[i];
+    if (isAtom(max) && max.token === TokenKind.Int) {
+      if (!intInRange(this.text, max.start, max.end, 64, true)) this.error('wat-bad-number', `limit '${max.text}' out of range`, max);
+      i++;
+    }
+    if (what === 'memory') {
+      if (isAtom(c[i]) && (c[i] as Atom).text === 'shared') {
+        this.features.add('threads');
+        i++;
+      } else if (isAtom(c[i]) && (c[i] as Atom).text === 'unshared') i++;
+      if (headOf(c[i]) === 'pagesize') {
+        const p = (c[i] as List).children[1];
+        if (!isAtom(p) || p.token !== TokenKind.Int) this.error('wat-syntax', 'expected the page size', p ?? c[i]);
+        i++;
+      }
+    }
+    return i;
+  }
+
+  private exportClause(l: List): void {
+    const c = l.children;
+    if (!isAtom(c[1]) || (c[1] as Atom).token !== TokenKind.String || c.length !== 2) {
+      this.error('wat-syntax', 'expected (export "name")', l);
+    }
+  }
+
+  private importClause(l: List): void {
+    const c = l.children;
+    if (!isAtom(c[1]) || !isAtom(c[2]) || (c[1] as Atom).token !== TokenKind.String || (c[2] as Atom).token !== TokenKind.String) {
+      this.error('wat-syntax', 'expected (import "module" "name")', l);
+    }
+  }
+
+  /** `$id? (export ..)* (import ..)?` after a field keyword; returns the next position and whether imported. */
+  private fieldHeader(c: Node[]): { i: number; imported: boolean } {
+    let i = 1;
+    if (this.idAt(c, i)) i++;
+    let imported = false;
+    for (; i < c.length; i++) {
+      const h = headOf(c[i]);
+      if (h === 'export') {
+        if (imported) this.error('wat-syntax', 'inline export after inline import', c[i]);
+        this.exportClause(c[i] as List);
+      } else if (h === 'import') {
+        if (imported) this.error('wat-syntax', 'more than one inline import', c[i]);
+        imported = true;
+        this.importClause(c[i] as List);
+      } else break;
+    }
+    return { i, imported };
+  }
+
+  private expectEnd(c: Node[], i: number, what: string): void {
+    if (i < c.length) this.error('wat-syntax', `unexpected ${isAtom(c[i]) ? `'${(c[i] as Atom).text}'` : 'list'} in ${what}`, c[i]);
+  }
+
+  private strings(c: Node[], i: number, what: string): number {
+    for (; i < c.length; i++) {
+      const a = c[i];
+      if (!isAtom(a) || a.token !== TokenKind.String) {
+        this.error('wat-syntax', `expected a string in ${what}`, a);
+        return c.length;
+      }
+    }
+    return i;
+  }
+
+  // ---------------------------------------------------------------- fields
+
+  private compType(n: Node | undefined, at: Span): void {
+    const h = headOf(n);
+    const l = n as List;
+    if (h === 'func') {
+      const i = this.typeUse(l.children, 1, undefined);
+      this.expectEnd(l.children, i, 'func type');
+    } else if (h === 'struct') {
+      this.features.add('gc');
+      for (let i = 1; i < l.children.length; i++) {
+        const f = l.children[i];
+        if (headOf(f) !== 'field') {
+          this.error('wat-syntax', 'expected (field ...)', f);
+          continue;
+        }
+        const fc = (f as List).children;
+        let j = 1;
+        if (this.idAt(fc, j)) {
+          j++;
+          if (fc.length !== 3) this.error('wat-syntax', 'a named field has exactly one type', f);
+        }
+        for (; j < fc.length; j++) if (!this.fieldType(fc[j])) this.error('wat-syntax', 'expected a field type', fc[j]);
+      }
+    } else if (h === 'array') {
+      this.features.add('gc');
+      if (l.children.length !== 2 || !this.fieldType(l.children[1])) this.error('wat-syntax', 'expected one field type in (array ...)', l);
+    } else if (h === 'cont') {
+      this.features.add('stack-switching');
+      if (l.children.length !== 2 || !this.isIdx(l.children[1])) this.error('wat-syntax', 'expected a type index in (cont ...)', l);
+      else this.checkIdx(l.children[1] as Atom, 'type');
+    } else {
+      this.error('wat-syntax', 'expected (func ...), (struct ...), (array ...) or (sub ...)', n ?? at);
+    }
+  }
+
+  private typeField(t: List): void {
+    const c = t.children;
+    let i = 1;
+    if (this.idAt(c, i)) i++;
+    const d = c[i];
+    if (headOf(d) === 'sub') {
+      this.features.add('gc');
+      const s = (d as List).children;
+      let j = 1;
+      if (isAtom(s[j]) && (s[j] as Atom).text === 'final') j++;
+      while (this.isIdx(s[j])) this.checkIdx(s[j++] as Atom, 'type');
+      this.compType(s[j], d!);
+      this.expectEnd(s, j + 1, '(sub ...)');
+    } else this.compType(d, t);
+    this.expectEnd(c, i + 1, '(type ...)');
+  }
+
+  private checkField(f: List, h: string): void {
+    const c = f.children;
+    switch (h) {
+      case 'type':
+        return this.typeField(f);
+      case 'rec':
+        this.features.add('gc');
+        for (let i = 1; i < c.length; i++) if (headOf(c[i]) === 'type') this.typeField(c[i] as List);
+        return;
+      case 'import': {
+        if (!isAtom(c[1]) || (c[1] as Atom).token !== TokenKind.String || !isAtom(c[2]) || (c[2] as Atom).token !== TokenKind.String) {
+          this.error('wat-syntax', 'expected (import "module" "name" (kind ...))', c[1] ?? f);
+          return;
+        }
+        const d = c[3];
+        const dh = headOf(d);
+        if (!d || !dh || !['func', 'table', 'memory', 'global', 'tag'].includes(dh)) {
+          this.error('wat-syntax', 'expected an import description (func/table/memory/global/tag ...)', d ?? f);
+          return;
+        }
+        this.expectEnd(c, 4, 'import');
+        const dc = (d as List).children;
+        let i = 1;
+        if (this.idAt(dc, i)) i++;
+        this.externDesc(dh, dc, i, d as List, true);
+        return;
+      }
+      case 'func': {
+        const { i, imported } = this.fieldHeader(c);
+        const fs = this.mod.funcs.find((x) => x.node === f)!;
+        this.func = fs;
+        const j = this.typeUse(c, i, fs.locals);
+        if (imported) {
+          this.expectEnd(c, j, 'imported function');
+          this.func = undefined;
+          return;
+        }
+        let k = j;
+        while (headOf(c[k]) === 'local') this.declList(c[k++] as List, 'local', fs.locals);
+        this.body(c, k, fs);
+        this.func = undefined;
+        return;
+      }
+      case 'table': {
+        const { i, imported } = this.fieldHeader(c);
+        this.externDesc('table', c, i, f, imported);
+        return;
+      }
+      case 'memory': {
+        const { i, imported } = this.fieldHeader(c);
+        this.externDesc('memory', c, i, f, imported);
+        return;
+      }
+      case 'global': {
+        const { i, imported } = this.fieldHeader(c);
+        this.externDesc('global', c, i, f, imported);
+        return;
+      }
+      case 'tag': {
+        this.features.add('exceptions');
+        const { i, imported } = this.fieldHeader(c);
+        this.externDesc('tag', c, i, f, imported);
+        return;
+      }
+      case 'export': {
+        if (!isAtom(c[1]) || (c[1] as Atom).token !== TokenKind.String) {
+          this.error('wat-syntax', 'expected (export "name" (kind idx))', c[1] ?? f);
+          return;
+        }
+        const d = c[2];
+        const dh = headOf(d);
+        if (!dh || !['func', 'table', 'memory', 'global', 'tag'].includes(dh)) {
+          this.error('wat-syntax', 'expected an export description (func/table/memory/global/tag idx)', d ?? f);
+          return;
+        }
+        const dc = (d as List).children;
+        const j = this.needIdx(dc, 1, dh as IndexSpace, `a ${dh}`, d!);
+        this.expectEnd(dc, j, 'export description');
+        this.expectEnd(c, 3, 'export');
+        return;
+      }
+      case 'start': {
+        const j = this.needIdx(c, 1, 'func', 'a function', f);
+        this.expectEnd(c, j, 'start');
+        return;
+      }
+      case 'elem':
+        return this.elemField(f);
+      case 'data':
+        return this.dataField(f);
+    }
+  }
+
+  private externDesc(kind: string, c: Node[], i: number, f: List, imported: boolean): void {
+    switch (kind) {
+      case 'func': {
+        const j = this.typeUse(c, i, undefined);
+        this.expectEnd(c, j, 'function import');
+        return;
+      }
+      case 'tag': {
+        const j = this.typeUse(c, i, undefined);
+        this.expectEnd(c, j, 'tag');
+        return;
+      }
+      case 'global': {
+        const t = c[i];
+        if (headOf(t) === 'mut') {
+          const tc = (t as List).children;
+          if (tc.length !== 2 || !this.valType(tc[1])) this.error('wat-syntax', 'expected (mut valtype)', t!);
+        } else if (!this.valType(t)) {
+          this.error('wat-syntax', 'expected the global type', t ?? f);
+          return;
+        }
+        if (imported) return this.expectEnd(c, i + 1, 'imported global');
+        this.constExpr(c, i + 1);
+        return;
+      }
+      case 'memory': {
+        // abbreviation: (memory i64? (data "..."))
+        let j = i;
+        if (isAtom(c[j]) && ((c[j] as Atom).text === 'i64' || (c[j] as Atom).text === 'i32')) j++;
+        if (!imported && headOf(c[j]) === 'data') {
+          const d = (c[j] as List).children;
+          this.strings(d, 1, '(data ...)');
+          this.expectEnd(c, j + 1, 'memory');
+          return;
+        }
+        j = this.limits(c, i, 'memory', f);
+        this.expectEnd(c, j, 'memory');
+        return;
+      }
+      case 'table': {
+        let j = i;
+        if (isAtom(c[j]) && ((c[j] as Atom).text === 'i64' || (c[j] as Atom).text === 'i32')) j++;
+        if (!imported && this.isRefTypeAhead(c[j]) && headOf(c[j + 1]) === 'elem') {
+          this.refType(c[j]);
+          this.elemList((c[j + 1] as List).children, 1, true, c[j + 1] as List);
+          this.expectEnd(c, j + 2, 'table');
+          return;
+        }
+        j = this.limits(c, i, 'table', f);
+        if (!this.refType(c[j])) {
+          this.error('wat-syntax', 'expected the table element type', c[j] ?? f);
+          return;
+        }
+        j++;
+        if (imported) return this.expectEnd(c, j, 'imported table');
+        if (j < c.length) this.constExpr(c, j);
+        return;
+      }
+    }
+  }
+
+  private isRefTypeAhead(n: Node | undefined): boolean {
+    return (isAtom(n) && REF_SHORTHANDS.has(n.text)) || headOf(n) === 'ref';
+  }
+
+  /** elem list: `func? idx*` | `reftype (item expr)*|(instr)*`; with `abbrev` only as table's inline elem. */
+  private elemList(c: Node[], i: number, _abbrev: boolean, at: Span): void {
+    if (i >= c.length) return;
+    if (isAtom(c[i]) && (c[i] as Atom).text === 'func') i++;
+    else if (this.isRefTypeAhead(c[i])) {
+      this.refType(c[i]);
+      i++;
+      for (; i < c.length; i++) {
+        const x = c[i];
+        if (headOf(x) === 'item') this.body((x as List).children, 1, undefined);
+        else if (isList(x)) this.body([x], 0, undefined);
+        else {
+          this.error('wat-syntax', 'expected an element expression', x);
+          return;
+        }
+      }
+      return;
+    }
+    for (; i < c.length; i++) {
+      if (this.isIdx(c[i])) this.checkIdx(c[i] as Atom, 'func');
+      else if (isList(c[i]) && headOf(c[i]) === 'item') this.body((c[i] as List).children, 1, undefined);
+      else if (isList(c[i])) this.body([c[i]], 0, undefined);
+      else {
+        this.error('wat-syntax', 'expected a function index', c[i] ?? at);
+        return;
+      }
+    }
+  }
+
+  private elemField(f: List): void {
+    const c = f.children;
+    let i = 1;
+    if (this.idAt(c, i)) i++;
+    if (isAtom(c[i]) && (c[i] as Atom).text === 'declare') {
+      this.elemList(c, i + 1, false, f);
+      return;
+    }
+    let active = false;
+    if (headOf(c[i]) === 'table') {
+      const t = (c[i] as List).children;
+      const j = this.needIdx(t, 1, 'table', 'a table', c[i]!);
+      this.expectEnd(t, j, '(table ...)');
+      i++;
+      active = true;
+    } else if (this.isIdx(c[i])) {
+      // legacy: (elem 0 (offset ...) ...)
+      this.checkIdx(c[i] as Atom, 'table');
+      i++;
+      active = true;
+    }
+    const o = c[i];
+    if (headOf(o) === 'offset') {
+      this.body((o as List).children, 1, undefined);
+      i++;
+    } else if (isList(o) && !this.isRefTypeAhead(o) && headOf(o) !== 'item') {
+      this.body([o], 0, undefined);
+      i++;
+    } else if (active) {
+      this.error('wat-syntax', 'expected the segment offset', o ?? f);
+    }
+    this.elemList(c, i, false, f);
+  }
+
+  private dataField(f: List): void {
+    const c = f.children;
+    let i = 1;
+    if (this.idAt(c, i)) i++;
+    if (headOf(c[i]) === 'memory') {
+      const m = (c[i] as List).children;
+      const j = this.needIdx(m, 1, 'memory', 'a memory', c[i]!);
+      this.expectEnd(m, j, '(memory ...)');
+      i++;
+      if (!isList(c[i])) this.error('wat-syntax', 'expected the segment offset', c[i] ?? f);
+    } else if (this.isIdx(c[i])) {
+      this.checkIdx(c[i] as Atom, 'memory');
+      i++;
+    }
+    const o = c[i];
+    if (headOf(o) === 'offset') {
+      this.body((o as List).children, 1, undefined);
+      i++;
+    } else if (isList(o)) {
+      this.body([o], 0, undefined);
+      i++;
+    }
+    this.strings(c, i, '(data ...)');
+  }
+
+  private constExpr(c: Node[], i: number): void {
+    this.body(c, i, undefined);
+  }
+
+  // ---------------------------------------------------------------- instructions
+
+  /** Check an instruction sequence c[i..] (function body, or a constant expression when fs is undefined). */
+  private body(c: Node[], i: number, fs: FuncSyntax | undefined): void {
+    const savedLabels = this.labels;
+    this.labels = [];
+    const stack: Frame[] = [{ nodes: c, i, entered: true, base: 0 }];
+    while (stack.length > 0) {
+      const f = stack[stack.length - 1];
+      if (!f.entered) {
+        f.entered = true;
+        f.base = this.labels.length;
+        if (f.label) this.labels.push({ def: f.label, flat: false });
+      }
+      if (f.i >= f.nodes.length) {
+        stack.pop();
+        // unclosed flat blocks inside this frame
+        if (this.labels.length > f.base + (f.label ? 1 : 0)) {
+          const open = this.labels[this.labels.length - 1];
+          if (open.flat) this.error('wat-syntax', `missing 'end' for '${open.def.keyword}'`, open.def.selectionSpan);
+        }
+        this.labels.length = f.base;
+        continue;
+      }
+      const n = f.nodes[f.i++];
+      if (isAtom(n)) {
+        this.plainInstr(n, f);
+        continue;
+      }
+      const h = headOf(n);
+      const list = n as List;
+      const info = h !== undefined ? INSTRUCTIONS.get(h) : undefined;
+      if (!info) {
+        if (h === 'then' || h === 'else' || h === 'do' || h === 'catch' || h === 'catch_all') {
+          this.error('wat-syntax', `'(${h} ...)' outside a folded if/try`, list.children[0]);
+        } else if (h !== undefined && /^[a-z][a-z0-9]*(\.[a-z0-9_]+)+$/.test(h)) {
+          this.error('wat-unknown-instruction', `unknown instruction '${h}'`, list.children[0]);
+        } else {
+          this.error('wat-syntax', h ? `unexpected '(${h}' in an instruction sequence` : 'expected an instruction', list.children[0] ?? list);
+        }
+        continue;
+      }
+      if (info.feature) this.features.add(info.feature);
+      const head = list.children[0] as Atom;
+      if (h === 'end' || h === 'else' || h === 'catch' || h === 'catch_all' || h === 'delegate') {
+        this.error('wat-syntax', `'${h}' cannot be folded`, head);
+        continue;
+      }
+      const res = this.immediates(info.imm, head, list.children, 1, true);
+      let j = res.next;
+      const label = res.label;
+      if (h === 'if') {
+        // (if label? bt cond* (then ...) (else ...)?)
+        const cs = list.children;
+        let thenAt = -1;
+        let elseAt = -1;
+        let k = j;
+        for (; k < cs.length; k++) {
+          const hh = headOf(cs[k]);
+          if (hh === 'then') {
+            thenAt = k;
+            break;
+          }
+        }
+        if (thenAt < 0) {
+          this.error('wat-syntax', "expected '(then ...)' in folded 'if'", head);
+          continue;
+        }
+        if (headOf(cs[thenAt + 1]) === 'else') elseAt = thenAt + 1;
+        const after = elseAt >= 0 ? elseAt + 1 : thenAt + 1;
+        if (after < cs.length) this.error('wat-syntax', "unexpected content after '(then ...)'/'(else ...)'", cs[after]);
+        if (elseAt >= 0) stack.push(this.clauseFrame(cs[elseAt] as List, label));
+        stack.push(this.clauseFrame(cs[thenAt] as List, label));
+        if (thenAt > j) stack.push({ nodes: cs.slice(j, thenAt), i: 0, entered: false, base: 0 });
+        continue;
+      }
+      if (h === 'try') {
+        const cs = list.children;
+        const frames: Frame[] = [];
+        for (let k = j; k < cs.length; k++) {
+          const hh = headOf(cs[k]);
+          const cl = cs[k] as List;
+          if (hh === 'do') frames.push(this.clauseFrame(cl, label));
+          else if (hh === 'catch') {
+            const t = cl.children;
+            const q = this.needIdx(t, 1, 'tag', 'a tag', cl);
+            frames.push({ nodes: t, i: q, entered: false, base: 0, label });
+          } else if (hh === 'catch_all') frames.push(this.clauseFrame(cl, label));
+          else if (hh === 'delegate') this.needIdx(cl.children, 1, 'label', 'a label', cl);
+          else this.error('wat-syntax', "expected (do ...), (catch ...), (catch_all ...) or (delegate ...)", cs[k]);
+        }
+        for (let k = frames.length - 1; k >= 0; k--) stack.push(frames[k]);
+        continue;
+      }
+      // ordinary folded instruction: (op imm* instr*); block/loop/try_table bodies see the label
+      if (label) {
+        stack.push({ nodes: list.children, i: j, entered: false, base: 0, label });
+      } else {
+        const cs = list.children;
+        for (; j < cs.length; j++) {
+          if (isAtom(cs[j])) {
+            this.error('wat-syntax', `unexpected '${(cs[j] as Atom).text}' in folded '${h}'`, cs[j]);
+            j = cs.length;
+            break;
+          }
+        }
+        if (res.next < cs.length) stack.push({ nodes: cs, i: res.next, entered: false, base: 0 });
+      }
+    }
+    if (fs) fs.labels = fs.labels; // labels are recorded as they are defined
+    this.labels = savedLabels;
+  }
+
+  private clauseFrame(l: List, label: Definition | undefined): Frame {
+    return { nodes: l.children, i: 1, entered: false, base: 0, label };
+  }
+
+  /** A plain (unfolded) instruction at an atom. */
+  private plainInstr(a: Atom, f: Frame): void {
+    if (a.token !== TokenKind.Keyword) {
+      this.error('wat-syntax', `expected an instruction, found '${a.text}'`, a);
+      this.skipOperands(f);
+      return;
+    }
+    const info = INSTRUCTIONS.get(a.text);
+    if (!info) {
+      this.error('wat-unknown-instruction', `unknown instruction '${a.text}'`, a);
+      this.skipOperands(f);
+      return;
+    }
+    if (info.feature) this.features.add(info.feature);
+    const h = a.text;
+    if (h === 'end' || h === 'else' || h === 'catch' || h === 'catch_all' || h === 'delegate') {
+      const top = this.labels.length > f.base + (f.label ? 1 : 0) ? this.labels[this.labels.length - 1] : undefined;
+      if (!top || !top.flat) {
+        this.error('wat-syntax', `'${h}' without a matching block`, a);
+        if (h !== 'delegate') this.skipOperands(f);
+        else f.i++;
+        return;
+      }
+      if (h === 'catch') {
+        f.i = this.needIdx(f.nodes, f.i, 'tag', 'a tag', a);
+      } else if (h === 'delegate') {
+        this.labels.pop();
+        f.i = this.labelIdx(f.nodes, f.i, a);
+        return;
+      }
+      const id = this.idAt(f.nodes, f.i);
+      if (id && h !== 'catch') {
+        f.i++;
+        if (idKey(id.text) !== top.def.id) this.error('wat-label-mismatch', `label ${id.text} does not match ${top.def.id ?? 'the unnamed block'}`, id);
+      }
+      if (h === 'else' && top.def.keyword !== 'if') this.error('wat-syntax', "'else' outside 'if'", a);
+      if (h === 'end') this.labels.pop();
+      return;
+    }
+    const res = this.immediates(info.imm, a, f.nodes, f.i, false);
+    f.i = res.next;
+    if (res.label) this.labels.push({ def: res.label, flat: true });
+  }
+
+  private skipOperands(f: Frame): void {
+    while (f.i < f.nodes.length) {
+      const n = f.nodes[f.i];
+      if (isAtom(n) && n.token === TokenKind.Keyword && INSTRUCTIONS.has(n.text)) break;
+      if (isList(n)) break;
+      f.i++;
+    }
+  }
+
+  private labelIdx(c: Node[], i: number, at: Span): number {
+    const a = c[i];
+    if (!this.isIdx(a)) {
+      this.error('wat-syntax', 'expected a label', a ?? at);
+      return i;
+    }
+    this.checkIdx(a, undefined);
+    const r: Reference = { space: 'label', span: a, text: a.text, func: this.func };
+    if (a.token === TokenKind.Id) {
+      const key = idKey(a.text);
+      for (let k = this.labels.length - 1; k >= 0; k--) {
+        if (this.labels[k].def.id === key) {
+          r.target = this.labels[k].def;
+          break;
+        }
+      }
+      if (!r.target) this.error('wat-unknown-id', `unknown label ${a.text}`, a);
+    } else {
+      const depth = Number(a.text.replace(/_/g, ''));
+      if (depth < this.labels.length) r.target = this.labels[this.labels.length - 1 - depth].def;
+      else if (depth === this.labels.length && this.func) r.target = this.func.def;
+    }
+    this.mod.refs.push(r);
+    return i + 1;
+  }
+
+  /**
+   * Consume the immediates of an instruction from c[i..]. Returns the next position and, for block
+   * instructions, the label definition they open.
+   */
+  private immediates(imm: string, op: Atom, c: Node[], i: number, folded: boolean): { next: number; label?: Definition } {
+    const t = this.text;
+    switch (imm) {
+      case 'none':
+        return { next: i };
+      case 'block':
+      case 'try_table': {
+        const id = this.idAt(c, i);
+        if (id) i++;
+        const def: Definition = {
+          space: 'label',
+          index: this.labels.length,
+          span: folded ? (c === undefined ? op : { start: op.start - 1, end: op.end }) : op,
+          selectionSpan: id ?? op,
+          keyword: op.text,
+        };
+        if (id) {
+          def.id = idKey(id.text);
+          def.idSpan = id;
+        }
+        if (this.func) this.func.labels.push(def);
+        i = this.typeUse(c, i, undefined);
+        if (imm === 'try_table') {
+          for (; i < c.length; i++) {
+            const h = headOf(c[i]);
+            if (h !== 'catch' && h !== 'catch_ref' && h !== 'catch_all' && h !== 'catch_all_ref') break;
+            const cc = (c[i] as List).children;
+            let j = 1;
+            if (h === 'catch' || h === 'catch_ref') j = this.needIdx(cc, j, 'tag', 'a tag', c[i]);
+            j = this.labelIdx(cc, j, c[i]);
+            this.expectEnd(cc, j, `(${h} ...)`);
+          }
+        }
+        return { next: i, label: def };
+      }
+      case 'end':
+        return { next: i };
+      case 'label':
+        return { next: this.labelIdx(c, i, op) };
+      case 'br_table': {
+        const s = i;
+        while (this.isIdx(c[i])) i = this.labelIdx(c, i, op);
+        if (i === s) this.error('wat-syntax', 'br_table needs at least one label', c[i] ?? op);
+        return { next: i };
+      }
+      case 'br_on_cast': {
+        i = this.labelIdx(c, i, op);
+        for (let k = 0; k < 2; k++) {
+          if (!this.refType(c[i])) {
+            this.error('wat-syntax', 'expected a reference type', c[i] ?? op);
+            return { next: i };
+          }
+          i++;
+        }
+        return { next: i };
+      }
+      case 'func':
+        return { next: this.needIdx(c, i, 'func', 'a function', op) };
+      case 'call_indirect':
+        if (this.isIdx(c[i])) this.checkIdx(c[i++] as Atom, 'table');
+        return { next: this.typeUse(c, i, undefined) };
+      case 'local':
+        if (!this.func) {
+          this.error('wat-syntax', `'${op.text}' outside a function`, op);
+          return { next: this.isIdx(c[i]) ? i + 1 : i };
+        }
+        return { next: this.needIdx(c, i, 'local', 'a local', op) };
+      case 'global':
+        return { next: this.needIdx(c, i, 'global', 'a global', op) };
+      case 'table?':
+        if (this.isIdx(c[i])) this.checkIdx(c[i++] as Atom, 'table');
+        return { next: i };
+      case 'memory?':
+        if (this.isIdx(c[i])) this.checkIdx(c[i++] as Atom, 'memory');
+        return { next: i };
+      case 'table2':
+      case 'memory2': {
+        const space = imm === 'table2' ? 'table' : 'memory';
+        if (this.isIdx(c[i])) {
+          this.checkIdx(c[i++] as Atom, space);
+          i = this.needIdx(c, i, space, `a second ${space}`, op);
+        }
+        return { next: i };
+      }
+      case 'table.init':
+      case 'memory.init': {
+        const space = imm === 'table.init' ? 'table' : 'memory';
+        const seg = imm === 'table.init' ? 'elem' : 'data';
+        if (this.isIdx(c[i]) && this.isIdx(c[i + 1])) this.checkIdx(c[i++] as Atom, space);
+        return { next: this.needIdx(c, i, seg, `a ${seg} segment`, op) };
+      }
+      case 'elem':
+        return { next: this.needIdx(c, i, 'elem', 'an elem segment', op) };
+      case 'data':
+        return { next: this.needIdx(c, i, 'data', 'a data segment', op) };
+      case 'memarg':
+        if (this.isIdx(c[i])) this.checkIdx(c[i++] as Atom, 'memory');
+        return { next: this.memarg(c, i) };
+      case 'memarg_lane': {
+        if (this.isIdx(c[i]) && (c[i] as Atom).token === TokenKind.Id) this.checkIdx(c[i++] as Atom, 'memory');
+        else if (isAtom(c[i]) && (c[i] as Atom).token === TokenKind.Int && isAtom(c[i + 1]) && ((c[i + 1] as Atom).token === TokenKind.Int || (c[i + 1] as Atom).text.startsWith('offset=') || (c[i + 1] as Atom).text.startsWith('align='))) {
+          this.checkIdx(c[i++] as Atom, 'memory');
+        }
+        i = this.memarg(c, i);
+        return { next: this.lane(c, i, op, 16) };
+      }
+      case 'lane':
+        return { next: this.lane(c, i, op, 16) };
+      case 'shuffle':
+        for (let k = 0; k < 16; k++) i = this.lane(c, i, op, 32);
+        return { next: i };
+      case 'i32':
+      case 'i64': {
+        const a = c[i];
+        if (!isAtom(a) || a.token !== TokenKind.Int) {
+          this.error(isAtom(a) && a.token === TokenKind.Float ? 'wat-bad-number' : 'wat-syntax', `expected an integer after ${op.text}`, a ?? op);
+          return { next: isAtom(a) && a.token !== TokenKind.Keyword ? i + 1 : i };
+        }
+        if (!intInRange(t, a.start, a.end, imm === 'i32' ? 32 : 64)) this.error('wat-bad-number', `constant '${a.text}' out of range for ${imm}`, a);
+        return { next: i + 1 };
+      }
+      case 'f32':
+      case 'f64': {
+        const a = c[i];
+        if (!isAtom(a) || (a.token !== TokenKind.Int && a.token !== TokenKind.Float)) {
+          this.error('wat-syntax', `expected a number after ${op.text}`, a ?? op);
+          return { next: isAtom(a) && a.token !== TokenKind.Keyword ? i + 1 : i };
+        }
+        if (!floatInRange(t, a.start, a.end, imm === 'f32' ? 32 : 64)) this.error('wat-bad-number', `constant '${a.text}' out of range for ${imm}`, a);
+        return { next: i + 1 };
+      }
+      case 'v128': {
+        const s = c[i];
+        const shape = isAtom(s) ? V128_SHAPES[s.text] : undefined;
+        if (!shape) {
+          this.error('wat-syntax', 'expected a v128 shape (i8x16, i16x8, i32x4, i64x2, f32x4, f64x2)', s ?? op);
+          return { next: i };
+        }
+        i++;
+        for (let k = 0; k < shape.lanes; k++) {
+          const a = c[i];
+          const okTok = isAtom(a) && (a.token === TokenKind.Int || (shape.kind === 'f' && a.token === TokenKind.Float));
+          if (!okTok) {
+            this.error('wat-syntax', `expected ${shape.lanes} ${shape.kind === 'i' ? 'integer' : 'float'} lanes for ${(s as Atom).text}`, a ?? op);
+            return { next: i };
+          }
+          const inRange = shape.kind === 'i' ? intInRange(t, a.start, a.end, shape.bits) : floatInRange(t, a.start, a.end, shape.bits as 32 | 64);
+          if (!inRange) this.error('wat-bad-number', `lane '${a.text}' out of range for ${(s as Atom).text}`, a);
+          i++;
+        }
+        return { next: i };
+      }
+      case 'select':
+        while (headOf(c[i]) === 'result') this.declList(c[i++] as List, 'result', undefined);
+        return { next: i };
+      case 'heaptype':
+        if (!this.heapType(c[i])) {
+          this.error('wat-syntax', `expected a heap type after ${op.text}`, c[i] ?? op);
+          return { next: i };
+        }
+        return { next: i + 1 };
+      case 'reftype':
+        if (!this.refType(c[i])) {
+          this.error('wat-syntax', `expected a reference type after ${op.text}`, c[i] ?? op);
+          return { next: i };
+        }
+        return { next: i + 1 };
+      case 'type':
+        return { next: this.needIdx(c, i, 'type', 'a type', op) };
+      case 'type_field': {
+        i = this.needIdx(c, i, 'type', 'a type', op);
+        return { next: this.needIdx(c, i, undefined, 'a field', op) };
+      }
+      case 'type_u32': {
+        i = this.needIdx(c, i, 'type', 'a type', op);
+        const a = c[i];
+        if (!isAtom(a) || a.token !== TokenKind.Int || !intInRange(t, a.start, a.end, 32, true)) {
+          this.error('wat-syntax', 'expected the element count', a ?? op);
+          return { next: i };
+        }
+        return { next: i + 1 };
+      }
+      case 'type_data':
+        i = this.needIdx(c, i, 'type', 'a type', op);
+        return { next: this.needIdx(c, i, 'data', 'a data segment', op) };
+      case 'type_elem':
+        i = this.needIdx(c, i, 'type', 'a type', op);
+        return { next: this.needIdx(c, i, 'elem', 'an elem segment', op) };
+      case 'type_type':
+        i = this.needIdx(c, i, 'type', 'a type', op);
+        return { next: this.needIdx(c, i, 'type', 'a type', op) };
+      case 'tag':
+      case 'catch':
+        return { next: this.needIdx(c, i, 'tag', 'a tag', op) };
+      case 'resume':
+      case 'resume_throw':
+      case 'switch': {
+        i = this.needIdx(c, i, 'type', 'a type', op);
+        if (imm !== 'resume') i = this.needIdx(c, i, 'tag', 'a tag', op);
+        if (imm === 'switch') return { next: i };
+        while (headOf(c[i]) === 'on') {
+          const oc = (c[i] as List).children;
+          let j = this.needIdx(oc, 1, 'tag', 'a tag', c[i]);
+          if (isAtom(oc[j]) && (oc[j] as Atom).text === 'switch') j++;
+          else j = this.labelIdx(oc, j, c[i]);
+          this.expectEnd(oc, j, '(on ...)');
+          i++;
+        }
+        return { next: i };
+      }
+    }
+    return { next: i };
+  }
+
+  private lane(c: Node[], i: number, op: Atom, limit: number): number {
+    const a = c[i];
+    if (!isAtom(a) || a.token !== TokenKind.Int || !intInRange(this.text, a.start, a.end, 8, true)) {
+      this.error(isAtom(a) && a.token === TokenKind.Int ? 'wat-bad-number' : 'wat-syntax', 'expected a lane index', a ?? op);
+      return isAtom(a) && a.token === TokenKind.Int ? i + 1 : i;
+    }
+    void limit;
+    return i + 1;
+  }
+
+  /** `offset=N`? `align=N`? with N unsigned, align a power of two. */
+  private memarg(c: Node[], i: number): number {
+    const t = this.text;
+    for (const key of ['offset=', 'align=']) {
+      const a = c[i];
+      if (!isAtom(a) || a.token !== TokenKind.Keyword || !a.text.startsWith(key)) continue;
+      const s = a.start + key.length;
+      if (classifyNumber(t, s, a.end) !== NumberClass.Int || !intInRange(t, s, a.end, 64, true)) {
+        this.error('wat-bad-number', `malformed ${key.slice(0, -1)} '${a.text}'`, a);
+      } else if (key === 'align=') {
+        const v = BigInt(t.slice(s, a.end).replace(/_/g, ''));
+        if (v === 0n || (v & (v - 1n)) !== 0n) this.error('wat-bad-number', `alignment must be a power of two, got ${a.text.slice(6)}`, a);
+      }
+      i++;
+    }
+    return i;
+  }
+}
+
+/** For `module quote`: the quoted strings concatenated, and the span they cover. */
+export function quoteText(text: string, m: ModuleSyntax): { source: string; span: Span } | undefined {
+  if (m.form !== 'quote') return undefined;
+  const c = (m.node as List).children;
+  let out = '';
+  let start = -1;
+  let end = -1;
+  for (const n of c) {
+    if (isAtom(n) && n.token === TokenKind.String) {
+      if (scanString(text, n.start, undefined) !== n.end) continue;
+      if (start < 0) start = n.start;
+      end = n.end;
+      out += Buffer.from(decodeBytes(text, n)).toString('utf8') + ' ';
+    }
+  }
+  return start < 0 ? { source: '', span: m.node } : { source: out, span: { start, end } };
+}
+
+function decodeBytes(text: string, a: Atom): Uint8Array {
+  return decodeStringBytes(text, a.start, a.end);
+}
+
+export { noSpan };
