@@ -25,7 +25,7 @@ export async function sampleModule(): Promise<Uint8Array> {
       local.get 0 i32.const ${i * 7 + 1} i32.add global.get $g i32.mul
       i32.const ${i} call $log drop)`,
   ).join('\n');
-  const data = 'x'.repeat(1200);
+  const data = 'x'.repeat(2500);
   return wat2wasm(`(module
     (import "env" "log" (func $log (param i32) (result i32)))
     (memory (export "memory") 1)
