@@ -75,7 +75,7 @@ export async function disassembleFunction(bytes: Uint8Array, read: WasmReadResul
   let text: string;
   let mod: ReturnType<Wabt['readWasm']> | undefined;
   try {
-    mod = wabt.readWasm(new Uint8Array(stub), { readDebugNames: true, check: false, ...WABT_ALL_FEATURES });
+    mod = wabt.readWasm(new Uint8Array(stub), { readDebugNames: true, check: true, ...WABT_ALL_FEATURES });
     try {
       // names for locals, labels and calls (`local.get $a`); indices stay when this fails
       mod.generateNames();

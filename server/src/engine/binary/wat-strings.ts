@@ -16,8 +16,6 @@ function escapeCodePoint(cp: number): string {
       return '\\r';
     case 0x22:
       return '\\"';
-    case 0x27:
-      return "\\'";
     case 0x5c:
       return '\\\\';
   }
@@ -38,13 +36,12 @@ export function watString(s: string): string {
   return `"${escapeWatStringBody(s)}"`;
 }
 
-/** Raw bytes as the body of a WAT string literal: printable ASCII as is, everything else `\hh`. */
+/** Raw bytes as the body of a WAT string literal: printable ASCII as is, `\"`, `\\`, `\t`, `\n`, `\r`, else `\hh`. */
 export function escapeWatBytes(bytes: Uint8Array, start: number, end: number): string {
   let out = '';
   for (let i = start; i < end; i++) {
     const b = bytes[i];
-    if (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c && b !== 0x27) out += String.fromCharCode(b);
-    else out += '\\' + HEX[b >> 4] + HEX[b & 15];
+    out += b < 0x80 ? escapeCodePoint(b) : '\\' + HEX[b >> 4] + HEX[b & 15];
   }
   return out;
 }

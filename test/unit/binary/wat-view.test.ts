@@ -1,0 +1,139 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readWasm } from '../../../server/src/engine/binary/reader';
+import { byteOffsetForText, disassembleFunction, renderWatView, summarizeModule, textOffsetForByte } from '../../../server/src/engine/binary/wat-view';
+import { loadWabt, WABT_ALL_FEATURES } from '../../../server/src/engine/binary/function-disassembly';
+import { module, section, str, u32, wat, HOSTILE_BASE_WAT } from './wasm-fixtures';
+
+const lineAt = (text: string, offset: number) => text.slice(text.lastIndexOf('\n', offset - 1) + 1, text.indexOf('\n', offset));
+
+test('the view lists every declaration, one line each, in WAT spelling', async () => {
+  const bytes = await wat(HOSTILE_BASE_WAT);
+  const read = readWasm(bytes);
+  const { text } = renderWatView(bytes, read);
+  const expectLines = [
+    '(module $base',
+    '  (type $bin (;0;) (func (param i32 i32) (result i32)))',
+    '  (import "env" "log" (func $log (;0;) (type 1) (param i32)))',
+    '  (import "env" "memory" (memory (;0;) 1 16))',
+    '  (import "env" "base" (global $base (;0;) i32))',
+    '  (table $tab (;0;) 2 funcref)',
+    '  (export "add" (func $add))',
+    '  (start $init)',
+    '  (elem (;0;) (table 0) ;; active, 2 elements)',
+    '  (data (;0;) (memory 0) (;offset expr;) "hello, \\"world\\"\\00") ;; 15 bytes @0x',
+    '  (@custom "name" ;; ',
+  ];
+  for (const l of expectLines) assert.ok(text.includes(l), `missing ${JSON.stringify(l)} in\n${text}`);
+  const add = read.model.funcs.find((f) => f.id === '$add')!;
+  assert.ok(text.includes(`  (func $add (;1;) (type $bin) (param i32 i32) (result i32) ;; body ${add.bodySize} bytes @0x${add.span.start.toString(16)}\n    ...)`));
+  assert.ok(text.startsWith(`;; WebAssembly module, ${bytes.length} bytes, ${read.model.sections!.length} sections`));
+  assert.ok(text.trimEnd().endsWith(')'));
+});
+
+test('module strings are escaped: quotes, control characters, markup, non-ASCII', () => {
+  const hostile = 'a"b\\c\n<script>alert(1)</script>\u202e\u0000é';
+  const bytes = module([section(1, [1, 0x60, 0, 0]), section(2, [1, ...str(hostile), ...str('x y'), 0x00, 0x00]), section(7, [1, ...str(hostile), 0x00, 0x00])]);
+  const read = readWasm(bytes);
+  assert.deepEqual(read.diagnostics, []);
+  const { text } = renderWatView(bytes, read);
+  const escaped = '"a\\"b\\\\c\\n<script>alert(1)</script>\\u{202e}\\00\\u{e9}"';
+  assert.ok(text.includes(`(import ${escaped} "x y" (func (;0;) (type 0)))`), text);
+  assert.ok(text.includes(`(export ${escaped} (func 0))`), text);
+  assert.ok(!text.includes('\u202e') && !text.includes('\u0000'));
+  // every line is still one entry: the newline inside the name did not split it
+  assert.equal(text.split('\n').filter((l) => l.includes('<script>')).length, 2);
+});
+
+test('offset mapping: every entry maps to its line and back', async () => {
+  const bytes = await wat(HOSTILE_BASE_WAT);
+  const read = readWasm(bytes);
+  const view = renderWatView(bytes, read);
+  for (let i = 1; i < view.segments.length; i++) assert.ok(view.segments[i].textStart > view.segments[i - 1].textStart, 'segments sorted');
+  const m = read.model;
+  const entries = [...m.imports, ...m.exports, ...m.funcs.filter((f) => !f.imported), ...m.data, ...m.elems, ...m.globals.filter((g) => !g.imported)];
+  for (const e of entries) {
+    const t = textOffsetForByte(view, e.span.start);
+    assert.ok(t !== undefined, `byte ${e.span.start} not mapped`);
+    assert.equal(byteOffsetForText(view, t), e.span.start);
+    // any byte inside the entry lands on the same line
+    assert.equal(textOffsetForByte(view, e.span.end - 1), t);
+  }
+  const exportLine = lineAt(view.text, textOffsetForByte(view, m.exports[0].span.start)!);
+  assert.equal(exportLine, '  (export "add" (func $add))');
+  const funcLine = lineAt(view.text, textOffsetForByte(view, m.funcs[1].span.start + 1)!);
+  assert.ok(funcLine.startsWith('  (func $add '));
+  assert.equal(textOffsetForByte(view, bytes.length + 10), undefined);
+  assert.equal(byteOffsetForText(view, view.text.length + 10), undefined);
+});
+
+test('malformed and component inputs still render, with the problems as comments', () => {
+  const truncated = module([section(1, [1, 0x60, 0, 0])]).subarray(0, 12);
+  const r = readWasm(truncated);
+  const view = renderWatView(truncated, r);
+  assert.match(view.text, /;; error @0x8: section 1 \(type\) at 0x8: size 4 runs past the end/);
+  const comp = module([section(0, [...str('c\nx'), 1])], [0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]);
+  const cv = renderWatView(comp, readWasm(comp));
+  assert.match(cv.text, /^;; WebAssembly component/);
+  assert.ok(cv.text.includes(';; section 0 (custom:c\\nx) @0x8, 5 bytes'));
+});
+
+test('a large module renders without wabt, one line per function', () => {
+  const n = 20_000;
+  const funcs: number[] = u32(n);
+  const code: number[] = u32(n);
+  for (let i = 0; i < n; i++) {
+    funcs.push(0);
+    code.push(4, 0, 0x41, i & 0x3f, 0x0b);
+  }
+  const bytes = module([section(1, [1, 0x60, 0, 1, 0x7f]), section(3, funcs), section(10, code)]);
+  const read = readWasm(bytes);
+  assert.deepEqual(read.diagnostics, []);
+  const view = renderWatView(bytes, read);
+  assert.equal(view.text.split('\n').filter((l) => l.startsWith('  (func ')).length, n);
+  const capped = renderWatView(bytes, read, { maxEntries: 10 });
+  assert.ok(capped.text.includes(`;; ... ${n - 10} more functions not shown`));
+});
+
+test('summary names the counts, memories and features', async () => {
+  const bytes = await wat('(module (import "a" "m" (memory 1 2 shared)) (func (export "f")) (data (i32.const 0) "xy"))');
+  const read = readWasm(bytes);
+  const s = summarizeModule(read, bytes.length);
+  assert.match(s, new RegExp(`^WebAssembly module, ${bytes.length} B \\(${bytes.length} bytes\\)`));
+  assert.match(s, /imports 1 \(memory 1\), functions 1 defined/);
+  assert.match(s, /memory 0: 1\.\.2 pages \(64\.0 KiB to 128 KiB\), shared \(imported a\.m\)/);
+  assert.match(s, /features: threads/);
+  assert.match(s, /data segments 1 \(2 B\)/);
+});
+
+test('disassembleFunction gives one function body, with names; fails with a clear message', async () => {
+  const bytes = await wat(HOSTILE_BASE_WAT);
+  const read = readWasm(bytes);
+  const bump = read.model.funcs.findIndex((f) => f.id === '$bump');
+  const text = await disassembleFunction(bytes, read, bump);
+  assert.ok(text.startsWith('(func $bump (type '), text);
+  assert.match(text, /global\.get \$counter\n\s+i32\.const 1\n\s+i32\.add/);
+  assert.match(text, /call \$log/);
+  assert.ok(!text.includes('(func $add'));
+
+  // The disassembly of the stub agrees with wabt's full disassembly of the real module.
+  const wabt = await loadWabt();
+  const full = wabt.readWasm(new Uint8Array(bytes), { readDebugNames: true, ...WABT_ALL_FEATURES });
+  full.generateNames();
+  full.applyNames();
+  const fullText = full.toText({ foldExprs: false, inlineExport: false });
+  full.destroy();
+  for (const i of [1, 2, 3]) {
+    const one = await disassembleFunction(bytes, read, i);
+    const firstLine = one.split('\n')[0];
+    assert.ok(fullText.includes(one.split('\n').map((l) => '  ' + l).join('\n')), `function ${i} (${firstLine}) differs from the full text`);
+  }
+
+  await assert.rejects(disassembleFunction(bytes, read, 0), /^Error: cannot disassemble function 0: it is imported from "env" "log"/);
+  await assert.rejects(disassembleFunction(bytes, read, 99), /cannot disassemble function 99: there is no such function/);
+  // A corrupt body: wabt's message, wrapped.
+  const bad = new Uint8Array(bytes);
+  const f = read.model.funcs[bump];
+  bad[f.span.start + 1] = 0xff; // an unknown opcode
+  await assert.rejects(disassembleFunction(bad, readWasm(bad), bump), /cannot disassemble function 2: wabt: /);
+});
