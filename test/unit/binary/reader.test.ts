@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readWasm } from '../../../server/src/engine/binary/reader';
-import { compileC, module, section, str, u32, wat } from './wasm-fixtures';
+import { compileC, module, section, str, u32, V8Wasm, wat } from './wasm-fixtures';
 
 const utf8 = new TextDecoder();
 const textAt = (bytes: Uint8Array, s: { start: number; end: number } | undefined) => (s ? utf8.decode(bytes.subarray(s.start, s.end)) : undefined);
@@ -234,7 +234,7 @@ test('custom sections: name, size and placement', () => {
   );
 });
 
-test('a C program compiled by clang for wasm32-wasi reads like WebAssembly.Module sees it', (t) => {
+test('a C program compiled by clang for wasm32-wasi reads like V8Wasm.Module sees it', (t) => {
   const bytes = compileC('#include <stdio.h>\nint twice(int x) { return 2 * x; }\nint main(void) { printf("%d\\n", twice(21)); return 0; }\n');
   if (!bytes) {
     t.skip('clang --target=wasm32-wasi is not available');
@@ -242,15 +242,15 @@ test('a C program compiled by clang for wasm32-wasi reads like WebAssembly.Modul
   }
   const r = readWasm(bytes);
   assert.deepEqual(errors(r), []);
-  const mod = new WebAssembly.Module(bytes);
+  const mod = new V8Wasm.Module(bytes);
   const kind = (k: string) => (k === 'function' ? 'func' : k);
   assert.deepEqual(
     r.model.imports.map((i) => [i.module, i.name, i.kind]),
-    WebAssembly.Module.imports(mod).map((i) => [i.module, i.name, kind(i.kind)]),
+    V8Wasm.Module.imports(mod).map((i) => [i.module, i.name, kind(i.kind)]),
   );
   assert.deepEqual(
     r.model.exports.map((e) => [e.name, e.kind]),
-    WebAssembly.Module.exports(mod).map((e) => [e.name, kind(e.kind)]),
+    V8Wasm.Module.exports(mod).map((e) => [e.name, kind(e.kind)]),
   );
   assert.ok(r.model.imports.every((i) => i.module === 'wasi_snapshot_preview1'));
   const defined = r.model.funcs.filter((f) => !f.imported);

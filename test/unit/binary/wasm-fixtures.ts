@@ -96,3 +96,19 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+interface ModuleDescriptor {
+  module?: string;
+  name: string;
+  kind: string;
+}
+
+/** The engine's own WebAssembly API (the project's `lib` setting has no DOM/WebAssembly types). */
+export const V8Wasm = (globalThis as unknown as { WebAssembly: unknown }).WebAssembly as {
+  validate(bytes: Uint8Array): boolean;
+  Module: {
+    new (bytes: Uint8Array): object;
+    imports(m: object): Required<ModuleDescriptor>[];
+    exports(m: object): ModuleDescriptor[];
+  };
+};
