@@ -34,6 +34,10 @@ export interface ParsedPolicy {
 /** Parse and validate policy text. Never throws. */
 export function parsePolicy(text: string): ParsedPolicy {
   const diagnostics: EngineDiagnostic[] = [];
+  if (text.trim() === '') {
+    diagnostics.push(diag('policy-syntax', 'The policy file is empty: expected a JSON object.', { start: 0, end: text.length }));
+    return { diagnostics, ok: false };
+  }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: false });
   for (const e of errors) {
@@ -248,6 +252,9 @@ function describeParseError(code: string): string {
 export function didYouMean(word: string, candidates: readonly string[]): string {
   let best: string | undefined;
   let bestDistance = Infinity;
+  const lower = word.toLowerCase();
+  const prefixed = word.length >= 3 ? candidates.find((c) => c.toLowerCase().startsWith(lower)) : undefined;
+  if (prefixed) return ` Did you mean "${prefixed}"?`;
   for (const c of candidates) {
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestDistance) {
