@@ -1,0 +1,184 @@
+/**
+ * The extension's commands. Each one resolves its target (argument from the explorer, the active
+ * editor, the active `.wasm` editor, or the `.wasm` behind a WAT view), runs the server command
+ * through `workspace/executeCommand` with cancellable progress, and shows the result in its panel
+ * and as plain text in the output channel.
+ */
+import * as vscode from 'vscode';
+import { ExecuteCommandRequest, type LanguageClient } from 'vscode-languageclient/node';
+import { ServerCommands, WAT_VIEW_SCHEME } from '../../server/src/protocol';
+import type { PanelManager } from './panels/panel-manager';
+import type { WatViewProvider } from './wasm-view';
+import { wasmUriOfView, watViewUri } from './wasm-view';
+import { renderInspection } from './panels/inspect-view';
+import { panelRenderers, type PanelKind, type PanelRenderer } from './panels';
+import { runInSandbox, saveRunReport, stopRuns } from './run';
+import { resolveSecretKey, pickPublicKeys } from './keys';
+
+export interface CommandContext {
+  client: () => Promise<LanguageClient>;
+  panels: PanelManager;
+  output: vscode.LogOutputChannel;
+  watViews: WatViewProvider;
+}
+
+/** The file a command should act on. */
+export function targetUri(arg?: unknown): vscode.Uri | undefined {
+  let uri: vscode.Uri | undefined;
+  if (arg instanceof vscode.Uri) uri = arg;
+  else if (typeof arg === 'string' && arg) uri = vscode.Uri.parse(arg);
+  else {
+    uri = vscode.window.activeTextEditor?.document.uri;
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    if (!uri && tab instanceof vscode.TabInputCustom) uri = tab.uri;
+    if (!uri && tab instanceof vscode.TabInputText) uri = tab.uri;
+  }
+  if (uri?.scheme === WAT_VIEW_SCHEME) uri = wasmUriOfView(uri);
+  return uri;
+}
+
+export async function runServerCommand<T>(ctx: CommandContext, title: string, command: string, args: Record<string, unknown>): Promise<T> {
+  const client = await ctx.client();
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
+    const result = (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] }, token)) as T & { error?: string };
+    if (result && typeof result === 'object' && typeof result.error === 'string') throw new Error(result.error);
+    return result;
+  });
+}
+
+/** Runs a file-writing server command; if the output exists, asks before overwriting. */
+async function runWriting<T extends { exists?: boolean; file?: string }>(
+  ctx: CommandContext,
+  title: string,
+  command: string,
+  args: Record<string, unknown>,
+): Promise<T | undefined> {
+  let result = await runServerCommand<T>(ctx, title, command, args);
+  if (result.exists) {
+    const answer = await vscode.window.showWarningMessage(`${result.file} exists. Overwrite it?`, { modal: true }, 'Overwrite');
+    if (answer !== 'Overwrite') return undefined;
+    result = await runServerCommand<T>(ctx, title, command, { ...args, overwrite: true });
+  }
+  return result;
+}
+
+function show(ctx: CommandContext, kind: PanelKind, uri: vscode.Uri, result: unknown): void {
+  const r = panelRenderers[kind] as PanelRenderer<unknown>;
+  const name = uri.path.split('/').pop() ?? uri.toString();
+  ctx.panels.show(kind, uri.toString(), `${r.title}: ${name}`, r.html(result, uri.toString()));
+  ctx.output.appendLine(`--- ${r.title}: ${uri.fsPath}`);
+  ctx.output.appendLine(r.text(result));
+}
+
+export function registerCommands(context: vscode.ExtensionContext, ctx: CommandContext): void {
+  const needTarget = (arg: unknown): vscode.Uri => {
+    const uri = targetUri(arg);
+    if (!uri) throw new Error('Open a .wat, .wast or .wasm file first (or pick one in the explorer).');
+    return uri;
+  };
+  const commands: Record<string, (arg?: unknown) => Promise<unknown>> = {
+    'wasmWarden.validate': async (arg) => {
+      const uri = needTarget(arg);
+      show(ctx, 'validate', uri, await runServerCommand(ctx, 'Validating…', ServerCommands.validate, { uri: uri.toString() }));
+    },
+    'wasmWarden.inspect': async (arg) => {
+      const uri = needTarget(arg);
+      const result = await runServerCommand(ctx, 'Inspecting…', ServerCommands.inspect, { uri: uri.toString() });
+      ctx.panels.show('inspect', uri.toString(), `Inspect: ${uri.path.split('/').pop()}`, renderInspection(result as never, uri.toString()));
+      ctx.output.appendLine(`--- Inspect: ${uri.fsPath}\n${JSON.stringify(result, null, 2)}`);
+    },
+    'wasmWarden.compile': async (arg) => {
+      const uri = needTarget(arg);
+      const debugNames = vscode.workspace.getConfiguration('wasmWarden').get<boolean>('compile.debugNames', true);
+      const result = await runWriting<{ exists?: boolean; file?: string }>(ctx, 'Compiling…', ServerCommands.compile, { uri: uri.toString(), debugNames });
+      if (result) show(ctx, 'compile', uri, result);
+    },
+    'wasmWarden.disassemble': async (arg) => {
+      const uri = needTarget(arg);
+      const result = await runWriting<{ exists?: boolean; file?: string; written?: boolean }>(ctx, 'Disassembling…', ServerCommands.disassemble, { uri: uri.toString() });
+      if (result?.written && result.file) await vscode.window.showTextDocument(vscode.Uri.file(result.file), { preview: false });
+    },
+    'wasmWarden.optimize': async (arg) => {
+      const uri = needTarget(arg);
+      const levels = ['O1', 'O2', 'O3', 'O4', 'Os', 'Oz'];
+      const configured = vscode.workspace.getConfiguration('wasmWarden').get<string>('optimize.level', 'Os');
+      const level = arg === undefined || typeof arg === 'object' ? await vscode.window.showQuickPick(levels, { title: 'Optimization level', placeHolder: configured }) ?? configured : configured;
+      const stripDebug = vscode.workspace.getConfiguration('wasmWarden').get<boolean>('optimize.stripDebug', false);
+      const result = await runWriting<{ exists?: boolean; file?: string; signedInput?: boolean }>(ctx, `Optimizing (-${level})…`, ServerCommands.optimize, {
+        uri: uri.toString(),
+        level,
+        stripDebug,
+      });
+      if (!result) return;
+      if (result.signedInput) void vscode.window.showWarningMessage('The module was signed: the optimized output no longer matches its signature. Sign it again.');
+      show(ctx, 'optimize', uri, result);
+    },
+    'wasmWarden.keygen': async () => {
+      const target = await vscode.window.showSaveDialog({ title: 'Save the secret key', saveLabel: 'Save secret key', filters: { 'Secret key': ['key', 'pem'] } });
+      if (!target) return;
+      const pem = target.path.endsWith('.pem');
+      const publicKey = target.with({ path: target.path.replace(/(\.secret)?\.(key|pem)$/, '') + (pem ? '.pub.pem' : '.pub') });
+      const result = await runWriting<{ exists?: boolean; file?: string; keyId?: string }>(ctx, 'Generating key pair…', ServerCommands.keygen, {
+        secretKey: target.fsPath,
+        publicKey: publicKey.fsPath,
+        format: pem ? 'pem' : 'raw',
+      });
+      if (result) void vscode.window.showInformationMessage(`Key pair written. Public key: ${publicKey.fsPath} (key id ${result.keyId ?? '?'})`);
+    },
+    'wasmWarden.sign': async (arg) => {
+      const uri = needTarget(arg);
+      const secretKey = await resolveSecretKey(context);
+      if (!secretKey) return;
+      const detached = (await vscode.window.showQuickPick(['Embedded signature', 'Detached signature file'], { title: 'Signature placement' })) === 'Detached signature file';
+      const result = await runWriting(ctx, 'Signing…', ServerCommands.sign, { uri: uri.toString(), ...secretKey, detached });
+      if (result) show(ctx, 'signatures', uri, result);
+    },
+    'wasmWarden.verify': async (arg) => {
+      const uri = needTarget(arg);
+      const publicKeys = await pickPublicKeys();
+      show(ctx, 'signatures', uri, await runServerCommand(ctx, 'Verifying…', ServerCommands.verify, { uri: uri.toString(), publicKeys }));
+    },
+    'wasmWarden.showSignatures': async (arg) => {
+      const uri = needTarget(arg);
+      show(ctx, 'signatures', uri, await runServerCommand(ctx, 'Reading signatures…', ServerCommands.showSignatures, { uri: uri.toString() }));
+    },
+    'wasmWarden.run': async (arg) => runInSandbox(context, ctx, needTarget(arg)),
+    'wasmWarden.stop': async () => stopRuns(ctx),
+    'wasmWarden.saveRunReport': async () => saveRunReport(),
+    'wasmWarden.writeDefaultPolicy': async (arg) => {
+      const result = await runWriting<{ file: string; written?: boolean }>(ctx, 'Writing policy…', ServerCommands.writeDefaultPolicy, { uri: targetUri(arg)?.toString() });
+      if (result?.written) await vscode.window.showTextDocument(vscode.Uri.file(result.file));
+    },
+    'wasmWarden.writeBaselinePolicy': async (arg) => {
+      const uri = targetUri(arg) ?? vscode.workspace.workspaceFolders?.[0]?.uri;
+      const result = await runWriting<{ file: string; written?: boolean }>(ctx, 'Writing baseline policy…', ServerCommands.writeBaselinePolicy, { uri: uri?.toString() });
+      if (result?.written) await vscode.window.showTextDocument(vscode.Uri.file(result.file));
+    },
+    'wasmWarden.showWatView': async (arg) => {
+      const uri = needTarget(arg);
+      const doc = await vscode.workspace.openTextDocument(watViewUri(uri));
+      await vscode.window.showTextDocument(doc, { preview: false });
+    },
+    'wasmWarden.showFunctionBody': async (arg, func?: unknown) => {
+      const uri = needTarget(arg);
+      const index = typeof func === 'number' ? func : Number(await vscode.window.showInputBox({ title: 'Function index', validateInput: (v) => (/^\d+$/.test(v) ? undefined : 'a function index') }));
+      if (!Number.isInteger(index)) return;
+      const doc = await vscode.workspace.openTextDocument(watViewUri(uri, index));
+      await vscode.window.showTextDocument(doc, { preview: false });
+    },
+  };
+  for (const [id, run] of Object.entries(commands)) {
+    context.subscriptions.push(
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          return await (run as (...a: unknown[]) => Promise<unknown>)(...args);
+        } catch (err) {
+          const message = (err as Error).message ?? String(err);
+          if (!/cancel/i.test(message)) void vscode.window.showErrorMessage(`Wasm Warden: ${message}`);
+          ctx.output.appendLine(`error: ${message}`);
+          return undefined;
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Webview panels for results: one tab per (kind, file), reused when the same result is shown again,
+ * strict CSP with a nonce'd local script, state kept while hidden. Bodies come from the pure
+ * renderers beside this file, which escape everything from modules.
+ */
+import * as crypto from 'crypto';
+import * as vscode from 'vscode';
+import { page } from './html';
+
+export interface PanelMessage {
+  type: string;
+  [key: string]: unknown;
+}
+
+export class PanelManager implements vscode.Disposable {
+  private readonly panels = new Map<string, vscode.WebviewPanel>();
+  /** The HTML last shown per panel, so tests and "copy" can read it back. */
+  readonly lastHtml = new Map<string, string>();
+
+  constructor(private readonly context: vscode.ExtensionContext) {}
+
+  private key(kind: string, file: string): string {
+    return `${kind}:${file}`;
+  }
+
+  show(kind: string, file: string, title: string, body: string, onMessage?: (m: PanelMessage) => void): vscode.WebviewPanel {
+    const key = this.key(kind, file);
+    let panel = this.panels.get(key);
+    if (!panel) {
+      panel = vscode.window.createWebviewPanel(`wasmWarden.${kind}`, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+        enableScripts: true,
+        retainContextWhenHidden: true,
+        localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'client', 'media')],
+      });
+      this.panels.set(key, panel);
+      panel.onDidDispose(() => {
+        this.panels.delete(key);
+        this.lastHtml.delete(key);
+      });
+      panel.webview.onDidReceiveMessage((m: PanelMessage) => {
+        if (m.type === 'open') void openLocation(m);
+        else if (m.type === 'command' && typeof m.command === 'string' && m.command.startsWith('wasmWarden.')) {
+          void vscode.commands.executeCommand(m.command, m.arg ? vscode.Uri.parse(String(m.arg)) : undefined);
+        }
+        onMessage?.(m);
+      });
+    }
+    panel.title = title;
+    const webview = panel.webview;
+    const media = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'client', 'media', f)).toString();
+    const html = page({
+      title,
+      cspSource: webview.cspSource,
+      nonce: crypto.randomBytes(16).toString('base64'),
+      styleUri: media('panel.css'),
+      scriptUri: media('panel.js'),
+      body,
+    });
+    webview.html = html;
+    this.lastHtml.set(key, body);
+    panel.reveal(undefined, true);
+    return panel;
+  }
+
+  post(kind: string, file: string, message: PanelMessage): void {
+    void this.panels.get(this.key(kind, file))?.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    for (const p of this.panels.values()) p.dispose();
+    this.panels.clear();
+  }
+}
+
+async function openLocation(m: PanelMessage): Promise<void> {
+  if (typeof m.uri !== 'string' || !m.uri) return;
+  const uri = vscode.Uri.parse(m.uri);
+  const line = Number(m.line);
+  const character = Number(m.character);
+  const pos = Number.isFinite(line) && m.line !== '' ? new vscode.Position(line, Number.isFinite(character) ? character : 0) : undefined;
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc, { selection: pos ? new vscode.Range(pos, pos) : undefined, preview: false });
+}

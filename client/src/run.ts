@@ -1,0 +1,101 @@
+/**
+ * "Run in sandbox": runs the module in the server's sandbox and shows a live panel (output, clock,
+ * memory graph, WASI call counts, violations, Stop). Respects Workspace Trust: in an untrusted
+ * workspace the user is asked before every run, and the server narrows the sandbox; mounts outside
+ * the workspace need the user's confirmation the first time.
+ */
+import * as crypto from 'crypto';
+import * as vscode from 'vscode';
+import { ExecuteCommandRequest } from 'vscode-languageclient/node';
+import { RunEventNotification, ServerCommands, type RunEvent, type RunNeedsConfirmation } from '../../server/src/protocol';
+import type { LiveStats } from '../../server/src/engine/sandbox/types';
+import type { CommandContext } from './commands';
+import { renderRunFinal, renderRunShell, renderRunStats } from './panels/run-view';
+
+const CONFIRMED_KEY = 'wasmWarden.confirmedMounts';
+const active = new Map<string, { file: string }>();
+let lastReport: { file: string; report: unknown } | undefined;
+let listening = false;
+
+export async function runInSandbox(context: vscode.ExtensionContext, ctx: CommandContext, uri: vscode.Uri): Promise<void> {
+  if (!vscode.workspace.isTrusted) {
+    const ok = await vscode.window.showWarningMessage(
+      'This workspace is not trusted. Run the module in the sandbox anyway? (Workspace settings cannot widen the sandbox: mounts are read-only and inside the workspace.)',
+      { modal: true },
+      'Run',
+    );
+    if (ok !== 'Run') return;
+  }
+  const client = await ctx.client();
+  if (!listening) {
+    listening = true;
+    client.onNotification(RunEventNotification, (e: RunEvent) => onEvent(ctx, e));
+  }
+  const configs = vscode.workspace.getConfiguration('wasmWarden').get<{ name: string }[]>('sandbox.configurations', []);
+  const configuration = configs.length > 1 ? (await vscode.window.showQuickPick(configs.map((c) => c.name), { title: 'Run configuration' })) : configs[0]?.name;
+  const runId = crypto.randomUUID();
+  const file = uri.toString();
+  let confirmedOutside = context.globalState.get<string[]>(CONFIRMED_KEY, []);
+  active.set(runId, { file });
+  ctx.panels.show('run', file, `Run: ${uri.path.split('/').pop()}`, renderRunShell(uri.fsPath), (m) => {
+    if (m.type === 'command' && m.command === 'wasmWarden.stop') void stopRun(ctx, runId);
+  });
+  try {
+    for (;;) {
+      const result = (await client.sendRequest(ExecuteCommandRequest.type, {
+        command: ServerCommands.run,
+        arguments: [{ uri: file, runId, configuration, confirmedOutside }],
+      })) as Record<string, unknown> & Partial<RunNeedsConfirmation>;
+      if (result?.needsConfirmation) {
+        const dirs = result.needsConfirmation.outsideWorkspace;
+        const ok = await vscode.window.showWarningMessage(
+          `The sandbox configuration mounts folders outside the workspace: ${dirs.join(', ')}. Allow?`,
+          { modal: true },
+          'Allow',
+        );
+        if (ok !== 'Allow') return;
+        confirmedOutside = [...new Set([...confirmedOutside, ...dirs])];
+        await context.globalState.update(CONFIRMED_KEY, confirmedOutside);
+        continue;
+      }
+      if (typeof result?.error === 'string') throw new Error(result.error);
+      lastReport = { file: uri.fsPath, report: result };
+      ctx.panels.post('run', file, { type: 'replace', html: renderRunFinal(uri.fsPath, result as never) });
+      ctx.output.appendLine(`--- Run: ${uri.fsPath}\n${JSON.stringify(result, null, 2)}`);
+      return;
+    }
+  } finally {
+    active.delete(runId);
+  }
+}
+
+function onEvent(ctx: CommandContext, e: RunEvent): void {
+  const run = active.get(e.runId);
+  if (!run) return;
+  if (e.kind === 'stdout' || e.kind === 'stderr') ctx.panels.post('run', run.file, { type: 'append', target: e.kind, text: String(e.data) });
+  else if (e.kind === 'stats') ctx.panels.post('run', run.file, { type: 'replace', target: 'stats', html: renderRunStats(e.data as LiveStats) });
+  else if (e.kind === 'violation') {
+    const v = e.data as { kind: string; detail: string };
+    ctx.panels.post('run', run.file, { type: 'append', target: 'violations', text: `${v.kind}: ${v.detail}\n` });
+  }
+}
+
+async function stopRun(ctx: CommandContext, runId: string): Promise<void> {
+  const client = await ctx.client();
+  await client.sendRequest(ExecuteCommandRequest.type, { command: ServerCommands.stopRun, arguments: [{ runId }] });
+}
+
+export async function stopRuns(ctx: CommandContext): Promise<void> {
+  await Promise.all([...active.keys()].map((id) => stopRun(ctx, id)));
+}
+
+/** Save the last run's final report as JSON (the panel's "Save report" button). */
+export async function saveRunReport(): Promise<void> {
+  if (!lastReport) throw new Error('no finished run to save');
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.file(lastReport.file.replace(/\.(wasm|wat)$/, '') + '.run-report.json'),
+    filters: { JSON: ['json'] },
+  });
+  if (!target) return;
+  await vscode.workspace.fs.writeFile(target, Buffer.from(JSON.stringify(lastReport.report, null, 2) + '\n'));
+}

@@ -1,0 +1,98 @@
+/**
+ * `.wasm` in the editor: a read-only WAT view (virtual documents of scheme `wasm-warden-wat`, served by
+ * the language server) and a custom editor for `*.wasm` that shows the module summary and opens the
+ * WAT view beside it.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { WAT_VIEW_SCHEME, WAT_VIEW_SUFFIX, WatViewRequest, type WatViewResult } from '../../server/src/protocol';
+import type { Inspection } from '../../server/src/engine/inspect';
+import { ServerCommands } from '../../server/src/protocol';
+import { renderInspection } from './panels/inspect-view';
+import { esc, page } from './panels/html';
+import * as crypto from 'crypto';
+
+export function watViewUri(wasm: vscode.Uri, func?: number): vscode.Uri {
+  return vscode.Uri.from({ scheme: WAT_VIEW_SCHEME, path: wasm.path + WAT_VIEW_SUFFIX, query: func === undefined ? '' : `func=${func}` });
+}
+
+export function wasmUriOfView(view: vscode.Uri): vscode.Uri {
+  return vscode.Uri.file(view.path.slice(0, -WAT_VIEW_SUFFIX.length));
+}
+
+export class WatViewProvider implements vscode.TextDocumentContentProvider {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly client: () => Promise<LanguageClient>) {}
+
+  async provideTextDocumentContent(uri: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
+    const m = /(?:^|&)func=(\d+)/.exec(uri.query);
+    const client = await this.client();
+    const result: WatViewResult = await client.sendRequest(
+      WatViewRequest,
+      { uri: wasmUriOfView(uri).toString(), func: m ? Number(m[1]) : undefined },
+      token,
+    );
+    return result.text;
+  }
+
+  refresh(wasm: vscode.Uri): void {
+    this.changed.fire(watViewUri(wasm));
+  }
+}
+
+/** The default editor for `*.wasm`: the module summary, with the WAT view opened beside it. */
+export class WasmEditorProvider implements vscode.CustomReadonlyEditorProvider {
+  static readonly viewType = 'wasmWarden.wasmModule';
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly client: () => Promise<LanguageClient>,
+  ) {}
+
+  openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
+    return { uri, dispose: () => undefined };
+  }
+
+  async resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): Promise<void> {
+    const webview = panel.webview;
+    webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'client', 'media')] };
+    const media = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'client', 'media', f)).toString();
+    const render = (body: string) =>
+      page({
+        title: document.uri.path.split('/').pop() ?? 'module',
+        cspSource: webview.cspSource,
+        nonce: crypto.randomBytes(16).toString('base64'),
+        styleUri: media('panel.css'),
+        scriptUri: media('panel.js'),
+        body,
+      });
+    webview.html = render('<p class="summary">Reading module…</p>');
+    webview.onDidReceiveMessage((m: { type: string; command?: string; arg?: string }) => {
+      if (m.type === 'command' && m.command?.startsWith('wasmWarden.')) {
+        void vscode.commands.executeCommand(m.command, m.arg ? vscode.Uri.parse(m.arg) : document.uri);
+      }
+    });
+    const show = async () => {
+      try {
+        const client = await this.client();
+        const result = (await client.sendRequest('workspace/executeCommand', {
+          command: ServerCommands.inspect,
+          arguments: [{ uri: document.uri.toString() }],
+        })) as Inspection | { error: string };
+        webview.html = render('error' in result ? `<h1>Cannot read module</h1><pre>${esc(result.error)}</pre>` : renderInspection(result, document.uri.toString()));
+      } catch (err) {
+        webview.html = render(`<h1>Cannot read module</h1><pre>${esc((err as Error).message)}</pre>`);
+      }
+    };
+    await show();
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(document.uri, '..'), document.uri.path.split('/').pop()!));
+    watcher.onDidChange(() => void show());
+    panel.onDidDispose(() => watcher.dispose());
+    if (vscode.workspace.getConfiguration('wasmWarden').get<boolean>('openWatViewWithModule', true)) {
+      const doc = await vscode.workspace.openTextDocument(watViewUri(document.uri));
+      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false, preserveFocus: true });
+    }
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Quick fixes for policy findings: allow an import in the policy, add a maximum to a WAT memory,
+ * change a rule's severity, write the default policy. Policy edits are computed by the engine
+ * (engine/policy/check edit helpers); this file turns them into LSP workspace edits.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  CodeActionKind,
+  type CodeAction,
+  type Connection,
+  type Diagnostic,
+  type TextEdit,
+  type WorkspaceEdit,
+} from 'vscode-languageserver/node';
+import { allowImportEdit, defaultPolicyText, setRuleSeverityEdit } from '../engine/policy/check';
+import { POLICY_FILE_NAME } from '../engine/policy/store';
+import { LineIndex, type Span } from '../engine/span';
+import { pathToUri, uriToPath } from '../documents';
+import { toRange } from '../convert';
+import type { Workspace } from '../workspace';
+
+const IMPORT_RULES = new Set(['import-not-allowed', 'wasi-capability-denied', 'unknown-wasi-import']);
+
+export function registerCodeActions(connection: Connection, workspace: () => Workspace): void {
+  connection.onCodeAction((params): CodeAction[] => {
+    const ws = workspace();
+    const file = uriToPath(params.textDocument.uri);
+    if (!file) return [];
+    const actions: CodeAction[] = [];
+    const policyFile = ws.policies.policyFileFor(file) ?? path.join(ws.roots[0] ?? path.dirname(file), POLICY_FILE_NAME);
+    const policyText = readPolicyText(ws, policyFile);
+    for (const diagnostic of params.context.diagnostics) {
+      if (diagnostic.source !== 'wasm-warden' || typeof diagnostic.code !== 'string') continue;
+      const data = (diagnostic.data ?? {}) as Record<string, unknown>;
+      if (IMPORT_RULES.has(diagnostic.code) && typeof data.module === 'string' && typeof data.name === 'string') {
+        actions.push(
+          policyAction(`Allow import ${data.module}.${data.name} in the policy`, policyFile, policyText, diagnostic, (text) =>
+            allowImportEdit(text, data.module as string, data.name as string),
+          ),
+        );
+      }
+      if (diagnostic.code === 'memory-unbounded') {
+        const fix = addMemoryMaximum(ws, params.textDocument.uri, diagnostic, data);
+        if (fix) actions.push(fix);
+      }
+      if (isRuleId(diagnostic.code)) {
+        for (const severity of ['warning', 'off'] as const) {
+          actions.push(
+            policyAction(`Set rule ${diagnostic.code} to "${severity}" in the policy`, policyFile, policyText, diagnostic, (text) =>
+              setRuleSeverityEdit(text, diagnostic.code as string, severity),
+            ),
+          );
+        }
+      }
+    }
+    if (policyText === undefined && params.context.diagnostics.some((d) => d.source === 'wasm-warden')) {
+      actions.push({
+        title: 'Write the default Wasm Warden policy to the workspace',
+        kind: CodeActionKind.QuickFix,
+        edit: createFileEdit(policyFile, defaultPolicyText()),
+      });
+    }
+    return actions;
+  });
+}
+
+function isRuleId(code: string): boolean {
+  return !code.startsWith('wat-') && !code.startsWith('wasm-') && !code.startsWith('policy-') && code !== 'file-unreadable';
+}
+
+function readPolicyText(ws: Workspace, file: string): string | undefined {
+  const open = ws.documents.get(pathToUri(file));
+  if (open) return open.getText();
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+type EngineEdits = { span: Span; newText: string }[];
+
+function policyAction(
+  title: string,
+  policyFile: string,
+  policyText: string | undefined,
+  diagnostic: Diagnostic,
+  edits: (text: string) => EngineEdits,
+): CodeAction {
+  let edit: WorkspaceEdit;
+  if (policyText === undefined) {
+    const base = defaultPolicyText();
+    edit = createFileEdit(policyFile, applyEdits(base, edits(base)));
+  } else {
+    const index = new LineIndex(policyText);
+    const changes: TextEdit[] = edits(policyText).map((e) => ({ range: toRange(index, e.span), newText: e.newText }));
+    edit = { changes: { [pathToUri(policyFile)]: changes } };
+  }
+  return { title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], edit };
+}
+
+function createFileEdit(file: string, text: string): WorkspaceEdit {
+  const uri = pathToUri(file);
+  return {
+    documentChanges: [
+      { kind: 'create', uri, options: { ignoreIfExists: true } },
+      { textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: text }] },
+    ],
+  };
+}
+
+export function applyEdits(text: string, edits: EngineEdits): string {
+  let out = text;
+  for (const e of [...edits].sort((a, b) => b.span.start - a.span.start)) {
+    out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
+  }
+  return out;
+}
+
+function addMemoryMaximum(ws: Workspace, uri: string, diagnostic: Diagnostic, data: Record<string, unknown>): CodeAction | undefined {
+  const a = ws.watAnalysis(uri);
+  if (!a) return undefined;
+  const at = a.index.offsetAt(diagnostic.range.start);
+  for (const model of a.doc.modules) {
+    const mem =
+      typeof data.memoryIndex === 'number'
+        ? model.memories.find((m) => m.index === data.memoryIndex && m.span.start <= at + 1 && at < m.span.end + 1)
+        : model.memories.find((m) => m.span.start <= at && at < m.span.end);
+    if (!mem || mem.imported || !mem.limitsSpan) continue;
+    const max = typeof data.suggestedMaxPages === 'number' ? data.suggestedMaxPages : Math.max(mem.limits.min, 1);
+    const pos = a.index.positionAt(mem.limitsSpan.end);
+    return {
+      title: `Add a maximum of ${max} pages to this memory`,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [diagnostic],
+      isPreferred: true,
+      edit: { changes: { [uri]: [{ range: { start: pos, end: pos }, newText: ` ${max}` }] } },
+    };
+  }
+  return undefined;
+}

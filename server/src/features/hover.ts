@@ -1,0 +1,53 @@
+/**
+ * Hover for WAT/WAST: what an identifier is (from engine/wat/navigation), and on an import what the
+ * WASI function does, its capability group, and the policy's verdict on it.
+ */
+import { MarkupKind, type Connection, type Hover } from 'vscode-languageserver/node';
+import { hoverAt } from '../engine/wat/navigation';
+import { describeImport } from '../engine/wasi';
+import { checkModel } from '../engine/policy/check';
+import { uriToPath } from '../documents';
+import { toRange } from '../convert';
+import type { ImportEntry } from '../engine/model';
+import type { Workspace } from '../workspace';
+
+export function registerHover(connection: Connection, workspace: () => Workspace): void {
+  connection.onHover((params): Hover | null => {
+    const ws = workspace();
+    const a = ws.watAnalysis(params.textDocument.uri);
+    if (!a) return null;
+    const offset = a.index.offsetAt(params.position);
+    for (const model of a.doc.modules) {
+      const imp = model.imports.find((i) => i.span.start <= offset && offset < i.span.end);
+      if (!imp) continue;
+      const file = uriToPath(params.textDocument.uri);
+      const policy = file ? ws.policies.policyFor(file) : undefined;
+      const findings = policy
+        ? checkModel(model, policy.effective, { filePath: file, policyDir: policy.dir }).filter(
+            (d) => d.span.start < imp.span.end && imp.span.start < d.span.end,
+          )
+        : [];
+      return { contents: { kind: MarkupKind.Markdown, value: importHover(imp, findings.map((f) => `${f.code}: ${f.message}`), policy?.file) }, range: toRange(a.index, imp.span) };
+    }
+    const h = hoverAt(a.doc, offset);
+    return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: toRange(a.index, h.span) } : null;
+  });
+}
+
+export function importHover(imp: ImportEntry, verdicts: string[], policyFile?: string): string {
+  const info = describeImport(imp.module, imp.name);
+  const lines = [`**import** \`${md(imp.module)}.${md(imp.name)}\` (${imp.kind})`];
+  if (info.wasi) {
+    lines.push(info.known ? `WASI · capability **${info.capability}**` : 'WASI · **not a WASI preview1 function** (non-standard extension?)');
+    if (info.doc) lines.push('', md(info.doc));
+  }
+  lines.push('');
+  if (verdicts.length) lines.push(...verdicts.map((v) => `⛔ ${md(v)}`));
+  else lines.push(`✅ allowed by ${policyFile ? 'the workspace policy' : 'the default policy'}`);
+  return lines.join('\n');
+}
+
+/** Escape text from a module for Markdown (names can contain anything). */
+function md(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, (c) => '\\' + c);
+}

@@ -1,0 +1,68 @@
+/** Outline, folding, go to definition and find references for WAT/WAST: adapters over engine/wat/navigation. */
+import { SymbolKind, type Connection, type DocumentSymbol, type FoldingRange, type Location } from 'vscode-languageserver/node';
+import { definitionAt, documentSymbols, foldingRanges, referencesAt, type SymbolNode } from '../engine/wat/navigation';
+import type { LineIndex } from '../engine/span';
+import { toRange } from '../convert';
+import type { Workspace } from '../workspace';
+
+const KIND: Record<SymbolNode['kind'], SymbolKind> = {
+  module: SymbolKind.Module,
+  type: SymbolKind.TypeParameter,
+  func: SymbolKind.Function,
+  table: SymbolKind.Array,
+  memory: SymbolKind.Array,
+  global: SymbolKind.Variable,
+  tag: SymbolKind.Event,
+  import: SymbolKind.Interface,
+  export: SymbolKind.Key,
+  data: SymbolKind.String,
+  elem: SymbolKind.Array,
+  start: SymbolKind.Constructor,
+  local: SymbolKind.Variable,
+  param: SymbolKind.Variable,
+};
+
+function toSymbol(node: SymbolNode, index: LineIndex): DocumentSymbol {
+  return {
+    name: node.name || '(anonymous)',
+    detail: node.detail,
+    kind: KIND[node.kind] ?? SymbolKind.Object,
+    range: toRange(index, node.span),
+    selectionRange: toRange(index, node.selectionSpan),
+    children: node.children.map((c) => toSymbol(c, index)),
+  };
+}
+
+export function registerNavigation(connection: Connection, workspace: () => Workspace): void {
+  connection.onDocumentSymbol((params) => {
+    const a = workspace().watAnalysis(params.textDocument.uri);
+    return a ? documentSymbols(a.doc).map((s) => toSymbol(s, a.index)) : [];
+  });
+
+  connection.onFoldingRanges((params): FoldingRange[] => {
+    const a = workspace().watAnalysis(params.textDocument.uri);
+    if (!a) return [];
+    const out: FoldingRange[] = [];
+    for (const span of foldingRanges(a.doc)) {
+      const start = a.index.positionAt(span.start).line;
+      const end = a.index.positionAt(span.end).line;
+      if (end > start) out.push({ startLine: start, endLine: end });
+    }
+    return out;
+  });
+
+  connection.onDefinition((params): Location[] => {
+    const uri = params.textDocument.uri;
+    const a = workspace().watAnalysis(uri);
+    if (!a) return [];
+    return definitionAt(a.doc, a.index.offsetAt(params.position)).map((s) => ({ uri, range: toRange(a.index, s) }));
+  });
+
+  connection.onReferences((params): Location[] => {
+    const uri = params.textDocument.uri;
+    const a = workspace().watAnalysis(uri);
+    if (!a) return [];
+    const offset = a.index.offsetAt(params.position);
+    return referencesAt(a.doc, offset, params.context.includeDeclaration).map((s) => ({ uri, range: toRange(a.index, s) }));
+  });
+}

@@ -1,0 +1,184 @@
+/**
+ * The protocol between the Wasm Warden client and server, declared once and used by both sides.
+ * Plain types only (no `vscode` import), so the client bundle and any other LSP editor can use it.
+ *
+ * Commands run through `workspace/executeCommand` so every LSP editor gets them; custom requests
+ * are used only for things that have no standard LSP form (the WAT view of a binary).
+ */
+
+/** Command ids served by the language server through `workspace/executeCommand`. */
+export const ServerCommands = {
+  validate: 'wasmWarden.server.validate',
+  compile: 'wasmWarden.server.compile',
+  disassemble: 'wasmWarden.server.disassemble',
+  optimize: 'wasmWarden.server.optimize',
+  inspect: 'wasmWarden.server.inspect',
+  keygen: 'wasmWarden.server.keygen',
+  sign: 'wasmWarden.server.sign',
+  verify: 'wasmWarden.server.verify',
+  showSignatures: 'wasmWarden.server.showSignatures',
+  run: 'wasmWarden.server.run',
+  stopRun: 'wasmWarden.server.stopRun',
+  writeDefaultPolicy: 'wasmWarden.server.writeDefaultPolicy',
+  writeBaselinePolicy: 'wasmWarden.server.writeBaselinePolicy',
+  rescanWorkspace: 'wasmWarden.server.rescanWorkspace',
+} as const;
+
+/**
+ * The URI scheme of the read-only WAT view of a `.wasm` file. The view of `/abs/dir/m.wasm` is
+ * `wasm-warden-wat:/abs/dir/m.wasm.wat`; one function's body is the same with the query `func=N`.
+ */
+export const WAT_VIEW_SCHEME = 'wasm-warden-wat';
+export const WAT_VIEW_SUFFIX = '.wat';
+
+/** Request `wasmWarden/watView`: client -> server. The WAT view of a binary (whole header, bodies on demand). */
+export const WatViewRequest = 'wasmWarden/watView';
+export interface WatViewParams {
+  /** `file:` URI of the `.wasm` */
+  uri: string;
+  /** a defined function's index to disassemble on its own (body on demand) */
+  func?: number;
+}
+export interface WatViewResult {
+  text: string;
+  /** one-paragraph module summary for a status line or panel header */
+  summary: string;
+  /** true when bodies are not included (large module): use `func` to get one */
+  headerOnly: boolean;
+  /** set when the module could not be read; `text` then explains it too */
+  error?: string;
+}
+
+/** Notification `wasmWarden/runEvent`: server -> client. Live output and statistics of a sandboxed run. */
+export const RunEventNotification = 'wasmWarden/runEvent';
+export interface RunEvent {
+  runId: string;
+  kind: 'stdout' | 'stderr' | 'stats' | 'violation' | 'done';
+  data: unknown;
+}
+
+/** Notification `wasmWarden/scanDone`: server -> client, after a workspace scan (tests wait for it). */
+export const ScanDoneNotification = 'wasmWarden/scanDone';
+export interface ScanDone {
+  files: number;
+  findings: number;
+  ms: number;
+}
+
+/** Arguments every file command takes: the file, plus command-specific options. */
+export interface FileCommandArgs {
+  uri: string;
+  [option: string]: unknown;
+}
+
+/** Settings read by the server (section `wasmWarden`). */
+export interface WardenSettings {
+  /** a path to the policy file, overriding discovery (absolute, or relative to the workspace folder) */
+  policyPath?: string;
+  /** scan these globs even under node_modules / excluded folders */
+  scanInclude: string[];
+  /** glob patterns never scanned (beyond node_modules) */
+  scanExclude: string[];
+  /** milliseconds between the last keystroke and re-analysis */
+  debounceMs: number;
+  /** where compile/disassemble/optimize write: `${dir}`, `${name}`, `${ext}` are replaced */
+  output: { compile: string; disassemble: string; optimize: string };
+  optimizeLevel: 'O1' | 'O2' | 'O3' | 'O4' | 'Os' | 'Oz';
+  /** whether the workspace is trusted (sent by the client; untrusted narrows the sandbox) */
+  trusted: boolean;
+}
+
+export const DEFAULT_SETTINGS: WardenSettings = {
+  scanInclude: [],
+  scanExclude: [],
+  debounceMs: 150,
+  output: {
+    compile: '${dir}/${name}.wasm',
+    disassemble: '${dir}/${name}.wat',
+    optimize: '${dir}/${name}.opt.wasm',
+  },
+  optimizeLevel: 'Os',
+  trusted: true,
+};
+
+// ---- results of the server commands (plain JSON; rendered by the client's panels and the CLI) ----
+
+/** A finding located for display: a text position (WAT, or the WAT view of a binary) and/or a byte offset. */
+export interface LocatedFinding {
+  severity: 'error' | 'warning' | 'info' | 'hint';
+  code: string;
+  /** who found it: wat-parser, wasm-reader, wabt, binaryen, policy, signature */
+  source: string;
+  message: string;
+  uri: string;
+  line?: number;
+  character?: number;
+  offset?: number;
+}
+
+export interface ValidateResult {
+  file: string;
+  valid: boolean;
+  validators: string[];
+  timeMs: number;
+  findings: LocatedFinding[];
+}
+
+export interface SizeReport {
+  total: number;
+  sections: { name: string; size: number }[];
+}
+
+export interface WriteResult {
+  /** the output file */
+  file: string;
+  written: boolean;
+  /** the output exists and `overwrite` was not set: nothing was written */
+  exists?: boolean;
+}
+
+export interface CompileResult extends WriteResult {
+  size?: number;
+  findings: LocatedFinding[];
+}
+
+export interface OptimizeResult extends WriteResult {
+  level: string;
+  before: SizeReport;
+  after?: SizeReport;
+  funcsBefore: number;
+  funcsAfter?: number;
+  timeMs: number;
+  signedInput: boolean;
+  findings: LocatedFinding[];
+}
+
+export interface SignatureReport {
+  file: string;
+  /** for sign: where the signed module / detached signature went */
+  output?: WriteResult;
+  signed: boolean;
+  /** verification outcome when keys were given (verify, or show signatures with trusted keys) */
+  verified?: boolean;
+  reason?: string;
+  message?: string;
+  entries: { hashes: number; signatures: { keyId: string; algorithm: string; trustedKey?: string; valid?: boolean }[] }[];
+}
+
+/** Arguments of the `run` server command. */
+export interface RunArgs {
+  uri: string;
+  /** chosen by the client, so it can match events and stop the run */
+  runId: string;
+  /** a named run configuration from the settings (`wasmWarden.sandbox.configurations`) */
+  configuration?: string;
+  /** guest arguments */
+  args?: string[];
+  /** host folders outside the workspace the user has confirmed for mounting */
+  confirmedOutside?: string[];
+}
+
+/** The run could not start yet: the user must confirm something first (mounts outside the workspace). */
+export interface RunNeedsConfirmation {
+  needsConfirmation: { outsideWorkspace: string[] };
+}

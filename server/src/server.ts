@@ -1,0 +1,78 @@
+/**
+ * The Wasm Warden language server: an LSP adapter over the engine. Started by the VS Code client over
+ * IPC (or by any LSP editor with `--stdio`). All analysis is done by `./engine`; this file only wires
+ * LSP requests and notifications to the feature modules.
+ */
+import {
+  createConnection,
+  DidChangeWatchedFilesNotification,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { Workspace } from './workspace';
+import { registerNavigation } from './features/navigation';
+import { registerCodeActions } from './features/code-actions';
+import { registerHover } from './features/hover';
+import { registerWatView } from './features/wat-view';
+import { registerCommands, serverCommandIds } from './commands';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+let workspace: Workspace | undefined;
+
+connection.onInitialize((params): InitializeResult => {
+  const roots = (params.workspaceFolders ?? []).map((f) => f.uri);
+  if (roots.length === 0 && params.rootUri) roots.push(params.rootUri);
+  workspace = new Workspace(connection, documents, roots, params.capabilities, params.initializationOptions);
+  return {
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+      documentSymbolProvider: true,
+      foldingRangeProvider: true,
+      definitionProvider: true,
+      referencesProvider: true,
+      hoverProvider: true,
+      codeActionProvider: { codeActionKinds: ['quickfix'], resolveProvider: false },
+      executeCommandProvider: { commands: serverCommandIds() },
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+    },
+    serverInfo: { name: 'wasm-warden', version: '0.1.0' },
+  };
+});
+
+connection.onInitialized(async () => {
+  const ws = workspace!;
+  if (ws.canWatchFiles) {
+    await connection.client.register(DidChangeWatchedFilesNotification.type, {
+      watchers: [
+        { globPattern: '**/*.{wasm,wat,wast}' },
+        { globPattern: '**/wasm-warden.policy.json' },
+      ],
+    });
+  }
+  await ws.refreshSettings();
+  void ws.scanWorkspace();
+});
+
+documents.onDidOpen((e) => workspace?.documentChanged(e.document, true));
+documents.onDidChangeContent((e) => workspace?.documentChanged(e.document, false));
+documents.onDidClose((e) => workspace?.documentClosed(e.document));
+connection.onDidChangeWatchedFiles((e) => workspace?.filesChanged(e.changes));
+connection.onDidChangeConfiguration(() => void workspace?.refreshSettings().then(() => workspace?.recheckAll()));
+
+registerNavigation(connection, () => workspace!);
+registerHover(connection, () => workspace!);
+registerCodeActions(connection, () => workspace!);
+registerWatView(connection, () => workspace!);
+registerCommands(connection, () => workspace!);
+
+documents.listen(connection);
+connection.listen();
+
+process.on('uncaughtException', (err) => {
+  // Never die on one bad input: log it and keep serving.
+  connection.console.error(`wasm-warden: unexpected error: ${err?.stack ?? err}`);
+});

@@ -1,0 +1,327 @@
+/**
+ * The server's view of the workspace: settings, cached analyses, the policy store, and the
+ * diagnostics of every WAT, WAST and `.wasm` file (open buffers as you type, files on disk from the
+ * start-up scan and file watching, policy files themselves, and the WAT views of binaries).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { URI } from 'vscode-uri';
+import {
+  FileChangeType,
+  type ClientCapabilities,
+  type Connection,
+  type Diagnostic,
+  type FileEvent,
+  type TextDocuments,
+} from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { AnalysisCache, pathToUri, uriToPath, type WasmAnalysis, type WatAnalysis } from './documents';
+import { binaryRange, toLspDiagnostic, toRange } from './convert';
+import { checkWasmBytes, checkWatDocument, sourceKindOf } from './engine/check';
+import { PolicyStore, POLICY_FILE_NAME } from './engine/policy/store';
+import { LineIndex } from './engine/span';
+import { parseWat } from './engine/wat';
+import { scanFolder } from './engine/scan';
+import { renderWatView, textOffsetForByte, type WatView } from './engine/binary/wat-view';
+import type { EngineDiagnostic } from './engine/diagnostic';
+import { DEFAULT_SETTINGS, ScanDoneNotification, WAT_VIEW_SCHEME, WAT_VIEW_SUFFIX, type WardenSettings } from './protocol';
+
+export class Workspace {
+  settings: WardenSettings = { ...DEFAULT_SETTINGS };
+  readonly cache = new AnalysisCache();
+  readonly policies: PolicyStore;
+  readonly roots: string[];
+  /** rendered WAT views of binaries, by `.wasm` path */
+  readonly views = new Map<string, { view: WatView; mtimeMs: number }>();
+  /** every file that currently has diagnostics published, so removals clear them */
+  private readonly published = new Set<string>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private scanGeneration = 0;
+
+  constructor(
+    readonly connection: Connection,
+    readonly documents: TextDocuments<TextDocument>,
+    rootUris: string[],
+    private readonly capabilities: ClientCapabilities,
+    initializationOptions: unknown,
+  ) {
+    this.roots = rootUris.map((u) => uriToPath(u)).filter((p): p is string => !!p);
+    const init = (initializationOptions ?? {}) as Partial<WardenSettings>;
+    this.settings = mergeSettings(init);
+    this.policies = new PolicyStore({
+      roots: this.roots,
+      explicitPath: this.explicitPolicyPath(),
+      readText: (file) => this.documents.get(pathToUri(file))?.getText(),
+    });
+  }
+
+  get canWatchFiles(): boolean {
+    return !!this.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+  }
+
+  /** A link to a rule's documentation page, shipped with the extension. */
+  get ruleDocBase(): string {
+    return URI.file(path.resolve(__dirname, '..', 'docs', 'rules')).toString();
+  }
+
+  async refreshSettings(): Promise<void> {
+    if (this.capabilities.workspace?.configuration) {
+      try {
+        const [cfg] = await this.connection.workspace.getConfiguration([{ section: 'wasmWarden' }]);
+        this.settings = mergeSettings({ ...(cfg ?? {}), trusted: this.settings.trusted });
+      } catch {
+        /* keep the previous settings */
+      }
+    }
+    this.policies.configure({ explicitPath: this.explicitPolicyPath() });
+    this.policies.invalidate();
+  }
+
+  private explicitPolicyPath(): string | undefined {
+    const p = this.settings.policyPath;
+    if (!p) return undefined;
+    return path.isAbsolute(p) ? p : path.resolve(this.roots[0] ?? process.cwd(), p);
+  }
+
+  // ---- open buffers -------------------------------------------------------------------------
+
+  documentChanged(doc: TextDocument, immediately: boolean): void {
+    const file = uriToPath(doc.uri);
+    if (!file) return;
+    const isPolicy = path.basename(file) === POLICY_FILE_NAME;
+    const kind = sourceKindOf(file);
+    if (!isPolicy && (!kind || kind === 'wasm')) return;
+    const uri = doc.uri;
+    clearTimeout(this.timers.get(uri));
+    const run = () => {
+      this.timers.delete(uri);
+      const current = this.documents.get(uri);
+      if (!current) return;
+      if (isPolicy) this.policyChanged(file);
+      else this.publishWat(file, kind as 'wat' | 'wast', current);
+    };
+    if (immediately || this.settings.debounceMs <= 0) run();
+    else this.timers.set(uri, setTimeout(run, this.settings.debounceMs));
+  }
+
+  documentClosed(doc: TextDocument): void {
+    clearTimeout(this.timers.get(doc.uri));
+    this.timers.delete(doc.uri);
+    const file = uriToPath(doc.uri);
+    if (!file) return;
+    if (path.basename(file) === POLICY_FILE_NAME) {
+      this.policyChanged(file);
+      return;
+    }
+    // the file on disk may differ from the closed buffer: re-check it from disk
+    if (fs.existsSync(file)) this.checkFromDisk(file);
+    else this.clear(pathToUri(file));
+  }
+
+  /** The parsed form of an open WAT/WAST buffer, or of a WAT file on disk. */
+  watAnalysis(uri: string): WatAnalysis | undefined {
+    const doc = this.documents.get(uri);
+    const file = uriToPath(uri);
+    const kind = file ? sourceKindOf(file) : undefined;
+    if (doc && (kind === 'wat' || kind === 'wast' || doc.languageId === 'wat' || doc.languageId === 'wast')) {
+      return this.cache.watText(uri, kind === 'wast' || doc.languageId === 'wast' ? 'wast' : 'wat', doc.getText(), doc.version);
+    }
+    return undefined;
+  }
+
+  private publishWat(file: string, kind: 'wat' | 'wast', doc: TextDocument): void {
+    const analysis = this.cache.watText(doc.uri, kind, doc.getText(), doc.version);
+    const policy = this.policies.policyFor(file);
+    const found = checkWatDocument(analysis.doc, file, policy);
+    this.publish(doc.uri, found.map((d) => this.lsp(d, (s) => toRange(analysis.index, s))));
+  }
+
+  // ---- files on disk ------------------------------------------------------------------------
+
+  /** Check a file that is not open in an editor (or a `.wasm`, which is never a text buffer). */
+  checkFromDisk(file: string): number {
+    const kind = sourceKindOf(file);
+    if (!kind) return 0;
+    const uri = pathToUri(file);
+    if (kind !== 'wasm' && this.documents.get(uri)) {
+      this.publishWat(file, kind, this.documents.get(uri)!);
+      return 0;
+    }
+    let found: EngineDiagnostic[];
+    try {
+      if (kind === 'wasm') {
+        const wasm = this.cache.wasmFile(file);
+        found = checkWasmBytes(wasm.bytes, wasm.read, file, this.policies.policyFor(file));
+        this.publish(uri, found.map((d) => this.lsp(d, () => binaryRange(), `@0x${d.span.start.toString(16)}`)));
+        this.publishView(file, found);
+        return found.length;
+      }
+      // not cached: a workspace of WAT files must not keep every tree in memory
+      const text = fs.readFileSync(file, 'utf8');
+      const doc = parseWat(text, { script: kind === 'wast' });
+      const index = new LineIndex(text);
+      found = checkWatDocument(doc, file, this.policies.policyFor(file));
+      this.publish(uri, found.map((d) => this.lsp(d, (s) => toRange(index, s))));
+      return found.length;
+    } catch (err) {
+      const message = `cannot read ${path.basename(file)}: ${(err as Error).message}`;
+      this.publish(uri, [{ range: binaryRange(), message, severity: 1, source: 'wasm-warden', code: 'file-unreadable' }]);
+      return 1;
+    }
+  }
+
+  /** The WAT view of a `.wasm`, rendered once per file version. */
+  watView(file: string): { wasm: WasmAnalysis; view: WatView } {
+    const wasm = this.cache.wasmFile(file);
+    let cached = this.views.get(file);
+    if (!cached || cached.mtimeMs !== wasm.mtimeMs) {
+      cached = { view: renderWatView(wasm.bytes, wasm.read), mtimeMs: wasm.mtimeMs };
+      this.views.set(file, cached);
+      // the view is new: give it the findings of its binary at the mapped places
+      const found = checkWasmBytes(wasm.bytes, wasm.read, file, this.policies.policyFor(file));
+      this.publishView(file, found);
+    }
+    return { wasm, view: cached.view };
+  }
+
+  private publishView(file: string, found: EngineDiagnostic[]): void {
+    const view = this.views.get(file)?.view;
+    if (!view) return;
+    const index = new LineIndex(view.text);
+    const uri = watViewUri(file);
+    this.publish(
+      uri,
+      found.map((d) =>
+        this.lsp(d, (s) => {
+          const start = textOffsetForByte(view, s.start) ?? 0;
+          const end = textOffsetForByte(view, Math.max(s.start, s.end - 1)) ?? start;
+          const endLine = index.positionAt(end).line;
+          const lineEnd = index.offsetAt({ line: endLine + 1, character: 0 });
+          return toRange(index, { start, end: Math.max(start + 1, Math.min(lineEnd, view.text.length) - 1) });
+        }),
+      ),
+    );
+  }
+
+  // ---- policy -------------------------------------------------------------------------------
+
+  private policyChanged(file: string): void {
+    this.policies.invalidate(file);
+    const loaded = this.policies.load(file);
+    const index = new LineIndex(loaded.text);
+    this.publish(pathToUri(file), loaded.diagnostics.map((d) => this.lsp(d, (s) => toRange(index, s))));
+    this.recheckAll();
+  }
+
+  /** Re-check every open buffer and every file that has been checked before. */
+  recheckAll(): void {
+    for (const doc of this.documents.all()) {
+      const file = uriToPath(doc.uri);
+      const kind = file ? sourceKindOf(file) : undefined;
+      if (file && kind && kind !== 'wasm') this.publishWat(file, kind, doc);
+    }
+    void this.scanWorkspace();
+  }
+
+  filesChanged(changes: FileEvent[]): void {
+    let policyTouched = false;
+    for (const change of changes) {
+      const file = uriToPath(change.uri);
+      if (!file) continue;
+      this.cache.forget(file);
+      this.views.delete(file);
+      if (path.basename(file) === POLICY_FILE_NAME) {
+        policyTouched = true;
+        this.policies.invalidate(file);
+        if (change.type === FileChangeType.Deleted) this.clear(change.uri);
+        else if (!this.documents.get(change.uri)) this.policyChanged(file);
+        continue;
+      }
+      if (change.type === FileChangeType.Deleted) {
+        this.clear(change.uri);
+        this.clear(watViewUri(file));
+      } else if (!policyTouched) {
+        this.checkFromDisk(file);
+      }
+    }
+    if (policyTouched) this.recheckAll();
+  }
+
+  /** Check every WAT, WAST and `.wasm` under the workspace roots, with work-done progress. */
+  async scanWorkspace(): Promise<void> {
+    const generation = ++this.scanGeneration;
+    const started = Date.now();
+    const progress = await this.connection.window.createWorkDoneProgress().catch(() => undefined);
+    progress?.begin('Wasm Warden: checking workspace', 0, undefined, true);
+    let files = 0;
+    let findings = 0;
+    try {
+      const targets: string[] = [];
+      for (const root of this.roots) {
+        for (const file of scanFolder(root, { include: this.settings.scanInclude, exclude: this.settings.scanExclude })) {
+          targets.push(file);
+        }
+      }
+      for (const file of targets) {
+        if (generation !== this.scanGeneration || progress?.token.isCancellationRequested) return;
+        findings += this.checkFromDisk(file);
+        files++;
+        if (files % 20 === 0) {
+          progress?.report(Math.round((files / targets.length) * 100), `${files}/${targets.length} ${path.basename(file)}`);
+          await new Promise((r) => setImmediate(r)); // let edits and requests in between files
+        }
+      }
+    } finally {
+      progress?.done();
+    }
+    if (generation === this.scanGeneration) {
+      void this.connection.sendNotification(ScanDoneNotification, { files, findings, ms: Date.now() - started });
+    }
+  }
+
+  // ---- publishing ---------------------------------------------------------------------------
+
+  private lsp(d: EngineDiagnostic, rangeOf: Parameters<typeof toLspDiagnostic>[1], suffix?: string): Diagnostic {
+    const out = toLspDiagnostic(d, rangeOf, this.ruleDocBase);
+    if (suffix) out.message = `${out.message} (${suffix})`;
+    return out;
+  }
+
+  publish(uri: string, diagnostics: Diagnostic[]): void {
+    if (diagnostics.length === 0 && !this.published.has(uri)) return;
+    if (diagnostics.length) this.published.add(uri);
+    else this.published.delete(uri);
+    void this.connection.sendDiagnostics({ uri, diagnostics });
+  }
+
+  private clear(uri: string): void {
+    this.publish(uri, []);
+  }
+}
+
+export function watViewUri(wasmFile: string, func?: number): string {
+  return URI.from({
+    scheme: WAT_VIEW_SCHEME,
+    path: URI.file(wasmFile).path + WAT_VIEW_SUFFIX,
+    query: func === undefined ? '' : `func=${func}`,
+  }).toString();
+}
+
+export function wasmFileOfView(uri: string): { file: string; func?: number } | undefined {
+  const u = URI.parse(uri);
+  if (u.scheme !== WAT_VIEW_SCHEME || !u.path.endsWith(WAT_VIEW_SUFFIX)) return undefined;
+  const file = URI.file(u.path.slice(0, -WAT_VIEW_SUFFIX.length)).fsPath;
+  const m = /(?:^|&)func=(\d+)/.exec(u.query);
+  return { file, func: m ? Number(m[1]) : undefined };
+}
+
+function mergeSettings(raw: Partial<WardenSettings>): WardenSettings {
+  return {
+    ...DEFAULT_SETTINGS,
+    ...raw,
+    output: { ...DEFAULT_SETTINGS.output, ...(raw.output ?? {}) },
+    scanInclude: Array.isArray(raw.scanInclude) ? raw.scanInclude : [],
+    scanExclude: Array.isArray(raw.scanExclude) ? raw.scanExclude : [],
+    trusted: raw.trusted !== false,
+  };
+}
