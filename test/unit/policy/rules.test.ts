@@ -6,6 +6,9 @@ import { effectivePolicy } from '../../../server/src/engine/policy/load';
 import { RULES, ruleDocPath } from '../../../server/src/engine/policy/rules';
 import type { EngineDiagnostic } from '../../../server/src/engine/diagnostic';
 import type { ModuleModel } from '../../../server/src/engine/model';
+import { parsePolicy } from '../../../server/src/engine/policy/load';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { limits, model, ORIGINS } from './model-builder';
 
 function check(m: ModuleModel, policy: Policy = {}, path = 'mod.wasm'): EngineDiagnostic[] {
@@ -22,6 +25,19 @@ describe('rule registry', () => {
     for (const r of RULES) {
       assert.ok(r.title.length > 0);
       assert.equal(ruleDocPath(r.id), `docs/rules/${r.id}.md`);
+    }
+  });
+
+  it('every rule has a doc page whose policy example is a valid policy', () => {
+    const root = path.resolve(__dirname, '../../..');
+    for (const r of RULES) {
+      const md = fs.readFileSync(path.join(root, ruleDocPath(r.id)), 'utf8');
+      assert.ok(md.startsWith(`# \`${r.id}\``), r.id);
+      assert.ok(md.includes(`Default severity: **${r.defaultSeverity}**`), r.id);
+      for (const key of r.policyKeys) assert.ok(md.includes(key.replace('.<group>', '')), `${r.id} documents ${key}`);
+      const example = /```json\n([\s\S]*?)```/.exec(md)![1];
+      const parsed = parsePolicy(example);
+      assert.deepEqual(parsed.diagnostics, [], r.id);
     }
   });
 });
