@@ -168,6 +168,18 @@ export function decodeStringBytes(text: string, start: number, end: number): Uin
   return Uint8Array.from(out);
 }
 
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Is the byte string valid UTF-8 (names must be)? */
+export function isValidUtf8(bytes: Uint8Array): boolean {
+  try {
+    utf8Decoder.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Byte length of a string token's payload, without building it. */
 export function stringByteLength(text: string, start: number, end: number): number {
   return decodeStringBytes(text, start, end).length;
@@ -234,6 +246,9 @@ export function lex(text: string): TokenStream {
     if (text.charCodeAt(i) === 34) {
       const e = scanString(text, i, errors);
       i = e < 0 ? n : e;
+      if (e >= 0 && (e - nameStart <= 2 || !isValidUtf8(decodeStringBytes(text, nameStart, e)))) {
+        errors.push({ code: 'wat-bad-annotation', message: 'annotation name must be a non-empty UTF-8 string', start: nameStart, end: e });
+      }
     } else while (i < n && isIdChar(text.charCodeAt(i))) i++;
     if (i === nameStart) {
       errors.push({ code: 'wat-bad-annotation', message: 'annotation without a name', start: p, end: i });
@@ -267,7 +282,12 @@ export function lex(text: string): TokenStream {
         }
       } else if (c === 59 && text.charCodeAt(i + 1) === 59) {
         while (i < n && text.charCodeAt(i) !== 10) i++;
-      } else i++;
+      } else {
+        if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c >= 127) {
+          errors.push({ code: 'wat-bad-token', message: 'illegal character in annotation', start: i, end: i + 1 });
+        }
+        i++;
+      }
     }
     if (depth > 0) errors.push({ code: 'wat-bad-annotation', message: 'unterminated annotation', start: p, end: nameStart });
     trivia.push({ start: p, end: i });
@@ -347,7 +367,12 @@ export function lex(text: string): TokenStream {
     }
     if (strings > 0) {
       if (idchars === 0 && strings === 1) push(TokenKind.String, s, i);
-      else if (strings === 1 && idchars === 1 && c === 36 && text.charCodeAt(s + 1) === 34 && i - s > 3) push(TokenKind.Id, s, i);
+      else if (strings === 1 && idchars === 1 && c === 36 && text.charCodeAt(s + 1) === 34 && i - s > 3) {
+        if (!isValidUtf8(decodeStringBytes(text, s + 1, i))) {
+          errors.push({ code: 'wat-bad-string', message: 'identifier is not valid UTF-8', start: s, end: i });
+        }
+        push(TokenKind.Id, s, i);
+      }
       else {
         errors.push({ code: 'wat-bad-token', message: 'malformed token (missing space between tokens?)', start: s, end: i });
         push(TokenKind.Reserved, s, i);

@@ -9,17 +9,11 @@ import {
 import type { Span } from '../span';
 import { decodeString, stringByteLength, TokenKind } from './lexer';
 import { intNumber } from './numbers';
-import { idKey } from './parser';
+import { idKey, readTypeUse, typeText } from './forms';
 import type { InstrFeature } from './instructions';
 import { type Atom, type List, type Node, type ModuleSyntax, headOf, isAtom, isList } from './syntax';
 
 const EXTERN_KINDS = new Set(['func', 'table', 'memory', 'global', 'tag']);
-
-/** Normalised source text of a type (whitespace collapsed). */
-export function typeText(text: string, n: Node): string {
-  if (isAtom(n)) return n.text;
-  return text.slice(n.start, n.end).replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')');
-}
 
 function idOf(c: Node[], i: number): Atom | undefined {
   const a = c[i];
@@ -28,27 +22,6 @@ function idOf(c: Node[], i: number): Atom | undefined {
 
 function str(text: string, n: Node | undefined): string | undefined {
   return isAtom(n) && n.token === TokenKind.String ? decodeString(text, n.start, n.end) : undefined;
-}
-
-/** Signature written inline in a typeuse or func type, and the `(type idx)` atom if present. */
-export function readTypeUse(text: string, c: Node[], i: number): { typeRef?: Atom; sig: FuncSig; explicit: boolean; next: number } {
-  let typeRef: Atom | undefined;
-  if (headOf(c[i]) === 'type') {
-    const a = (c[i] as List).children[1];
-    if (isAtom(a)) typeRef = a;
-    i++;
-  }
-  const sig: FuncSig = { params: [], results: [] };
-  let explicit = false;
-  for (; i < c.length; i++) {
-    const h = headOf(c[i]);
-    if (h !== 'param' && h !== 'result') break;
-    explicit = true;
-    const lc = (c[i] as List).children;
-    const from = idOf(lc, 1) ? 2 : 1;
-    for (let j = from; j < lc.length; j++) (h === 'param' ? sig.params : sig.results).push(typeText(text, lc[j]));
-  }
-  return { typeRef, sig, explicit, next: i };
 }
 
 function readLimits(text: string, c: Node[], i: number, isMemory: boolean): { limits: Limits; span?: Span; next: number } {

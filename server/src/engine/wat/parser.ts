@@ -9,6 +9,8 @@
 import type { EngineDiagnostic } from '../diagnostic';
 import type { Span } from '../span';
 import { lex, TokenKind, scanString, decodeStringBytes } from './lexer';
+import { idKey, isValidUtf8, readTypeUse } from './forms';
+export { idKey };
 import { classifyNumber, floatInRange, intInRange, NumberClass } from './numbers';
 import { INSTRUCTIONS, V128_SHAPES, HEAP_TYPES, REF_SHORTHANDS, NUMERIC_TYPES, type InstrFeature } from './instructions';
 import {
@@ -41,12 +43,6 @@ export interface ParseResult {
 const FIELD_KEYWORDS = new Set(['type', 'rec', 'import', 'func', 'table', 'memory', 'global', 'export', 'start', 'elem', 'data', 'tag']);
 /** list heads that cannot occur inside a func/global field: seeing one means a `)` is missing */
 const RECOVERY_HEADS = new Set(['func', 'global', 'table', 'memory', 'data', 'elem', 'start', 'tag', 'rec', 'module']);
-
-/** `$"name"` and `$name` are the same identifier: the key used for comparisons. */
-export function idKey(text: string): string {
-  if (text.charCodeAt(1) !== 34) return text;
-  return '$' + Buffer.from(decodeStringBytes(text, 1, text.length)).toString('utf8');
-}
 
 function diag(code: WatDiagnosticCode, message: string, s: Span): EngineDiagnostic {
   return { code, severity: 'error', message, span: { start: s.start, end: s.end }, source: 'wat-parser' };
@@ -308,6 +304,7 @@ class Checker {
       this.checkField(f, h);
     }
     this.resolveModuleRefs(m);
+    this.checkTypeUses(m);
     return m;
   }
 
@@ -553,8 +550,11 @@ class Checker {
   }
 
   /** typeuse: `(type idx)? (param ...)* (result ...)*`; returns the next position. */
-  private typeUse(c: Node[], i: number, locals: Definition[] | undefined, allowParams = true): number {
+  private typeUse(c: Node[], i: number, locals: Definition[] | undefined, allowParams = true, allowNames = true): number {
+    const from = i;
     if (headOf(c[i]) === 'type') {
+      const h1 = headOf(c[i + 1]);
+      if (h1 === 'param' || h1 === 'result') this.pendingTypeUses.push({ c, i, mod: this.mod });
       const t = c[i] as List;
       const j = this.needIdx(t.children, 1, 'type', 'a type', t);
       if (j < t.children.length) this.error('wat-syntax', 'unexpected token in (type ...)', t.children[j]);
@@ -566,13 +566,39 @@ class Checker {
       if (h === 'param') {
         if (sawResult) this.error('wat-syntax', 'param after result', c[i]);
         if (!allowParams) this.error('wat-syntax', 'unexpected param', c[i]);
+        if (!allowNames && this.idAt((c[i] as List).children, 1)) this.error('wat-syntax', 'parameters of block types and call_indirect cannot have names', (c[i] as List).children[1]);
         this.declList(c[i] as List, 'param', locals);
       } else if (h === 'result') {
         sawResult = true;
         this.declList(c[i] as List, 'result', undefined);
       } else break;
     }
+    void from;
     return i;
+  }
+
+  private pendingTypeUses: { c: Node[]; i: number; mod: ModuleSyntax }[] = [];
+
+  /** `(type $t) (param ..) (result ..)` must repeat exactly the signature of $t. */
+  private checkTypeUses(m: ModuleSyntax): void {
+    for (const p of this.pendingTypeUses) {
+      if (p.mod !== m) continue;
+      const use = readTypeUse(this.text, p.c, p.i);
+      const a = use.typeRef;
+      if (!a) continue;
+      const def = this.lookup(m.defs.type, a);
+      if (!def || !isList(def.span as Node)) continue;
+      const tl = def.span as List;
+      let d: Node | undefined = tl.children[this.idAt(tl.children, 1) ? 2 : 1];
+      if (headOf(d) === 'sub') d = (d as List).children.find((x, k) => k > 0 && isList(x));
+      if (headOf(d) !== 'func') continue;
+      const sig = readTypeUse(this.text, (d as List).children, 1).sig;
+      const same = (x: string[], y: string[]) => x.length === y.length && x.every((v, k) => v === y[k]);
+      if (!same(sig.params, use.sig.params) || !same(sig.results, use.sig.results)) {
+        this.error('wat-syntax', `inline function type does not match type ${a.text}`, p.c[p.i]);
+      }
+    }
+    this.pendingTypeUses = this.pendingTypeUses.filter((p) => p.mod !== m);
   }
 
   /** limits `min max?` with an optional `i32`/`i64` before; `shared`; `(pagesize N)`. */
@@ -608,6 +634,13 @@ class Checker {
     const c = l.children;
     if (!isAtom(c[1]) || (c[1] as Atom).token !== TokenKind.String || c.length !== 2) {
       this.error('wat-syntax', 'expected (export "name")', l);
+    } else this.name(c[1] as Atom);
+  }
+
+  /** import/export names must be valid UTF-8 */
+  private name(a: Atom): void {
+    if (a.token === TokenKind.String && !isValidUtf8(decodeStringBytes(this.text, a.start, a.end))) {
+      this.error('wat-bad-string', 'name is not valid UTF-8', a);
     }
   }
 
@@ -615,6 +648,9 @@ class Checker {
     const c = l.children;
     if (!isAtom(c[1]) || !isAtom(c[2]) || (c[1] as Atom).token !== TokenKind.String || (c[2] as Atom).token !== TokenKind.String) {
       this.error('wat-syntax', 'expected (import "module" "name")', l);
+    } else {
+      this.name(c[1] as Atom);
+      this.name(c[2] as Atom);
     }
   }
 
@@ -662,6 +698,7 @@ class Checker {
       this.expectEnd(l.children, i, 'func type');
     } else if (h === 'struct') {
       this.features.add('gc');
+      const fieldIds = new Set<string>();
       for (let i = 1; i < l.children.length; i++) {
         const f = l.children[i];
         if (headOf(f) !== 'field') {
@@ -670,7 +707,10 @@ class Checker {
         }
         const fc = (f as List).children;
         let j = 1;
-        if (this.idAt(fc, j)) {
+        const fid = this.idAt(fc, j);
+        if (fid) {
+          if (fieldIds.has(idKey(fid.text))) this.error('wat-duplicate-id', `duplicate field id ${fid.text}`, fid);
+          fieldIds.add(idKey(fid.text));
           j++;
           if (fc.length !== 3) this.error('wat-syntax', 'a named field has exactly one type', f);
         }
@@ -719,6 +759,8 @@ class Checker {
           this.error('wat-syntax', 'expected (import "module" "name" (kind ...))', c[1] ?? f);
           return;
         }
+        this.name(c[1] as Atom);
+        this.name(c[2] as Atom);
         const d = c[3];
         const dh = headOf(d);
         if (!d || !dh || !['func', 'table', 'memory', 'global', 'tag'].includes(dh)) {
@@ -774,6 +816,7 @@ class Checker {
           this.error('wat-syntax', 'expected (export "name" (kind idx))', c[1] ?? f);
           return;
         }
+        this.name(c[1] as Atom);
         const d = c[2];
         const dh = headOf(d);
         if (!dh || !['func', 'table', 'memory', 'global', 'tag'].includes(dh)) {
@@ -1028,6 +1071,12 @@ class Checker {
         if (after < cs.length) this.error('wat-syntax', "unexpected content after '(then ...)'/'(else ...)'", cs[after]);
         if (elseAt >= 0) stack.push(this.clauseFrame(cs[elseAt] as List, label));
         stack.push(this.clauseFrame(cs[thenAt] as List, label));
+        for (let k = j; k < thenAt; k++) {
+          if (isAtom(cs[k])) {
+            this.error('wat-syntax', `unexpected '${(cs[k] as Atom).text}' in folded 'if' (the condition must be folded)`, cs[k]);
+            break;
+          }
+        }
         if (thenAt > j) stack.push({ nodes: cs.slice(j, thenAt), i: 0, entered: false, base: 0 });
         continue;
       }
@@ -1176,7 +1225,7 @@ class Checker {
           def.idSpan = id;
         }
         if (this.func) this.func.labels.push(def);
-        i = this.typeUse(c, i, undefined);
+        i = this.typeUse(c, i, undefined, true, false);
         if (imm === 'try_table') {
           for (; i < c.length; i++) {
             const h = headOf(c[i]);
@@ -1215,7 +1264,7 @@ class Checker {
         return { next: this.needIdx(c, i, 'func', 'a function', op) };
       case 'call_indirect':
         if (this.isIdx(c[i])) this.checkIdx(c[i++] as Atom, 'table');
-        return { next: this.typeUse(c, i, undefined) };
+        return { next: this.typeUse(c, i, undefined, true, false) };
       case 'local':
         if (!this.func) {
           this.error('wat-syntax', `'${op.text}' outside a function`, op);
