@@ -17,3 +17,4 @@ export {
 export { decodeSignatureData, encodeSignatureData, signedMessage, type SignatureData, type SignedHashes, type SignatureForHashes, MAX_HASHES, MAX_SIGNATURES, MAX_SIGNED_HASHES } from './format';
 export { hashModule, type ModuleHashes, type HashedPart } from './hashing';
 export { walkSections, type RawSection, SIGNATURE_SECTION, DELIMITER_SECTION } from './sections';
+export { assessSignature, loadTrustedKeys, sha256Hex, type SignatureAssessment, type SignatureState, type KeyLoadProblem } from './assess';
