@@ -8,12 +8,16 @@ import { exportMissing } from './export-missing';
 import { exportTable } from './export-table';
 import { featureDenied } from './feature-denied';
 import { importNotAllowed } from './import-not-allowed';
+import { integrityMismatch } from './integrity-mismatch';
 import { memory64 } from './memory64';
 import { memoryCount } from './memory-count';
 import { memoryShared } from './memory-shared';
 import { memoryTooLarge } from './memory-too-large';
 import { memoryUnbounded } from './memory-unbounded';
 import type { PolicyRule } from './rule';
+import { signatureInvalid } from './signature-invalid';
+import { signatureMissing } from './signature-missing';
+import { signatureUntrusted } from './signature-untrusted';
 import { startFunction } from './start-function';
 import { tableTooLarge } from './table-too-large';
 import { tableUnbounded } from './table-unbounded';
@@ -43,6 +47,10 @@ export const RULES: readonly PolicyRule[] = [
   customSectionTooLarge,
   customSectionMissing,
   featureDenied,
+  signatureMissing,
+  signatureInvalid,
+  signatureUntrusted,
+  integrityMismatch,
 ];
 
 export function ruleById(id: string): PolicyRule | undefined {
