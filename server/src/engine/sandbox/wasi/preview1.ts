@@ -448,7 +448,7 @@ export class WasiPreview1 {
       let flags = C.O_NOFOLLOW | (wantsWrite ? (wantsRead ? C.O_RDWR : C.O_WRONLY) : C.O_RDONLY);
       if (oflags & OFLAGS.CREAT) flags |= C.O_CREAT;
       if (oflags & OFLAGS.EXCL) flags |= C.O_EXCL;
-      if (oflags & OFLAGS.TRUNC) flags |= C.O_TRUNC;
+      // O_TRUNC is applied with ftruncate after the checks below, never by open itself
       if (C.O_NONBLOCK) flags |= C.O_NONBLOCK; // never block on a FIFO planted in a mount
       const hostFd = fs.openSync(r.host, flags, 0o644);
       this.fs.checkOpened(hostFd, r);
@@ -457,6 +457,7 @@ export class WasiPreview1 {
         fs.closeSync(hostFd);
         this.fs.deny('hardlink-write', `${this.fs.guestPath(r.mount, r.rel)} has ${fst.nlink} links; writing refused`);
       }
+      if (oflags & OFLAGS.TRUNC && fst.isFile()) fs.ftruncateSync(hostFd, 0);
       const n = this.nextFd();
       this.fds.set(n, { kind: 'file', mount: r.mount, rel: r.rel, hostFd, pos: 0, readable: wantsRead, writable: wantsWrite, flags: fdflags & (FDFLAGS.APPEND | FDFLAGS.NONBLOCK) });
       this.mem().setUint32(out, n, true);
