@@ -16,6 +16,8 @@ const common = {
   sourcemap: production ? false : 'linked',
   minify: production,
   external: ['vscode', 'wabt', 'binaryen'],
+  // prefer ESM entry points: some packages' UMD builds (jsonc-parser) use dynamic requires esbuild cannot follow
+  mainFields: ['module', 'main'],
   logLevel: 'warning',
 };
 

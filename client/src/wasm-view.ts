@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { WAT_VIEW_SCHEME, WAT_VIEW_SUFFIX, WatViewRequest, type WatViewResult } from '../../server/src/protocol';
-import type { Inspection } from '../../server/src/engine/inspect';
+import type { Inspection } from '../../server/src/engine/operations/inspect';
 import { ServerCommands } from '../../server/src/protocol';
 import { renderInspection } from './panels/inspect-view';
 import { esc, page } from './panels/html';

@@ -17,7 +17,7 @@ import {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache, pathToUri, uriToPath, type WasmAnalysis, type WatAnalysis } from './documents';
 import { binaryRange, toLspDiagnostic, toRange } from './convert';
-import { checkWasmBytes, checkWatDocument, sourceKindOf } from './engine/check';
+import { checkWasmBytes, checkWatDocument, sourceKindOf } from './engine/operations/check';
 import { PolicyStore, POLICY_FILE_NAME } from './engine/policy/store';
 import { LineIndex } from './engine/span';
 import { parseWat } from './engine/wat';

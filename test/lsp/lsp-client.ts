@@ -157,14 +157,21 @@ export class LspClient {
   }
 
   async stop(): Promise<void> {
+    const exited = new Promise<void>((resolve) => {
+      if (this.child.exitCode !== null) resolve();
+      else this.child.once('exit', () => resolve());
+    });
     try {
-      await Promise.race([this.connection.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
-      void this.connection.sendNotification('exit');
+      await this.connection.sendRequest('shutdown');
+      await this.connection.sendNotification('exit');
     } catch {
       /* already gone */
     }
+    // the server exits on `exit`; if it does not within 5 s, kill it so the test run never hangs
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
     this.connection.dispose();
-    if (this.child.exitCode === null) this.child.kill();
   }
 }
 

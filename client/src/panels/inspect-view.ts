@@ -1,5 +1,5 @@
 /** The "Inspect module" panel body: pure HTML from an engine Inspection (every module string escaped). */
-import type { Inspection } from '../../../server/src/engine/inspect';
+import type { Inspection } from '../../../server/src/engine/operations/inspect';
 import { badge, esc, formatBytes, section, sizeChart, table } from './html';
 
 export function renderInspection(i: Inspection, fileUri: string): string {

@@ -1,5 +1,5 @@
 /** `wasmWarden.server.inspect`: the inspection of one module (see engine/inspect). */
-import { inspectFile } from '../engine/inspect';
+import { inspectFile } from '../engine/operations/inspect';
 import { uriToPath, pathToUri } from '../documents';
 import type { CommandHandler } from '.';
 import type { FileCommandArgs } from '../protocol';

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { baselinePolicy, defaultPolicyText } from '../engine/policy/check';
 import { POLICY_FILE_NAME } from '../engine/policy/store';
-import { checkFile } from '../engine/check';
+import { checkFile } from '../engine/operations/check';
 import { scanFolder } from '../engine/scan';
 import { ServerCommands } from '../protocol';
 import { uriToPath } from '../documents';

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import picomatch from 'picomatch';
-import { sourceKindOf } from './check';
+import { sourceKindOf } from './operations/check';
 
 export interface ScanOptions {
   /** globs (relative to the folder) scanned even under skipped folders */

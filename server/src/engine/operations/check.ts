@@ -4,12 +4,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { EngineDiagnostic } from './diagnostic';
-import type { ModuleModel } from './model';
-import { parseWat, type WatDocument } from './wat';
-import { readWasm, type WasmReadResult } from './binary/reader';
-import { checkModel } from './policy/check';
-import type { PolicyStore, ResolvedPolicy } from './policy/store';
+import type { EngineDiagnostic } from '../diagnostic';
+import type { ModuleModel } from '../model';
+import { parseWat, type WatDocument } from '../wat';
+import { readWasm, type WasmReadResult } from '../binary/reader';
+import { checkModel } from '../policy/check';
+import type { PolicyStore, ResolvedPolicy } from '../policy/store';
 
 export type SourceKind = 'wat' | 'wast' | 'wasm';
 

@@ -5,10 +5,10 @@
  */
 import * as path from 'path';
 import { checkFile } from './check';
-import { describeImport } from './wasi';
-import { memoryMaxBytes, memoryMinBytes, type Limits, type ModuleModel } from './model';
-import type { EngineDiagnostic } from './diagnostic';
-import type { PolicyStore } from './policy/store';
+import { describeImport } from '../wasi';
+import { memoryMaxBytes, memoryMinBytes, type Limits, type ModuleModel } from '../model';
+import type { EngineDiagnostic } from '../diagnostic';
+import type { PolicyStore } from '../policy/store';
 
 export interface ImportRow {
   module: string;
