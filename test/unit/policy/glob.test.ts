@@ -38,3 +38,36 @@ describe('policy globs', () => {
     assert.ok(!matchGlob(escapeGlob(name), 'weirdXname1', 'name'));
   });
 });
+
+describe('policy globs, harder cases', () => {
+  it('nested alternatives, ranges, classes with escapes', () => {
+    assert.ok(matchGlob('env.{log,trace{,_v2}}', 'env.trace_v2', 'name'));
+    assert.ok(matchGlob('env.{log,trace{,_v2}}', 'env.trace', 'name'));
+    assert.ok(!matchGlob('env.{log,trace{,_v2}}', 'env.trace_v3', 'name'));
+    assert.ok(matchGlob('v[0-9].x', 'v7.x', 'name') && !matchGlob('v[0-9].x', 'va.x', 'name'));
+    assert.ok(matchGlob('a[\\]]b', 'a]b', 'name'));
+    assert.ok(matchGlob('a,b', 'a,b', 'name'), 'a comma outside braces is literal');
+  });
+
+  it('path globs: ** forms', () => {
+    assert.ok(matchGlob('src/**/x.wat', 'src/x.wat', 'path'));
+    assert.ok(matchGlob('src/**/x.wat', 'src/a/b/x.wat', 'path'));
+    assert.ok(!matchGlob('src/**/x.wat', 'src/ax.wat', 'path'));
+    assert.ok(matchGlob('**/node_modules/**', 'a/node_modules/b/c.wasm', 'path'));
+    assert.ok(matchGlob('**/node_modules/**', 'node_modules/c.wasm', 'path'));
+    assert.ok(!matchGlob('src/?.wat', 'src//.wat', 'path'));
+  });
+
+  it('stays fast on hostile patterns and names (no backtracking blow-up)', () => {
+    const pattern = '*a'.repeat(30) + '*b';
+    const name = 'a'.repeat(20_000);
+    const t0 = process.hrtime.bigint();
+    assert.equal(matchGlob(pattern, name, 'name'), false);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    assert.ok(ms < 2000, `took ${ms} ms`);
+  });
+
+  it('limits brace expansion', () => {
+    assert.match(globError('{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n}{o,p}{q,r}', 'name')!.message, /alternatives/);
+  });
+});

@@ -5,8 +5,12 @@
  * - name globs (import names `module.name`, export names, custom-section names): `*` matches any run of
  *   characters, `?` one character;
  * - path globs (`overrides[].files`, `include`, `exclude`, `integrity` keys): `*` and `?` stay within one
- *   path segment, `**` spans segments; a pattern without `/` matches the file's base name anywhere.
+ *   path segment, `**` spans segments (`**∕` is zero or more whole segments); a pattern without `/`
+ *   matches the file's base name anywhere.
  * Both support `{a,b}` alternatives, `[abc]` / `[!abc]` classes and `\` to escape a character.
+ *
+ * Matching is a dynamic programme over (pattern token, text position): O(pattern × text), no
+ * backtracking, so a hostile module name cannot make a check hang.
  */
 
 export type GlobKind = 'name' | 'path';
@@ -21,91 +25,237 @@ export class GlobError extends Error {
   }
 }
 
-const cache = new Map<string, RegExp>();
+type Token =
+  | { t: 'lit'; c: string }
+  | { t: 'one' }
+  | { t: 'class'; chars: string; negate: boolean }
+  | { t: 'star' }
+  | { t: 'globstar' }
+  /** `**∕`: empty, or anything ending with `/` */
+  | { t: 'segments' };
 
-/** Compiles a glob to an anchored RegExp; throws GlobError on a malformed pattern. */
-export function compileGlob(pattern: string, kind: GlobKind): RegExp {
+/** Most alternatives a pattern's `{...}` may expand to. */
+const MAX_ALTERNATIVES = 256;
+
+const cache = new Map<string, Token[][]>();
+
+/** Parses a glob into token lists (one per `{}` alternative); throws GlobError when malformed. */
+function compile(pattern: string, kind: GlobKind): Token[][] {
   const key = `${kind}\0${pattern}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const anyChar = kind === 'path' ? '[^/]' : '[\\s\\S]';
-  let out = '';
-  let braceDepth = 0;
-  const braceStarts: number[] = [];
-  for (let i = 0; i < pattern.length; i++) {
+  if (pattern.length === 0) throw new GlobError('an empty pattern matches nothing', 0);
+  const compiled = expand(pattern, 0, pattern.length, false).map((alt) => tokenize(alt, kind));
+  if (cache.size > 2000) cache.clear();
+  cache.set(key, compiled);
+  return compiled;
+}
+
+/**
+ * Expands `{a,b}` alternatives of pattern[from, to) into plain patterns (escapes kept). Offsets in
+ * errors are relative to the whole pattern.
+ */
+function expand(pattern: string, from: number, to: number, inBraces: boolean): string[] {
+  // split at top-level commas (only meaningful inside braces)
+  const parts: string[][] = [];
+  let current: string[] = [''];
+  let i = from;
+  while (i < to) {
     const c = pattern[i];
     if (c === '\\') {
-      if (i + 1 >= pattern.length) throw new GlobError('a pattern cannot end with an escaping backslash', i);
-      out += escapeRegExp(pattern[++i]);
-    } else if (c === '*') {
-      if (kind === 'path' && pattern[i + 1] === '*') {
-        i++;
-        if (pattern[i + 1] === '/') {
-          i++;
-          out += '(?:[^/]*/)*'; // `**/` : zero or more whole segments
-        } else out += '.*';
-      } else out += `${anyChar}*`;
-    } else if (c === '?') {
-      out += anyChar;
+      if (i + 1 >= to) throw new GlobError('a pattern cannot end with an escaping backslash', i);
+      current = current.map((s) => s + pattern.slice(i, i + 2));
+      i += 2;
     } else if (c === '[') {
-      const close = pattern.indexOf(']', i + 2);
-      if (close < 0) throw new GlobError('unclosed `[` character class', i);
-      let body = pattern.slice(i + 1, close);
+      const close = classEnd(pattern, i, to);
+      current = current.map((s) => s + pattern.slice(i, close + 1));
+      i = close + 1;
+    } else if (c === '{') {
+      const close = braceEnd(pattern, i, to);
+      const alternatives = expand(pattern, i + 1, close, true);
+      const next: string[] = [];
+      for (const s of current) for (const a of alternatives) next.push(s + a);
+      if (next.length > MAX_ALTERNATIVES) throw new GlobError(`more than ${MAX_ALTERNATIVES} alternatives`, i);
+      current = next;
+      i = close + 1;
+    } else if (c === '}') {
+      throw new GlobError('`}` without a matching `{`', i);
+    } else if (c === ',' && inBraces) {
+      parts.push(current);
+      current = [''];
+      i++;
+    } else {
+      current = current.map((s) => s + c);
+      i++;
+    }
+  }
+  parts.push(current);
+  const all = parts.flat();
+  if (all.length > MAX_ALTERNATIVES) throw new GlobError(`more than ${MAX_ALTERNATIVES} alternatives`, from);
+  return all;
+}
+
+/** Index of the `]` closing the class that opens at `open`. */
+function classEnd(pattern: string, open: number, to: number): number {
+  let j = open + 1;
+  if (pattern[j] === '!' || pattern[j] === '^') j++;
+  if (pattern[j] === ']') j++; // a leading `]` is a member
+  for (; j < to; j++) {
+    if (pattern[j] === '\\') j++;
+    else if (pattern[j] === ']') return j;
+  }
+  throw new GlobError('unclosed `[` character class', open);
+}
+
+/** Index of the `}` closing the alternative that opens at `open`. */
+function braceEnd(pattern: string, open: number, to: number): number {
+  let depth = 0;
+  for (let j = open; j < to; j++) {
+    const c = pattern[j];
+    if (c === '\\') j++;
+    else if (c === '[') j = classEnd(pattern, j, to);
+    else if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) return j;
+  }
+  throw new GlobError('unclosed `{` alternative', open);
+}
+
+/** Tokens of a brace-free pattern. */
+function tokenize(p: string, kind: GlobKind): Token[] {
+  const out: Token[] = [];
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c === '\\') {
+      out.push({ t: 'lit', c: p[++i] });
+    } else if (c === '*') {
+      let run = 1;
+      while (p[i + 1] === '*') {
+        i++;
+        run++;
+      }
+      if (kind === 'path' && run >= 2) {
+        if (p[i + 1] === '/') {
+          i++;
+          out.push({ t: 'segments' });
+        } else out.push({ t: 'globstar' });
+      } else out.push(kind === 'name' ? { t: 'globstar' } : { t: 'star' });
+    } else if (c === '?') {
+      out.push({ t: 'one' });
+    } else if (c === '[') {
+      const close = classEnd(p, i, p.length);
+      let body = p.slice(i + 1, close);
       let negate = false;
-      if (body.startsWith('!') || body.startsWith('^')) {
+      if (body[0] === '!' || body[0] === '^') {
         negate = true;
         body = body.slice(1);
       }
-      out += `[${negate ? '^' : ''}${body.replace(/[\\\]^]/g, '\\$&')}]`;
+      out.push({ t: 'class', chars: expandClass(body), negate });
       i = close;
-    } else if (c === '{') {
-      braceDepth++;
-      braceStarts.push(i);
-      out += '(?:';
-    } else if (c === '}') {
-      if (braceDepth === 0) throw new GlobError('`}` without a matching `{`', i);
-      braceDepth--;
-      braceStarts.pop();
-      out += ')';
-    } else if (c === ',' && braceDepth > 0) {
-      out += '|';
     } else {
-      out += escapeRegExp(c);
+      out.push({ t: 'lit', c });
     }
   }
-  if (braceDepth > 0) throw new GlobError('unclosed `{` alternative', braceStarts[braceStarts.length - 1]);
-  const re = new RegExp(`^${out}$`);
-  if (cache.size > 2000) cache.clear();
-  cache.set(key, re);
-  return re;
+  return out;
+}
+
+/** The characters of a class body: ranges `a-z` expanded, escapes removed. */
+function expandClass(body: string): string {
+  let chars = '';
+  for (let i = 0; i < body.length; i++) {
+    let c = body[i];
+    if (c === '\\' && i + 1 < body.length) c = body[++i];
+    if (body[i + 1] === '-' && i + 2 < body.length) {
+      let end = body[i + 2];
+      let skip = 2;
+      if (end === '\\' && i + 3 < body.length) {
+        end = body[i + 3];
+        skip = 3;
+      }
+      const from = c.charCodeAt(0);
+      const to = end.charCodeAt(0);
+      for (let k = from; k <= to && k - from < 0x10000; k++) chars += String.fromCharCode(k);
+      i += skip;
+    } else chars += c;
+  }
+  return chars;
+}
+
+function matchTokens(tokens: Token[], text: string, kind: GlobKind): boolean {
+  const n = text.length;
+  let cur = new Uint8Array(n + 1);
+  cur[0] = 1;
+  for (const tok of tokens) {
+    const next = new Uint8Array(n + 1);
+    let any = false;
+    switch (tok.t) {
+      case 'lit':
+        for (let p = 0; p < n; p++) if (cur[p] && text[p] === tok.c) { next[p + 1] = 1; any = true; }
+        break;
+      case 'one':
+        for (let p = 0; p < n; p++) if (cur[p] && !(kind === 'path' && text[p] === '/')) { next[p + 1] = 1; any = true; }
+        break;
+      case 'class':
+        for (let p = 0; p < n; p++) {
+          if (!cur[p] || (kind === 'path' && text[p] === '/')) continue;
+          if (tok.chars.includes(text[p]) !== tok.negate) { next[p + 1] = 1; any = true; }
+        }
+        break;
+      case 'star': {
+        let reach = false;
+        for (let p = 0; p <= n; p++) {
+          if (cur[p]) reach = true;
+          if (reach) { next[p] = 1; any = true; }
+          if (p < n && text[p] === '/') reach = false;
+        }
+        break;
+      }
+      case 'globstar': {
+        let reach = false;
+        for (let p = 0; p <= n; p++) {
+          if (cur[p]) reach = true;
+          if (reach) { next[p] = 1; any = true; }
+        }
+        break;
+      }
+      case 'segments': {
+        let seen = false;
+        for (let p = 0; p <= n; p++) {
+          if (cur[p] || (seen && text[p - 1] === '/')) { next[p] = 1; any = true; }
+          if (cur[p]) seen = true;
+        }
+        break;
+      }
+    }
+    if (!any) return false;
+    cur = next;
+  }
+  return cur[n] === 1;
 }
 
 /** The problem with a glob, or undefined when it is well formed. */
 export function globError(pattern: string, kind: GlobKind): GlobError | undefined {
-  if (pattern.length === 0) return new GlobError('an empty pattern matches nothing', 0);
   try {
-    compileGlob(pattern, kind);
+    compile(pattern, kind);
     return undefined;
   } catch (e) {
-    if (e instanceof GlobError) return e;
-    return new GlobError(String(e), 0);
+    return e instanceof GlobError ? e : new GlobError(String(e), 0);
   }
 }
 
 /** Does `text` match the glob? Malformed globs match nothing. */
 export function matchGlob(pattern: string, text: string, kind: GlobKind): boolean {
-  let re: RegExp;
+  let alternatives: Token[][];
   try {
-    re = compileGlob(pattern, kind);
+    alternatives = compile(pattern, kind);
   } catch {
     return false;
   }
+  let subject = text;
   if (kind === 'path') {
-    const p = text.replace(/\\/g, '/').replace(/^\.\//, '');
-    if (!pattern.includes('/')) return re.test(p.slice(p.lastIndexOf('/') + 1));
-    return re.test(p);
+    subject = text.replace(/\\/g, '/').replace(/^\.\//, '');
+    if (!pattern.includes('/')) subject = subject.slice(subject.lastIndexOf('/') + 1);
   }
-  return re.test(text);
+  return alternatives.some((tokens) => matchTokens(tokens, subject, kind));
 }
 
 /** The first pattern in the list that matches, if any. */
@@ -116,8 +266,4 @@ export function firstMatch(patterns: readonly string[] | undefined, text: string
 /** A glob that matches exactly `text` (metacharacters escaped). */
 export function escapeGlob(text: string): string {
   return text.replace(/[\\*?[\]{},]/g, '\\$&');
-}
-
-function escapeRegExp(c: string): string {
-  return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
