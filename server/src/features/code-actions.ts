@@ -34,11 +34,10 @@ export function registerCodeActions(connection: Connection, workspace: () => Wor
       if (diagnostic.source !== 'wasm-warden' || typeof diagnostic.code !== 'string') continue;
       const data = (diagnostic.data ?? {}) as Record<string, unknown>;
       if (IMPORT_RULES.has(diagnostic.code) && typeof data.module === 'string' && typeof data.name === 'string') {
-        actions.push(
-          policyAction(`Allow import ${data.module}.${data.name} in the policy`, policyFile, policyText, diagnostic, (text) =>
-            allowImportEdit(text, data.module as string, data.name as string),
-          ),
+        const allow = policyAction(`Allow import ${data.module}.${data.name} in the policy`, policyFile, policyText, diagnostic, (text) =>
+          allowImportEdit(text, data.module as string, data.name as string),
         );
+        if (allow) actions.push(allow);
       }
       if (diagnostic.code === 'memory-unbounded') {
         const fix = addMemoryMaximum(ws, params.textDocument.uri, diagnostic, data);
@@ -46,11 +45,10 @@ export function registerCodeActions(connection: Connection, workspace: () => Wor
       }
       if (isRuleId(diagnostic.code)) {
         for (const severity of ['warning', 'off'] as const) {
-          actions.push(
-            policyAction(`Set rule ${diagnostic.code} to "${severity}" in the policy`, policyFile, policyText, diagnostic, (text) =>
-              setRuleSeverityEdit(text, diagnostic.code as string, severity),
-            ),
+          const change = policyAction(`Set rule ${diagnostic.code} to "${severity}" in the policy`, policyFile, policyText, diagnostic, (text) =>
+            setRuleSeverityEdit(text, diagnostic.code as string, severity),
           );
+          if (change) actions.push(change);
         }
       }
     }
@@ -87,14 +85,19 @@ function policyAction(
   policyText: string | undefined,
   diagnostic: Diagnostic,
   edits: (text: string) => EngineEdits,
-): CodeAction {
+): CodeAction | undefined {
   let edit: WorkspaceEdit;
   if (policyText === undefined) {
     const base = defaultPolicyText();
-    edit = createFileEdit(policyFile, applyEdits(base, edits(base)));
+    const change = edits(base);
+    if (change.length === 0) return undefined;
+    edit = createFileEdit(policyFile, applyEdits(base, change));
   } else {
     const index = new LineIndex(policyText);
-    const changes: TextEdit[] = edits(policyText).map((e) => ({ range: toRange(index, e.span), newText: e.newText }));
+    const change = edits(policyText);
+    // no edit can do it (e.g. a deny glob decides, and deny wins): offer nothing rather than a no-op
+    if (change.length === 0) return undefined;
+    const changes: TextEdit[] = change.map((e) => ({ range: toRange(index, e.span), newText: e.newText }));
     edit = { changes: { [pathToUri(policyFile)]: changes } };
   }
   return { title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], edit };

@@ -36,7 +36,7 @@ export function registerHover(connection: Connection, workspace: () => Workspace
 
 export function importHover(imp: ImportEntry, verdicts: string[], policyFile?: string): string {
   const info = describeImport(imp.module, imp.name);
-  const lines = [`**import** \`${md(imp.module)}.${md(imp.name)}\` (${imp.kind})`];
+  const lines = [`**import** ${code(`${imp.module}.${imp.name}`)} (${imp.kind})`];
   if (info.wasi) {
     lines.push(info.known ? `WASI · capability **${info.capability}**` : 'WASI · **not a WASI preview1 function** (non-standard extension?)');
     if (info.doc) lines.push('', md(info.doc));
@@ -47,7 +47,13 @@ export function importHover(imp: ImportEntry, verdicts: string[], policyFile?: s
   return lines.join('\n');
 }
 
-/** Escape text from a module for Markdown (names can contain anything). */
+/** Escape text for Markdown: the characters that could start emphasis, links, code or HTML. */
 function md(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, (c) => '\\' + c);
+  return s.replace(/[\\`*_[\]<>]/g, (c) => '\\' + c);
+}
+
+/** A code span that holds any text (names from modules can contain backticks). */
+function code(s: string): string {
+  const ticks = '`'.repeat(Math.max(0, ...(s.match(/`+/g) ?? []).map((m) => m.length)) + 1);
+  return `${ticks} ${s} ${ticks}`;
 }
