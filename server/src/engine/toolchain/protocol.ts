@@ -1,0 +1,72 @@
+/**
+ * The messages between the toolchain client (parent) and the toolchain worker (child process).
+ * Sent over the IPC channel with `serialization: 'advanced'`, so Uint8Arrays travel as bytes.
+ */
+import type { WabtStage } from './wabt-messages';
+
+export type OptimizeLevel = 'O1' | 'O2' | 'O3' | 'O4' | 'Os' | 'Oz';
+
+/** One failure reported by a tool, before it is mapped to spans by the parent. */
+export interface ToolFailure {
+  tool: 'wabt' | 'binaryen';
+  stage: WabtStage;
+  message: string;
+}
+
+export interface BinaryenVerdict {
+  /** binaryen could read/parse the module */
+  read: boolean;
+  valid: boolean;
+  /** validator messages (one per `[wasm-validator error ...]`) or the read error */
+  messages: string[];
+}
+
+export interface ValidateResultRaw {
+  wabt: { ok: boolean; failure?: ToolFailure };
+  binaryen?: BinaryenVerdict;
+}
+
+export interface CompileResultRaw {
+  bytes?: Uint8Array;
+  failure?: ToolFailure;
+}
+
+export interface DisassembleResultRaw {
+  text?: string;
+  failure?: ToolFailure;
+  /** set when wabt could not read the module and binaryen printed it instead */
+  via?: 'binaryen';
+  wabtFailure?: ToolFailure;
+}
+
+export interface OptimizeResultRaw {
+  bytes?: Uint8Array;
+  failure?: ToolFailure;
+  funcsBefore?: number;
+  funcsAfter?: number;
+}
+
+export interface Requests {
+  'validate-wat': { payload: { text: string; secondOpinion: 'on-failure' | 'on-read-failure' }; result: ValidateResultRaw };
+  'validate-wasm': { payload: { bytes: Uint8Array; secondOpinion: 'on-failure' | 'on-read-failure' }; result: ValidateResultRaw };
+  'compile-wat': { payload: { text: string; debugNames: boolean }; result: CompileResultRaw };
+  disassemble: { payload: { bytes: Uint8Array; foldExprs: boolean; inlineExport: boolean }; result: DisassembleResultRaw };
+  optimize: {
+    payload: { bytes: Uint8Array; level: OptimizeLevel; stripDebug: boolean; stripProducers: boolean };
+    result: OptimizeResultRaw;
+  };
+  /** answers with the worker's pid and which libraries it has loaded (tests, diagnostics) */
+  ping: { payload: Record<string, never>; result: { pid: number; loaded: string[] } };
+}
+
+export type Op = keyof Requests;
+
+export interface RequestMessage<K extends Op = Op> {
+  id: number;
+  op: K;
+  payload: Requests[K]['payload'];
+}
+
+export type ResponseMessage =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: string };

@@ -1,0 +1,98 @@
+/**
+ * Validation of WAT text and `.wasm` binaries: wabt with every feature enabled, and binaryen's
+ * validator (Features.All) as a second opinion when wabt cannot read the input or the module uses
+ * a proposal wabt does not fully implement (GC, typed function references, ...).
+ */
+import type { EngineDiagnostic } from '../diagnostic';
+import { request } from './client';
+import { binaryenDiagnostics, DEFAULT_TIMEOUT_MS, failureDiagnostics, toolchainErrorDiagnostic, type Subject, type ToolchainOptions } from './common';
+import { BINARYEN_FEATURES_ENABLED, detectFeaturesNeeded, WABT_FEATURES_ENABLED, WABT_WEAK_FEATURES } from './features';
+import type { ValidateResultRaw } from './protocol';
+
+export interface ValidationResult {
+  valid: boolean;
+  diagnostics: EngineDiagnostic[];
+  /** the validators that were run */
+  validator: ('wabt' | 'binaryen')[];
+  featuresEnabled: string[];
+  /** wall time, including the worker round trip (and a worker start, when one was needed) */
+  timeMs: number;
+}
+
+export const WAT_TIMEOUT_HINT = 'nesting too deep?';
+const WASM_TIMEOUT_HINT = 'module too large or too deeply nested?';
+
+export async function validateWat(text: string, opts: ToolchainOptions = {}): Promise<ValidationResult> {
+  const t0 = performance.now();
+  const weak = detectFeaturesNeeded(text).some((f) => WABT_WEAK_FEATURES.includes(f));
+  let raw: ValidateResultRaw;
+  try {
+    raw = await request(
+      'validate-wat',
+      { text, secondOpinion: weak ? 'on-failure' : 'on-read-failure' },
+      { signal: opts.signal, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS },
+    );
+  } catch (e) {
+    return gaveUp(toolchainErrorDiagnostic(e, 'wabt', WAT_TIMEOUT_HINT), t0);
+  }
+  return combine(raw, { kind: 'wat', text }, t0);
+}
+
+export async function validateWasm(bytes: Uint8Array, opts: ToolchainOptions = {}): Promise<ValidationResult> {
+  const t0 = performance.now();
+  const weak = detectFeaturesNeeded(bytes).some((f) => WABT_WEAK_FEATURES.includes(f));
+  let raw: ValidateResultRaw;
+  try {
+    raw = await request(
+      'validate-wasm',
+      { bytes, secondOpinion: weak ? 'on-failure' : 'on-read-failure' },
+      { signal: opts.signal, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS },
+    );
+  } catch (e) {
+    return gaveUp(toolchainErrorDiagnostic(e, 'wabt', WASM_TIMEOUT_HINT), t0);
+  }
+  return combine(raw, { kind: 'wasm', byteLength: bytes.byteLength }, t0);
+}
+
+function gaveUp(d: EngineDiagnostic, t0: number): ValidationResult {
+  return { valid: false, diagnostics: [d], validator: ['wabt'], featuresEnabled: WABT_FEATURES_ENABLED, timeMs: performance.now() - t0 };
+}
+
+function combine(raw: ValidateResultRaw, subject: Subject, t0: number): ValidationResult {
+  const validator: ValidationResult['validator'] = ['wabt'];
+  const featuresEnabled = [...WABT_FEATURES_ENABLED];
+  const done = (valid: boolean, diagnostics: EngineDiagnostic[]): ValidationResult => ({
+    valid,
+    diagnostics,
+    validator,
+    featuresEnabled,
+    timeMs: performance.now() - t0,
+  });
+  if (raw.wabt.ok || !raw.wabt.failure) return done(true, []);
+  const wabtDiags = failureDiagnostics(raw.wabt.failure, subject);
+  const b = raw.binaryen;
+  if (!b) return done(false, wabtDiags);
+  validator.push('binaryen');
+  featuresEnabled.push(BINARYEN_FEATURES_ENABLED);
+  if (b.valid) {
+    // binaryen knows the proposals wabt lacks: its verdict wins, wabt's complaint becomes a note
+    const first = wabtDiags[0];
+    return done(true, [
+      {
+        code: 'validator-disagreement',
+        severity: 'info',
+        message: `wabt rejects this module but binaryen validates it (a proposal wabt does not support?): ${first?.message ?? ''}`,
+        span: first?.span ?? { start: 0, end: 0 },
+        source: 'wabt',
+      },
+    ]);
+  }
+  const code = b.read ? 'validation' : subject.kind === 'wat' ? 'wat-syntax' : 'wasm-malformed';
+  const extra = binaryenDiagnostics(b.messages, subject, code).filter((d) => {
+    const located = d.span.end > d.span.start;
+    // binaryen's read errors without a location say less than wabt's located ones
+    if (!b.read && !located && wabtDiags.length > 0) return false;
+    return !wabtDiags.some((w) => w.span.start === d.span.start && located) && !wabtDiags.some((w) => w.message === d.message);
+  });
+  return done(false, [...wabtDiags, ...extra]);
+}
