@@ -121,6 +121,13 @@ describe('parsePolicy', () => {
     assert.deepEqual(dup.policy?.include, ['b']);
   });
 
+  it('refuses __proto__ keys without touching prototypes', () => {
+    const r = parsePolicy('{ "integrity": { "__proto__": [] }, "rules": { "__proto__": "off" }, "memory": { "__proto__": {} } }');
+    assert.equal(r.diagnostics.filter((d) => d.code === 'policy-invalid').length, 3);
+    assert.equal(Object.getPrototypeOf(r.policy!.integrity), Object.prototype);
+    assert.equal(Object.getPrototypeOf(r.policy!.rules), Object.prototype);
+  });
+
   it('never throws on garbage', () => {
     for (const text of ['\u0000', '{"a":', '}}}}', '{"memory": [}', '"str"', 'null', '{'.repeat(5000)]) {
       const r = parsePolicy(text);

@@ -137,6 +137,10 @@ function validate(node: JsonNode, def: DefNode, at: string[], out: EngineDiagnos
         const [keyNode, valueNode] = prop.children ?? [];
         if (!keyNode || !valueNode) continue;
         const key = keyNode.value as string;
+        if (key === '__proto__') {
+          out.push(diag('policy-invalid', 'The key "__proto__" is not allowed.', spanOf(keyNode), { path: at }));
+          continue;
+        }
         if (seen.has(key)) {
           out.push(diag('policy-duplicate-key', `Duplicate key "${key}": the last one wins.`, spanOf(keyNode), { path: [...at, key] }, 'warning'));
         }
@@ -172,6 +176,10 @@ function validate(node: JsonNode, def: DefNode, at: string[], out: EngineDiagnos
         const [keyNode, valueNode] = prop.children ?? [];
         if (!keyNode || !valueNode) continue;
         const key = keyNode.value as string;
+        if (key === '__proto__') {
+          out.push(diag('policy-invalid', 'The key "__proto__" is not allowed.', spanOf(keyNode), { path: at }));
+          continue;
+        }
         if (def.keyFormat === 'rule-id' && !ruleIds.includes(key)) {
           // other components may register rules the engine does not know here: a warning, not an error
           out.push(

@@ -13,7 +13,7 @@ export interface RuleContext {
   policy: EffectivePolicy;
   /** the module's bytes, when checking a binary */
   bytes?: Uint8Array;
-  /** the module's path (relative to the policy folder when known) */
+  /** the module's file path as the caller has it (absolute in the server and CLI) */
   filePath?: string;
   /** the folder of the policy file, for paths the policy gives relative to itself */
   policyDir?: string;
