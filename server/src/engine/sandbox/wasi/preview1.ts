@@ -69,6 +69,7 @@ export class WasiPreview1 {
   readonly io: IoCounters = { bytesRead: 0, bytesWritten: 0 };
   private memory?: WasmMemory;
   private buf?: ArrayBuffer;
+  private shared = false;
   private dv!: DataView;
   private u8!: Uint8Array;
   private readonly fds = new Map<number, FdEntry>();
@@ -91,6 +92,8 @@ export class WasiPreview1 {
   /** Must be called once the instance exists (memory is usually an export). */
   setMemory(memory: WasmMemory): void {
     this.memory = memory;
+    this.buf = undefined;
+    this.shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   }
 
   /** Closes every host descriptor. */
@@ -102,6 +105,8 @@ export class WasiPreview1 {
 
   // ---- memory helpers ----
   private mem(): DataView {
+    // a grown (non-shared) memory detaches its old buffer: byteLength 0 means "refresh"
+    if (!this.shared && this.buf !== undefined && this.buf.byteLength !== 0) return this.dv;
     const b = this.memory?.buffer;
     if (!b) throw new WasiError(ERRNO.FAULT, 'guest has no memory');
     if (b !== this.buf) {
