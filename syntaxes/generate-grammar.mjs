@@ -96,7 +96,7 @@ const simd = [
 ];
 
 // Names of instructions that take a function index, a type or a label as first immediate.
-const callInstrs = ['call', 'return_call', 'ref.func'];
+const callInstrs = ['call', 'return_call'];
 const labelInstrs = ['br', 'br_if', 'br_on_null', 'br_on_non_null', 'br_on_cast', 'br_on_cast_fail'];
 const blockInstrs = ['block', 'loop', 'if', 'try_table', 'try'];
 
@@ -263,6 +263,10 @@ const grammar = {
         {
           match: `(${words(labelInstrs)})\\s+(${ID})${E}`,
           captures: { 1: { name: 'keyword.control.flow.wat' }, 2: { name: 'entity.name.label.wat' } },
+        },
+        {
+          match: `(${words(['ref.func'])})\\s+(${ID})${E}`,
+          captures: { 1: { name: 'support.function.instruction.reference.wat' }, 2: { name: 'entity.name.function.wat' } },
         },
         {
           match: `(${words(['ref.null'])})\\s+(${words(heapAll)})`,
