@@ -80,6 +80,10 @@ test('wabt binary messages carry hexadecimal byte offsets', () => {
   assert.deepEqual(diags.map((d) => d.span), [{ start: 0x1a, end: 0x1b }, { start: 0x20, end: 0x21 }]);
   assert.equal(diags[0].code, 'wasm-malformed');
   assert.equal(diags[0].message, 'invalid section size: extends past end');
+  // validate() prefixes the offset with the file name
+  const v = wasmDiagnostics('validate failed:\n<binary>:0000021: error: type mismatch\n', 40, 'validate');
+  assert.deepEqual(v[0].span, { start: 0x21, end: 0x22 });
+  assert.equal(v[0].code, 'validation');
 });
 
 test('unrecognised error text still gives one diagnostic with the message', () => {

@@ -188,6 +188,7 @@ export class ToolchainClient {
     const p = w.busy;
     if (!p || p.id !== m.id) return;
     w.busy = undefined;
+    if (m.retire) void this.kill(w, 'retired');
     if (m.ok) this.settle(p, undefined, m.result);
     else this.settle(p, new ToolchainError('failed', `toolchain '${p.op}' failed: ${m.error}`, p.op));
     if (!w.dead) {

@@ -67,6 +67,7 @@ export interface RequestMessage<K extends Op = Op> {
   payload: Requests[K]['payload'];
 }
 
+/** `retire`: the worker exits after this answer (a library aborted); do not send it more work. */
 export type ResponseMessage =
-  | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: string };
+  | { id: number; ok: true; result: unknown; retire?: boolean }
+  | { id: number; ok: false; error: string; retire?: boolean };

@@ -26,7 +26,7 @@ export function codeForStage(stage: WabtStage): string {
 }
 
 const WAT_LINE = /^(.*?):(\d+):(\d+)(?:-(?:\d+:)?\d+)?: (error|warning): (.*)$/;
-const WASM_LINE = /^([0-9a-fA-F]+): (error|warning): (.*)$/;
+const WASM_LINE = /^(?:[^:\n]*:)?([0-9a-fA-F]+): (error|warning): (.*)$/;
 const CARETS = /^\s*(\^+)\s*$/;
 
 interface ParsedWatMessage {

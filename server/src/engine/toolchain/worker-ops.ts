@@ -92,7 +92,10 @@ function fresh(bytes: Uint8Array): Uint8Array {
 
 function errText(e: unknown): string {
   if (e instanceof Error) {
-    if (e.name === 'RuntimeError' || /^Aborted|out of memory/i.test(e.message)) tainted = true;
+    if (e.name === 'RuntimeError' || /^Aborted|out of memory/i.test(e.message)) {
+      tainted = true;
+      return `crashed (${e.message}): nesting too deep or input too large?`;
+    }
     return e.message;
   }
   if (typeof e === 'number') {

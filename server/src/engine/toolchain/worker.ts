@@ -24,9 +24,10 @@ async function handle(msg: RequestMessage): Promise<void> {
   } catch (e) {
     response = { id: msg.id, ok: false, error: e instanceof Error ? e.message : String(e) };
   }
+  // a library that aborted may be in a broken state: this worker retires, the next request gets a new one
+  if (isTainted()) response.retire = true;
   await send(response);
-  // a library that aborted may be in a broken state: start afresh next time
-  if (isTainted()) process.exit(0);
+  if (response.retire) process.exit(0);
 }
 
 process.on('message', (msg: RequestMessage) => {
