@@ -103,6 +103,15 @@ function errText(e: unknown): string {
     tainted = true;
     return `internal error (${e})`;
   }
+  if (e && typeof e === 'object') {
+    const m = (e as { message?: unknown }).message;
+    if (typeof m === 'string') return m;
+    try {
+      return JSON.stringify(e);
+    } catch {
+      /* fall through */
+    }
+  }
   return String(e);
 }
 
@@ -218,8 +227,16 @@ async function disassemble(p: Requests['disassemble']['payload']): Promise<Disas
   try {
     mod = wabt.readWasm(fresh(p.bytes), { readDebugNames: true, check: true, ...WABT_FEATURES });
     stage = 'names';
-    mod.generateNames();
-    mod.applyNames();
+    try {
+      mod.generateNames();
+      mod.applyNames();
+    } catch {
+      // wabt's applyNames rejects some modules (measured on about 7% of the spec suite's): print them
+      // with plain indices instead
+      mod.destroy();
+      mod = undefined;
+      mod = wabt.readWasm(fresh(p.bytes), { readDebugNames: false, check: true, ...WABT_FEATURES });
+    }
     stage = 'text';
     return { text: mod.toText({ foldExprs: p.foldExprs, inlineExport: p.inlineExport }) };
   } catch (e) {
