@@ -10,12 +10,22 @@ import type { ChildMessage, RunRequest } from './types';
 
 Error.stackTraceLimit = 64;
 
+// process.ppid is read once at start-up, so the watchdog asks the kernel (/proc) or probes the parent pid.
 const WATCHDOG = `
 const { workerData } = require('worker_threads');
+const fs = require('fs');
 const cell = new Int32Array(new SharedArrayBuffer(4));
+function parentGone() {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== workerData.ppid;
+  } catch {
+    try { process.kill(workerData.ppid, 0); return false; } catch (e) { return e.code === 'ESRCH'; }
+  }
+}
 for (;;) {
   Atomics.wait(cell, 0, 0, 50);
-  if (process.ppid !== workerData.ppid || Date.now() > workerData.deadline) process.kill(process.pid, 'SIGKILL');
+  if (Date.now() > workerData.deadline || parentGone()) process.kill(process.pid, 'SIGKILL');
 }`;
 
 function send(m: ChildMessage): void {

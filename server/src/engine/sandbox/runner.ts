@@ -102,6 +102,7 @@ export function runSandboxed(module: Uint8Array, options: SandboxOptions, events
       env: { NODE_OPTIONS: '' , PATH: process.env.PATH ?? '' },
     });
     live.add(child);
+    if (child.pid !== undefined) events.onSpawn?.(child.pid);
     let childErr = '';
     child.stderr?.on('data', (d: Buffer) => {
       if (childErr.length < 8192) childErr += d.toString();

@@ -109,6 +109,8 @@ export interface SandboxEvents {
   onStats?(s: LiveStats): void;
   onViolation?(v: Violation): void;
   onAlert?(a: Alert): void;
+  /** the sandbox process started (its pid, e.g. to show or to check that it is gone) */
+  onSpawn?(pid: number): void;
   /** aborting kills the guest: outcome `killed` */
   signal?: AbortSignal;
 }
