@@ -45,26 +45,24 @@ export function leb(n: number): number[] {
   return out;
 }
 
-function lp(bytes: number[]): number[] {
-  return [...leb(bytes.length), ...bytes];
-}
-
 /** Hand-encodes a signature payload from the documented layout (independent of the engine's encoder). */
 export function handEncodePayload(entries: { hashes: Uint8Array[]; sigs: { keyId: Uint8Array; alg?: number; sig: Uint8Array }[] }[]): Uint8Array {
-  const out = [0x01, 0x01, 0x01, ...leb(entries.length)];
+  const withLen = (b: Buffer) => Buffer.concat([Buffer.from(leb(b.length)), b]);
+  const parts: Buffer[] = [Buffer.from([0x01, 0x01, 0x01, ...leb(entries.length)])];
   for (const e of entries) {
-    const body = [...leb(e.hashes.length)];
-    for (const h of e.hashes) body.push(...h);
-    body.push(...leb(e.sigs.length));
-    for (const s of e.sigs) body.push(...lp([...leb(s.keyId.length), ...s.keyId, s.alg ?? 0x01, ...leb(s.sig.length), ...s.sig]));
-    out.push(...lp(body));
+    const body: Buffer[] = [Buffer.from(leb(e.hashes.length)), ...e.hashes.map((h) => Buffer.from(h)), Buffer.from(leb(e.sigs.length))];
+    for (const s of e.sigs) {
+      body.push(withLen(Buffer.concat([Buffer.from(leb(s.keyId.length)), Buffer.from(s.keyId), Buffer.from([s.alg ?? 0x01, ...leb(s.sig.length)]), Buffer.from(s.sig)])));
+    }
+    parts.push(withLen(Buffer.concat(body)));
   }
-  return Uint8Array.from(out);
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 export function handCustomSection(name: string, content: Uint8Array): Uint8Array {
-  const nameBytes = [...Buffer.from(name)];
-  return Uint8Array.from([0, ...lp([...lp(nameBytes), ...content])]);
+  const nameBytes = Buffer.from(name);
+  const payload = Buffer.concat([Buffer.from(leb(nameBytes.length)), nameBytes, Buffer.from(content)]);
+  return new Uint8Array(Buffer.concat([Buffer.from([0, ...leb(payload.length)]), payload]));
 }
 
 /** Hand-written decoder of the documented layout (assumes well-formed input). */

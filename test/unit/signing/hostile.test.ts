@@ -6,7 +6,7 @@ import { handCustomSection, handEncodePayload, handSections, leb, sampleModule }
 const PREAMBLE = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
 
 function withSignaturePayload(rest: Uint8Array, payload: Uint8Array): Uint8Array {
-  return new Uint8Array([...PREAMBLE, ...handCustomSection('signature', payload), ...rest]);
+  return new Uint8Array(Buffer.concat([PREAMBLE, handCustomSection('signature', payload), rest]));
 }
 
 test('a signature payload truncated at every byte is reported malformed with an offset, embedded and detached', async () => {
@@ -115,4 +115,13 @@ test('a hostile payload with 64 x 256 unknown-algorithm signatures is processed 
   const r = verifyModule(withSignaturePayload(new Uint8Array(0), payload), [pk]);
   assert.equal(r.reason, 'wrong-key');
   assert.match(r.message, /16384 signature/);
+  // Ed25519 signatures: the number of checks is capped, the refusal is immediate and says why
+  const ed = handEncodePayload(Array.from({ length: 64 }, () => ({ hashes: [new Uint8Array(32)], sigs: sigs.map((x) => ({ ...x, alg: 1 })) })));
+  const started = process.hrtime.bigint();
+  const r2 = verifyModule(withSignaturePayload(new Uint8Array(0), ed), [pk, generateKeyPair().publicKey]);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  assert.equal(r2.reason, 'malformed');
+  assert.match(r2.message, /more than 1024 signature checks/);
+  assert.ok(ms < 2000, `took ${ms} ms`);
+  assert.equal(listSignatures(withSignaturePayload(new Uint8Array(0), ed), [pk]).error?.reason, 'malformed');
 });

@@ -27,6 +27,9 @@ test('the public test key from the format description yields its documented key 
   assert.equal(hex(pk.keyId), '27471a5671d92ce0794665bf');
   assert.equal(hex(defaultKeyId(pk.raw)), '27471a5671d92ce0794665bf');
   assert.deepEqual(encodePublicKey(pk, 'raw'), new Uint8Array(file));
+  // the same key as a wasmsign2 key file
+  const fromFile = readPublicKeyFile(path.join(__dirname, '../../fixtures/signing/proxy-wasm-test.pk'));
+  assert.equal(hex(fromFile.keyId), '27471a5671d92ce0794665bf');
 });
 
 test('raw wasmsign2 key files: layout and round trip', () => {

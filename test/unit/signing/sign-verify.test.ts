@@ -159,7 +159,8 @@ test('failure reasons: no-signature, signature-not-first, wrong-key, tampered, u
 
   assert.equal(verifyModule(wasm, [publicKey]).reason, 'no-signature');
 
-  const atEnd = new Uint8Array([...wasm, ...handCustomSection('signature', new Uint8Array(65))]);
+  // the older wasm-sign layout: a 68-byte `signature` section at the end (u32 alg_id = 2, 64-byte signature)
+  const atEnd = new Uint8Array([...wasm, ...handCustomSection('signature', Uint8Array.of(2, 0, 0, 0, ...new Uint8Array(64)))]);
   const nf = verifyModule(atEnd, [publicKey]);
   assert.equal(nf.reason, 'signature-not-first');
   assert.equal(nf.offset, wasm.length);

@@ -17,6 +17,8 @@ export interface VerifiedSignature {
   keyId: string;
   /** index of the signed-hashes entry */
   entryIndex: number;
+  /** index of the signature within its entry */
+  signatureIndex: number;
   /** hex hashes this signature covers */
   hashes: string[];
 }
@@ -58,24 +60,70 @@ function fail(reason: VerifyFailureReason, message: string, extra: Partial<Verif
   return { valid: false, reason, message, validKeyIndices: [], signatures: [], parts: [], ...extra };
 }
 
-/** Which key/signature pairs verify, per signed-hashes entry. Keys whose id matches a signature's id are tried first but every key is tried. */
+/** At most this many Ed25519 checks per verification: a hostile section cannot make verification slow. */
+export const MAX_SIGNATURE_CHECKS = 1024;
+
+/**
+ * The keys each signature is checked with: a signature whose key id equals given keys' ids is checked
+ * with those keys only; one without a key id, or with an id no key has, is checked with every key
+ * (the key id is only a hint). Throws SigningError('malformed') past MAX_SIGNATURE_CHECKS.
+ */
+function checkPlan(data: SignatureData, publicKeys: readonly PublicKey[]): { entryIndex: number; sigIndex: number; keyIndices: number[] }[] {
+  const ids = publicKeys.map((k) => toHex(k.keyId));
+  const all = publicKeys.map((_, i) => i);
+  const plan: { entryIndex: number; sigIndex: number; keyIndices: number[] }[] = [];
+  let total = 0;
+  data.signedHashes.forEach((entry, entryIndex) => {
+    entry.signatures.forEach((sig, sigIndex) => {
+      if (sig.algId !== ALG_ED25519 || publicKeys.length === 0) return;
+      const id = toHex(sig.keyId);
+      const matching = id ? all.filter((i) => ids[i] === id) : [];
+      const keyIndices = matching.length ? matching : all;
+      total += keyIndices.length;
+      if (total > MAX_SIGNATURE_CHECKS) {
+        throw new SigningError('malformed', `the signature section needs more than ${MAX_SIGNATURE_CHECKS} signature checks with ${publicKeys.length} key(s); refusing`, sig.offset);
+      }
+      plan.push({ entryIndex, sigIndex, keyIndices });
+    });
+  });
+  return plan;
+}
+
+/**
+ * Results of Ed25519 checks, keyed by SHA-256(message || signature || public key): an editor re-verifies
+ * the same signature section on every change of the module, and the answer depends only on those bytes.
+ */
+const checkCache = new Map<string, boolean>();
+const CHECK_CACHE_SIZE = 2048;
+
+function ed25519Verify(msg: Uint8Array, key: PublicKey, signature: Uint8Array): boolean {
+  const id = crypto.createHash('sha256').update(msg).update(signature).update(key.raw).digest('base64');
+  const cached = checkCache.get(id);
+  if (cached !== undefined) return cached;
+  let ok: boolean;
+  try {
+    ok = crypto.verify(null, msg, key.keyObject, signature);
+  } catch {
+    ok = false;
+  }
+  if (checkCache.size >= CHECK_CACHE_SIZE) checkCache.delete(checkCache.keys().next().value!);
+  checkCache.set(id, ok);
+  return ok;
+}
+
+/** Which key/signature pairs verify, per signed-hashes entry (see checkPlan for which keys are tried). */
 export function verifiedSignatures(data: SignatureData, publicKeys: readonly PublicKey[]): VerifiedSignature[] {
   const out: VerifiedSignature[] = [];
-  data.signedHashes.forEach((entry, entryIndex) => {
-    const msg = signedMessage(entry.hashes);
-    for (const sig of entry.signatures) {
-      if (sig.algId !== ALG_ED25519) continue;
-      publicKeys.forEach((pk, keyIndex) => {
-        let ok = false;
-        try {
-          ok = crypto.verify(null, msg, pk.keyObject, sig.signature);
-        } catch {
-          ok = false;
-        }
-        if (ok) out.push({ keyIndex, keyId: toHex(sig.keyId), entryIndex, hashes: entry.hashes.map(toHex) });
-      });
+  const messages = data.signedHashes.map((e) => signedMessage(e.hashes));
+  for (const { entryIndex, sigIndex, keyIndices } of checkPlan(data, publicKeys)) {
+    const entry = data.signedHashes[entryIndex];
+    const sig = entry.signatures[sigIndex];
+    for (const keyIndex of keyIndices) {
+      if (ed25519Verify(messages[entryIndex], publicKeys[keyIndex], sig.signature)) {
+        out.push({ keyIndex, keyId: toHex(sig.keyId), entryIndex, signatureIndex: sigIndex, hashes: entry.hashes.map(toHex) });
+      }
     }
-  });
+  }
   return out;
 }
 
@@ -117,7 +165,13 @@ export function verifyModule(bytes: Uint8Array, publicKeys: readonly PublicKey[]
     throw e;
   }
   const moduleHash = toHex(hashed.fullHash);
-  const sigs = verifiedSignatures(data, publicKeys);
+  let sigs: VerifiedSignature[];
+  try {
+    sigs = verifiedSignatures(data, publicKeys);
+  } catch (e) {
+    if (e instanceof SigningError) return fail('malformed', e.message, { offset: e.offset, inDetached: !!detached, moduleHash });
+    throw e;
+  }
   const hashKeys = new Map<string, Set<number>>();
   for (const s of sigs) {
     for (const h of s.hashes) {
@@ -221,30 +275,31 @@ export function listSignatures(bytes: Uint8Array, trustedKeys: readonly PublicKe
     throw e;
   }
   const ids = trustedKeys.map((k) => toHex(k.keyId ?? defaultKeyId(k.raw)));
-  const entries = data.signedHashes.map((entry) => ({
+  let verified: VerifiedSignature[] = [];
+  let error: SignatureListing['error'];
+  try {
+    verified = verifiedSignatures(data, trustedKeys);
+  } catch (e) {
+    if (!(e instanceof SigningError)) throw e;
+    error = { reason: 'malformed', message: e.message, offset: e.offset };
+  }
+  const entries = data.signedHashes.map((entry, entryIndex) => ({
     hashes: entry.hashes.map(toHex),
     hashCount: entry.hashes.length,
     offset: entry.offset,
-    signatures: entry.signatures.map((s) => {
+    signatures: entry.signatures.map((s, signatureIndex) => {
       const keyId = toHex(s.keyId);
-      const msg = signedMessage(entry.hashes);
-      const trustedKeyIndices = s.algId !== ALG_ED25519 ? [] : trustedKeys.map((_, k) => k).filter((k) => {
-        try {
-          return crypto.verify(null, msg, trustedKeys[k].keyObject, s.signature);
-        } catch {
-          return false;
-        }
-      });
       const idx = keyId ? ids.indexOf(keyId) : -1;
       return {
         keyId,
         algId: s.algId,
         alg: s.algId === ALG_ED25519 ? ('ed25519' as const) : ('unknown' as const),
         offset: s.offset,
-        trustedKeyIndices,
+        trustedKeyIndices: verified.filter((v) => v.entryIndex === entryIndex && v.signatureIndex === signatureIndex).map((v) => v.keyIndex),
         ...(idx >= 0 ? { keyIdMatch: idx } : {}),
       };
     }),
   }));
+  if (error) return { present: true, embedded, entries, error };
   return { present: true, embedded, entries };
 }
