@@ -13,7 +13,24 @@ const IDCHAR = String.raw`[0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_\x60|~]`;
 const ID = String.raw`\$(?:${IDCHAR}+|"(?:[^"\\]|\\.)*")`;
 
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const words = (list) => `${B}(?:${[...new Set(list)].sort((a, b) => b.length - a.length).map(esc).join('|')})${E}`;
+// Word lists become a trie-shaped regex (common prefixes factored out) so the scanner stays fast.
+const trie = (list) => {
+  const root = new Map();
+  for (const w of new Set(list)) {
+    let node = root;
+    for (const ch of w) node = node.get(ch) ?? node.set(ch, new Map()).get(ch);
+    node.set('', null);
+  }
+  const emit = (node) => {
+    const alts = [...node.keys()].filter((k) => k !== '').sort().map((k) => esc(k) + emit(node.get(k)));
+    if (alts.length === 0) return '';
+    const end = node.has('');
+    if (alts.length === 1 && !end) return alts[0];
+    return `(?:${alts.join('|')}${end ? '|' : ''})`;
+  };
+  return emit(root);
+};
+const words = (list) => `${B}${trie(list)}${E}`;
 const cross = (prefixes, ops) => prefixes.flatMap((p) => ops.map((o) => `${p}.${o}`));
 const su = (...names) => names.flatMap((n) => [`${n}_s`, `${n}_u`]);
 
