@@ -49,6 +49,17 @@ test('raw wasmsign2 key files: layout and round trip', () => {
   assert.equal(hex(derived.subarray(12)), hex(publicKey.raw));
 });
 
+test('a secret key object does not show its seed when logged or serialised', async () => {
+  const { secretKey } = generateKeyPair();
+  const { inspect } = await import('node:util');
+  const seedHex = hex(secretKey.seed);
+  assert.equal(secretKey.seed.length, 32);
+  assert.ok(!inspect(secretKey, { depth: 5 }).includes('seed'));
+  assert.ok(!JSON.stringify(secretKey).includes(seedHex));
+  assert.ok(!('seed' in JSON.parse(JSON.stringify(secretKey))));
+  assert.ok(!Object.keys(secretKey).includes('seed'));
+});
+
 test('PEM, DER and OpenSSH formats round trip and are auto-detected', () => {
   const { secretKey, publicKey } = generateKeyPair();
   for (const f of ['pem', 'der'] as const) {

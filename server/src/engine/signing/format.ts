@@ -60,12 +60,13 @@ export function decodeSignatureData(payload: Uint8Array, base = 0): SignatureDat
       throw e;
     }
   };
+  // one byte each, as wasmsign2 reads them (a value of 0x80 or more is not a supported format either)
   const header = (p: number, what: string, expected: number) => {
-    const r = u32(p, len, what);
-    if (r.value !== expected) {
-      throw new SigningError('unknown-format', `unsupported ${what} ${r.value} (expected ${expected})`, at(p));
+    if (p >= len) throw new SigningError('malformed', `truncated ${what}`, at(p));
+    if (payload[p] !== expected) {
+      throw new SigningError('unknown-format', `unsupported ${what} ${payload[p]} (expected ${expected})`, at(p));
     }
-    return r.next;
+    return p + 1;
   };
   let p = header(0, 'signature spec version', SPEC_VERSION);
   p = header(p, 'content type', CONTENT_TYPE_MODULE);

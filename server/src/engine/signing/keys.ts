@@ -51,7 +51,10 @@ export function secretKeyFromSeed(seed: Uint8Array): SecretKey {
   if (seed.length !== 32) throw new SigningError('bad-key', `an Ed25519 secret key seed has 32 bytes, got ${seed.length}`);
   const keyObject = crypto.createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
   const pub = rawFromKeyObject(crypto.createPublicKey(keyObject), 'x');
-  return { seed: new Uint8Array(seed), publicKey: publicKeyFromRaw(pub), keyObject };
+  const sk = { publicKey: publicKeyFromRaw(pub), keyObject } as SecretKey;
+  // not enumerable: JSON.stringify, console.log and spreads do not show the secret
+  Object.defineProperty(sk, 'seed', { value: new Uint8Array(seed), enumerable: false });
+  return sk;
 }
 
 function rawFromKeyObject(key: crypto.KeyObject, field: 'x' | 'd'): Uint8Array {
