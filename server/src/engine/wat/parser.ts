@@ -62,7 +62,7 @@ export function buildTree(text: string, diagnostics: EngineDiagnostic[]): Root {
     const k = kinds[t];
     if (k === TokenKind.LParen) {
       // recovery: a module field opening inside a func/global field means that field lacks its `)`
-      if (fieldDepth >= 0 && stack.length > fieldDepth + 1 && kinds[t + 1] === TokenKind.Keyword) {
+      if (fieldDepth >= 0 && stack.length > fieldDepth && kinds[t + 1] === TokenKind.Keyword) {
         const head = text.slice(starts[t + 1], ends[t + 1]);
         if (RECOVERY_HEADS.has(head)) {
           const field = stack[fieldDepth];
@@ -185,6 +185,8 @@ class Checker {
   ) {}
 
   error(code: WatDiagnosticCode, message: string, s: Span): void {
+    // a malformed token was already reported by the lexer
+    if ((s as Atom).type === 'atom' && (s as Atom).token === TokenKind.Reserved) return;
     if (this.quiet === 0) this.diagnostics.push(diag(code, message, s));
   }
 
@@ -409,7 +411,10 @@ class Checker {
     const r: Reference = { space, span: a, text: a.text };
     if (space === 'local' || space === 'label') r.func = this.func;
     this.mod.refs.push(r);
-    if (space === 'local' && this.func) r.target = this.lookup(this.func.locals, a);
+    if (space === 'local' && this.func) {
+      r.target = this.lookup(this.func.locals, a);
+      if (!r.target && a.token === TokenKind.Id) this.error('wat-unknown-id', `unknown local ${a.text}`, a);
+    }
   }
 
   private lookup(list: Definition[], a: Atom): Definition | undefined {
