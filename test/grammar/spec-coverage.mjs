@@ -41,6 +41,7 @@ const unscoped = new Map(); // word -> count
 const dottedWrong = new Map(); // word -> scopes
 const other = new Map(); // word+scopes -> count (with -v)
 const seen = { instr: 0, result: 0, words: 0 };
+const unclosed = [];
 const add = (m, k, v = 1) => m.set(k, (m.get(k) ?? 0) + v);
 const files = readdirSync(dir).filter((f) => /\.wa?st$/.test(f)).sort();
 let lines = 0;
@@ -70,6 +71,8 @@ for (const f of files) {
     });
   }
   timeMs += performance.now() - t0;
+  // A file must not end inside a (block) comment, annotation or other multi-line construct.
+  if (state.depth > 1) unclosed.push(`${f} (open rule depth ${state.depth})`);
 }
 console.log(`${files.length} files, ${lines} lines tokenized in ${Math.round(timeMs)} ms`);
 console.log(`${seen.words} keyword-like words outside strings/comments: ${seen.instr} instruction-scoped, ${seen.result} wast result patterns`);
@@ -80,4 +83,6 @@ const report = (title, m) => {
 report('words with no scope', unscoped);
 report('dotted words without instruction scope', dottedWrong);
 if (verbose) report('other scoped words', other);
-process.exit(unscoped.size || dottedWrong.size ? 1 : 0);
+console.log(`files ending inside an open construct: ${unclosed.length}`);
+for (const u of unclosed) console.log(`  ${u}`);
+process.exit(unscoped.size || dottedWrong.size || unclosed.length ? 1 : 0);
