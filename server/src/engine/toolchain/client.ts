@@ -232,6 +232,8 @@ export class ToolchainClient {
       w.dead = true;
       this.workers = this.workers.filter((x) => x !== w);
       w.child.once('exit', () => resolve());
+      // an idle worker is unreferenced: reference it again so the loop waits for its exit
+      w.child.ref();
       w.child.kill('SIGKILL');
       if (!this.disposed) queueMicrotask(() => this.pump());
     });
