@@ -216,3 +216,25 @@ test('listSignatures: entries, key ids, algorithm, matching against trusted keys
   bad[handSections(s)[0].contentStart!] = 9;
   assert.equal(listSignatures(bad).error?.reason, 'unknown-format');
 });
+
+test('signing bad input gives clear errors', async () => {
+  const wasm = await sampleModule();
+  const { secretKey } = generateKeyPair();
+  const code = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      assert.ok(e instanceof SigningError, String(e));
+      return `${e.code}: ${e.message}`;
+    }
+    return 'no error';
+  };
+  assert.match(code(() => signModule(Uint8Array.of(1, 2, 3), secretKey)), /^malformed: not a WebAssembly binary/);
+  assert.match(code(() => signModule(wasm.subarray(0, wasm.length - 3), secretKey)), /^malformed: section \d+ declares \d+ bytes/);
+  const badSig = new Uint8Array([...wasm.subarray(0, 8), ...handCustomSection('signature', Uint8Array.of(1, 1, 1, 65)), ...wasm.subarray(8)]);
+  assert.match(code(() => signModule(badSig, secretKey)), /^malformed: 65 signed-hashes entries, at most 64/);
+  const signed = signModule(wasm, secretKey).bytes!;
+  assert.match(code(() => attachSignature(signed, signModule(wasm, secretKey, { detached: true }).signature)), /^bad-argument: .*already has/);
+  assert.match(code(() => detachSignature(wasm)), /^no-signature/);
+  assert.match(code(() => signModule(wasm, secretKey, { detached: true, existingSignature: Uint8Array.of(2, 1, 1, 0) })), /^unknown-format/);
+});
