@@ -33,12 +33,20 @@ const present = Object.fromEntries(
   Object.entries(entries).filter(([, file]) => fs.existsSync(path.join(root, file))),
 );
 
-await esbuild.build({
-  ...common,
-  absWorkingDir: root,
-  entryPoints: present,
-  outdir: path.join(root, 'dist'),
-});
+// Each entry is built on its own, so one broken entry still leaves the others built; any failure
+// fails the build as a whole.
+const failed = [];
+await Promise.all(
+  Object.entries(present).map(([name, file]) =>
+    esbuild
+      .build({ ...common, absWorkingDir: root, entryPoints: { [name]: file }, outdir: path.join(root, 'dist') })
+      .catch(() => failed.push(name)),
+  ),
+);
+if (failed.length) {
+  console.error(`build failed for: ${failed.join(', ')}`);
+  process.exitCode = 1;
+}
 
 // Generated artefacts (e.g. the policy JSON schema) are produced from the engine's own definitions.
 const generators = path.join(root, 'scripts', 'generate.ts');
@@ -46,4 +54,4 @@ if (fs.existsSync(generators)) {
   const { execFileSync } = await import('node:child_process');
   execFileSync(process.execPath, ['--import', 'tsx', generators], { cwd: root, stdio: 'inherit' });
 }
-console.log(`built ${Object.keys(present).join(', ')}${production ? ' (production)' : ''}`);
+if (!failed.length) console.log(`built ${Object.keys(present).join(', ')}${production ? ' (production)' : ''}`);

@@ -84,6 +84,9 @@ export interface WardenSettings {
   /** where compile/disassemble/optimize write: `${dir}`, `${name}`, `${ext}` are replaced */
   output: { compile: string; disassemble: string; optimize: string };
   optimizeLevel: 'O1' | 'O2' | 'O3' | 'O4' | 'Os' | 'Oz';
+  optimize: { stripDebug: boolean };
+  compile: { debugNames: boolean };
+  sandbox: { configurations: RunConfiguration[] };
   /** whether the workspace is trusted (sent by the client; untrusted narrows the sandbox) */
   trusted: boolean;
 }
@@ -98,72 +101,35 @@ export const DEFAULT_SETTINGS: WardenSettings = {
     optimize: '${dir}/${name}.opt.wasm',
   },
   optimizeLevel: 'Os',
+  optimize: { stripDebug: false },
+  compile: { debugNames: true },
+  sandbox: { configurations: [] },
   trusted: true,
 };
 
-// ---- results of the server commands (plain JSON; rendered by the client's panels and the CLI) ----
-
-/** A finding located for display: a text position (WAT, or the WAT view of a binary) and/or a byte offset. */
-export interface LocatedFinding {
-  severity: 'error' | 'warning' | 'info' | 'hint';
-  code: string;
-  /** who found it: wat-parser, wasm-reader, wabt, binaryen, policy, signature */
-  source: string;
-  message: string;
-  uri: string;
-  line?: number;
-  character?: number;
-  offset?: number;
+/** A named run configuration (setting `wasmWarden.sandbox.configurations`). */
+export interface RunConfiguration {
+  name: string;
+  /** mounts as `HOST[::GUEST][:ro|:rw]`, relative to the workspace folder */
+  dirs?: string[];
+  env?: Record<string, string>;
+  args?: string[];
+  timeoutMs?: number;
+  maxMemoryBytes?: number;
+  maxOutputBytes?: number;
 }
 
-export interface ValidateResult {
-  file: string;
-  valid: boolean;
-  validators: string[];
-  timeMs: number;
-  findings: LocatedFinding[];
-}
-
-export interface SizeReport {
-  total: number;
-  sections: { name: string; size: number }[];
-}
-
-export interface WriteResult {
-  /** the output file */
-  file: string;
-  written: boolean;
-  /** the output exists and `overwrite` was not set: nothing was written */
-  exists?: boolean;
-}
-
-export interface CompileResult extends WriteResult {
-  size?: number;
-  findings: LocatedFinding[];
-}
-
-export interface OptimizeResult extends WriteResult {
-  level: string;
-  before: SizeReport;
-  after?: SizeReport;
-  funcsBefore: number;
-  funcsAfter?: number;
-  timeMs: number;
-  signedInput: boolean;
-  findings: LocatedFinding[];
-}
-
-export interface SignatureReport {
-  file: string;
-  /** for sign: where the signed module / detached signature went */
-  output?: WriteResult;
-  signed: boolean;
-  /** verification outcome when keys were given (verify, or show signatures with trusted keys) */
-  verified?: boolean;
-  reason?: string;
-  message?: string;
-  entries: { hashes: number; signatures: { keyId: string; algorithm: string; trustedKey?: string; valid?: boolean }[] }[];
-}
+// ---- results of the server commands: the engine operations' own result types, as plain JSON ----
+export type { Finding } from './engine/operations/findings';
+export type { ValidateResult } from './engine/operations/validate';
+export type { CompileFileResult } from './engine/operations/compile';
+export type { DisassembleFileResult } from './engine/operations/disassemble';
+export type { OptimizeFileResult } from './engine/operations/optimize';
+export type { SignatureReport } from './engine/operations/signatures';
+export type { KeygenResult } from './engine/operations/keygen';
+export type { WriteResult } from './engine/operations/output';
+export type { RunNeedsConfirmation } from './engine/operations/run';
+export type { Inspection } from './engine/operations/inspect';
 
 /** Arguments of the `run` server command. */
 export interface RunArgs {
@@ -178,7 +144,3 @@ export interface RunArgs {
   confirmedOutside?: string[];
 }
 
-/** The run could not start yet: the user must confirm something first (mounts outside the workspace). */
-export interface RunNeedsConfirmation {
-  needsConfirmation: { outsideWorkspace: string[] };
-}

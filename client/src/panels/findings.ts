@@ -1,16 +1,23 @@
 /** Rendering located findings (grouped by who found them, each clickable to its place). */
-import type { LocatedFinding } from '../../../server/src/protocol';
+import { URI } from 'vscode-uri';
+import type { Finding } from '../../../server/src/protocol';
 import { badge, esc, locationLink, section, table } from './html';
 
-export function findingLocation(f: LocatedFinding): string {
-  const file = decodeURIComponent(f.uri.split('/').pop() ?? f.uri);
-  const where = f.line !== undefined ? `${file}:${f.line + 1}:${(f.character ?? 0) + 1}` : file;
+export function findingLocation(f: Finding): string {
+  const file = f.file.split(/[\\/]/).pop() ?? f.file;
+  const where = f.line !== undefined ? `${file}:${f.line}:${f.column ?? 1}` : file;
   return f.offset !== undefined ? `${where} @0x${f.offset.toString(16)}` : where;
 }
 
-export function renderFindings(findings: LocatedFinding[]): string {
+/** A clickable location: the line in a text source; for a binary, its WAT view (where the finding is marked). */
+function findingLink(f: Finding): string {
+  const uri = URI.file(f.file).toString();
+  return locationLink(findingLocation(f), uri, f.line !== undefined ? f.line - 1 : undefined, f.column !== undefined ? f.column - 1 : undefined, f.offset);
+}
+
+export function renderFindings(findings: Finding[]): string {
   if (findings.length === 0) return `<p>${badge('ok')} no findings</p>`;
-  const groups = new Map<string, LocatedFinding[]>();
+  const groups = new Map<string, Finding[]>();
   for (const f of findings) groups.set(f.source, [...(groups.get(f.source) ?? []), f]);
   return [...groups]
     .map(([source, list]) =>
@@ -18,15 +25,15 @@ export function renderFindings(findings: LocatedFinding[]): string {
         `${source} (${list.length})`,
         table(
           ['severity', 'code', 'message', 'location'],
-          list.map((f) => [{ html: badge(f.severity) }, f.code, f.message, { html: locationLink(findingLocation(f), f.uri, f.line, f.character, f.offset) }]),
+          list.map((f) => [{ html: badge(f.severity) }, f.rule, f.message, { html: findingLink(f) }]),
         ),
       ),
     )
     .join('\n');
 }
 
-export function findingsText(findings: LocatedFinding[]): string {
-  return findings.map((f) => `${findingLocation(f)}: ${f.severity} [${f.source}/${f.code}] ${f.message}`).join('\n');
+export function findingsText(findings: Finding[]): string {
+  return findings.map((f) => `${findingLocation(f)}: ${f.severity} [${f.source}/${f.rule}] ${f.message}`).join('\n');
 }
 
 /** Escaped file name for headings. */

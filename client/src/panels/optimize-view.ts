@@ -1,5 +1,6 @@
 /** The "Optimize" panel: size before and after, in total and per section, functions, time. */
-import type { OptimizeResult, SizeReport } from '../../../server/src/protocol';
+import type { OptimizeFileResult as OptimizeResult } from '../../../server/src/protocol';
+import type { SizeReport } from '../../../server/src/engine/toolchain';
 import { badge, esc, formatBytes, section, sizeChart, table } from './html';
 import { findingsText, renderFindings, fileName } from './findings';
 

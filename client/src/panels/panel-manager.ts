@@ -6,6 +6,7 @@
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import { page } from './html';
+import { watViewUri } from '../wasm-view';
 
 export interface PanelMessage {
   type: string;
@@ -74,7 +75,9 @@ export class PanelManager implements vscode.Disposable {
 
 async function openLocation(m: PanelMessage): Promise<void> {
   if (typeof m.uri !== 'string' || !m.uri) return;
-  const uri = vscode.Uri.parse(m.uri);
+  let uri = vscode.Uri.parse(m.uri);
+  // a binary has no text: open its WAT view, where the finding is marked
+  if (uri.scheme === 'file' && uri.path.endsWith('.wasm')) uri = watViewUri(uri);
   const line = Number(m.line);
   const character = Number(m.character);
   const pos = Number.isFinite(line) && m.line !== '' ? new vscode.Position(line, Number.isFinite(character) ? character : 0) : undefined;

@@ -7,11 +7,17 @@ import type { Workspace } from '../workspace';
 import { ServerCommands } from '../protocol';
 import { policyCommands } from './policy';
 import { inspectCommand } from './inspect';
+import { toolchainCommands } from './toolchain';
+import { signingCommands } from './signing';
+import { runCommands } from './run';
 
 export type CommandHandler = (ws: Workspace, args: unknown[], token: CancellationToken, connection: Connection) => Promise<unknown>;
 
 const handlers: Partial<Record<(typeof ServerCommands)[keyof typeof ServerCommands], CommandHandler>> = {
   ...policyCommands,
+  ...toolchainCommands,
+  ...signingCommands,
+  ...runCommands,
   [ServerCommands.inspect]: inspectCommand,
 };
 

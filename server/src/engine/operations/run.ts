@@ -80,8 +80,16 @@ export async function runFile(file: string, options: RunFileOptions): Promise<Ru
     if (outside.length) return { needsConfirmation: { outsideWorkspace: outside } };
   }
   let bytes: Uint8Array;
+  const signal = options.events?.signal;
   if (kind === 'wat') {
-    const compiled = await compileWat(fs.readFileSync(file, 'utf8'), { signal: options.events?.signal });
+    let compiled;
+    try {
+      compiled = await compileWat(fs.readFileSync(file, 'utf8'), { signal });
+    } catch (err) {
+      // stopped while compiling: the run ends as stopped, like a run killed later
+      if (signal?.aborted) return { ...stoppedBeforeStart(), trustChanges: changes, options: sandbox };
+      throw err;
+    }
     if (!compiled.bytes) {
       throw new Error(`cannot run ${path.basename(file)}: it does not compile: ${compiled.diagnostics.map((d) => d.message).slice(0, 3).join('; ')}`);
     }
@@ -89,6 +97,43 @@ export async function runFile(file: string, options: RunFileOptions): Promise<Ru
   } else {
     bytes = readBytes(file);
   }
+  if (signal?.aborted) return { ...stoppedBeforeStart(), trustChanges: changes, options: sandbox };
   const report = await runSandboxed(bytes, sandbox, options.events);
   return { ...report, trustChanges: changes, options: sandbox };
+}
+
+function stoppedBeforeStart(): RunReport {
+  return {
+    outcome: 'killed',
+    message: 'stopped before the guest started',
+    durationMs: 0,
+    startupMs: 0,
+    peakMemoryBytes: 0,
+    memoryTimeline: [],
+    wasiCalls: {},
+    bytesRead: 0,
+    bytesWritten: 0,
+    violations: [],
+    alerts: [],
+    stdout: '',
+    stderr: '',
+  };
+}
+
+/**
+ * A mount written as `HOST[::GUEST][:ro|:rw]` (wasmtime's `--dir HOST::GUEST`, plus an access suffix).
+ * Mounts are read-only unless `:rw` says otherwise; `:ro` is accepted for clarity. A relative HOST is
+ * resolved against `baseDir`; GUEST defaults to HOST as written (wasmtime's behaviour).
+ */
+export function parseMountSpec(spec: string, baseDir: string): SandboxMount {
+  let rest = spec;
+  let readOnly = true;
+  const access = /:(ro|rw)$/.exec(rest);
+  if (access) {
+    readOnly = access[1] === 'ro';
+    rest = rest.slice(0, -3);
+  }
+  const [host, guest] = rest.split('::', 2);
+  if (!host) throw new Error(`bad mount "${spec}": expected HOST[::GUEST][:ro|:rw]`);
+  return { host: path.resolve(baseDir, host), guest: guest || host, readOnly };
 }

@@ -1,0 +1,65 @@
+/**
+ * `run` and `stopRun`: a module in the sandbox with live events to the client. Run configurations come
+ * from the workspace settings; in an untrusted workspace the engine narrows whatever they ask for, and
+ * mounts outside the workspace need the user's confirmation (the client asks and retries).
+ */
+import * as path from 'path';
+import { parseMountSpec, runFile } from '../engine/operations/run';
+import type { SandboxOptions } from '../engine/sandbox/types';
+import { RunEventNotification, ServerCommands, type RunArgs, type RunEvent } from '../protocol';
+import { uriToPath } from '../documents';
+import type { CommandHandler } from '.';
+
+const running = new Map<string, AbortController>();
+
+const run: CommandHandler = async (ws, raw, token, connection) => {
+  const a = (raw[0] ?? {}) as RunArgs;
+  const file = a.uri ? uriToPath(a.uri) : undefined;
+  if (!file || !a.runId) throw new Error('run needs a file URI and a run id');
+  const root = ws.roots.find((r) => file.startsWith(r + path.sep)) ?? ws.roots[0] ?? path.dirname(file);
+  const config = ws.settings.sandbox.configurations.find((c) => c.name === a.configuration);
+  const overrides: Partial<SandboxOptions> = {};
+  if (config) {
+    if (config.dirs) overrides.dirs = config.dirs.map((d) => parseMountSpec(d, root));
+    if (config.env) overrides.env = config.env;
+    if (config.timeoutMs) overrides.timeoutMs = config.timeoutMs;
+    if (config.maxMemoryBytes) overrides.maxMemoryBytes = config.maxMemoryBytes;
+    if (config.maxOutputBytes) overrides.maxOutputBytes = config.maxOutputBytes;
+  }
+  const controller = new AbortController();
+  running.set(a.runId, controller);
+  token.onCancellationRequested(() => controller.abort());
+  const send = (kind: RunEvent['kind'], data: unknown) => void connection.sendNotification(RunEventNotification, { runId: a.runId, kind, data } satisfies RunEvent);
+  try {
+    const result = await runFile(file, {
+      store: ws.policies,
+      overrides,
+      args: a.args ?? config?.args,
+      workspace: { root, trusted: ws.settings.trusted },
+      confirmOutside: { confirmed: a.confirmedOutside ?? [] },
+      events: {
+        signal: controller.signal,
+        onStdout: (s) => send('stdout', s),
+        onStderr: (s) => send('stderr', s),
+        onStats: (s) => send('stats', s),
+        onViolation: (v) => send('violation', v),
+      },
+    });
+    send('done', null);
+    return result;
+  } finally {
+    running.delete(a.runId);
+  }
+};
+
+const stopRun: CommandHandler = async (_ws, raw) => {
+  const { runId } = (raw[0] ?? {}) as { runId?: string };
+  const ids = runId ? [runId] : [...running.keys()];
+  for (const id of ids) running.get(id)?.abort();
+  return { stopped: ids.filter((id) => running.has(id)).length };
+};
+
+export const runCommands = {
+  [ServerCommands.run]: run,
+  [ServerCommands.stopRun]: stopRun,
+};

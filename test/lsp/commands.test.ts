@@ -1,0 +1,149 @@
+/**
+ * The server's executeCommand operations over LSP: validate (wabt + policy), compile, disassemble,
+ * optimize (never overwriting without being asked), keygen/sign/verify, and a sandboxed run with
+ * live events and Stop.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+import { LspClient, workspaceCopy } from './lsp-client';
+
+const C = {
+  validate: 'wasmWarden.server.validate',
+  compile: 'wasmWarden.server.compile',
+  disassemble: 'wasmWarden.server.disassemble',
+  optimize: 'wasmWarden.server.optimize',
+  keygen: 'wasmWarden.server.keygen',
+  sign: 'wasmWarden.server.sign',
+  verify: 'wasmWarden.server.verify',
+  show: 'wasmWarden.server.showSignatures',
+  run: 'wasmWarden.server.run',
+  stop: 'wasmWarden.server.stopRun',
+};
+
+interface Finding { rule: string; severity: string; source: string; message: string; line?: number; column?: number; offset?: number }
+
+describe('server commands over LSP', () => {
+  let client: LspClient;
+  let root: string;
+
+  before(async () => {
+    root = workspaceCopy('lsp-workspace');
+    fs.writeFileSync(path.join(root, 'bad-type.wat'), '(module\n  (func (result i32)\n    i64.const 1))\n');
+    fs.writeFileSync(
+      path.join(root, 'hello.wat'),
+      `(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1 1)
+  (data (i32.const 16) "hello sandbox\\n")
+  (func $unused (result i32) (i32.add (i32.const 1) (i32.const 2)))
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 14))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))
+`,
+    );
+    fs.writeFileSync(
+      path.join(root, 'spin.wat'),
+      `(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1 1)
+  (data (i32.const 16) "spinning\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 9))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (loop (br 0))))`,
+    );
+    client = await LspClient.start(root);
+  });
+  after(async () => {
+    await client?.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('validate reports a type error at its line with wabt, plus policy findings', async () => {
+    const r = await client.executeCommand<{ valid: boolean; validators: string[]; findings: Finding[] }>(C.validate, { uri: client.uri('bad-type.wat') });
+    assert.equal(r.valid, false);
+    assert.ok(r.validators.includes('wabt'));
+    const typeError = r.findings.find((f) => f.source === 'wabt');
+    assert.ok(typeError, JSON.stringify(r.findings));
+    assert.equal(typeError.line, 3);
+    const ok = await client.executeCommand<{ valid: boolean; findings: Finding[] }>(C.validate, { uri: client.uri('clean.wat') });
+    assert.equal(ok.valid, true, JSON.stringify(ok.findings));
+  });
+
+  test('compile writes the .wasm, and never overwrites it unless asked', async () => {
+    const first = await client.executeCommand<{ file: string; written: boolean; size: number }>(C.compile, { uri: client.uri('hello.wat') });
+    assert.equal(first.written, true);
+    assert.equal(first.file, path.join(root, 'hello.wasm'));
+    const bytes = fs.readFileSync(first.file);
+    assert.equal(bytes.length, first.size);
+    assert.ok(WebAssembly.validate(bytes));
+    const again = await client.executeCommand<{ written: boolean; exists?: boolean }>(C.compile, { uri: client.uri('hello.wat') });
+    assert.deepEqual([again.written, again.exists], [false, true]);
+    const forced = await client.executeCommand<{ written: boolean }>(C.compile, { uri: client.uri('hello.wat'), overwrite: true });
+    assert.equal(forced.written, true);
+  });
+
+  test('disassemble writes WAT that parses back', async () => {
+    fs.copyFileSync(path.join(root, 'hello.wasm'), path.join(root, 'copy.wasm'));
+    const r = await client.executeCommand<{ file: string; written: boolean }>(C.disassemble, { uri: client.uri('copy.wasm') });
+    assert.equal(r.written, true);
+    assert.match(fs.readFileSync(r.file, 'utf8'), /\(import "wasi_snapshot_preview1" "fd_write"/);
+  });
+
+  test('optimize writes a smaller valid module and reports sizes per section', async () => {
+    const r = await client.executeCommand<{ written: boolean; file: string; before: { total: number; sections: { name: string; size: number }[] }; after: { total: number }; funcsBefore: number; funcsAfter: number }>(
+      C.optimize,
+      { uri: client.uri('hello.wasm'), level: 'Oz', stripDebug: true },
+    );
+    assert.equal(r.written, true);
+    const out = fs.readFileSync(r.file);
+    assert.equal(out.length, r.after.total);
+    assert.ok(r.after.total < r.before.total, `${r.after.total} < ${r.before.total}`);
+    assert.ok(r.funcsAfter < r.funcsBefore, 'the unused function is gone');
+    assert.equal(r.before.sections.reduce((a, s) => a + s.size, 0) <= r.before.total, true);
+    assert.ok(WebAssembly.validate(out));
+  });
+
+  test('keygen, sign and verify round trip; tampering fails verification', async () => {
+    const sk = path.join(root, 'keys', 'team.key');
+    const pk = path.join(root, 'keys', 'team.pub');
+    const keys = await client.executeCommand<{ keyId: string }>(C.keygen, { secretKey: sk, publicKey: pk });
+    assert.match(keys.keyId, /^[0-9a-f]{24}$/);
+    assert.equal(fs.statSync(sk).mode & 0o077, 0, 'secret key is private');
+    const signed = await client.executeCommand<{ signed: boolean; output: { written: boolean } }>(C.sign, { uri: client.uri('hello.wasm'), secretKey: sk });
+    assert.equal(signed.signed, true);
+    const ok = await client.executeCommand<{ verified: boolean }>(C.verify, { uri: client.uri('hello.wasm'), publicKeys: [pk] });
+    assert.equal(ok.verified, true);
+    const bytes = fs.readFileSync(path.join(root, 'hello.wasm'));
+    bytes[bytes.length - 1] ^= 1;
+    fs.writeFileSync(path.join(root, 'tampered.wasm'), bytes);
+    const bad = await client.executeCommand<{ verified: boolean; reason: string }>(C.verify, { uri: client.uri('tampered.wasm'), publicKeys: [pk] });
+    assert.deepEqual([bad.verified, bad.reason], [false, 'tampered']);
+    const shown = await client.executeCommand<{ entries: { signatures: { keyId: string }[] }[] }>(C.show, { uri: client.uri('hello.wasm') });
+    assert.equal(shown.entries[0].signatures[0].keyId, keys.keyId);
+  });
+
+  test('run streams output and reports the exit', async () => {
+    const runId = 'run-hello';
+    const r = await client.executeCommand<{ outcome: string; exitCode?: number; stdout: string; wasiCalls: Record<string, { count: number }> }>(C.run, { uri: client.uri('hello.wat'), runId });
+    assert.equal(r.outcome, 'exit', JSON.stringify(r));
+    assert.equal(r.stdout, 'hello sandbox\n');
+    assert.equal(r.wasiCalls.fd_write.count, 1);
+    const streamed = client.notifications.filter((n) => n.method === 'wasmWarden/runEvent' && (n.params as { runId: string; kind: string }).runId === runId);
+    assert.ok(streamed.some((n) => (n.params as { kind: string; data: string }).kind === 'stdout'));
+  });
+
+  test('Stop kills a run at once', async () => {
+    const runId = 'run-spin';
+    const running = client.executeCommand<{ outcome: string }>(C.run, { uri: client.uri('spin.wat'), runId });
+    // requests are handled in order: the run is registered before the stop arrives
+    const stopped = await client.executeCommand<{ stopped: number }>(C.stop, { runId });
+    assert.equal(stopped.stopped, 1);
+    const r = await running;
+    assert.equal(r.outcome, 'killed');
+  });
+});
