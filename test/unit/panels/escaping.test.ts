@@ -1,0 +1,104 @@
+/**
+ * Panel HTML never lets a module's strings become markup: hostile import, export and custom-section
+ * names render as text in every panel, and pages carry a strict Content-Security-Policy.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { esc, page, table } from '../../../client/src/panels/html';
+import { renderInspection } from '../../../client/src/panels/inspect-view';
+import { renderValidate } from '../../../client/src/panels/validate-view';
+import { renderOptimize } from '../../../client/src/panels/optimize-view';
+import { renderSignatures } from '../../../client/src/panels/signatures-view';
+import { renderRunFinal, renderRunStats } from '../../../client/src/panels/run-view';
+import type { Inspection } from '../../../server/src/engine/operations/inspect';
+
+const HOSTILE = [`<img src=x onerror=alert(1)>`, `<script>alert(1)</script>`, `"><svg onload=alert(1)>`, `' onmouseover='x`, '`${x}`'];
+
+/** No element or attribute from a hostile string survives: every `<` in output comes from our own markup. */
+function assertInert(html: string): void {
+  for (const h of HOSTILE) assert.ok(!html.includes(h), `raw hostile text in output: ${h}`);
+  assert.ok(!/<(img|script|svg)\b[^>]*\bon\w+=/i.test(html), 'an event-handler element leaked');
+  assert.ok(!/<script\b/i.test(html.replace(/<script nonce="[^"]+" src="[^"]+"><\/script>/g, '')), 'a script element leaked');
+}
+
+function inspection(): Inspection {
+  return {
+    file: '/w/<script>alert(1)</script>.wasm',
+    kind: 'wasm',
+    byteLength: 100,
+    policyFile: '/w/"><svg onload=alert(1)>.json',
+    imports: HOSTILE.map((h) => ({ module: h, name: h, kind: 'func', capability: undefined, findings: [{ rule: 'import-not-allowed', severity: 'error', message: `Import ${h} denied` }] })),
+    exports: HOSTILE.map((h, i) => ({ name: h, kind: 'func', index: i })),
+    memories: [{ index: 0, id: '$<img src=x onerror=alert(1)>', limits: 'min 1, no max', minBytes: 65536 }],
+    tables: [],
+    globals: 0,
+    functions: { imported: 5, defined: 1 },
+    customSections: HOSTILE.map((h) => ({ name: h, size: 3 })),
+    features: [],
+    sections: HOSTILE.map((h) => ({ name: `custom:${h}`, size: 10 })),
+    findings: [{ code: 'export-forbidden', severity: 'warning', message: `<script>alert(1)</script>`, span: { start: 0, end: 1 }, source: 'policy' }],
+  };
+}
+
+describe('panel escaping', () => {
+  test('esc escapes every markup-significant character', () => {
+    assert.equal(esc(`<a href="x" onclick='y'>&\``), '&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&#96;');
+    assert.equal(esc(undefined), '');
+  });
+
+  test('inspect panel renders hostile names as text', () => {
+    const html = renderInspection(inspection(), 'file:///w/x.wasm');
+    assertInert(html);
+    assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'), 'the name is shown, escaped');
+  });
+
+  test('validate, optimize, signatures and run panels escape module strings', () => {
+    const f = { rule: 'wabt', severity: 'error' as const, source: '<script>alert(1)</script>', message: '<img src=x onerror=alert(1)>', file: '/w/"><svg onload=alert(1)>.wat', line: 1, column: 1 };
+    assertInert(renderValidate({ file: '/w/<script>alert(1)</script>.wat', valid: false, validators: ['wabt'], timeMs: 1, findings: [f] }));
+    assertInert(
+      renderOptimize({
+        file: '/w/<script>alert(1)</script>.wasm',
+        written: true,
+        level: 'Os',
+        before: { total: 10, sections: [{ name: 'custom:<img src=x onerror=alert(1)>', size: 10 }] },
+        after: { total: 5, sections: [{ name: 'custom:<img src=x onerror=alert(1)>', size: 5 }] },
+        funcsBefore: 1,
+        funcsAfter: 1,
+        timeMs: 1,
+        signedInput: false,
+        findings: [f],
+      }),
+    );
+    assertInert(renderSignatures({ file: '/w/x.wasm', signed: true, warnings: [], message: '<script>alert(1)</script>', entries: [{ hashes: 1, signatures: [{ keyId: '<img src=x onerror=alert(1)>', algorithm: 'ed25519' }] }] }));
+    assertInert(renderRunStats({ elapsedMs: 1, memoryBytes: 1, peakMemoryBytes: 1, wasiCalls: { '<script>alert(1)</script>': { count: 1, timeMs: 0 } }, bytesRead: 0, bytesWritten: 0, violationCount: 0 }));
+    assertInert(
+      renderRunFinal('/w/x.wasm', {
+        outcome: 'trap',
+        trap: { kind: 'unreachable', message: '<img src=x onerror=alert(1)>', stack: ['<script>alert(1)</script>'] },
+        durationMs: 1,
+        startupMs: 1,
+        peakMemoryBytes: 1,
+        memoryTimeline: [{ atMs: 0, bytes: 1 }, { atMs: 1, bytes: 2 }],
+        wasiCalls: {},
+        bytesRead: 0,
+        bytesWritten: 0,
+        violations: [{ kind: 'path-escape', detail: '"><svg onload=alert(1)>', atMs: 1 }],
+        alerts: [],
+        stdout: '<script>alert(1)</script>',
+        stderr: `' onmouseover='x`,
+      }),
+    );
+  });
+
+  test('pages allow no inline script and only nonce-tagged local scripts', () => {
+    const html = page({ title: '<script>alert(1)</script>', cspSource: 'vscode-resource:', nonce: 'abc123', styleUri: 'style.css', scriptUri: 'panel.js', body: table(['a'], [['<b>x</b>']]) });
+    const csp = /content="([^"]+)"/.exec(html)![1];
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'nonce-abc123'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.equal((html.match(/<script\b/g) ?? []).length, 1);
+    assert.match(html, /<script nonce="abc123" src="panel.js"><\/script>/);
+    assert.match(html, /&lt;b&gt;x&lt;\/b&gt;/);
+    assertInert(html);
+  });
+});
