@@ -70,19 +70,32 @@ export class ByteReader {
 
   /** Unsigned LEB128 of at most 32 bits (5 bytes, the unused bits of the last byte must be zero). */
   u32(what = 'u32'): number {
+    // fast path: one byte
+    const pos = this.pos;
+    if (pos < this.end) {
+      const b = this.bytes[pos];
+      if (b < 0x80) {
+        this.pos = pos + 1;
+        return b;
+      }
+    }
+    return this.u32Long(what);
+  }
+
+  private u32Long(what: string): number {
     const start = this.pos;
+    const bytes = this.bytes;
     let result = 0;
-    let shift = 0;
     for (let i = 0; i < 5; i++) {
       if (this.pos >= this.end) this.fail(`unexpected end while reading ${what} (LEB128 started at ${hex(start)})`, start);
-      const b = this.bytes[this.pos++];
+      const b = bytes[this.pos++];
       if (i === 4) {
         if (b & 0x80) this.fail(`${what}: LEB128 at ${hex(start)} is longer than 5 bytes`, start);
         if (b & 0x70) this.fail(`${what}: LEB128 at ${hex(start)} has unused bits set (value exceeds 32 bits)`, start);
+        return (result | (b << 28)) >>> 0;
       }
-      result += (b & 0x7f) * 2 ** shift;
-      if (!(b & 0x80)) return result;
-      shift += 7;
+      result |= (b & 0x7f) << (7 * i);
+      if (!(b & 0x80)) return result >>> 0;
     }
     /* c8 ignore next */
     return this.fail(`${what}: bad LEB128 at ${hex(start)}`, start);

@@ -10,8 +10,13 @@
 import type { WasmReadResult } from './reader';
 import { buildStubModule } from './stub-module';
 
-/** wabt's memory grows about 100x the input when printing; keep the stub well below that risk. */
-export const MAX_DISASSEMBLY_BODY_BYTES = 4 << 20;
+/**
+ * wabt indents by nesting depth, so text grows with body size times depth: a 193 KB function of Go's
+ * esbuild.wasm printed as 274 M characters in 3.9 s. Bodies above this size are refused up front.
+ */
+export const MAX_DISASSEMBLY_BODY_BYTES = 128 << 10;
+/** The whole stub's text is refused beyond this many characters (before cutting and de-indenting). */
+export const MAX_DISASSEMBLY_TEXT_CHARS = 64 << 20;
 export const MAX_DISASSEMBLY_STUB_BYTES = 24 << 20;
 export const MAX_DISASSEMBLY_FUNCTIONS = 300_000;
 
@@ -57,7 +62,7 @@ export async function disassembleFunction(bytes: Uint8Array, read: WasmReadResul
   if (f.imported) fail(`it is imported from ${JSON.stringify(f.imported.module)} ${JSON.stringify(f.imported.name)} and has no body`);
   const bodySize = f.bodySize;
   if (bodySize === undefined) return fail('it has no body in the code section (the module is malformed or truncated)');
-  if (bodySize > MAX_DISASSEMBLY_BODY_BYTES) fail(`its body is ${bodySize} bytes, more than the ${MAX_DISASSEMBLY_BODY_BYTES} bytes shown inline`);
+  if (bodySize > MAX_DISASSEMBLY_BODY_BYTES) fail(`its body is ${bodySize} bytes, more than the ${MAX_DISASSEMBLY_BODY_BYTES} bytes disassembled in the editor (use wasm2wat for the whole module)`);
   const firstDefined = m.funcs.findIndex((x) => !x.imported);
   const definedCount = m.funcs.length - firstDefined;
   if (definedCount > MAX_DISASSEMBLY_FUNCTIONS) fail(`the module defines ${definedCount} functions, more than ${MAX_DISASSEMBLY_FUNCTIONS}`);
@@ -84,6 +89,9 @@ export async function disassembleFunction(bytes: Uint8Array, read: WasmReadResul
       /* keep indices */
     }
     text = mod.toText({ foldExprs: false, inlineExport: false });
+    if (text.length > MAX_DISASSEMBLY_TEXT_CHARS) {
+      return fail(`its disassembly is ${text.length} characters (deeply nested code), more than ${MAX_DISASSEMBLY_TEXT_CHARS}`);
+    }
   } catch (e) {
     return fail(`wabt: ${(e instanceof Error ? e.message : String(e)).trim()}`);
   } finally {

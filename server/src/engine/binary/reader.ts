@@ -619,7 +619,8 @@ class ModuleReader {
       const size = r.u32('function body size');
       if (size === 0) r.fail(`function body ${i} at ${hex(at)} is empty (a body needs at least its locals and end)`, at);
       const start = r.pos;
-      r.skip(size, `function body ${i} (${size} bytes at ${hex(start)})`);
+      if (size > r.end - start) r.fail(`function body ${i} (${size} bytes at ${hex(start)}) runs past the end of the section (${r.end - start} bytes left)`, at);
+      r.pos = start + size;
       const f = funcs[this.definedFuncStart + i];
       if (f) {
         f.span = { start, end: start + size };

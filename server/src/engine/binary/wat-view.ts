@@ -39,7 +39,7 @@ class ViewBuilder {
 
   line(text: string, bytes?: { start: number; end: number }): void {
     if (bytes) this.segments.push({ textStart: this.length, textEnd: this.length + text.length, byteOffset: bytes.start, byteEnd: bytes.end });
-    this.parts.push(text, '\n');
+    this.parts.push(text + '\n');
     this.length += text.length + 1;
   }
 
@@ -202,12 +202,14 @@ export function renderWatView(bytes: Uint8Array, read: WasmReadResult, options: 
 
   sectionComment(10);
   const defined = m.funcs.filter((f) => !f.imported);
+  const typeText = new Map<number | undefined, string>(); // `(type ..) (param ..) (result ..)` per type index
   list(
     defined,
     (f) => {
-      const body = f.bodySize !== undefined ? `body ${f.bodySize} bytes @${hex(f.span.start)}` : 'no body';
-      v.line(`  (func${idPart(f.id, f.index)}${typeRef(m, f.typeIndex)}${sigText(f.sig)} ;; ${body}`, f.span);
-      v.line('    ...)');
+      let tt = typeText.get(f.typeIndex);
+      if (tt === undefined) typeText.set(f.typeIndex, (tt = typeRef(m, f.typeIndex) + sigText(f.sig)));
+      const body = f.bodySize !== undefined ? `body ${f.bodySize} bytes @0x${f.span.start.toString(16)}` : 'no body';
+      v.line(`  (func${idPart(f.id, f.index)}${tt} ;; ${body}\n    ...)`, f.span);
     },
     'functions',
   );
