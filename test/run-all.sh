@@ -1,23 +1,34 @@
 #!/usr/bin/env bash
-# The whole test suite: typecheck, engine unit tests, grammar tests, LSP tests, end-to-end tests in a
-# real VS Code. Each layer prints its own summary; the script fails if any layer fails.
+# The whole test suite, in layers: typecheck, engine unit tests, grammar tests, LSP tests against the
+# real server, CLI tests against the real executable, and end-to-end tests in a real VS Code.
+# Every layer runs even if an earlier one fails; the script fails if any layer fails, and ends with
+# one summary line of all node:test results.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+log_dir=.test-output
+mkdir -p "$log_dir"
 failed=()
 run() {
   local name=$1; shift
   echo "::: $name"
-  if ! "$@"; then failed+=("$name"); fi
+  if ! "$@" 2>&1 | tee "$log_dir/$name.log"; then failed+=("$name"); fi
 }
+run build npm run --silent build
 run typecheck npm run --silent typecheck
 run unit npm run --silent test:unit
 run grammar npm run --silent test:grammar
 run lsp npm run --silent test:lsp
+run cli npm run --silent test:cli
 if [ "${WASM_WARDEN_SKIP_E2E:-}" != 1 ]; then
   run e2e npm run --silent test:e2e
 fi
+# node:test's spec reporter ends each run with "ℹ pass N" / "ℹ fail N"
+sum() { grep -h "^ℹ $1 " "$log_dir"/*.log 2>/dev/null | awk '{s+=$3} END {print s+0}'; }
+passed=$(sum pass); failures=$(sum fail); skipped=$(sum skipped)
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED layers: ${failed[*]}"
+  echo "tests: $passed passed, $failures failed, $skipped skipped"
   exit 1
 fi
 echo "all test layers passed"
+echo "tests: $passed passed, $failures failed, $skipped skipped"
