@@ -97,6 +97,16 @@ describe('a real C program under the sandbox', () => {
     assert.ok(r.wasiCalls.path_open.count >= 3);
     assert.ok(r.wasiCalls.fd_readdir.count >= 1);
     assert.ok(r.wasiCalls.poll_oneoff.count >= 1, 'nanosleep goes through poll_oneoff');
+    // the same program metered with fuel (code section rewritten) behaves the same
+    const c = mounts();
+    const metered = await runSandboxed(wasm.wellbehaved, {
+      ...options, fuel: 1e12,
+      dirs: [{ host: c.inDir, guest: '/in', readOnly: true }, { host: c.outDir, guest: '/out', readOnly: false }],
+    });
+    assert.equal(metered.outcome, 'exit', metered.message);
+    assert.equal(metered.stdout, direct.output);
+    assert.ok(metered.fuelConsumed! > 1000);
+    t.diagnostic(`fuel used by the C program: ${metered.fuelConsumed}`);
   });
 
   it('measures start-up and total time against node:wasi, and the cost per monitored WASI call', T, async (t) => {

@@ -4,6 +4,7 @@
  */
 import { classifyTrap } from './trap';
 import { capMemory, ModuleFormatError, PAGE } from './memory-limit';
+import { FUEL_EXPORT, GROW_FAILED_EXPORT, instrument } from './instrument';
 import { Monitor } from './monitor';
 import type { ChildMessage, LiveStats, RunReport, SandboxOptions } from './types';
 import { PREVIEW1_FUNCTIONS, WASI_MODULE } from './wasi/constants';
@@ -70,7 +71,17 @@ export function runGuest(original: Uint8Array, options: SandboxOptions, send: (m
   let capBytes = 0;
   let capped = false;
   let memoryViolation = false;
+  let growFailed: { value: unknown } | undefined;
+  let growFailedSeen = 0;
   const checkMemory = (s: Pick<LiveStats, 'memoryBytes'>) => {
+    if (growFailed) {
+      const n = Number(growFailed.value);
+      if (n > growFailedSeen) {
+        if (growFailedSeen === 0) monitor.violation('memory-limit', `memory.grow refused at the cap of ${capBytes} bytes (memory is ${s.memoryBytes} bytes)`);
+        growFailedSeen = n;
+      }
+      return;
+    }
     if (capped && !memoryViolation && s.memoryBytes >= capBytes) {
       memoryViolation = true;
       monitor.violation('memory-limit', `linear memory reached the cap of ${capBytes} bytes; memory.grow beyond it returns -1`);
@@ -93,7 +104,12 @@ export function runGuest(original: Uint8Array, options: SandboxOptions, send: (m
     };
   };
 
-  if (options.fuel !== undefined) return finish({ outcome: 'error', message: 'fuel (instruction budget) is not implemented by this sandbox; use timeoutMs' });
+  let fuelGlobal: { value: unknown } | undefined;
+  const fuelReport = (): Partial<DoneReport> => {
+    if (!fuelGlobal) return {};
+    const left = BigInt(fuelGlobal.value as bigint);
+    return { fuelConsumed: Number(BigInt(options.fuel!) - (left < 0n ? 0n : left)) };
+  };
 
   // 1. memory cap, compile
   let mod;
@@ -102,7 +118,14 @@ export function runGuest(original: Uint8Array, options: SandboxOptions, send: (m
     limit = capMemory(original, options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY);
     capBytes = limit.maxPages * PAGE;
     capped = limit.capped;
-    mod = new WA.Module(limit.bytes);
+    let code = limit.bytes;
+    try {
+      code = instrument(limit.bytes, { fuel: options.fuel, growHook: capped }).bytes;
+    } catch (e) {
+      // without fuel, instrumentation is only a better memory-limit report: run the module as is
+      if (options.fuel !== undefined) return finish({ outcome: 'error', message: `cannot meter this module (fuel): ${(e as Error).message}` });
+    }
+    mod = new WA.Module(code);
   } catch (e) {
     const outcome = e instanceof ModuleFormatError && /the cap is/.test(e.message) ? 'limit' : 'error';
     if (outcome === 'limit') monitor.violation('memory-limit', (e as Error).message);
@@ -161,6 +184,8 @@ export function runGuest(original: Uint8Array, options: SandboxOptions, send: (m
     monitor.memory = memory;
   }
   monitor.sampleMemory();
+  fuelGlobal = instance.exports[FUEL_EXPORT] as typeof fuelGlobal;
+  growFailed = instance.exports[GROW_FAILED_EXPORT] as typeof growFailed;
 
   // 3. run
   const entry = options.invoke ? options.invoke.export : '_start';
@@ -171,10 +196,14 @@ export function runGuest(original: Uint8Array, options: SandboxOptions, send: (m
   try {
     if (options.invoke && typeof init === 'function') init();
     const result = options.invoke ? fn(...options.invoke.args) : fn();
-    return finish(options.invoke ? { outcome: 'exit', exitCode: 0, result } : { outcome: 'exit', exitCode: 0 });
+    return finish(options.invoke ? { outcome: 'exit', exitCode: 0, result, ...fuelReport() } : { outcome: 'exit', exitCode: 0, ...fuelReport() });
   } catch (e) {
-    if (e instanceof ProcExit) return finish({ outcome: 'exit', exitCode: e.code });
-    if (e instanceof OutputLimit) return finish({ outcome: 'limit', message: `${e.stream} exceeded ${e.cap} bytes` });
-    return finish({ outcome: 'trap', trap: classifyTrap(e) });
+    if (e instanceof ProcExit) return finish({ outcome: 'exit', exitCode: e.code, ...fuelReport() });
+    if (e instanceof OutputLimit) return finish({ outcome: 'limit', message: `${e.stream} exceeded ${e.cap} bytes`, ...fuelReport() });
+    if (fuelGlobal && BigInt(fuelGlobal.value as bigint) < 0n) {
+      monitor.violation('fuel-exhausted', `instruction budget of ${options.fuel} used up`);
+      return finish({ outcome: 'limit', message: `fuel exhausted (${options.fuel})`, ...fuelReport() });
+    }
+    return finish({ outcome: 'trap', trap: classifyTrap(e), ...fuelReport() });
   }
 }

@@ -29,7 +29,7 @@ export interface SandboxOptions {
   maxMemoryBytes?: number;
   /** cap per stream on stdout and stderr (default 1 MiB); reaching it stops the guest (`limit`) */
   maxOutputBytes?: number;
-  /** instruction budget: NOT implemented, a run that asks for it is refused (`error`) */
+  /** instruction budget (approximate, counted at function entries and loop headers); exhausted -> `limit` */
   fuel?: number;
   /** call this export with these arguments instead of `_start` (i64 parameters need bigint) */
   invoke?: { export: string; args: (number | bigint)[] };
@@ -45,7 +45,7 @@ export interface WasiCallStats {
 
 export interface Violation {
   /** path-escape, absolute-path, symlink-escape, read-only, cross-mount-rename, cross-mount-link,
-   *  hardlink-write, socket, denied-capability, memory-limit, output-limit */
+   *  hardlink-write, socket, denied-capability, import-refused, memory-limit, output-limit, fuel-exhausted */
   kind: string;
   detail: string;
   /** ms since the run started */
@@ -101,6 +101,8 @@ export interface RunReport {
   stderr: string;
   /** return value of `invoke` */
   result?: unknown;
+  /** with `fuel`: the budget used (approximate instruction count) */
+  fuelConsumed?: number;
 }
 
 export interface SandboxEvents {

@@ -1,0 +1,329 @@
+/**
+ * Code-section rewriting for the runner:
+ * - fuel (instruction budget): a mutable i64 global is charged at every function entry (the number of
+ *   instructions of the body outside loops) and at every loop header (the number of instructions of the
+ *   loop body); when it goes negative the guest executes `unreachable`. The charge is static, so the
+ *   count approximates (from above, for straight-line code) the instructions executed.
+ * - memory.grow on memory 0 is redirected to an appended function that performs the grow and counts
+ *   the failures in an exported i32 global, so a refused grow can be reported.
+ * Only new globals and one new function are appended at the end of their index spaces: no existing index
+ * changes. Modules using GC or other unknown opcodes are left alone (InstrumentError).
+ */
+import { leb, ModuleFormatError, sections } from './memory-limit';
+
+export const FUEL_EXPORT = '__warden_fuel';
+export const GROW_FAILED_EXPORT = '__warden_grow_failed';
+
+export class InstrumentError extends Error {}
+
+export interface InstrumentResult {
+  bytes: Uint8Array;
+  fuel: boolean;
+  growHook: boolean;
+}
+
+class R {
+  constructor(readonly b: Uint8Array, public p: number) {}
+  byte(): number {
+    if (this.p >= this.b.length) throw new ModuleFormatError('unexpected end');
+    return this.b[this.p++];
+  }
+  u32(): number {
+    let r = 0;
+    let s = 0;
+    for (;;) {
+      const x = this.byte();
+      r += (x & 0x7f) * 2 ** s;
+      if (!(x & 0x80)) return r;
+      s += 7;
+      if (s > 35) throw new ModuleFormatError('bad LEB');
+    }
+  }
+  skipLeb(): void {
+    for (let i = 0; i < 10; i++) if (!(this.byte() & 0x80)) return;
+    throw new ModuleFormatError('bad LEB');
+  }
+  skip(n: number): void {
+    this.p += n;
+    if (this.p > this.b.length) throw new ModuleFormatError('unexpected end');
+  }
+  name(): void {
+    this.skip(this.u32());
+  }
+}
+
+function skipHeapOrValType(r: R): void {
+  const b = r.byte();
+  if (b === 0x63 || b === 0x64) r.skipLeb(); // (ref null? ht)
+}
+function skipBlockType(r: R): void {
+  const b = r.b[r.p];
+  if (b === 0x40 || (b >= 0x69 && b <= 0x7f && b !== 0x63 && b !== 0x64)) return void r.p++;
+  if (b === 0x63 || b === 0x64) return skipHeapOrValType(r);
+  r.skipLeb(); // type index (s33)
+}
+function skipMemarg(r: R): void {
+  const align = r.u32();
+  if (align & 0x40) r.u32();
+  r.skipLeb();
+}
+
+/** Decodes one instruction at r.p (opcode already read as `op`), skipping its immediates. */
+function skipImmediates(r: R, op: number): void {
+  if (op <= 0x01 || op === 0x05 || op === 0x0b || op === 0x0f || op === 0x1a || op === 0x1b || op === 0x0a || op === 0x19) return;
+  if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x06) return skipBlockType(r);
+  if (op === 0x07 || op === 0x08 || op === 0x09 || op === 0x18 || op === 0x0c || op === 0x0d) return void r.u32();
+  if (op === 0x0e) {
+    const n = r.u32();
+    for (let i = 0; i <= n; i++) r.u32();
+    return;
+  }
+  if (op === 0x1f) {
+    skipBlockType(r);
+    const n = r.u32();
+    for (let i = 0; i < n; i++) {
+      const k = r.byte();
+      if (k === 0 || k === 1) r.u32();
+      r.u32();
+    }
+    return;
+  }
+  if (op === 0x10 || op === 0x12 || op === 0x14 || op === 0x15) return void r.u32();
+  if (op === 0x11 || op === 0x13) return void (r.u32(), r.u32());
+  if (op === 0x1c) {
+    const n = r.u32();
+    for (let i = 0; i < n; i++) skipHeapOrValType(r);
+    return;
+  }
+  if (op >= 0x20 && op <= 0x26) return void r.u32();
+  if (op >= 0x28 && op <= 0x3e) return skipMemarg(r);
+  if (op === 0x3f || op === 0x40) return void r.u32();
+  if (op === 0x41 || op === 0x42) return r.skipLeb();
+  if (op === 0x43) return r.skip(4);
+  if (op === 0x44) return r.skip(8);
+  if (op >= 0x45 && op <= 0xc4) return;
+  if (op === 0xd0) return r.skipLeb();
+  if (op === 0xd1 || op === 0xd3 || op === 0xd4) return;
+  if (op === 0xd2 || op === 0xd5 || op === 0xd6) return void r.u32();
+  if (op === 0xfc) {
+    const s = r.u32();
+    if (s <= 7) return;
+    if (s === 8 || s === 10 || s === 12 || s === 14) return void (r.u32(), r.u32());
+    if (s === 9 || s === 11 || s === 13 || (s >= 15 && s <= 17)) return void r.u32();
+    throw new InstrumentError(`unknown 0xfc ${s}`);
+  }
+  if (op === 0xfd) {
+    const s = r.u32();
+    if (s <= 11 || s === 92 || s === 93) return skipMemarg(r);
+    if (s === 12 || s === 13) return r.skip(16);
+    if (s >= 21 && s <= 34) return r.skip(1);
+    if (s >= 84 && s <= 91) return (skipMemarg(r), r.skip(1));
+    return;
+  }
+  if (op === 0xfe) {
+    const s = r.u32();
+    if (s === 3) return r.skip(1);
+    return skipMemarg(r);
+  }
+  throw new InstrumentError(`opcode 0x${op.toString(16)} is not supported by the instrumentation`);
+}
+
+interface Counts {
+  funcImports: number;
+  globalImports: number;
+}
+
+function countImports(bytes: Uint8Array, start: number): Counts {
+  const r = new R(bytes, start);
+  const n = r.u32();
+  const c = { funcImports: 0, globalImports: 0 };
+  for (let i = 0; i < n; i++) {
+    r.name();
+    r.name();
+    const k = r.byte();
+    if (k === 0) (r.u32(), c.funcImports++);
+    else if (k === 1) (skipHeapOrValType(r), r.byte() & 1 ? (r.u32(), r.u32()) : r.u32());
+    else if (k === 2) {
+      const f = r.byte();
+      r.u32();
+      if (f & 1) r.u32();
+    } else if (k === 3) (skipHeapOrValType(r), r.byte(), c.globalImports++);
+    else if (k === 4) (r.byte(), r.u32());
+    else throw new InstrumentError(`import kind ${k}`);
+  }
+  return c;
+}
+
+function section(id: number, body: number[] | Uint8Array): number[] {
+  return [id, ...leb(body.length), ...body];
+}
+function vecCount(bytes: Uint8Array, start: number): { n: number; after: number } {
+  const r = new R(bytes, start);
+  const n = r.u32();
+  return { n, after: r.p };
+}
+
+/** Canonical order of the known sections (custom sections keep their place). */
+const ORDER: Record<number, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13 };
+
+export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: boolean }): InstrumentResult {
+  const secs = sections(bytes);
+  const get = (id: number) => secs.find((s) => s.id === id);
+  const imp = get(2);
+  const counts = imp ? countImports(bytes, imp.start) : { funcImports: 0, globalImports: 0 };
+  const fnSec = get(3);
+  const definedFuncs = fnSec ? vecCount(bytes, fnSec.start).n : 0;
+  const globSec = get(6);
+  const definedGlobals = globSec ? vecCount(bytes, globSec.start).n : 0;
+  const memSec = get(5);
+  const hasMemory = !!memSec || (imp ? /* imported memory */ importsMemory(bytes, imp.start) : false);
+  const growHook = opts.growHook && hasMemory;
+  const fuel = opts.fuel !== undefined;
+  if (!fuel && !growHook) return { bytes, fuel: false, growHook: false };
+  const code = get(10);
+  if (!code) return { bytes, fuel: false, growHook: false };
+
+  const fuelGlobal = counts.globalImports + definedGlobals;
+  const growGlobal = fuelGlobal + (fuel ? 1 : 0);
+  const hookFunc = counts.funcImports + definedFuncs;
+  const typeSec = get(1);
+  const typeCount = typeSec ? vecCount(bytes, typeSec.start).n : 0;
+
+  // new code section
+  const cr = new R(bytes, code.start);
+  const nBodies = cr.u32();
+  const out: number[] = [...leb(nBodies + (growHook ? 1 : 0))];
+  const charge = (k: number) => [
+    0x23, ...leb(fuelGlobal), 0x42, ...sleb(k), 0x7d, 0x24, ...leb(fuelGlobal),
+    0x23, ...leb(fuelGlobal), 0x42, 0x00, 0x53, 0x04, 0x40, 0x00, 0x0b,
+  ];
+  for (let i = 0; i < nBodies; i++) {
+    const size = cr.u32();
+    const end = cr.p + size;
+    const r = new R(bytes, cr.p);
+    const nl = r.u32();
+    for (let j = 0; j < nl; j++) (r.u32(), skipHeapOrValType(r));
+    const localsEnd = r.p;
+    // pass 1: instruction boundaries, loop extents
+    const ops: { op: number; start: number; end: number }[] = [];
+    const stack: number[] = [];
+    const loopCost = new Map<number, number>(); // op index of loop -> instructions inside
+    let outside = 0;
+    const depthLoops: number[] = [];
+    while (r.p < end) {
+      const start = r.p;
+      const op = r.byte();
+      skipImmediates(r, op);
+      const idx = ops.length;
+      ops.push({ op, start, end: r.p });
+      if (depthLoops.length) loopCost.set(depthLoops[depthLoops.length - 1], (loopCost.get(depthLoops[depthLoops.length - 1]) ?? 0) + 1);
+      else outside++;
+      if (op === 0x02 || op === 0x04 || op === 0x06 || op === 0x1f) stack.push(-1);
+      else if (op === 0x03) {
+        stack.push(idx);
+        depthLoops.push(idx);
+      } else if (op === 0x0b && stack.length) {
+        const top = stack.pop()!;
+        if (top >= 0) depthLoops.pop();
+      }
+    }
+    if (r.p !== end) throw new ModuleFormatError('function body overruns');
+    // pass 2: emit
+    const body: number[] = [...bytes.subarray(cr.p, localsEnd)];
+    if (fuel) body.push(...charge(Math.max(1, outside)));
+    for (let k = 0; k < ops.length; k++) {
+      const o = ops[k];
+      if (growHook && o.op === 0x40 && o.end - o.start === 2 && bytes[o.start + 1] === 0) {
+        body.push(0x10, ...leb(hookFunc));
+        continue;
+      }
+      for (let p = o.start; p < o.end; p++) body.push(bytes[p]);
+      if (fuel && o.op === 0x03) body.push(...charge(Math.max(1, loopCost.get(k) ?? 1)));
+    }
+    out.push(...leb(body.length), ...body);
+    cr.p = end;
+  }
+  if (growHook) {
+    const hook = [
+      0x01, 0x01, 0x7f, // one i32 local
+      0x20, 0x00, 0x40, 0x00, 0x21, 0x01,
+      0x20, 0x01, 0x41, 0x7f, 0x46, 0x04, 0x40, 0x23, ...leb(growGlobal), 0x41, 0x01, 0x6a, 0x24, ...leb(growGlobal), 0x0b,
+      0x20, 0x01, 0x0b,
+    ];
+    out.push(...leb(hook.length), ...hook);
+  }
+
+  // rebuilt sections
+  const replaced = new Map<number, number[]>();
+  replaced.set(10, out);
+  if (growHook) {
+    const funcType = [0x60, 0x01, 0x7f, 0x01, 0x7f];
+    replaced.set(1, appendVec(bytes, typeSec, funcType));
+    replaced.set(3, appendVec(bytes, fnSec, leb(typeCount)));
+  }
+  const newGlobals: number[] = [];
+  if (fuel) newGlobals.push(0x7e, 0x01, 0x42, ...sleb(opts.fuel!), 0x0b);
+  if (growHook) newGlobals.push(0x7f, 0x01, 0x41, 0x00, 0x0b);
+  replaced.set(6, appendVec(bytes, globSec, newGlobals, (fuel ? 1 : 0) + (growHook ? 1 : 0)));
+  const exportSec = get(7);
+  const newExports: number[] = [];
+  const nameBytes = (s: string) => [...leb(s.length), ...Buffer.from(s)];
+  if (fuel) newExports.push(...nameBytes(FUEL_EXPORT), 0x03, ...leb(fuelGlobal));
+  if (growHook) newExports.push(...nameBytes(GROW_FAILED_EXPORT), 0x03, ...leb(growGlobal));
+  replaced.set(7, appendVec(bytes, exportSec, newExports, (fuel ? 1 : 0) + (growHook ? 1 : 0)));
+
+  // reassemble: existing sections in place (replaced ones re-encoded), missing ones inserted in order
+  const result: number[] = [...bytes.subarray(0, 8)];
+  const present = new Set(secs.map((s) => s.id));
+  const pendingNew = [...replaced.keys()].filter((id) => !present.has(id)).sort((a, b) => ORDER[a] - ORDER[b]);
+  const flushNew = (beforeOrder: number) => {
+    while (pendingNew.length && ORDER[pendingNew[0]] < beforeOrder) {
+      const id = pendingNew.shift()!;
+      result.push(...section(id, replaced.get(id)!));
+    }
+  };
+  for (const s of secs) {
+    if (s.id !== 0) flushNew(ORDER[s.id]);
+    if (replaced.has(s.id)) result.push(...section(s.id, replaced.get(s.id)!));
+    else for (let p = s.headerStart; p < s.end; p++) result.push(bytes[p]);
+  }
+  flushNew(Infinity);
+  return { bytes: Uint8Array.from(result), fuel, growHook };
+}
+
+function importsMemory(bytes: Uint8Array, start: number): boolean {
+  const r = new R(bytes, start);
+  const n = r.u32();
+  for (let i = 0; i < n; i++) {
+    r.name();
+    r.name();
+    const k = r.byte();
+    if (k === 2) return true;
+    if (k === 0) r.u32();
+    else if (k === 1) (skipHeapOrValType(r), r.byte() & 1 ? (r.u32(), r.u32()) : r.u32());
+    else if (k === 3) (skipHeapOrValType(r), r.byte());
+    else if (k === 4) (r.byte(), r.u32());
+  }
+  return false;
+}
+
+/** A vector section's contents with `extra` (already encoded, `count` items) appended. */
+function appendVec(bytes: Uint8Array, sec: { start: number; end: number } | undefined, extra: number[], count = 1): number[] {
+  if (!sec) return [...leb(count), ...extra];
+  const { n, after } = vecCount(bytes, sec.start);
+  return [...leb(n + count), ...bytes.subarray(after, sec.end), ...extra];
+}
+
+function sleb(v: number): number[] {
+  let x = BigInt(Math.trunc(v));
+  const out: number[] = [];
+  for (;;) {
+    const b = Number(x & 0x7fn);
+    x >>= 7n;
+    if ((x === 0n && !(b & 0x40)) || (x === -1n && b & 0x40)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}

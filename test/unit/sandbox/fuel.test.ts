@@ -1,0 +1,59 @@
+/** Fuel (instruction budget) and the memory.grow hook, both from rewriting the code section. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { runSandboxed, SandboxOptions } from '../../../server/src/engine/sandbox/runner';
+import { instrument } from '../../../server/src/engine/sandbox/instrument';
+import { wat2wasm } from './helpers';
+
+const T = { timeout: 60_000 };
+const base = (extra: Partial<SandboxOptions> = {}): SandboxOptions => ({ dirs: [], env: {}, args: ['guest'], timeoutMs: 20_000, ...extra });
+
+const COUNTER = `(module (memory (export "memory") 1)
+  (func $sum (export "sum") (param $n i32) (result i32) (local $i i32) (local $acc i32)
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $acc (i32.add (local.get $acc) (call $sq (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.get $acc))
+  (func $sq (param i32) (result i32) (i32.mul (local.get 0) (local.get 0))))`;
+
+describe('sandbox fuel', () => {
+  it('stops an infinite loop when the fuel runs out, long before the timeout', T, async () => {
+    const r = await runSandboxed(await wat2wasm(`(module (func $spin (export "_start") (loop $l (br $l))))`), base({ fuel: 5_000_000 }));
+    assert.equal(r.outcome, 'limit');
+    assert.deepEqual(r.violations.map((v) => v.kind), ['fuel-exhausted']);
+    assert.equal(r.fuelConsumed, 5_000_000);
+  });
+
+  it('leaves results unchanged and charges more for more work', T, async () => {
+    const wasm = await wat2wasm(COUNTER);
+    const small = await runSandboxed(wasm, base({ fuel: 1e12, invoke: { export: 'sum', args: [100] } }));
+    const big = await runSandboxed(wasm, base({ fuel: 1e12, invoke: { export: 'sum', args: [1000] } }));
+    const plain = await runSandboxed(wasm, base({ invoke: { export: 'sum', args: [1000] } }));
+    assert.equal(big.result, plain.result);
+    assert.equal(small.result, [...Array(100).keys()].reduce((a, i) => a + i * i, 0));
+    assert.ok(small.fuelConsumed! > 100 && big.fuelConsumed! > 9 * small.fuelConsumed!, `${small.fuelConsumed} vs ${big.fuelConsumed}`);
+    const starved = await runSandboxed(wasm, base({ fuel: small.fuelConsumed!, invoke: { export: 'sum', args: [1000] } }));
+    assert.equal(starved.outcome, 'limit');
+  });
+
+  it('counts recursion (function entries) too', T, async () => {
+    const r = await runSandboxed(await wat2wasm(`(module (func $f (export "_start") (call $f)))`), base({ fuel: 1000 }));
+    assert.equal(r.outcome, 'limit');
+  });
+
+  it('produces a valid module that keeps its exports, and reports a refused memory.grow', T, async () => {
+    const wasm = await wat2wasm(`(module (memory (export "memory") 1 100)
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))`);
+    const out = instrument(wasm, { fuel: 10, growHook: true });
+    assert.ok(out.fuel && out.growHook);
+    const WA = (globalThis as any).WebAssembly;
+    const exports = WA.Module.exports(new WA.Module(out.bytes)).map((e: { name: string }) => e.name);
+    assert.deepEqual(exports, ['memory', 'grow', '__warden_fuel', '__warden_grow_failed']);
+    const r = await runSandboxed(wasm, base({ maxMemoryBytes: 65536 * 3, invoke: { export: 'grow', args: [5] } }));
+    assert.equal(r.result, -1);
+    assert.equal(r.violations[0]?.kind, 'memory-limit');
+    assert.match(r.violations[0].detail, /memory.grow refused/);
+  });
+});
