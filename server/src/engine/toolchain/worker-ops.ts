@@ -16,7 +16,6 @@ import type {
 } from './protocol';
 import type { WabtStage } from './wabt-messages';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Wabt = any;
 type Binaryen = any;
 
@@ -33,7 +32,6 @@ export function isTainted(): boolean {
 
 function loadWabt(): Promise<Wabt> {
   wabtPromise ??= (async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const factory = require('wabt') as () => Promise<Wabt>;
     const w = await factory();
     loaded.push('wabt');
