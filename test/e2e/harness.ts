@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, Browser, BrowserContext, Frame, Locator, Page } from 'playwright-core';
+import { chromium, Browser, BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const CODE_SERVER_VERSION = '4.100.3';
@@ -540,39 +540,29 @@ export class Workbench {
   }
 
   /**
-   * The frame holding a webview's content. Webviews are nested iframes (outer `iframe.webview`,
-   * inner `#active-frame`); `title` selects the one whose editor tab (or view) has that title.
+   * The content of a webview (a panel or a custom editor). Webviews are nested iframes: an outer
+   * `iframe.webview` laid over the editor area (not inside the editor group's DOM) and an inner
+   * `#active-frame` with the extension's HTML. With `title`, the tab of that title is brought to the
+   * front first; the visible webview is then the one read.
    */
-  async webviewFrame(title?: string, timeout = TIMEOUT): Promise<Frame> {
+  async webview(title?: string, timeout = TIMEOUT): Promise<FrameLocator> {
     if (title) {
-      await this.page.locator('.tabs-container .tab', { hasText: title }).first().waitFor({ timeout });
+      const tab = this.page.locator('.tabs-container .tab', { hasText: title }).first();
+      await tab.waitFor({ timeout });
+      if (!(await tab.evaluate((el: any) => el.classList.contains('active')))) await tab.click();
     }
-    const deadline = Date.now() + timeout;
-    for (;;) {
-      // the visible outer webview iframes
-      const outers = this.page.locator('iframe.webview.ready');
-      const n = await outers.count();
-      for (let i = 0; i < n; i++) {
-        const outer = outers.nth(i);
-        if (!(await outer.isVisible())) continue;
-        const handle = await outer.elementHandle();
-        const outerFrame = await handle?.contentFrame();
-        const inner = outerFrame?.childFrames().find((f) => f.name() === 'active-frame' || /fake\.html|index\.html/.test(f.url()))
-          ?? outerFrame?.childFrames()[0];
-        if (inner) {
-          await inner.waitForLoadState('domcontentloaded');
-          return inner;
-        }
-      }
-      if (Date.now() > deadline) throw new Error(`no visible webview${title ? ` for "${title}"` : ''} within ${timeout} ms`);
-      await this.page.locator('iframe.webview.ready').first().waitFor({ state: 'attached', timeout: Math.max(1, deadline - Date.now()) }).catch(() => undefined);
-      await this.page.waitForTimeout(0); // yield once; the frame tree is updated by events
-    }
+    const outer = this.page.locator('iframe.webview.ready').locator('visible=true').first();
+    await outer.waitFor({ state: 'visible', timeout });
+    const inner = outer.contentFrame().locator('iframe#active-frame');
+    await inner.waitFor({ state: 'attached', timeout });
+    const content = inner.contentFrame();
+    await content.locator('body').waitFor({ state: 'attached', timeout });
+    return content;
   }
 
-  /** The text content of a webview panel (optionally waiting for `contains` to appear in it). */
+  /** The text of a webview (optionally waiting for `contains` to appear in it first). */
   async webviewText(title?: string, contains?: string | RegExp, timeout = TIMEOUT): Promise<string> {
-    const frame = await this.webviewFrame(title, timeout);
+    const frame = await this.webview(title, timeout);
     if (contains) await frame.getByText(contains).first().waitFor({ timeout });
     return frame.locator('body').innerText();
   }
@@ -609,9 +599,20 @@ export class Workbench {
     await this.page.locator('.tabs-container .tab.active.dirty').waitFor({ state: 'detached', timeout: TIMEOUT });
   }
 
-  /** The visible text lines of the active editor (Monaco only renders what is on screen). */
-  async visibleEditorText(): Promise<string> {
-    const lines: { top: number; text: string }[] = await this.activeEditor().locator('.view-lines .view-line').evaluateAll(READ_VIEW_LINES);
+  /** The editor group that shows a tab of this name (e.g. 'counter.wasm.wat'). */
+  groupWithTab(tabName: string): Locator {
+    return this.page.locator('.editor-group-container')
+      .filter({ has: this.page.locator(`.tabs-container .tab[data-resource-name="${tabName}"]`) }).first();
+  }
+
+  /**
+   * The visible text lines of the active editor, or of the text editor of the group showing `tabName`
+   * (Monaco only renders what is on screen).
+   */
+  async visibleEditorText(tabName?: string): Promise<string> {
+    const editor = tabName ? this.groupWithTab(tabName).locator('.monaco-editor').first() : this.activeEditor();
+    await editor.locator('.view-lines .view-line').first().waitFor({ state: 'attached', timeout: TIMEOUT });
+    const lines: { top: number; text: string }[] = await editor.locator('.view-lines .view-line').evaluateAll(READ_VIEW_LINES);
     return lines.sort((a, b) => a.top - b.top).map((l) => l.text).join('\n');
   }
 }
@@ -619,7 +620,6 @@ export class Workbench {
 // Functions run in the page are kept as source text: tsx (esbuild) would otherwise add helpers such as
 // __name() to them that do not exist in the page.
 function pageFunction(source: string): (els: any[]) => any {
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function('els', `return (${source})(els);`) as (els: any[]) => any;
 }
 const READ_PROBLEM_ROWS = pageFunction(`(els) => els.map((el) => {
