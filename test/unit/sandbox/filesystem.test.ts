@@ -182,6 +182,39 @@ describe('sandbox filesystem view', () => {
     assert.equal(fs.existsSync(path.join(rw, 'input.txt')), false);
   });
 
+  it('re-checks a directory descriptor whose directory the guest swapped for a symlink chain', T, async () => {
+    // a -> '.', b -> 'a/..' and sub -> 'b' each look harmless, but together 'sub' is the mount's parent
+    const victim = path.join(rw, '..', 'victim.txt');
+    fs.writeFileSync(victim, 'victim');
+    const str = (s: string, at: number) => `(data (i32.const ${at}) "${s}")`;
+    const wasm = await wat2wasm(`(module
+      (import "wasi_snapshot_preview1" "path_create_directory" (func $mkdir (param i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "path_rename" (func $rename (param i32 i32 i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "path_symlink" (func $symlink (param i32 i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "path_unlink_file" (func $unlink (param i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "path_filestat_get" (func $stat (param i32 i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 1)
+      ${str('sub', 0)} ${str('sub2', 16)} ${str('.', 32)} ${str('a', 48)} ${str('a/..', 64)} ${str('b', 80)} ${str('victim.txt', 96)}
+      (func $ok (param i32) (if (local.get 0) (then (call $exit (i32.add (i32.const 200) (local.get 0))))))
+      (func (export "_start") (local $fd i32)
+        (call $ok (call $mkdir (i32.const 4) (i32.const 0) (i32.const 3)))
+        (call $ok (call $open (i32.const 4) (i32.const 0) (i32.const 0) (i32.const 3) (i32.const 2) (i64.const -1) (i64.const -1) (i32.const 0) (i32.const 500)))
+        (local.set $fd (i32.load (i32.const 500)))
+        (call $ok (call $rename (i32.const 4) (i32.const 0) (i32.const 3) (i32.const 4) (i32.const 16) (i32.const 4)))
+        (call $ok (call $symlink (i32.const 32) (i32.const 1) (i32.const 4) (i32.const 48) (i32.const 1)))
+        (call $ok (call $symlink (i32.const 64) (i32.const 4) (i32.const 4) (i32.const 80) (i32.const 1)))
+        (call $ok (call $symlink (i32.const 80) (i32.const 1) (i32.const 4) (i32.const 0) (i32.const 3)))
+        (call $exit (i32.or (i32.shl (call $stat (local.get $fd) (i32.const 0) (i32.const 96) (i32.const 10) (i32.const 600)) (i32.const 8))
+                            (call $unlink (local.get $fd) (i32.const 96) (i32.const 10))))))`);
+    const r = await runSandboxed(wasm, opts());
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'victim');
+    assert.equal(r.exitCode, (ENOTCAPABLE << 8) | ENOTCAPABLE);
+    assert.deepEqual(r.violations.map((v) => v.kind), ['path-escape', 'path-escape']);
+    fs.unlinkSync(victim);
+  });
+
   it('refuses sockets with ENOTSUP and reports them', T, async () => {
     const wasm = await wat2wasm(`(module
       (import "wasi_snapshot_preview1" "sock_accept" (func $acc (param i32 i32 i32) (result i32)))

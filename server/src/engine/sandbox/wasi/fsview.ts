@@ -69,15 +69,17 @@ export class FsView {
   }
 
   /**
-   * Resolves `guestPath` relative to the directory `baseRel` of `mount`. `followFinal` expands a
+   * Resolves `guestPath` relative to the directory `baseRel` of `mount` (both re-checked from the root). `followFinal` expands a
    * symlink in the last component too (WASI lookupflags.symlink_follow).
    */
   resolve(mount: Mount, baseRel: string[], guestPath: string, followFinal: boolean): Resolved {
     if (guestPath.includes('\0')) throw new WasiError(ERRNO.INVAL);
     if (guestPath.startsWith('/')) this.deny('absolute-path', guestPath);
     if (guestPath === '') throw new WasiError(ERRNO.NOENT);
-    let todo = guestPath.split('/').filter((c) => c !== '');
-    const cur = [...baseRel];
+    // The base directory is re-resolved from the mount root on every call: the guest (or the host) may
+    // have replaced one of its components by a symlink since the descriptor was opened.
+    let todo = [...baseRel, ...guestPath.split('/').filter((c) => c !== '')];
+    const cur: string[] = [];
     let links = 0;
     while (todo.length) {
       const c = todo.shift()!;

@@ -156,6 +156,10 @@ export class WasiPreview1 {
     const d = this.dirFd(fd);
     return this.fs.resolve(d.mount, d.rel, this.str(p, len), follow);
   }
+  /** host path of a directory descriptor, re-resolved from its mount root */
+  private dirHost(e: { mount: Mount; rel: string[] }): string {
+    return this.fs.resolve(e.mount, [], e.rel.length ? e.rel.join('/') : '.', true).host;
+  }
   private nextFd(): number {
     let n = 3;
     while (this.fds.has(n)) n++;
@@ -221,7 +225,7 @@ export class WasiPreview1 {
     return total;
   }
   private list(fdEntry: Extract<FdEntry, { kind: 'dir' }>): { name: string; ino: bigint; type: number }[] {
-    const host = this.fs.hostPath(fdEntry.mount, fdEntry.rel);
+    const host = this.dirHost(fdEntry);
     const self = fs.lstatSync(host, { bigint: true });
     const out: { name: string; ino: bigint; type: number }[] = [{ name: '.', ino: self.ino, type: FILETYPE.DIRECTORY }, { name: '..', ino: 0n, type: FILETYPE.DIRECTORY }];
     for (const name of fs.readdirSync(host).sort()) {
@@ -296,7 +300,7 @@ export class WasiPreview1 {
     fd_filestat_get: (fd: number, out: number) => {
       const e = this.fd(fd);
       if (e.kind === 'file') this.writeFilestat(out, fs.fstatSync(e.hostFd, { bigint: true }));
-      else if (e.kind === 'dir') this.writeFilestat(out, fs.statSync(this.fs.hostPath(e.mount, e.rel), { bigint: true }));
+      else if (e.kind === 'dir') this.writeFilestat(out, fs.statSync(this.dirHost(e), { bigint: true }));
       else {
         this.bytes(out, 64).fill(0);
         this.mem().setUint8(out + 16, FILETYPE.CHARACTER_DEVICE);
