@@ -140,8 +140,8 @@ export function runSandboxed(module: Uint8Array, options: SandboxOptions, events
       }
     });
     child.on('error', (e) => settle({ outcome: 'error', message: `sandbox process: ${e.message}` }));
-    child.on('exit', (code, signal) => {
-      // exit before 'done': the child crashed or was killed from outside
+    child.on('close', (code, signal) => {
+      // ended without 'done' (all its messages and output have been delivered by now): crashed or killed
       setImmediate(() => settle({ outcome: 'killed', message: `sandbox process ended (${signal ?? `code ${code}`}) before reporting${childErr ? `: ${childErr.slice(0, 2000)}` : ''}` }));
     });
     const req: RunRequest = { type: 'run', module, options, deadline: Date.now() + options.timeoutMs };
