@@ -161,6 +161,24 @@ describe('sandbox limits', () => {
     }
   });
 
+  it('reports a sandbox process killed from outside as killed, not as a hang', T, async () => {
+    let pid = 0;
+    const r = await runSandboxed(await wat2wasm(`(module
+      (import "wasi_snapshot_preview1" "sched_yield" (func $yield (result i32)))
+      (func $_start (export "_start") (loop $l (drop (call $yield)) (br $l))))`),
+      base({ statsIntervalMs: 10 }), { onSpawn: (p) => (pid = p), onStats: () => process.kill(pid, 'SIGKILL') });
+    assert.equal(r.outcome, 'killed');
+    assert.match(r.message ?? '', /SIGKILL/);
+  });
+
+  it('rejects a malformed module and the older wasi_unstable name with an error', T, async () => {
+    const bad = await runSandboxed(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 99]), base());
+    assert.equal(bad.outcome, 'error');
+    const old = await runSandboxed(await wat2wasm(`(module (import "wasi_unstable" "fd_write" (func (param i32 i32 i32 i32) (result i32))) (func (export "_start")))`), base());
+    assert.equal(old.outcome, 'error');
+    assert.match(old.message ?? '', /wasi_unstable\.fd_write/);
+  });
+
   it('raises an execution-time alert while the guest still runs', T, async () => {
     const alerts: string[] = [];
     const r = await runSandboxed(await wat2wasm(`(module (func $spin (export "_start") (loop $l (br $l))))`),
