@@ -18,6 +18,7 @@ import { registerCodeActions } from './features/code-actions';
 import { registerHover } from './features/hover';
 import { registerWatView } from './features/wat-view';
 import { registerCommands, serverCommandIds } from './commands';
+import { shutdownToolchain } from './engine/toolchain';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -68,6 +69,8 @@ registerHover(connection, () => workspace!);
 registerCodeActions(connection, () => workspace!);
 registerWatView(connection, () => workspace!);
 registerCommands(connection, () => workspace!);
+
+connection.onShutdown(() => shutdownToolchain());
 
 documents.listen(connection);
 connection.listen();

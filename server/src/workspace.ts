@@ -22,7 +22,7 @@ import { PolicyStore, POLICY_FILE_NAME } from './engine/policy/store';
 import { LineIndex } from './engine/span';
 import { parseWat } from './engine/wat';
 import { scanFolder } from './engine/scan';
-import { renderWatView, textOffsetForByte, type WatView } from './engine/binary/wat-view';
+import { moduleView, type ModuleView } from './engine/operations/module-view';
 import type { EngineDiagnostic } from './engine/diagnostic';
 import { DEFAULT_SETTINGS, ScanDoneNotification, WAT_VIEW_SCHEME, WAT_VIEW_SUFFIX, type WardenSettings } from './protocol';
 
@@ -32,7 +32,7 @@ export class Workspace {
   readonly policies: PolicyStore;
   readonly roots: string[];
   /** rendered WAT views of binaries, by `.wasm` path */
-  readonly views = new Map<string, { view: WatView; mtimeMs: number }>();
+  readonly views = new Map<string, { view: ModuleView; index: LineIndex; mtimeMs: number }>();
   /** every file that currently has diagnostics published, so removals clear them */
   private readonly published = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -171,11 +171,12 @@ export class Workspace {
   }
 
   /** The WAT view of a `.wasm`, rendered once per file version. */
-  watView(file: string): { wasm: WasmAnalysis; view: WatView } {
+  async watView(file: string): Promise<{ wasm: WasmAnalysis; view: ModuleView }> {
     const wasm = this.cache.wasmFile(file);
     let cached = this.views.get(file);
     if (!cached || cached.mtimeMs !== wasm.mtimeMs) {
-      cached = { view: renderWatView(wasm.bytes, wasm.read), mtimeMs: wasm.mtimeMs };
+      const view = await moduleView(wasm.bytes, wasm.read);
+      cached = { view, index: new LineIndex(view.text), mtimeMs: wasm.mtimeMs };
       this.views.set(file, cached);
       // the view is new: give it the findings of its binary at the mapped places
       const found = checkWasmBytes(wasm.bytes, wasm.read, file, this.policies.policyFor(file));
@@ -185,21 +186,12 @@ export class Workspace {
   }
 
   private publishView(file: string, found: EngineDiagnostic[]): void {
-    const view = this.views.get(file)?.view;
-    if (!view) return;
-    const index = new LineIndex(view.text);
-    const uri = watViewUri(file);
+    const cached = this.views.get(file);
+    if (!cached) return;
+    const { view, index } = cached;
     this.publish(
-      uri,
-      found.map((d) =>
-        this.lsp(d, (s) => {
-          const start = textOffsetForByte(view, s.start) ?? 0;
-          const end = textOffsetForByte(view, Math.max(s.start, s.end - 1)) ?? start;
-          const endLine = index.positionAt(end).line;
-          const lineEnd = index.offsetAt({ line: endLine + 1, character: 0 });
-          return toRange(index, { start, end: Math.max(start + 1, Math.min(lineEnd, view.text.length) - 1) });
-        }),
-      ),
+      watViewUri(file),
+      found.map((d) => this.lsp(d, (s) => toRange(index, view.spanForByte(s.start) ?? { start: 0, end: 0 }), `@0x${d.span.start.toString(16)}`)),
     );
   }
 

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
+import { URI } from 'vscode-uri';
 import { LspClient, workspaceCopy, type PublishedDiagnostic } from './lsp-client';
 
 const wabt = require('wabt')();
@@ -112,8 +113,20 @@ describe('language features over LSP', () => {
     assert.match(view.text, /\(import "env" "<img src=x onerror=alert\(1\)>"/);
     assert.match(view.text, /\(memory/);
     assert.match(view.text, /\(export "mem"/);
+    // a small module is shown fully disassembled, bodies included
+    assert.match(view.text, /local\.get/);
     const body = await client.request<{ text: string }>('wasmWarden/watView', { uri: client.uri('named.wasm'), func: 1 });
     assert.match(body.text, /local\.get/);
+  });
+
+  test('findings on a binary are marked at the matching place of its WAT view', async () => {
+    const view = await client.request<{ text: string }>('wasmWarden/watView', { uri: client.uri('named.wasm') });
+    const viewUri = URI.from({ scheme: 'wasm-warden-wat', path: URI.file(path.join(root, 'named.wasm')).path + '.wat' }).toString();
+    const ds = await client.waitForDiagnostics(viewUri, (d) => d.some((x) => x.code === 'memory-unbounded'), 'view diagnostics');
+    const mem = ds.find((d) => d.code === 'memory-unbounded')!;
+    const memoryLine = view.text.split('\n').findIndex((l) => /^\s*\(memory/.test(l));
+    assert.ok(memoryLine >= 0);
+    assert.equal(mem.range.start.line, memoryLine);
   });
 
   test('inspect returns imports with verdicts, memories and sections', async () => {

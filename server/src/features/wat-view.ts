@@ -10,13 +10,13 @@ export function registerWatView(connection: Connection, workspace: () => Workspa
     const file = uriToPath(params.uri);
     if (!file) return { text: ';; not a file', summary: '', headerOnly: true, error: 'not a file URI' };
     try {
-      const { wasm, view } = workspace().watView(file);
+      const { wasm, view } = await workspace().watView(file);
       const summary = summarizeModule(wasm.read, wasm.size);
       if (params.func !== undefined) {
         const text = await disassembleFunction(wasm.bytes, wasm.read, params.func);
         return { text, summary, headerOnly: false };
       }
-      return { text: view.text, summary, headerOnly: true };
+      return { text: view.text, summary, headerOnly: view.headerOnly };
     } catch (err) {
       const message = (err as Error).message;
       return { text: `;; Wasm Warden could not read this module:\n;; ${message.replace(/\n/g, '\n;; ')}\n`, summary: message, headerOnly: true, error: message };
