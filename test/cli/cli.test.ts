@@ -1,0 +1,421 @@
+/**
+ * The `wasm-warden` CLI, end to end: the real executable (bin/wasm-warden.js over the esbuild bundle)
+ * run as a subprocess on fixture folders. One file so the bundle is built exactly once.
+ * Run: node --import tsx --test test/cli/cli.test.ts
+ */
+import { after, before, describe, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RULES } from '../../server/src/engine/policy/rules';
+import { build, cli, fixtureDir, rm, ROOT } from './helpers';
+
+const dirs: string[] = [];
+async function fixtures(files: string[]): Promise<string> {
+  const d = await fixtureDir(files);
+  dirs.push(d);
+  return d;
+}
+
+before(() => build());
+after(() => dirs.forEach(rm));
+
+describe('wasm-warden CLI', { concurrency: true }, () => {
+
+interface JsonReport {
+  files: { path: string; findings: { rule: string; severity: string; message: string; line?: number; column?: number; offset?: number }[] }[];
+}
+
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+const MATCHER = new RegExp(pkg.contributes.problemMatchers.find((m: { name: string }) => m.name === 'wasm-warden').pattern.regexp);
+
+describe('check', { concurrency: true }, () => {
+  const files = ['denied.wat', 'denied.wasm', 'clean.wat', 'sub/unbounded.wasm'];
+
+  test('json: one object, paths relative and sorted, findings located (lines for text, offsets for binaries)', async () => {
+    const d = await fixtures(files);
+    const r = await cli(['check', '.', '--format', 'json'], d);
+    assert.equal(r.code, 1, r.stderr);
+    const report: JsonReport = JSON.parse(r.stdout);
+    assert.deepEqual(report.files.map((f) => f.path), ['clean.wat', 'denied.wasm', 'denied.wat', 'sub/unbounded.wasm']);
+    const byPath = Object.fromEntries(report.files.map((f) => [f.path, f.findings]));
+    assert.deepEqual(byPath['clean.wat'], []);
+    const wat = byPath['denied.wat'];
+    assert.deepEqual(wat.map((f) => f.rule).sort(), ['memory-unbounded', 'wasi-capability-denied']);
+    const src = fs.readFileSync(path.join(d, 'denied.wat'), 'utf8').split('\n');
+    const imp = wat.find((f) => f.rule === 'wasi-capability-denied')!;
+    assert.equal(src[imp.line! - 1].slice(imp.column! - 1).startsWith('(import "wasi_snapshot_preview1" "sock_accept"'), true);
+    const mem = wat.find((f) => f.rule === 'memory-unbounded')!;
+    assert.match(src[mem.line! - 1], /^\s*\(memory 1\)/);
+    for (const f of wat) assert.equal(f.offset, undefined);
+    const bin = byPath['denied.wasm'];
+    assert.deepEqual(bin.map((f) => f.rule).sort(), ['memory-unbounded', 'wasi-capability-denied']);
+    const bytes = fs.readFileSync(path.join(d, 'denied.wasm'));
+    for (const f of bin) {
+      assert.equal(f.line, undefined);
+      assert.ok(typeof f.offset === 'number' && f.offset > 8 && f.offset < bytes.length, `offset ${f.offset}`);
+      assert.equal(f.severity, 'error');
+    }
+    assert.deepEqual(byPath['sub/unbounded.wasm'].map((f) => f.rule), ['memory-unbounded']);
+  });
+
+  test('text: one finding per line matching the $wasm-warden problem matcher, then a summary', async () => {
+    const d = await fixtures(files);
+    const [text, json] = await Promise.all([cli(['check', '.'], d), cli(['check', '.', '--format', 'json'], d)]);
+    assert.equal(text.code, 1);
+    assert.ok(!text.stdout.includes('\x1b['), 'no colour when stdout is not a TTY');
+    const lines = text.stdout.trimEnd().split('\n');
+    const summary = lines.pop()!;
+    const expected = (JSON.parse(json.stdout) as JsonReport).files.flatMap((f) => f.findings.map((x) => ({ ...x, path: f.path })));
+    assert.equal(lines.length, expected.length);
+    assert.match(summary, new RegExp(`^4 files checked: ${expected.length} errors, 0 warnings, 0 infos$`));
+    assert.doesNotMatch(summary, MATCHER);
+    lines.forEach((line, i) => {
+      const m = MATCHER.exec(line);
+      assert.ok(m, `problem matcher does not match: ${line}`);
+      const e = expected[i];
+      assert.equal(m[1], e.path);
+      assert.equal(m[4], e.severity);
+      assert.equal(m[5], e.rule);
+      if (e.offset !== undefined) {
+        assert.deepEqual([m[2], m[3]], ['1', '1']);
+        assert.equal(m[6], `${e.message} (@0x${e.offset.toString(16)})`);
+      } else {
+        assert.deepEqual([Number(m[2]), Number(m[3])], [e.line, e.column]);
+        assert.equal(m[6], e.message);
+      }
+    });
+  });
+
+  test('sarif: valid against the SARIF 2.1.0 schema, rules from the registry, text and binary regions', async () => {
+    const d = await fixtures(files);
+    const [sarifRun, json] = await Promise.all([cli(['check', '.', '--format', 'sarif'], d), cli(['check', '.', '--format', 'json'], d)]);
+    assert.equal(sarifRun.code, 1);
+    const log = JSON.parse(sarifRun.stdout);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Ajv = require('ajv-draft-04');
+    const schema = JSON.parse(fs.readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    const validate = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false, validateFormats: false, logger: false }).compile(schema);
+    assert.ok(validate(log), JSON.stringify(validate.errors, null, 2));
+    assert.equal(validate({ ...log, version: '2.0.0' }), false, 'the validator rejects a wrong log');
+
+    assert.equal(log.version, '2.1.0');
+    const run = log.runs[0];
+    const rules = run.tool.driver.rules as { id: string; shortDescription: { text: string }; helpUri: string; defaultConfiguration: { level: string } }[];
+    for (const r of RULES) {
+      const s = rules.find((x) => x.id === r.id);
+      assert.ok(s, `rule ${r.id} listed`);
+      assert.equal(s.shortDescription.text, r.title);
+      assert.ok(s.helpUri.endsWith(`/${r.id}.md`) && /^https:\/\//.test(s.helpUri), s.helpUri);
+      assert.ok(fs.existsSync(path.join(ROOT, 'docs', 'rules', `${r.id}.md`)), `doc of ${r.id}`);
+      assert.equal(s.defaultConfiguration.level, r.defaultSeverity === 'info' ? 'note' : r.defaultSeverity);
+    }
+    const expected = (JSON.parse(json.stdout) as JsonReport).files.flatMap((f) => f.findings.map((x) => ({ ...x, path: f.path })));
+    assert.equal(run.results.length, expected.length);
+    run.results.forEach((res: any, i: number) => {
+      const e = expected[i];
+      assert.equal(res.ruleId, e.rule);
+      assert.equal(rules[res.ruleIndex].id, e.rule);
+      assert.equal(res.level, 'error');
+      assert.equal(res.message.text, e.message);
+      const loc = res.locations[0].physicalLocation;
+      assert.equal(loc.artifactLocation.uri, e.path);
+      assert.ok(!path.isAbsolute(loc.artifactLocation.uri));
+      if (e.offset !== undefined) assert.deepEqual(loc.region, { byteOffset: e.offset });
+      else {
+        assert.equal(loc.region.startLine, e.line);
+        assert.equal(loc.region.startColumn, e.column);
+        assert.ok(loc.region.endLine >= loc.region.startLine && typeof loc.region.endColumn === 'number');
+      }
+    });
+  });
+
+  test('exit codes: 0 clean, 1 at or above --fail-on, warnings pass unless --fail-on warning', async () => {
+    const d = await fixtures(['clean.wat', 'unbounded.wat']);
+    fs.writeFileSync(path.join(d, 'warn.policy.json'), JSON.stringify({ rules: { 'memory-unbounded': 'warning' } }));
+    assert.equal((await cli(['check', 'clean.wat'], d)).code, 0);
+    assert.equal((await cli(['check', 'unbounded.wat'], d)).code, 1);
+    const warn = await cli(['check', 'unbounded.wat', '--policy', 'warn.policy.json'], d);
+    assert.equal(warn.code, 0, warn.stdout + warn.stderr);
+    assert.match(warn.stdout, /^unbounded\.wat:\d+:\d+: warning \[memory-unbounded\] /m);
+    assert.equal((await cli(['check', 'unbounded.wat', '--policy', 'warn.policy.json', '--fail-on', 'warning'], d)).code, 1);
+    assert.equal((await cli(['check', 'unbounded.wat', '--policy', 'warn.policy.json', '--fail-on', 'info'], d)).code, 1);
+  });
+
+  test('the nearest wasm-warden.policy.json applies; a broken policy is an input error (2)', async () => {
+    const d = await fixtures(['lib/unbounded.wat']);
+    fs.writeFileSync(path.join(d, 'lib', 'wasm-warden.policy.json'), JSON.stringify({ memory: { requireMaximum: false } }));
+    assert.equal((await cli(['check', '.'], d)).code, 0);
+    fs.writeFileSync(path.join(d, 'lib', 'wasm-warden.policy.json'), '{ "memory": ');
+    const broken = await cli(['check', '.'], d);
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, /wasm-warden\.policy\.json:1:\d+: error \[policy-syntax\]/);
+    const explicit = await cli(['check', '.', '--policy', 'lib/wasm-warden.policy.json'], d);
+    assert.equal(explicit.code, 2);
+    assert.match(explicit.stderr, /cannot be used/);
+    assert.doesNotMatch(explicit.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  test('usage and input errors exit 2 with a message and no stack trace', async () => {
+    const d = await fixtures(['clean.wat']);
+    fs.writeFileSync(path.join(d, 'notes.txt'), 'x');
+    const cases: [string[], RegExp][] = [
+      [['check', 'missing.wasm'], /missing\.wasm: no such file or directory/],
+      [['check', 'clean.wat', '--fromat', 'json'], /unknown option --fromat \(did you mean --format\?\)/],
+      [['check', 'clean.wat', '--format', 'xml'], /--format must be one of text, json, sarif/],
+      [['check', 'clean.wat', '--fail-on', 'fatal'], /--fail-on must be one of error, warning, info/],
+      [['check', 'clean.wat', '--policy', 'nope.json'], /nope\.json: no such file or directory/],
+      [['check', 'notes.txt'], /not a \.wat, \.wast or \.wasm file/],
+      [['check', "'*.wasm'".slice(1, -1)], /no \.wat, \.wast or \.wasm files match \*\.wasm/],
+      [['check'], /no input files/],
+      [['chekc'], /unknown command chekc \(did you mean check\?\)/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(args, d);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message, args.join(' '));
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+      assert.equal(r.stdout, '');
+    }
+  });
+
+  test('globs, --output never overwrites without --force', async () => {
+    const d = await fixtures(['a/denied.wasm', 'b/clean.wasm', 'b/clean.wat']);
+    const glob = await cli(['check', '**/*.wasm', '--format', 'json'], d);
+    assert.deepEqual((JSON.parse(glob.stdout) as JsonReport).files.map((f) => f.path), ['a/denied.wasm', 'b/clean.wasm']);
+    const first = await cli(['check', '.', '--format', 'sarif', '--output', 'out.sarif'], d);
+    assert.equal(first.code, 1);
+    assert.equal(first.stdout, '');
+    assert.equal(JSON.parse(fs.readFileSync(path.join(d, 'out.sarif'), 'utf8')).version, '2.1.0');
+    fs.writeFileSync(path.join(d, 'out.sarif'), 'keep me');
+    const again = await cli(['check', '.', '--format', 'sarif', '--output', 'out.sarif'], d);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /out\.sarif already exists \(use --force to overwrite\)/);
+    assert.equal(fs.readFileSync(path.join(d, 'out.sarif'), 'utf8'), 'keep me');
+    assert.equal((await cli(['check', '.', '--format', 'json', '--output', 'out.sarif', '--force'], d)).code, 1);
+    assert.ok(JSON.parse(fs.readFileSync(path.join(d, 'out.sarif'), 'utf8')).files);
+  });
+
+  test('progress: plain lines on stderr when not a TTY, nothing with --quiet', async () => {
+    const d = await fixtures(['a.wat', 'b.wat', 'c.wat'].map((f) => f.replace(/^./, (c) => `${c}/clean`)));
+    const env = { CI: 'true', WASM_WARDEN_PROGRESS_INTERVAL_MS: '0' };
+    const r = await cli(['check', '.'], d, env);
+    assert.equal(r.code, 0);
+    assert.deepEqual(r.stderr.trimEnd().split('\n').slice(0, 3), ['checking 1/3 a/clean.wat', 'checking 2/3 b/clean.wat', 'checking 3/3 c/clean.wat']);
+    assert.ok(!r.stderr.includes('\r'));
+    assert.equal((await cli(['check', '.', '--quiet'], d, env)).stderr, '');
+  });
+});
+
+describe('validate, compile, disassemble, optimize, inspect', { concurrency: true }, () => {
+  test('validate: valid modules exit 0; a syntax error is reported in all formats and exits 1', async () => {
+    const d = await fixtures(['clean.wat', 'clean.wasm', 'broken.wat']);
+    const [ok, bad, text, sarifRun] = await Promise.all([
+      cli(['validate', 'clean.wat', 'clean.wasm'], d),
+      cli(['validate', 'broken.wat', '--format', 'json'], d),
+      cli(['validate', 'broken.wat'], d),
+      cli(['validate', 'broken.wat', '--format', 'sarif'], d),
+    ]);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /^2 files validated: 0 errors/m);
+    assert.equal(bad.code, 1);
+    const f = JSON.parse(bad.stdout).files[0];
+    assert.equal(f.valid, false);
+    assert.ok(f.findings.some((x: { severity: string; line?: number }) => x.severity === 'error' && typeof x.line === 'number'));
+    assert.equal(text.code, 1);
+    assert.match(text.stdout.split('\n')[0], MATCHER);
+    const sarif = JSON.parse(sarifRun.stdout);
+    assert.ok(sarif.runs[0].results.length >= 1);
+  });
+
+  test('compile -> disassemble -> optimize, each refusing to overwrite without --force', async () => {
+    const d = await fixtures(['hi.wat']);
+    const c = await cli(['compile', 'hi.wat', '--debug-names'], d);
+    assert.equal(c.code, 0, c.stderr);
+    const wasm = fs.readFileSync(path.join(d, 'hi.wasm'));
+    assert.deepEqual([...wasm.subarray(0, 4)], [0, 0x61, 0x73, 0x6d]);
+    assert.ok(wasm.includes(Buffer.from('name')), 'name section with --debug-names');
+    assert.match(c.stdout, new RegExp(`wrote hi\\.wasm \\(${wasm.length} bytes\\)`));
+
+    fs.writeFileSync(path.join(d, 'hi.wasm'), 'precious');
+    const again = await cli(['compile', 'hi.wat'], d);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /hi\.wasm already exists \(use --force to overwrite\)/);
+    assert.equal(fs.readFileSync(path.join(d, 'hi.wasm'), 'utf8'), 'precious');
+    assert.equal((await cli(['compile', 'hi.wat', '--force', '-o', 'hi.wasm'], d)).code, 0);
+    assert.ok(!fs.readFileSync(path.join(d, 'hi.wasm')).includes(Buffer.from('name')), 'no name section by default');
+
+    const dis = await cli(['disassemble', 'hi.wasm', '-o', 'out/hi.wat'], d);
+    assert.equal(dis.code, 0, dis.stderr);
+    assert.match(fs.readFileSync(path.join(d, 'out', 'hi.wat'), 'utf8'), /\(import "wasi_snapshot_preview1" "fd_write"/);
+    assert.equal((await cli(['disassemble', 'hi.wasm', '-o', 'out/hi.wat'], d)).code, 2);
+
+    const opt = await cli(['optimize', 'hi.wasm', '-Oz'], d);
+    assert.equal(opt.code, 0, opt.stderr);
+    assert.match(opt.stdout, /wrote hi\.opt\.wasm \(-Oz: \d+ -> \d+ bytes/);
+    assert.ok(fs.existsSync(path.join(d, 'hi.opt.wasm')));
+    assert.equal((await cli(['optimize', 'hi.wasm', '-O3'], d)).code, 2);
+    const two = await cli(['optimize', 'hi.wasm', '-O1', '-O2', '--force'], d);
+    assert.equal(two.code, 2);
+    assert.match(two.stderr, /give one optimization level/);
+
+    const broken = await fixtures(['broken.wat']);
+    const bc = await cli(['compile', 'broken.wat'], broken);
+    assert.equal(bc.code, 1);
+    assert.match(bc.stderr.split('\n')[0], MATCHER);
+    assert.ok(!fs.existsSync(path.join(broken, 'broken.wasm')));
+  });
+
+  test('inspect: text and JSON', async () => {
+    const d = await fixtures(['denied.wasm']);
+    const json = await cli(['inspect', 'denied.wasm', '--format', 'json'], d);
+    assert.equal(json.code, 0, json.stderr);
+    const info = JSON.parse(json.stdout);
+    assert.equal(info.file, 'denied.wasm');
+    assert.equal(info.kind, 'wasm');
+    assert.equal(info.byteLength, fs.statSync(path.join(d, 'denied.wasm')).size);
+    assert.deepEqual(info.imports.map((i: { module: string; name: string }) => `${i.module}.${i.name}`), ['wasi_snapshot_preview1.sock_accept']);
+    assert.deepEqual(info.imports[0].findings.map((f: { rule: string }) => f.rule), ['wasi-capability-denied']);
+    const text = await cli(['inspect', 'denied.wasm'], d);
+    assert.match(text.stdout, /wasi_snapshot_preview1\.sock_accept\s+func\s+\(sockets\)\s+error \[wasi-capability-denied\]/);
+    assert.match(text.stdout, /^exports \(1\)\n {2}f {2}func 1$/m);
+  });
+});
+
+describe('policy init, rules, help, version', { concurrency: true }, () => {
+  test('policy init writes the default policy once; --baseline allows exactly what the modules use', async () => {
+    const d = await fixtures(['mods/denied.wasm', 'mods/hi.wasm', 'other/unbounded.wat']);
+    const init = await cli(['policy', 'init'], d);
+    assert.equal(init.code, 0, init.stderr);
+    const def = JSON.parse(fs.readFileSync(path.join(d, 'wasm-warden.policy.json'), 'utf8'));
+    assert.equal(def.imports.wasi.sockets, false);
+    assert.equal((await cli(['policy', 'init'], d)).code, 2);
+    // the default policy in force: the module with a socket import fails
+    assert.equal((await cli(['check', 'mods'], d)).code, 1);
+    const base = await cli(['policy', 'init', '--baseline', 'mods', '--force'], d);
+    assert.equal(base.code, 0, base.stderr);
+    assert.match(base.stdout, /baseline of 2 modules/);
+    const policy = JSON.parse(fs.readFileSync(path.join(d, 'wasm-warden.policy.json'), 'utf8'));
+    assert.deepEqual(policy.imports.allow, ['wasi_snapshot_preview1.fd_write', 'wasi_snapshot_preview1.sock_accept']);
+    assert.equal((await cli(['check', 'mods'], d)).code, 0);
+    // a module doing something else is still refused: its memory has no maximum... the baseline's do not all have one
+    assert.equal(policy.memory.requireMaximum, false);
+    assert.equal((await cli(['policy', 'init', '--baseline'], d)).code, 2);
+  });
+
+  test('rules lists every rule with its default severity and doc', async () => {
+    const r = await cli(['rules', '--format', 'json'], ROOT);
+    assert.equal(r.code, 0);
+    const list = JSON.parse(r.stdout);
+    assert.deepEqual(list.map((x: { id: string }) => x.id), RULES.map((x) => x.id));
+    for (const x of list) {
+      assert.equal(x.defaultSeverity, RULES.find((y) => y.id === x.id)!.defaultSeverity);
+      assert.ok(fs.existsSync(path.join(ROOT, x.doc)), x.doc);
+    }
+    const text = await cli(['rules'], ROOT);
+    assert.equal(text.stdout.trimEnd().split('\n').length, RULES.length);
+    assert.match(text.stdout, /^import-not-allowed\s+error\s+Import not allowed by the policy\s+docs\/rules\/import-not-allowed\.md$/m);
+  });
+
+  test('--help for every command, --version', async () => {
+    const main = await cli(['--help'], ROOT);
+    assert.equal(main.code, 0);
+    const commands = ['check', 'validate', 'compile', 'disassemble', 'optimize', 'inspect', 'keygen', 'sign', 'verify', 'run', 'policy', 'rules'];
+    for (const c of commands) assert.match(main.stdout, new RegExp(`^  ${c} `, 'm'));
+    const helps = await Promise.all(commands.map((c) => cli([c, '--help'], ROOT)));
+    helps.forEach((h, i) => {
+      assert.equal(h.code, 0);
+      assert.match(h.stdout, new RegExp(`^Usage: wasm-warden ${commands[i]}`, 'm'));
+      assert.match(h.stdout, /^Examples:\n {2}wasm-warden /m);
+    });
+    const v = await cli(['--version'], ROOT);
+    assert.equal(v.stdout, `wasm-warden ${pkg.version}\n`);
+    assert.equal((await cli([], ROOT)).code, 2);
+  });
+});
+
+describe('keygen, sign, verify', { concurrency: true }, () => {
+  test('round trip (embedded and detached); tampered, unsigned and wrong key fail with 1', async () => {
+    const d = await fixtures(['hi.wasm']);
+    const kg = await cli(['keygen', '--secret-key', 'secret.key', '--public-key', 'public.key'], d);
+    assert.equal(kg.code, 0, kg.stderr);
+    assert.equal(fs.statSync(path.join(d, 'secret.key')).mode & 0o077, 0, 'secret key readable by its owner only');
+    const again = await cli(['keygen', '--secret-key', 'secret.key', '--public-key', 'public.key'], d);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /already exists/);
+    assert.equal((await cli(['keygen', '-k', 'other.key', '-K', 'other.pub', '--pem'], d)).code, 0);
+    assert.match(fs.readFileSync(path.join(d, 'other.key'), 'utf8'), /-----BEGIN PRIVATE KEY-----/);
+
+    const s = await cli(['sign', 'hi.wasm', '--secret-key', 'secret.key', '-o', 'hi.signed.wasm'], d);
+    assert.equal(s.code, 0, s.stderr);
+    assert.equal((await cli(['sign', 'hi.wasm', '--secret-key', 'secret.key', '-o', 'hi.signed.wasm'], d)).code, 2);
+    const ok = await cli(['verify', 'hi.signed.wasm', '--public-key', 'public.key'], d);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /^verified hi\.signed\.wasm \(key public\.key\)$/m);
+    const json = JSON.parse((await cli(['verify', 'hi.signed.wasm', '-K', 'other.pub', '-K', 'public.key', '--format', 'json'], d)).stdout);
+    assert.equal(json.verified, true);
+    assert.deepEqual(json.verifiedBy, ['public.key']);
+
+    const wrong = await cli(['verify', 'hi.signed.wasm', '--public-key', 'other.pub'], d);
+    assert.equal(wrong.code, 1);
+    const unsigned = await cli(['verify', 'hi.wasm', '--public-key', 'public.key'], d);
+    assert.equal(unsigned.code, 1);
+    assert.match(unsigned.stdout, /NOT verified hi\.wasm: no-signature/);
+
+    const bytes = fs.readFileSync(path.join(d, 'hi.signed.wasm'));
+    bytes[bytes.length - 5] ^= 0xff; // inside the code/data of the module, after the signature section
+    fs.writeFileSync(path.join(d, 'tampered.wasm'), bytes);
+    const t = await cli(['verify', 'tampered.wasm', '--public-key', 'public.key'], d);
+    assert.equal(t.code, 1);
+    assert.match(t.stdout, /NOT verified tampered\.wasm: tampered/);
+
+    const det = await cli(['sign', 'hi.wasm', '-k', 'secret.key', '--detached', 'hi.wasm.sig'], d);
+    assert.equal(det.code, 0, det.stderr);
+    assert.equal((await cli(['verify', 'hi.wasm', '-K', 'public.key', '--signature', 'hi.wasm.sig'], d)).code, 0);
+    assert.equal((await cli(['verify', 'hi.wasm', '-K', 'public.key', '--signature', 'nope.sig'], d)).code, 2);
+    assert.equal((await cli(['verify', 'hi.wasm', '-K', 'missing.pub'], d)).code, 2);
+    fs.writeFileSync(path.join(d, 'junk.pub'), 'not a key');
+    const junk = await cli(['verify', 'hi.wasm', '-K', 'junk.pub'], d);
+    assert.equal(junk.code, 2);
+    assert.doesNotMatch(junk.stderr, /\n\s+at /);
+  });
+});
+
+describe('run', { concurrency: true }, () => {
+  test('a WASI module printing "hi": live output, exit 0, --report JSON never overwritten', async () => {
+    const d = await fixtures(['hi.wasm', 'hi.wat']);
+    const r = await cli(['run', 'hi.wasm', '--report', 'report.json'], d);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'hi\n');
+    const report = JSON.parse(fs.readFileSync(path.join(d, 'report.json'), 'utf8'));
+    assert.equal(report.outcome, 'exit');
+    assert.equal(report.exitCode, 0);
+    assert.equal(report.wasiCalls.fd_write.count, 1);
+    assert.equal(report.bytesWritten, 3);
+    const again = await cli(['run', 'hi.wat', '--report', 'report.json'], d);
+    assert.equal(again.code, 2);
+    assert.equal(again.stdout, '', 'the guest did not run');
+    const wat = await cli(['run', 'hi.wat', '--report', 'report.json', '--force'], d);
+    assert.equal(wat.code, 0, wat.stderr);
+    assert.equal(wat.stdout, 'hi\n');
+  });
+
+  test('a trap exits 1 with the trap on stderr; the guest exit code is passed through; --invoke prints the result', async () => {
+    const d = await fixtures(['trap.wasm', 'exit3.wat', 'add.wat']);
+    const [trap, exit3, add] = await Promise.all([
+      cli(['run', 'trap.wasm'], d),
+      cli(['run', 'exit3.wat'], d),
+      cli(['run', 'add.wat', '--invoke', 'add', '40', '2'], d),
+    ]);
+    assert.equal(trap.code, 1);
+    assert.match(trap.stderr, /trap \(unreachable\)/);
+    assert.match(trap.stderr, /at \$?boom|at wasm-function\[0\]/);
+    assert.equal(exit3.code, 3, exit3.stderr);
+    assert.equal(add.code, 0, add.stderr);
+    assert.equal(add.stdout, '42\n');
+    const bad = await cli(['run', 'add.wat', '--timeout', 'soon'], d);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--timeout must be a whole number/);
+  });
+});
+});
