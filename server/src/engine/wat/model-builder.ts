@@ -98,12 +98,17 @@ export function buildModel(
   }
   const counts: Record<ExternKind, number> = { func: 0, table: 0, memory: 0, global: 0, tag: 0 };
   const spaceDefs = m.defs;
+  const idMaps = new Map<string, Map<string, number>>();
   const resolve = (space: keyof typeof spaceDefs, a: Node | undefined): number => {
     if (!isAtom(a)) return -1;
     if (a.token === TokenKind.Int) return intNumber(text, a.start, a.end);
-    const key = idKey(a.text);
-    const d = spaceDefs[space].find((x) => x.id === key);
-    return d ? d.index : -1;
+    let ids = idMaps.get(space);
+    if (!ids) {
+      ids = new Map();
+      for (const d of spaceDefs[space]) if (d.id !== undefined && !ids.has(d.id)) ids.set(d.id, d.index);
+      idMaps.set(space, ids);
+    }
+    return ids.get(idKey(a.text)) ?? -1;
   };
   const typeSig = (idx: number): FuncSig | undefined => model.types[idx]?.sig;
   const sigOf = (c: Node[], i: number): { sig: FuncSig; typeIndex?: number; next: number } => {

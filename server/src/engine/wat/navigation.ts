@@ -160,11 +160,12 @@ function moduleSymbols(doc: WatDocument, m: ModuleSyntax): SymbolNode[] {
   const byNode = new Map<unknown, Definition>();
   for (const d of allDefs(m)) if (d.space !== 'local' && d.space !== 'label') byNode.set(d.span, d);
   const out: SymbolNode[] = [];
+  const funcOf = new Map(m.funcs.map((f) => [f.def, f]));
   const defSymbol = (d: Definition, node: List): SymbolNode => {
     const kind = d.space as SymbolNode['kind'];
     const s: SymbolNode = { name: nameOf(d), kind, detail: describe(doc, m, d), span: sp(node), selectionSpan: sp(d.selectionSpan), children: [] };
     if (d.space === 'func') {
-      const fs = m.funcs.find((f) => f.def === d);
+      const fs = funcOf.get(d);
       for (const l of fs?.locals ?? []) {
         s.children.push({
           name: l.id ?? `${l.keyword}[${l.index}]`,

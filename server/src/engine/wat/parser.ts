@@ -48,6 +48,41 @@ function diag(code: WatDiagnosticCode, message: string, s: Span): EngineDiagnost
   return { code, severity: 'error', message, span: { start: s.start, end: s.end }, source: 'wat-parser' };
 }
 
+/**
+ * Interns keyword texts: instruction names and keywords repeat all over a module, so their atoms
+ * share one string instead of allocating a fresh slice per token (less garbage on large files).
+ */
+class KeywordInterner {
+  private readonly table: (string | undefined)[] = new Array(8192);
+  get(text: string, s: number, e: number): string {
+    const len = e - s;
+    if (len > 40) return text.slice(s, e);
+    let h = 2166136261;
+    for (let i = s; i < e; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+    let slot = (h >>> 0) & 8191;
+    for (let probe = 0; probe < 8; probe++) {
+      const cand = this.table[slot];
+      if (cand === undefined) {
+        const str = text.slice(s, e);
+        this.table[slot] = str;
+        return str;
+      }
+      if (cand.length === len) {
+        let same = true;
+        for (let i = 0; i < len; i++) {
+          if (cand.charCodeAt(i) !== text.charCodeAt(s + i)) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return cand;
+      }
+      slot = (slot + 1) & 8191;
+    }
+    return text.slice(s, e);
+  }
+}
+
 /** Stage 1: the S-expression tree. */
 export function buildTree(text: string, diagnostics: EngineDiagnostic[]): Root {
   const ts = lex(text);
@@ -58,6 +93,7 @@ export function buildTree(text: string, diagnostics: EngineDiagnostic[]): Root {
   let fieldDepth = -1;
   let children = root.children;
   const { kinds, starts, ends, count } = ts;
+  const interner = new KeywordInterner();
   for (let t = 0; t < count; t++) {
     const k = kinds[t];
     if (k === TokenKind.LParen) {
@@ -97,7 +133,9 @@ export function buildTree(text: string, diagnostics: EngineDiagnostic[]): Root {
       if (stack.length === fieldDepth) fieldDepth = -1;
       children = stack.length ? stack[stack.length - 1].children : root.children;
     } else {
-      children.push({ type: 'atom', token: k, start: starts[t], end: ends[t], text: text.slice(starts[t], ends[t]) });
+      const s = starts[t];
+      const e = ends[t];
+      children.push({ type: 'atom', token: k, start: s, end: e, text: k === TokenKind.Keyword || k === TokenKind.Id ? interner.get(text, s, e) : text.slice(s, e) });
     }
   }
   if (stack.length > 0) {
@@ -174,6 +212,9 @@ const noSpan: Span = { start: 0, end: 0 };
 class Checker {
   features = new Set<InstrFeature>();
   private mod!: ModuleSyntax;
+  /** per module: `$id` -> definition, per index space */
+  private ids = new Map<string, Map<string, Definition>>();
+  private funcByNode = new Map<List, FuncSyntax>();
   private func?: FuncSyntax;
   private labels: LabelEntry[] = [];
   /** suppress diagnostics (for modules expected to be malformed) */
@@ -238,6 +279,8 @@ class Checker {
       refs: [],
     };
     this.mod = m;
+    this.ids = new Map();
+    this.funcByNode = new Map();
     const c = node.children;
     let i = from;
     if (from > 0) {
@@ -332,12 +375,10 @@ class Checker {
     if (idAtom) {
       d.id = idKey(idAtom.text);
       d.idSpan = idAtom;
-      for (const o of list) {
-        if (o.id === d.id) {
-          this.error('wat-duplicate-id', `duplicate ${space} id ${d.id}`, idAtom);
-          break;
-        }
-      }
+      let ids = this.ids.get(space);
+      if (!ids) this.ids.set(space, (ids = new Map()));
+      if (ids.has(d.id)) this.error('wat-duplicate-id', `duplicate ${space} id ${d.id}`, idAtom);
+      else ids.set(d.id, d);
     }
     list.push(d);
     return d;
@@ -395,7 +436,11 @@ class Checker {
             if (h === 'memory' && headOf(x) === 'data') this.define('data', x as List, 'data', undefined);
           }
         }
-        if (h === 'func') this.mod.funcs.push({ def: d, node: f, locals: [], labels: [] });
+        if (h === 'func') {
+          const fs: FuncSyntax = { def: d, node: f, locals: [], labels: [] };
+          this.mod.funcs.push(fs);
+          this.funcByNode.set(f, fs);
+        }
         break;
       }
       case 'elem':
@@ -432,7 +477,7 @@ class Checker {
       if (r.space === 'local' || r.space === 'label' || r.target) continue;
       const list = m.defs[r.space];
       const a = r.span as Atom;
-      r.target = this.lookup(list, a);
+      r.target = a.token === TokenKind.Id ? this.ids.get(r.space)?.get(idKey(a.text)) : this.lookup(list, a);
       if (!r.target && a.token === TokenKind.Id) {
         this.error('wat-unknown-id', `unknown ${r.space} ${a.text}`, a);
       }
@@ -591,7 +636,7 @@ class Checker {
       const use = readTypeUse(this.text, p.c, p.i);
       const a = use.typeRef;
       if (!a) continue;
-      const def = this.lookup(m.defs.type, a);
+      const def = a.token === TokenKind.Id ? this.ids.get('type')?.get(idKey(a.text)) : this.lookup(m.defs.type, a);
       if (!def || !isList(def.span as Node)) continue;
       const tl = def.span as List;
       let d: Node | undefined = tl.children[this.idAt(tl.children, 1) ? 2 : 1];
@@ -781,7 +826,7 @@ class Checker {
       }
       case 'func': {
         const { i, imported } = this.fieldHeader(c);
-        const fs = this.mod.funcs.find((x) => x.node === f)!;
+        const fs = this.funcByNode.get(f)!;
         this.func = fs;
         const j = this.typeUse(c, i, fs.locals);
         if (imported) {
