@@ -119,7 +119,6 @@ test('disassembleFunction gives one function body, with names; fails with a clea
   // The disassembly of the stub agrees with wabt's full disassembly of the real module.
   const wabt = await loadWabt();
   const full = wabt.readWasm(new Uint8Array(bytes), { readDebugNames: true, ...WABT_ALL_FEATURES });
-  full.generateNames();
   full.applyNames();
   const fullText = full.toText({ foldExprs: false, inlineExport: false });
   full.destroy();

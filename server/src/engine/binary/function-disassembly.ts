@@ -4,17 +4,21 @@
  *
  * Failure: the returned promise rejects with an Error whose message starts with
  * `cannot disassemble function <index>:` and says why (imported, no body, too large, or wabt's own
- * message for a malformed body). Sizes are guarded before wabt runs, because wabt runs in this thread
+ * message for a malformed body). Sizes and nesting are guarded before wabt runs, because wabt runs in this thread
  * and cannot be interrupted; moving it into the toolchain worker (with a timeout) is planned.
  */
 import type { WasmReadResult } from './reader';
+import { measureBody } from './body-shape';
 import { buildStubModule } from './stub-module';
 
 /**
- * wabt indents by nesting depth, so text grows with body size times depth: a 193 KB function of Go's
- * esbuild.wasm printed as 274 M characters in 3.9 s. Bodies above this size are refused up front.
+ * wabt indents by nesting depth, so text grows with body size times depth (a 193 KB function of Go's
+ * esbuild.wasm printed as 274 M characters in 3.9 s; an 89 KB tree-sitter function as 25 M characters
+ * in 38 s). Bodies are measured first (body-shape.ts) and refused above either limit.
  */
-export const MAX_DISASSEMBLY_BODY_BYTES = 128 << 10;
+export const MAX_DISASSEMBLY_BODY_BYTES = 512 << 10;
+/** Estimated characters of one function's text (see measureBody) above which it is not disassembled. */
+export const MAX_DISASSEMBLY_TEXT_ESTIMATE = 1_000_000; // measured: ~1.2 s in wabt at 0.95 M chars, 212 deep
 /** The whole stub's text is refused beyond this many characters (before cutting and de-indenting). */
 export const MAX_DISASSEMBLY_TEXT_CHARS = 64 << 20;
 export const MAX_DISASSEMBLY_STUB_BYTES = 24 << 20;
@@ -63,6 +67,12 @@ export async function disassembleFunction(bytes: Uint8Array, read: WasmReadResul
   const bodySize = f.bodySize;
   if (bodySize === undefined) return fail('it has no body in the code section (the module is malformed or truncated)');
   if (bodySize > MAX_DISASSEMBLY_BODY_BYTES) fail(`its body is ${bodySize} bytes, more than the ${MAX_DISASSEMBLY_BODY_BYTES} bytes disassembled in the editor (use wasm2wat for the whole module)`);
+  const shape = measureBody(bytes, f.span.start, f.span.end);
+  if (shape && shape.textEstimate > MAX_DISASSEMBLY_TEXT_ESTIMATE) {
+    fail(
+      `it has ${shape.instructions} instructions nested up to ${shape.maxDepth} deep; its text would take about ${shape.textEstimate} characters, more than ${MAX_DISASSEMBLY_TEXT_ESTIMATE}`,
+    );
+  }
   const firstDefined = m.funcs.findIndex((x) => !x.imported);
   const definedCount = m.funcs.length - firstDefined;
   if (definedCount > MAX_DISASSEMBLY_FUNCTIONS) fail(`the module defines ${definedCount} functions, more than ${MAX_DISASSEMBLY_FUNCTIONS}`);
@@ -82,8 +92,7 @@ export async function disassembleFunction(bytes: Uint8Array, read: WasmReadResul
   try {
     mod = wabt.readWasm(new Uint8Array(stub), { readDebugNames: true, check: true, ...WABT_ALL_FEATURES });
     try {
-      // names for locals, labels and calls (`local.get $a`); indices stay when this fails
-      mod.generateNames();
+      // names from the name section for locals, globals and calls (`local.get $a`); indices stay when this fails
       mod.applyNames();
     } catch {
       /* keep indices */
