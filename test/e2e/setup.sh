@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests need, idempotently, on a bare Debian 12 (run as root, or with sudo):
-#   - Debian packages: chromium (the browser Playwright drives), libkrb5-dev + pkg-config (to build
-#     code-server's native `kerberos` module), ripgrep (replaces the ripgrep download that fails offline)
+#   - Debian packages: chromium (the browser Playwright drives) + fonts-liberation (legible screenshots),
+#     libkrb5-dev + pkg-config (to build code-server's native `kerberos` module), ripgrep (replaces the
+#     ripgrep download that fails offline)
 #   - code-server 4.100.3 (VS Code 1.100.3, Node 20) in a cache folder outside the repo.
 # A marker file is written only when the code-server install fully succeeded; without it the install is
 # redone from scratch. When everything is present, this takes well under a second.
 #
-# Env: WASM_WARDEN_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/wasm-warden)
-# Prints (last line of stdout) nothing else than progress; the install folder is
+# Env: WASM_WARDEN_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/wasm-warden). The install folder is
 #   $WASM_WARDEN_CACHE/code-server-4.100.3 (entry: node_modules/code-server/out/node/entry.js)
 set -euo pipefail
 
@@ -15,7 +15,7 @@ CS_VERSION=4.100.3
 CACHE=${WASM_WARDEN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wasm-warden}
 DEST=$CACHE/code-server-$CS_VERSION
 MARKER=$DEST/.install-complete
-APT_PACKAGES=(chromium libkrb5-dev pkg-config ripgrep)
+APT_PACKAGES=(chromium fonts-liberation libkrb5-dev pkg-config ripgrep)
 
 say() { echo "[e2e setup] $*"; }
 die() { echo "[e2e setup] ERROR: $*" >&2; exit 1; }
