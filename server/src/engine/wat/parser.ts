@@ -83,6 +83,28 @@ class KeywordInterner {
   }
 }
 
+/** An atom whose text is sliced from the source only when asked for (numbers, strings). */
+class LazyAtom implements Atom {
+  readonly type = 'atom' as const;
+  private cached: string | undefined;
+  constructor(
+    readonly token: TokenKind,
+    readonly start: number,
+    readonly end: number,
+    private readonly source: string,
+    text: string | undefined,
+  ) {
+    this.cached = text;
+  }
+  get text(): string {
+    if (this.cached === undefined) this.cached = this.source.slice(this.start, this.end);
+    return this.cached;
+  }
+  toJSON(): unknown {
+    return { type: this.type, token: this.token, start: this.start, end: this.end, text: this.text };
+  }
+}
+
 /** Stage 1: the S-expression tree. */
 export function buildTree(text: string, diagnostics: EngineDiagnostic[]): Root {
   const ts = lex(text);
@@ -135,7 +157,7 @@ export function buildTree(text: string, diagnostics: EngineDiagnostic[]): Root {
     } else {
       const s = starts[t];
       const e = ends[t];
-      children.push({ type: 'atom', token: k, start: s, end: e, text: k === TokenKind.Keyword || k === TokenKind.Id ? interner.get(text, s, e) : text.slice(s, e) });
+      children.push(new LazyAtom(k, s, e, text, k === TokenKind.Keyword || k === TokenKind.Id ? interner.get(text, s, e) : undefined));
     }
   }
   if (stack.length > 0) {
@@ -217,6 +239,8 @@ class Checker {
   private funcByNode = new Map<List, FuncSyntax>();
   private func?: FuncSyntax;
   private labels: LabelEntry[] = [];
+  /** the label opened by the last block instruction whose immediates were read */
+  private openedLabel: Definition | undefined;
   /** suppress diagnostics (for modules expected to be malformed) */
   quiet = 0;
 
@@ -1096,9 +1120,9 @@ class Checker {
         this.error('wat-syntax', `'${h}' cannot be folded`, head);
         continue;
       }
-      const res = this.immediates(info.imm, head, list.children, 1, true);
-      let j = res.next;
-      const label = res.label;
+      const next = this.immediates(info.imm, head, list.children, 1, true);
+      let j = next;
+      const label = this.openedLabel;
       if (h === 'if') {
         // (if label? bt cond* (then ...) (else ...)?)
         const cs = list.children;
@@ -1160,7 +1184,7 @@ class Checker {
             break;
           }
         }
-        if (res.next < cs.length) stack.push({ nodes: cs, i: res.next, entered: false, base: 0 });
+        if (next < cs.length) stack.push({ nodes: cs, i: next, entered: false, base: 0 });
       }
     }
     if (fs) fs.labels = fs.labels; // labels are recorded as they are defined
@@ -1210,9 +1234,8 @@ class Checker {
       if (h === 'end') this.labels.pop();
       return;
     }
-    const res = this.immediates(info.imm, a, f.nodes, f.i, false);
-    f.i = res.next;
-    if (res.label) this.labels.push({ def: res.label, flat: true });
+    f.i = this.immediates(info.imm, a, f.nodes, f.i, false);
+    if (this.openedLabel) this.labels.push({ def: this.openedLabel, flat: true });
   }
 
   private skipOperands(f: Frame): void {
@@ -1254,11 +1277,12 @@ class Checker {
    * Consume the immediates of an instruction from c[i..]. Returns the next position and, for block
    * instructions, the label definition they open.
    */
-  private immediates(imm: string, op: Atom, c: Node[], i: number, folded: boolean): { next: number; label?: Definition } {
+  private immediates(imm: string, op: Atom, c: Node[], i: number, folded: boolean): number {
+    this.openedLabel = undefined;
     const t = this.text;
     switch (imm) {
       case 'none':
-        return { next: i };
+        return i;
       case 'block':
       case 'try_table': {
         const id = this.idAt(c, i);
@@ -1287,48 +1311,49 @@ class Checker {
             this.expectEnd(cc, j, `(${h} ...)`);
           }
         }
-        return { next: i, label: def };
+        this.openedLabel = def;
+        return i;
       }
       case 'end':
-        return { next: i };
+        return i;
       case 'label':
-        return { next: this.labelIdx(c, i, op) };
+        return this.labelIdx(c, i, op);
       case 'br_table': {
         const s = i;
         while (this.isIdx(c[i])) i = this.labelIdx(c, i, op);
         if (i === s) this.error('wat-syntax', 'br_table needs at least one label', c[i] ?? op);
-        return { next: i };
+        return i;
       }
       case 'br_on_cast': {
         i = this.labelIdx(c, i, op);
         for (let k = 0; k < 2; k++) {
           if (!this.refType(c[i])) {
             this.error('wat-syntax', 'expected a reference type', c[i] ?? op);
-            return { next: i };
+            return i;
           }
           i++;
         }
-        return { next: i };
+        return i;
       }
       case 'func':
-        return { next: this.needIdx(c, i, 'func', 'a function', op) };
+        return this.needIdx(c, i, 'func', 'a function', op);
       case 'call_indirect':
         if (this.isIdx(c[i])) this.checkIdx(c[i++] as Atom, 'table');
-        return { next: this.typeUse(c, i, undefined, true, false) };
+        return this.typeUse(c, i, undefined, true, false);
       case 'local':
         if (!this.func) {
           this.error('wat-syntax', `'${op.text}' outside a function`, op);
-          return { next: this.isIdx(c[i]) ? i + 1 : i };
+          return this.isIdx(c[i]) ? i + 1 : i;
         }
-        return { next: this.needIdx(c, i, 'local', 'a local', op) };
+        return this.needIdx(c, i, 'local', 'a local', op);
       case 'global':
-        return { next: this.needIdx(c, i, 'global', 'a global', op) };
+        return this.needIdx(c, i, 'global', 'a global', op);
       case 'table?':
         if (this.isIdx(c[i])) this.checkIdx(c[i++] as Atom, 'table');
-        return { next: i };
+        return i;
       case 'memory?':
         if (this.isIdx(c[i])) this.checkIdx(c[i++] as Atom, 'memory');
-        return { next: i };
+        return i;
       case 'table2':
       case 'memory2': {
         const space = imm === 'table2' ? 'table' : 'memory';
@@ -1336,61 +1361,61 @@ class Checker {
           this.checkIdx(c[i++] as Atom, space);
           i = this.needIdx(c, i, space, `a second ${space}`, op);
         }
-        return { next: i };
+        return i;
       }
       case 'table.init':
       case 'memory.init': {
         const space = imm === 'table.init' ? 'table' : 'memory';
         const seg = imm === 'table.init' ? 'elem' : 'data';
         if (this.isIdx(c[i]) && this.isIdx(c[i + 1])) this.checkIdx(c[i++] as Atom, space);
-        return { next: this.needIdx(c, i, seg, `a ${seg} segment`, op) };
+        return this.needIdx(c, i, seg, `a ${seg} segment`, op);
       }
       case 'elem':
-        return { next: this.needIdx(c, i, 'elem', 'an elem segment', op) };
+        return this.needIdx(c, i, 'elem', 'an elem segment', op);
       case 'data':
-        return { next: this.needIdx(c, i, 'data', 'a data segment', op) };
+        return this.needIdx(c, i, 'data', 'a data segment', op);
       case 'memarg':
         if (this.isIdx(c[i])) this.checkIdx(c[i++] as Atom, 'memory');
-        return { next: this.memarg(c, i) };
+        return this.memarg(c, i);
       case 'memarg_lane': {
         if (this.isIdx(c[i]) && (c[i] as Atom).token === TokenKind.Id) this.checkIdx(c[i++] as Atom, 'memory');
         else if (isAtom(c[i]) && (c[i] as Atom).token === TokenKind.Int && isAtom(c[i + 1]) && ((c[i + 1] as Atom).token === TokenKind.Int || (c[i + 1] as Atom).text.startsWith('offset=') || (c[i + 1] as Atom).text.startsWith('align='))) {
           this.checkIdx(c[i++] as Atom, 'memory');
         }
         i = this.memarg(c, i);
-        return { next: this.lane(c, i, op, 16) };
+        return this.lane(c, i, op, 16);
       }
       case 'lane':
-        return { next: this.lane(c, i, op, 16) };
+        return this.lane(c, i, op, 16);
       case 'shuffle':
         for (let k = 0; k < 16; k++) i = this.lane(c, i, op, 32);
-        return { next: i };
+        return i;
       case 'i32':
       case 'i64': {
         const a = c[i];
         if (!isAtom(a) || a.token !== TokenKind.Int) {
           this.error(isAtom(a) && a.token === TokenKind.Float ? 'wat-bad-number' : 'wat-syntax', `expected an integer after ${op.text}`, a ?? op);
-          return { next: isAtom(a) && a.token !== TokenKind.Keyword ? i + 1 : i };
+          return isAtom(a) && a.token !== TokenKind.Keyword ? i + 1 : i;
         }
         if (!intInRange(t, a.start, a.end, imm === 'i32' ? 32 : 64)) this.error('wat-bad-number', `constant '${a.text}' out of range for ${imm}`, a);
-        return { next: i + 1 };
+        return i + 1;
       }
       case 'f32':
       case 'f64': {
         const a = c[i];
         if (!isAtom(a) || (a.token !== TokenKind.Int && a.token !== TokenKind.Float)) {
           this.error('wat-syntax', `expected a number after ${op.text}`, a ?? op);
-          return { next: isAtom(a) && a.token !== TokenKind.Keyword ? i + 1 : i };
+          return isAtom(a) && a.token !== TokenKind.Keyword ? i + 1 : i;
         }
         if (!floatInRange(t, a.start, a.end, imm === 'f32' ? 32 : 64)) this.error('wat-bad-number', `constant '${a.text}' out of range for ${imm}`, a);
-        return { next: i + 1 };
+        return i + 1;
       }
       case 'v128': {
         const s = c[i];
         const shape = isAtom(s) ? V128_SHAPES[s.text] : undefined;
         if (!shape) {
           this.error('wat-syntax', 'expected a v128 shape (i8x16, i16x8, i32x4, i64x2, f32x4, f64x2)', s ?? op);
-          return { next: i };
+          return i;
         }
         i++;
         for (let k = 0; k < shape.lanes; k++) {
@@ -1398,62 +1423,62 @@ class Checker {
           const okTok = isAtom(a) && (a.token === TokenKind.Int || (shape.kind === 'f' && a.token === TokenKind.Float));
           if (!okTok) {
             this.error('wat-syntax', `expected ${shape.lanes} ${shape.kind === 'i' ? 'integer' : 'float'} lanes for ${(s as Atom).text}`, a ?? op);
-            return { next: i };
+            return i;
           }
           const inRange = shape.kind === 'i' ? intInRange(t, a.start, a.end, shape.bits) : floatInRange(t, a.start, a.end, shape.bits as 32 | 64);
           if (!inRange) this.error('wat-bad-number', `lane '${a.text}' out of range for ${(s as Atom).text}`, a);
           i++;
         }
-        return { next: i };
+        return i;
       }
       case 'select':
         while (headOf(c[i]) === 'result') this.declList(c[i++] as List, 'result', undefined);
-        return { next: i };
+        return i;
       case 'heaptype':
         if (!this.heapType(c[i])) {
           this.error('wat-syntax', `expected a heap type after ${op.text}`, c[i] ?? op);
-          return { next: i };
+          return i;
         }
-        return { next: i + 1 };
+        return i + 1;
       case 'reftype':
         if (!this.refType(c[i])) {
           this.error('wat-syntax', `expected a reference type after ${op.text}`, c[i] ?? op);
-          return { next: i };
+          return i;
         }
-        return { next: i + 1 };
+        return i + 1;
       case 'type':
-        return { next: this.needIdx(c, i, 'type', 'a type', op) };
+        return this.needIdx(c, i, 'type', 'a type', op);
       case 'type_field': {
         i = this.needIdx(c, i, 'type', 'a type', op);
-        return { next: this.needIdx(c, i, undefined, 'a field', op) };
+        return this.needIdx(c, i, undefined, 'a field', op);
       }
       case 'type_u32': {
         i = this.needIdx(c, i, 'type', 'a type', op);
         const a = c[i];
         if (!isAtom(a) || a.token !== TokenKind.Int || !intInRange(t, a.start, a.end, 32, true)) {
           this.error('wat-syntax', 'expected the element count', a ?? op);
-          return { next: i };
+          return i;
         }
-        return { next: i + 1 };
+        return i + 1;
       }
       case 'type_data':
         i = this.needIdx(c, i, 'type', 'a type', op);
-        return { next: this.needIdx(c, i, 'data', 'a data segment', op) };
+        return this.needIdx(c, i, 'data', 'a data segment', op);
       case 'type_elem':
         i = this.needIdx(c, i, 'type', 'a type', op);
-        return { next: this.needIdx(c, i, 'elem', 'an elem segment', op) };
+        return this.needIdx(c, i, 'elem', 'an elem segment', op);
       case 'type_type':
         i = this.needIdx(c, i, 'type', 'a type', op);
-        return { next: this.needIdx(c, i, 'type', 'a type', op) };
+        return this.needIdx(c, i, 'type', 'a type', op);
       case 'tag':
       case 'catch':
-        return { next: this.needIdx(c, i, 'tag', 'a tag', op) };
+        return this.needIdx(c, i, 'tag', 'a tag', op);
       case 'resume':
       case 'resume_throw':
       case 'switch': {
         i = this.needIdx(c, i, 'type', 'a type', op);
         if (imm !== 'resume') i = this.needIdx(c, i, 'tag', 'a tag', op);
-        if (imm === 'switch') return { next: i };
+        if (imm === 'switch') return i;
         while (headOf(c[i]) === 'on') {
           const oc = (c[i] as List).children;
           let j = this.needIdx(oc, 1, 'tag', 'a tag', c[i]);
@@ -1462,10 +1487,10 @@ class Checker {
           this.expectEnd(oc, j, '(on ...)');
           i++;
         }
-        return { next: i };
+        return i;
       }
     }
-    return { next: i };
+    return i;
   }
 
   private lane(c: Node[], i: number, op: Atom, limit: number): number {
