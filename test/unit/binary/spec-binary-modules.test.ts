@@ -1,0 +1,113 @@
+/**
+ * The `(module binary "...")` forms of the WebAssembly spec test suite: well-formed ones (plain
+ * modules, assert_invalid, assert_unlinkable, ...) must read without errors; malformed ones
+ * (assert_malformed) must never make the reader throw, and most must be flagged (the reader skips code
+ * bodies, so malformations inside code are out of its reach).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readWasm } from '../../../server/src/engine/binary/reader';
+import { measureBody } from '../../../server/src/engine/binary/body-shape';
+
+const CORPUS = path.resolve(__dirname, '../../..', '../shared/corpus/spec-testsuite');
+
+interface BinaryForm {
+  file: string;
+  line: number;
+  /** the top-level command holding the module: `module`, `assert_malformed`, `assert_invalid`, ... */
+  command: string;
+  bytes: Uint8Array;
+}
+
+/** Decodes a WAT string literal body (escapes \hh \n \t \r \" \' \\ \u{..}) into bytes. */
+function stringBytes(s: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c !== '\\') {
+      out.push(...Buffer.from(c, 'utf8'));
+      continue;
+    }
+    const n = s[++i];
+    if (/[0-9a-fA-F]/.test(n)) {
+      out.push(parseInt(s.substr(i, 2), 16));
+      i++;
+    } else if (n === 'u') {
+      const end = s.indexOf('}', i);
+      out.push(...Buffer.from(String.fromCodePoint(parseInt(s.slice(i + 2, end), 16)), 'utf8'));
+      i = end;
+    } else out.push(({ n: 10, t: 9, r: 13 } as Record<string, number>)[n] ?? n.charCodeAt(0));
+  }
+  return out;
+}
+
+/** The binary modules of one .wast file, with the command each sits in. */
+function binaryForms(file: string, text: string): BinaryForm[] {
+  const forms: BinaryForm[] = [];
+  let depth = 0;
+  let command = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === ';' && text[i + 1] === ';') i = text.indexOf('\n', i) < 0 ? text.length : text.indexOf('\n', i);
+    else if (c === '(' && text[i + 1] === ';') i = text.indexOf(';)', i) + 1;
+    else if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (c === '(') {
+      const head = /^\(\s*([a-z_]+)(?:\s+\$[^\s()]+)?\s+(binary)?/.exec(text.slice(i, i + 200));
+      if (depth === 0) command = head?.[1] ?? '';
+      if (head?.[1] === 'module' && head[2] === 'binary') {
+        const start = i;
+        const bytes: number[] = [];
+        let j = i + head[0].length;
+        // string literals, with whitespace and `;;` / `(; ;)` comments between them
+        // (a line comment runs to its newline, so a `""` inside it is never taken for a literal)
+        const lit = /(?:\s|;;[^\n]*\n|\(;[\s\S]*?;\))*"((?:[^"\\]|\\.)*)"/y;
+        for (;;) {
+          lit.lastIndex = j;
+          const m = lit.exec(text);
+          if (!m) break;
+          bytes.push(...stringBytes(m[1]));
+          j = lit.lastIndex;
+        }
+        forms.push({ file, line: text.slice(0, start).split('\n').length, command, bytes: Uint8Array.from(bytes) });
+        i = j - 1;
+      }
+      depth++;
+    } else if (c === ')') depth--;
+  }
+  return forms;
+}
+
+test('spec test suite binary modules: well-formed read cleanly, malformed never throw', (t) => {
+  if (!fs.existsSync(CORPUS)) {
+    t.skip(`spec test suite not found at ../shared/corpus/spec-testsuite (relative to the project root)`);
+    return;
+  }
+  const forms = fs
+    .readdirSync(CORPUS)
+    .filter((f) => f.endsWith('.wast'))
+    .sort()
+    .flatMap((f) => binaryForms(f, fs.readFileSync(path.join(CORPUS, f), 'utf8')));
+  assert.ok(forms.length > 200, `only ${forms.length} binary modules found`);
+  let malformed = 0;
+  let flagged = 0;
+  const falseAlarms: string[] = [];
+  for (const form of forms) {
+    const r = readWasm(form.bytes);
+    const errs = r.diagnostics.filter((d) => d.severity === 'error');
+    if (form.command === 'assert_malformed') {
+      malformed++;
+      if (errs.length) flagged++;
+      // the body scanner must cope with whatever the bodies hold
+      for (const f of r.model.funcs) if (f.bodySize !== undefined) measureBody(form.bytes, f.span.start, f.span.end);
+    } else if (errs.length) {
+      falseAlarms.push(`${form.file}:${form.line} (${form.command}): ${errs[0].message}`);
+    }
+  }
+  assert.deepEqual(falseAlarms, []);
+  // Most malformed cases are in sections the reader decodes; the rest are inside code bodies.
+  assert.ok(flagged / malformed > 0.6, `flagged ${flagged} of ${malformed} malformed binaries`);
+  t.diagnostic(`${forms.length} binary modules, ${flagged} of ${malformed} malformed ones flagged by the reader`);
+});
