@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RULES } from '../../server/src/engine/policy/rules';
-import { build, cli, fixtureDir, rm, ROOT } from './helpers';
+import { BIN, build, cli, fixtureDir, hasScript, inTty, rm, ROOT } from './helpers';
 
 const dirs: string[] = [];
 async function fixtures(files: string[]): Promise<string> {
@@ -121,7 +121,7 @@ describe('check', { concurrency: true }, () => {
       const loc = res.locations[0].physicalLocation;
       assert.equal(loc.artifactLocation.uri, e.path);
       assert.ok(!path.isAbsolute(loc.artifactLocation.uri));
-      if (e.offset !== undefined) assert.deepEqual(loc.region, { byteOffset: e.offset });
+      if (e.offset !== undefined) assert.deepEqual(loc.region, { startLine: 1, startColumn: 1, byteOffset: e.offset });
       else {
         assert.equal(loc.region.startLine, e.line);
         assert.equal(loc.region.startColumn, e.column);
@@ -179,6 +179,15 @@ describe('check', { concurrency: true }, () => {
     }
   });
 
+  test('.wast scripts are checked module by module', async () => {
+    const d = await fixtures([]);
+    fs.writeFileSync(path.join(d, 'spec.wast'), '(module (memory 1 1))\n(assert_invalid (module (func (result i32))) "type mismatch")\n(module (memory 2))\n');
+    const r = await cli(['check', 'spec.wast', '--format', 'json'], d);
+    assert.equal(r.code, 1, r.stderr);
+    const [f] = JSON.parse(r.stdout).files[0].findings;
+    assert.deepEqual([f.rule, f.line, f.column > 1], ['memory-unbounded', 3, true]);
+  });
+
   test('globs, --output never overwrites without --force', async () => {
     const d = await fixtures(['a/denied.wasm', 'b/clean.wasm', 'b/clean.wat']);
     const glob = await cli(['check', '**/*.wasm', '--format', 'json'], d);
@@ -194,6 +203,20 @@ describe('check', { concurrency: true }, () => {
     assert.equal(fs.readFileSync(path.join(d, 'out.sarif'), 'utf8'), 'keep me');
     assert.equal((await cli(['check', '.', '--format', 'json', '--output', 'out.sarif', '--force'], d)).code, 1);
     assert.ok(JSON.parse(fs.readFileSync(path.join(d, 'out.sarif'), 'utf8')).files);
+  });
+
+  test('on a TTY: colour (unless NO_COLOR / --no-color) and progress redrawn in place', { skip: !hasScript() && 'needs script(1) for a pseudo-terminal' }, async () => {
+    const d = await fixtures(['a/denied.wat', 'b/clean.wat']);
+    const env = { WASM_WARDEN_PROGRESS_INTERVAL_MS: '0' };
+    const tty = (args: string, extra: Record<string, string> = {}) => inTty(`node ${JSON.stringify(BIN)} ${args}`, d, { ...env, ...extra });
+    const coloured = await tty('check .');
+    assert.match(coloured, /\x1b\[1ma\/denied\.wat:\d+:\d+:\x1b\[0m \x1b\[31merror\x1b\[0m/);
+    assert.match(coloured, /\r\x1b\[Kchecking 1\/2 a\/denied\.wat/);
+    const plain = await tty('check .', { NO_COLOR: '1' });
+    assert.doesNotMatch(plain, /\x1b\[\d+m/);
+    assert.match(plain, /a\/denied\.wat:\d+:\d+: error \[/);
+    assert.doesNotMatch(await tty('check . --no-color'), /\x1b\[\d+m/);
+    assert.doesNotMatch(await tty('check . --quiet'), /checking/);
   });
 
   test('progress: plain lines on stderr when not a TTY, nothing with --quiet', async () => {
@@ -284,7 +307,7 @@ describe('validate, compile, disassemble, optimize, inspect', { concurrency: tru
 
 describe('policy init, rules, help, version', { concurrency: true }, () => {
   test('policy init writes the default policy once; --baseline allows exactly what the modules use', async () => {
-    const d = await fixtures(['mods/denied.wasm', 'mods/hi.wasm', 'other/unbounded.wat']);
+    const d = await fixtures(['mods/denied.wasm', 'mods/hi.wasm', 'other/exit3.wat']);
     const init = await cli(['policy', 'init'], d);
     assert.equal(init.code, 0, init.stderr);
     const def = JSON.parse(fs.readFileSync(path.join(d, 'wasm-warden.policy.json'), 'utf8'));
@@ -298,8 +321,12 @@ describe('policy init, rules, help, version', { concurrency: true }, () => {
     const policy = JSON.parse(fs.readFileSync(path.join(d, 'wasm-warden.policy.json'), 'utf8'));
     assert.deepEqual(policy.imports.allow, ['wasi_snapshot_preview1.fd_write', 'wasi_snapshot_preview1.sock_accept']);
     assert.equal((await cli(['check', 'mods'], d)).code, 0);
-    // a module doing something else is still refused: its memory has no maximum... the baseline's do not all have one
-    assert.equal(policy.memory.requireMaximum, false);
+    assert.equal(policy.imports.wasi.sockets, true);
+    assert.equal(policy.memory.requireMaximum, false, 'one of the modules has a memory without maximum');
+    // a module that imports something else is refused by the baseline
+    const other = await cli(['check', 'other', '--format', 'json'], d);
+    assert.equal(other.code, 1);
+    assert.ok(JSON.parse(other.stdout).files[0].findings.some((f: { rule: string; message: string }) => f.rule === 'import-not-allowed' && f.message.includes('proc_exit')));
     assert.equal((await cli(['policy', 'init', '--baseline'], d)).code, 2);
   });
 
@@ -374,6 +401,15 @@ describe('keygen, sign, verify', { concurrency: true }, () => {
     assert.equal((await cli(['verify', 'hi.wasm', '-K', 'public.key', '--signature', 'hi.wasm.sig'], d)).code, 0);
     assert.equal((await cli(['verify', 'hi.wasm', '-K', 'public.key', '--signature', 'nope.sig'], d)).code, 2);
     assert.equal((await cli(['verify', 'hi.wasm', '-K', 'missing.pub'], d)).code, 2);
+    // in place (no -o), and the policy's trusted keys when no --public-key is given
+    fs.copyFileSync(path.join(d, 'hi.wasm'), path.join(d, 'inplace.wasm'));
+    assert.equal((await cli(['sign', 'inplace.wasm', '-k', 'secret.key'], d)).code, 0);
+    assert.equal((await cli(['verify', 'inplace.wasm', '-K', 'public.key'], d)).code, 0);
+    const noKeys = await cli(['verify', 'inplace.wasm'], d);
+    assert.equal(noKeys.code, 2);
+    assert.match(noKeys.stderr, /no public key/);
+    fs.writeFileSync(path.join(d, 'wasm-warden.policy.json'), JSON.stringify({ signature: { trustedKeys: ['public.key'] } }));
+    assert.equal((await cli(['verify', 'inplace.wasm'], d)).code, 0);
     fs.writeFileSync(path.join(d, 'junk.pub'), 'not a key');
     const junk = await cli(['verify', 'hi.wasm', '-K', 'junk.pub'], d);
     assert.equal(junk.code, 2);
@@ -413,9 +449,17 @@ describe('run', { concurrency: true }, () => {
     assert.equal(exit3.code, 3, exit3.stderr);
     assert.equal(add.code, 0, add.stderr);
     assert.equal(add.stdout, '42\n');
-    const bad = await cli(['run', 'add.wat', '--timeout', 'soon'], d);
-    assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--timeout must be a whole number/);
+    const bads: [string[], RegExp][] = [
+      [['run', 'add.wat', '--timeout', 'soon'], /--timeout must be a whole number/],
+      [['run', 'add.wat', '--dir', 'no-such-dir'], /no-such-dir: not a folder/],
+      [['run', 'add.wat', '--invoke', 'add', 'x'], /argument "x" is not a number/],
+      [['run', 'missing.wasm'], /missing\.wasm: no such file or directory/],
+    ];
+    for (const [args, message] of bads) {
+      const r = await cli(args, d);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, message);
+    }
   });
 });
 });

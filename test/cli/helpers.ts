@@ -70,3 +70,22 @@ export async function fixtureDir(files: string[]): Promise<string> {
 export function rm(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
+
+export function hasScript(): boolean {
+  try {
+    execFileSync('script', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Run a shell command under a pseudo-terminal (util-linux script(1)); stdout and stderr, merged. */
+export function inTty(command: string, cwd: string, env: Record<string, string> = {}): Promise<string> {
+  const base: NodeJS.ProcessEnv = { ...process.env, ...env };
+  if (!('NO_COLOR' in env)) delete base.NO_COLOR;
+  delete base.CI;
+  return new Promise((resolve, reject) => {
+    execFile('script', ['-qec', command, '/dev/null'], { cwd, env: base }, (err, stdout) => (err && !stdout ? reject(err) : resolve(stdout)));
+  });
+}

@@ -122,7 +122,8 @@ export function formatSarif(reports: FileReport[], version: string): string {
               startColumn: f.column ?? 1,
               ...(f.endLine !== undefined && { endLine: f.endLine, endColumn: f.endColumn }),
             }
-          : { byteOffset: f.offset ?? 0 };
+          : // a binary region; plus line 1 (the whole file), which GitHub code scanning needs to show the alert at all
+            { startLine: 1, startColumn: 1, byteOffset: f.offset ?? 0 };
       return {
         ruleId: f.rule,
         ruleIndex: index.get(f.rule)!,
