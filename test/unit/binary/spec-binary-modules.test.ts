@@ -108,6 +108,6 @@ test('spec test suite binary modules: well-formed read cleanly, malformed never 
   }
   assert.deepEqual(falseAlarms, []);
   // Most malformed cases are in sections the reader decodes; the rest are inside code bodies.
-  assert.ok(flagged / malformed > 0.6, `flagged ${flagged} of ${malformed} malformed binaries`);
+  assert.ok(flagged / malformed > 0.9, `flagged ${flagged} of ${malformed} malformed binaries`);
   t.diagnostic(`${forms.length} binary modules, ${flagged} of ${malformed} malformed ones flagged by the reader`);
 });

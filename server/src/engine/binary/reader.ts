@@ -172,7 +172,8 @@ class ModuleReader {
     }
     const version = b[4] | (b[5] << 8);
     const layer = b[6] | (b[7] << 8);
-    if (layer === 1) {
+    if (layer === 1 && version >= 0x0a) {
+      // component model binaries: version 0x0a..0x0d so far, layer 1
       this.model.kind = 'component';
       this.report(
         0,
@@ -261,7 +262,7 @@ class ModuleReader {
         if (!s.atEnd()) s.fail(`${s.remaining} unread bytes at ${hex(s.pos)} after the last entry`);
       } catch (e) {
         if (!(e instanceof WasmFormatError)) throw e;
-        this.report(e.offset, `${label}: ${e.message}`, id === 0 ? 'warning' : 'error');
+        this.report(e.offset, `${label}: ${e.message}`);
       }
     }
   }
@@ -449,7 +450,7 @@ class ModuleReader {
           break;
         }
         case 'table': {
-          const refType = readValType(r, this.use);
+          const refType = this.readRefType(r);
           const { limits, span } = this.readLimits(r, 'table');
           entry.index = m.tables.length;
           entry.limits = limits;
@@ -485,6 +486,14 @@ class ModuleReader {
       m.imports.push(entry);
     }
     this.definedFuncStart = m.funcs.length;
+  }
+
+  /** A reference type (tables, element segments): a value type that is not a number or vector. */
+  private readRefType(r: ByteReader): string {
+    const at = r.pos;
+    const t = readValType(r, this.use);
+    if (t === 'i32' || t === 'i64' || t === 'f32' || t === 'f64' || t === 'v128') r.fail(`malformed reference type ${t} at ${hex(at)}`, at);
+    return t;
   }
 
   private readMut(r: ByteReader): boolean {
@@ -524,7 +533,7 @@ class ModuleReader {
         if (r.u8('table reserved byte') !== 0) r.fail(`expected 0x00 after 0x40 in table ${m.tables.length} at ${hex(at)}`, at);
         withInit = true;
       }
-      const refType = readValType(r, this.use);
+      const refType = this.readRefType(r);
       const { limits, span } = this.readLimits(r, 'table');
       if (withInit) {
         const c = skipConstExpr(r);
@@ -587,7 +596,7 @@ class ModuleReader {
       }
       if (flags & 3) {
         if (exprs) {
-          const t = readValType(r, this.use);
+          const t = this.readRefType(r);
           if (t !== 'funcref') this.refTypesInSegments = true;
         } else {
           const at = r.pos;
