@@ -93,6 +93,7 @@ test('features from types and instructions', () => {
     ['(func (drop (i32x4.relaxed_laneselect (v128.const i64x2 0 0) (v128.const i64x2 0 0) (v128.const i64x2 0 0))))', 'relaxed-simd'],
     ['(memory 1 1 shared) (func (atomic.fence))', 'threads'],
     ['(table 1 externref)', 'reference-types'],
+    ['(global i32 (i32.add (i32.const 1) (i32.const 2)))', 'extended-const'],
   ];
   for (const [src, feature] of cases) {
     const doc = parseWat(src);

@@ -60,7 +60,8 @@ export type InstrFeature =
   | 'bulk-memory'
   | 'reference-types'
   | 'function-references'
-  | 'stack-switching';
+  | 'stack-switching'
+  | 'extended-const';
 
 export interface InstrInfo {
   imm: Immediates;

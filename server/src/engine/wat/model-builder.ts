@@ -81,6 +81,7 @@ const FEATURE_MAP: Partial<Record<InstrFeature, Feature>> = {
   'bulk-memory': 'bulk-memory',
   'reference-types': 'reference-types',
   'function-references': 'function-references',
+  'extended-const': 'extended-const',
 };
 
 export function buildModel(
@@ -143,8 +144,15 @@ export function buildModel(
   };
 
   const exportsOf = (f: List, kind: ExternKind, index: number): void => {
-    for (const x of f.children) {
-      if (headOf(x) !== 'export') continue;
+    for (let k = 1; k < f.children.length; k++) {
+      const x = f.children[k];
+      if (isAtom(x)) {
+        if (x.token === TokenKind.Id && k === 1) continue;
+        break;
+      }
+      const xh = headOf(x);
+      if (xh === 'import') continue;
+      if (xh !== 'export') break;
       const nameAtom = (x as List).children[1];
       const name = str(text, nameAtom);
       if (name === undefined) continue;

@@ -229,6 +229,8 @@ interface Frame {
   clauseOf?: string;
 }
 
+const EXTENDED_CONST = new Set(['i32.add', 'i32.sub', 'i32.mul', 'i64.add', 'i64.sub', 'i64.mul']);
+
 const noSpan: Span = { start: 0, end: 0 };
 
 class Checker {
@@ -239,6 +241,8 @@ class Checker {
   private funcByNode = new Map<List, FuncSyntax>();
   private func?: FuncSyntax;
   private labels: LabelEntry[] = [];
+  /** checking a constant expression (global/offset/elem item): add/sub/mul there are extended-const */
+  private inConst = false;
   /** the label opened by the last block instruction whose immediates were read */
   private openedLabel: Definition | undefined;
   /** suppress diagnostics (for modules expected to be malformed) */
@@ -1076,6 +1080,8 @@ class Checker {
 
   /** Check an instruction sequence c[i..] (function body, or a constant expression when fs is undefined). */
   private body(c: Node[], i: number, fs: FuncSyntax | undefined): void {
+    const savedConst = this.inConst;
+    this.inConst = fs === undefined;
     const savedLabels = this.labels;
     this.labels = [];
     const stack: Frame[] = [{ nodes: c, i, entered: true, base: 0 }];
@@ -1187,8 +1193,8 @@ class Checker {
         if (next < cs.length) stack.push({ nodes: cs, i: next, entered: false, base: 0 });
       }
     }
-    if (fs) fs.labels = fs.labels; // labels are recorded as they are defined
     this.labels = savedLabels;
+    this.inConst = savedConst;
   }
 
   private clauseFrame(l: List, label: Definition | undefined): Frame {
@@ -1279,6 +1285,7 @@ class Checker {
    */
   private immediates(imm: string, op: Atom, c: Node[], i: number, folded: boolean): number {
     this.openedLabel = undefined;
+    if (this.inConst && EXTENDED_CONST.has(op.text)) this.features.add('extended-const');
     const t = this.text;
     switch (imm) {
       case 'none':
