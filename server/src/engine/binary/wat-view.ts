@@ -33,18 +33,17 @@ export interface WatViewOptions {
 }
 
 class ViewBuilder {
-  private readonly parts: string[] = [];
-  private length = 0;
+  private text = '';
   readonly segments: WatViewSegment[] = [];
 
   line(text: string, bytes?: { start: number; end: number }): void {
-    if (bytes) this.segments.push({ textStart: this.length, textEnd: this.length + text.length, byteOffset: bytes.start, byteEnd: bytes.end });
-    this.parts.push(text + '\n');
-    this.length += text.length + 1;
+    const at = this.text.length;
+    if (bytes) this.segments.push({ textStart: at, textEnd: at + text.length, byteOffset: bytes.start, byteEnd: bytes.end });
+    this.text += text + '\n';
   }
 
   build(): WatView {
-    return { text: this.parts.join(''), segments: this.segments };
+    return { text: this.text, segments: this.segments };
   }
 }
 
