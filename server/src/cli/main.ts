@@ -4,6 +4,7 @@
  *   0  success / nothing at or above --fail-on
  *   1  findings at or above --fail-on, invalid module, failed verification, guest failure (see `run --help`)
  *   2  usage or input errors (unknown flag, missing file, unreadable policy, output exists ...)
+ *   3  internal error (a bug), with its stack trace
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -70,7 +71,8 @@ export function mainHelp(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
     '',
     'Global options: --help, -h (also after a command), --version, -V, --quiet, -q, --no-color',
-    'Exit codes: 0 success, 1 findings at or above --fail-on / failed check, 2 usage or input error.',
+    'Exit codes: 0 success, 1 findings at or above --fail-on / failed check, 2 usage or input error,',
+    '3 internal error (a bug: please report it). `run` exits with the guest\'s code (see `run --help`).',
     'Run `wasm-warden <command> --help` for a command\'s options and examples.',
     '',
   ].join('\n');

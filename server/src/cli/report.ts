@@ -29,7 +29,8 @@ export function cliSeverity(s: Finding['severity']): CliSeverity {
 
 export function displayPath(file: string, cwd = process.cwd()): string {
   const rel = path.relative(cwd, path.resolve(file));
-  const shown = rel === '' ? path.basename(file) : rel.startsWith('..') && path.isAbsolute(file) ? path.resolve(file) : rel;
+  // relative even above the cwd (`../x.wasm`); absolute only where no relative path exists (another drive)
+  const shown = rel === '' ? path.basename(file) : rel;
   return shown.split(path.sep).join('/');
 }
 
@@ -132,7 +133,9 @@ export function formatSarif(reports: FileReport[], version: string): string {
         locations: [
           {
             physicalLocation: {
-              artifactLocation: { uri: encodeURI(rep.path), uriBaseId: '%SRCROOT%' },
+              artifactLocation: path.isAbsolute(rep.path)
+                ? { uri: pathToFileUri(rep.path).replace(/\/$/, '') } // outside the current folder
+                : { uri: encodeURI(rep.path), uriBaseId: '%SRCROOT%' },
               region,
             },
           },

@@ -8,7 +8,7 @@ import { bool, oneOf, parseArgs, str, type FlagSpecs } from '../args';
 import { CliError, userIoError } from '../errors';
 import { Progress, type Io } from '../io';
 import { expandInputs, makePolicyStore, policyProblemsOf } from '../inputs';
-import { displayPath, formatJson, formatSarif, formatText, sortReports, FORMATS, type FileReport, type Format } from '../report';
+import { cliSeverity, displayPath, formatJson, formatSarif, formatText, sortReports, FORMATS, type FileReport, type Format } from '../report';
 import type { CommandDef } from './types';
 
 const FAIL_ON = ['error', 'warning', 'info'] as const;
@@ -77,7 +77,8 @@ async function runReport(
     return 2;
   }
   if (inputErrors) return 2;
-  const all = sorted.flatMap((r) => r.findings);
+  // judged on the severities as shown (hint counts as info)
+  const all = sorted.flatMap((r) => r.findings.map((f) => ({ ...f, severity: cliSeverity(f.severity) })));
   return failed || anyAtLeast(all, failOn) ? 1 : 0;
 }
 
