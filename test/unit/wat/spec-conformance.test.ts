@@ -84,4 +84,5 @@ test('spec test suite: valid modules parse, malformed quoted modules are rejecte
   assert.ok(rejected / malformed.length >= MIN_REJECTION_RATE, `rejection rate ${rejected}/${malformed.length} below ${MIN_REJECTION_RATE}`);
 });
 
+/** 1229/1229 were rejected when this test was written; allow a little slack for suite updates */
 const MIN_REJECTION_RATE = 0.99;

@@ -665,7 +665,13 @@ class Checker {
       const a = use.typeRef;
       if (!a) continue;
       const def = a.token === TokenKind.Id ? this.ids.get('type')?.get(idKey(a.text)) : this.lookup(m.defs.type, a);
-      if (!def || !isList(def.span as Node)) continue;
+      if (!def) {
+        if (a.token !== TokenKind.Int) continue; // unknown $ids are reported with the other references
+        // the text format resolves `(type N) (param ..)` at parse time: N must exist
+        this.error('wat-unknown-id', `unknown type ${a.text}`, a);
+        continue;
+      }
+      if (!isList(def.span as Node)) continue;
       const tl = def.span as List;
       let d: Node | undefined = tl.children[this.idAt(tl.children, 1) ? 2 : 1];
       if (headOf(d) === 'sub') d = (d as List).children.find((x, k) => k > 0 && isList(x));
