@@ -45,6 +45,18 @@ test('module strings are escaped: quotes, control characters, markup, non-ASCII'
   assert.equal(text.split('\n').filter((l) => l.includes('<script>')).length, 2);
 });
 
+test('names that are not WAT ids are quoted: $"..."', () => {
+  const funcNames = [2, 0, ...str('ok_name'), 1, ...str('a b\n)')];
+  const names = section(0, [...str('name'), 1, ...u32(funcNames.length), ...funcNames]);
+  const bytes = module([section(1, [1, 0x60, 0, 0]), section(3, [2, 0, 0]), section(10, [2, 2, 0, 0x0b, 2, 0, 0x0b]), names]);
+  const read = readWasm(bytes);
+  assert.deepEqual(read.diagnostics, []);
+  assert.equal(read.model.funcs[1].id, '$a b\n)');
+  const { text } = renderWatView(bytes, read);
+  assert.ok(text.includes('  (func $ok_name (;0;) (type 0) ;; body 2 bytes'), text);
+  assert.ok(text.includes('  (func $"a b\\n)" (;1;) (type 0) ;; body 2 bytes'), text);
+});
+
 test('offset mapping: every entry maps to its line and back', async () => {
   const bytes = await wat(HOSTILE_BASE_WAT);
   const read = readWasm(bytes);

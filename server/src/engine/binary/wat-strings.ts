@@ -39,12 +39,11 @@ export function watString(s: string): string {
 /** Raw bytes as the body of a WAT string literal: printable ASCII as is, `\"`, `\\`, `\t`, `\n`, `\r`, else `\hh`. */
 export function escapeWatBytes(bytes: Uint8Array, start: number, end: number): string {
   let out = '';
-  for (let i = start; i < end; i++) {
-    const b = bytes[i];
-    out += b < 0x80 ? escapeCodePoint(b) : '\\' + HEX[b >> 4] + HEX[b & 15];
-  }
+  for (let i = start; i < end; i++) out += BYTE_ESCAPES[bytes[i]];
   return out;
 }
+
+const BYTE_ESCAPES: string[] = Array.from({ length: 256 }, (_, b) => (b < 0x80 ? escapeCodePoint(b) : '\\' + HEX[b >> 4] + HEX[b & 15]));
 
 const ID_CHAR = /^[0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~]+$/;
 
