@@ -155,3 +155,25 @@ test('.wast scripts: every module command, quote errors at the quote, binary ski
   assert.equal(doc.diagnostics[0].span.start, q);
   assert.equal(doc.diagnostics[0].code, 'wat-unknown-instruction');
 });
+
+test('seeded mutations of a valid module never throw and always leave a tree', () => {
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const pieces = ['(', ')', '"', '$', ';;', '(;', ';)', '0x', '(@a', 'block', 'end', 'i32.const', '(module', '\\', 'nan:0x', '(then', '(type 99)', 'br 7', '$"'];
+  let withDiagnostics = 0;
+  for (let iter = 0; iter < 300; iter++) {
+    let t = VALID;
+    for (let k = 0; k < 3; k++) {
+      const p = Math.floor(rnd() * t.length);
+      const r = rnd();
+      if (r < 0.33) t = t.slice(0, p) + t.slice(p + 1 + Math.floor(rnd() * 5));
+      else if (r < 0.66) t = t.slice(0, p) + pieces[Math.floor(rnd() * pieces.length)] + t.slice(p);
+      else t = t.slice(0, p) + String.fromCharCode(Math.floor(rnd() * 300)) + t.slice(p + 1);
+    }
+    const doc = parseWat(t);
+    assert.ok(doc.tree.end === t.length);
+    assert.ok(doc.diagnostics.every((d) => d.source === 'wat-parser' && d.span.start >= 0 && d.span.end <= t.length));
+    if (doc.diagnostics.length > 0) withDiagnostics++;
+  }
+  assert.ok(withDiagnostics > 150, `most mutations are reported (${withDiagnostics}/300)`);
+});
