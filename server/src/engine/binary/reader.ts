@@ -22,7 +22,7 @@ import {
 import type { Span } from '../span';
 import { ByteReader, WasmFormatError, hex } from './byte-reader';
 import { emptyNameSection, readNameSection, type NameSection } from './name-section';
-import { newTypeUse, readHeapType, readStorageType, readValType, skipConstExpr, type TypeUse } from './value-types';
+import { newTypeUse, readStorageType, readValType, skipConstExpr, type TypeUse } from './value-types';
 
 export type { NameSection } from './name-section';
 
