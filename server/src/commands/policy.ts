@@ -5,9 +5,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { baselinePolicy, defaultPolicyText } from '../engine/policy/check';
+import { defaultPolicyText } from '../engine/policy/check';
+import { baselinePolicyText } from '../engine/operations/baseline';
 import { POLICY_FILE_NAME } from '../engine/policy/store';
-import { checkFile } from '../engine/operations/check';
 import { scanFolder } from '../engine/scan';
 import { ServerCommands } from '../protocol';
 import { uriToPath } from '../documents';
@@ -50,10 +50,8 @@ const writeBaseline: CommandHandler = async (ws, args) => {
   const p = uri ? uriToPath(uri) : ws.roots[0];
   if (!p) throw new Error('baseline policy needs a module or folder');
   const files = fs.statSync(p).isDirectory() ? [...scanFolder(p)] : [p];
-  const models = files.flatMap((f) => checkFile(f, ws.policies).models.filter((m) => m.kind === 'module'));
-  if (models.length === 0) throw new Error('no module found to build a baseline from');
-  const text = JSON.stringify(baselinePolicy(models), null, 2) + '\n';
-  return { ...write(targetFile(ws, uri), text, overwrite), modules: models.length };
+  const baseline = baselinePolicyText(files, ws.policies);
+  return { ...write(targetFile(ws, uri), baseline.text, overwrite), modules: baseline.modules };
 };
 
 const rescan: CommandHandler = async (ws) => {

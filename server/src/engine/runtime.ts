@@ -28,5 +28,6 @@ export function processEntry(name: ProcessEntry): EntryLocation {
   }
   const file = path.join(__dirname, PROCESS_ENTRIES[name]);
   if (!fs.existsSync(file)) throw new Error(`engine entry ${name} not found at ${file}`);
-  return { file, execArgv: ['--import', 'tsx'] };
+  // resolved from here, not from the current folder, so source runs work from any working directory
+  return { file, execArgv: ['--require', require.resolve('tsx/cjs')] };
 }

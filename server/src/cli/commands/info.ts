@@ -5,7 +5,8 @@ import { checkFile } from '../../engine/operations/check';
 import { inspectFile, type Inspection } from '../../engine/operations/inspect';
 import { locateFindings } from '../../engine/operations/findings';
 import { writeOutput } from '../../engine/operations/output';
-import { baselinePolicy, defaultPolicyText } from '../../engine/policy/check';
+import { defaultPolicyText } from '../../engine/policy/check';
+import { baselinePolicyText } from '../../engine/operations/baseline';
 import { RULES, ruleDocPath } from '../../engine/policy/rules';
 import { PolicyStore, POLICY_FILE_NAME } from '../../engine/policy/store';
 import { bool, oneOf, parseArgs, str } from '../args';
@@ -113,10 +114,14 @@ export const policy: CommandDef = {
     if (bool(p, 'baseline')) {
       const files = expandInputs(inputs, 'policy init --baseline');
       const store = new PolicyStore({ roots: [] });
-      const models = files.flatMap((f) => checkFile(f, store).models.filter((m) => m.kind === 'module'));
-      if (models.length === 0) throw new CliError('policy init --baseline: no core module found in the inputs');
-      text = JSON.stringify(baselinePolicy(models), null, 2) + '\n';
-      note = ` (baseline of ${models.length} module${models.length === 1 ? '' : 's'})`;
+      let baseline;
+      try {
+        baseline = baselinePolicyText(files, store);
+      } catch (err) {
+        throw new CliError(`policy init --baseline: ${(err as Error).message}`);
+      }
+      text = baseline.text;
+      note = ` (baseline of ${baseline.modules} module${baseline.modules === 1 ? '' : 's'})`;
     } else {
       if (inputs.length) throw new CliError(`policy init: unexpected argument ${inputs[0]} (did you mean --baseline?)`);
       text = defaultPolicyText();

@@ -53,7 +53,7 @@ export function signFile(file: string, options: SignFileOptions): SignatureRepor
   const warnings: string[] = [];
   if (options.secretKeyPath) {
     const exposure = secretKeyFileExposure(options.secretKeyPath);
-    if (exposure) warnings.push(`the secret key file ${options.secretKeyPath} is readable by other users (mode ${exposure.mode.toString(8)}); chmod 600 it`);
+    if (exposure?.exposed) warnings.push(`the secret key file ${options.secretKeyPath} is readable by other users (mode ${exposure.mode.toString(8)}); chmod 600 it`);
   }
   const secretKey = options.secretKeyData ? parseSecretKey(options.secretKeyData) : options.secretKeyPath ? readSecretKeyFile(options.secretKeyPath) : undefined;
   if (!secretKey) throw new Error('signing needs a secret key');
