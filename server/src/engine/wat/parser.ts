@@ -85,7 +85,7 @@ class KeywordInterner {
 
 /** An atom whose text is sliced from the source only when asked for (numbers, strings). */
 class LazyAtom implements Atom {
-  readonly type = 'atom' as const;
+  declare readonly type: 'atom';
   private cached: string | undefined;
   constructor(
     readonly token: TokenKind,
@@ -101,9 +101,12 @@ class LazyAtom implements Atom {
     return this.cached;
   }
   toJSON(): unknown {
-    return { type: this.type, token: this.token, start: this.start, end: this.end, text: this.text };
+    return { type: 'atom', token: this.token, start: this.start, end: this.end, text: this.text };
   }
 }
+
+// shared by every atom: on the prototype, not one slot per instance
+Object.defineProperty(LazyAtom.prototype, 'type', { value: 'atom', writable: false, enumerable: true });
 
 /** Stage 1: the S-expression tree. */
 export function buildTree(text: string, diagnostics: EngineDiagnostic[]): Root {
@@ -481,8 +484,7 @@ class Checker {
   }
 
   private ref(space: IndexSpace, a: Atom): void {
-    const r: Reference = { space, span: a, text: a.text };
-    if (space === 'local' || space === 'label') r.func = this.func;
+    const r: Reference = { space, span: a, target: undefined, func: space === 'local' || space === 'label' ? this.func : undefined };
     this.mod.refs.push(r);
     if (space === 'local' && this.func) {
       r.target = this.lookup(this.func.locals, a);
@@ -1266,7 +1268,7 @@ class Checker {
       return i;
     }
     this.checkIdx(a, undefined);
-    const r: Reference = { space: 'label', span: a, text: a.text, func: this.func };
+    const r: Reference = { space: 'label', span: a, target: undefined, func: this.func };
     if (a.token === TokenKind.Id) {
       const key = idKey(a.text);
       for (let k = this.labels.length - 1; k >= 0; k--) {

@@ -60,13 +60,12 @@ export interface Definition {
 
 export interface Reference {
   space: IndexSpace;
-  /** the `$id` or index token */
-  span: Span;
-  text: string;
+  /** the `$id` or index token (its text is the token's text) */
+  span: Atom;
   /** resolved definition, when found */
-  target?: Definition;
+  target: Definition | undefined;
   /** for locals and labels: the function they belong to */
-  func?: FuncSyntax;
+  func: FuncSyntax | undefined;
 }
 
 export interface FuncSyntax {
