@@ -1,0 +1,213 @@
+/**
+ * One measurement in its own process: `child.ts TASK PEER FILE REPEATS BUDGET_MS`.
+ * Prints one JSON line per completed run (`{"t": ms}`), then the memory figures. The parent caps the
+ * wall time and kills this process, so a peer that hangs or runs out of memory only loses its row.
+ *
+ * Memory: the input is read into one preallocated buffer, then the child's peak RSS is taken as the
+ * baseline; `peakDeltaMB` is how much the peak rose while the operation ran (GC between runs).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { readWasm } from '../../server/src/engine/binary/reader';
+import { parseWat } from '../../server/src/engine/wat';
+import { checkFile, checkWasmBytes } from '../../server/src/engine/operations/check';
+import { PolicyStore } from '../../server/src/engine/policy/store';
+import { scanFolder } from '../../server/src/engine/scan';
+import { peerRequire, repoRequire, ROOT } from './util';
+
+const [task, peer, file, repeatsArg, budgetArg] = process.argv.slice(2);
+const repeats = Number(repeatsArg);
+const budgetMs = Number(budgetArg);
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+const emit = (o: unknown) => process.stdout.write(JSON.stringify(o) + '\n');
+const maxRssMB = () => process.resourceUsage().maxRSS / 1024;
+
+/** wabt's feature flags, passed to parsing and to validate() alike (see the gotchas doc). */
+const WABT_FEATURES = {
+  exceptions: true, mutable_globals: true, sat_float_to_int: true, sign_extension: true, simd: true, threads: true,
+  function_references: true, multi_value: true, tail_call: true, bulk_memory: true, reference_types: true,
+  annotations: true, code_metadata: true, gc: true, memory64: true, extended_const: true, relaxed_simd: true,
+};
+
+/** The minimal section-header scan: magic/version, then (id, LEB128 size) pairs, skipping each payload. */
+export function headerScan(b: Uint8Array): number {
+  let p = 8;
+  let n = 0;
+  while (p < b.length) {
+    p++; // id
+    let size = 0;
+    let shift = 0;
+    let byte;
+    do {
+      byte = b[p++];
+      size += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    p += size;
+    n++;
+  }
+  if (p !== b.length) throw new Error('section sizes do not add up');
+  return n;
+}
+
+function readInput(): Uint8Array {
+  const fd = fs.openSync(file, 'r');
+  const size = fs.fstatSync(fd).size;
+  const bytes = new Uint8Array(size);
+  let off = 0;
+  while (off < size) off += fs.readSync(fd, bytes, off, size - off, off);
+  fs.closeSync(fd);
+  return bytes;
+}
+
+async function setup(): Promise<() => unknown> {
+  if (task === 'wasm') {
+    const bytes = readInput();
+    switch (peer) {
+      case 'ours': {
+        const store = new PolicyStore({ roots: [], explicitPath: path.join(ROOT, 'examples', 'workspace', 'wasm-warden.policy.json') });
+        const policy = store.policyFor(file);
+        return () => {
+          const read = readWasm(bytes, { names: true });
+          const d = checkWasmBytes(bytes, read, file, policy);
+          if (read.diagnostics.some((x) => x.severity === 'error')) throw new Error(`rejected: ${read.diagnostics[0].message}`);
+          return d.length;
+        };
+      }
+      case 'ours-nonames':
+        return () => readWasm(bytes, { names: false }).diagnostics.length;
+      case 'header':
+        return () => headerScan(bytes);
+      case 'v8':
+        return () => {
+          if (!(globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(bytes)) throw new Error('WebAssembly.validate: false');
+        };
+      case 'wabt': {
+        const wabt = await (repoRequire('wabt') as () => Promise<any>)();
+        return () => {
+          const m = wabt.readWasm(bytes, { readDebugNames: true, ...WABT_FEATURES });
+          try {
+            m.validate(WABT_FEATURES);
+          } finally {
+            m.destroy();
+          }
+        };
+      }
+      case 'webassemblyjs': {
+        const { decode } = peerRequire('@webassemblyjs/wasm-parser');
+        return () => decode(bytes, { ignoreCodeSection: false, ignoreDataSection: false });
+      }
+    }
+  }
+  if (task === 'wat') {
+    const text = readInput();
+    const str = new TextDecoder().decode(text);
+    switch (peer) {
+      case 'ours':
+        return () => {
+          const doc = parseWat(str);
+          if (doc.diagnostics.some((d) => d.severity === 'error')) throw new Error(`rejected: ${doc.diagnostics.find((d) => d.severity === 'error')!.message}`);
+          return doc.tree;
+        };
+      case 'wabt': {
+        const wabt = await (repoRequire('wabt') as () => Promise<any>)();
+        return () => wabt.parseWat('input.wat', str, WABT_FEATURES).destroy();
+      }
+      case 'binaryen': {
+        const binaryen = (await import(repoRequire.resolve('binaryen'))).default;
+        return () => {
+          const m = binaryen.parseText(str);
+          m.dispose();
+        };
+      }
+      case 'wast-parser': {
+        const { parse } = peerRequire('@webassemblyjs/wast-parser');
+        return () => parse(str);
+      }
+    }
+  }
+  if (task === 'scan') {
+    // FILE is the folder; one run = one pass over every module in it
+    switch (peer) {
+      case 'ours':
+        return () => {
+          const store = new PolicyStore({ roots: [file] });
+          let n = 0;
+          for (const f of scanFolder(file)) n += checkFile(f, store).diagnostics.length >= 0 ? 1 : 0;
+          return n;
+        };
+      case 'read':
+        // a plain read of every file (the same walk)
+        return () => {
+          let bytes = 0;
+          for (const f of scanFolder(file)) bytes += fs.readFileSync(f).length;
+          return bytes;
+        };
+      case 'headers':
+        // only the section headers: positional reads of each (id, size) pair, payloads skipped
+        return () => {
+          const head = Buffer.alloc(16);
+          let sections = 0;
+          for (const f of scanFolder(file)) {
+            const fd = fs.openSync(f, 'r');
+            const size = fs.fstatSync(fd).size;
+            let p = 8;
+            while (p < size) {
+              const got = fs.readSync(fd, head, 0, 16, p);
+              let q = 1;
+              let len = 0;
+              let shift = 0;
+              let byte;
+              do {
+                byte = head[q++];
+                len += (byte & 0x7f) * 2 ** shift;
+                shift += 7;
+              } while (byte & 0x80 && q < got);
+              p += q + len;
+              sections++;
+            }
+            fs.closeSync(fd);
+          }
+          return sections;
+        };
+    }
+  }
+  throw new Error(`unknown task/peer ${task}/${peer}`);
+}
+
+async function main(): Promise<void> {
+  const op = await setup();
+  gc();
+  const base = maxRssMB();
+  const t0 = performance.now();
+  let counted = 0;
+  for (let i = 0; counted < repeats; i++) {
+    const t = performance.now();
+    try {
+      op();
+    } catch (e) {
+      const msg = String((e as Error).message ?? e);
+      // some parsers put a code frame first: keep the line that says what went wrong
+      const line = msg.split('\n').find((l) => /error|unexpected|expected/i.test(l)) ?? msg.trim().split('\n')[0];
+      emit({ failure: line.trim().slice(0, 300) });
+      break;
+    }
+    const dt = performance.now() - t;
+    // the first run warms the JIT up and is not counted, unless it was slow enough that warm-up does not matter
+    if (i > 0 || dt > 1000 || repeats === 1) {
+      emit({ t: dt });
+      counted++;
+    }
+    gc();
+    if (performance.now() - t0 > budgetMs) break;
+  }
+  emit({ peakDeltaMB: Math.max(0, maxRssMB() - base), maxRssMB: maxRssMB() });
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    emit({ failure: String((e as Error).stack ?? e).slice(0, 300) });
+    process.exit(1);
+  },
+);

@@ -1,0 +1,205 @@
+/**
+ * Shared helpers of the benchmark: statistics, the cache folder outside the repo (peers and real
+ * modules are installed there by the bench itself, never committed), and running a measurement in a
+ * child process with a time cap (peers that may hang or blow memory never take the bench down).
+ */
+import { spawn, spawnSync } from 'child_process';
+import { createRequire } from 'module';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const CACHE = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'wasm-warden', 'bench');
+export const PEERS_DIR = path.join(CACHE, 'peers');
+export const NM = path.join(PEERS_DIR, 'node_modules');
+
+/** npm packages the bench installs into the cache (pinned): parsers to compare with, and real modules. */
+export const PEER_PACKAGES = [
+  '@webassemblyjs/wasm-parser@1.14.1', // peer: .wasm decoder
+  '@webassemblyjs/wast-parser@1.14.1', // peer: WAT parser
+  '@biomejs/wasm-nodejs@2.5.14', // Rust (wasm-bindgen), 45 MB
+  'esbuild-wasm@0.28.2', // Go, 14 MB
+  '@duckdb/duckdb-wasm@1.32.0', // C++ emscripten, 34 MB
+  'z3-solver@4.15.4', // C++ emscripten, 33 MB
+  '@yowasp/yosys@0.55.944', // C++ wasi-sdk, 31 MB
+  '@jsquash/png@3.1.1', // Rust, 0.18 MB
+  'brotli-wasm@3.0.1', // Rust, 1 MB
+  'sql.js@1.16.0', // C emscripten, 0.7 MB
+  'vscode-oniguruma@2.0.1', // C emscripten, 0.47 MB
+  'tree-sitter-wasms@0.1.13', // tree-sitter grammars (emscripten side modules), 36 modules
+];
+
+/** Real modules, by role. Paths relative to the cache's node_modules. */
+export const LARGE_MODULES: Record<string, string> = {
+  'biome (Rust)': '@biomejs/wasm-nodejs/biome_wasm_bg.wasm',
+  'duckdb-eh (C++ emcc)': '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm',
+  'z3 (C++ emcc)': 'z3-solver/build/z3-built.wasm',
+  'yosys (C++ wasi-sdk)': '@yowasp/yosys/gen/yosys.core.wasm',
+  'esbuild (Go)': 'esbuild-wasm/esbuild.wasm',
+};
+export const SMALL_MODULES: Record<string, string> = {
+  'brotli (Rust)': 'brotli-wasm/pkg.node/brotli_wasm_bg.wasm',
+  'sql.js (C emcc)': 'sql.js/dist/sql-wasm.wasm',
+  'onig (C emcc)': 'vscode-oniguruma/release/onig.wasm',
+  'png (Rust)': '@jsquash/png/codec/pkg/squoosh_png_bg.wasm',
+};
+/** WAT inputs: disassembled with native wasm2wat into the cache. */
+export const WAT_LARGE = { name: 'sql.js.wat', from: 'sql.js/dist/sql-wasm.wasm' }; // ~14 MB
+export const WAT_LSP = { name: 'onig.wat', from: 'vscode-oniguruma/release/onig.wasm' }; // ~4.7 MB
+export const WAT_SMALL: { name: string; from: string }[] = [
+  { name: 'tree-sitter-html.wat', from: 'tree-sitter-wasms/out/tree-sitter-html.wasm' }, // ~0.35 MB
+  { name: 'tree-sitter-lua.wat', from: 'tree-sitter-wasms/out/tree-sitter-lua.wasm' }, // ~0.39 MB
+  { name: 'tree-sitter-vue.wat', from: 'tree-sitter-wasms/out/tree-sitter-vue.wasm' }, // ~0.26 MB
+];
+
+export function log(msg: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+/** Installs the peer packages into the cache (idempotent: skipped when the marker matches). */
+export function ensurePeers(): void {
+  const marker = path.join(PEERS_DIR, '.installed');
+  const want = PEER_PACKAGES.join('\n');
+  if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === want) return;
+  fs.mkdirSync(PEERS_DIR, { recursive: true });
+  if (!fs.existsSync(path.join(PEERS_DIR, 'package.json'))) fs.writeFileSync(path.join(PEERS_DIR, 'package.json'), '{"private":true}\n');
+  log(`installing peers and real modules into ${PEERS_DIR} (npm install --prefix; once)`);
+  const r = spawnSync('npm', ['install', '--prefix', PEERS_DIR, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', ...PEER_PACKAGES], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error('npm install of the bench peers failed');
+  fs.writeFileSync(marker, want);
+}
+
+export const peerRequire = createRequire(path.join(PEERS_DIR, 'package.json'));
+export const repoRequire = createRequire(path.join(ROOT, 'package.json'));
+
+/**
+ * The native (system) executable `cmd`, or undefined. PATH entries under node_modules are skipped:
+ * `npm run` puts node_modules/.bin first, where the wabt and binaryen packages install their
+ * JavaScript `wat2wasm`/`wasm-opt` of the same names.
+ */
+export function nativeCommand(cmd: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir || dir.includes('node_modules')) continue;
+    const f = path.join(dir, cmd);
+    try {
+      fs.accessSync(f, fs.constants.X_OK);
+      if (fs.statSync(f).isFile()) return f;
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
+}
+
+export function hasCommand(cmd: string): boolean {
+  return nativeCommand(cmd) !== undefined;
+}
+
+/** Disassembles a module with native wasm2wat into the cache (once). */
+export function ensureWat(w: { name: string; from: string }): string | undefined {
+  const out = path.join(CACHE, 'wat', w.name);
+  if (fs.existsSync(out)) return out;
+  const wasm2wat = nativeCommand('wasm2wat');
+  if (!wasm2wat) return undefined;
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const r = spawnSync(wasm2wat, ['--enable-all', path.join(NM, w.from), '-o', out + '.tmp']);
+  if (r.status !== 0) return undefined;
+  fs.renameSync(out + '.tmp', out);
+  return out;
+}
+
+export interface Stats {
+  n: number;
+  median: number;
+  min: number;
+  max: number;
+  /** (max - min) / median, in percent */
+  spreadPct: number;
+}
+
+export function stats(xs: number[]): Stats | undefined {
+  if (!xs.length) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return { n: s.length, median, min: s[0], max: s[s.length - 1], spreadPct: median > 0 ? ((s[s.length - 1] - s[0]) / median) * 100 : 0 };
+}
+
+export interface ChildResult {
+  /** ms of each completed run */
+  times: number[];
+  /** extra peak RSS of the operation over the child's RSS after loading its input (MB) */
+  peakDeltaMB?: number;
+  /** the child's peak RSS (MB) */
+  maxRssMB?: number;
+  /** the operation failed (input rejected, exception); message */
+  failure?: string;
+  /** the cap was hit before a run completed (or before all runs completed) */
+  capped: boolean;
+  capMs: number;
+  info?: Record<string, unknown>;
+}
+
+/**
+ * Runs `test/bench/child.ts TASK PEER FILE` in its own Node process. Each completed run is streamed
+ * back as a line, so a run that hits the cap still reports what it finished.
+ */
+export function runChild(task: string, peer: string, file: string, opts: { repeats: number; budgetMs: number; capMs: number }): Promise<ChildResult> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--expose-gc', '--max-old-space-size=8192', '--stack-size=8000', '--import', 'tsx', path.join(__dirname, 'child.ts'), task, peer, file, String(opts.repeats), String(opts.budgetMs)],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const res: ChildResult = { times: [], capped: false, capMs: opts.capMs };
+    let buf = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (!line.startsWith('{')) continue;
+        const m = JSON.parse(line);
+        if (typeof m.t === 'number') res.times.push(m.t);
+        if (m.failure) res.failure = m.failure;
+        if (m.peakDeltaMB !== undefined) res.peakDeltaMB = m.peakDeltaMB;
+        if (m.maxRssMB !== undefined) res.maxRssMB = m.maxRssMB;
+        if (m.info) res.info = { ...res.info, ...m.info };
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      if (err.length < 4000) err += d.toString();
+    });
+    const timer = setTimeout(() => {
+      res.capped = true;
+      child.kill('SIGKILL');
+    }, opts.capMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (!res.capped && code !== 0 && !res.failure) {
+        res.failure = `child exited ${signal ?? code}: ${err.trim().split('\n').slice(-3).join(' | ').slice(0, 300)}`;
+      }
+      resolve(res);
+    });
+  });
+}
+
+export function fmtMs(ms: number | undefined): string {
+  if (ms === undefined) return '-';
+  if (ms >= 100) return ms.toFixed(0);
+  if (ms >= 1) return ms.toFixed(1);
+  if (ms >= 0.01) return ms.toFixed(3);
+  return ms.toExponential(1);
+}
+
+export function fmtRatio(r: number | undefined): string {
+  if (r === undefined || !Number.isFinite(r)) return '-';
+  if (r >= 100) return `${r.toFixed(0)}x`;
+  if (r >= 10) return `${r.toFixed(1)}x`;
+  return `${r.toFixed(2)}x`;
+}
