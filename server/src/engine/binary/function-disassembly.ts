@@ -4,12 +4,13 @@
  *
  * Failure: the returned promise rejects with an Error whose message starts with
  * `cannot disassemble function <index>:` and says why (imported, no body, too large, or wabt's own
- * message for a malformed body). Sizes and nesting are guarded before wabt runs, because wabt runs in this thread
- * and cannot be interrupted; moving it into the toolchain worker (with a timeout) is planned.
+ * message for a malformed body). Sizes and nesting are guarded before wabt runs; wabt itself runs in the
+ * toolchain worker with a time limit, so a body that slips past the guards still cannot block the caller.
  */
 import type { WasmReadResult } from './reader';
 import { measureBody } from './body-shape';
 import { buildStubModule } from './stub-module';
+import { disassemble } from '../toolchain/disassemble';
 
 /**
  * wabt indents by nesting depth, so text grows with body size times depth (a 193 KB function of Go's
@@ -23,6 +24,7 @@ export const MAX_DISASSEMBLY_TEXT_ESTIMATE = 1_000_000; // measured: ~1.2 s in w
 export const MAX_DISASSEMBLY_TEXT_CHARS = 64 << 20;
 export const MAX_DISASSEMBLY_STUB_BYTES = 24 << 20;
 export const MAX_DISASSEMBLY_FUNCTIONS = 300_000;
+export const DISASSEMBLY_TIMEOUT_MS = 15_000;
 
 /** All wabt feature flags on: the view must not reject what some engine accepts. */
 export const WABT_ALL_FEATURES = {
@@ -86,25 +88,12 @@ export async function disassembleFunction(bytes: Uint8Array, read: WasmReadResul
   }
   if (stub.length > MAX_DISASSEMBLY_STUB_BYTES) fail(`the module's declarations take ${stub.length} bytes, more than ${MAX_DISASSEMBLY_STUB_BYTES}`);
 
-  const wabt = await loadWabt();
-  let text: string;
-  let mod: ReturnType<Wabt['readWasm']> | undefined;
-  try {
-    mod = wabt.readWasm(new Uint8Array(stub), { readDebugNames: true, check: true, ...WABT_ALL_FEATURES });
-    try {
-      // names from the name section for locals, globals and calls (`local.get $a`); indices stay when this fails
-      mod.applyNames();
-    } catch {
-      /* keep indices */
-    }
-    text = mod.toText({ foldExprs: false, inlineExport: false });
-    if (text.length > MAX_DISASSEMBLY_TEXT_CHARS) {
-      return fail(`its disassembly is ${text.length} characters (deeply nested code), more than ${MAX_DISASSEMBLY_TEXT_CHARS}`);
-    }
-  } catch (e) {
-    return fail(`wabt: ${(e instanceof Error ? e.message : String(e)).trim()}`);
-  } finally {
-    mod?.destroy();
+  // wabt runs in the toolchain worker with a time limit, so a pathological body cannot block the caller
+  const result = await disassemble(stub, { timeoutMs: DISASSEMBLY_TIMEOUT_MS });
+  if (result.text === undefined) return fail(result.diagnostics[0]?.message ?? 'wabt gave no text');
+  const text = result.text;
+  if (text.length > MAX_DISASSEMBLY_TEXT_CHARS) {
+    return fail(`its disassembly is ${text.length} characters (deeply nested code), more than ${MAX_DISASSEMBLY_TEXT_CHARS}`);
   }
   const cut = cutFunction(text, funcIndex - firstDefined);
   return cut ?? fail('its text was not found in the disassembly');
