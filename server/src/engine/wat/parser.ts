@@ -189,7 +189,9 @@ export function parse(text: string, options: ParseOptions = {}): ParseResult {
   const features: Set<InstrFeature>[] = [];
   const checker = new Checker(text, diagnostics);
   const top = root.children;
-  if (options.script) {
+  // a script may also be a bare inline module (its first form is a module field)
+  const inlineModule = options.script && top.length > 0 && FIELD_KEYWORDS.has(headOf(top[0]) ?? '');
+  if (options.script && !inlineModule) {
     for (const n of top) {
       if (!isList(n)) {
         checker.error('wat-syntax', `expected a command, found '${(n as Atom).text}'`, n);
@@ -1357,7 +1359,7 @@ class Checker {
         return this.typeUse(c, i, undefined, true, false);
       case 'local':
         if (!this.func) {
-          this.error('wat-syntax', `'${op.text}' outside a function`, op);
+          // locals in a constant expression: invalid (validation reports it), not malformed
           return this.isIdx(c[i]) ? i + 1 : i;
         }
         return this.needIdx(c, i, 'local', 'a local', op);
