@@ -130,8 +130,10 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
       const secretKey = await resolveSecretKey(context);
       if (!secretKey) return;
       const detached = (await vscode.window.showQuickPick(['Embedded signature', 'Detached signature file'], { title: 'Signature placement' })) === 'Detached signature file';
-      const result = await runWriting(ctx, 'Signing…', ServerCommands.sign, { uri: uri.toString(), ...secretKey, detached });
-      if (result) show(ctx, 'signatures', uri, result);
+      const result = await runWriting<{ exists?: boolean; file?: string; warnings?: string[] }>(ctx, 'Signing…', ServerCommands.sign, { uri: uri.toString(), ...secretKey, detached });
+      if (!result) return;
+      for (const w of result.warnings ?? []) void vscode.window.showWarningMessage(`Wasm Warden: ${w}`);
+      show(ctx, 'signatures', uri, result);
     },
     'wasmWarden.verify': async (arg) => {
       const uri = needTarget(arg);

@@ -16,7 +16,8 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache, pathToUri, uriToPath, type WasmAnalysis, type WatAnalysis } from './documents';
-import { binaryRange, toLspDiagnostic, toRange } from './convert';
+import { binaryRange, toLspDiagnostic, toLspSeverity, toRange } from './convert';
+import type { Finding } from './engine/operations/findings';
 import { checkWasmBytes, checkWatDocument, sourceKindOf } from './engine/operations/check';
 import { PolicyStore, POLICY_FILE_NAME } from './engine/policy/store';
 import { LineIndex } from './engine/span';
@@ -33,6 +34,8 @@ export class Workspace {
   readonly roots: string[];
   /** rendered WAT views of binaries, by `.wasm` path */
   readonly views = new Map<string, { view: ModuleView; index: LineIndex; mtimeMs: number }>();
+  /** findings of the last explicit validation (wabt/binaryen) per file, shown until the file changes */
+  private readonly validation = new Map<string, Finding[]>();
   /** every file that currently has diagnostics published, so removals clear them */
   private readonly published = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -92,6 +95,7 @@ export class Workspace {
     const kind = sourceKindOf(file);
     if (!isPolicy && (!kind || kind === 'wasm')) return;
     const uri = doc.uri;
+    if (!immediately) this.validation.delete(file); // an edit makes the last validation stale
     clearTimeout(this.timers.get(uri));
     const run = () => {
       this.timers.delete(uri);
@@ -133,7 +137,26 @@ export class Workspace {
     const analysis = this.cache.watText(doc.uri, kind, doc.getText(), doc.version);
     const policy = this.policies.policyFor(file);
     const found = checkWatDocument(analysis.doc, file, policy);
-    this.publish(doc.uri, found.map((d) => this.lsp(d, (s) => toRange(analysis.index, s))));
+    this.publish(doc.uri, [...found.map((d) => this.lsp(d, (s) => toRange(analysis.index, s))), ...this.validationDiagnostics(file)]);
+  }
+
+  /** Show the toolchain findings of an explicit validation in the Problems panel, until the file changes. */
+  setValidation(file: string, findings: Finding[]): void {
+    this.validation.set(file, findings.filter((f) => f.source === 'wabt' || f.source === 'binaryen'));
+    this.checkFromDisk(file);
+  }
+
+  private validationDiagnostics(file: string): Diagnostic[] {
+    return (this.validation.get(file) ?? []).map((f) => ({
+      range:
+        f.line !== undefined
+          ? { start: { line: f.line - 1, character: (f.column ?? 1) - 1 }, end: { line: (f.endLine ?? f.line) - 1, character: (f.endColumn ?? f.column ?? 1) - 1 } }
+          : binaryRange(),
+      severity: toLspSeverity(f.severity),
+      code: f.rule,
+      source: 'wasm-warden',
+      message: `${f.source}: ${f.message}${f.offset !== undefined ? ` (@0x${f.offset.toString(16)})` : ''}`,
+    }));
   }
 
   // ---- files on disk ------------------------------------------------------------------------
@@ -152,7 +175,7 @@ export class Workspace {
       if (kind === 'wasm') {
         const wasm = this.cache.wasmFile(file);
         found = checkWasmBytes(wasm.bytes, wasm.read, file, this.policies.policyFor(file));
-        this.publish(uri, found.map((d) => this.lsp(d, () => binaryRange(), `@0x${d.span.start.toString(16)}`)));
+        this.publish(uri, [...found.map((d) => this.lsp(d, () => binaryRange(), `@0x${d.span.start.toString(16)}`)), ...this.validationDiagnostics(file)]);
         this.publishView(file, found);
         return found.length;
       }
@@ -161,7 +184,7 @@ export class Workspace {
       const doc = parseWat(text, { script: kind === 'wast' });
       const index = new LineIndex(text);
       found = checkWatDocument(doc, file, this.policies.policyFor(file));
-      this.publish(uri, found.map((d) => this.lsp(d, (s) => toRange(index, s))));
+      this.publish(uri, [...found.map((d) => this.lsp(d, (s) => toRange(index, s))), ...this.validationDiagnostics(file)]);
       return found.length;
     } catch (err) {
       const message = `cannot read ${path.basename(file)}: ${(err as Error).message}`;
@@ -222,6 +245,7 @@ export class Workspace {
       if (!file) continue;
       this.cache.forget(file);
       this.views.delete(file);
+      this.validation.delete(file);
       if (path.basename(file) === POLICY_FILE_NAME) {
         policyTouched = true;
         this.policies.invalidate(file);

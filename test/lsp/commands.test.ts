@@ -73,6 +73,9 @@ describe('server commands over LSP', () => {
     const typeError = r.findings.find((f) => f.source === 'wabt');
     assert.ok(typeError, JSON.stringify(r.findings));
     assert.equal(typeError.line, 3);
+    // the explicit validation also shows in the Problems panel (published diagnostics) until the file changes
+    const published = await client.waitForDiagnostics(client.uri('bad-type.wat'), (d) => d.some((x) => /^wabt: /.test(x.message)), 'validation diagnostics');
+    assert.equal(published.find((x) => /^wabt: /.test(x.message))!.range.start.line, 2);
     const ok = await client.executeCommand<{ valid: boolean; findings: Finding[] }>(C.validate, { uri: client.uri('clean.wat') });
     assert.equal(ok.valid, true, JSON.stringify(ok.findings));
   });

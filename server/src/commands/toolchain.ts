@@ -37,7 +37,9 @@ function openText(ws: Workspace, file: string): string | undefined {
 
 const validate: CommandHandler = async (ws, raw, token) => {
   const { file } = fileArg(raw);
-  return validateFile(file, ws.policies, { text: openText(ws, file), signal: abortOn(token) });
+  const result = await validateFile(file, ws.policies, { text: openText(ws, file), signal: abortOn(token) });
+  ws.setValidation(file, result.findings);
+  return result;
 };
 
 const compile: CommandHandler = async (ws, raw, token) => {
