@@ -1,5 +1,7 @@
 /** `run`: a module in the sandbox (engine/operations/run.ts), guest output streamed live. */
 import * as fs from 'fs';
+import { importExtismManifest } from '../../engine/sandbox/extism-manifest';
+import * as path from 'path';
 import { sourceKindOf } from '../../engine/operations/check';
 import { writeOutput } from '../../engine/operations/output';
 import { parseMountSpec, runFile } from '../../engine/operations/run';
@@ -27,6 +29,7 @@ export const run: CommandDef = {
     invoke: { type: 'string', value: 'NAME', description: 'call this export instead of _start; the arguments after the module are its (numeric) parameters' },
     report: { type: 'string', value: 'FILE.json', description: "write the monitor's final report as JSON" },
     policy: { type: 'string', value: 'FILE', description: "policy whose sandbox section is the base (default: the nearest one)" },
+    manifest: { type: 'string', value: 'FILE.json', description: 'an Extism manifest: its allowed_paths (ro: prefix), timeout_ms, memory.max_pages and config become the sandbox options; flags still win; its first wasm path is the module when none is given' },
     force: { type: 'boolean', description: 'overwrite the --report file if it exists' },
   },
   details: [
@@ -43,7 +46,14 @@ export const run: CommandDef = {
   ],
   async run(argv, io) {
     const p = parseArgs(argv, { ...this.flags, ...commonFlags }, 'run');
-    const [module, ...guestArgs] = [...p.positionals, ...p.rest];
+    const manifestFile = str(p, 'manifest');
+    const manifest = manifestFile ? readManifest(manifestFile) : undefined;
+    const positionals = [...p.positionals, ...p.rest];
+    if (manifest && !positionals.length) {
+      const first = manifest.wasm.find((w) => w.path);
+      if (first?.path) positionals.unshift(path.resolve(path.dirname(manifestFile!), first.path));
+    }
+    const [module, ...guestArgs] = positionals;
     const file = requireFile(module, 'run', 'module');
     const kind = sourceKindOf(file);
     if (kind !== 'wasm' && kind !== 'wat') throw new CliError(`run: ${file}: expected a .wasm or .wat module`);
@@ -52,6 +62,11 @@ export const run: CommandDef = {
     if (reportFile && fs.existsSync(reportFile) && !force) throw new CliError(`run: ${displayPath(reportFile)} already exists (use --force to overwrite)`);
 
     const overrides: Partial<SandboxOptions> = {};
+    if (manifest) {
+      const { dirs, env, timeoutMs, maxMemoryBytes } = manifest.options;
+      Object.assign(overrides, { dirs, env, timeoutMs, maxMemoryBytes });
+      for (const w of manifest.warnings) if (!io.quiet) io.err(`wasm-warden: manifest: ${w}\n`);
+    }
     const dirs = list(p, 'dir');
     if (dirs.length) {
       overrides.dirs = dirs.map((d) => {
@@ -78,8 +93,8 @@ export const run: CommandDef = {
         }
       }
     }
-    overrides.timeoutMs = nonNegativeInt(p, 'timeout', 'run');
-    overrides.maxMemoryBytes = nonNegativeInt(p, 'max-memory', 'run');
+    overrides.timeoutMs = nonNegativeInt(p, 'timeout', 'run') ?? overrides.timeoutMs;
+    overrides.maxMemoryBytes = nonNegativeInt(p, 'max-memory', 'run') ?? overrides.maxMemoryBytes;
     overrides.maxOutputBytes = nonNegativeInt(p, 'max-output', 'run');
     overrides.fuel = nonNegativeInt(p, 'fuel', 'run');
     const invoke = str(p, 'invoke');
@@ -158,3 +173,18 @@ export const run: CommandDef = {
     }
   },
 };
+
+/** An Extism manifest as sandbox options (engine/sandbox/extism-manifest), with CLI errors. */
+function readManifest(file: string): ReturnType<typeof importExtismManifest> {
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new CliError(`run: --manifest ${file}: ${(err as Error).message}`);
+  }
+  try {
+    return importExtismManifest(json, path.dirname(path.resolve(file)));
+  } catch (err) {
+    throw new CliError(`run: --manifest ${file}: ${(err as Error).message}`);
+  }
+}
