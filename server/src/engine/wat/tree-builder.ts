@@ -1,0 +1,156 @@
+/**
+ * Stage 1 of the WAT parser: tokens -> S-expression tree, with an explicit stack (no recursion per
+ * nesting level) and paren recovery: a module field opening inside a func/global field closes that
+ * field, so a missing `)` costs one diagnostic instead of swallowing the rest of the module.
+ */
+import type { EngineDiagnostic } from '../diagnostic';
+import type { Span } from '../span';
+import { lex, TokenKind } from './lexer';
+import { type Atom, type List, type Root, headOf } from './syntax';
+
+export type WatDiagnosticCode =
+  | 'wat-syntax'
+  | 'wat-unbalanced-paren'
+  | 'wat-unknown-instruction'
+  | 'wat-bad-number'
+  | 'wat-bad-string'
+  | 'wat-bad-token'
+  | 'wat-unknown-field'
+  | 'wat-duplicate-id'
+  | 'wat-unterminated-comment'
+  | 'wat-bad-annotation'
+  | 'wat-unknown-id'
+  | 'wat-label-mismatch'
+  | 'wat-field-order';
+
+export function diag(code: WatDiagnosticCode, message: string, s: Span): EngineDiagnostic {
+  return { code, severity: 'error', message, span: { start: s.start, end: s.end }, source: 'wat-parser' };
+}
+
+/** list heads that cannot occur inside a func/global field: seeing one means a `)` is missing */
+const RECOVERY_HEADS = new Set(['func', 'global', 'table', 'memory', 'data', 'elem', 'start', 'tag', 'rec', 'module']);
+
+/**
+ * Interns keyword texts: instruction names and keywords repeat all over a module, so their atoms
+ * share one string instead of allocating a fresh slice per token (less garbage on large files).
+ */
+class KeywordInterner {
+  private readonly table: (string | undefined)[] = new Array(8192);
+  get(text: string, s: number, e: number): string {
+    const len = e - s;
+    if (len > 40) return text.slice(s, e);
+    let h = 2166136261;
+    for (let i = s; i < e; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+    let slot = (h >>> 0) & 8191;
+    for (let probe = 0; probe < 8; probe++) {
+      const cand = this.table[slot];
+      if (cand === undefined) {
+        const str = text.slice(s, e);
+        this.table[slot] = str;
+        return str;
+      }
+      if (cand.length === len) {
+        let same = true;
+        for (let i = 0; i < len; i++) {
+          if (cand.charCodeAt(i) !== text.charCodeAt(s + i)) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return cand;
+      }
+      slot = (slot + 1) & 8191;
+    }
+    return text.slice(s, e);
+  }
+}
+
+/** An atom whose text is sliced from the source only when asked for (numbers, strings). */
+class LazyAtom implements Atom {
+  declare readonly type: 'atom';
+  private cached: string | undefined;
+  constructor(
+    readonly token: TokenKind,
+    readonly start: number,
+    readonly end: number,
+    private readonly source: string,
+    text: string | undefined,
+  ) {
+    this.cached = text;
+  }
+  get text(): string {
+    if (this.cached === undefined) this.cached = this.source.slice(this.start, this.end);
+    return this.cached;
+  }
+  toJSON(): unknown {
+    return { type: 'atom', token: this.token, start: this.start, end: this.end, text: this.text };
+  }
+}
+
+// shared by every atom: on the prototype, not one slot per instance
+Object.defineProperty(LazyAtom.prototype, 'type', { value: 'atom', writable: false, enumerable: true });
+
+/** Stage 1: the S-expression tree. */
+export function buildTree(text: string, diagnostics: EngineDiagnostic[]): Root {
+  const ts = lex(text);
+  for (const e of ts.errors) diagnostics.push(diag(e.code, e.message, e));
+  const root: Root = { type: 'root', start: 0, end: text.length, children: [], trivia: ts.trivia, customAnnotations: ts.customAnnotations, modules: [] };
+  const stack: List[] = [];
+  /** depth in `stack` of the open func/global field, or -1 */
+  let fieldDepth = -1;
+  let children = root.children;
+  const { kinds, starts, ends, count } = ts;
+  const interner = new KeywordInterner();
+  for (let t = 0; t < count; t++) {
+    const k = kinds[t];
+    if (k === TokenKind.LParen) {
+      // recovery: a module field opening inside a func/global field means that field lacks its `)`
+      if (fieldDepth >= 0 && stack.length > fieldDepth && kinds[t + 1] === TokenKind.Keyword) {
+        const head = text.slice(starts[t + 1], ends[t + 1]);
+        if (RECOVERY_HEADS.has(head)) {
+          const field = stack[fieldDepth];
+          diagnostics.push(diag('wat-unbalanced-paren', `missing ')' to close this '(${headOf(field) ?? ''}'`, { start: field.start, end: field.start + 1 }));
+          while (stack.length > fieldDepth) {
+            const l = stack.pop()!;
+            l.end = starts[t];
+          }
+          children = stack.length ? stack[stack.length - 1].children : root.children;
+          fieldDepth = -1;
+        }
+      }
+      const l: List = { type: 'list', start: starts[t], end: starts[t] + 1, children: [], closed: false };
+      children.push(l);
+      stack.push(l);
+      children = l.children;
+      if (fieldDepth < 0 && kinds[t + 1] === TokenKind.Keyword) {
+        const parentHead = stack.length >= 2 ? headOf(stack[stack.length - 2]) : undefined;
+        if (stack.length === 1 || parentHead === 'module') {
+          const head = text.slice(starts[t + 1], ends[t + 1]);
+          if (head === 'func' || head === 'global') fieldDepth = stack.length - 1;
+        }
+      }
+    } else if (k === TokenKind.RParen) {
+      const l = stack.pop();
+      if (!l) {
+        diagnostics.push(diag('wat-unbalanced-paren', "unexpected ')'", { start: starts[t], end: ends[t] }));
+        continue;
+      }
+      l.end = ends[t];
+      l.closed = true;
+      if (stack.length === fieldDepth) fieldDepth = -1;
+      children = stack.length ? stack[stack.length - 1].children : root.children;
+    } else {
+      const s = starts[t];
+      const e = ends[t];
+      children.push(new LazyAtom(k, s, e, text, k === TokenKind.Keyword || k === TokenKind.Id ? interner.get(text, s, e) : undefined));
+    }
+  }
+  if (stack.length > 0) {
+    // one diagnostic for the outermost unclosed list: the inner ones are its consequence
+    const outer = stack[0];
+    diagnostics.push(diag('wat-unbalanced-paren', `missing ')' to close this '(${headOf(outer) ?? ''}'`, { start: outer.start, end: outer.start + 1 }));
+    for (const l of stack) l.end = text.length;
+  }
+  return root;
+}
+
