@@ -1,12 +1,14 @@
 /**
- * Loads, links and runs one guest module synchronously, in the current process. Only ever called
- * from runner-process.ts (the sandbox's own child process): the parent's timer is what bounds it.
+ * Loads, links and runs one guest module synchronously on the calling thread. Only ever called from
+ * the guest's worker thread inside runner-process.ts (the sandbox's own child process): the parent's
+ * timer is what bounds it. Output, violations and the start are posted as they happen (`post`); the
+ * statistics go to the shared buffer `sab` (monitor.ts), read by the process's main thread.
  */
 import { classifyTrap } from './trap';
 import { capMemory, ModuleFormatError, PAGE } from './memory-limit';
-import { FUEL_EXPORT, GROW_FAILED_EXPORT, instrument } from './instrument';
+import { FUEL_EXPORT, GROW_FAILED_EXPORT, instrument, NOTIFY_GROW, NOTIFY_MODULE } from './instrument';
 import { Monitor } from './monitor';
-import type { ChildMessage, LiveStats, RunReport, SandboxOptions } from './types';
+import type { ChildMessage, RunReport, SandboxOptions } from './types';
 import { PREVIEW1_FUNCTIONS, WASI_MODULE } from './wasi/constants';
 import { OutputSink, ProcExit, toErrno, WasiPreview1 } from './wasi/preview1';
 import { WA, WasmMemory } from './wasm-api';
@@ -14,91 +16,78 @@ import { WA, WasmMemory } from './wasm-api';
 export const DEFAULT_MAX_MEMORY = 256 * 1024 * 1024;
 export const DEFAULT_MAX_OUTPUT = 1024 * 1024;
 
-type DoneReport = Extract<ChildMessage, { type: 'done' }>['report'];
+export type DoneReport = Extract<ChildMessage, { type: 'done' }>['report'];
+/** what the guest's thread posts to the process's main thread */
+export type GuestMessage = Extract<ChildMessage, { type: 'started' | 'stdout' | 'stderr' | 'violation' | 'done' }>;
 
 /** Thrown by the output sinks to stop the guest when a stream exceeds its cap. */
 class OutputLimit {
   constructor(readonly stream: string, readonly cap: number) {}
 }
 
+/** Decodes each write and posts it at once (the main thread coalesces); stops at the cap. */
 class CappedOutput implements OutputSink {
   private total = 0;
-  private pending = '';
   private readonly dec = new TextDecoder();
   constructor(
     private readonly name: 'stdout' | 'stderr',
     private readonly cap: number,
+    private readonly post: (m: GuestMessage) => void,
     private readonly onLimit: (name: string, cap: number) => void,
   ) {}
   write(bytes: Uint8Array): void {
     const room = this.cap - this.total;
     const take = bytes.length <= room ? bytes : bytes.subarray(0, Math.max(0, room));
     this.total += take.length;
-    if (take.length) this.pending += this.dec.decode(take, { stream: true });
+    if (take.length) {
+      const data = this.dec.decode(take, { stream: true });
+      if (data) this.post({ type: this.name, data });
+    }
     if (take.length < bytes.length) {
       this.onLimit(this.name, this.cap);
       throw new OutputLimit(this.name, this.cap);
     }
   }
-  take(): string {
-    const s = this.pending;
-    this.pending = '';
-    return s;
-  }
-  end(): string {
-    return this.take() + this.dec.decode();
+  end(): void {
+    const data = this.dec.decode();
+    if (data) this.post({ type: this.name, data });
   }
 }
 
-export function runGuest(original: Uint8Array, options: SandboxOptions, send: (m: ChildMessage) => void): DoneReport {
-  const monitor = new Monitor(
-    options.statsIntervalMs ?? 100,
-    (stats, sample) => {
-      flushOutput();
-      checkMemory(stats);
-      send({ type: 'stats', stats, sample });
-    },
-    (violation) => send({ type: 'violation', violation }),
-  );
-  const stdout = new CappedOutput('stdout', options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, (n, cap) => monitor.violation('output-limit', `${n} exceeded ${cap} bytes; truncated and stopped`));
-  const stderr = new CappedOutput('stderr', options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, (n, cap) => monitor.violation('output-limit', `${n} exceeded ${cap} bytes; truncated and stopped`));
-  const flushOutput = (final = false) => {
-    const o = final ? stdout.end() : stdout.take();
-    if (o) send({ type: 'stdout', data: o });
-    const e = final ? stderr.end() : stderr.take();
-    if (e) send({ type: 'stderr', data: e });
-  };
+export function runGuest(original: Uint8Array, options: SandboxOptions, post: (m: GuestMessage) => void, sab: SharedArrayBuffer): DoneReport {
+  const monitor = new Monitor(sab, (violation) => post({ type: 'violation', violation }));
+  const limitHit = (n: string, cap: number) => monitor.violation('output-limit', `${n} exceeded ${cap} bytes; truncated and stopped`);
+  const stdout = new CappedOutput('stdout', options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, post, limitHit);
+  const stderr = new CappedOutput('stderr', options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, post, limitHit);
   let capBytes = 0;
   let capped = false;
   let memoryViolation = false;
   let growFailed: { value: unknown } | undefined;
-  let growFailedSeen = 0;
-  const checkMemory = (s: Pick<LiveStats, 'memoryBytes'>) => {
-    if (growFailed) {
-      const n = Number(growFailed.value);
-      if (n > growFailedSeen) {
-        if (growFailedSeen === 0) monitor.violation('memory-limit', `memory.grow refused at the cap of ${capBytes} bytes (memory is ${s.memoryBytes} bytes)`);
-        growFailedSeen = n;
-      }
-      return;
-    }
-    if (capped && !memoryViolation && s.memoryBytes >= capBytes) {
+  const growRefused = () => {
+    if (memoryViolation) return;
+    memoryViolation = true;
+    monitor.violation('memory-limit', `memory.grow refused at the cap of ${capBytes} bytes (memory is ${monitor.memory?.buffer.byteLength ?? 0} bytes)`);
+  };
+  // for modules the rewriter could not handle: the memory seen at the cap
+  monitor.onMemory = (bytes) => {
+    if (capped && !growFailed && !memoryViolation && bytes >= capBytes) {
       memoryViolation = true;
       monitor.violation('memory-limit', `linear memory reached the cap of ${capBytes} bytes; memory.grow beyond it returns -1`);
     }
   };
   let wasi: WasiPreview1 | undefined;
   const finish = (r: Partial<DoneReport> & Pick<DoneReport, 'outcome'>): DoneReport => {
-    if (wasi) monitor.io = wasi.io;
-    monitor.tick();
-    flushOutput(true);
+    monitor.sampleMemory();
+    if (growFailed && Number(growFailed.value) > 0) growRefused();
+    stdout.end();
+    stderr.end();
     wasi?.dispose();
     return {
       peakMemoryBytes: monitor.peakMemoryBytes,
-      memoryTimeline: monitor.timeline,
+      memoryTimeline: [],
       wasiCalls: monitor.wasiCalls(),
-      bytesRead: wasi?.io.bytesRead ?? 0,
-      bytesWritten: wasi?.io.bytesWritten ?? 0,
+      bytesRead: monitor.io.bytesRead,
+      bytesWritten: monitor.io.bytesWritten,
       violations: monitor.violations,
       ...r,
     };
@@ -114,18 +103,29 @@ export function runGuest(original: Uint8Array, options: SandboxOptions, send: (m
   // 1. memory cap, compile
   let mod;
   let limit;
+  let notify = false;
   try {
     limit = capMemory(original, options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY);
     capBytes = limit.maxPages * PAGE;
     capped = limit.capped;
     let code = limit.bytes;
     try {
-      code = instrument(limit.bytes, { fuel: options.fuel, growHook: capped }).bytes;
+      const out = instrument(limit.bytes, { fuel: options.fuel, growHook: capped, growNotify: true });
+      code = out.bytes;
+      notify = out.growNotify;
     } catch (e) {
       // without fuel, instrumentation is only a better memory-limit report: run the module as is
       if (options.fuel !== undefined) return finish({ outcome: 'error', message: `cannot meter this module (fuel): ${(e as Error).message}` });
     }
-    mod = new WA.Module(code);
+    try {
+      mod = new WA.Module(code);
+    } catch (e) {
+      // the rewrite produced a module the engine refuses: without fuel, run the original (a grow is then
+      // seen at the next WASI call instead of at once)
+      if (code === limit.bytes || options.fuel !== undefined) throw e;
+      notify = false;
+      mod = new WA.Module(limit.bytes);
+    }
   } catch (e) {
     const outcome = e instanceof ModuleFormatError && /the cap is/.test(e.message) ? 'limit' : 'error';
     if (outcome === 'limit') monitor.violation('memory-limit', (e as Error).message);
@@ -146,14 +146,21 @@ export function runGuest(original: Uint8Array, options: SandboxOptions, send: (m
       stdout,
       stderr,
       onViolation: (k, d) => monitor.violation(k, d),
+      io: monitor.io,
     });
   } catch (e) {
     return finish({ outcome: 'error', message: `cannot set up the sandbox: ${(e as Error).message}` });
   }
-  monitor.io = wasi.io;
   const known = new Set<string>(PREVIEW1_FUNCTIONS);
-  for (const imp of WA.Module.imports(mod)) {
-    if (imp.kind === 'memory' && limit.importedMemory) {
+  const importList = WA.Module.imports(mod);
+  importList.forEach((imp, i) => {
+    if (notify && i === importList.length - 1 && imp.module === NOTIFY_MODULE && imp.name === NOTIFY_GROW) {
+      // ours (instrument.ts appends it last): the grow hook reports each grow's result
+      (imports[NOTIFY_MODULE] ??= {})[NOTIFY_GROW] = (result: number) => {
+        if (result === -1) growRefused();
+        else monitor.sampleMemory();
+      };
+    } else if (imp.kind === 'memory' && limit.importedMemory) {
       const im = limit.importedMemory;
       memory ??= new WA.Memory({ initial: im.min, maximum: limit.maxPages, shared: im.shared || undefined });
       (imports[imp.module] ??= {})[imp.name] = memory;
@@ -163,7 +170,7 @@ export function runGuest(original: Uint8Array, options: SandboxOptions, send: (m
     } else {
       refused.push(`${imp.module}.${imp.name} (${imp.kind})`);
     }
-  }
+  });
   if (refused.length) {
     for (const r of refused) monitor.violation('import-refused', r);
     return finish({ outcome: 'error', message: `refused to link: the module imports ${refused.join(', ')}, which is not WASI preview1 (${WASI_MODULE})` });
@@ -192,7 +199,7 @@ export function runGuest(original: Uint8Array, options: SandboxOptions, send: (m
   const fn = instance.exports[entry];
   if (typeof fn !== 'function') return finish({ outcome: 'error', message: `the module exports no function ${entry}` });
   const init = instance.exports._initialize;
-  send({ type: 'started', atMs: monitor.elapsed() });
+  post({ type: 'started', atMs: monitor.elapsed() });
   try {
     if (options.invoke && typeof init === 'function') init();
     const result = options.invoke ? fn(...options.invoke.args) : fn();

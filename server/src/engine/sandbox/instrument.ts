@@ -6,13 +6,21 @@
  *   count approximates (from above, for straight-line code) the instructions executed.
  * - memory.grow on memory 0 is redirected to an appended function that performs the grow and counts
  *   the failures in an exported i32 global, so a refused grow can be reported.
- * Only new globals and one new function are appended at the end of their index spaces: no existing index
- * changes. Modules using GC or other unknown opcodes are left alone (InstrumentError).
+ *   With `growNotify`, the hook also calls an appended import (`__warden.memory_grown`, given the grow's
+ *   result) so the runner learns of every grow at once, even while the guest computes without WASI calls.
+ * Only new globals and one new function are appended at the end of their index spaces. The notify import
+ * is the exception: a new function import shifts every defined function's index by one, so calls,
+ * return_calls, ref.func, exports, the start function, element segments, global initialisers and the
+ * name section's function-indexed subsections are renumbered. Modules using GC or other unknown opcodes
+ * are left alone (InstrumentError).
  */
 import { leb, ModuleFormatError, sections } from './memory-limit';
 
 export const FUEL_EXPORT = '__warden_fuel';
 export const GROW_FAILED_EXPORT = '__warden_grow_failed';
+/** module and name of the import the grow hook calls with `growNotify` */
+export const NOTIFY_MODULE = '__warden';
+export const NOTIFY_GROW = 'memory_grown';
 
 export class InstrumentError extends Error {}
 
@@ -20,6 +28,8 @@ export interface InstrumentResult {
   bytes: Uint8Array;
   fuel: boolean;
   growHook: boolean;
+  /** the module's last import is NOTIFY_MODULE.NOTIFY_GROW (param i32) */
+  growNotify: boolean;
 }
 
 class R {
@@ -166,7 +176,7 @@ function vecCount(bytes: Uint8Array, start: number): { n: number; after: number 
 /** Canonical order of the known sections (custom sections keep their place). */
 const ORDER: Record<number, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13 };
 
-export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: boolean }): InstrumentResult {
+export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: boolean; growNotify?: boolean }): InstrumentResult {
   const secs = sections(bytes);
   const get = (id: number) => secs.find((s) => s.id === id);
   const imp = get(2);
@@ -179,13 +189,17 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
   const hasMemory = !!memSec || (imp ? /* imported memory */ importsMemory(bytes, imp.start) : false);
   const growHook = opts.growHook && hasMemory;
   const fuel = opts.fuel !== undefined;
-  if (!fuel && !growHook) return { bytes, fuel: false, growHook: false };
+  if (!fuel && !growHook) return { bytes, fuel: false, growHook: false, growNotify: false };
   const code = get(10);
-  if (!code) return { bytes, fuel: false, growHook: false };
+  if (!code) return { bytes, fuel: false, growHook: false, growNotify: false };
+  const notify = growHook && !!opts.growNotify;
+  const shift = notify ? 1 : 0;
+  const fx = (i: number) => (i >= counts.funcImports ? i + shift : i);
+  const notifyFunc = counts.funcImports;
 
   const fuelGlobal = counts.globalImports + definedGlobals;
   const growGlobal = fuelGlobal + (fuel ? 1 : 0);
-  const hookFunc = counts.funcImports + definedFuncs;
+  const hookFunc = counts.funcImports + shift + definedFuncs;
   const typeSec = get(1);
   const typeCount = typeSec ? vecCount(bytes, typeSec.start).n : 0;
 
@@ -237,6 +251,10 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
         body.push(0x10, ...leb(hookFunc));
         continue;
       }
+      if (shift && (o.op === 0x10 || o.op === 0x12 || o.op === 0xd2)) {
+        body.push(o.op, ...leb(fx(new R(bytes, o.start + 1).u32())));
+        continue;
+      }
       for (let p = o.start; p < o.end; p++) body.push(bytes[p]);
       if (fuel && o.op === 0x03) body.push(...charge(Math.max(1, loopCost.get(k) ?? 1)));
     }
@@ -247,6 +265,7 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
     const hook = [
       0x01, 0x01, 0x7f, // one i32 local
       0x20, 0x00, 0x40, 0x00, 0x21, 0x01,
+      ...(notify ? [0x20, 0x01, 0x10, ...leb(notifyFunc)] : []),
       0x20, 0x01, 0x41, 0x7f, 0x46, 0x04, 0x40, 0x23, ...leb(growGlobal), 0x41, 0x01, 0x6a, 0x24, ...leb(growGlobal), 0x0b,
       0x20, 0x01, 0x0b,
     ];
@@ -258,19 +277,27 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
   replaced.set(10, out);
   if (growHook) {
     const funcType = [0x60, 0x01, 0x7f, 0x01, 0x7f];
-    replaced.set(1, appendVec(bytes, typeSec, funcType));
+    replaced.set(1, appendVec(bytes, typeSec, notify ? [...funcType, 0x60, 0x01, 0x7f, 0x00] : funcType, notify ? 2 : 1));
     replaced.set(3, appendVec(bytes, fnSec, leb(typeCount)));
+  }
+  if (notify) {
+    const nameBytes = (s: string) => [...leb(s.length), ...Buffer.from(s)];
+    replaced.set(2, appendVec(bytes, imp, [...nameBytes(NOTIFY_MODULE), ...nameBytes(NOTIFY_GROW), 0x00, ...leb(typeCount + 1)]));
+    const start = get(8);
+    if (start) replaced.set(8, leb(fx(new R(bytes, start.start).u32())));
+    const elem = get(9);
+    if (elem) replaced.set(9, renumberElements(bytes, elem, fx));
   }
   const newGlobals: number[] = [];
   if (fuel) newGlobals.push(0x7e, 0x01, 0x42, ...sleb(opts.fuel!), 0x0b);
   if (growHook) newGlobals.push(0x7f, 0x01, 0x41, 0x00, 0x0b);
-  replaced.set(6, appendVec(bytes, globSec, newGlobals, (fuel ? 1 : 0) + (growHook ? 1 : 0)));
+  replaced.set(6, appendVec(bytes, globSec, newGlobals, (fuel ? 1 : 0) + (growHook ? 1 : 0), shift && globSec ? renumberGlobals(bytes, globSec, fx) : undefined));
   const exportSec = get(7);
   const newExports: number[] = [];
   const nameBytes = (s: string) => [...leb(s.length), ...Buffer.from(s)];
   if (fuel) newExports.push(...nameBytes(FUEL_EXPORT), 0x03, ...leb(fuelGlobal));
   if (growHook) newExports.push(...nameBytes(GROW_FAILED_EXPORT), 0x03, ...leb(growGlobal));
-  replaced.set(7, appendVec(bytes, exportSec, newExports, (fuel ? 1 : 0) + (growHook ? 1 : 0)));
+  replaced.set(7, appendVec(bytes, exportSec, newExports, (fuel ? 1 : 0) + (growHook ? 1 : 0), shift && exportSec ? renumberExports(bytes, exportSec, fx) : undefined));
 
   // reassemble: existing sections in place (replaced ones re-encoded), missing ones inserted in order
   const result: number[] = [...bytes.subarray(0, 8)];
@@ -284,11 +311,13 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
   };
   for (const s of secs) {
     if (s.id !== 0) flushNew(ORDER[s.id]);
-    if (replaced.has(s.id)) result.push(...section(s.id, replaced.get(s.id)!));
+    const names = s.id === 0 && shift ? renumberNames(bytes, s, fx) : undefined;
+    if (names) result.push(...section(0, names));
+    else if (replaced.has(s.id)) result.push(...section(s.id, replaced.get(s.id)!));
     else for (let p = s.headerStart; p < s.end; p++) result.push(bytes[p]);
   }
   flushNew(Infinity);
-  return { bytes: Uint8Array.from(result), fuel, growHook };
+  return { bytes: Uint8Array.from(result), fuel, growHook, growNotify: notify };
 }
 
 function importsMemory(bytes: Uint8Array, start: number): boolean {
@@ -307,11 +336,129 @@ function importsMemory(bytes: Uint8Array, start: number): boolean {
   return false;
 }
 
-/** A vector section's contents with `extra` (already encoded, `count` items) appended. */
-function appendVec(bytes: Uint8Array, sec: { start: number; end: number } | undefined, extra: number[], count = 1): number[] {
+/** A vector section's contents (or `items`, its re-encoded items) with `extra` (encoded, `count` items) appended. */
+function appendVec(bytes: Uint8Array, sec: { start: number; end: number } | undefined, extra: number[], count = 1, items?: number[]): number[] {
   if (!sec) return [...leb(count), ...extra];
   const { n, after } = vecCount(bytes, sec.start);
-  return [...leb(n + count), ...bytes.subarray(after, sec.end), ...extra];
+  return [...leb(n + count), ...(items ?? bytes.subarray(after, sec.end)), ...extra];
+}
+
+type Renumber = (i: number) => number;
+
+/** Copies a constant expression up to its `end`, renumbering ref.func. */
+function copyExpr(r: R, out: number[], fx: Renumber): void {
+  for (;;) {
+    const start = r.p;
+    const op = r.byte();
+    if (op === 0xd2) {
+      out.push(op, ...leb(fx(r.u32())));
+      continue;
+    }
+    skipImmediates(r, op);
+    for (let p = start; p < r.p; p++) out.push(r.b[p]);
+    if (op === 0x0b) return;
+  }
+}
+function copyBytes(r: R, out: number[], from: number): void {
+  for (let p = from; p < r.p; p++) out.push(r.b[p]);
+}
+
+/** The items (without their count) of the global section, ref.func renumbered. */
+function renumberGlobals(bytes: Uint8Array, sec: { start: number; end: number }, fx: Renumber): number[] {
+  const r = new R(bytes, sec.start);
+  const n = r.u32();
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = r.p;
+    skipHeapOrValType(r);
+    r.byte();
+    copyBytes(r, out, s);
+    copyExpr(r, out, fx);
+  }
+  return out;
+}
+
+function renumberExports(bytes: Uint8Array, sec: { start: number; end: number }, fx: Renumber): number[] {
+  const r = new R(bytes, sec.start);
+  const n = r.u32();
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = r.p;
+    r.name();
+    const kind = r.byte();
+    copyBytes(r, out, s);
+    const idx = r.u32();
+    out.push(...leb(kind === 0 ? fx(idx) : idx));
+  }
+  return out;
+}
+
+/** The element section re-encoded with function indices (and ref.func in expressions) renumbered. */
+function renumberElements(bytes: Uint8Array, sec: { start: number; end: number }, fx: Renumber): number[] {
+  const r = new R(bytes, sec.start);
+  const n = r.u32();
+  const out: number[] = [...leb(n)];
+  for (let i = 0; i < n; i++) {
+    const flags = r.u32();
+    out.push(...leb(flags));
+    if (flags > 7) throw new InstrumentError(`element segment flags ${flags}`);
+    if (flags === 2 || flags === 6) out.push(...leb(r.u32())); // table index
+    if (!(flags & 1)) copyExpr(r, out, fx); // active: offset
+    if (flags & 3 && !(flags & 4)) out.push(r.byte()); // elemkind
+    if (flags & 4 && flags & 3) {
+      const s = r.p;
+      skipHeapOrValType(r); // reftype
+      copyBytes(r, out, s);
+    }
+    const m = r.u32();
+    out.push(...leb(m));
+    for (let j = 0; j < m; j++) {
+      if (flags & 4) copyExpr(r, out, fx);
+      else out.push(...leb(fx(r.u32())));
+    }
+  }
+  if (r.p !== sec.end) throw new ModuleFormatError('element section has trailing bytes');
+  return out;
+}
+
+/** The `name` custom section with its function-indexed subsections renumbered; undefined for other custom sections. */
+function renumberNames(bytes: Uint8Array, sec: { start: number; end: number }, fx: Renumber): number[] | undefined {
+  const r = new R(bytes, sec.start);
+  const len = r.u32();
+  if (r.p + len > sec.end || Buffer.from(bytes.subarray(r.p, r.p + len)).toString() !== 'name') return undefined;
+  r.p += len;
+  const out: number[] = [...bytes.subarray(sec.start, r.p)];
+  try {
+    while (r.p < sec.end) {
+      const id = r.byte();
+      const size = r.u32();
+      const end = r.p + size;
+      if (end > sec.end) throw new ModuleFormatError('name subsection runs past the end');
+      if (id < 1 || id > 3) {
+        out.push(id, ...leb(size), ...bytes.subarray(r.p, end));
+        r.p = end;
+        continue;
+      }
+      const body: number[] = [];
+      const n = r.u32();
+      body.push(...leb(n));
+      for (let i = 0; i < n; i++) {
+        body.push(...leb(fx(r.u32())));
+        const s = r.p;
+        if (id === 1) r.name();
+        else {
+          const m = r.u32();
+          for (let j = 0; j < m; j++) (r.u32(), r.name());
+        }
+        copyBytes(r, body, s);
+      }
+      if (r.p !== end) throw new ModuleFormatError('name subsection size mismatch');
+      out.push(id, ...leb(body.length), ...body);
+    }
+  } catch {
+    return [...leb(4), ...Buffer.from('name')]; // a malformed name section is dropped (V8 ignores it too)
+  }
+  return out;
 }
 
 function sleb(v: number): number[] {

@@ -1,44 +1,87 @@
 /**
- * In-guest-process monitor: wraps every WASI function with a counter and a timer (two
- * performance.now() reads and two array increments per call; no logging), keeps violations, samples
- * memory, and asks for a flush of live statistics at most every `intervalMs`. The guest runs
- * synchronously, so flushes happen from inside WASI calls and at the end; a guest in a pure compute
- * loop is still bounded by the parent's timer.
+ * Statistics shared between the guest's worker thread (the writer) and the runner process's main thread
+ * (the reader), in one SharedArrayBuffer, so live statistics flow while the guest computes.
+ *
+ * Writer (Monitor, in the worker): every WASI function is wrapped with a counter and a timer (two
+ * performance.now() reads and two increments of a Float64Array over the shared buffer: the same
+ * machine stores as on a private array; no message, no lock). The memory size (in pages, Int32 +
+ * Atomics) is published on every WASI call that sees a new buffer and by the memory.grow hook.
+ * Reader (readStats, on the main thread's timer): plain reads. There is a single writer per slot and
+ * every slot is an aligned 8-byte double (no tearing on x64/arm64); a sample may see a call counted
+ * whose time is not yet added. The final report is built by the worker itself, exact.
  */
 import type { LiveStats, Violation, WasiCallStats } from './types';
 import type { WasmMemory } from './wasm-api';
-import type { IoCounters } from './wasi/preview1';
+import { PREVIEW1_FUNCTIONS } from './wasi/constants';
 
 const MAX_VIOLATIONS = 1000;
-const MAX_SAMPLES = 2000;
+const PAGE = 65536;
 
+// Int32 slots (Atomics)
+const I_PAGES = 0;
+const I_PEAK_PAGES = 1;
+const I32_SLOTS = 4;
+// Float64 slots, after the Int32 ones
+const F_BYTES_READ = 0;
+const F_BYTES_WRITTEN = 1;
+const F_VIOLATIONS = 2;
+const F_FIXED = 4;
+const NFUNC = PREVIEW1_FUNCTIONS.length;
+
+export function statsBuffer(): SharedArrayBuffer {
+  return new SharedArrayBuffer(I32_SLOTS * 4 + (F_FIXED + 2 * NFUNC) * 8);
+}
+
+function views(sab: SharedArrayBuffer): { i32: Int32Array; f64: Float64Array } {
+  return { i32: new Int32Array(sab, 0, I32_SLOTS), f64: new Float64Array(sab, I32_SLOTS * 4) };
+}
+
+/** I/O byte counters of the WASI layer, stored in the shared buffer. */
+export class SharedIo {
+  constructor(private readonly f: Float64Array) {}
+  get bytesRead(): number {
+    return this.f[F_BYTES_READ];
+  }
+  set bytesRead(v: number) {
+    this.f[F_BYTES_READ] = v;
+  }
+  get bytesWritten(): number {
+    return this.f[F_BYTES_WRITTEN];
+  }
+  set bytesWritten(v: number) {
+    this.f[F_BYTES_WRITTEN] = v;
+  }
+}
+
+/** The writer side, in the guest's worker thread. */
 export class Monitor {
   readonly t0 = performance.now();
-  private names: string[] = [];
-  private counts = new Float64Array(64);
-  private times = new Float64Array(64);
-  private nextFlush: number;
+  private readonly i32: Int32Array;
+  private readonly f64: Float64Array;
+  readonly io: SharedIo;
   readonly violations: Violation[] = [];
-  violationCount = 0;
-  peakMemoryBytes = 0;
-  readonly timeline: { atMs: number; bytes: number }[] = [];
   memory?: WasmMemory;
-  io: IoCounters = { bytesRead: 0, bytesWritten: 0 };
+  private buf?: ArrayBuffer;
+  /** called when the memory size changed (bytes) */
+  onMemory?: (bytes: number) => void;
 
-  constructor(
-    private readonly intervalMs: number,
-    private readonly flush: (stats: LiveStats, sample: { atMs: number; bytes: number }) => void,
-    private readonly onViolation: (v: Violation) => void,
-  ) {
-    this.nextFlush = this.t0 + intervalMs;
+  constructor(sab: SharedArrayBuffer, private readonly onViolation: (v: Violation) => void) {
+    const v = views(sab);
+    this.i32 = v.i32;
+    this.f64 = v.f64;
+    this.io = new SharedIo(this.f64);
   }
 
   elapsed(): number {
     return performance.now() - this.t0;
   }
 
+  get peakMemoryBytes(): number {
+    return Atomics.load(this.i32, I_PEAK_PAGES) * PAGE;
+  }
+
   violation(kind: string, detail: string): void {
-    this.violationCount++;
+    this.f64[F_VIOLATIONS]++;
     if (this.violations.length >= MAX_VIOLATIONS) return;
     const v = { kind, detail, atMs: Math.round(this.elapsed() * 100) / 100 };
     this.violations.push(v);
@@ -47,18 +90,11 @@ export class Monitor {
 
   /** Wraps a host function; up to 9 parameters are passed through without allocating. */
   wrap<F extends (...a: any[]) => number>(name: string, fn: F, toErrno: (e: unknown) => number): F {
-    const i = this.names.length;
-    this.names.push(name);
-    if (i >= this.counts.length) {
-      const c = new Float64Array(this.counts.length * 2);
-      c.set(this.counts);
-      this.counts = c;
-      const t = new Float64Array(this.times.length * 2);
-      t.set(this.times);
-      this.times = t;
-    }
-    const counts = () => this.counts;
-    const times = () => this.times;
+    const i = PREVIEW1_FUNCTIONS.indexOf(name as (typeof PREVIEW1_FUNCTIONS)[number]);
+    if (i < 0) throw new Error(`not a preview1 function: ${name}`);
+    const counts = this.f64;
+    const ci = F_FIXED + i;
+    const ti = F_FIXED + NFUNC + i;
     const self = this;
     return function wasiCall(a?: any, b?: any, c?: any, d?: any, e?: any, f?: any, g?: any, h?: any, k?: any): number {
       const start = performance.now();
@@ -68,47 +104,53 @@ export class Monitor {
       } catch (err) {
         r = toErrno(err);
       } finally {
-        const end = performance.now();
-        counts()[i]++;
-        times()[i] += end - start;
-        if (end >= self.nextFlush) self.tick(end);
+        counts[ci]++;
+        counts[ti] += performance.now() - start;
+        // a grown (non-shared) memory detaches its old buffer: byteLength 0 means "publish the new size"
+        if (self.buf === undefined || self.buf.byteLength === 0) self.sampleMemory();
       }
       return r;
     } as unknown as F;
   }
 
+  /** Publishes the memory's current size (also called by the memory.grow hook). */
   sampleMemory(): number {
-    const bytes = this.memory ? this.memory.buffer.byteLength : 0;
-    if (bytes > this.peakMemoryBytes) this.peakMemoryBytes = bytes;
+    const b = this.memory?.buffer;
+    this.buf = b;
+    const bytes = b ? b.byteLength : 0;
+    const pages = Math.floor(bytes / PAGE);
+    if (pages !== Atomics.load(this.i32, I_PAGES)) {
+      Atomics.store(this.i32, I_PAGES, pages);
+      if (pages > Atomics.load(this.i32, I_PEAK_PAGES)) Atomics.store(this.i32, I_PEAK_PAGES, pages);
+      this.onMemory?.(bytes);
+    }
     return bytes;
   }
 
-  tick(now = performance.now()): void {
-    this.nextFlush = now + this.intervalMs;
-    const bytes = this.sampleMemory();
-    const sample = { atMs: Math.round((now - this.t0) * 100) / 100, bytes };
-    const last = this.timeline[this.timeline.length - 1];
-    if (this.timeline.length < MAX_SAMPLES && (!last || last.bytes !== bytes)) this.timeline.push(sample);
-    this.flush(this.stats(now), sample);
-  }
-
   wasiCalls(): Record<string, WasiCallStats> {
-    const out: Record<string, WasiCallStats> = {};
-    this.names.forEach((n, i) => {
-      if (this.counts[i] > 0) out[n] = { count: this.counts[i], timeMs: Math.round(this.times[i] * 1000) / 1000 };
-    });
-    return out;
+    return callsOf(this.f64);
   }
+}
 
-  stats(now = performance.now()): LiveStats {
-    return {
-      elapsedMs: Math.round((now - this.t0) * 100) / 100,
-      memoryBytes: this.memory ? this.memory.buffer.byteLength : 0,
-      peakMemoryBytes: this.peakMemoryBytes,
-      wasiCalls: this.wasiCalls(),
-      bytesRead: this.io.bytesRead,
-      bytesWritten: this.io.bytesWritten,
-      violationCount: this.violationCount,
-    };
+function callsOf(f64: Float64Array): Record<string, WasiCallStats> {
+  const out: Record<string, WasiCallStats> = {};
+  for (let i = 0; i < NFUNC; i++) {
+    const count = f64[F_FIXED + i];
+    if (count > 0) out[PREVIEW1_FUNCTIONS[i]] = { count, timeMs: Math.round(f64[F_FIXED + NFUNC + i] * 1000) / 1000 };
   }
+  return out;
+}
+
+/** The reader side, on the runner process's main thread: a snapshot of the counters. */
+export function readStats(sab: SharedArrayBuffer, elapsedMs: number): LiveStats {
+  const { i32, f64 } = views(sab);
+  return {
+    elapsedMs: Math.round(elapsedMs * 100) / 100,
+    memoryBytes: Atomics.load(i32, I_PAGES) * PAGE,
+    peakMemoryBytes: Atomics.load(i32, I_PEAK_PAGES) * PAGE,
+    wasiCalls: callsOf(f64),
+    bytesRead: f64[F_BYTES_READ],
+    bytesWritten: f64[F_BYTES_WRITTEN],
+    violationCount: f64[F_VIOLATIONS],
+  };
 }

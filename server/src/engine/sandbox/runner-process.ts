@@ -1,47 +1,148 @@
 /**
- * The sandbox's child process (forked by runner.ts, bundled as dist/sandbox-runner.js). It receives
- * one RunRequest, runs the guest synchronously (guest.ts), streams statistics, output and violations,
- * sends the final report and exits. A watchdog thread kills this process if the parent goes away or
- * the deadline passes, even while the guest blocks the main thread.
+ * The sandbox's child process (forked by runner.ts, bundled as dist/sandbox-runner.js); the process is
+ * the kill boundary. The same file runs on two threads:
+ * - main thread: receives one RunRequest over IPC, hands it to the guest's worker, relays the worker's
+ *   messages to the parent (output coalesced for a few ms), samples the shared statistics
+ *   (monitor.ts) every statsIntervalMs, sends the final report and exits. It never runs guest code, so
+ *   it stays responsive while the guest computes; it is also the watchdog (parent gone, deadline).
+ * - worker thread (`new Worker(__filename)`, started at once so its start-up overlaps the request's
+ *   arrival): runs the guest synchronously (guest.ts).
  */
-import { Worker } from 'worker_threads';
-import { runGuest } from './guest';
+import { isMainThread, parentPort, Worker, workerData } from 'worker_threads';
+import * as fs from 'fs';
+import { DoneReport, GuestMessage, runGuest } from './guest';
+import { readStats, statsBuffer } from './monitor';
 import type { ChildMessage, RunRequest } from './types';
 
 Error.stackTraceLimit = 64;
 
+/** output arriving within this window is sent to the parent as one message */
+const COALESCE_MS = 4;
+const COALESCE_MAX = 64 * 1024;
+
+if (isMainThread) mainThread();
+else guestThread();
+
+function guestThread(): void {
+  const port = parentPort!;
+  const sab = (workerData as { sab: SharedArrayBuffer }).sab;
+  port.once('message', (req: RunRequest) => {
+    const post = (m: GuestMessage) => port.postMessage(m);
+    let report: DoneReport;
+    try {
+      report = runGuest(req.module, req.options, post, sab);
+    } catch (e) {
+      report = { outcome: 'error', message: `sandbox: ${(e as Error)?.stack ?? e}`, peakMemoryBytes: 0, memoryTimeline: [], wasiCalls: {}, bytesRead: 0, bytesWritten: 0, violations: [] };
+    }
+    post({ type: 'done', report });
+  });
+}
+
+function startGuestThread(sab: SharedArrayBuffer): Worker {
+  if (__filename.endsWith('.ts')) {
+    // from source (tests): the worker needs tsx's loader too
+    const tsx = require.resolve('tsx/cjs');
+    return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(__filename)});`, { eval: true, execArgv: [], workerData: { sab } });
+  }
+  return new Worker(__filename, { workerData: { sab } });
+}
+
 // process.ppid is read once at start-up, so the watchdog asks the kernel (/proc) or probes the parent pid.
-const WATCHDOG = `
-const { workerData } = require('worker_threads');
-const fs = require('fs');
-const cell = new Int32Array(new SharedArrayBuffer(4));
-function parentGone() {
+function parentGone(ppid: number): boolean {
   try {
     const stat = fs.readFileSync('/proc/self/stat', 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== workerData.ppid;
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== ppid;
   } catch {
-    try { process.kill(workerData.ppid, 0); return false; } catch (e) { return e.code === 'ESRCH'; }
+    try {
+      process.kill(ppid, 0);
+      return false;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ESRCH';
+    }
   }
 }
-for (;;) {
-  Atomics.wait(cell, 0, 0, 50);
-  if (Date.now() > workerData.deadline || parentGone()) process.kill(process.pid, 'SIGKILL');
-}`;
 
-function send(m: ChildMessage): void {
-  if (process.connected) process.send!(m);
+function die(): never {
+  process.kill(process.pid, 'SIGKILL');
+  process.exit(1);
 }
 
-if (!process.send) {
-  console.error('sandbox-runner must be started by runSandboxed (it needs an IPC channel)');
-  process.exit(2);
-}
+function mainThread(): void {
+  if (!process.send) {
+    console.error('sandbox-runner must be started by runSandboxed (it needs an IPC channel)');
+    process.exit(2);
+  }
+  const send = (m: ChildMessage, cb?: () => void) => {
+    if (!process.connected) return;
+    if (cb) process.send!(m, undefined, undefined, cb);
+    else process.send!(m);
+  };
+  const sab = statsBuffer();
+  const worker = startGuestThread(sab);
+  const ppid = process.ppid;
+  // the guest's thread does not block this one: a vanished parent is seen at once (the IPC channel closes)
+  process.on('disconnect', die);
 
-process.on('disconnect', () => process.exit(0));
-process.once('message', (req: RunRequest) => {
-  if (req?.type !== 'run') process.exit(2);
-  const dog = new Worker(WATCHDOG, { eval: true, workerData: { ppid: process.ppid, deadline: req.deadline + 1000 } });
-  dog.unref();
-  const report = runGuest(req.module, req.options, send);
-  process.send!({ type: 'done', report } satisfies ChildMessage, () => process.exit(0));
-});
+  process.once('message', (req: RunRequest) => {
+    if (req?.type !== 'run') process.exit(2);
+    const t0 = performance.now();
+    const deadline = req.deadline + 1000;
+    const dog = setInterval(() => {
+      if (Date.now() > deadline || parentGone(ppid)) die();
+    }, 50);
+
+    let pending = '';
+    let pendingType: 'stdout' | 'stderr' = 'stdout';
+    let flushTimer: NodeJS.Timeout | undefined;
+    const flushOutput = () => {
+      if (flushTimer) clearTimeout(flushTimer);
+      flushTimer = undefined;
+      if (pending) send({ type: pendingType, data: pending });
+      pending = '';
+    };
+    const tick = () => {
+      flushOutput();
+      const stats = readStats(sab, performance.now() - t0);
+      send({ type: 'stats', stats, sample: { atMs: stats.elapsedMs, bytes: stats.memoryBytes } });
+    };
+    // from the guest's start (as before: statistics describe the guest's run, not its loading)
+    let stats: NodeJS.Timeout | undefined;
+
+    let done = false;
+    const finish = (report: DoneReport) => {
+      if (done) return;
+      done = true;
+      clearInterval(stats);
+      clearInterval(dog);
+      tick();
+      send({ type: 'done', report }, () => process.exit(0));
+    };
+    worker.on('message', (m: GuestMessage) => {
+      if (done) return;
+      switch (m.type) {
+        case 'stdout':
+        case 'stderr':
+          if (m.type !== pendingType) flushOutput();
+          pendingType = m.type;
+          pending += m.data;
+          if (pending.length >= COALESCE_MAX) flushOutput();
+          else flushTimer ??= setTimeout(flushOutput, COALESCE_MS);
+          break;
+        case 'done':
+          finish(m.report);
+          break;
+        case 'started':
+          stats ??= setInterval(tick, Math.max(1, req.options.statsIntervalMs ?? 100));
+          send(m);
+          break;
+        default:
+          flushOutput();
+          send(m);
+      }
+    });
+    const failed = (why: string) => finish({ outcome: 'error', message: `sandbox worker ${why}`, peakMemoryBytes: 0, memoryTimeline: [], wasiCalls: {}, bytesRead: 0, bytesWritten: 0, violations: [] });
+    worker.on('error', (e) => failed(`failed: ${e?.stack ?? e}`));
+    worker.on('exit', (code) => failed(`exited (code ${code}) before reporting`));
+    worker.postMessage(req);
+  });
+}

@@ -35,6 +35,8 @@ export interface WasiHostOptions {
   stdout: OutputSink;
   stderr: OutputSink;
   onViolation(kind: string, detail: string): void;
+  /** where to count the bytes read and written (e.g. the runner's shared statistics) */
+  io?: IoCounters;
 }
 
 export interface IoCounters {
@@ -66,7 +68,7 @@ function filetype(st: fs.Stats | fs.BigIntStats): number {
 
 export class WasiPreview1 {
   readonly fs: FsView;
-  readonly io: IoCounters = { bytesRead: 0, bytesWritten: 0 };
+  readonly io: IoCounters;
   private memory?: WasmMemory;
   private buf?: ArrayBuffer;
   private shared = false;
@@ -79,6 +81,7 @@ export class WasiPreview1 {
   private stdinPos = 0;
 
   constructor(private readonly opts: WasiHostOptions) {
+    this.io = opts.io ?? { bytesRead: 0, bytesWritten: 0 };
     this.fs = new FsView(opts.mounts, opts.onViolation);
     this.args = opts.args.map((a) => enc.encode(a + '\0'));
     this.env = Object.entries(opts.env).map(([k, v]) => enc.encode(`${k}=${v}\0`));
