@@ -7,14 +7,16 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadWabt, WABT_ALL_FEATURES } from '../../../server/src/engine/binary/function-disassembly';
+import { WABT_FEATURES } from '../../../server/src/engine/toolchain/features';
+
+const wabtPromise: Promise<Awaited<ReturnType<typeof import('wabt')>>> = (require('wabt') as typeof import('wabt'))();
 
 export const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
 /** WAT -> bytes with every wabt feature on (not validated); names are written to the `name` section. */
 export async function wat(source: string): Promise<Uint8Array> {
-  const wabt = await loadWabt();
-  const mod = wabt.parseWat('fixture.wat', source, WABT_ALL_FEATURES);
+  const wabt = await wabtPromise;
+  const mod = wabt.parseWat('fixture.wat', source, WABT_FEATURES);
   try {
     mod.resolveNames();
     return new Uint8Array(mod.toBinary({ write_debug_names: true }).buffer);

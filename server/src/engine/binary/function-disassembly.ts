@@ -26,37 +26,6 @@ export const MAX_DISASSEMBLY_STUB_BYTES = 24 << 20;
 export const MAX_DISASSEMBLY_FUNCTIONS = 300_000;
 export const DISASSEMBLY_TIMEOUT_MS = 15_000;
 
-/** All wabt feature flags on: the view must not reject what some engine accepts. */
-export const WABT_ALL_FEATURES = {
-  exceptions: true,
-  mutable_globals: true,
-  sat_float_to_int: true,
-  sign_extension: true,
-  simd: true,
-  threads: true,
-  function_references: true,
-  multi_value: true,
-  tail_call: true,
-  bulk_memory: true,
-  reference_types: true,
-  annotations: true,
-  code_metadata: true,
-  gc: true,
-  memory64: true,
-  extended_const: true,
-  relaxed_simd: true,
-} as const;
-
-type Wabt = Awaited<ReturnType<typeof import('wabt')>>;
-let wabtPromise: Promise<Wabt> | undefined;
-
-/** wabt.js, loaded once and lazily (it costs ~14 ms and ~49 MB). */
-export function loadWabt(): Promise<Wabt> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  wabtPromise ??= (require('wabt') as typeof import('wabt'))();
-  return wabtPromise;
-}
-
 export async function disassembleFunction(bytes: Uint8Array, read: WasmReadResult, funcIndex: number): Promise<string> {
   const fail = (why: string): never => {
     throw new Error(`cannot disassemble function ${funcIndex}: ${why}`);
