@@ -79,6 +79,9 @@ test('a missing or extra paren gives one diagnostic and later fields still parse
   assert.equal(doc.modules[0].funcs.length, 2, 'recovery reopens $b as a field');
   assert.equal(doc.modules[0].memories.length, 1);
   assert.deepEqual(codes('(module (func)))'), ['wat-unbalanced-paren']);
+  // an extra `)` in a body: the rest of the body lands at module level, still one diagnostic
+  const extra = '(module\n (func $a (local.get 0)) i32.const 1 drop)\n (func $b))';
+  assert.deepEqual(codes(extra.replace('(local.get 0))', '(param i32) (local.get 0))')).filter((c) => c !== 'wat-unbalanced-paren').length, 1);
   assert.deepEqual(codes('(module (func)'), ['wat-unbalanced-paren']);
 });
 

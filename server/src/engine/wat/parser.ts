@@ -69,8 +69,13 @@ export function parse(text: string, options: ParseOptions = {}): ParseResult {
       }
     }
   } else {
-    const only = top.length === 1 && headOf(top[0]) === 'module' ? (top[0] as List) : undefined;
-    const m = only ? checker.module(only, 1) : checker.module(root, 0);
+    const first = headOf(top[0]) === 'module' ? (top[0] as List) : undefined;
+    const m = first ? checker.module(first, 1) : checker.module(root, 0);
+    if (first && top.length > 1) {
+      // text after the module: usually the consequence of an extra `)` (already reported)
+      const stray = diagnostics.some((d) => d.code === 'wat-unbalanced-paren');
+      if (!stray) checker.error('wat-syntax', 'unexpected content after the module', top[1]);
+    }
     root.modules.push(m);
     features.push(checker.features);
   }
@@ -211,7 +216,10 @@ class Checker {
     for (; i < c.length; i++) {
       const f = c[i];
       if (!isList(f)) {
-        this.error('wat-syntax', `expected a module field, found '${(f as Atom).text}'`, f);
+        // one diagnostic per run of stray tokens (e.g. instructions left outside a function by an extra `)`)
+        if (i === from || isList(c[i - 1]) || (from === 1 && i === 2 && m.id !== undefined)) {
+          this.error('wat-syntax', `expected a module field, found '${(f as Atom).text}'`, f);
+        }
         continue;
       }
       const h = headOf(f);
