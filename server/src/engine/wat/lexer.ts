@@ -192,7 +192,7 @@ export function decodeString(text: string, start: number, end: number): string {
 
 export function lex(text: string): TokenStream {
   const n = text.length;
-  let cap = Math.max(16, (n >> 2) + 16);
+  let cap = Math.max(16, (n >> 3) + 16); // about one token per 8 chars; grows by doubling
   let kinds = new Uint8Array(cap);
   let starts = new Int32Array(cap);
   let ends = new Int32Array(cap);
