@@ -6,6 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runSandboxed, LiveStats, RunReport, SandboxOptions, SandboxEvents } from '../../../server/src/engine/sandbox/runner';
+import { instrument } from '../../../server/src/engine/sandbox/instrument';
 import { wat2wasm, watString } from './helpers';
 
 const T = { timeout: 60_000 };
@@ -132,5 +133,30 @@ describe('sandbox live events while the guest computes', () => {
     assert.equal(r.trap?.kind, 'unreachable');
     assert.deepEqual(r.trap?.stack, ['boom', '_start']);
     assert.equal(r.peakMemoryBytes, 2 * 65536);
+  });
+});
+
+describe('sandbox instrumentation of large modules', () => {
+  it('instruments a module with a 1.2 MB data segment and a 200k-instruction function (no stack overflow), grows seen live', T, async () => {
+    const body = '(nop)'.repeat(200_000);
+    const wasm = await wat2wasm(`(module (memory (export "memory") 20)
+      (data (i32.const 0) "${'\\00\\01\\02\\03'.repeat(300_000)}")
+      (func $big ${body})
+      (func $_start (export "_start") (call $big) (drop (memory.grow (i32.const 3))) (loop $l (br $l))))`);
+    assert.ok(wasm.length > 1_400_000);
+    // on this (main) thread's default stack, as well as in the sandbox's worker
+    const out = instrument(wasm, { growHook: true, growNotify: true });
+    assert.ok(out.growNotify);
+    new (globalThis as any).WebAssembly.Module(out.bytes);
+    let grown = false;
+    const w = watch(wasm, base(), (check) => ({
+      onStats: (s) => {
+        grown ||= s.memoryBytes === 23 * 65536;
+        check();
+      },
+    }), () => grown);
+    await w.until;
+    w.stop();
+    assert.equal((await w.run).outcome, 'killed');
   });
 });

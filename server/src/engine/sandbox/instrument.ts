@@ -164,8 +164,35 @@ function countImports(bytes: Uint8Array, start: number): Counts {
   return c;
 }
 
-function section(id: number, body: number[] | Uint8Array): number[] {
-  return [id, ...leb(body.length), ...body];
+/** dst.push(...src) without the argument-count limit (large sections overflowed the stack) */
+function append(dst: number[], src: ArrayLike<number>): void {
+  for (let i = 0; i < src.length; i++) dst.push(src[i]);
+}
+
+function section(id: number, body: ArrayLike<number>): Uint8Array {
+  const head = [id, ...leb(body.length)];
+  const out = new Uint8Array(head.length + body.length);
+  out.set(head);
+  out.set(body, head.length);
+  return out;
+}
+
+/** A growable byte buffer. */
+class Bytes {
+  private b = new Uint8Array(4096);
+  len = 0;
+  add(src: ArrayLike<number>): void {
+    if (this.len + src.length > this.b.length) {
+      const n = new Uint8Array(Math.max(this.b.length * 2, this.len + src.length));
+      n.set(this.b.subarray(0, this.len));
+      this.b = n;
+    }
+    this.b.set(src, this.len);
+    this.len += src.length;
+  }
+  view(): Uint8Array {
+    return this.b.subarray(0, this.len);
+  }
 }
 function vecCount(bytes: Uint8Array, start: number): { n: number; after: number } {
   const r = new R(bytes, start);
@@ -206,7 +233,9 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
   // new code section
   const cr = new R(bytes, code.start);
   const nBodies = cr.u32();
-  const out: number[] = [...leb(nBodies + (growHook ? 1 : 0))];
+  const out = new Bytes();
+  out.add(leb(nBodies + (growHook ? 1 : 0)));
+  const scratch = new Bytes();
   const charge = (k: number) => [
     0x23, ...leb(fuelGlobal), 0x42, ...sleb(k), 0x7d, 0x24, ...leb(fuelGlobal),
     0x23, ...leb(fuelGlobal), 0x42, 0x00, 0x53, 0x04, 0x40, 0x00, 0x0b,
@@ -218,6 +247,38 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
     const nl = r.u32();
     for (let j = 0; j < nl; j++) (r.u32(), skipHeapOrValType(r));
     const localsEnd = r.p;
+    if (!fuel) {
+      // one pass: copy, replacing memory.grow 0 and renumbering function indices
+      const body = scratch;
+      body.len = 0;
+      let from = cr.p; // start of the bytes not yet copied
+      const hookCall = [0x10, ...leb(hookFunc)];
+      while (r.p < end) {
+        const start = r.p;
+        const op = r.byte();
+        if (op === 0x40 && r.b[r.p] === 0) {
+          r.p++;
+          body.add(bytes.subarray(from, start));
+          body.add(hookCall);
+          from = r.p;
+          continue;
+        }
+        if (shift && (op === 0x10 || op === 0x12 || op === 0xd2)) {
+          const idx = r.u32();
+          body.add(bytes.subarray(from, start));
+          body.add([op, ...leb(fx(idx))]);
+          from = r.p;
+          continue;
+        }
+        skipImmediates(r, op);
+      }
+      if (r.p !== end) throw new ModuleFormatError('function body overruns');
+      body.add(bytes.subarray(from, end));
+      out.add(leb(body.len));
+      out.add(body.view());
+      cr.p = end;
+      continue;
+    }
     // pass 1: instruction boundaries, loop extents
     const ops: { op: number; start: number; end: number }[] = [];
     const stack: number[] = [];
@@ -258,7 +319,8 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
       for (let p = o.start; p < o.end; p++) body.push(bytes[p]);
       if (fuel && o.op === 0x03) body.push(...charge(Math.max(1, loopCost.get(k) ?? 1)));
     }
-    out.push(...leb(body.length), ...body);
+    out.add(leb(body.length));
+    out.add(body);
     cr.p = end;
   }
   if (growHook) {
@@ -269,12 +331,12 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
       0x20, 0x01, 0x41, 0x7f, 0x46, 0x04, 0x40, 0x23, ...leb(growGlobal), 0x41, 0x01, 0x6a, 0x24, ...leb(growGlobal), 0x0b,
       0x20, 0x01, 0x0b,
     ];
-    out.push(...leb(hook.length), ...hook);
+    out.add([...leb(hook.length), ...hook]);
   }
 
   // rebuilt sections
-  const replaced = new Map<number, number[]>();
-  replaced.set(10, out);
+  const replaced = new Map<number, ArrayLike<number>>();
+  replaced.set(10, out.view());
   if (growHook) {
     const funcType = [0x60, 0x01, 0x7f, 0x01, 0x7f];
     replaced.set(1, appendVec(bytes, typeSec, notify ? [...funcType, 0x60, 0x01, 0x7f, 0x00] : funcType, notify ? 2 : 1));
@@ -300,24 +362,31 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
   replaced.set(7, appendVec(bytes, exportSec, newExports, (fuel ? 1 : 0) + (growHook ? 1 : 0), shift && exportSec ? renumberExports(bytes, exportSec, fx) : undefined));
 
   // reassemble: existing sections in place (replaced ones re-encoded), missing ones inserted in order
-  const result: number[] = [...bytes.subarray(0, 8)];
+  // parts, concatenated once at the end (unchanged sections are copied as slices)
+  const parts: ArrayLike<number>[] = [bytes.subarray(0, 8)];
   const present = new Set(secs.map((s) => s.id));
   const pendingNew = [...replaced.keys()].filter((id) => !present.has(id)).sort((a, b) => ORDER[a] - ORDER[b]);
   const flushNew = (beforeOrder: number) => {
     while (pendingNew.length && ORDER[pendingNew[0]] < beforeOrder) {
       const id = pendingNew.shift()!;
-      result.push(...section(id, replaced.get(id)!));
+      parts.push(section(id, replaced.get(id)!));
     }
   };
   for (const s of secs) {
     if (s.id !== 0) flushNew(ORDER[s.id]);
     const names = s.id === 0 && shift ? renumberNames(bytes, s, fx) : undefined;
-    if (names) result.push(...section(0, names));
-    else if (replaced.has(s.id)) result.push(...section(s.id, replaced.get(s.id)!));
-    else for (let p = s.headerStart; p < s.end; p++) result.push(bytes[p]);
+    if (names) parts.push(section(0, names));
+    else if (replaced.has(s.id)) parts.push(section(s.id, replaced.get(s.id)!));
+    else parts.push(bytes.subarray(s.headerStart, s.end));
   }
   flushNew(Infinity);
-  return { bytes: Uint8Array.from(result), fuel, growHook, growNotify: notify };
+  const result = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    result.set(p, at);
+    at += p.length;
+  }
+  return { bytes: result, fuel, growHook, growNotify: notify };
 }
 
 function importsMemory(bytes: Uint8Array, start: number): boolean {
@@ -435,7 +504,8 @@ function renumberNames(bytes: Uint8Array, sec: { start: number; end: number }, f
       const end = r.p + size;
       if (end > sec.end) throw new ModuleFormatError('name subsection runs past the end');
       if (id < 1 || id > 3) {
-        out.push(id, ...leb(size), ...bytes.subarray(r.p, end));
+        out.push(id, ...leb(size));
+        append(out, bytes.subarray(r.p, end));
         r.p = end;
         continue;
       }
@@ -453,7 +523,8 @@ function renumberNames(bytes: Uint8Array, sec: { start: number; end: number }, f
         copyBytes(r, body, s);
       }
       if (r.p !== end) throw new ModuleFormatError('name subsection size mismatch');
-      out.push(id, ...leb(body.length), ...body);
+      out.push(id, ...leb(body.length));
+      append(out, body);
     }
   } catch {
     return [...leb(4), ...Buffer.from('name')]; // a malformed name section is dropped (V8 ignores it too)
