@@ -313,11 +313,11 @@ async function scanGroup(): Promise<void> {
   const heads = rowFrom('scan', op, label, ws.bytes, 'section headers only (positional reads)', await runChild('scan', 'headers', ws.dir, { repeats: reps, budgetMs: 60_000, capMs: 300_000 }));
   for (const r of [ours, read, heads]) if (ours.stats && r.stats) r.ratio = r.stats.median / ours.stats.median;
   targets.push({
-    group: 'scan', target: 'workspace scan is bounded by reading the files (ours / plain read; info: ours / header-only walk)',
+    group: 'scan', target: 'workspace scan bounded by section headers: ours no slower than a plain read of all files (info: vs a header-only walk)',
     measured: ours.stats && read.stats && heads.stats
       ? `ours ${fmtMs(ours.stats.median)} ms = ${fmtRatio(ours.stats.median / read.stats.median)} a plain read (${fmtMs(read.stats.median)} ms), ${fmtRatio(ours.stats.median / heads.stats.median)} a header-only walk (${fmtMs(heads.stats.median)} ms)`
       : 'failed',
-    met: ours.stats && read.stats ? ours.stats.median <= 3 * read.stats.median : false,
+    met: ours.stats && read.stats ? ours.stats.median <= read.stats.median : false,
   });
 }
 
@@ -429,13 +429,14 @@ async function sandboxGroup(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 function printTable(): string {
   const lines: string[] = [];
-  const header = ['group', 'operation', 'input', 'MB', 'peer', 'median ms', 'min-max ms (n)', 'MB/s', 'peak +MB', 'peer/ours'];
+  const header = ['group', 'operation', 'input', 'MB', 'peer', 'median ms', 'min-max ms (n)', 'MB/s', 'peak +MB', 'max RSS MB', 'peer/ours'];
   const body = rows.map((r) => [
     r.group, r.op, r.input, r.inputMB.toFixed(2), r.peer,
     r.failure ? 'FAILED' : r.stats ? fmtMs(r.stats.median) : r.capped ? `>= ${r.capMs}` : r.note ?? '-',
     r.stats ? `${fmtMs(r.stats.min)}-${fmtMs(r.stats.max)} (${r.stats.n})${r.capped ? ' capped' : ''}` : r.failure ? r.failure.split('\n').join(' ').slice(0, 60) : '',
     r.mbPerS !== undefined ? r.mbPerS.toFixed(r.mbPerS >= 100 ? 0 : 1) : '',
     r.peakDeltaMB !== undefined ? r.peakDeltaMB.toFixed(0) : '',
+    r.maxRssMB !== undefined ? r.maxRssMB.toFixed(0) : '',
     r.ratio !== undefined ? (r.capped && !r.stats ? '>=' : '') + fmtRatio(r.ratio) : '',
   ]);
   const md = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, '/')).join(' | ')} |`;
