@@ -213,6 +213,13 @@ async function watGroup(): Promise<void> {
     }
   }
   fs.rmSync(out, { force: true });
+  // information: the whole spec test suite in script mode (no peer parses .wast scripts the same way)
+  const spec = path.resolve(ROOT, '..', 'shared', 'corpus', 'spec-testsuite');
+  if (fs.existsSync(spec)) {
+    const files = fs.readdirSync(spec).filter((f) => f.endsWith('.wast'));
+    const bytes = files.reduce((a, f) => a + fs.statSync(path.join(spec, f)).size, 0);
+    rowFrom('wat', 'WAST parse (info)', `../shared/corpus/spec-testsuite (${files.length} .wast)`, bytes, 'ours: parseWat script mode, all files', await runChild('wast-dir', 'ours', spec, { repeats: QUICK ? 3 : 5, budgetMs: 20_000, capMs: 120_000 }));
+  }
   const L = inputs.find((i) => i.large);
   if (L) {
     const g = byInput[L.label];

@@ -126,6 +126,15 @@ async function setup(): Promise<() => unknown> {
       }
     }
   }
+  if (task === 'wast-dir') {
+    // FILE is a folder of .wast scripts (the spec test suite); one run parses all of them
+    const texts = fs.readdirSync(file).filter((f) => f.endsWith('.wast')).sort().map((f) => fs.readFileSync(path.join(file, f), 'utf8'));
+    return () => {
+      let modules = 0;
+      for (const t of texts) modules += parseWat(t, { script: true }).modules.length;
+      return modules;
+    };
+  }
   if (task === 'scan') {
     // FILE is the folder; one run = one pass over every module in it
     switch (peer) {
