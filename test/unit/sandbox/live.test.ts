@@ -136,6 +136,30 @@ describe('sandbox live events while the guest computes', () => {
   });
 });
 
+describe('sandbox output path (shared ring buffer)', () => {
+  it('passes 4 MiB through the 1 MiB ring (the writer waits for the reader), and UTF-8 split across writes', T, async () => {
+    const wasm = await wat2wasm(`(module ${WRITE} (memory (export "memory") 2)
+      (data (i32.const 16) "\\c3") (data (i32.const 17) "\\a9")
+      (func $_start (export "_start") (local $i i32)
+        (memory.fill (i32.const 65536) (i32.const 120) (i32.const 65536))
+        ;; "é" as two writes of one byte each
+        (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 1))
+        (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+        (i32.store (i32.const 0) (i32.const 17))
+        (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+        (i32.store (i32.const 0) (i32.const 65536)) (i32.store (i32.const 4) (i32.const 65536))
+        (loop $l (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1))) (br_if $l (i32.lt_u (local.get $i) (i32.const 64))))))`);
+    let streamed = 0;
+    const r = await runSandboxed(wasm, base({ maxOutputBytes: 8 << 20 }), { onStdout: (s) => (streamed += s.length) });
+    assert.equal(r.outcome, 'exit', r.message);
+    assert.equal(r.stdout.length, 1 + 4 * 1024 * 1024);
+    assert.ok(r.stdout.startsWith('éxxx'));
+    assert.equal(streamed, r.stdout.length);
+    assert.equal(r.bytesWritten, 2 + 4 * 1024 * 1024);
+  });
+});
+
 describe('sandbox instrumentation of large modules', () => {
   it('instruments a module with a 1.2 MB data segment and a 200k-instruction function (no stack overflow), grows seen live', T, async () => {
     const body = '(nop)'.repeat(200_000);

@@ -5,60 +5,97 @@
  * statistics go to the shared buffer `sab` (monitor.ts), read by the process's main thread.
  */
 import { classifyTrap } from './trap';
-import { capMemory, ModuleFormatError, PAGE } from './memory-limit';
+import { capMemory, MemoryLimitResult, ModuleFormatError, PAGE } from './memory-limit';
 import { FUEL_EXPORT, GROW_FAILED_EXPORT, instrument, NOTIFY_GROW, NOTIFY_MODULE } from './instrument';
 import { Monitor } from './monitor';
 import type { ChildMessage, RunReport, SandboxOptions } from './types';
 import { PREVIEW1_FUNCTIONS, WASI_MODULE } from './wasi/constants';
 import { OutputSink, ProcExit, toErrno, WasiPreview1 } from './wasi/preview1';
-import { WA, WasmMemory } from './wasm-api';
+import { WA, WasmMemory, WasmModule } from './wasm-api';
 
 export const DEFAULT_MAX_MEMORY = 256 * 1024 * 1024;
 export const DEFAULT_MAX_OUTPUT = 1024 * 1024;
 
 export type DoneReport = Extract<ChildMessage, { type: 'done' }>['report'];
 /** what the guest's thread posts to the process's main thread */
-export type GuestMessage = Extract<ChildMessage, { type: 'started' | 'stdout' | 'stderr' | 'violation' | 'done' }>;
+export type GuestMessage = Extract<ChildMessage, { type: 'started' | 'violation' | 'done' }>;
 
 /** Thrown by the output sinks to stop the guest when a stream exceeds its cap. */
 class OutputLimit {
   constructor(readonly stream: string, readonly cap: number) {}
 }
 
-/** Decodes each write and posts it at once (the main thread coalesces); stops at the cap. */
+/** Hands each write on at once (raw bytes: the main thread decodes and coalesces); stops at the cap. */
 class CappedOutput implements OutputSink {
   private total = 0;
-  private readonly dec = new TextDecoder();
   constructor(
     private readonly name: 'stdout' | 'stderr',
     private readonly cap: number,
-    private readonly post: (m: GuestMessage) => void,
+    private readonly emit: (bytes: Uint8Array) => void,
     private readonly onLimit: (name: string, cap: number) => void,
   ) {}
   write(bytes: Uint8Array): void {
     const room = this.cap - this.total;
     const take = bytes.length <= room ? bytes : bytes.subarray(0, Math.max(0, room));
     this.total += take.length;
-    if (take.length) {
-      const data = this.dec.decode(take, { stream: true });
-      if (data) this.post({ type: this.name, data });
-    }
+    if (take.length) this.emit(take);
     if (take.length < bytes.length) {
       this.onLimit(this.name, this.cap);
       throw new OutputLimit(this.name, this.cap);
     }
   }
-  end(): void {
-    const data = this.dec.decode();
-    if (data) this.post({ type: this.name, data });
+}
+
+/** A module capped, instrumented and compiled (a WebAssembly.Module can be posted to another thread). */
+export type PreparedModule =
+  | { ok: true; mod: WasmModule; limit: Omit<MemoryLimitResult, 'bytes'>; notify: boolean }
+  | { ok: false; outcome: 'error' | 'limit'; message: string; violation?: string };
+
+export function prepareModule(original: Uint8Array, options: SandboxOptions): PreparedModule {
+  let limit: MemoryLimitResult;
+  try {
+    limit = capMemory(original, options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY);
+    let code = limit.bytes;
+    let notify = false;
+    try {
+      const out = instrument(limit.bytes, { fuel: options.fuel, growHook: limit.capped, growNotify: true });
+      code = out.bytes;
+      notify = out.growNotify;
+    } catch (e) {
+      // without fuel, instrumentation is only a better memory-limit report: run the module as is
+      if (options.fuel !== undefined) return { ok: false, outcome: 'error', message: `cannot meter this module (fuel): ${(e as Error).message}` };
+    }
+    let mod: WasmModule;
+    try {
+      mod = new WA.Module(code);
+    } catch (e) {
+      // the rewrite produced a module the engine refuses: without fuel, run the original (a grow is then
+      // seen at the next WASI call instead of at once)
+      if (code === limit.bytes || options.fuel !== undefined) throw e;
+      notify = false;
+      mod = new WA.Module(limit.bytes);
+    }
+    const { bytes: _bytes, ...info } = limit;
+    return { ok: true, mod, limit: info, notify };
+  } catch (e) {
+    const message = (e as Error).message;
+    if (e instanceof ModuleFormatError && /the cap is/.test(message)) return { ok: false, outcome: 'limit', message: `cannot load module: ${message}`, violation: message };
+    return { ok: false, outcome: 'error', message: `cannot load module: ${message}` };
   }
 }
 
-export function runGuest(original: Uint8Array, options: SandboxOptions, post: (m: GuestMessage) => void, sab: SharedArrayBuffer): DoneReport {
+/**
+ * `post`: start, violations; `output`: stdout (1) and stderr (2) bytes, as written; `sab`: statistics
+ * (monitor.ts); `prepared`: the module already compiled by the caller.
+ */
+export function runGuest(
+  original: Uint8Array, options: SandboxOptions, post: (m: GuestMessage) => void, output: (stream: 1 | 2, bytes: Uint8Array) => void,
+  sab: SharedArrayBuffer, prepared?: PreparedModule,
+): DoneReport {
   const monitor = new Monitor(sab, (violation) => post({ type: 'violation', violation }));
   const limitHit = (n: string, cap: number) => monitor.violation('output-limit', `${n} exceeded ${cap} bytes; truncated and stopped`);
-  const stdout = new CappedOutput('stdout', options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, post, limitHit);
-  const stderr = new CappedOutput('stderr', options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, post, limitHit);
+  const stdout = new CappedOutput('stdout', options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, (b) => output(1, b), limitHit);
+  const stderr = new CappedOutput('stderr', options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, (b) => output(2, b), limitHit);
   let capBytes = 0;
   let capped = false;
   let memoryViolation = false;
@@ -79,8 +116,6 @@ export function runGuest(original: Uint8Array, options: SandboxOptions, post: (m
   const finish = (r: Partial<DoneReport> & Pick<DoneReport, 'outcome'>): DoneReport => {
     monitor.sampleMemory();
     if (growFailed && Number(growFailed.value) > 0) growRefused();
-    stdout.end();
-    stderr.end();
     wasi?.dispose();
     return {
       peakMemoryBytes: monitor.peakMemoryBytes,
@@ -100,37 +135,15 @@ export function runGuest(original: Uint8Array, options: SandboxOptions, post: (m
     return { fuelConsumed: Number(BigInt(options.fuel!) - (left < 0n ? 0n : left)) };
   };
 
-  // 1. memory cap, compile
-  let mod;
-  let limit;
-  let notify = false;
-  try {
-    limit = capMemory(original, options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY);
-    capBytes = limit.maxPages * PAGE;
-    capped = limit.capped;
-    let code = limit.bytes;
-    try {
-      const out = instrument(limit.bytes, { fuel: options.fuel, growHook: capped, growNotify: true });
-      code = out.bytes;
-      notify = out.growNotify;
-    } catch (e) {
-      // without fuel, instrumentation is only a better memory-limit report: run the module as is
-      if (options.fuel !== undefined) return finish({ outcome: 'error', message: `cannot meter this module (fuel): ${(e as Error).message}` });
-    }
-    try {
-      mod = new WA.Module(code);
-    } catch (e) {
-      // the rewrite produced a module the engine refuses: without fuel, run the original (a grow is then
-      // seen at the next WASI call instead of at once)
-      if (code === limit.bytes || options.fuel !== undefined) throw e;
-      notify = false;
-      mod = new WA.Module(limit.bytes);
-    }
-  } catch (e) {
-    const outcome = e instanceof ModuleFormatError && /the cap is/.test(e.message) ? 'limit' : 'error';
-    if (outcome === 'limit') monitor.violation('memory-limit', (e as Error).message);
-    return finish({ outcome, message: `cannot load module: ${(e as Error).message}` });
+  // 1. memory cap, compile (usually done already by the process's main thread while this thread started)
+  const prep = prepared ?? prepareModule(original, options);
+  if (!prep.ok) {
+    if (prep.violation) monitor.violation('memory-limit', prep.violation);
+    return finish({ outcome: prep.outcome, message: prep.message });
   }
+  const { mod, limit, notify } = prep;
+  capBytes = limit.maxPages * PAGE;
+  capped = limit.capped;
 
   // 2. link: WASI preview1 functions and one memory; anything else is refused
   let memory: WasmMemory | undefined;

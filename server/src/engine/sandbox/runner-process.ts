@@ -8,10 +8,11 @@
  * - worker thread (`new Worker(__filename)`, started at once so its start-up overlaps the request's
  *   arrival): runs the guest synchronously (guest.ts).
  */
-import { isMainThread, parentPort, Worker, workerData } from 'worker_threads';
+import { isMainThread, parentPort, SHARE_ENV, Worker, workerData } from 'worker_threads';
 import * as fs from 'fs';
-import { DoneReport, GuestMessage, runGuest } from './guest';
+import { DoneReport, GuestMessage, prepareModule, PreparedModule, runGuest } from './guest';
 import { readStats, statsBuffer } from './monitor';
+import { OutputRingReader, outputRingBuffer, OutputRingWriter } from './output-ring';
 import type { ChildMessage, RunRequest } from './types';
 
 Error.stackTraceLimit = 64;
@@ -25,12 +26,13 @@ else guestThread();
 
 function guestThread(): void {
   const port = parentPort!;
-  const sab = (workerData as { sab: SharedArrayBuffer }).sab;
-  port.once('message', (req: RunRequest) => {
+  const { sab, out } = workerData as { sab: SharedArrayBuffer; out: SharedArrayBuffer };
+  const ring = new OutputRingWriter(out);
+  port.once('message', ({ req, prepared }: { req: RunRequest; prepared?: PreparedModule }) => {
     const post = (m: GuestMessage) => port.postMessage(m);
     let report: DoneReport;
     try {
-      report = runGuest(req.module, req.options, post, sab);
+      report = runGuest(req.module, req.options, post, (stream, bytes) => ring.write(stream, bytes), sab, prepared);
     } catch (e) {
       report = { outcome: 'error', message: `sandbox: ${(e as Error)?.stack ?? e}`, peakMemoryBytes: 0, memoryTimeline: [], wasiCalls: {}, bytesRead: 0, bytesWritten: 0, violations: [] };
     }
@@ -38,13 +40,13 @@ function guestThread(): void {
   });
 }
 
-function startGuestThread(sab: SharedArrayBuffer): Worker {
+function startGuestThread(sab: SharedArrayBuffer, out: SharedArrayBuffer): Worker {
   if (__filename.endsWith('.ts')) {
     // from source (tests): the worker needs tsx's loader too
-    const tsx = require.resolve('tsx/cjs');
-    return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(__filename)});`, { eval: true, execArgv: [], workerData: { sab } });
+    const tsx = require.resolve(['tsx', 'cjs'].join('/')); // not a literal: esbuild would warn
+    return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(__filename)});`, { eval: true, execArgv: [], workerData: { sab, out } });
   }
-  return new Worker(__filename, { workerData: { sab } });
+  return new Worker(__filename, { workerData: { sab, out }, env: SHARE_ENV });
 }
 
 // process.ppid is read once at start-up, so the watchdog asks the kernel (/proc) or probes the parent pid.
@@ -78,7 +80,8 @@ function mainThread(): void {
     else process.send!(m);
   };
   const sab = statsBuffer();
-  const worker = startGuestThread(sab);
+  const out = outputRingBuffer();
+  const worker = startGuestThread(sab, out);
   const ppid = process.ppid;
   // the guest's thread does not block this one: a vanished parent is seen at once (the IPC channel closes)
   process.on('disconnect', die);
@@ -100,7 +103,20 @@ function mainThread(): void {
       if (pending) send({ type: pendingType, data: pending });
       pending = '';
     };
+    const ring = new OutputRingReader(out);
+    const decoders = { 1: new TextDecoder(), 2: new TextDecoder() };
+    const onOutput = (type: 'stdout' | 'stderr', data: string) => {
+      if (!data) return;
+      if (type !== pendingType) flushOutput();
+      pendingType = type;
+      pending += data;
+      if (pending.length >= COALESCE_MAX) flushOutput();
+      else flushTimer ??= setTimeout(flushOutput, COALESCE_MS);
+    };
+    const onChunk = (stream: 1 | 2, bytes: Uint8Array) => onOutput(stream === 1 ? 'stdout' : 'stderr', decoders[stream].decode(bytes, { stream: true }));
+    ring.follow(onChunk);
     const tick = () => {
+      ring.drain(onChunk);
       flushOutput();
       const stats = readStats(sab, performance.now() - t0);
       send({ type: 'stats', stats, sample: { atMs: stats.elapsedMs, bytes: stats.memoryBytes } });
@@ -114,20 +130,17 @@ function mainThread(): void {
       done = true;
       clearInterval(stats);
       clearInterval(dog);
+      ring.stop();
+      ring.drain(onChunk);
+      onOutput('stdout', decoders[1].decode());
+      onOutput('stderr', decoders[2].decode());
       tick();
       send({ type: 'done', report }, () => process.exit(0));
     };
     worker.on('message', (m: GuestMessage) => {
       if (done) return;
+      ring.drain(onChunk); // output written before this message goes first
       switch (m.type) {
-        case 'stdout':
-        case 'stderr':
-          if (m.type !== pendingType) flushOutput();
-          pendingType = m.type;
-          pending += m.data;
-          if (pending.length >= COALESCE_MAX) flushOutput();
-          else flushTimer ??= setTimeout(flushOutput, COALESCE_MS);
-          break;
         case 'done':
           finish(m.report);
           break;
@@ -143,6 +156,13 @@ function mainThread(): void {
     const failed = (why: string) => finish({ outcome: 'error', message: `sandbox worker ${why}`, peakMemoryBytes: 0, memoryTimeline: [], wasiCalls: {}, bytesRead: 0, bytesWritten: 0, violations: [] });
     worker.on('error', (e) => failed(`failed: ${e?.stack ?? e}`));
     worker.on('exit', (code) => failed(`exited (code ${code}) before reporting`));
-    worker.postMessage(req);
+    // cap, instrument and compile here while the worker thread starts; the compiled module is shared with it
+    let prepared: PreparedModule | undefined;
+    try {
+      prepared = prepareModule(req.module, req.options);
+    } catch {
+      prepared = undefined; // the worker tries again and reports
+    }
+    worker.postMessage({ req: prepared ? { ...req, module: new Uint8Array(0) } : req, prepared });
   });
 }
