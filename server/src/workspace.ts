@@ -40,6 +40,8 @@ export class Workspace {
   private readonly published = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private scanGeneration = 0;
+  /** globs of VS Code's `files.exclude` that are switched on */
+  private filesExclude: string[] = [];
 
   constructor(
     readonly connection: Connection,
@@ -70,8 +72,14 @@ export class Workspace {
   async refreshSettings(): Promise<void> {
     if (this.capabilities.workspace?.configuration) {
       try {
-        const [cfg] = await this.connection.workspace.getConfiguration([{ section: 'wasmWarden' }]);
-        this.settings = mergeSettings({ ...(cfg ?? {}), trusted: this.settings.trusted });
+        const [cfg, filesExclude] = await this.connection.workspace.getConfiguration([{ section: 'wasmWarden' }, { section: 'files.exclude' }]);
+        // the client adds the workspace's trust state to the answer; keep the last known one if it does not
+        this.settings = mergeSettings({ ...(cfg ?? {}), trusted: cfg?.trusted ?? this.settings.trusted });
+        // folders the user hides in VS Code (files.exclude: { glob: true }) are not scanned either
+        this.filesExclude =
+          filesExclude && typeof filesExclude === 'object'
+            ? Object.entries(filesExclude as Record<string, unknown>).filter(([, on]) => on === true).map(([glob]) => glob)
+            : [];
       } catch {
         /* keep the previous settings */
       }
@@ -274,7 +282,7 @@ export class Workspace {
     try {
       const targets: string[] = [];
       for (const root of this.roots) {
-        for (const file of scanFolder(root, { include: this.settings.scanInclude, exclude: this.settings.scanExclude })) {
+        for (const file of scanFolder(root, { include: this.settings.scanInclude, exclude: [...this.settings.scanExclude, ...this.filesExclude] })) {
           targets.push(file);
         }
       }

@@ -33,7 +33,10 @@ describe('diagnostics over LSP', () => {
     fs.writeFileSync(path.join(root, 'bin.wasm'), bytes);
     fs.mkdirSync(path.join(root, 'node_modules', 'dep'), { recursive: true });
     fs.writeFileSync(path.join(root, 'node_modules', 'dep', 'ignored.wasm'), bytes);
-    client = await LspClient.start(root);
+    // a folder the user hides with files.exclude is not scanned either
+    fs.mkdirSync(path.join(root, 'generated'));
+    fs.writeFileSync(path.join(root, 'generated', 'hidden.wasm'), bytes);
+    client = await LspClient.start(root, {}, { 'files.exclude': { '**/generated': true, '**/.git': true } });
   });
   after(async () => {
     await client?.stop();
@@ -50,6 +53,7 @@ describe('diagnostics over LSP', () => {
     const plugin = await client.waitForDiagnostics(client.uri('plugins/plugin.wat'), (d) => d.length > 0);
     assert.deepEqual(codes(plugin), ['import-not-allowed']);
     assert.equal(client.diagnostics.get(client.uri('node_modules/dep/ignored.wasm')), undefined);
+    assert.equal(client.diagnostics.get(client.uri('generated/hidden.wasm')), undefined, 'files.exclude is honoured');
     assert.equal(client.diagnostics.get(client.uri('clean.wat')), undefined, 'a clean file gets no diagnostics');
   });
 

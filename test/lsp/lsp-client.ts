@@ -29,7 +29,8 @@ export class LspClient {
   readonly connection: MessageConnection;
   readonly diagnostics = new Map<string, PublishedDiagnostic[]>();
   readonly notifications: { method: string; params: unknown }[] = [];
-  settings: Record<string, unknown> = { debounceMs: 0 };
+  /** what the "editor" answers to workspace/configuration, by section */
+  config: Record<string, unknown> = { wasmWarden: { debounceMs: 0 }, 'files.exclude': { '**/.git': true } };
   private waiters: Waiter[] = [];
   private versions = new Map<string, number>();
   private stderr = '';
@@ -48,17 +49,18 @@ export class LspClient {
       this.notifications.push({ method, params });
       this.wake();
     });
-    this.connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => this.settings));
+    this.connection.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((i) => this.config[i.section ?? ''] ?? null));
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onRequest('window/workDoneProgress/create', () => null);
     this.connection.onRequest('workspace/applyEdit', () => ({ applied: true }));
     this.connection.listen();
   }
 
-  static async start(root: string, initializationOptions: Record<string, unknown> = {}): Promise<LspClient> {
+  static async start(root: string, initializationOptions: Record<string, unknown> = {}, config?: Record<string, unknown>): Promise<LspClient> {
     if (!fs.existsSync(SERVER)) throw new Error(`${SERVER} is missing: run \`npm run build\` first`);
     const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new LspClient(child, root);
+    if (config) Object.assign(client.config, config);
     await client.connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: URI.file(root).toString(),
