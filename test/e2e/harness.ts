@@ -35,6 +35,8 @@ export interface WorkbenchOptions {
   trust?: Trust;
   /** Extra user settings (merged over the harness's quiet defaults). */
   settings?: Record<string, unknown>;
+  /** Files written into the workspace copy before the workbench starts (relative path -> content). */
+  files?: Record<string, string | Uint8Array>;
 }
 
 export interface Problem {
@@ -264,6 +266,10 @@ export class Workbench {
     fs.writeFileSync(path.join(this.userDataDir, 'User', 'settings.json'),
       JSON.stringify({ ...QUIET_SETTINGS, ...options.settings }, null, 2));
     fs.cpSync(path.resolve(REPO_ROOT, options.fixture ?? 'examples/workspace'), this.workspace, { recursive: true });
+    for (const [rel, content] of Object.entries(options.files ?? {})) {
+      fs.mkdirSync(path.dirname(path.join(this.workspace, rel)), { recursive: true });
+      fs.writeFileSync(path.join(this.workspace, rel), content);
+    }
     installExtension(vsix, this.userDataDir, this.extensionsDir);
     const t1 = Date.now();
     this.server = await startCodeServer({
@@ -373,7 +379,31 @@ export class Workbench {
   async focusWorkbench(): Promise<void> {
     await this.page.locator('.monaco-workbench').first().focus().catch(() => undefined);
     if (await this.activeEditor().isVisible()) await this.focusEditor();
-    else await this.page.locator('.part.editor').first().click({ position: { x: 50, y: 50 } }).catch(() => undefined);
+    else {
+      // a webview editor (or none): the active tab focuses its group without side effects (a click into
+      // the editor area may land on the breadcrumbs and open their picker)
+      const tab = this.page.locator('.editor-group-container.active .tabs-container .tab.active').first();
+      if (await tab.isVisible()) await tab.click();
+      else await this.page.locator('.part.editor').first().click({ position: { x: 50, y: 50 } }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Opens a top-level file of the workspace from the Explorer (for files created during a test, which
+   * Quick Open's file search may not list yet) and waits until its editor is active.
+   */
+  async openFromExplorer(name: string): Promise<void> {
+    const explorer = this.page.locator('.explorer-folders-view');
+    if (!(await explorer.isVisible())) {
+      await this.focusWorkbench();
+      await this.page.keyboard.press('Control+Shift+E');
+      await explorer.waitFor({ state: 'visible', timeout: TIMEOUT });
+    }
+    const row = explorer.locator('.monaco-list-row')
+      .filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(name)}$`) }) }).first();
+    await row.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await row.click();
+    await this.page.locator(`.tabs-container .tab.active[data-resource-name="${name}"]`).waitFor({ timeout: TIMEOUT });
   }
 
   /** Opens a file of the workspace with Quick Open (Ctrl+P) and waits until its editor is active. */
@@ -536,7 +566,12 @@ export class Workbench {
       throw new Error(`command "${title}" is not in the Command Palette; listed: ${JSON.stringify(seen)}`);
     });
     await exact.click();
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: TIMEOUT });
+    // the palette closes, or the command's own quick input (a quick pick, a simple file dialog) replaces it
+    await this.page.waitForFunction(`(() => {
+      const w = document.querySelector('.quick-input-widget');
+      if (!w || w.style.display === 'none' || !w.offsetParent) return true;
+      return !(w.querySelector('input.input')?.value ?? '').startsWith('>');
+    })()`, undefined, { timeout: TIMEOUT });
   }
 
   /**
@@ -565,6 +600,98 @@ export class Workbench {
     const frame = await this.webview(title, timeout);
     if (contains) await frame.getByText(contains).first().waitFor({ timeout });
     return frame.locator('body').innerText();
+  }
+
+  /**
+   * The webview whose page title is `title` (the panels' pages carry it as `<main data-title>`; a panel's
+   * title is its tab title, e.g. "Inspect: counter.wasm", a .wasm editor's is the file name). Unlike
+   * `webview()`, this finds the right one when several webviews are visible side by side.
+   */
+  async panel(title: string, timeout = TIMEOUT): Promise<FrameLocator> {
+    const tab = this.page.locator('.tabs-container .tab', { hasText: title }).first();
+    await tab.waitFor({ timeout });
+    if (!(await tab.evaluate((el: any) => el.classList.contains('active')))) await tab.click();
+    const deadline = Date.now() + timeout;
+    const selector = `main#content[data-title="${title.replace(/["\\]/g, '\\$&')}"]`;
+    for (;;) {
+      const outers = this.page.locator('iframe.webview.ready');
+      const n = await outers.count();
+      for (let i = 0; i < n; i++) {
+        const content = outers.nth(i).contentFrame().locator('iframe#active-frame').contentFrame();
+        if ((await content.locator(selector).count().catch(() => 0)) > 0) return content;
+      }
+      if (Date.now() > deadline) throw new Error(`no webview titled "${title}" within ${timeout} ms`);
+      // a webview (re)loads as a frame navigation: wait for one (or re-check after 500 ms)
+      await this.page.waitForEvent('framenavigated', { timeout: 500 }).catch(() => undefined);
+    }
+  }
+
+  /** The text of the webview titled `title`, once `contains` is in it. */
+  async panelText(title: string, contains: string | RegExp, timeout = TIMEOUT): Promise<string> {
+    const frame = await this.panel(title, timeout);
+    await frame.locator('main#content').getByText(contains).first().waitFor({ timeout });
+    return frame.locator('main#content').innerText();
+  }
+
+  /** Waits for a modal dialog (optionally whose text matches) and returns it. */
+  async waitForDialog(text?: string | RegExp, timeout = TIMEOUT): Promise<Locator> {
+    let dialog = this.page.locator('.monaco-dialog-box');
+    if (text) dialog = dialog.filter({ hasText: text });
+    await dialog.first().waitFor({ state: 'visible', timeout });
+    return dialog.first();
+  }
+
+  /** Clicks a button of the modal dialog and waits for the dialog to close. */
+  async answerDialog(button: string | RegExp, text?: string | RegExp): Promise<void> {
+    const dialog = await this.waitForDialog(text);
+    await dialog.getByRole('button', { name: button }).click();
+    await dialog.waitFor({ state: 'detached', timeout: TIMEOUT });
+  }
+
+  /** Picks an item of the open quick pick by its label (waits for the quick pick and the item). */
+  async pickQuickItem(label: string | RegExp): Promise<void> {
+    const widget = this.page.locator('.quick-input-widget');
+    await widget.waitFor({ state: 'visible', timeout: TIMEOUT });
+    const name = typeof label === 'string' ? new RegExp(`^${escapeRegExp(label)}$`) : label;
+    const row = widget.locator('.quick-input-list .monaco-list-row')
+      .filter({ has: this.page.locator('.label-name', { hasText: name }) }).first();
+    await row.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await row.click();
+  }
+
+  /**
+   * Answers a quick input by typing `value` and pressing Enter: also code-server's "simple" file
+   * dialogs, whose input is a path (`file: 'open'` for an existing file in an open dialog, `'save'` for a
+   * save dialog). Resolves once the input was accepted.
+   */
+  async answerQuickInput(value: string, opts: { title?: string | RegExp; file?: 'open' | 'save' } = {}): Promise<void> {
+    const widget = this.page.locator('.quick-input-widget');
+    await widget.waitFor({ state: 'visible', timeout: TIMEOUT });
+    if (opts.title) await widget.locator('.quick-input-title', { hasText: opts.title }).waitFor({ timeout: TIMEOUT });
+    const title = (await widget.locator('.quick-input-title').innerText().catch(() => '')).trim();
+    const input = widget.locator('input.input');
+    if (opts.file) {
+      // a simple file dialog first fills in its folder and lists it; typing before that is overwritten
+      await this.page.waitForFunction(`(document.querySelector('.quick-input-widget input.input')?.value ?? '').endsWith('/')`,
+        undefined, { timeout: TIMEOUT });
+      await widget.locator('.quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: TIMEOUT });
+    }
+    await input.fill(value);
+    await this.page.waitForFunction(`document.querySelector('.quick-input-widget input.input')?.value === ${JSON.stringify(value)}`,
+      undefined, { timeout: TIMEOUT });
+    if (opts.file === 'open') {
+      // an open dialog lists the folder of the typed path once it has read it; accepting before that is ignored
+      const base = path.posix.basename(value);
+      await widget.locator('.quick-input-list .monaco-list-row .label-name', { hasText: new RegExp(`^${escapeRegExp(base)}$`) })
+        .first().waitFor({ state: 'visible', timeout: TIMEOUT });
+    }
+    await input.press('Enter');
+    // accepted: the quick input closes, or the next one (another title) replaces it
+    await this.page.waitForFunction(`(() => {
+      const w = document.querySelector('.quick-input-widget');
+      if (!w || w.style.display === 'none' || !w.offsetParent) return true;
+      return (w.querySelector('.quick-input-title')?.textContent ?? '').trim() !== ${JSON.stringify(title)};
+    })()`, undefined, { timeout: TIMEOUT });
   }
 
   /** Types text at the cursor of the active editor (auto-closing brackets are off in the harness's settings). */
