@@ -82,6 +82,12 @@ function mainThread(): void {
   const sab = statsBuffer();
   const out = outputRingBuffer();
   const worker = startGuestThread(sab, out);
+  let bootError: string | undefined; // a worker that fails before the request arrives
+  const onBootError = (e: Error) => (bootError = `failed: ${e?.stack ?? e}`);
+  worker.once('error', onBootError);
+  let exitedEarly: number | undefined;
+  const onBootExit = (code: number) => (exitedEarly = code);
+  worker.once('exit', onBootExit);
   const ppid = process.ppid;
   // the guest's thread does not block this one: a vanished parent is seen at once (the IPC channel closes)
   process.on('disconnect', die);
@@ -154,6 +160,10 @@ function mainThread(): void {
       }
     });
     const failed = (why: string) => finish({ outcome: 'error', message: `sandbox worker ${why}`, peakMemoryBytes: 0, memoryTimeline: [], wasiCalls: {}, bytesRead: 0, bytesWritten: 0, violations: [] });
+    worker.off('error', onBootError);
+    worker.off('exit', onBootExit);
+    if (bootError) return failed(bootError);
+    if (exitedEarly !== undefined) return failed(`exited (code ${exitedEarly}) before the request`);
     worker.on('error', (e) => failed(`failed: ${e?.stack ?? e}`));
     worker.on('exit', (code) => failed(`exited (code ${code}) before reporting`));
     // cap, instrument and compile here while the worker thread starts; the compiled module is shared with it
