@@ -455,6 +455,7 @@ function printTable(): string {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const loadBefore = os.loadavg();
   ensurePeers();
   if (!argv.includes('--no-build') && (want('lsp') || want('activation') || want('sandbox'))) {
     log('building dist/ (node scripts/build.mjs)');
@@ -476,11 +477,13 @@ async function main(): Promise<void> {
   }
   const table = printTable();
   console.log(table);
+  console.log(`\nload average (1 min) before/after: ${loadBefore[0].toFixed(1)} / ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`);
   const out = path.join(ROOT, '.bench', 'results.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const cpus = os.cpus();
   fs.writeFileSync(out, JSON.stringify({
     date: new Date().toISOString(), quick: QUICK, only: ONLY ? [...ONLY] : undefined, durationS: (Date.now() - started) / 1000,
+    loadavg: { before: loadBefore, after: os.loadavg() },
     machine: { cpus: cpus.length, model: cpus[0]?.model, memGB: os.totalmem() / 2 ** 30, node: process.version, platform: `${os.platform()} ${os.release()}` },
     rows, targets, table,
   }, null, 2));
