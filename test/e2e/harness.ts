@@ -652,7 +652,8 @@ export class Workbench {
   async pickQuickItem(label: string | RegExp): Promise<void> {
     const widget = this.page.locator('.quick-input-widget');
     await widget.waitFor({ state: 'visible', timeout: TIMEOUT });
-    const name = typeof label === 'string' ? new RegExp(`^${escapeRegExp(label)}$`) : label;
+    // (a label may carry an icon: "$(folder) npm" renders as an icon and a space before the text)
+    const name = typeof label === 'string' ? new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) : label;
     const row = widget.locator('.quick-input-list .monaco-list-row')
       .filter({ has: this.page.locator('.label-name', { hasText: name }) }).first();
     await row.waitFor({ state: 'visible', timeout: TIMEOUT });
