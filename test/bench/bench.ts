@@ -13,7 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   CACHE, LARGE_MODULES, NM, ROOT, SMALL_MODULES, WAT_LARGE, WAT_LSP, WAT_SMALL, ensurePeers, ensureWat, fmtMs, fmtRatio,
-  log, nativeCommand, runChild, stats, type ChildResult, type Stats,
+  log, nativeCommand, runChild, runInterleaved, stats, type ChildResult, type Stats,
 } from './util';
 import { editToDiagnostics } from './lsp-edit';
 import { bareRun, ensureGuest, loadBundledRunner, sandboxRun } from './sandbox';
@@ -108,12 +108,21 @@ async function policyGroup(): Promise<void> {
     const bytes = fs.statSync(file).size;
     const codeBytes = codeSectionBytes(new Uint8Array(fs.readFileSync(file)));
     const op = 'policy check .wasm';
-    const ours = rowFrom('policy', op, name, bytes, 'ours: readWasm+checkModel', await runChild('wasm', 'ours', file, { repeats: REPEATS, budgetMs: 20_000, capMs: 120_000 }));
-    rowFrom('policy', op, name, bytes, '(info) ours: readWasm, names off', await runChild('wasm', 'ours-nonames', file, { repeats: REPEATS, budgetMs: 20_000, capMs: 120_000 }));
-    const header = rowFrom('policy', op, name, bytes, 'bare section-header scan', await runChild('wasm', 'header', file, { repeats: REPEATS, budgetMs: 5_000, capMs: 60_000 }));
-    const v8 = rowFrom('policy', op, name, bytes, 'V8 WebAssembly.validate', await runChild('wasm', 'v8', file, { repeats: REPEATS, budgetMs: 20_000, capMs: 120_000 }));
-    const wabt = rowFrom('policy', op, name, bytes, 'wabt.js readWasm+validate', await runChild('wasm', 'wabt', file, { repeats: QUICK ? 1 : 3, budgetMs: 15_000, capMs: wabtCap }));
-    rowFrom('policy', op, name, bytes, '@webassemblyjs/wasm-parser decode', await runChild('wasm', 'webassemblyjs', file, { repeats: QUICK ? 1 : 3, budgetMs: 15_000, capMs: QUICK ? 20_000 : 60_000 }));
+    const R = QUICK ? 1 : 3;
+    const res = await runInterleaved([
+      { key: 'ours', task: 'wasm', peer: 'ours', file, opts: { repeats: REPEATS + (QUICK ? 0 : 2), budgetMs: 20_000, capMs: 120_000 }, rounds: R },
+      { key: 'nonames', task: 'wasm', peer: 'ours-nonames', file, opts: { repeats: REPEATS + (QUICK ? 0 : 2), budgetMs: 20_000, capMs: 120_000 }, rounds: R },
+      { key: 'header', task: 'wasm', peer: 'header', file, opts: { repeats: REPEATS + (QUICK ? 0 : 2), budgetMs: 5_000, capMs: 60_000 }, rounds: R },
+      { key: 'v8', task: 'wasm', peer: 'v8', file, opts: { repeats: REPEATS + (QUICK ? 0 : 2), budgetMs: 20_000, capMs: 120_000 }, rounds: R },
+      { key: 'wabt', task: 'wasm', peer: 'wabt', file, opts: { repeats: QUICK ? 1 : 3, budgetMs: 15_000, capMs: wabtCap } },
+      { key: 'wajs', task: 'wasm', peer: 'webassemblyjs', file, opts: { repeats: QUICK ? 1 : 3, budgetMs: 15_000, capMs: QUICK ? 20_000 : 60_000 } },
+    ]);
+    const ours = rowFrom('policy', op, name, bytes, 'ours: readWasm+checkModel', res.ours);
+    rowFrom('policy', op, name, bytes, '(info) ours: readWasm, names off', res.nonames);
+    const header = rowFrom('policy', op, name, bytes, 'bare section-header scan', res.header);
+    const v8 = rowFrom('policy', op, name, bytes, 'V8 WebAssembly.validate', res.v8);
+    const wabt = rowFrom('policy', op, name, bytes, 'wabt.js readWasm+validate', res.wabt);
+    rowFrom('policy', op, name, bytes, '@webassemblyjs/wasm-parser decode', res.wajs);
     perModule.push({ name, bytes, codeBytes, ours, header, v8, wabt });
   }
   for (const r of rows.filter((x) => x.group === 'policy')) {
@@ -198,10 +207,17 @@ async function watGroup(): Promise<void> {
     const bytes = fs.statSync(inp.file).size;
     const op = 'WAT parse';
     const g: Record<string, Row> = (byInput[inp.label] = {});
-    g.ours = rowFrom('wat', op, inp.label, bytes, 'ours: parseWat (tree+spans+model)', await runChild('wat', 'ours', inp.file, { repeats: inp.large ? Math.min(REPEATS, 5) : REPEATS * 2, budgetMs: 30_000, capMs: 180_000 }));
-    g.binaryen = rowFrom('wat', op, inp.label, bytes, 'binaryen.js parseText', await runChild('wat', 'binaryen', inp.file, { repeats: inp.large ? 3 : REPEATS * 2, budgetMs: 30_000, capMs: QUICK ? 60_000 : 120_000 }));
-    g.wabt = rowFrom('wat', op, inp.label, bytes, 'wabt.js parseWat', await runChild('wat', 'wabt', inp.file, { repeats: inp.large ? 1 : REPEATS * 2, budgetMs: 30_000, capMs: inp.large ? (QUICK ? 20_000 : 60_000) : 60_000 }), inp.large ? 'known to hang on deep nesting: capped' : undefined);
-    g.wast = rowFrom('wat', op, inp.label, bytes, '@webassemblyjs/wast-parser parse', await runChild('wat', 'wast-parser', inp.file, { repeats: inp.large ? 1 : REPEATS, budgetMs: 30_000, capMs: QUICK ? 20_000 : 60_000 }));
+    const R = QUICK ? 1 : inp.large ? 1 : 3;
+    const res = await runInterleaved([
+      { key: 'ours', task: 'wat', peer: 'ours', file: inp.file, opts: { repeats: inp.large ? Math.min(REPEATS, 5) : REPEATS * 2 + (QUICK ? 0 : 1), budgetMs: 30_000, capMs: 180_000 }, rounds: R },
+      { key: 'binaryen', task: 'wat', peer: 'binaryen', file: inp.file, opts: { repeats: inp.large ? 3 : REPEATS * 2 + (QUICK ? 0 : 1), budgetMs: 30_000, capMs: QUICK ? 60_000 : 120_000 }, rounds: R },
+      { key: 'wabt', task: 'wat', peer: 'wabt', file: inp.file, opts: { repeats: inp.large ? 1 : REPEATS * 2 + (QUICK ? 0 : 1), budgetMs: 30_000, capMs: inp.large ? (QUICK ? 20_000 : 60_000) : 60_000 }, rounds: R },
+      { key: 'wast', task: 'wat', peer: 'wast-parser', file: inp.file, opts: { repeats: inp.large ? 1 : REPEATS, budgetMs: 30_000, capMs: QUICK ? 20_000 : 60_000 } },
+    ]);
+    g.ours = rowFrom('wat', op, inp.label, bytes, 'ours: parseWat (tree+spans+model)', res.ours);
+    g.binaryen = rowFrom('wat', op, inp.label, bytes, 'binaryen.js parseText', res.binaryen);
+    g.wabt = rowFrom('wat', op, inp.label, bytes, 'wabt.js parseWat', res.wabt, inp.large ? 'known to hang on deep nesting: capped' : undefined);
+    g.wast = rowFrom('wat', op, inp.label, bytes, '@webassemblyjs/wast-parser parse', res.wast);
     if (wat2wasm) {
       g.native = rowFrom('wat', op, inp.label, bytes, 'native wat2wasm (whole process, nothing subtracted)', timeProcess(wat2wasm, ['--enable-all', inp.file, '-o', out], inp.large ? 5 : REPEATS, 120_000));
     } else {
@@ -315,9 +331,11 @@ async function scanGroup(): Promise<void> {
   const label = `${ws.files} real modules, ${(ws.bytes / 1e6).toFixed(0)} MB`;
   const op = 'workspace scan';
   const reps = QUICK ? 2 : 3;
-  const ours = rowFrom('scan', op, label, ws.bytes, 'ours: scanFolder + checkFile over all', await runChild('scan', 'ours', ws.dir, { repeats: reps, budgetMs: 60_000, capMs: 300_000 }));
-  const read = rowFrom('scan', op, label, ws.bytes, 'plain read of every file (same walk)', await runChild('scan', 'read', ws.dir, { repeats: reps, budgetMs: 60_000, capMs: 300_000 }));
-  const heads = rowFrom('scan', op, label, ws.bytes, 'section headers only (positional reads)', await runChild('scan', 'headers', ws.dir, { repeats: reps, budgetMs: 60_000, capMs: 300_000 }));
+  const jobs = (['ours', 'read', 'headers'] as const).map((peer) => ({ key: peer, task: 'scan', peer, file: ws.dir, opts: { repeats: reps, budgetMs: 60_000, capMs: 300_000 }, rounds: reps }));
+  const res = await runInterleaved(jobs);
+  const ours = rowFrom('scan', op, label, ws.bytes, 'ours: scanFolder + checkFile over all', res.ours);
+  const read = rowFrom('scan', op, label, ws.bytes, 'plain read of every file (same walk)', res.read);
+  const heads = rowFrom('scan', op, label, ws.bytes, 'section headers only (positional reads)', res.headers);
   for (const r of [ours, read, heads]) if (ours.stats && r.stats) r.ratio = r.stats.median / ours.stats.median;
   targets.push({
     group: 'scan', target: 'workspace scan bounded by section headers: ours no slower than a plain read of all files (info: vs a header-only walk)',

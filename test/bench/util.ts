@@ -203,3 +203,41 @@ export function fmtRatio(r: number | undefined): string {
   if (r >= 10) return `${r.toFixed(1)}x`;
   return `${r.toFixed(2)}x`;
 }
+
+export interface Job {
+  key: string;
+  task: string;
+  peer: string;
+  file: string;
+  opts: { repeats: number; budgetMs: number; capMs: number };
+  /** split the repeats over this many child processes, interleaved with the other jobs' (default 1) */
+  rounds?: number;
+}
+
+/**
+ * Runs the jobs of one input round-robin: round 1 of every job, then round 2, ... so that load from
+ * elsewhere on a shared machine drifts over all peers alike instead of landing on one of them.
+ * A job that fails or hits its cap runs no further rounds.
+ */
+export async function runInterleaved(jobs: Job[]): Promise<Record<string, ChildResult>> {
+  const out: Record<string, ChildResult> = {};
+  const rounds = Math.max(...jobs.map((j) => j.rounds ?? 1));
+  for (let r = 0; r < rounds; r++) {
+    for (const j of jobs) {
+      const n = j.rounds ?? 1;
+      if (r >= n) continue;
+      const prev = out[j.key];
+      if (prev && (prev.failure || prev.capped)) continue;
+      const res = await runChild(j.task, j.peer, j.file, { ...j.opts, repeats: Math.ceil(j.opts.repeats / n), budgetMs: j.opts.budgetMs / n });
+      if (!prev) out[j.key] = res;
+      else {
+        prev.times.push(...res.times);
+        prev.failure ??= res.failure;
+        prev.capped ||= res.capped;
+        prev.peakDeltaMB = Math.max(prev.peakDeltaMB ?? 0, res.peakDeltaMB ?? 0);
+        prev.maxRssMB = Math.max(prev.maxRssMB ?? 0, res.maxRssMB ?? 0);
+      }
+    }
+  }
+  return out;
+}
