@@ -1,7 +1,9 @@
 /**
- * A tiny, bounds-checked walker over the top-level sections of a `.wasm` file: size reports,
- * "is it signed" and dropping custom sections. It never decodes section contents.
+ * The toolchain's view of a `.wasm` file's top-level sections (the shared walker in
+ * engine/binary/sections): size reports, "is it signed" and dropping custom sections.
  */
+import { WasmFormatError } from '../binary/byte-reader';
+import { walkRawSections } from '../binary/sections';
 
 export interface SizeReport {
   /** file size in bytes */
@@ -40,44 +42,26 @@ export class SectionWalkError extends Error {
   }
 }
 
-function leb(b: Uint8Array, pos: number): { value: number; next: number } {
-  let value = 0;
-  for (let i = 0; i < 5; i++) {
-    if (pos + i >= b.length) throw new SectionWalkError('unexpected end of file in a LEB128 number', pos);
-    const byte = b[pos + i];
-    value += (byte & 0x7f) * 2 ** (7 * i);
-    if ((byte & 0x80) === 0) return { value, next: pos + i + 1 };
-  }
-  throw new SectionWalkError('LEB128 number too long', pos);
-}
-
 export function isWasmBinary(b: Uint8Array): boolean {
   return b.length >= 4 && b[0] === 0 && b[1] === 0x61 && b[2] === 0x73 && b[3] === 0x6d;
 }
 
-/** The sections of a core module, in file order. Throws SectionWalkError (with the byte offset). */
+/** The sections of a module, in file order (engine/binary/sections). Throws SectionWalkError (with the byte offset). */
 export function walkSections(b: Uint8Array): RawSection[] {
-  if (!isWasmBinary(b)) throw new SectionWalkError('not a WebAssembly binary (bad magic number)', 0);
-  if (b.length < 8) throw new SectionWalkError('unexpected end of file in the header', b.length);
-  const out: RawSection[] = [];
-  let pos = 8;
-  while (pos < b.length) {
-    const id = b[pos];
-    const { value: size, next } = leb(b, pos + 1);
-    const end = next + size;
-    if (end > b.length) throw new SectionWalkError(`section ${SECTION_NAMES[id] ?? id} extends past the end of the file`, pos);
-    let name = SECTION_NAMES[id] ?? `unknown:${id}`;
-    let customName: string | undefined;
-    if (id === 0) {
-      const { value: len, next: s } = leb(b, next);
-      if (s + len > end) throw new SectionWalkError('custom section name extends past its section', next);
-      customName = new TextDecoder().decode(b.subarray(s, s + len));
-      name = `custom:${customName}`;
-    }
-    out.push({ id, name, customName, start: pos, end });
-    pos = end;
+  let layout;
+  try {
+    layout = walkRawSections(b);
+  } catch (e) {
+    if (e instanceof WasmFormatError) throw new SectionWalkError(e.message, e.offset);
+    throw e;
   }
-  return out;
+  return layout.sections.map((s) => ({
+    id: s.id,
+    name: s.id === 0 ? `custom:${s.name}` : SECTION_NAMES[s.id] ?? `unknown:${s.id}`,
+    customName: s.name,
+    start: s.offset,
+    end: s.end,
+  }));
 }
 
 export function sizeReport(b: Uint8Array): SizeReport {
