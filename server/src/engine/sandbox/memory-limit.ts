@@ -4,6 +4,9 @@
  * memories are reported so the runner can supply a WebAssembly.Memory with that maximum.
  * Only the memory section's limits are re-encoded; every other byte is copied unchanged.
  */
+import { WasmFormatError } from '../binary/byte-reader';
+import { walkRawSections } from '../binary/sections';
+
 export class ModuleFormatError extends Error {}
 
 export interface MemoryLimitResult {
@@ -73,23 +76,17 @@ export interface RawSection {
   headerStart: number;
 }
 
+/** The sections of a core module (the shared walker in engine/binary/sections); throws ModuleFormatError. */
 export function sections(bytes: Uint8Array): RawSection[] {
-  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
-    throw new ModuleFormatError('not a WebAssembly module (missing \\0asm)');
+  let layout;
+  try {
+    layout = walkRawSections(bytes);
+  } catch (e) {
+    if (e instanceof WasmFormatError) throw new ModuleFormatError(`not a valid WebAssembly module: ${e.message}`);
+    throw e;
   }
-  if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) throw new ModuleFormatError('not a core module version 1 (components are not supported)');
-  const r = new Reader(bytes, 8);
-  const out: RawSection[] = [];
-  while (r.p < bytes.length) {
-    const headerStart = r.p;
-    const id = r.byte();
-    const size = r.u32();
-    const start = r.p;
-    if (start + size > bytes.length) throw new ModuleFormatError(`section ${id} runs past the end`);
-    out.push({ id, start, end: start + size, headerStart });
-    r.p = start + size;
-  }
-  return out;
+  if (layout.kind !== 'module') throw new ModuleFormatError('not a core module version 1 (components are not supported)');
+  return layout.sections.map((s) => ({ id: s.id, start: s.payloadOffset, end: s.end, headerStart: s.offset }));
 }
 
 export function capMemory(bytes: Uint8Array, capBytes: number): MemoryLimitResult {
