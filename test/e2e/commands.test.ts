@@ -65,7 +65,11 @@ describe('commands from the Command Palette', () => {
   const wb = useWorkbench({
     name: 'commands',
     // one run configuration with a long timeout, so "Stop" (not the timeout) ends the spinning module
-    settings: { 'wasmWarden.sandbox.configurations': [{ name: 'e2e', timeoutMs: 120_000 }] },
+    settings: {
+      'wasmWarden.sandbox.configurations': [{ name: 'e2e', timeoutMs: 120_000 }],
+      // a non-default level: the Optimize quick pick should propose it
+      'wasmWarden.optimizeLevel': 'O2',
+    },
   });
   const file = (rel: string) => path.join(wb().workspace, rel);
 
@@ -140,6 +144,23 @@ describe('commands from the Command Palette', () => {
     // the panel's before → after are the real sizes
     assert.ok(text.includes(`${input.length} B →`), `before size ${input.length} B in:\n${text}`);
     assert.ok(text.includes(`→ ${size} B`), `after size ${size} B in:\n${text}`);
+  });
+
+  test('Optimize: the quick pick proposes the configured level (wasmWarden.optimizeLevel)', {
+    todo: 'bug: client/src/commands.ts reads the setting optimize.level, but the contributed setting is wasmWarden.optimizeLevel',
+  }, async () => {
+    const w = wb();
+    fs.writeFileSync(file('level.wasm'), await wat2wasm(BLOATED_WAT, true));
+    await w.openFromExplorer('level.wasm');
+    await w.panel('level.wasm');
+    await w.runCommand('Wasm Warden: Optimize Module (binaryen)');
+    const input = w.page.locator('.quick-input-widget input.input');
+    await w.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Optimization level' }).waitFor({ timeout: TIMEOUT });
+    const proposed = await input.getAttribute('placeholder');
+    // finish the flow either way, so the next test starts from a closed quick pick
+    await w.pickQuickItem('O1');
+    await w.panelText('Optimize: level.wasm', /smaller/);
+    assert.equal(proposed, 'O2');
   });
 
   test('Inspect: the imports with their policy verdicts', async () => {
