@@ -52,7 +52,7 @@ describe('server commands over LSP', () => {
       `(module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 1 1)
-  (data (i32.const 16) "spinning\n")
+  (data (i32.const 16) "spinning\\n")
   (func (export "_start")
     (i32.store (i32.const 0) (i32.const 16))
     (i32.store (i32.const 4) (i32.const 9))
@@ -143,7 +143,24 @@ describe('server commands over LSP', () => {
     assert.ok(streamed.some((n) => (n.params as { kind: string; data: string }).kind === 'stdout'));
   });
 
-  test('Stop kills a run at once', async () => {
+  test('a running guest streams its output and Stop kills it while it computes', async () => {
+    const runId = 'run-spin-live';
+    let settled: { outcome?: string; error?: string } | undefined;
+    const running = client.executeCommand<{ outcome: string; stdout: string; error?: string }>(C.run, { uri: client.uri('spin.wat'), runId });
+    void running.then((r) => (settled = r));
+    const event = (kind: string) =>
+      client.notifications.some((n) => n.method === 'wasmWarden/runEvent' && (n.params as { runId: string }).runId === runId && (n.params as { kind: string }).kind === kind);
+    // the guest printed, then spins: its output and live statistics arrive while it runs
+    await client.waitFor(() => event('stdout') || settled !== undefined, 'live guest output');
+    assert.equal(settled, undefined, `the run ended before its output arrived: ${JSON.stringify(settled)}`);
+    await client.waitFor(() => event('stats'), 'live statistics');
+    await client.executeCommand(C.stop, { runId });
+    const r = await running;
+    assert.equal(r.outcome, 'killed');
+    assert.equal(r.stdout, 'spinning\n');
+  });
+
+  test('Stop before the guest starts ends the run as stopped', async () => {
     const runId = 'run-spin';
     const running = client.executeCommand<{ outcome: string }>(C.run, { uri: client.uri('spin.wat'), runId });
     // requests are handled in order: the run is registered before the stop arrives
