@@ -21,6 +21,8 @@ run lsp npm run --silent test:lsp
 run cli npm run --silent test:cli
 if [ "${WASM_WARDEN_SKIP_E2E:-}" != 1 ]; then
   run e2e npm run --silent test:e2e
+  # the extension-host suite (the one test:electron runs under @vscode/test-electron), here inside code-server
+  run extension-host npm run --silent test:extension-host
 fi
 # node:test's spec reporter ends each run with "ℹ pass N" / "ℹ fail N"
 sum() { grep -h "^ℹ $1 " "$log_dir"/*.log 2>/dev/null | awk '{s+=$3} END {print s+0}'; }

@@ -76,7 +76,7 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
     if (!uri) throw new Error('Open a .wat, .wast or .wasm file first (or pick one in the explorer).');
     return uri;
   };
-  const commands: Record<string, (arg?: unknown) => Promise<unknown>> = {
+  const commands: Record<string, (arg?: unknown, ...rest: unknown[]) => Promise<unknown>> = {
     'wasmWarden.validate': async (arg) => {
       const uri = needTarget(arg);
       show(ctx, 'validate', uri, await runServerCommand(ctx, 'Validating…', ServerCommands.validate, { uri: uri.toString() }));
@@ -98,15 +98,21 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
       const result = await runWriting<{ exists?: boolean; file?: string; written?: boolean }>(ctx, 'Disassembling…', ServerCommands.disassemble, { uri: uri.toString() });
       if (result?.written && result.file) await vscode.window.showTextDocument(vscode.Uri.file(result.file), { preview: false });
     },
-    'wasmWarden.optimize': async (arg) => {
+    'wasmWarden.optimize': async (arg, level?: unknown) => {
       const uri = needTarget(arg);
       const levels = ['O1', 'O2', 'O3', 'O4', 'Os', 'Oz'];
-      const configured = vscode.workspace.getConfiguration('wasmWarden').get<string>('optimize.level', 'Os');
-      const level = arg === undefined || typeof arg === 'object' ? await vscode.window.showQuickPick(levels, { title: 'Optimization level', placeHolder: configured }) ?? configured : configured;
+      const configured = vscode.workspace.getConfiguration('wasmWarden').get<string>('optimizeLevel', 'Os');
+      // a level given by the caller (a keybinding, a test) is used as is; otherwise the user picks, the setting first
+      let chosen = typeof level === 'string' && levels.includes(level) ? level : undefined;
+      if (!chosen) {
+        const items = [configured, ...levels.filter((l) => l !== configured)].map((l) => ({ label: l, description: l === configured ? 'wasmWarden.optimizeLevel' : undefined }));
+        chosen = (await vscode.window.showQuickPick(items, { title: 'Optimization level', placeHolder: `binaryen -${configured}` }))?.label;
+      }
+      if (!chosen) return; // Escape cancels
       const stripDebug = vscode.workspace.getConfiguration('wasmWarden').get<boolean>('optimize.stripDebug', false);
-      const result = await runWriting<{ exists?: boolean; file?: string; signedInput?: boolean }>(ctx, `Optimizing (-${level})…`, ServerCommands.optimize, {
+      const result = await runWriting<{ exists?: boolean; file?: string; signedInput?: boolean }>(ctx, `Optimizing (-${chosen})…`, ServerCommands.optimize, {
         uri: uri.toString(),
-        level,
+        level: chosen,
         stripDebug,
       });
       if (!result) return;

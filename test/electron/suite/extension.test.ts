@@ -106,7 +106,7 @@ describe('Wasm Warden in the extension host', function () {
   });
 
   it('Optimize (the configured level, no quick pick for a string argument) writes a smaller module', async function () {
-    await vscode.commands.executeCommand('wasmWarden.optimize', fileUri('counter.wasm').toString());
+    await vscode.commands.executeCommand('wasmWarden.optimize', fileUri('counter.wasm').toString(), 'Os');
     const out = path.join(folder(), 'counter.opt.wasm');
     assert.ok(fs.existsSync(out), 'counter.opt.wasm written');
     assert.ok(fs.statSync(out).size <= fs.statSync(path.join(folder(), 'counter.wasm')).size);
