@@ -109,11 +109,10 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
         chosen = (await vscode.window.showQuickPick(items, { title: 'Optimization level', placeHolder: `binaryen -${configured}` }))?.label;
       }
       if (!chosen) return; // Escape cancels
-      const stripDebug = vscode.workspace.getConfiguration('wasmWarden').get<boolean>('optimize.stripDebug', false);
+      // strip options come from the settings, read by the server
       const result = await runWriting<{ exists?: boolean; file?: string; signedInput?: boolean }>(ctx, `Optimizing (-${chosen})…`, ServerCommands.optimize, {
         uri: uri.toString(),
         level: chosen,
-        stripDebug,
       });
       if (!result) return;
       if (result.signedInput) void vscode.window.showWarningMessage('The module was signed: the optimized output no longer matches its signature. Sign it again.');

@@ -84,7 +84,7 @@ export interface WardenSettings {
   /** where compile/disassemble/optimize write: `${dir}`, `${name}`, `${ext}` are replaced */
   output: { compile: string; disassemble: string; optimize: string };
   optimizeLevel: 'O1' | 'O2' | 'O3' | 'O4' | 'Os' | 'Oz';
-  optimize: { stripDebug: boolean };
+  optimize: { stripDebug: boolean; stripProducers: boolean; keepCustomSections: boolean };
   compile: { debugNames: boolean };
   sandbox: { configurations: RunConfiguration[] };
   /** whether the workspace is trusted (sent by the client; untrusted narrows the sandbox) */
@@ -101,7 +101,7 @@ export const DEFAULT_SETTINGS: WardenSettings = {
     optimize: '${dir}/${name}.opt.wasm',
   },
   optimizeLevel: 'Os',
-  optimize: { stripDebug: false },
+  optimize: { stripDebug: false, stripProducers: false, keepCustomSections: true },
   compile: { debugNames: true },
   sandbox: { configurations: [] },
   trusted: true,

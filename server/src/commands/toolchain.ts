@@ -66,6 +66,8 @@ const optimize: CommandHandler = async (ws, raw, token) => {
   return optimizeFile(file, output, {
     level: (typeof args.level === 'string' ? args.level : ws.settings.optimizeLevel) as OptimizeLevel,
     stripDebug: typeof args.stripDebug === 'boolean' ? args.stripDebug : ws.settings.optimize.stripDebug,
+    stripProducers: typeof args.stripProducers === 'boolean' ? args.stripProducers : ws.settings.optimize.stripProducers,
+    keepCustomSections: typeof args.keepCustomSections === 'boolean' ? args.keepCustomSections : ws.settings.optimize.keepCustomSections,
     overwrite: args.overwrite === true,
     signal: abortOn(token),
   });

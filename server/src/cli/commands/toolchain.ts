@@ -79,8 +79,14 @@ const levelFlags: FlagSpecs = Object.fromEntries(
 export const optimize: CommandDef = {
   name: 'optimize',
   summary: 'optimize a .wasm binary (binaryen); the result is validated before it is written',
-  usage: 'wasm-warden optimize <in.wasm> [-O1|-O2|-O3|-O4|-Os|-Oz] [-o out.wasm] [--strip-debug] [--force]',
-  flags: { ...levelFlags, ...outFlags, 'strip-debug': { type: 'boolean', description: 'strip debug info (DWARF, names)' } },
+  usage: 'wasm-warden optimize <in.wasm> [-O1|-O2|-O3|-O4|-Os|-Oz] [-o out.wasm] [--strip-debug] [--strip-producers] [--strip-custom] [--force]',
+  flags: {
+    ...levelFlags,
+    ...outFlags,
+    'strip-debug': { type: 'boolean', description: 'strip debug info (DWARF, names, source map URL)' },
+    'strip-producers': { type: 'boolean', description: 'strip the producers section' },
+    'strip-custom': { type: 'boolean', description: 'drop every other custom section too (name and producers follow their own flags)' },
+  },
   details: ['Default output: <name>.opt.wasm beside the input. A signed input loses its signature (a warning says so).'],
   examples: ['wasm-warden optimize app.wasm -Oz', 'wasm-warden optimize app.wasm -O3 -o app.min.wasm --strip-debug --force'],
   async run(argv, io) {
@@ -91,7 +97,13 @@ export const optimize: CommandDef = {
     const input = one(p.positionals, 'optimize');
     const out = str(p, 'output') ?? outputPath('${dir}/${name}.opt.wasm', input);
     if (fs.existsSync(out) && !bool(p, 'force')) throw new CliError(`optimize: ${displayPath(out)} already exists (use --force to overwrite)`);
-    const r = await optimizeFile(input, out, { level, stripDebug: bool(p, 'strip-debug'), overwrite: bool(p, 'force') });
+    const r = await optimizeFile(input, out, {
+      level,
+      stripDebug: bool(p, 'strip-debug'),
+      stripProducers: bool(p, 'strip-producers'),
+      keepCustomSections: !bool(p, 'strip-custom'),
+      overwrite: bool(p, 'force'),
+    });
     if (r.signedInput && !io.quiet) io.err(`warning: ${displayPath(input)} is signed: the optimized module no longer matches its signature; sign it again\n`);
     const pct = r.after ? ` ${(((r.after.total - r.before.total) / r.before.total) * 100).toFixed(1)}%` : '';
     const note = r.after ? ` (-${level}: ${r.before.total} -> ${r.after.total} bytes,${pct}, ${Math.round(r.timeMs)} ms)` : '';

@@ -24,7 +24,7 @@ export interface OptimizeFileResult extends WriteResult {
 export async function optimizeFile(
   file: string,
   output: string,
-  options: ToolchainOptions & { level: OptimizeLevel; stripDebug?: boolean; stripProducers?: boolean; overwrite?: boolean },
+  options: ToolchainOptions & { level: OptimizeLevel; stripDebug?: boolean; stripProducers?: boolean; keepCustomSections?: boolean; overwrite?: boolean },
 ): Promise<OptimizeFileResult> {
   if (!OPTIMIZE_LEVELS.includes(options.level)) throw new Error(`unknown optimization level ${options.level} (use one of ${OPTIMIZE_LEVELS.join(', ')})`);
   const bytes = readBytes(file);
