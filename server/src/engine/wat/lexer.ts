@@ -190,9 +190,13 @@ export function decodeString(text: string, start: number, end: number): string {
   return Buffer.from(decodeStringBytes(text, start, end)).toString('utf8');
 }
 
-export function lex(text: string): TokenStream {
-  const n = text.length;
-  let cap = Math.max(16, (n >> 3) + 16); // about one token per 8 chars; grows by doubling
+/**
+ * Tokenize `text`, or only `text[from, to)` (incremental reparsing: offsets stay absolute; the caller
+ * checks that the range lexes the same as it does within the whole text).
+ */
+export function lex(text: string, from = 0, to = text.length): TokenStream {
+  const n = to;
+  let cap = Math.max(16, ((n - from) >> 3) + 16); // about one token per 8 chars; grows by doubling
   let kinds = new Uint8Array(cap);
   let starts = new Int32Array(cap);
   let ends = new Int32Array(cap);
@@ -297,7 +301,7 @@ export function lex(text: string): TokenStream {
     return i;
   };
 
-  let i = 0;
+  let i = from;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 32 || c === 10 || c === 9 || c === 13) {

@@ -62,7 +62,21 @@ function readLimits(text: string, c: Node[], i: number, isMemory: boolean): { li
   return { limits, span: start !== undefined && end !== undefined ? { start, end } : undefined, next: i };
 }
 
+/**
+ * Byte counts of data strings, per children array (a node's children never change once built, and
+ * incremental reparsing keeps the nodes of untouched fields: their data is not decoded again).
+ */
+const dataBytesMemo = new WeakMap<Node[], { from: number; bytes: number }>();
+
 function dataBytes(text: string, c: Node[], from: number): number {
+  const memo = dataBytesMemo.get(c);
+  if (memo !== undefined && memo.from === from) return memo.bytes;
+  const bytes = countDataBytes(text, c, from);
+  dataBytesMemo.set(c, { from, bytes });
+  return bytes;
+}
+
+function countDataBytes(text: string, c: Node[], from: number): number {
   let n = 0;
   for (let i = from; i < c.length; i++) {
     const a = c[i];

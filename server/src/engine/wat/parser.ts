@@ -29,6 +29,28 @@ export interface ParseResult {
   features: Set<InstrFeature>[];
 }
 
+/** Per module field: the features its check saw, when any (incremental reparsing recomputes a module's features). */
+export const fieldFeatures = new WeakMap<List, Set<InstrFeature>>();
+/** Per checked module: its `$id` -> definition maps, per index space (reused by incremental reparsing). */
+export const moduleIds = new WeakMap<ModuleSyntax, Map<string, Map<string, Definition>>>();
+
+/** Incremental reparsing: what field `f` declares, checked on its own. */
+export function declareAlone(text: string, f: List): ReturnType<Checker['declareAlone']> {
+  return new Checker(text, []).declareAlone(f);
+}
+
+/** Incremental reparsing: check one field in the context of its (already checked) module; see Checker.recheckField. */
+export function recheckField(
+  text: string,
+  diagnostics: EngineDiagnostic[],
+  m: ModuleSyntax,
+  ids: Map<string, Map<string, Definition>>,
+  f: List,
+  fs: FuncSyntax | undefined,
+): { refs: Reference[]; features: Set<InstrFeature> } {
+  return new Checker(text, diagnostics).recheckField(m, ids, f, fs);
+}
+
 const FIELD_KEYWORDS = new Set(['type', 'rec', 'import', 'func', 'table', 'memory', 'global', 'export', 'start', 'elem', 'data', 'tag']);
 
 
@@ -242,14 +264,51 @@ class Checker {
       this.declare(f, h);
     }
     let starts = 0;
+    // the features each field uses are remembered per field (incremental reparsing recomputes the union)
+    const all = this.features;
+    let own = new Set<InstrFeature>();
     for (const f of fields) {
       const h = headOf(f)!;
       if (h === 'start' && ++starts > 1) this.error('wat-syntax', 'multiple start sections', f.children[0]);
+      this.features = own;
       this.checkField(f, h);
+      if (own.size > 0) {
+        fieldFeatures.set(f, own);
+        for (const x of own) all.add(x);
+        own = new Set();
+      }
     }
+    this.features = all;
     this.resolveModuleRefs(m);
     this.checkTypeUses(m);
+    moduleIds.set(m, this.ids);
     return m;
+  }
+
+  /** Incremental reparsing: what a field declares, on its own (definitions at index 0 of a fresh module). */
+  declareAlone(f: List): { defs: ModuleSyntax['defs']; func: FuncSyntax | undefined; inlineImport: boolean } {
+    this.module({ type: 'root', start: f.start, end: f.start, children: [], trivia: [], customAnnotations: [], modules: [] }, 0);
+    const h = headOf(f)!;
+    this.declare(f, h);
+    return { defs: this.mod.defs, func: this.mod.funcs[0], inlineImport: this.inlineImportOf(f) !== undefined };
+  }
+
+  /**
+   * Incremental reparsing: check field `f` that replaced a field declaring the same definitions in
+   * module `m` (whose defs are already updated). Diagnostics go where this checker reports them; the
+   * field's references and features are returned, `m` is not changed.
+   */
+  recheckField(m: ModuleSyntax, ids: Map<string, Map<string, Definition>>, f: List, fs: FuncSyntax | undefined): { refs: Reference[]; features: Set<InstrFeature> } {
+    const scratch: ModuleSyntax = { ...m, refs: [] };
+    this.mod = scratch;
+    this.ids = ids;
+    this.funcByNode = new Map();
+    if (fs) this.funcByNode.set(f, fs);
+    this.features = new Set();
+    this.checkField(f, headOf(f)!);
+    this.resolveModuleRefs(scratch);
+    this.checkTypeUses(scratch);
+    return { refs: scratch.refs, features: this.features };
   }
 
   private inlineImportOf(f: List): List | undefined {

@@ -36,16 +36,18 @@ const RECOVERY_HEADS = new Set(['func', 'global', 'table', 'memory', 'data', 'el
  */
 class KeywordInterner {
   private readonly table: (string | undefined)[] = new Array(8192);
+  /** `copy`: store copies, not slices that would keep the whole source text alive */
+  constructor(private readonly copy = false) {}
   get(text: string, s: number, e: number): string {
     const len = e - s;
-    if (len > 40) return text.slice(s, e);
+    if (len > 40) return this.copy ? flatCopy(text.slice(s, e)) : text.slice(s, e);
     let h = 2166136261;
     for (let i = s; i < e; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
     let slot = (h >>> 0) & 8191;
     for (let probe = 0; probe < 8; probe++) {
       const cand = this.table[slot];
       if (cand === undefined) {
-        const str = text.slice(s, e);
+        const str = this.copy ? flatCopy(text.slice(s, e)) : text.slice(s, e);
         this.table[slot] = str;
         return str;
       }
@@ -61,8 +63,26 @@ class KeywordInterner {
       }
       slot = (slot + 1) & 8191;
     }
-    return text.slice(s, e);
+    return this.copy ? flatCopy(text.slice(s, e)) : text.slice(s, e);
   }
+}
+
+/**
+ * A copy of a (sliced) string that does not reference the text it was sliced from. V8 slices of 13+
+ * characters point into their parent: atoms kept across incremental reparses must not pin old texts.
+ */
+export function flatCopy(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
+/**
+ * The text atoms read their lazy text from. One per tree; incremental reparsing points it at the
+ * new text (atoms it keeps have the same text at their shifted offsets) and sets `copy`.
+ */
+export interface AtomSource {
+  text: string;
+  /** cache copies, not slices (see flatCopy) */
+  copy: boolean;
 }
 
 /** An atom whose text is sliced from the source only when asked for (numbers, strings). */
@@ -71,15 +91,19 @@ class LazyAtom implements Atom {
   private cached: string | undefined;
   constructor(
     readonly token: TokenKind,
-    readonly start: number,
-    readonly end: number,
-    private readonly source: string,
+    // not readonly: incremental reparsing shifts the atoms it keeps
+    public start: number,
+    public end: number,
+    private readonly source: AtomSource,
     text: string | undefined,
   ) {
     this.cached = text;
   }
   get text(): string {
-    if (this.cached === undefined) this.cached = this.source.slice(this.start, this.end);
+    if (this.cached === undefined) {
+      const s = this.source.text.slice(this.start, this.end);
+      this.cached = this.source.copy ? flatCopy(s) : s;
+    }
     return this.cached;
   }
   toJSON(): unknown {
@@ -92,15 +116,40 @@ Object.defineProperty(LazyAtom.prototype, 'type', { value: 'atom', writable: fal
 
 /** Stage 1: the S-expression tree. */
 export function buildTree(text: string, diagnostics: EngineDiagnostic[]): Root {
-  const ts = lex(text);
-  for (const e of ts.errors) diagnostics.push(diag(e.code, e.message, e));
-  const root: Root = { type: 'root', start: 0, end: text.length, children: [], trivia: ts.trivia, customAnnotations: ts.customAnnotations, modules: [] };
+  const source: AtomSource = { text, copy: false };
+  const root = buildTreeOf(text, lex(text), diagnostics, source, 0, text.length, false);
+  treeSources.set(root, source);
+  return root;
+}
+
+/** The AtomSource of each tree built by buildTree (for incremental reparsing). */
+export const treeSources = new WeakMap<Root, AtomSource>();
+
+/**
+ * Incremental reparsing: the tree of `text[from, to)` only (one module field), as a root whose
+ * children are what that range holds; atoms read their text from `source` and copy their strings.
+ */
+export function buildRangeTree(text: string, from: number, to: number, diagnostics: EngineDiagnostic[], source: AtomSource): Root {
+  return buildTreeOf(text, lex(text, from, to), diagnostics, source, from, to, true);
+}
+
+function buildTreeOf(
+  text: string,
+  ts: ReturnType<typeof lex>,
+  diagnostics: EngineDiagnostic[],
+  source: AtomSource,
+  from: number,
+  to: number,
+  copy: boolean,
+): Root {
+  for (const e of ts.errors) diagnostics.push(diag(e.code, copy ? flatCopy(e.message) : e.message, e));
+  const root: Root = { type: 'root', start: from, end: to, children: [], trivia: ts.trivia, customAnnotations: ts.customAnnotations, modules: [] };
   const stack: List[] = [];
   /** depth in `stack` of the open func/global field, or -1 */
   let fieldDepth = -1;
   let children = root.children;
   const { kinds, starts, ends, count } = ts;
-  const interner = new KeywordInterner();
+  const interner = new KeywordInterner(copy);
   for (let t = 0; t < count; t++) {
     const k = kinds[t];
     if (k === TokenKind.LParen) {
@@ -142,14 +191,14 @@ export function buildTree(text: string, diagnostics: EngineDiagnostic[]): Root {
     } else {
       const s = starts[t];
       const e = ends[t];
-      children.push(new LazyAtom(k, s, e, text, k === TokenKind.Keyword || k === TokenKind.Id ? interner.get(text, s, e) : undefined));
+      children.push(new LazyAtom(k, s, e, source, k === TokenKind.Keyword || k === TokenKind.Id ? interner.get(text, s, e) : undefined));
     }
   }
   if (stack.length > 0) {
     // one diagnostic for the outermost unclosed list: the inner ones are its consequence
     const outer = stack[0];
     diagnostics.push(diag('wat-unbalanced-paren', `missing ')' to close this '(${headOf(outer) ?? ''}'`, { start: outer.start, end: outer.start + 1 }));
-    for (const l of stack) l.end = text.length;
+    for (const l of stack) l.end = to;
   }
   return root;
 }
