@@ -5,8 +5,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { URI } from 'vscode-uri';
 import { parseWat, type WatDocument } from './engine/wat';
+import { diffText, reparseWat, type WatEdit } from './engine/wat/incremental';
 import { readWasm, type WasmReadResult } from './engine/binary/reader';
-import { LineIndex } from './engine/span';
+import { LineIndex, type Position } from './engine/span';
 
 export interface WatAnalysis {
   kind: 'wat' | 'wast';
@@ -42,15 +43,31 @@ export const MAX_WASM_BYTES = 512 * 1024 * 1024;
 export class AnalysisCache {
   private readonly wat = new Map<string, WatAnalysis>();
 
-  /** Parse (or reuse) a WAT/WAST text at a version. */
+  /**
+   * Parse (or reuse) a WAT/WAST text at a version. A new version of a cached `.wat` text is reparsed
+   * incrementally from the changed range (common prefix and suffix), so an edit costs what it touches.
+   */
   watText(uri: string, kind: 'wat' | 'wast', text: string, version: number): WatAnalysis {
     const cached = this.wat.get(uri);
     if (cached && cached.version === version && cached.doc.text === text) return cached;
+    let doc: WatDocument | undefined;
+    let index: LineIndex | undefined;
+    if (cached && cached.kind === kind && kind === 'wat') {
+      const edit = diffText(cached.doc.text, text);
+      // the cached analysis is consumed by the reparse: forget it first, whatever happens
+      this.wat.delete(uri);
+      try {
+        doc = reparseWat(cached.doc, edit, { text });
+      } catch {
+        doc = undefined; // never worse than a full parse
+      }
+      index = editedLineIndex(cached.index, edit, text);
+    }
     const analysis: WatAnalysis = {
       kind,
       version,
-      doc: parseWat(text, { script: kind === 'wast' }),
-      index: new LineIndex(text),
+      doc: doc ?? parseWat(text, { script: kind === 'wast' }),
+      index: index ?? new LineIndex(text),
     };
     this.wat.set(uri, analysis);
     return analysis;
@@ -75,4 +92,79 @@ export class AnalysisCache {
   forget(uriOrPath: string): void {
     this.wat.delete(uriOrPath);
   }
+}
+
+/**
+ * A LineIndex of an edited text, made from the index of the text before the edit: line starts before
+ * the edit are kept, the edited range is scanned again, the ones after are shifted.
+ */
+class EditedLineIndex extends LineIndex {
+  private readonly starts: number[];
+
+  constructor(text: string, starts: number[]) {
+    super('');
+    Object.defineProperty(this, 'text', { value: text, enumerable: true });
+    this.starts = starts;
+  }
+
+  override get lineCount(): number {
+    return this.starts.length;
+  }
+
+  override positionAt(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - starts[lo] };
+  }
+
+  override offsetAt(pos: Position): number {
+    const starts = this.starts;
+    if (pos.line >= starts.length) return this.text.length;
+    if (pos.line < 0) return 0;
+    const start = starts[pos.line];
+    const next = pos.line + 1 < starts.length ? starts[pos.line + 1] : this.text.length;
+    return Math.min(start + Math.max(0, pos.character), next);
+  }
+}
+
+/** Line starts of a LineIndex (every line's first offset), read through its public API. */
+function lineStartsOf(index: LineIndex): number[] {
+  if (index instanceof EditedLineIndex) return (index as unknown as { starts: number[] }).starts;
+  const out: number[] = new Array(index.lineCount);
+  for (let l = 0; l < out.length; l++) out[l] = index.offsetAt({ line: l, character: 0 });
+  return out;
+}
+
+function editedLineIndex(before: LineIndex, edit: WatEdit, text: string): LineIndex {
+  const old = lineStartsOf(before);
+  const delta = edit.text.length - (edit.end - edit.start);
+  // starts before the edit depend only on text before it
+  let keep = 0;
+  while (keep < old.length && old[keep] < edit.start) keep++;
+  const starts = old.slice(0, keep);
+  // scan again from the character before the edit (a '\r' there may pair with what follows) to its end
+  const to = edit.start + edit.text.length;
+  for (let i = Math.max(0, edit.start - 1); i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) starts.push(i + 1);
+    else if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    }
+  }
+  const last = starts.length > 0 ? starts[starts.length - 1] : -1;
+  for (let k = keep; k < old.length; k++) {
+    if (old[k] <= edit.end) continue;
+    const s = old[k] + delta;
+    if (s > last) starts.push(s);
+  }
+  if (starts.length === 0 || starts[0] !== 0) starts.unshift(0);
+  return new EditedLineIndex(text, starts);
 }
