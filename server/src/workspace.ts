@@ -18,10 +18,9 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisCache, pathToUri, uriToPath, type WasmAnalysis, type WatAnalysis } from './documents';
 import { binaryRange, toLspDiagnostic, toLspSeverity, toRange } from './convert';
 import type { Finding } from './engine/operations/findings';
-import { checkWasmBytes, checkWatDocument, sourceKindOf } from './engine/operations/check';
+import { checkFile, checkWasmBytes, checkWatDocument, sourceKindOf } from './engine/operations/check';
 import { PolicyStore, POLICY_FILE_NAME } from './engine/policy/store';
 import { LineIndex } from './engine/span';
-import { parseWat } from './engine/wat';
 import { scanFolder } from './engine/scan';
 import { moduleView, type ModuleView } from './engine/operations/module-view';
 import type { EngineDiagnostic } from './engine/diagnostic';
@@ -181,17 +180,16 @@ export class Workspace {
     let found: EngineDiagnostic[];
     try {
       if (kind === 'wasm') {
-        const wasm = this.cache.wasmFile(file);
-        found = checkWasmBytes(wasm.bytes, wasm.read, file, this.policies.policyFor(file));
+        // the check operation reads only what the policy needs (headers, unless it hashes modules)
+        found = checkFile(file, this.policies).diagnostics;
         this.publish(uri, [...found.map((d) => this.lsp(d, () => binaryRange(), `@0x${d.span.start.toString(16)}`)), ...this.validationDiagnostics(file)]);
         this.publishView(file, found);
         return found.length;
       }
       // not cached: a workspace of WAT files must not keep every tree in memory
-      const text = fs.readFileSync(file, 'utf8');
-      const doc = parseWat(text, { script: kind === 'wast' });
-      const index = new LineIndex(text);
-      found = checkWatDocument(doc, file, this.policies.policyFor(file));
+      const result = checkFile(file, this.policies);
+      const index = new LineIndex(result.wat!.text);
+      found = result.diagnostics;
       this.publish(uri, [...found.map((d) => this.lsp(d, (s) => toRange(index, s))), ...this.validationDiagnostics(file)]);
       return found.length;
     } catch (err) {

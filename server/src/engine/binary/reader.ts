@@ -38,6 +38,13 @@ export interface WasmReadResult {
 export interface ReadWasmOptions {
   /** return the name section (incl. local names) in the result; default true. Ids are set either way. */
   names?: boolean;
+  /** decode the name section at all (entry ids); default true. Policy checks need no ids. */
+  ids?: boolean;
+  /** walk the code section's bodies (func spans and sizes); default true. When false the code section's
+   *  payload is not read at all, so it may be absent (see file-reader.ts). */
+  bodies?: boolean;
+  /** walk the data section's segments; default true. When false its payload is not read at all. */
+  data?: boolean;
 }
 
 export const SECTION_NAMES = [
@@ -294,8 +301,17 @@ class ModuleReader {
       case 9:
         return this.readElems(r);
       case 10:
+        if (this.options.bodies === false) {
+          this.sawCode = true;
+          r.pos = r.end;
+          return;
+        }
         return this.readCode(r);
       case 11:
+        if (this.options.data === false) {
+          r.pos = r.end;
+          return;
+        }
         return this.readData(r);
       case 12:
         this.dataCount = r.u32('data count');
@@ -310,7 +326,7 @@ class ModuleReader {
     const n = r.name('custom section name');
     info.name = `custom:${n.value}`;
     this.model.customSections.push({ name: n.value, size: r.end - r.pos, span: { start: info.offset, end: r.end } });
-    if (n.value === 'name') {
+    if (n.value === 'name' && this.options.ids !== false) {
       this.names ??= emptyNameSection();
       const start = r.pos;
       r.pos = r.end;

@@ -8,6 +8,7 @@ import type { EngineDiagnostic } from '../diagnostic';
 import type { ModuleModel } from '../model';
 import { parseWat, type WatDocument } from '../wat';
 import { readWasm, type WasmReadResult } from '../binary/reader';
+import { HEADER_READ_OPTIONS, readWasmFileFully, readWasmFileHeaders } from '../binary/file-reader';
 import { checkModel } from '../policy/check';
 import type { PolicyStore, ResolvedPolicy } from '../policy/store';
 
@@ -29,7 +30,14 @@ export interface CheckResult {
   models: ModuleModel[];
   policy: ResolvedPolicy;
   wat?: WatDocument;
+  /** for a binary: its bytes (only the headers, zeros elsewhere, unless the policy hashes modules) and the read */
   wasm?: { bytes: Uint8Array; read: WasmReadResult };
+}
+
+/** True when the policy's rules need a module's every byte (signature checks, SHA-256 pins). */
+export function policyHashesModules(policy: ResolvedPolicy['effective']): boolean {
+  const sig = policy.signature;
+  return !!(sig?.required || (sig?.trustedKeys?.length ?? 0) > 0 || Object.keys(policy.integrity ?? {}).length > 0);
 }
 
 /** Policy findings for already-parsed WAT (every module of a `.wast` script). */
@@ -60,8 +68,11 @@ export function checkFile(
   if (!kind) throw new Error(`${file}: not a .wat, .wast or .wasm file`);
   const policy = store.policyFor(file);
   if (kind === 'wasm') {
-    const bytes = source?.bytes ?? new Uint8Array(fs.readFileSync(file));
-    const read = readWasm(bytes, { names: true });
+    // the whole file only when the policy hashes it (signatures, integrity pins); otherwise its headers
+    const whole = source?.bytes !== undefined || policyHashesModules(policy.effective);
+    const fileBytes = source?.bytes ? { bytes: source.bytes, complete: true } : whole ? readWasmFileFully(file) : readWasmFileHeaders(file);
+    const bytes = fileBytes.bytes;
+    const read = readWasm(bytes, fileBytes.complete ? { names: true } : HEADER_READ_OPTIONS);
     return {
       file,
       kind,
