@@ -182,6 +182,9 @@ describe('commands from the Command Palette', () => {
     const w = wb();
     const keyDir = file('keys');
     fs.mkdirSync(keyDir);
+    // start from a clean editor area: a webview left open by an earlier scenario can take the focus,
+    // which closes the save dialog (a quick input in code-server)
+    await w.runCommand('View: Close All Editors');
     await w.runCommand('Wasm Warden: Generate Signing Key Pair');
     await w.answerQuickInput(path.join(keyDir, 'team.key'), { file: 'save' });
     await w.waitForText(/Key pair written/);
