@@ -177,6 +177,8 @@ function specModules(): { name: string; text: string }[] {
       const src = text.slice(m.node.start, m.node.end);
       if (src.length < 300 || src.length > 40_000) return;
       out.push({ name: `${file}#${k}`, text: src });
+      // the same fields without the `(module ...)` around them (a bare .wat)
+      if (m.id === undefined && /^\(module\s/.test(src)) out.push({ name: `${file}#${k} (bare)`, text: src.slice('(module'.length, -1) });
     });
   }
   return out;
@@ -214,12 +216,14 @@ test('random edits to spec-suite modules: incremental equals full parse', (t) =>
     return;
   }
   const stats: RunStats = { edits: 0, incremental: 0 };
-  const r = rng(7);
-  // a fixed sample of modules, many edits each
-  for (let k = 0; k < 50; k++) {
+  // a fixed sample of modules, many edits each (WW_FUZZ_SEED/WW_FUZZ_ROUNDS explore further)
+  const seed = Number(process.env.WW_FUZZ_SEED ?? 7);
+  const r = rng(seed);
+  const rounds = Number(process.env.WW_FUZZ_ROUNDS ?? 50);
+  for (let k = 0; k < rounds; k++) {
     const m = modules[Math.floor(r() * modules.length)];
     try {
-      run(m.text, 1000 + k, 60, stats, { everyFull: 1, restartEvery: 15 });
+      run(m.text, seed * 1000 + k, 60, stats, { everyFull: 1, restartEvery: 15 });
     } catch (e) {
       (e as Error).message = `${m.name}: ${(e as Error).message}`;
       throw e;
