@@ -117,7 +117,7 @@ async function policyGroup(): Promise<void> {
       { key: 'wabt', task: 'wasm', peer: 'wabt', file, opts: { repeats: QUICK ? 1 : 3, budgetMs: 15_000, capMs: wabtCap } },
       { key: 'wajs', task: 'wasm', peer: 'webassemblyjs', file, opts: { repeats: QUICK ? 1 : 3, budgetMs: 15_000, capMs: QUICK ? 20_000 : 60_000 } },
     ]);
-    const ours = rowFrom('policy', op, name, bytes, 'ours: readWasm+checkModel', res.ours);
+    const ours = rowFrom('policy', op, name, bytes, 'ours: readWasm (headers) + checkModel', res.ours);
     rowFrom('policy', op, name, bytes, '(info) ours: readWasm, names off', res.nonames);
     const header = rowFrom('policy', op, name, bytes, 'bare section-header scan', res.header);
     const v8 = rowFrom('policy', op, name, bytes, 'V8 WebAssembly.validate', res.v8);

@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readWasm } from '../../server/src/engine/binary/reader';
+import { HEADER_READ_OPTIONS } from '../../server/src/engine/binary/file-reader';
 import { parseWat } from '../../server/src/engine/wat';
 import { checkFile, checkWasmBytes } from '../../server/src/engine/operations/check';
 import { PolicyStore } from '../../server/src/engine/policy/store';
@@ -68,7 +69,8 @@ async function setup(): Promise<() => unknown> {
         const store = new PolicyStore({ roots: [], explicitPath: path.join(ROOT, 'examples', 'workspace', 'wasm-warden.policy.json') });
         const policy = store.policyFor(file);
         return () => {
-          const read = readWasm(bytes, { names: true });
+          // what the check operation does for a policy that does not hash modules (engine/operations/check.ts)
+          const read = readWasm(bytes, HEADER_READ_OPTIONS);
           const d = checkWasmBytes(bytes, read, file, policy);
           if (read.diagnostics.some((x) => x.severity === 'error')) throw new Error(`rejected: ${read.diagnostics[0].message}`);
           return d.length;

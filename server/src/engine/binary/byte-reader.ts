@@ -19,6 +19,25 @@ export class WasmFormatError extends Error {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** A short name that is pure ASCII (most import/export names), without a TextDecoder call; else undefined. */
+function asciiString(bytes: Uint8Array, start: number, end: number): string | undefined {
+  let s = '';
+  for (let i = start; i < end; i++) {
+    const b = bytes[i];
+    if (b >= 0x80) return undefined;
+    s += String.fromCharCode(b);
+  }
+  return s;
+}
+
+/** `<what> length` labels, built once per kind of name rather than once per name read. */
+const LENGTH_LABELS = new Map<string, string>();
+function lengthLabel(what: string): string {
+  let label = LENGTH_LABELS.get(what);
+  if (label === undefined) LENGTH_LABELS.set(what, (label = `${what} length`));
+  return label;
+}
+
 export function hex(n: number): string {
   return '0x' + n.toString(16);
 }
@@ -155,17 +174,19 @@ export class ByteReader {
 
   /** A length-prefixed UTF-8 name; returns the string and the byte range of its content. */
   name(what = 'name'): { value: string; start: number; end: number } {
-    const len = this.u32(`${what} length`);
+    const len = this.u32(lengthLabel(what));
     const start = this.pos;
     if (len > this.end - start) {
       this.fail(`${what} length ${len} at ${hex(start)} runs past the end (${this.end - start} bytes left)`, start);
     }
     this.pos = start + len;
-    let value: string;
-    try {
-      value = utf8.decode(this.bytes.subarray(start, start + len));
-    } catch {
-      this.fail(`${what} at ${hex(start)} is not valid UTF-8`, start);
+    let value: string | undefined = len <= 64 ? asciiString(this.bytes, start, start + len) : undefined;
+    if (value === undefined) {
+      try {
+        value = utf8.decode(this.bytes.subarray(start, start + len));
+      } catch {
+        this.fail(`${what} at ${hex(start)} is not valid UTF-8`, start);
+      }
     }
     return { value, start, end: start + len };
   }

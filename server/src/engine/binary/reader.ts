@@ -691,7 +691,8 @@ class ModuleReader {
     if (defined > 0 && !this.sawCode) {
       this.report(this.bytes.length, `the function section declares ${defined} functions but there is no code section (file ends at ${hex(this.bytes.length)})`);
     }
-    if (this.dataCount !== undefined && (this.dataSectionCount ?? 0) !== this.dataCount) {
+    // (not checkable when the data section was skipped, see options.data)
+    if (this.options.data !== false && this.dataCount !== undefined && (this.dataSectionCount ?? 0) !== this.dataCount) {
       this.report(
         this.bytes.length,
         `the data count section says ${this.dataCount} data segments but the data section has ${this.dataSectionCount ?? 0}`,
