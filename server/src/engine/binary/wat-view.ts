@@ -4,10 +4,11 @@
  * function as one header line with its body's size and offset. Segments map view text back to bytes.
  * One function's full body is disassembled on demand (see function-disassembly.ts).
  */
-import type { FuncSig, Limits, ModuleModel } from '../model';
+import type { ModuleModel } from '../model';
 import { hex } from './byte-reader';
 import type { WasmReadResult } from './reader';
 import { commentText, escapeWatBytes, watIdFromModel, watString } from './wat-strings';
+import { limitsText, sigText } from '../model-text';
 
 export { disassembleFunction } from './function-disassembly';
 export { summarizeModule } from './module-summary';
@@ -47,22 +48,6 @@ class ViewBuilder {
   }
 }
 
-function sigText(sig: FuncSig | undefined): string {
-  if (!sig) return '';
-  let s = '';
-  if (sig.params.length) s += ` (param ${sig.params.join(' ')})`;
-  if (sig.results.length) s += ` (result ${sig.results.join(' ')})`;
-  return s;
-}
-
-function limitsText(l: Limits): string {
-  let s = l.index64 ? 'i64 ' : '';
-  s += String(l.min);
-  if (l.max !== undefined) s += ` ${l.max}`;
-  if (l.shared) s += ' shared';
-  if (l.pageSizeLog2 !== 16) s += ` (pagesize ${2 ** l.pageSizeLog2})`;
-  return s;
-}
 
 function idPart(id: string | undefined, index: number): string {
   const w = watIdFromModel(id);

@@ -4,11 +4,12 @@
  */
 import type { Span } from '../span';
 import { LineIndex } from '../span';
-import type { ModuleModel, FuncSig, Limits } from '../model';
+import type { ModuleModel, FuncSig } from '../model';
 import type { WatDocument } from './index';
 import { decodeString, TokenKind } from './lexer';
 import { typeText } from './forms';
 import { type Definition, type List, type ModuleSyntax, type Node, type Reference, headOf, isAtom, isList } from './syntax';
+import { limitsText, sigText } from '../model-text';
 
 export interface SymbolNode {
   name: string;
@@ -66,22 +67,6 @@ export function referencesAt(doc: WatDocument, offset: number, includeDeclaratio
   return out.sort((a, b) => a.start - b.start);
 }
 
-function sigText(sig: FuncSig | undefined): string {
-  if (!sig) return '';
-  let s = '';
-  if (sig.params.length) s += ` (param ${sig.params.join(' ')})`;
-  if (sig.results.length) s += ` (result ${sig.results.join(' ')})`;
-  return s;
-}
-
-function limitsText(l: Limits): string {
-  let s = l.index64 ? ' i64' : '';
-  s += ` ${l.min}`;
-  if (l.max !== undefined) s += ` ${l.max}`;
-  if (l.shared) s += ' shared';
-  if (l.pageSizeLog2 !== 16 && l.pageSizeLog2 !== 0) s += ` (pagesize ${2 ** l.pageSizeLog2})`;
-  return s;
-}
 
 /** One-line WAT description of a definition (used by hover and outline details). */
 export function describe(doc: WatDocument, m: ModuleSyntax, d: Definition): string {
@@ -98,11 +83,11 @@ export function describe(doc: WatDocument, m: ModuleSyntax, d: Definition): stri
     }
     case 'memory': {
       const mem = model?.memories[d.index];
-      return `(memory${id}${imp}${mem ? limitsText(mem.limits) : ''})`;
+      return `(memory${id}${imp}${mem ? ' ' + limitsText(mem.limits) : ''})`;
     }
     case 'table': {
       const t = model?.tables[d.index];
-      return `(table${id}${imp}${t ? limitsText(t.limits) + ' ' + t.refType : ''})`;
+      return `(table${id}${imp}${t ? ' ' + limitsText(t.limits) + ' ' + t.refType : ''})`;
     }
     case 'tag': {
       const tag = model?.tags[d.index];
