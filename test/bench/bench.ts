@@ -370,7 +370,8 @@ async function activationGroup(): Promise<void> {
     for (const h of m.heavyLoaded) heavy.add(h);
   }
   const bundle = fs.readFileSync(path.join(ROOT, 'dist', 'client.js'), 'utf8');
-  const inlined = /wabt|binaryen/.test(bundle);
+  // a load of either library (a require/import, or its code inlined), not a mention in UI text
+  const inlined = /require\(["'](wabt|binaryen)["']\)|import\(["'](wabt|binaryen)["']\)|WebAssemblyBinaryToolkit|BinaryenModule/.test(bundle);
   const label = `dist/client.js (${(bundle.length / 1e6).toFixed(2)} MB)`;
   rows.push({ group: 'activation', op: 'require bundled client (stub vscode)', input: label, inputMB: bundle.length / 1e6, peer: 'ours', stats: stats(req) });
   rows.push({ group: 'activation', op: 'activate(fake context)', input: label, inputMB: bundle.length / 1e6, peer: 'ours', stats: stats(act), failure: act.length ? undefined : err });
@@ -384,7 +385,7 @@ async function activationGroup(): Promise<void> {
   });
   targets.push({
     group: 'activation', target: 'wabt/binaryen not loaded by activation (require.cache; not inlined in the bundle)',
-    measured: `require.cache: ${heavy.size ? [...heavy].join(', ') : 'none'}; bundle mentions wabt/binaryen: ${inlined ? 'yes' : 'no'}`,
+    measured: `require.cache: ${heavy.size ? [...heavy].join(', ') : 'none'}; bundle loads or inlines wabt/binaryen: ${inlined ? 'yes' : 'no'}`,
     met: heavy.size === 0 && !inlined,
   });
 }
