@@ -81,9 +81,18 @@ export function runSandboxed(module: Uint8Array, options: SandboxOptions, events
     };
 
     const timer = setTimeout(() => settle({ outcome: 'timeout', message: `killed after ${options.timeoutMs} ms` }), options.timeoutMs);
-    const execTimer = options.thresholds?.executionMs !== undefined
-      ? setTimeout(() => alert('execution-time', `still running after ${options.thresholds!.executionMs} ms`), options.thresholds.executionMs)
-      : undefined;
+    // timers run on the event loop's cached clock and can fire a little early: re-arm for what is left,
+    // so the alert really comes after the threshold
+    const threshold = options.thresholds?.executionMs;
+    let execTimer: NodeJS.Timeout | undefined;
+    const armExecutionAlert = (delay: number) => {
+      execTimer = setTimeout(() => {
+        const left = threshold! - elapsed();
+        if (left > 0) armExecutionAlert(left);
+        else alert('execution-time', `still running after ${threshold} ms`);
+      }, delay);
+    };
+    if (threshold !== undefined) armExecutionAlert(threshold);
     const onAbort = () => settle({ outcome: 'killed', message: 'stopped by the user' });
     if (events.signal?.aborted) return onAbort();
     events.signal?.addEventListener('abort', onAbort, { once: true });
