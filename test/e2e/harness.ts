@@ -407,12 +407,28 @@ export class Workbench {
   }
 
   /** Opens a file of the workspace with Quick Open (Ctrl+P) and waits until its editor is active. */
-  async openFile(relPath: string): Promise<void> {
-    await this.focusWorkbench();
-    await this.page.keyboard.press('Control+P');
+  /**
+   * Opens the quick input (with `open`, e.g. F1 or Ctrl+P) and types `text` into it. A webview that takes
+   * the focus (one loading beside the editor) can swallow the key or close the input right after it opened:
+   * then it tries again (at most 3 times, each wait bounded), the later times through the title bar's
+   * command center, a real user's other way in (`>` in the text switches it to commands).
+   */
+  private async fillQuickInput(open: () => Promise<void>, text: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: TIMEOUT });
-    await input.fill(relPath);
+    for (let attempt = 1; ; attempt++) {
+      await this.focusWorkbench();
+      if (attempt === 1) await open();
+      else await this.page.locator('.command-center .command-center-center').first().click();
+      const opened = await input.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false);
+      const filled = opened && (await input.fill(text, { timeout: 5000 }).then(() => true, () => false));
+      if (filled && (await input.isVisible()) && (await input.inputValue()) === text) return;
+      if (attempt === 3) throw new Error(`the quick input did not stay open to take ${JSON.stringify(text)}`);
+      await this.page.keyboard.press('Escape');
+    }
+  }
+
+  async openFile(relPath: string): Promise<void> {
+    await this.fillQuickInput(() => this.page.keyboard.press('Control+P'), relPath);
     const base = path.posix.basename(relPath);
     const dir = path.posix.dirname(relPath);
     // Wait for the file itself to be listed (quick open searches asynchronously), then click it: the focused
@@ -554,17 +570,7 @@ export class Workbench {
 
   /** Runs a command from the Command Palette by its title ("Wasm Warden: Show Policy" or just "Show Policy"). */
   async runCommand(title: string): Promise<void> {
-    await this.focusWorkbench();
-    await this.page.keyboard.press('F1');
-    const input = this.page.locator('.quick-input-widget input.input');
-    // F1 can be swallowed when a webview holds the focus: then open the palette from the title bar's
-    // command center (a real user's other way in)
-    const opened = await input.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false);
-    if (!opened) {
-      await this.page.locator('.command-center .command-center-center').first().click();
-      await input.waitFor({ state: 'visible', timeout: TIMEOUT });
-    }
-    await input.fill(`>${title}`);
+    await this.fillQuickInput(() => this.page.keyboard.press('F1'), `>${title}`);
     const rows = this.page.locator('.quick-input-list .monaco-list-row');
     const exact = rows.filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`(^|: )${escapeRegExp(title)}$`) }) }).first();
     await exact.waitFor({ state: 'visible', timeout: TIMEOUT }).catch(async () => {
