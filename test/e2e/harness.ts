@@ -477,11 +477,21 @@ export class Workbench {
 
   /** Hover text over the first squiggle of a kind (the diagnostic message as the editor shows it). */
   async hoverSquiggle(kind: 'error' | 'warning' | 'info'): Promise<string> {
-    const squiggle = (await this.waitForSquiggle(kind)).first();
-    await squiggle.hover({ force: true });
+    await this.waitForSquiggle(kind);
     const hover = this.page.locator('.monaco-hover:not(.hidden) .hover-contents, .monaco-hover:not(.hidden) .marker.hover-contents').first();
-    await hover.waitFor({ state: 'visible', timeout: TIMEOUT });
-    return (await hover.innerText()).trim();
+    // the editor re-renders decorations while diagnostics settle: a squiggle can be replaced (or laid out
+    // with no size) between finding it and hovering it, so take the one visible now and try again a few times
+    for (let attempt = 1; ; attempt++) {
+      const squiggle = this.activeEditor().locator(`.squiggly-${kind}`).first();
+      const hovered = await squiggle
+        .waitFor({ state: 'visible', timeout: 5000 })
+        .then(() => squiggle.hover({ force: true, timeout: 5000 }))
+        .then(() => hover.waitFor({ state: 'visible', timeout: 5000 }))
+        .then(() => true, () => false);
+      if (hovered) return (await hover.innerText()).trim();
+      if (attempt === 4) throw new Error(`no hover over a visible ${kind} squiggle`);
+      await this.page.mouse.move(0, 0);
+    }
   }
 
   /** Text of the language mode in the status bar (e.g. "WebAssembly Text"). */
