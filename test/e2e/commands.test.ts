@@ -5,22 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TIMEOUT, useWorkbench } from './harness';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const wabtInit: () => Promise<any> = require('wabt');
-
-/** Compiles WAT text to a binary with wabt (the same library the product uses; here only to make inputs). */
-export async function wat2wasm(text: string, debugNames = false): Promise<Buffer> {
-  const wabt = await wabtInit();
-  const mod = wabt.parseWat('input.wat', text, { mutable_globals: true, sat_float_to_int: true, sign_extension: true, bulk_memory: true });
-  try {
-    mod.resolveNames();
-    mod.validate();
-    return Buffer.from(mod.toBinary({ write_debug_names: debugNames }).buffer);
-  } finally {
-    mod.destroy();
-  }
-}
+import { wat2wasm } from './wasm-inputs';
 
 // A type error on line 4 (i64 result where i32 is declared): wabt's validator reports it there.
 const TYPE_ERROR_WAT = `;; a type error
@@ -178,38 +163,6 @@ describe('commands from the Command Palette', () => {
     assert.equal(exit[4], 'ok');
   });
 
-  test('Generate Signing Key Pair, Sign with the key file, Verify with the public key', async () => {
-    const w = wb();
-    const keyDir = file('keys');
-    fs.mkdirSync(keyDir);
-    // start from a clean editor area: a webview left open by an earlier scenario can take the focus,
-    // which closes the save dialog (a quick input in code-server)
-    await w.runCommand('View: Close All Editors');
-    await w.runCommand('Wasm Warden: Generate Signing Key Pair');
-    await w.answerQuickInput(path.join(keyDir, 'team.key'), { file: 'save' });
-    await w.waitForText(/Key pair written/);
-    assert.ok(fs.existsSync(path.join(keyDir, 'team.key')), 'secret key written');
-    assert.ok(fs.existsSync(path.join(keyDir, 'team.pub')), 'public key written');
-
-    fs.writeFileSync(file('to-sign.wasm'), await wat2wasm('(module (func (export "f")))'));
-    const unsigned = fs.readFileSync(file('to-sign.wasm'));
-    await w.openFromExplorer('to-sign.wasm');
-    await w.panel('to-sign.wasm');
-    await w.runCommand('Wasm Warden: Sign Module');
-    await w.answerQuickInput(path.join(keyDir, 'team.key'), { file: 'open' });
-    await w.pickQuickItem('Embedded signature');
-    const signedText = await w.panelText('Signatures: to-sign.wasm', /\bsigned\b/);
-    assert.doesNotMatch(signedText, /not signed/, signedText);
-    const signed = fs.readFileSync(file('to-sign.wasm'));
-    assert.ok(signed.length > unsigned.length, 'the signature is embedded in the module');
-
-    await w.focusWorkbench();
-    await w.runCommand('Wasm Warden: Verify Module Signature');
-    await w.answerQuickInput(path.join(keyDir, 'team.pub'), { file: 'open' });
-    const verified = await w.panelText('Signatures: to-sign.wasm', /verified/);
-    assert.match(verified, /signed · verified/, verified);
-    assert.doesNotMatch(verified, /verification failed/, verified);
-  });
 
   test('Run in Sandbox: the output and the final report', async () => {
     const w = wb();

@@ -1,0 +1,46 @@
+// Signing from the Command Palette: generate a key pair (save dialog), sign a module with the secret key
+// (file picker), verify it with the public key; panels and files checked. Its own workbench: webviews left
+// open by other scenarios can take the focus and close code-server's quick-input dialogs.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { useWorkbench } from './harness';
+import { wat2wasm } from './wasm-inputs';
+
+describe('signing from the Command Palette', () => {
+  const wb = useWorkbench({ name: 'signing' });
+  const file = (rel: string) => path.join(wb().workspace, rel);
+
+  test('Generate Signing Key Pair, Sign with the key file, Verify with the public key', async () => {
+    const w = wb();
+    // the extension is up once the example's broken.wat has its error
+    await w.waitForProblem((p) => p.file === 'broken.wat' && p.severity === 'error');
+    const keyDir = file('keys');
+    fs.mkdirSync(keyDir);
+    await w.runCommand('Wasm Warden: Generate Signing Key Pair');
+    await w.answerQuickInput(path.join(keyDir, 'team.key'), { file: 'save' });
+    await w.waitForText(/Key pair written/);
+    assert.ok(fs.existsSync(path.join(keyDir, 'team.key')), 'secret key written');
+    assert.ok(fs.existsSync(path.join(keyDir, 'team.pub')), 'public key written');
+
+    fs.writeFileSync(file('to-sign.wasm'), await wat2wasm('(module (func (export "f")))'));
+    const unsigned = fs.readFileSync(file('to-sign.wasm'));
+    await w.openFromExplorer('to-sign.wasm');
+    await w.panel('to-sign.wasm');
+    await w.runCommand('Wasm Warden: Sign Module');
+    await w.answerQuickInput(path.join(keyDir, 'team.key'), { file: 'open' });
+    await w.pickQuickItem('Embedded signature');
+    const signedText = await w.panelText('Signatures: to-sign.wasm', /\bsigned\b/);
+    assert.doesNotMatch(signedText, /not signed/, signedText);
+    const signed = fs.readFileSync(file('to-sign.wasm'));
+    assert.ok(signed.length > unsigned.length, 'the signature is embedded in the module');
+
+    await w.focusWorkbench();
+    await w.runCommand('Wasm Warden: Verify Module Signature');
+    await w.answerQuickInput(path.join(keyDir, 'team.pub'), { file: 'open' });
+    const verified = await w.panelText('Signatures: to-sign.wasm', /verified/);
+    assert.match(verified, /signed · verified/, verified);
+    assert.doesNotMatch(verified, /verification failed/, verified);
+  });
+});
