@@ -43,7 +43,3 @@ export function toLspDiagnostic(d: EngineDiagnostic, rangeOf: (span: Span) => Ra
 export function binaryRange(): Range {
   return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 }
-
-export function hex(n: number): string {
-  return '0x' + n.toString(16);
-}

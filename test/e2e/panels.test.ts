@@ -6,24 +6,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { useWorkbench } from './harness';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const wabtInit: () => Promise<any> = require('wabt');
+import { wat2wasm } from './wasm-inputs';
 
 const IMPORT_NAME = '<img src=x onerror=alert(1)>';
 const EXPORT_NAME = '<script>alert(2)</script>';
 
-async function hostileModule(): Promise<Buffer> {
-  const wabt = await wabtInit();
-  const mod = wabt.parseWat('hostile.wat', `(module
+function hostileModule(): Promise<Buffer> {
+  return wat2wasm(`(module
   (import "env" "${IMPORT_NAME}" (func $f))
   (func (export "${EXPORT_NAME}") (call $f)))`);
-  try {
-    mod.validate();
-    return Buffer.from(mod.toBinary({}).buffer);
-  } finally {
-    mod.destroy();
-  }
 }
 
 /** The names are shown as text, and the page has no element made from them. */
