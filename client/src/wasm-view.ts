@@ -9,8 +9,8 @@ import { WAT_VIEW_SCHEME, WAT_VIEW_SUFFIX, WatViewRequest, type WatViewResult } 
 import type { Inspection } from '../../server/src/engine/operations/inspect';
 import { ServerCommands } from '../../server/src/protocol';
 import { renderInspection } from './panels/inspect-view';
-import { esc, page } from './panels/html';
-import * as crypto from 'crypto';
+import { esc } from './panels/html';
+import { webviewOptions, webviewPage } from './panels/panel-manager';
 
 export function watViewUri(wasm: vscode.Uri, func?: number): vscode.Uri {
   return vscode.Uri.from({ scheme: WAT_VIEW_SCHEME, path: wasm.path + WAT_VIEW_SUFFIX, query: func === undefined ? '' : `func=${func}` });
@@ -57,17 +57,9 @@ export class WasmEditorProvider implements vscode.CustomReadonlyEditorProvider {
 
   async resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): Promise<void> {
     const webview = panel.webview;
-    webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'client', 'media')] };
-    const media = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'client', 'media', f)).toString();
-    const render = (body: string) =>
-      page({
-        title: document.uri.path.split('/').pop() ?? 'module',
-        cspSource: webview.cspSource,
-        nonce: crypto.randomBytes(16).toString('base64'),
-        styleUri: media('panel.css'),
-        scriptUri: media('panel.js'),
-        body,
-      });
+    webview.options = webviewOptions(this.context.extensionUri);
+    const title = document.uri.path.split('/').pop() ?? 'module';
+    const render = (body: string) => webviewPage(webview, this.context.extensionUri, title, body);
     webview.html = render('<p class="summary">Reading module…</p>');
     webview.onDidReceiveMessage((m: { type: string; command?: string; arg?: string }) => {
       if (m.type === 'command' && m.command?.startsWith('wasmWarden.')) {

@@ -29,9 +29,8 @@ export class PanelManager implements vscode.Disposable {
     let panel = this.panels.get(key);
     if (!panel) {
       panel = vscode.window.createWebviewPanel(`wasmWarden.${kind}`, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-        enableScripts: true,
+        ...webviewOptions(this.context.extensionUri),
         retainContextWhenHidden: true,
-        localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'client', 'media')],
       });
       this.panels.set(key, panel);
       panel.onDidDispose(() => {
@@ -47,17 +46,7 @@ export class PanelManager implements vscode.Disposable {
       });
     }
     panel.title = title;
-    const webview = panel.webview;
-    const media = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'client', 'media', f)).toString();
-    const html = page({
-      title,
-      cspSource: webview.cspSource,
-      nonce: crypto.randomBytes(16).toString('base64'),
-      styleUri: media('panel.css'),
-      scriptUri: media('panel.js'),
-      body,
-    });
-    webview.html = html;
+    panel.webview.html = webviewPage(panel.webview, this.context.extensionUri, title, body);
     this.lastHtml.set(key, body);
     panel.reveal(undefined, true);
     return panel;
@@ -71,6 +60,24 @@ export class PanelManager implements vscode.Disposable {
     for (const p of this.panels.values()) p.dispose();
     this.panels.clear();
   }
+}
+
+/** The webview options every panel uses: scripts on, only the extension's media folder loadable. */
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'client', 'media')] };
+}
+
+/** A full panel page (strict CSP, fresh nonce, the shared script and style sheet) around `body`. */
+export function webviewPage(webview: vscode.Webview, extensionUri: vscode.Uri, title: string, body: string): string {
+  const media = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'client', 'media', f)).toString();
+  return page({
+    title,
+    cspSource: webview.cspSource,
+    nonce: crypto.randomBytes(16).toString('base64'),
+    styleUri: media('panel.css'),
+    scriptUri: media('panel.js'),
+    body,
+  });
 }
 
 async function openLocation(m: PanelMessage): Promise<void> {
