@@ -39,7 +39,13 @@ test('a header read gives the policy-relevant model of a full read, without code
   assert.equal(headers.complete, false);
   assert.equal(headers.size, bytes.length);
   const full = readWasm(bytes);
-  const lite = readWasm(headers.bytes, HEADER_READ_OPTIONS);
+  const lite = readWasm(headers.bytes, { ...HEADER_READ_OPTIONS, load: headers.load });
+  // the export section is read from the file only when the exports are first asked for
+  const exportSection = full.model.sections!.find((x) => x.name === 'export')!;
+  const exportPayload = () => headers.bytes.subarray(exportSection.payloadOffset + 5, exportSection.payloadOffset + exportSection.size);
+  assert.ok(exportPayload().every((b) => b === 0), 'export payload not read yet');
+  assert.equal(lite.model.exports.length, 2);
+  assert.ok(exportPayload().some((b) => b !== 0), 'export payload read on demand');
   assert.deepEqual(lite.diagnostics, []);
   // a header read decodes no name section, so entries carry no ids; everything else is the same
   const noIds = (xs: object[]) => xs.map((x) => Object.fromEntries(Object.entries(x).filter(([k]) => k !== 'id')));
@@ -61,7 +67,7 @@ test('a truncated or malformed file falls back to a full read, so the reader rep
   const r = readWasmFileHeaders(truncated);
   assert.equal(r.complete, true);
   assert.deepEqual(r.bytes, new Uint8Array(bytes.subarray(0, bytes.length - 10)));
-  assert.ok(readWasm(r.bytes, HEADER_READ_OPTIONS).diagnostics.some((d) => d.code === 'wasm-malformed'));
+  assert.ok(readWasm(r.bytes, { ...HEADER_READ_OPTIONS, load: r.load }).diagnostics.some((d) => d.code === 'wasm-malformed'));
   const garbage = path.join(dir, 'garbage.wasm');
   fs.writeFileSync(garbage, Buffer.from('not wasm at all'));
   assert.equal(readWasmFileHeaders(garbage).complete, true);
@@ -96,5 +102,7 @@ test('a header read of a module with a data count section reports nothing false'
   const full = readWasm(withCount);
   assert.equal(full.dataCount, 1, 'the fixture has a data count section');
   const headers = readWasmFileHeaders(f);
-  assert.deepEqual(readWasm(headers.bytes, HEADER_READ_OPTIONS).diagnostics, []);
+  const read = readWasm(headers.bytes, { ...HEADER_READ_OPTIONS, load: headers.load });
+  read.decodeAll();
+  assert.deepEqual(read.diagnostics, []);
 });

@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readWasm } from '../../../server/src/engine/binary/reader';
+import { readWasm, type ReadWasmOptions } from '../../../server/src/engine/binary/reader';
+import { HEADER_READ_OPTIONS } from '../../../server/src/engine/binary/file-reader';
 import { measureBody } from '../../../server/src/engine/binary/body-shape';
 
 const CORPUS = path.resolve(__dirname, '../../..', '../shared/corpus/spec-testsuite');
@@ -80,16 +81,20 @@ function binaryForms(file: string, text: string): BinaryForm[] {
   return forms;
 }
 
+function corpusForms(): BinaryForm[] {
+  return fs
+    .readdirSync(CORPUS)
+    .filter((f) => f.endsWith('.wast'))
+    .sort()
+    .flatMap((f) => binaryForms(f, fs.readFileSync(path.join(CORPUS, f), 'utf8')));
+}
+
 test('spec test suite binary modules: well-formed read cleanly, malformed never throw', (t) => {
   if (!fs.existsSync(CORPUS)) {
     t.skip(`spec test suite not found at ../shared/corpus/spec-testsuite (relative to the project root)`);
     return;
   }
-  const forms = fs
-    .readdirSync(CORPUS)
-    .filter((f) => f.endsWith('.wast'))
-    .sort()
-    .flatMap((f) => binaryForms(f, fs.readFileSync(path.join(CORPUS, f), 'utf8')));
+  const forms = corpusForms();
   assert.ok(forms.length > 200, `only ${forms.length} binary modules found`);
   let malformed = 0;
   let flagged = 0;
@@ -110,4 +115,29 @@ test('spec test suite binary modules: well-formed read cleanly, malformed never 
   // Most malformed cases are in sections the reader decodes; the rest are inside code bodies.
   assert.ok(flagged / malformed > 0.9, `flagged ${flagged} of ${malformed} malformed binaries`);
   t.diagnostic(`${forms.length} binary modules, ${flagged} of ${malformed} malformed ones flagged by the reader`);
+});
+
+test('spec test suite binary modules: a lazy read, once everything is decoded, equals an eager read', (t) => {
+  if (!fs.existsSync(CORPUS)) {
+    t.skip(`spec test suite not found at ../shared/corpus/spec-testsuite (relative to the project root)`);
+    return;
+  }
+  const eagerOptions: ReadWasmOptions = { ...HEADER_READ_OPTIONS, lazy: false };
+  const keys = ['types', 'imports', 'funcs', 'tables', 'memories', 'globals', 'tags', 'exports', 'start', 'elems', 'customSections', 'sections', 'kind'] as const;
+  const messages = (ds: { code: string; message: string; span: unknown }[]) => ds.map((d) => `${d.code} ${JSON.stringify(d.span)} ${d.message}`).sort();
+  let compared = 0;
+  for (const form of corpusForms()) {
+    const where = `${form.file}:${form.line}`;
+    const eager = readWasm(form.bytes, eagerOptions);
+    const lazy = readWasm(form.bytes, HEADER_READ_OPTIONS);
+    // features first: reading them decodes the globals and element segments they depend on
+    assert.deepEqual([...lazy.model.features].sort(), [...eager.model.features].sort(), `${where} features`);
+    lazy.decodeAll();
+    for (const key of keys) assert.deepEqual(lazy.model[key], eager.model[key], `${where} ${key}`);
+    assert.deepEqual(messages(lazy.diagnostics), messages(eager.diagnostics), `${where} diagnostics`);
+    // serialised, it is the plain model
+    assert.deepEqual(JSON.parse(JSON.stringify(lazy.model)), JSON.parse(JSON.stringify(eager.model)), `${where} JSON`);
+    compared++;
+  }
+  t.diagnostic(`${compared} binary modules read lazily and eagerly`);
 });

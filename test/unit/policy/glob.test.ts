@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { escapeGlob, globError, matchGlob } from '../../../server/src/engine/policy/glob';
 
@@ -70,4 +70,21 @@ describe('policy globs, harder cases', () => {
   it('limits brace expansion', () => {
     assert.match(globError('{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n}{o,p}{q,r}', 'name')!.message, /alternatives/);
   });
+});
+
+test('name globs of literals and stars match exactly like the regular expression they spell', () => {
+  // a seeded generator over a tiny alphabet, so overlaps and repeats are common
+  let seed = 12345;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return (seed >>> 16) % n;
+  };
+  const word = (max: number, alphabet: string) => Array.from({ length: rand(max + 1) }, () => alphabet[rand(alphabet.length)]).join('');
+  for (let i = 0; i < 20000; i++) {
+    const pattern = word(6, 'ab**');
+    if (pattern === '') continue;
+    const text = word(7, 'ab');
+    const re = new RegExp('^' + pattern.replace(/\./g, '\\.').replace(/\*+/g, '.*') + '$', 's');
+    assert.equal(matchGlob(pattern, text, 'name'), re.test(text), `${JSON.stringify(pattern)} vs ${JSON.stringify(text)}`);
+  }
 });

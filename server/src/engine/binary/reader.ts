@@ -14,8 +14,19 @@ import {
   type ExternKind,
   type Feature,
   type FuncSig,
+  type CustomSection,
+  type DataSegment,
+  type ElemSegment,
+  type ExportEntry,
+  type FuncEntry,
+  type GlobalEntry,
+  type ImportEntry,
   type Limits,
+  type MemoryEntry,
   type ModuleModel,
+  type StartEntry,
+  type TableEntry,
+  type TagEntry,
   type SectionInfo,
   type TypeEntry,
 } from '../model';
@@ -33,6 +44,8 @@ export interface WasmReadResult {
   names?: NameSection;
   /** the value of the data count section, when present */
   dataCount?: number;
+  /** Decodes every section a lazy read deferred (a no-op otherwise); their problems join `diagnostics`. */
+  decodeAll(): void;
 }
 
 export interface ReadWasmOptions {
@@ -45,7 +58,22 @@ export interface ReadWasmOptions {
   bodies?: boolean;
   /** walk the data section's segments; default true. When false its payload is not read at all. */
   data?: boolean;
+  /**
+   * Decode the function, global, export and element sections only when the model's `funcs`,
+   * `globals`, `exports`, `elems` or `features` are first read (each section once). Only with
+   * `ids`, `bodies` and `data` false (a header read); ignored otherwise. Problems found in a section
+   * decoded later are added to the result's `diagnostics` then.
+   */
+  lazy?: boolean;
+  /**
+   * Called before a deferred section is decoded, to make `bytes[offset, offset + length)` real: a
+   * header-only file read (file-reader.ts) leaves those payloads unread until they are needed.
+   */
+  load?: (offset: number, length: number) => void;
 }
+
+/** The sections a lazy read defers, and the model keys that decode them. */
+const DEFERRED_SECTIONS: Record<number, 'funcs' | 'globals' | 'exports' | 'elems'> = { 3: 'funcs', 6: 'globals', 7: 'exports', 9: 'elems' };
 
 export const SECTION_NAMES = [
   'custom',
@@ -105,6 +133,85 @@ export function readWasm(bytes: Uint8Array, options: ReadWasmOptions = {}): Wasm
 
 class TooManyDiagnostics extends Error {}
 
+/** What a lazy model asks its reader for, on first read of each key. */
+interface DeferredParts {
+  funcs(): FuncEntry[];
+  globals(): GlobalEntry[];
+  exports(): ExportEntry[];
+  elems(): ElemSegment[];
+  features(): Feature[];
+}
+
+/**
+ * The model of a lazy read: a ModuleModel whose `funcs`, `globals`, `exports`, `elems` and
+ * `features` are decoded on first read. They are getters on the class (one shape for every model,
+ * which V8 optimises; accessors defined per object would make every model a slow dictionary object).
+ * `toJSON` gives the plain model with every part decoded.
+ */
+class LazyModel implements ModuleModel {
+  readonly origin = 'binary' as const;
+  kind: ModuleModel['kind'] = 'module';
+  declare id?: string;
+  types: TypeEntry[] = [];
+  imports: ImportEntry[] = [];
+  tables: TableEntry[] = [];
+  memories: MemoryEntry[] = [];
+  tags: TagEntry[] = [];
+  data: DataSegment[] = [];
+  customSections: CustomSection[] = [];
+  declare start?: StartEntry;
+  declare sections?: SectionInfo[];
+  declare byteLength?: number;
+  #parts: DeferredParts;
+  #funcs?: FuncEntry[];
+  #globals?: GlobalEntry[];
+  #exports?: ExportEntry[];
+  #elems?: ElemSegment[];
+  #features?: Feature[];
+
+  constructor(
+    public span: Span,
+    parts: DeferredParts,
+  ) {
+    this.#parts = parts;
+  }
+
+  get funcs(): FuncEntry[] {
+    return (this.#funcs ??= this.#parts.funcs());
+  }
+  set funcs(v: FuncEntry[]) {
+    this.#funcs = v;
+  }
+  get globals(): GlobalEntry[] {
+    return (this.#globals ??= this.#parts.globals());
+  }
+  set globals(v: GlobalEntry[]) {
+    this.#globals = v;
+  }
+  get exports(): ExportEntry[] {
+    return (this.#exports ??= this.#parts.exports());
+  }
+  set exports(v: ExportEntry[]) {
+    this.#exports = v;
+  }
+  get elems(): ElemSegment[] {
+    return (this.#elems ??= this.#parts.elems());
+  }
+  set elems(v: ElemSegment[]) {
+    this.#elems = v;
+  }
+  get features(): Feature[] {
+    return (this.#features ??= this.#parts.features());
+  }
+  set features(v: Feature[]) {
+    this.#features = v;
+  }
+
+  toJSON(): ModuleModel {
+    return { ...this, funcs: this.funcs, globals: this.globals, exports: this.exports, elems: this.elems, features: this.features };
+  }
+}
+
 class ModuleReader {
   readonly model: ModuleModel;
   readonly diagnostics: EngineDiagnostic[] = [];
@@ -117,23 +224,70 @@ class ModuleReader {
   private refTypesInSegments = false;
   private multiValue = false;
   private definedFuncStart = 0;
+  private declaredFuncs = 0;
   private sawCode = false;
   private dataSectionCount?: number;
+  /** the entries of the function and global index spaces (the model's own arrays unless lazy) */
+  private readonly funcs: FuncEntry[];
+  private readonly globals: GlobalEntry[];
+  private readonly exports: ExportEntry[];
+  private readonly elems: ElemSegment[];
+  private readonly lazy: boolean;
+  /** sections a lazy read has not decoded yet, by id */
+  private readonly deferred = new Map<number, SectionInfo>();
 
   constructor(
     private readonly bytes: Uint8Array,
     private readonly options: ReadWasmOptions,
   ) {
-    this.model = emptyModel('binary', { start: 0, end: bytes.length });
+    this.lazy = options.lazy === true && options.ids === false && options.bodies === false && options.data === false;
+    const span = { start: 0, end: bytes.length };
+    this.model = this.lazy
+      ? new LazyModel(span, {
+          funcs: () => (this.decodeDeferred(3), this.funcs),
+          globals: () => (this.decodeDeferred(6), this.globals),
+          exports: () => (this.decodeDeferred(7), this.exports),
+          elems: () => (this.decodeDeferred(9), this.elems),
+          features: () => {
+            // value types of globals and element segments tell reference types, SIMD and extended consts
+            this.decodeDeferred(6);
+            this.decodeDeferred(9);
+            return this.detectFeatures();
+          },
+        })
+      : emptyModel('binary', span);
     this.model.byteLength = bytes.length;
     this.model.sections = [];
+    this.funcs = this.lazy ? [] : this.model.funcs;
+    this.globals = this.lazy ? [] : this.model.globals;
+    this.exports = this.lazy ? [] : this.model.exports;
+    this.elems = this.lazy ? [] : this.model.elems;
   }
 
   result(): WasmReadResult {
-    const out: WasmReadResult = { model: this.model, diagnostics: this.diagnostics };
+    const out: WasmReadResult = {
+      model: this.model,
+      diagnostics: this.diagnostics,
+      decodeAll: () => {
+        for (const id of [...this.deferred.keys()]) this.decodeDeferred(id);
+      },
+    };
     if (this.names && this.options.names !== false) out.names = this.names;
     if (this.dataCount !== undefined) out.dataCount = this.dataCount;
     return out;
+  }
+
+  /** Decodes a section a lazy read deferred, once; its problems join the diagnostics. */
+  private decodeDeferred(id: number): void {
+    const info = this.deferred.get(id);
+    if (!info) return;
+    this.deferred.delete(id);
+    this.options.load?.(info.payloadOffset, info.size);
+    try {
+      this.decodeSection(id, info);
+    } catch (e) {
+      if (!(e instanceof TooManyDiagnostics)) throw e;
+    }
   }
 
   report(offset: number, message: string, severity: Severity = 'error', code = 'wasm-malformed'): void {
@@ -263,14 +417,37 @@ class ModuleReader {
         }
         lastOrder = Math.max(lastOrder, order);
       }
-      const s = new ByteReader(b, payloadOffset, end);
-      try {
-        this.readSection(id, s, info);
-        if (!s.atEnd()) s.fail(`${s.remaining} unread bytes at ${hex(s.pos)} after the last entry`);
-      } catch (e) {
-        if (!(e instanceof WasmFormatError)) throw e;
-        this.report(e.offset, `${label}: ${e.message}`);
+      if (this.lazy && DEFERRED_SECTIONS[id] !== undefined) {
+        if (!this.deferred.has(id)) {
+          this.deferred.set(id, info);
+          if (id === 3) this.countFunctions(info, label);
+          continue;
+        }
+        // a repeated section (reported above): decode both now, in file order
+        this.decodeDeferred(id);
       }
+      this.decodeSection(id, info);
+    }
+  }
+
+  private decodeSection(id: number, info: SectionInfo): void {
+    const s = new ByteReader(this.bytes, info.payloadOffset, info.payloadOffset + info.size);
+    try {
+      this.readSection(id, s, info);
+      if (!s.atEnd()) s.fail(`${s.remaining} unread bytes at ${hex(s.pos)} after the last entry`);
+    } catch (e) {
+      if (!(e instanceof WasmFormatError)) throw e;
+      this.report(e.offset, `section ${id} (${sectionName(id)}) at ${hex(info.offset)}: ${e.message}`);
+    }
+  }
+
+  /** A deferred function section's entry count (its first bytes), for the code-section check. */
+  private countFunctions(info: SectionInfo, label: string): void {
+    try {
+      this.declaredFuncs = new ByteReader(this.bytes, info.payloadOffset, info.payloadOffset + info.size).count('function');
+    } catch (e) {
+      if (!(e instanceof WasmFormatError)) throw e;
+      this.report(e.offset, `${label}: ${e.message}`);
     }
   }
 
@@ -459,10 +636,10 @@ class ModuleReader {
       switch (kind) {
         case 'func': {
           const typeIndex = r.u32('function type index');
-          entry.index = m.funcs.length;
+          entry.index = this.funcs.length;
           entry.typeIndex = typeIndex;
           entry.sig = this.typeSig(typeIndex);
-          m.funcs.push({ index: entry.index, typeIndex, sig: entry.sig, imported: ref, span: entry.span });
+          this.funcs.push({ index: entry.index, typeIndex, sig: entry.sig, imported: ref, span: entry.span });
           break;
         }
         case 'table': {
@@ -484,9 +661,9 @@ class ModuleReader {
         case 'global': {
           const valType = readValType(r, this.use);
           const mutable = this.readMut(r);
-          entry.index = m.globals.length;
+          entry.index = this.globals.length;
           entry.globalType = { valType, mutable };
-          m.globals.push({ index: entry.index, valType, mutable, imported: ref, span: entry.span });
+          this.globals.push({ index: entry.index, valType, mutable, imported: ref, span: entry.span });
           break;
         }
         case 'tag': {
@@ -501,7 +678,7 @@ class ModuleReader {
       entry.span.end = r.pos;
       m.imports.push(entry);
     }
-    this.definedFuncStart = m.funcs.length;
+    this.definedFuncStart = this.funcs.length;
   }
 
   /** A reference type (tables, element segments): a value type that is not a number or vector. */
@@ -528,12 +705,13 @@ class ModuleReader {
 
   private readFunctions(r: ByteReader): void {
     const n = r.count('function');
-    const m = this.model;
-    this.definedFuncStart = m.funcs.length;
+    this.declaredFuncs = n;
+    const funcs = this.funcs;
+    this.definedFuncStart = funcs.length;
     for (let i = 0; i < n; i++) {
       const start = r.pos;
       const typeIndex = r.u32('function type index');
-      m.funcs.push({ index: m.funcs.length, typeIndex, sig: this.typeSig(typeIndex), span: { start, end: r.pos } });
+      funcs.push({ index: funcs.length, typeIndex, sig: this.typeSig(typeIndex), span: { start, end: r.pos } });
     }
   }
 
@@ -571,13 +749,13 @@ class ModuleReader {
 
   private readGlobals(r: ByteReader): void {
     const n = r.count('global', 3);
-    const m = this.model;
+    const globals = this.globals;
     for (let i = 0; i < n; i++) {
       const start = r.pos;
       const valType = readValType(r, this.use);
       const mutable = this.readMut(r);
       if (skipConstExpr(r).extended) this.extendedConst = true;
-      m.globals.push({ index: m.globals.length, valType, mutable, span: { start, end: r.pos } });
+      globals.push({ index: globals.length, valType, mutable, span: { start, end: r.pos } });
     }
   }
 
@@ -591,7 +769,7 @@ class ModuleReader {
       const kind = EXTERN_KINDS[kindByte];
       if (kind === undefined) r.fail(`unknown export kind ${hex(kindByte)} at ${hex(kindAt)} (export ${JSON.stringify(name.value)})`, kindAt);
       const index = r.u32('export index');
-      this.model.exports.push({ name: name.value, kind, index, span: { start, end: r.pos }, nameSpan: { start: name.start, end: name.end } });
+      this.exports.push({ name: name.value, kind, index, span: { start, end: r.pos }, nameSpan: { start: name.start, end: name.end } });
     }
   }
 
@@ -627,14 +805,14 @@ class ModuleReader {
         for (let k = 0; k < count; k++) r.u32('function index');
       }
       if (table !== undefined && table > 0) this.refTypesInSegments = true;
-      this.model.elems.push({ index: this.model.elems.length, mode, table, count, span: { start, end: r.pos } });
+      this.elems.push({ index: this.elems.length, mode, table, count, span: { start, end: r.pos } });
     }
   }
 
   private readCode(r: ByteReader): void {
     this.sawCode = true;
     const n = r.count('function body');
-    const funcs = this.model.funcs;
+    const funcs = this.funcs;
     const defined = funcs.length - this.definedFuncStart;
     if (n !== defined) {
       this.report(r.pos, `section 10 (code): ${n} function bodies but the function section declares ${defined} functions`);
@@ -687,7 +865,7 @@ class ModuleReader {
   /** Cross-section checks, names, custom-section placement and feature detection. */
   private finish(): void {
     const m = this.model;
-    const defined = m.funcs.length - this.definedFuncStart;
+    const defined = this.declaredFuncs;
     if (defined > 0 && !this.sawCode) {
       this.report(this.bytes.length, `the function section declares ${defined} functions but there is no code section (file ends at ${hex(this.bytes.length)})`);
     }
@@ -700,7 +878,7 @@ class ModuleReader {
     }
     this.applyNames();
     this.placeCustomSections();
-    m.features = this.detectFeatures();
+    if (!this.lazy) m.features = this.detectFeatures();
   }
 
   private applyNames(): void {
@@ -715,14 +893,14 @@ class ModuleReader {
         if (n !== undefined) e.id = `$${n}`;
       }
     };
-    apply(m.funcs, names.functions);
+    apply(this.funcs, names.functions);
     apply(m.types, names.types);
     apply(m.tables, names.tables);
     apply(m.memories, names.memories);
-    apply(m.globals, names.globals);
+    apply(this.globals, names.globals);
     apply(m.tags, names.tags);
     apply(m.data, names.data);
-    apply(m.elems, names.elems);
+    apply(this.elems, names.elems);
     for (const imp of m.imports) {
       const map =
         imp.kind === 'func'

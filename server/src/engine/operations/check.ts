@@ -8,7 +8,7 @@ import type { EngineDiagnostic } from '../diagnostic';
 import type { ModuleModel } from '../model';
 import { parseWat, type WatDocument } from '../wat';
 import { readWasm, type WasmReadResult } from '../binary/reader';
-import { HEADER_READ_OPTIONS, readWasmFileFully, readWasmFileHeaders } from '../binary/file-reader';
+import { HEADER_READ_OPTIONS, readWasmFileFully, readWasmFileHeaders, type WasmFileBytes } from '../binary/file-reader';
 import { checkModel } from '../policy/check';
 import type { PolicyStore, ResolvedPolicy } from '../policy/store';
 
@@ -51,11 +51,9 @@ export function checkWatDocument(doc: WatDocument, file: string, policy: Resolve
 
 /** Format diagnostics and policy findings for an already-read binary. */
 export function checkWasmBytes(bytes: Uint8Array, read: WasmReadResult, file: string, policy: ResolvedPolicy): EngineDiagnostic[] {
-  const out = [...read.diagnostics];
-  if (read.model.kind === 'module') {
-    out.push(...checkModel(read.model, policy.effective, { bytes, filePath: file, policyDir: policy.dir }));
-  }
-  return out;
+  // the rules first: a lazy read decodes the sections they look at, and reports those sections' problems
+  const findings = read.model.kind === 'module' ? checkModel(read.model, policy.effective, { bytes, filePath: file, policyDir: policy.dir }) : [];
+  return [...read.diagnostics, ...findings];
 }
 
 /** Check one file from disk (or from the given text/bytes). Throws only on I/O errors. */
@@ -70,9 +68,13 @@ export function checkFile(
   if (kind === 'wasm') {
     // the whole file only when the policy hashes it (signatures, integrity pins); otherwise its headers
     const whole = source?.bytes !== undefined || policyHashesModules(policy.effective);
-    const fileBytes = source?.bytes ? { bytes: source.bytes, complete: true } : whole ? readWasmFileFully(file) : readWasmFileHeaders(file);
+    const fileBytes: WasmFileBytes = source?.bytes
+      ? { bytes: source.bytes, size: source.bytes.length, complete: true }
+      : whole
+        ? readWasmFileFully(file)
+        : readWasmFileHeaders(file);
     const bytes = fileBytes.bytes;
-    const read = readWasm(bytes, fileBytes.complete ? { names: true } : HEADER_READ_OPTIONS);
+    const read = readWasm(bytes, fileBytes.complete ? { names: true } : { ...HEADER_READ_OPTIONS, load: fileBytes.load });
     return {
       file,
       kind,

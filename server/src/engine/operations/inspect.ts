@@ -49,7 +49,11 @@ export function describeLimits(l: Limits): string {
 export function inspectFile(file: string, store: PolicyStore, source?: { text?: string; bytes?: Uint8Array }): Inspection {
   const result = checkFile(file, store, source);
   const model: ModuleModel | undefined = result.models[0];
-  const findings = result.diagnostics;
+  // inspection shows every section: decode what the check's lazy read left, with any problems found
+  const read = result.wasm?.read;
+  const seen = read?.diagnostics.length ?? 0;
+  read?.decodeAll();
+  const findings = read ? [...result.diagnostics, ...read.diagnostics.slice(seen)] : result.diagnostics;
   const overlapping = (start: number, end: number) =>
     findings.filter((d) => d.source === 'policy' && d.span.start < end && start < d.span.end);
   const base: Inspection = {

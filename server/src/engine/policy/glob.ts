@@ -37,18 +37,57 @@ type Token =
 /** Most alternatives a pattern's `{...}` may expand to. */
 const MAX_ALTERNATIVES = 256;
 
-const cache = new Map<string, Token[][]>();
+/** A compiled alternative: does the (already normalised) subject match? */
+type Matcher = (text: string) => boolean;
 
-/** Parses a glob into token lists (one per `{}` alternative); throws GlobError when malformed. */
-function compile(pattern: string, kind: GlobKind): Token[][] {
-  const key = `${kind}\0${pattern}`;
-  const hit = cache.get(key);
+/** Compiled patterns by kind (no key building per lookup: policy checks match every import). */
+const caches: Record<GlobKind, Map<string, Matcher[]>> = { name: new Map(), path: new Map() };
+
+/** Parses a glob into matchers (one per `{}` alternative); throws GlobError when malformed. */
+function compile(pattern: string, kind: GlobKind): Matcher[] {
+  const cache = caches[kind];
+  const hit = cache.get(pattern);
   if (hit) return hit;
   if (pattern.length === 0) throw new GlobError('an empty pattern matches nothing', 0);
-  const compiled = expand(pattern, 0, pattern.length, false).map((alt) => tokenize(alt, kind));
+  const compiled = expand(pattern, 0, pattern.length, false).map((alt) => matcher(tokenize(alt, kind), kind));
   if (cache.size > 2000) cache.clear();
-  cache.set(key, compiled);
+  cache.set(pattern, compiled);
   return compiled;
+}
+
+/**
+ * The cheapest exact matcher for a token list. Patterns made of literals and `*` that crosses
+ * everything (every name glob without `?` or classes, like `wasi_snapshot_preview1.path_*`) match by
+ * finding their literal runs in order, leftmost first: linear, no allocation. Anything else runs the
+ * general matcher, which is linear in text length times pattern length whatever the pattern.
+ */
+function matcher(tokens: Token[], kind: GlobKind): Matcher {
+  if (!tokens.every((t) => t.t === 'lit' || t.t === 'globstar')) return (text) => matchTokens(tokens, text, kind);
+  // literal runs between globstars; `anchoredStart`/`anchoredEnd`: no globstar before the first / after the last
+  const runs: string[] = [''];
+  for (const t of tokens) {
+    if (t.t === 'lit') runs[runs.length - 1] += t.c;
+    else runs.push('');
+  }
+  if (runs.length === 1) {
+    const lit = runs[0];
+    return (text) => text === lit;
+  }
+  const first = runs[0];
+  const last = runs[runs.length - 1];
+  const middle = runs.slice(1, -1).filter((r) => r !== '');
+  const minLength = runs.reduce((n, r) => n + r.length, 0);
+  return (text) => {
+    if (text.length < minLength || !text.startsWith(first) || !text.endsWith(last)) return false;
+    let at = first.length;
+    const end = text.length - last.length;
+    for (const run of middle) {
+      const found = text.indexOf(run, at);
+      if (found < 0 || found + run.length > end) return false;
+      at = found + run.length;
+    }
+    return true;
+  };
 }
 
 /**
@@ -244,7 +283,7 @@ export function globError(pattern: string, kind: GlobKind): GlobError | undefine
 
 /** Does `text` match the glob? Malformed globs match nothing. */
 export function matchGlob(pattern: string, text: string, kind: GlobKind): boolean {
-  let alternatives: Token[][];
+  let alternatives: Matcher[];
   try {
     alternatives = compile(pattern, kind);
   } catch {
@@ -255,7 +294,8 @@ export function matchGlob(pattern: string, text: string, kind: GlobKind): boolea
     subject = text.replace(/\\/g, '/').replace(/^\.\//, '');
     if (!pattern.includes('/')) subject = subject.slice(subject.lastIndexOf('/') + 1);
   }
-  return alternatives.some((tokens) => matchTokens(tokens, subject, kind));
+  for (const m of alternatives) if (m(subject)) return true;
+  return false;
 }
 
 /** The first pattern in the list that matches, if any. */

@@ -9,6 +9,8 @@ export const exportForbidden: PolicyRule = {
   policyKeys: ['exports.forbidden'],
   check({ model, policy }) {
     const out: RuleFinding[] = [];
+    // nothing forbidden: the exports are not even decoded (a lazy read defers them)
+    if (!policy.exports?.forbidden?.length) return out;
     for (const e of model.exports) {
       const pattern = firstMatch(policy.exports?.forbidden, e.name, 'name');
       if (pattern === undefined) continue;

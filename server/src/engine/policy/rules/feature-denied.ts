@@ -11,6 +11,8 @@ export const featureDenied: PolicyRule = {
   policyKeys: ['features.deny'],
   check({ model, policy }) {
     const deny = policy.features?.deny ?? [];
+    // nothing denied: the features are not even detected (a lazy read would decode sections for them)
+    if (deny.length === 0) return [];
     return model.features
       .filter((f) => deny.includes(f))
       .map((feature) => ({
