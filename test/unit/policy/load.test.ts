@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DEFAULT_POLICY } from '../../../server/src/engine/policy/definition';
+import { DEFAULT_POLICY, type Policy } from '../../../server/src/engine/policy/definition';
 import { effectivePolicy, findPolicyFile, parsePolicy, POLICY_FILE_NAME } from '../../../server/src/engine/policy/load';
 
 /** The text a diagnostic's span covers. */
@@ -161,10 +161,23 @@ describe('effectivePolicy', () => {
     assert.deepEqual(effectivePolicy(policy, './x/y.wat').imports?.deny, ['c.*']);
   });
 
-  it('does not mutate the default policy', () => {
+  it('does not mutate the default policy; effective policies are shared and frozen', () => {
     const e = effectivePolicy({}, 'a.wasm');
-    e.imports!.deny!.push('x.*');
+    assert.throws(() => e.imports!.deny!.push('x.*'), TypeError);
     assert.deepEqual(DEFAULT_POLICY.imports?.deny, []);
+  });
+
+  it('resolves once per policy and set of matching overrides', () => {
+    const policy: Policy = { memory: { maxPages: 1 }, overrides: [{ files: ['plugins/**'], memory: { maxPages: 2 } }] };
+    const a = effectivePolicy(policy, 'a.wasm');
+    assert.equal(effectivePolicy(policy, 'b/c.wasm'), a, 'no override matches either: the same object');
+    const p = effectivePolicy(policy, 'plugins/x.wasm');
+    assert.notEqual(p, a);
+    assert.equal(p.memory?.maxPages, 2);
+    assert.equal(a.memory?.maxPages, 1);
+    assert.equal(effectivePolicy(policy, 'plugins/y/z.wasm'), p);
+    // a changed policy (a new object after a reload) is resolved afresh
+    assert.equal(effectivePolicy({ ...policy, memory: { maxPages: 3 } }, 'a.wasm').memory?.maxPages, 3);
   });
 });
 

@@ -318,15 +318,35 @@ export function findPolicyFile(fileDir: string, rootDir: string): string | undef
  */
 export function effectivePolicy(policy: Policy, relativePath: string): EffectivePolicy {
   const { overrides, $schema: _schema, ...own } = policy;
-  let result = merge(stripMeta(DEFAULT_POLICY), own) as Record<string, unknown>;
   const rel = relativePath.replace(/\\/g, '/').replace(/^\.\//, '');
-  for (const o of overrides ?? []) {
-    if (!o.files?.some((g) => matchGlob(g, rel, 'path'))) continue;
+  const matching = (overrides ?? []).filter((o) => o.files?.some((g) => matchGlob(g, rel, 'path')));
+  // every file under the same policy with the same overrides gets the same (frozen) effective policy:
+  // a workspace scan resolves it once, not once per module
+  let byOverrides = effectiveCache.get(policy);
+  if (!byOverrides) effectiveCache.set(policy, (byOverrides = new Map()));
+  const key = matching.map((o) => overrides!.indexOf(o)).join(',');
+  const hit = byOverrides.get(key);
+  if (hit) return hit;
+  let result = merge(stripMeta(DEFAULT_POLICY), own) as Record<string, unknown>;
+  for (const o of matching) {
     const sections: Record<string, unknown> = {};
     for (const key of OVERRIDABLE_SECTIONS) if (o[key] !== undefined) sections[key] = o[key];
     result = merge(result, sections) as Record<string, unknown>;
   }
-  return result as EffectivePolicy;
+  const effective = deepFreeze(result) as EffectivePolicy;
+  byOverrides.set(key, effective);
+  return effective;
+}
+
+/** Effective policies by policy object (a reloaded policy is a new object) and matching overrides. */
+const effectiveCache = new WeakMap<Policy, Map<string, EffectivePolicy>>();
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    for (const child of Object.values(v)) deepFreeze(child);
+    Object.freeze(v);
+  }
+  return v;
 }
 
 function stripMeta(p: Policy): Record<string, unknown> {
