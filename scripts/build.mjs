@@ -53,7 +53,16 @@ const failed = [];
 await Promise.all(
   Object.entries(present).map(([name, file]) =>
     esbuild
-      .build({ ...common, absWorkingDir: root, entryPoints: { [name]: file }, outdir: path.join(root, 'dist') })
+      .build({ ...common, absWorkingDir: root, entryPoints: { [name]: file }, outdir: path.join(root, 'dist'), metafile: name === 'client' })
+      .then((result) => {
+        if (name !== 'client') return;
+        // what activation loads stays small: vscode-languageclient belongs in dist/language-client.js
+        const inlined = Object.values(result.metafile.outputs).flatMap((o) => Object.keys(o.inputs)).filter((i) => /node_modules\/vscode-languageclient\//.test(i));
+        if (inlined.length) {
+          console.error(`dist/client.js bundles vscode-languageclient (${inlined[0]}, ...): import it only as a type, or from client/src/language-client.ts`);
+          failed.push(name);
+        }
+      })
       .catch(() => failed.push(name)),
   ),
 );
