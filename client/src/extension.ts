@@ -48,18 +48,18 @@ class LazyClient implements vscode.Disposable {
 
   private async start(): Promise<LanguageClient> {
     if (this.disposed) throw new Error('Wasm Warden is shutting down');
-    // scripts/build.mjs leaves this require to the separate bundle dist/language-client.js
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { createClient } = require('./language-client') as typeof LanguageClientModule;
-    const client = createClient(this.context, this.output);
-    this.client = client;
     try {
+      // scripts/build.mjs leaves this require to the separate bundle dist/language-client.js
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { createClient } = require('./language-client') as typeof LanguageClientModule;
+      const client = createClient(this.context, this.output);
+      this.client = client;
       await client.start();
+      return client;
     } catch (err) {
       this.output.error(`the language server did not start: ${(err as Error)?.message ?? err}`);
       throw err;
     }
-    return client;
   }
 
   dispose(): void {
