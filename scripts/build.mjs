@@ -1,5 +1,7 @@
 // Bundles the client, the language server, the CLI and the engine's worker processes with esbuild.
 // wabt and binaryen stay external: they are loaded lazily, on first use, from node_modules.
+// The client is two bundles: dist/client.js (activation) and dist/language-client.js
+// (vscode-languageclient), which client.js requires only once activate() has returned.
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -7,6 +9,16 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const production = process.argv.includes('--production');
+
+// `require('./language-client')` in the client stays a require of the sibling bundle, not an inlined copy.
+const lazyLanguageClient = {
+  name: 'lazy-language-client',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/language-client$/ }, (args) =>
+      path.resolve(args.resolveDir) === path.join(root, 'client', 'src') ? { path: './language-client.js', external: true } : undefined,
+    );
+  },
+};
 
 const common = {
   bundle: true,
@@ -19,10 +31,12 @@ const common = {
   // prefer ESM entry points: some packages' UMD builds (jsonc-parser) use dynamic requires esbuild cannot follow
   mainFields: ['module', 'main'],
   logLevel: 'warning',
+  plugins: [lazyLanguageClient],
 };
 
 const entries = {
   client: 'client/src/extension.ts',
+  'language-client': 'client/src/language-client.ts',
   server: 'server/src/server.ts',
   cli: 'server/src/cli/main.ts',
   'toolchain-worker': 'server/src/engine/toolchain/worker.ts',
@@ -39,7 +53,16 @@ const failed = [];
 await Promise.all(
   Object.entries(present).map(([name, file]) =>
     esbuild
-      .build({ ...common, absWorkingDir: root, entryPoints: { [name]: file }, outdir: path.join(root, 'dist') })
+      .build({ ...common, absWorkingDir: root, entryPoints: { [name]: file }, outdir: path.join(root, 'dist'), metafile: name === 'client' })
+      .then((result) => {
+        if (name !== 'client') return;
+        // what activation loads stays small: vscode-languageclient belongs in dist/language-client.js
+        const inlined = Object.values(result.metafile.outputs).flatMap((o) => Object.keys(o.inputs)).filter((i) => /node_modules\/vscode-languageclient\//.test(i));
+        if (inlined.length) {
+          console.error(`dist/client.js bundles vscode-languageclient (${inlined[0]}, ...): import it only as a type, or from client/src/language-client.ts`);
+          failed.push(name);
+        }
+      })
       .catch(() => failed.push(name)),
   ),
 );

@@ -5,7 +5,7 @@
  * and as plain text in the output channel.
  */
 import * as vscode from 'vscode';
-import { ExecuteCommandRequest, type LanguageClient } from 'vscode-languageclient/node';
+import type { LanguageClient } from 'vscode-languageclient/node';
 import { ServerCommands, WAT_VIEW_SCHEME } from '../../server/src/protocol';
 import type { PanelManager } from './panels/panel-manager';
 import type { WatViewProvider } from './wasm-view';
@@ -16,6 +16,7 @@ import { runInSandbox, saveRunReport, stopRuns } from './run';
 import { resolveSecretKey, pickPublicKeys } from './keys';
 
 export interface CommandContext {
+  /** the started client: a command run before the server is up waits for it (and starts it if need be) */
   client: () => Promise<LanguageClient>;
   panels: PanelManager;
   output: vscode.LogOutputChannel;
@@ -40,7 +41,7 @@ export function targetUri(arg?: unknown): vscode.Uri | undefined {
 export async function runServerCommand<T>(ctx: CommandContext, title: string, command: string, args: Record<string, unknown>): Promise<T> {
   const client = await ctx.client();
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
-    const result = (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] }, token)) as T & { error?: string };
+    const result = (await client.sendRequest('workspace/executeCommand', { command, arguments: [args] }, token)) as T & { error?: string };
     if (result && typeof result === 'object' && typeof result.error === 'string') throw new Error(result.error);
     return result;
   });

@@ -6,7 +6,6 @@
  */
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
-import { ExecuteCommandRequest } from 'vscode-languageclient/node';
 import { RunEventNotification, ServerCommands, type RunEvent, type RunNeedsConfirmation } from '../../server/src/protocol';
 import type { LiveStats } from '../../server/src/engine/sandbox/types';
 import type { CommandContext } from './commands';
@@ -42,7 +41,7 @@ export async function runInSandbox(context: vscode.ExtensionContext, ctx: Comman
   });
   try {
     for (;;) {
-      const result = (await client.sendRequest(ExecuteCommandRequest.type, {
+      const result = (await client.sendRequest('workspace/executeCommand', {
         command: ServerCommands.run,
         arguments: [{ uri: file, runId, configuration, confirmedOutside }],
       })) as Record<string, unknown> & Partial<RunNeedsConfirmation>;
@@ -82,7 +81,7 @@ function onEvent(ctx: CommandContext, e: RunEvent): void {
 
 async function stopRun(ctx: CommandContext, runId: string): Promise<void> {
   const client = await ctx.client();
-  await client.sendRequest(ExecuteCommandRequest.type, { command: ServerCommands.stopRun, arguments: [{ runId }] });
+  await client.sendRequest('workspace/executeCommand', { command: ServerCommands.stopRun, arguments: [{ runId }] });
 }
 
 export async function stopRuns(ctx: CommandContext): Promise<void> {

@@ -361,6 +361,8 @@ async function activationGroup(): Promise<void> {
   const req: number[] = [];
   const act: number[] = [];
   const total: number[] = [];
+  const deferred: number[] = [];
+  const deferredModules = new Set<string>();
   const heavy = new Set<string>();
   let err: string | undefined;
   for (let i = 0; i < n; i++) {
@@ -376,25 +378,36 @@ async function activationGroup(): Promise<void> {
       act.push(m.activateMs);
       total.push(m.requireMs + m.activateMs);
     } else err = m.activateError;
-    for (const h of m.heavyLoaded) heavy.add(h);
+    if (m.deferredMs !== undefined) deferred.push(m.deferredMs);
+    for (const d of m.deferredModules ?? []) deferredModules.add(d);
+    for (const h of [...m.heavyLoaded, ...(m.deferredHeavy ?? [])]) heavy.add(h);
   }
   const bundle = fs.readFileSync(path.join(ROOT, 'dist', 'client.js'), 'utf8');
+  // the client's second bundle, which activate() leaves to the next turn of the event loop
+  const lazyFile = path.join(ROOT, 'dist', 'language-client.js');
+  const lazy = fs.existsSync(lazyFile) ? fs.readFileSync(lazyFile, 'utf8') : '';
   // a load of either library (a require/import, or its code inlined), not a mention in UI text
-  const inlined = /require\(["'](wabt|binaryen)["']\)|import\(["'](wabt|binaryen)["']\)|WebAssemblyBinaryToolkit|BinaryenModule/.test(bundle);
+  const loadsHeavy = (code: string) => /require\(["'](wabt|binaryen)["']\)|import\(["'](wabt|binaryen)["']\)|WebAssemblyBinaryToolkit|BinaryenModule/.test(code);
+  const inlined = loadsHeavy(bundle) || loadsHeavy(lazy);
   const label = `dist/client.js (${(bundle.length / 1e6).toFixed(2)} MB)`;
   rows.push({ group: 'activation', op: 'require bundled client (stub vscode)', input: label, inputMB: bundle.length / 1e6, peer: 'ours', stats: stats(req) });
   rows.push({ group: 'activation', op: 'activate(fake context)', input: label, inputMB: bundle.length / 1e6, peer: 'ours', stats: stats(act), failure: act.length ? undefined : err });
   const ts = stats(total);
   rows.push({ group: 'activation', op: 'require + activate', input: label, inputMB: bundle.length / 1e6, peer: 'ours', stats: ts });
-  log(`activation require+activate median ${fmtMs(ts?.median)} ms`);
+  rows.push({
+    group: 'activation', op: 'info: deferred by activate() to the next event-loop turn (still blocks the extension host)', input: label, inputMB: bundle.length / 1e6,
+    peer: 'ours', stats: stats(deferred),
+    note: deferredModules.size ? `loads ${[...deferredModules].join(', ')}${lazy ? ` (${(lazy.length / 1e6).toFixed(2)} MB)` : ''}` : 'nothing loaded',
+  });
+  log(`activation require+activate median ${fmtMs(ts?.median)} ms; deferred after activate median ${fmtMs(stats(deferred)?.median)} ms`);
   targets.push({
     group: 'activation', target: 'activation (require dist/client.js + activate) adds <= 50 ms',
-    measured: ts ? `${fmtMs(ts.median)} ms (${fmtMs(ts.min)}-${fmtMs(ts.max)}, n=${ts.n}; require ${fmtMs(stats(req)!.median)} + activate ${fmtMs(stats(act)?.median)})` : `failed: ${err}`,
+    measured: ts ? `${fmtMs(ts.median)} ms (${fmtMs(ts.min)}-${fmtMs(ts.max)}, n=${ts.n}; require ${fmtMs(stats(req)!.median)} + activate ${fmtMs(stats(act)?.median)}); info: ${fmtMs(stats(deferred)?.median)} ms deferred to just after activate` : `failed: ${err}`,
     met: ts ? ts.median <= 50 : false,
   });
   targets.push({
     group: 'activation', target: 'wabt/binaryen not loaded by activation (require.cache; not inlined in the bundle)',
-    measured: `require.cache: ${heavy.size ? [...heavy].join(', ') : 'none'}; bundle loads or inlines wabt/binaryen: ${inlined ? 'yes' : 'no'}`,
+    measured: `require.cache (incl. the deferred client start): ${heavy.size ? [...heavy].join(', ') : 'none'}; bundles (client, language-client) load or inline wabt/binaryen: ${inlined ? 'yes' : 'no'}`,
     met: heavy.size === 0 && !inlined,
   });
 }

@@ -1,6 +1,10 @@
 /**
  * Starting the language server: a Node module (dist/server.js) over IPC, for WAT, WAST, `.wasm` and
  * the policy file. Settings and the workspace's trust state are passed to the server.
+ *
+ * This file and vscode-languageclient are bundled on their own, to dist/language-client.js
+ * (scripts/build.mjs), and required by extension.ts only when the client is started, after activate()
+ * has returned: loading vscode-languageclient is most of the extension's load time.
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
