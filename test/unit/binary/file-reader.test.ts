@@ -12,7 +12,7 @@ import { readWasm } from '../../../server/src/engine/binary/reader';
 import { HEADER_READ_OPTIONS, readWasmFileHeaders } from '../../../server/src/engine/binary/file-reader';
 import { checkFile } from '../../../server/src/engine/operations/check';
 import { PolicyStore } from '../../../server/src/engine/policy/store';
-import { wat } from './wasm-fixtures';
+import { u32, wat } from './wasm-fixtures';
 
 const SOURCE = `(module
   (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
@@ -39,26 +39,59 @@ test('a header read gives the policy-relevant model of a full read, without code
   assert.equal(headers.complete, false);
   assert.equal(headers.size, bytes.length);
   const full = readWasm(bytes);
-  const lite = readWasm(headers.bytes, { ...HEADER_READ_OPTIONS, load: headers.load });
+  const sections = headers.file!.sections;
+  assert.deepEqual(
+    sections.map((s) => [s.id, s.offset, s.payloadOffset, s.size]),
+    full.model.sections!.map((s) => [s.id, s.offset, s.payloadOffset, s.size]),
+  );
+  // what was read: nothing of code and data, a few bytes of the deferred sections
+  const read = sections.reduce((n, s) => n + (s.data?.length ?? 0), 0);
+  assert.ok(read < 300 && bytes.length > 8000, `read ${read} of ${bytes.length} bytes`);
+  assert.equal(sections.find((s) => s.id === 10)!.data, undefined);
+  assert.equal(sections.find((s) => s.id === 7)!.data!.length, 5);
   // the export section is read from the file only when the exports are first asked for
-  const exportSection = full.model.sections!.find((x) => x.name === 'export')!;
-  const exportPayload = () => headers.bytes.subarray(exportSection.payloadOffset + 5, exportSection.payloadOffset + exportSection.size);
-  assert.ok(exportPayload().every((b) => b === 0), 'export payload not read yet');
+  const loads: number[] = [];
+  const counted = { ...headers.file!, load: (s: (typeof sections)[number]) => (loads.push(s.id), headers.file!.load(s)) };
+  const lite = readWasm(headers.bytes, { ...HEADER_READ_OPTIONS, file: counted });
+  assert.deepEqual(loads, []);
   assert.equal(lite.model.exports.length, 2);
-  assert.ok(exportPayload().some((b) => b !== 0), 'export payload read on demand');
+  assert.deepEqual(loads, [7]);
   assert.deepEqual(lite.diagnostics, []);
   // a header read decodes no name section, so entries carry no ids; everything else is the same
   const noIds = (xs: object[]) => xs.map((x) => Object.fromEntries(Object.entries(x).filter(([k]) => k !== 'id')));
-  for (const key of ['imports', 'memories', 'tables', 'globals', 'exports', 'types', 'sections'] as const) {
+  for (const key of ['imports', 'memories', 'tables', 'globals', 'exports', 'types', 'sections', 'customSections'] as const) {
     assert.deepEqual(noIds(lite.model[key] ?? []), noIds(full.model[key] ?? []), key);
   }
+  assert.equal(lite.model.byteLength, bytes.length);
+  assert.deepEqual(lite.model.span, full.model.span);
   assert.deepEqual(lite.model.features, full.model.features);
-  // the code and data payloads were never read: they are zeros in the header buffer
-  for (const name of ['code', 'data']) {
-    const s = full.model.sections!.find((x) => x.name === name)!;
-    const payload = headers.bytes.subarray(s.payloadOffset + 6, s.payloadOffset + s.size);
-    assert.ok(payload.length > 1000 && payload.every((b) => b === 0), `${name} payload untouched`);
-  }
+});
+
+test('custom sections after the code are described by their headers: names, sizes, placement', async () => {
+  // wabt writes the name section last; add a producers-like custom section with a multi-byte name too
+  const named = await wat(`(module $m (func $f (export "f") (result i32) ${'(drop (i32.const 1)) '.repeat(500)} (i32.const 2)))`);
+  const extra = [0, ...u32(1 + 6 + 300), 6, ...Buffer.from('prödu', 'utf8'), ...new Array(300).fill(7)];
+  const f = path.join(dir, 'customs.wasm');
+  fs.writeFileSync(f, Uint8Array.from([...named, ...extra]));
+  const whole = new Uint8Array(fs.readFileSync(f));
+  const headers = readWasmFileHeaders(f);
+  assert.deepEqual(
+    headers.file!.sections.slice(-2).map((s) => s.data?.length),
+    [Math.min(4096, headers.file!.sections.at(-2)!.size), 307],
+    'custom sections: the head only',
+  );
+  const lite = readWasm(headers.bytes, { ...HEADER_READ_OPTIONS, file: headers.file });
+  const full = readWasm(whole);
+  assert.deepEqual(lite.diagnostics, []);
+  assert.deepEqual(lite.model.customSections, full.model.customSections);
+  assert.deepEqual(lite.model.sections, full.model.sections);
+  assert.deepEqual(
+    lite.model.customSections.map((c) => [c.name, c.placement]),
+    [
+      ['name', 'last'],
+      ['prödu', 'last'],
+    ],
+  );
 });
 
 test('a truncated or malformed file falls back to a full read, so the reader reports it', () => {
@@ -67,7 +100,7 @@ test('a truncated or malformed file falls back to a full read, so the reader rep
   const r = readWasmFileHeaders(truncated);
   assert.equal(r.complete, true);
   assert.deepEqual(r.bytes, new Uint8Array(bytes.subarray(0, bytes.length - 10)));
-  assert.ok(readWasm(r.bytes, { ...HEADER_READ_OPTIONS, load: r.load }).diagnostics.some((d) => d.code === 'wasm-malformed'));
+  assert.ok(readWasm(r.bytes, { ...HEADER_READ_OPTIONS, file: r.file }).diagnostics.some((d) => d.code === 'wasm-malformed'));
   const garbage = path.join(dir, 'garbage.wasm');
   fs.writeFileSync(garbage, Buffer.from('not wasm at all'));
   assert.equal(readWasmFileHeaders(garbage).complete, true);
@@ -79,8 +112,8 @@ test('check reads the whole module only when the policy hashes modules', () => {
   fs.copyFileSync(file, path.join(plain, 'm.wasm'));
   const r1 = checkFile(path.join(plain, 'm.wasm'), new PolicyStore({ roots: [plain] }));
   assert.ok(r1.diagnostics.some((d) => d.code === 'import-not-allowed' || d.code === 'wasi-capability-denied' || d.code === 'memory-unbounded'));
-  const code = r1.wasm!.read.model.sections!.find((s) => s.name === 'code')!;
-  assert.ok(r1.wasm!.bytes.subarray(code.payloadOffset + 6, code.payloadOffset + code.size).every((b) => b === 0), 'headers only');
+  assert.equal(r1.wasm!.bytes.length, 8, 'headers only: the bytes are the magic and version');
+  assert.equal(r1.wasm!.read.model.byteLength, bytes.length);
 
   const pinned = path.join(dir, 'pinned');
   fs.mkdirSync(pinned);
@@ -102,7 +135,20 @@ test('a header read of a module with a data count section reports nothing false'
   const full = readWasm(withCount);
   assert.equal(full.dataCount, 1, 'the fixture has a data count section');
   const headers = readWasmFileHeaders(f);
-  const read = readWasm(headers.bytes, { ...HEADER_READ_OPTIONS, load: headers.load });
+  const read = readWasm(headers.bytes, { ...HEADER_READ_OPTIONS, file: headers.file });
+  read.decodeAll();
+  assert.deepEqual(read.diagnostics, []);
+});
+
+test('a module with many functions reads cleanly from its headers (the function count is checked against the whole section)', async () => {
+  const many = await wat(`(module ${'(func (export "f") (nop)) '.replace('(export "f") ', '').repeat(300)} (func (export "last")))`);
+  const f = path.join(dir, 'many.wasm');
+  fs.writeFileSync(f, many);
+  const headers = readWasmFileHeaders(f);
+  assert.equal(headers.complete, false);
+  const read = readWasm(headers.bytes, { ...HEADER_READ_OPTIONS, file: headers.file });
+  assert.deepEqual(read.diagnostics, []);
+  assert.equal(read.model.funcs.length, 301);
   read.decodeAll();
   assert.deepEqual(read.diagnostics, []);
 });

@@ -50,6 +50,8 @@ export class ByteReader {
     start: number,
     /** exclusive limit: reads never go past it */
     readonly end: number,
+    /** the file offset of `bytes[0]` (a section read on its own); positions are file offsets either way */
+    readonly base = 0,
   ) {
     this.pos = start;
   }
@@ -74,12 +76,12 @@ export class ByteReader {
 
   u8(what = 'byte'): number {
     if (this.pos >= this.end) this.need(1, what);
-    return this.bytes[this.pos++];
+    return this.bytes[this.pos++ - this.base];
   }
 
   peek(): number {
     if (this.pos >= this.end) this.need(1, 'byte');
-    return this.bytes[this.pos];
+    return this.bytes[this.pos - this.base];
   }
 
   skip(n: number, what = 'bytes'): void {
@@ -92,7 +94,7 @@ export class ByteReader {
     // fast path: one byte
     const pos = this.pos;
     if (pos < this.end) {
-      const b = this.bytes[pos];
+      const b = this.bytes[pos - this.base];
       if (b < 0x80) {
         this.pos = pos + 1;
         return b;
@@ -107,7 +109,7 @@ export class ByteReader {
     let result = 0;
     for (let i = 0; i < 5; i++) {
       if (this.pos >= this.end) this.fail(`unexpected end while reading ${what} (LEB128 started at ${hex(start)})`, start);
-      const b = bytes[this.pos++];
+      const b = bytes[this.pos++ - this.base];
       if (i === 4) {
         if (b & 0x80) this.fail(`${what}: LEB128 at ${hex(start)} is longer than 5 bytes`, start);
         if (b & 0x70) this.fail(`${what}: LEB128 at ${hex(start)} has unused bits set (value exceeds 32 bits)`, start);
@@ -130,7 +132,7 @@ export class ByteReader {
     let mul = 1;
     for (let i = 0; i < 10; i++) {
       if (this.pos >= this.end) this.fail(`unexpected end while reading ${what} (LEB128 started at ${hex(start)})`, start);
-      const b = this.bytes[this.pos++];
+      const b = this.bytes[this.pos++ - this.base];
       if (i === 9) {
         if (b & 0x80) this.fail(`${what}: LEB128 at ${hex(start)} is longer than 10 bytes`, start);
         if (b & 0x7e) this.fail(`${what}: LEB128 at ${hex(start)} has unused bits set (value exceeds 64 bits)`, start);
@@ -151,7 +153,7 @@ export class ByteReader {
     let mul = 1;
     for (let i = 0; i < maxBytes; i++) {
       if (this.pos >= this.end) this.fail(`unexpected end while reading ${what} (LEB128 started at ${hex(start)})`, start);
-      const b = this.bytes[this.pos++];
+      const b = this.bytes[this.pos++ - this.base];
       if (i === maxBytes - 1) {
         if (b & 0x80) this.fail(`${what}: LEB128 at ${hex(start)} is longer than ${maxBytes} bytes`, start);
         // The unused high bits of the last byte must all equal the sign bit.
@@ -180,10 +182,10 @@ export class ByteReader {
       this.fail(`${what} length ${len} at ${hex(start)} runs past the end (${this.end - start} bytes left)`, start);
     }
     this.pos = start + len;
-    let value: string | undefined = len <= 64 ? asciiString(this.bytes, start, start + len) : undefined;
+    let value: string | undefined = len <= 64 ? asciiString(this.bytes, start - this.base, start - this.base + len) : undefined;
     if (value === undefined) {
       try {
-        value = utf8.decode(this.bytes.subarray(start, start + len));
+        value = utf8.decode(this.bytes.subarray(start - this.base, start - this.base + len));
       } catch {
         this.fail(`${what} at ${hex(start)} is not valid UTF-8`, start);
       }

@@ -1,19 +1,21 @@
 /**
- * Reading a `.wasm` file for what a policy check needs, without reading what it does not: the section
- * headers and the payloads of the small declaration sections (type, import, table, memory, tag, start,
- * data count; the head of each custom section), placed at their file offsets in a buffer of the file's
- * size. The function, global, export and element payloads are read only when a lazy read decodes them
- * (`load`, which reads them from the file then); code and data payloads never. The buffer is allocated
- * zero-filled and only the read parts are touched, so memory and I/O follow what the policy looks at,
- * not the module's code size. Pair it with `readWasm(bytes, { ...HEADER_READ_OPTIONS, load })`.
+ * Reading a `.wasm` file for what a policy check needs, without reading what it does not. The file's
+ * section headers are walked with small positional reads, and each section gets only what a lazy read
+ * (`HEADER_READ_OPTIONS`) needs of it, in its own small buffer: the whole payload of the declaration
+ * sections (type, import, table, memory, tag, start, data count), the head of custom sections (their
+ * name) and of the function, global, export and element sections (whose payloads are read only when
+ * the lazy read decodes them, `FileSections.load`), and nothing of code and data. So memory and I/O
+ * follow what the policy looks at, not the module's size. Pair it with
+ * `readWasm(bytes, { ...HEADER_READ_OPTIONS, file })`.
  *
- * Anything unusual (a malformed size, a truncated header) falls back to reading the whole file, so the
- * reader sees the real bytes and reports the problem with its offset.
+ * Anything unusual (a malformed size, a truncated header, another version, a custom section name
+ * longer than the head read) falls back to reading the whole file, so the reader sees the real bytes
+ * and reports the problem with its offset.
  */
 import * as fs from 'fs';
-import type { ReadWasmOptions } from './reader';
+import type { FileSection, FileSections, ReadWasmOptions } from './reader';
 
-/** Reader options matching a header-only read: no bodies, no data segments, no names. */
+/** Reader options matching a header-only read: no bodies, no data segments, no names; lazy. */
 export const HEADER_READ_OPTIONS: ReadWasmOptions = { bodies: false, data: false, ids: false, names: false, lazy: true };
 
 /** Sections whose payload a header read leaves for `load`: function, global, export, element. */
@@ -23,18 +25,20 @@ const ON_DEMAND = new Set([3, 6, 7, 9]);
 const CUSTOM_HEAD_BYTES = 4096;
 
 export interface WasmFileBytes {
+  /** the whole file; for a header read, only its first 8 bytes */
   bytes: Uint8Array;
   size: number;
-  /** false when only the headers were read (code, data and large custom payloads are zeros) */
+  /** false for a header read */
   complete: boolean;
-  /** header reads: reads `[offset, offset + length)` of the file into `bytes` (once per range) */
-  load?: (offset: number, length: number) => void;
+  /** header reads: the sections, for `readWasm(bytes, { ...HEADER_READ_OPTIONS, file })` */
+  file?: FileSections;
 }
 
-function readAt(fd: number, bytes: Uint8Array, offset: number, length: number): number {
+/** Reads `length` bytes of the file at `position` into `bytes` at `offset`; returns how many were read. */
+function readAt(fd: number, bytes: Uint8Array, offset: number, length: number, position: number): number {
   let done = 0;
   while (done < length) {
-    const n = fs.readSync(fd, bytes, offset + done, length - done, offset + done);
+    const n = fs.readSync(fd, bytes, offset + done, length - done, position + done);
     if (n === 0) break;
     done += n;
   }
@@ -51,67 +55,85 @@ export function readWasmFileHeaders(file: string): WasmFileBytes {
   const fd = fs.openSync(file, 'r');
   try {
     const size = fs.fstatSync(fd).size;
-    const bytes = new Uint8Array(size);
     const full = (): WasmFileBytes => {
-      readAt(fd, bytes, 0, size);
+      const bytes = new Uint8Array(size);
+      readAt(fd, bytes, 0, size, 0);
       return { bytes, size, complete: true };
     };
-    if (size < 8 || readAt(fd, bytes, 0, 8) < 8) return full();
-    let pos = 8;
-    while (pos < size) {
-      // id byte and up to 5 bytes of size
-      const head = readAt(fd, bytes, pos, Math.min(6, size - pos));
-      if (head < 2) return full();
-      let payloadSize = 0;
-      let p = pos + 1;
-      let shift = 0;
-      for (;;) {
-        if (p >= pos + head || shift > 28) return full();
-        const b = bytes[p++];
-        payloadSize += (b & 0x7f) * 2 ** shift;
-        shift += 7;
-        if ((b & 0x80) === 0) break;
-      }
-      const id = bytes[pos];
-      const end = p + payloadSize;
-      if (end > size) return full();
-      // the head read may have run into the payload: that is fine, those bytes are real
-      if (id === 10 || id === 11) {
-        // code and data payloads are not needed: left as zeros, skipped by the reader
-      } else if (ON_DEMAND.has(id)) {
-        // read on demand; the head now (a function section's count is checked up front)
-        if (p + 5 > pos + head) readAt(fd, bytes, p, Math.min(5, payloadSize));
-      } else if (id === 0 && payloadSize > CUSTOM_HEAD_BYTES) {
-        readAt(fd, bytes, p, CUSTOM_HEAD_BYTES);
-      } else if (end > pos + head) {
-        readAt(fd, bytes, p, end - p);
-      }
-      pos = end;
+    const magic = new Uint8Array(8);
+    if (size < 8 || readAt(fd, magic, 0, 8, 0) < 8) return full();
+    // core modules of version 1 only; anything else is for the reader to describe from the whole file
+    if (magic[0] !== 0 || magic[1] !== 0x61 || magic[2] !== 0x73 || magic[3] !== 0x6d || magic[4] !== 1 || magic[5] | magic[6] | magic[7]) return full();
+    const sections = walkHeaders(fd, size);
+    if (!sections) return full();
+    for (const s of sections) {
+      const want = s.id === 10 || s.id === 11 || s.id > 13 ? 0 : ON_DEMAND.has(s.id) ? Math.min(s.size, 5) : s.id === 0 ? Math.min(s.size, CUSTOM_HEAD_BYTES) : s.size;
+      if (want === 0) continue;
+      const data = new Uint8Array(want);
+      if (readAt(fd, data, 0, want, s.payloadOffset) < want) return full();
+      if (s.id === 0 && !nameFits(data)) return full();
+      s.data = data;
     }
-    return { bytes, size, complete: false, load: onDemand(file, bytes) };
+    return { bytes: magic, size, complete: false, file: { byteLength: size, sections, load: (s) => loadPayload(file, s) } };
   } finally {
     fs.closeSync(fd);
   }
 }
 
-/**
- * Reads ranges of the file into `bytes` when a lazy read needs them. The file is opened again: if it
- * changed in between, the reader sees the new bytes (bounds-checked) and reports what does not fit.
- * An I/O error leaves the range as it was (zeros), which the reader reports as malformed.
- */
-function onDemand(file: string, bytes: Uint8Array): (offset: number, length: number) => void {
-  const done = new Set<number>();
-  return (offset, length) => {
-    if (done.has(offset) || length <= 0) return;
-    done.add(offset);
-    let fd: number | undefined;
-    try {
-      fd = fs.openSync(file, 'r');
-      readAt(fd, bytes, offset, Math.min(length, bytes.length - offset));
-    } catch {
-      // reported by the reader as a malformed section
-    } finally {
-      if (fd !== undefined) fs.closeSync(fd);
+/** The section headers of the file (one small positional read each), or undefined if anything is off. */
+function walkHeaders(fd: number, size: number): FileSection[] | undefined {
+  const head = new Uint8Array(6);
+  const out: FileSection[] = [];
+  let pos = 8;
+  while (pos < size) {
+    // id byte and up to 5 bytes of size
+    const got = readAt(fd, head, 0, Math.min(6, size - pos), pos);
+    if (got < 2) return undefined;
+    let payloadSize = 0;
+    let p = 1;
+    let shift = 0;
+    for (;;) {
+      if (p >= got || shift > 28) return undefined;
+      const b = head[p++];
+      payloadSize += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if ((b & 0x80) === 0) break;
     }
-  };
+    const payloadOffset = pos + p;
+    if (payloadOffset + payloadSize > size) return undefined;
+    out.push({ id: head[0], offset: pos, payloadOffset, size: payloadSize });
+    pos = payloadOffset + payloadSize;
+  }
+  return out;
+}
+
+/** Does the custom section name (LEB128 length + bytes) at the start of this head fit in it? */
+function nameFits(b: Uint8Array): boolean {
+  let len = 0;
+  let p = 0;
+  for (let shift = 0; ; shift += 7) {
+    if (p >= b.length || shift > 28) return false;
+    const byte = b[p++];
+    len += (byte & 0x7f) * 2 ** shift;
+    if ((byte & 0x80) === 0) break;
+  }
+  return p + len <= b.length;
+}
+
+/**
+ * A section's whole payload, read when a lazy read decodes it. The file is opened again: if it changed
+ * in between, the reader sees the new bytes (bounds-checked) and reports what does not fit. An I/O
+ * error gives what could be read (possibly nothing), which the reader reports as a truncated section.
+ */
+function loadPayload(file: string, s: FileSection): Uint8Array {
+  const data = new Uint8Array(s.size);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    return data.subarray(0, readAt(fd, data, 0, s.size, s.payloadOffset));
+  } catch {
+    return data.subarray(0, 0);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }

@@ -66,10 +66,31 @@ export interface ReadWasmOptions {
    */
   lazy?: boolean;
   /**
-   * Called before a deferred section is decoded, to make `bytes[offset, offset + length)` real: a
-   * header-only file read (file-reader.ts) leaves those payloads unread until they are needed.
+   * A header-only file read (file-reader.ts): `bytes` is then only the file's first 8 bytes, and the
+   * sections come from here, each payload in its own buffer as far as it was read. Lazy reads only.
    */
-  load?: (offset: number, length: number) => void;
+  file?: FileSections;
+}
+
+/** A `.wasm` file's sections by their headers, as a header-only file read has them. */
+export interface FileSections {
+  /** the file's length */
+  byteLength: number;
+  /** every section, in file order */
+  sections: FileSection[];
+  /** reads a section's whole payload (a deferred section, when it is decoded) */
+  load(section: FileSection): Uint8Array;
+}
+
+export interface FileSection {
+  id: number;
+  /** file offsets of the id byte and of the payload; payload size */
+  offset: number;
+  payloadOffset: number;
+  size: number;
+  /** the payload as far as it was read (from `payloadOffset`): whole for declaration sections, the
+   *  head of custom and deferred sections, nothing for code and data */
+  data?: Uint8Array;
 }
 
 /** The sections a lazy read defers, and the model keys that decode them. */
@@ -233,6 +254,10 @@ class ModuleReader {
   private readonly exports: ExportEntry[];
   private readonly elems: ElemSegment[];
   private readonly lazy: boolean;
+  /** lazy reads of a file: its sections, and the payloads read so far by section offset */
+  private readonly file?: FileSections;
+  private readonly payloads = new Map<number, Uint8Array>();
+  private readonly byteLength: number;
   /** sections a lazy read has not decoded yet, by id */
   private readonly deferred = new Map<number, SectionInfo>();
 
@@ -241,7 +266,9 @@ class ModuleReader {
     private readonly options: ReadWasmOptions,
   ) {
     this.lazy = options.lazy === true && options.ids === false && options.bodies === false && options.data === false;
-    const span = { start: 0, end: bytes.length };
+    this.file = this.lazy ? options.file : undefined;
+    this.byteLength = this.file?.byteLength ?? bytes.length;
+    const span = { start: 0, end: this.byteLength };
     this.model = this.lazy
       ? new LazyModel(span, {
           funcs: () => (this.decodeDeferred(3), this.funcs),
@@ -256,7 +283,7 @@ class ModuleReader {
           },
         })
       : emptyModel('binary', span);
-    this.model.byteLength = bytes.length;
+    this.model.byteLength = this.byteLength;
     this.model.sections = [];
     this.funcs = this.lazy ? [] : this.model.funcs;
     this.globals = this.lazy ? [] : this.model.globals;
@@ -282,7 +309,10 @@ class ModuleReader {
     const info = this.deferred.get(id);
     if (!info) return;
     this.deferred.delete(id);
-    this.options.load?.(info.payloadOffset, info.size);
+    if (this.file) {
+      const section = this.file.sections.find((x) => x.offset === info.offset);
+      if (section) this.payloads.set(info.offset, this.file.load(section));
+    }
     try {
       this.decodeSection(id, info);
     } catch (e) {
@@ -292,12 +322,12 @@ class ModuleReader {
 
   report(offset: number, message: string, severity: Severity = 'error', code = 'wasm-malformed'): void {
     if (this.diagnostics.length >= MAX_DIAGNOSTICS) throw new TooManyDiagnostics();
-    const start = Math.max(0, Math.min(offset, this.bytes.length));
+    const start = Math.max(0, Math.min(offset, this.byteLength));
     this.diagnostics.push({
       code,
       severity,
       message,
-      span: { start, end: Math.min(start + 1, this.bytes.length) || start },
+      span: { start, end: Math.min(start + 1, this.byteLength) || start },
       source: 'wasm-reader',
     });
   }
@@ -381,6 +411,14 @@ class ModuleReader {
   }
 
   private walkSections(): void {
+    if (this.file) {
+      let last = 0;
+      for (const f of this.file.sections) {
+        if (f.data) this.payloads.set(f.offset, f.data);
+        last = this.visitSection({ id: f.id, name: sectionName(f.id), offset: f.offset, payloadOffset: f.payloadOffset, size: f.size }, last);
+      }
+      return;
+    }
     const b = this.bytes;
     const r = new ByteReader(b, 8, b.length);
     let lastOrder = 0;
@@ -397,41 +435,55 @@ class ModuleReader {
         return;
       }
       const payloadOffset = r.pos;
-      const label = `section ${id} (${sectionName(id)}) at ${hex(offset)}`;
       if (size > r.remaining) {
-        this.report(offset, `${label}: size ${size} runs past the end of the file (payload at ${hex(payloadOffset)}, ${r.remaining} bytes left)`);
+        this.report(offset, `section ${id} (${sectionName(id)}) at ${hex(offset)}: size ${size} runs past the end of the file (payload at ${hex(payloadOffset)}, ${r.remaining} bytes left)`);
         return;
       }
-      const end = payloadOffset + size;
-      r.pos = end;
-      const info: SectionInfo = { id, name: sectionName(id), offset, payloadOffset, size };
-      this.model.sections!.push(info);
-      if (id !== 0) {
-        const order = SECTION_ORDER[id];
-        if (order === undefined) {
-          this.report(offset, `${label}: unknown section id ${id}; skipped`);
-          continue;
-        }
-        if (order <= lastOrder) {
-          this.report(offset, `${label}: section is out of order or repeated`);
-        }
-        lastOrder = Math.max(lastOrder, order);
-      }
-      if (this.lazy && DEFERRED_SECTIONS[id] !== undefined) {
-        if (!this.deferred.has(id)) {
-          this.deferred.set(id, info);
-          if (id === 3) this.countFunctions(info, label);
-          continue;
-        }
-        // a repeated section (reported above): decode both now, in file order
-        this.decodeDeferred(id);
-      }
-      this.decodeSection(id, info);
+      r.pos = payloadOffset + size;
+      lastOrder = this.visitSection({ id, name: sectionName(id), offset, payloadOffset, size }, lastOrder);
     }
   }
 
+  /** One section, in file order: order checks, then decoded now or (lazy reads) deferred. */
+  private visitSection(info: SectionInfo, lastOrder: number): number {
+    const { id, offset } = info;
+    const label = `section ${id} (${sectionName(id)}) at ${hex(offset)}`;
+    this.model.sections!.push(info);
+    if (id !== 0) {
+      const order = SECTION_ORDER[id];
+      if (order === undefined) {
+        this.report(offset, `${label}: unknown section id ${id}; skipped`);
+        return lastOrder;
+      }
+      if (order <= lastOrder) {
+        this.report(offset, `${label}: section is out of order or repeated`);
+      }
+      lastOrder = Math.max(lastOrder, order);
+    }
+    if (this.lazy && DEFERRED_SECTIONS[id] !== undefined) {
+      if (!this.deferred.has(id)) {
+        this.deferred.set(id, info);
+        if (id === 3) this.countFunctions(info, label);
+        return lastOrder;
+      }
+      // a repeated section (reported above): decode both now, in file order
+      this.decodeDeferred(id);
+    }
+    this.decodeSection(id, info);
+    return lastOrder;
+  }
+
+  /** A reader over a section's payload: in the bytes, or (a file read) in the payload read for it. */
+  private payloadReader(info: SectionInfo): ByteReader {
+    const end = info.payloadOffset + info.size;
+    if (!this.file) return new ByteReader(this.bytes, info.payloadOffset, end);
+    const data = this.payloads.get(info.offset) ?? new Uint8Array(0);
+    // never past what was read: a section that could not be read reads as truncated, not as garbage
+    return new ByteReader(data, info.payloadOffset, Math.min(end, info.payloadOffset + data.length), info.payloadOffset);
+  }
+
   private decodeSection(id: number, info: SectionInfo): void {
-    const s = new ByteReader(this.bytes, info.payloadOffset, info.payloadOffset + info.size);
+    const s = this.payloadReader(info);
     try {
       this.readSection(id, s, info);
       if (!s.atEnd()) s.fail(`${s.remaining} unread bytes at ${hex(s.pos)} after the last entry`);
@@ -444,7 +496,13 @@ class ModuleReader {
   /** A deferred function section's entry count (its first bytes), for the code-section check. */
   private countFunctions(info: SectionInfo, label: string): void {
     try {
-      this.declaredFuncs = new ByteReader(this.bytes, info.payloadOffset, info.payloadOffset + info.size).count('function');
+      // a file read holds only the head of this section: check the count against the section's size
+      const r = this.payloadReader(info);
+      const at = r.pos;
+      const n = r.u32('function count');
+      const left = info.payloadOffset + info.size - r.pos;
+      if (n > left) r.fail(`function count ${n} at ${hex(at)} cannot fit in the ${left} bytes left`, at);
+      this.declaredFuncs = n;
     } catch (e) {
       if (!(e instanceof WasmFormatError)) throw e;
       this.report(e.offset, `${label}: ${e.message}`);
@@ -502,7 +560,9 @@ class ModuleReader {
   private readCustom(r: ByteReader, info: SectionInfo): void {
     const n = r.name('custom section name');
     info.name = `custom:${n.value}`;
-    this.model.customSections.push({ name: n.value, size: r.end - r.pos, span: { start: info.offset, end: r.end } });
+    // the section's own end: a file read holds only the head of a custom section's payload
+    const end = info.payloadOffset + info.size;
+    this.model.customSections.push({ name: n.value, size: end - r.pos, span: { start: info.offset, end } });
     if (n.value === 'name' && this.options.ids !== false) {
       this.names ??= emptyNameSection();
       const start = r.pos;
@@ -867,7 +927,7 @@ class ModuleReader {
     const m = this.model;
     const defined = this.declaredFuncs;
     if (defined > 0 && !this.sawCode) {
-      this.report(this.bytes.length, `the function section declares ${defined} functions but there is no code section (file ends at ${hex(this.bytes.length)})`);
+      this.report(this.byteLength, `the function section declares ${defined} functions but there is no code section (file ends at ${hex(this.byteLength)})`);
     }
     // (not checkable when the data section was skipped, see options.data)
     if (this.options.data !== false && this.dataCount !== undefined && (this.dataSectionCount ?? 0) !== this.dataCount) {

@@ -116,7 +116,7 @@ export function skipConstExpr(r: ByteReader): ConstExprInfo {
         const p = r.pos;
         r.sleb(64, 'i64.const');
         // small values only: re-read as 33-bit when it fits in <= 4 bytes
-        info.value = r.pos - p <= 4 ? new ByteReader(r.bytes, p, r.pos).sleb(33) : undefined;
+        info.value = r.pos - p <= 4 ? new ByteReader(r.bytes, p, r.pos, r.base).sleb(33) : undefined;
         break;
       }
       case 0x43:

@@ -30,7 +30,8 @@ export interface CheckResult {
   models: ModuleModel[];
   policy: ResolvedPolicy;
   wat?: WatDocument;
-  /** for a binary: its bytes (only the headers, zeros elsewhere, unless the policy hashes modules) and the read */
+  /** for a binary: its bytes (unless the policy hashes modules, only the file's first 8 bytes: the
+   *  read holds what it read of each section, see file-reader.ts; the length is `read.model.byteLength`) */
   wasm?: { bytes: Uint8Array; read: WasmReadResult };
 }
 
@@ -74,7 +75,7 @@ export function checkFile(
         ? readWasmFileFully(file)
         : readWasmFileHeaders(file);
     const bytes = fileBytes.bytes;
-    const read = readWasm(bytes, fileBytes.complete ? { names: true } : { ...HEADER_READ_OPTIONS, load: fileBytes.load });
+    const read = readWasm(bytes, fileBytes.complete ? { names: true } : { ...HEADER_READ_OPTIONS, file: fileBytes.file });
     return {
       file,
       kind,

@@ -59,7 +59,7 @@ export function inspectFile(file: string, store: PolicyStore, source?: { text?: 
   const base: Inspection = {
     file: path.resolve(file),
     kind: model?.kind === 'component' ? 'component' : result.kind,
-    byteLength: result.wasm?.bytes.length,
+    byteLength: result.wasm?.read.model.byteLength,
     policyFile: result.policy.file,
     imports: [],
     exports: [],
