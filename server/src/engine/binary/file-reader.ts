@@ -21,6 +21,9 @@ export const HEADER_READ_OPTIONS: ReadWasmOptions = { bodies: false, data: false
 /** Sections whose payload a header read leaves for `load`: function, global, export, element. */
 const ON_DEMAND = new Set([3, 6, 7, 9]);
 
+/** The file's first bytes, read at once (one read instead of a few dozen small ones for small modules). */
+const START_BYTES = 16 * 1024;
+
 /** Custom sections are read up to this many bytes (enough for their name). */
 const CUSTOM_HEAD_BYTES = 4096;
 
@@ -60,17 +63,24 @@ export function readWasmFileHeaders(file: string): WasmFileBytes {
       readAt(fd, bytes, 0, size, 0);
       return { bytes, size, complete: true };
     };
-    const magic = new Uint8Array(8);
-    if (size < 8 || readAt(fd, magic, 0, 8, 0) < 8) return full();
+    // the file's start in one read: the magic, and most headers and declaration sections come from it
+    const start = new Uint8Array(Math.min(size, START_BYTES));
+    if (size < 8 || readAt(fd, start, 0, start.length, 0) < start.length) return full();
+    const magic = start.slice(0, 8);
     // core modules of version 1 only; anything else is for the reader to describe from the whole file
     if (magic[0] !== 0 || magic[1] !== 0x61 || magic[2] !== 0x73 || magic[3] !== 0x6d || magic[4] !== 1 || magic[5] | magic[6] | magic[7]) return full();
-    const sections = walkHeaders(fd, size);
+    const sections = walkHeaders(fd, size, start);
     if (!sections) return full();
     for (const s of sections) {
       const want = s.id === 10 || s.id === 11 || s.id > 13 ? 0 : ON_DEMAND.has(s.id) ? Math.min(s.size, 5) : s.id === 0 ? Math.min(s.size, CUSTOM_HEAD_BYTES) : s.size;
       if (want === 0) continue;
-      const data = new Uint8Array(want);
-      if (readAt(fd, data, 0, want, s.payloadOffset) < want) return full();
+      let data: Uint8Array;
+      if (s.payloadOffset + want <= start.length) {
+        data = start.slice(s.payloadOffset, s.payloadOffset + want);
+      } else {
+        data = new Uint8Array(want);
+        if (readAt(fd, data, 0, want, s.payloadOffset) < want) return full();
+      }
       if (s.id === 0 && !nameFits(data)) return full();
       s.data = data;
     }
@@ -81,13 +91,21 @@ export function readWasmFileHeaders(file: string): WasmFileBytes {
 }
 
 /** The section headers of the file (one small positional read each), or undefined if anything is off. */
-function walkHeaders(fd: number, size: number): FileSection[] | undefined {
-  const head = new Uint8Array(6);
+function walkHeaders(fd: number, size: number, start: Uint8Array): FileSection[] | undefined {
+  const scratch = new Uint8Array(6);
   const out: FileSection[] = [];
   let pos = 8;
   while (pos < size) {
-    // id byte and up to 5 bytes of size
-    const got = readAt(fd, head, 0, Math.min(6, size - pos), pos);
+    // id byte and up to 5 bytes of size: from the start already read, or one positional read
+    const want = Math.min(6, size - pos);
+    let head: Uint8Array = scratch;
+    let got: number;
+    if (pos + want <= start.length) {
+      head = start.subarray(pos, pos + want);
+      got = want;
+    } else {
+      got = readAt(fd, scratch, 0, want, pos);
+    }
     if (got < 2) return undefined;
     let payloadSize = 0;
     let p = 1;
