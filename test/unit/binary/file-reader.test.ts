@@ -77,7 +77,7 @@ test('custom sections after the code are described by their headers: names, size
   const headers = readWasmFileHeaders(f);
   assert.deepEqual(
     headers.file!.sections.slice(-2).map((s) => s.data?.length),
-    [Math.min(4096, headers.file!.sections.at(-2)!.size), 307],
+    [Math.min(64, headers.file!.sections.at(-2)!.size), 64],
     'custom sections: the head only',
   );
   const lite = readWasm(headers.bytes, { ...HEADER_READ_OPTIONS, file: headers.file });
@@ -151,4 +151,22 @@ test('a module with many functions reads cleanly from its headers (the function 
   assert.equal(read.model.funcs.length, 301);
   read.decodeAll();
   assert.deepEqual(read.diagnostics, []);
+});
+
+test('a custom section name longer than the first head read is read whole; one past the limit reads the file', () => {
+  const long = 'n'.repeat(300);
+  const section = (name: string) => {
+    const payload = [...u32(Buffer.byteLength(name)), ...Buffer.from(name, 'utf8'), 1, 2, 3];
+    return [0, ...u32(payload.length), ...payload];
+  };
+  const f = path.join(dir, 'long-name.wasm');
+  fs.writeFileSync(f, Uint8Array.from([...bytes, ...section(long)]));
+  const h = readWasmFileHeaders(f);
+  assert.equal(h.complete, false);
+  const read = readWasm(h.bytes, { ...HEADER_READ_OPTIONS, file: h.file });
+  assert.deepEqual(read.diagnostics, []);
+  assert.deepEqual(read.model.customSections.at(-1), { name: long, size: 3, span: { start: bytes.length, end: bytes.length + 3 + 2 + 300 + 3 }, placement: 'last' });
+  const g = path.join(dir, 'huge-name.wasm');
+  fs.writeFileSync(g, Uint8Array.from([...bytes, ...section('x'.repeat(5000))]));
+  assert.equal(readWasmFileHeaders(g).complete, true, 'names over 4 KiB: the whole file');
 });

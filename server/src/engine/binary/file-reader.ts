@@ -24,8 +24,11 @@ const ON_DEMAND = new Set([3, 6, 7, 9]);
 /** The file's first bytes, read at once (one read instead of a few dozen small ones for small modules). */
 const START_BYTES = 16 * 1024;
 
-/** Custom sections are read up to this many bytes (enough for their name). */
-const CUSTOM_HEAD_BYTES = 4096;
+/** Custom sections are read up to this many bytes first (enough for most names; a longer name is read whole). */
+const CUSTOM_HEAD_BYTES = 64;
+
+/** Longest custom section name a header read reads (a longer one: the whole file is read). */
+const CUSTOM_NAME_MAX = 4096;
 
 export interface WasmFileBytes {
   /** the whole file; for a header read, only its first 8 bytes */
@@ -81,7 +84,14 @@ export function readWasmFileHeaders(file: string): WasmFileBytes {
         data = new Uint8Array(want);
         if (readAt(fd, data, 0, want, s.payloadOffset) < want) return full();
       }
-      if (s.id === 0 && !nameFits(data)) return full();
+      if (s.id === 0) {
+        const needed = nameLength(data);
+        if (needed === undefined || needed > s.size || needed > CUSTOM_NAME_MAX) return full();
+        if (needed > data.length) {
+          data = new Uint8Array(needed);
+          if (readAt(fd, data, 0, needed, s.payloadOffset) < needed) return full();
+        }
+      }
       s.data = data;
     }
     return { bytes: magic, size, complete: false, file: { byteLength: size, sections, load: (s) => loadPayload(file, s) } };
@@ -125,17 +135,17 @@ function walkHeaders(fd: number, size: number, start: Uint8Array): FileSection[]
   return out;
 }
 
-/** Does the custom section name (LEB128 length + bytes) at the start of this head fit in it? */
-function nameFits(b: Uint8Array): boolean {
+/** Bytes a custom section's name takes (its LEB128 length and UTF-8), from the head of the payload. */
+function nameLength(b: Uint8Array): number | undefined {
   let len = 0;
   let p = 0;
   for (let shift = 0; ; shift += 7) {
-    if (p >= b.length || shift > 28) return false;
+    if (p >= b.length || shift > 28) return undefined;
     const byte = b[p++];
     len += (byte & 0x7f) * 2 ** shift;
     if ((byte & 0x80) === 0) break;
   }
-  return p + len <= b.length;
+  return p + len;
 }
 
 /**

@@ -66,7 +66,7 @@ export class PolicyStore {
   }
 
   /** Load (or reuse) a policy file, keeping the last good policy when it does not parse. */
-  load(file: string): LoadedPolicyFile {
+  load(file: string, stat?: fs.Stats): LoadedPolicyFile {
     const previous = this.files.get(file);
     let text: string | undefined;
     let mtimeMs = 0;
@@ -74,7 +74,7 @@ export class PolicyStore {
     try {
       text = this.options.readText?.(file);
       if (text === undefined) {
-        const st = fs.statSync(file);
+        const st = stat ?? fs.statSync(file);
         mtimeMs = st.mtimeMs;
         if (previous && previous.mtimeMs === mtimeMs && !previous.readError) return previous;
         text = fs.readFileSync(file, 'utf8');
@@ -117,9 +117,17 @@ export class PolicyStore {
   policyFor(file: string): ResolvedPolicy {
     const policyFile = this.policyFileFor(file);
     if (!policyFile) return { effective: effectivePolicy(DEFAULT_POLICY, path.basename(file)), stale: false };
-    const exists = this.options.readText?.(policyFile) !== undefined || fs.existsSync(policyFile);
-    if (!exists) return { effective: effectivePolicy(DEFAULT_POLICY, path.basename(file)), stale: false };
-    const loaded = this.load(policyFile);
+    // one stat: whether the file exists, and (in load) whether it changed; an open buffer needs none
+    let stat: fs.Stats | undefined;
+    if (this.options.readText?.(policyFile) === undefined) {
+      try {
+        stat = fs.statSync(policyFile, { throwIfNoEntry: false });
+        if (!stat) return { effective: effectivePolicy(DEFAULT_POLICY, path.basename(file)), stale: false };
+      } catch {
+        // exists but cannot be looked at: load reports it
+      }
+    }
+    const loaded = this.load(policyFile, stat);
     const dir = path.dirname(policyFile);
     const relative = path.relative(dir, path.resolve(file)).split(path.sep).join('/');
     return { file: policyFile, dir, effective: effectivePolicy(loaded.policy, relative), stale: loaded.stale };
