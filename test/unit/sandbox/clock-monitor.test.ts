@@ -1,0 +1,104 @@
+/**
+ * The WASI layer and the monitor in this thread (no sandbox process): clock_time_get's values and stores
+ * (aligned, unaligned, after a grow, out of bounds), and the counters of the monitor's wrappers (exact
+ * counts, errno translation, memory size published by a call).
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Monitor, statsBuffer } from '../../../server/src/engine/sandbox/monitor';
+import { toErrno, WasiPreview1 } from '../../../server/src/engine/sandbox/wasi/preview1';
+import { wat2wasm } from './helpers';
+
+const WA = (globalThis as any).WebAssembly;
+const REALTIME = 0;
+const MONOTONIC = 1;
+const PROCESS_CPUTIME = 2;
+const FAULT = 21;
+const INVAL = 28;
+
+/** A guest exporting `now(clock, ptr) -> errno`, `grow(pages)`, `write(fd) -> errno`, `exit(code)`. */
+const GUEST = `(module
+  (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "now") (param $id i32) (param $ptr i32) (result i32) (call $clock (local.get $id) (i64.const 1) (local.get $ptr)))
+  (func (export "nowLoop") (param $n i32) (loop $l (drop (call $clock (i32.const 1) (i64.const 1) (i32.const 0)))
+    (local.set $n (i32.sub (local.get $n) (i32.const 1))) (br_if $l (local.get $n))))
+  (func (export "grow") (param $pages i32) (result i32) (memory.grow (local.get $pages)))
+  (func (export "write") (param $fd i32) (result i32) (call $write (local.get $fd) (i32.const 0) (i32.const 0) (i32.const 0)))
+  (func (export "exit") (param $code i32) (call $exit (local.get $code))))`;
+
+async function setup() {
+  const sab = statsBuffer();
+  const monitor = new Monitor(sab, () => {});
+  const wasi = new WasiPreview1({ args: [], env: {}, mounts: [], stdout: { write() {} }, stderr: { write() {} }, onViolation() {} });
+  const imports: Record<string, unknown> = {};
+  for (const name of ['clock_time_get', 'fd_write', 'proc_exit'] as const) imports[name] = monitor.wrap(name, wasi.functions[name], toErrno);
+  const instance = new WA.Instance(new WA.Module(await wat2wasm(GUEST)), { wasi_snapshot_preview1: imports });
+  const memory = instance.exports.memory;
+  wasi.setMemory(memory);
+  monitor.memory = memory;
+  monitor.sampleMemory();
+  const e = instance.exports as {
+    now(id: number, ptr: number): number; nowLoop(n: number): void; grow(pages: number): number; write(fd: number): number; exit(code: number): void;
+  };
+  const u64 = (ptr: number) => new DataView(memory.buffer).getBigUint64(ptr, true);
+  return { sab, monitor, e, memory, u64 };
+}
+
+const realtimeNs = () => BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e3)) * 1000n;
+
+describe('clock_time_get', () => {
+  it('writes the monotonic clock (process.hrtime, in ns) at aligned and unaligned addresses', async () => {
+    const g = await setup();
+    for (const ptr of [8, 16, 21, 65528]) {
+      const before = process.hrtime.bigint();
+      assert.equal(g.e.now(MONOTONIC, ptr), 0);
+      const after = process.hrtime.bigint();
+      const v = g.u64(ptr);
+      assert.ok(before <= v && v <= after, `${before} <= ${v} <= ${after} at ${ptr}`);
+    }
+  });
+
+  it('writes the wall clock in ns with microsecond resolution, and the process CPU clock', async () => {
+    const g = await setup();
+    for (const ptr of [8, 13, 65528]) {
+      const before = realtimeNs();
+      assert.equal(g.e.now(REALTIME, ptr), 0);
+      const after = realtimeNs();
+      const v = g.u64(ptr);
+      assert.ok(before <= v && v <= after, `${before} <= ${v} <= ${after} at ${ptr}`);
+      assert.equal(v % 1000n, 0n);
+    }
+    assert.equal(g.e.now(PROCESS_CPUTIME, 24), 0);
+    assert.ok(g.u64(24) > 0n);
+    assert.equal(g.u64(24) % 1000n, 0n);
+  });
+
+  it('refuses an unknown clock and an address outside memory (EFAULT), writing nothing', async () => {
+    const g = await setup();
+    assert.equal(g.e.now(9, 8), INVAL);
+    const bytes = new Uint8Array(g.memory.buffer);
+    bytes.fill(0xab, 65528);
+    for (const ptr of [65532, 65536, 65529, -8, -1]) {
+      assert.equal(g.e.now(MONOTONIC, ptr), FAULT, `address ${ptr}`);
+      assert.equal(g.e.now(REALTIME, ptr), FAULT, `address ${ptr}`);
+    }
+    assert.deepEqual([...new Uint8Array(g.memory.buffer, 65528)], new Array(8).fill(0xab));
+  });
+
+  it('writes into the grown memory after memory.grow (the old views are detached)', async () => {
+    const g = await setup();
+    assert.equal(g.e.now(MONOTONIC, 8), 0); // views created over the first buffer
+    assert.equal(g.e.now(MONOTONIC, 65536 + 8), FAULT);
+    assert.equal(g.e.grow(1), 1);
+    for (const ptr of [8, 65536 + 8, 65536 + 13, 2 * 65536 - 8]) {
+      const before = process.hrtime.bigint();
+      assert.equal(g.e.now(MONOTONIC, ptr), 0, `address ${ptr}`);
+      assert.ok(g.u64(ptr) >= before, `address ${ptr}`);
+    }
+    assert.equal(g.e.now(REALTIME, 65536 + 16), 0);
+    assert.ok(g.u64(65536 + 16) > 0n);
+  });
+});
