@@ -5,8 +5,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Monitor, statsBuffer } from '../../../server/src/engine/sandbox/monitor';
-import { toErrno, WasiPreview1 } from '../../../server/src/engine/sandbox/wasi/preview1';
+import { Monitor, readStats, SAMPLED, statsBuffer } from '../../../server/src/engine/sandbox/monitor';
+import { PREVIEW1_FUNCTIONS } from '../../../server/src/engine/sandbox/wasi/constants';
+import { ProcExit, toErrno, WasiPreview1 } from '../../../server/src/engine/sandbox/wasi/preview1';
 import { wat2wasm } from './helpers';
 
 const WA = (globalThis as any).WebAssembly;
@@ -15,6 +16,7 @@ const MONOTONIC = 1;
 const PROCESS_CPUTIME = 2;
 const FAULT = 21;
 const INVAL = 28;
+const BADF = 8;
 
 /** A guest exporting `now(clock, ptr) -> errno`, `grow(pages)`, `write(fd) -> errno`, `exit(code)`. */
 const GUEST = `(module
@@ -29,12 +31,12 @@ const GUEST = `(module
   (func (export "write") (param $fd i32) (result i32) (call $write (local.get $fd) (i32.const 0) (i32.const 0) (i32.const 0)))
   (func (export "exit") (param $code i32) (call $exit (local.get $code))))`;
 
-async function setup() {
+async function setup(watchMemory = true) {
   const sab = statsBuffer();
   const monitor = new Monitor(sab, () => {});
   const wasi = new WasiPreview1({ args: [], env: {}, mounts: [], stdout: { write() {} }, stderr: { write() {} }, onViolation() {} });
   const imports: Record<string, unknown> = {};
-  for (const name of ['clock_time_get', 'fd_write', 'proc_exit'] as const) imports[name] = monitor.wrap(name, wasi.functions[name], toErrno);
+  for (const name of ['clock_time_get', 'fd_write', 'proc_exit'] as const) imports[name] = monitor.wrap(name, wasi.functions[name], toErrno, watchMemory);
   const instance = new WA.Instance(new WA.Module(await wat2wasm(GUEST)), { wasi_snapshot_preview1: imports });
   const memory = instance.exports.memory;
   wasi.setMemory(memory);
@@ -100,5 +102,51 @@ describe('clock_time_get', () => {
     }
     assert.equal(g.e.now(REALTIME, 65536 + 16), 0);
     assert.ok(g.u64(65536 + 16) > 0n);
+  });
+});
+
+describe('monitor wrappers', () => {
+  it('counts every call of a sampled function exactly and reports a time for them', async () => {
+    assert.ok(SAMPLED.has('clock_time_get'));
+    const g = await setup();
+    g.e.nowLoop(10_000);
+    assert.equal(g.e.now(MONOTONIC, 8), 0);
+    const calls = readStats(g.sab, 0).wasiCalls;
+    assert.deepEqual(Object.keys(calls), ['clock_time_get']);
+    assert.equal(calls.clock_time_get.count, 10_001);
+    assert.ok(Number.isFinite(calls.clock_time_get.timeMs) && calls.clock_time_get.timeMs > 0, String(calls.clock_time_get.timeMs));
+    assert.deepEqual(g.monitor.wasiCalls(), calls);
+  });
+
+  it('translates errors to errno in every wrapper and lets proc_exit through, counted', async () => {
+    const g = await setup();
+    assert.equal(g.e.write(99), BADF);
+    assert.equal(g.e.now(7, 0), INVAL);
+    assert.throws(() => g.e.exit(3), (e: unknown) => e instanceof ProcExit && e.code === 3);
+    const calls = readStats(g.sab, 0).wasiCalls;
+    assert.equal(calls.fd_write.count, 1);
+    assert.equal(calls.clock_time_get.count, 1);
+    assert.equal(calls.proc_exit.count, 1);
+  });
+
+  it('publishes a grown memory at the next call, unless the grow hook does (watchMemory false)', async () => {
+    const watched = await setup(true);
+    assert.equal(watched.e.grow(2), 1);
+    assert.equal(readStats(watched.sab, 0).memoryBytes, 65536);
+    watched.e.now(MONOTONIC, 8);
+    assert.equal(readStats(watched.sab, 0).memoryBytes, 3 * 65536);
+    assert.equal(readStats(watched.sab, 0).peakMemoryBytes, 3 * 65536);
+
+    const hooked = await setup(false);
+    assert.equal(hooked.e.grow(2), 1);
+    hooked.e.now(MONOTONIC, 8);
+    assert.equal(readStats(hooked.sab, 0).memoryBytes, 65536, 'left to the memory.grow hook');
+    hooked.monitor.sampleMemory();
+    assert.equal(readStats(hooked.sab, 0).memoryBytes, 3 * 65536);
+  });
+
+  it('only samples functions without I/O or blocking', () => {
+    for (const name of SAMPLED) assert.ok(PREVIEW1_FUNCTIONS.includes(name));
+    for (const name of ['fd_read', 'fd_write', 'poll_oneoff', 'path_open', 'random_get', 'proc_exit', 'sock_recv'] as const) assert.ok(!SAMPLED.has(name), name);
   });
 });
