@@ -6,9 +6,9 @@
  * increments of a Float64Array over the shared buffer (the same machine stores as on a private array; no
  * message, no lock). Calls that do I/O or can block are timed one by one (two performance.now() reads,
  * about 0.1 µs, next to microseconds of system calls). The cheap in-memory ones (SAMPLED: clocks, args,
- * fd_fdstat_get, sched_yield...), which a guest may call millions of times at ~40 ns each, are timed on a
- * random sample of about 1 call in 64 and their time is extrapolated to all calls: timing each would
- * triple their cost. The memory size (in pages, Int32 + Atomics) is published on every WASI call that
+ * fd_fdstat_get, sched_yield...), which a guest may call millions of times at ~40 ns each, are timed on
+ * their first 64 calls and then on a random sample of about 1 call in 1024, and their time is
+ * extrapolated to all calls: timing each would triple their cost (see CallSlot). The memory size (in pages, Int32 + Atomics) is published on every WASI call that
  * sees a new buffer, unless the memory.grow hook reports grows, and by that hook.
  * Reader (readStats, on the main thread's timer): plain reads. There is a single writer per slot and
  * every slot is an aligned 8-byte double (no tearing on x64/arm64); a sample may see a call counted
@@ -47,9 +47,11 @@ export const SAMPLED: ReadonlySet<Preview1Function> = new Set<Preview1Function>(
   'fd_fdstat_get', 'fd_fdstat_set_flags', 'fd_fdstat_set_rights', 'fd_prestat_get', 'fd_prestat_dir_name',
   'fd_tell', 'sched_yield',
 ]);
-/** the gap between two timed calls of a SAMPLED function: uniform in [SAMPLE_MIN, SAMPLE_MIN + SAMPLE_MASK] */
-const SAMPLE_MIN = 32;
-const SAMPLE_MASK = 63;
+/** the first calls of a SAMPLED function are all timed (the first ones are slow: code is compiled) */
+const TIME_FIRST = 64;
+/** after them, the gap between two timed calls: uniform in [SAMPLE_MIN, SAMPLE_MIN + SAMPLE_MASK] (mean 1024) */
+const SAMPLE_MIN = 512;
+const SAMPLE_MASK = 1023;
 const SAMPLED_INDEX = PREVIEW1_FUNCTIONS.map((n) => SAMPLED.has(n));
 
 export function statsBuffer(): SharedArrayBuffer {
@@ -180,9 +182,10 @@ type Impl = (...a: any[]) => number;
 
 /**
  * The state of one wrapped function: where its counters are, and how many calls until its next timed one.
- * A timed call of a SAMPLED function stands for the gap of calls it ends (32-95, random; the first call,
- * often slow as it compiles code, stands for itself): the time slot adds duration x gap and the covered
- * slot adds the gap, so the estimate is unbiased and a slow first call is not multiplied.
+ * A SAMPLED function has its first TIME_FIRST calls timed (each stands for itself: the first calls are
+ * slow while V8 compiles, and must not be multiplied); after them a timed call stands for the gap of
+ * calls it ends (512-1535, random): the time slot adds duration x gap and the covered slot adds the gap,
+ * an unbiased estimate. Timing costs more than such a call (two clock reads, ~0.1 µs), hence the gaps.
  */
 class CallSlot {
   private readonly f64: Float64Array;
@@ -193,6 +196,8 @@ class CallSlot {
   private left = 1;
   /** how many calls the next timed call stands for */
   private gap = 1;
+  /** SAMPLED: how many of the first calls remain to be timed each */
+  private first = TIME_FIRST;
   /** ... and the current timed call */
   private weight = 1;
 
@@ -213,8 +218,8 @@ class CallSlot {
     if (this.watchMemory) this.monitor.checkMemory();
     if (--this.left !== 0) return true;
     this.weight = this.gap;
-    if (this.sampled) this.left = this.gap = SAMPLE_MIN + (this.monitor.nextRandom() & SAMPLE_MASK);
-    else this.left = 1;
+    if (!this.sampled || --this.first > 0) this.left = this.gap = 1;
+    else this.left = this.gap = SAMPLE_MIN + (this.monitor.nextRandom() & SAMPLE_MASK);
     return false;
   }
 
