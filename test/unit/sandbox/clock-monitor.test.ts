@@ -7,7 +7,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Monitor, readStats, SAMPLED, statsBuffer } from '../../../server/src/engine/sandbox/monitor';
 import { PREVIEW1_FUNCTIONS } from '../../../server/src/engine/sandbox/wasi/constants';
+import { clockAdapter, clockImportIsExact } from '../../../server/src/engine/sandbox/wasi/clock-adapter';
 import { ProcExit, toErrno, WasiPreview1 } from '../../../server/src/engine/sandbox/wasi/preview1';
+import { runGuest } from '../../../server/src/engine/sandbox/guest';
 import { wat2wasm } from './helpers';
 
 const WA = (globalThis as any).WebAssembly;
@@ -31,12 +33,13 @@ const GUEST = `(module
   (func (export "write") (param $fd i32) (result i32) (call $write (local.get $fd) (i32.const 0) (i32.const 0) (i32.const 0)))
   (func (export "exit") (param $code i32) (call $exit (local.get $code))))`;
 
-async function setup(watchMemory = true) {
+async function setupGuest(watchMemory = true, adapted = false) {
   const sab = statsBuffer();
   const monitor = new Monitor(sab, () => {});
   const wasi = new WasiPreview1({ args: [], env: {}, mounts: [], stdout: { write() {} }, stderr: { write() {} }, onViolation() {} });
   const imports: Record<string, unknown> = {};
   for (const name of ['clock_time_get', 'fd_write', 'proc_exit'] as const) imports[name] = monitor.wrap(name, wasi.functions[name], toErrno, watchMemory);
+  if (adapted) imports.clock_time_get = clockAdapter(imports.clock_time_get as (id: number, precision: number, out: number) => number);
   const instance = new WA.Instance(new WA.Module(await wat2wasm(GUEST)), { wasi_snapshot_preview1: imports });
   const memory = instance.exports.memory;
   wasi.setMemory(memory);
@@ -51,7 +54,8 @@ async function setup(watchMemory = true) {
 
 const realtimeNs = () => BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e3)) * 1000n;
 
-describe('clock_time_get', () => {
+for (const adapted of [false, true]) describe(`clock_time_get${adapted ? ' through the wasm adapter (no bigint precision)' : ''}`, () => {
+  const setup = (watchMemory = true) => setupGuest(watchMemory, adapted);
   it('writes the monotonic clock (process.hrtime, in ns) at aligned and unaligned addresses', async () => {
     const g = await setup();
     for (const ptr of [8, 16, 21, 65528]) {
@@ -106,6 +110,7 @@ describe('clock_time_get', () => {
 });
 
 describe('monitor wrappers', () => {
+  const setup = (watchMemory = true) => setupGuest(watchMemory);
   it('counts every call of a sampled function exactly and reports a time for them', async () => {
     assert.ok(SAMPLED.has('clock_time_get'));
     const g = await setup();
@@ -148,5 +153,52 @@ describe('monitor wrappers', () => {
   it('only samples functions without I/O or blocking', () => {
     for (const name of SAMPLED) assert.ok(PREVIEW1_FUNCTIONS.includes(name));
     for (const name of ['fd_read', 'fd_write', 'poll_oneoff', 'path_open', 'random_get', 'proc_exit', 'sock_recv'] as const) assert.ok(!SAMPLED.has(name), name);
+  });
+});
+
+describe('the clock adapter', () => {
+  const module = (clockType: string, extra = '') => wat2wasm(`(module
+    (import "wasi_snapshot_preview1" "clock_time_get" (func $clock ${clockType}))
+    ${extra}
+    (memory (export "memory") 1)
+    (func (export "_start")))`);
+  const EXACT = '(param i32 i64 i32) (result i32)';
+
+  it('is used only when every clock_time_get import has the preview1 type', async () => {
+    assert.equal(clockImportIsExact(await module(EXACT)), true);
+    assert.equal(clockImportIsExact(await module(EXACT, `(import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+      (import "env" "t" (table 1 funcref)) (import "env" "g" (global i32))`)), true);
+    assert.equal(clockImportIsExact(await module('(param i32 i32 i32) (result i32)')), false);
+    assert.equal(clockImportIsExact(await module('(param i32 i64 i32)')), false);
+    assert.equal(clockImportIsExact(await module(EXACT, '(import "wasi_snapshot_preview1" "clock_time_get" (func (param i32 i32 i32) (result i32)))')), false);
+    assert.equal(clockImportIsExact(await wat2wasm('(module (import "wasi_snapshot_preview1" "sched_yield" (func (result i32))))')), false);
+    assert.equal(clockImportIsExact(new Uint8Array([1, 2, 3])), false);
+  });
+
+  it('runs a guest whose clock_time_get has another type as before (a JavaScript import)', async () => {
+    const bytes = await wat2wasm(`(module
+      (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (func (export "_start") (drop (call $clock (i32.const 1) (i32.const 0) (i32.const 8)))))`);
+    const r = runGuest(bytes, { dirs: [], env: {}, args: [], timeoutMs: 10_000 }, () => {}, () => {}, statsBuffer());
+    assert.equal(r.outcome, 'exit', r.message);
+    assert.equal(r.wasiCalls.clock_time_get.count, 1);
+  });
+
+  it('counts the calls of a guest linked through it, with the clock written', async () => {
+    const bytes = await wat2wasm(`(module
+      (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 1)
+      (func (export "_start") (local $i i32)
+        (loop $l (if (call $clock (i32.const 1) (i64.const 1000) (i32.const 8)) (then unreachable))
+          (local.set $i (i32.add (local.get $i) (i32.const 1))) (br_if $l (i32.lt_u (local.get $i) (i32.const 5000))))
+        ;; exit code 1 when the clock was not written
+        (call $exit (i64.eqz (i64.load (i32.const 8))))))`);
+    assert.ok(clockImportIsExact(bytes));
+    const r = runGuest(bytes, { dirs: [], env: {}, args: [], timeoutMs: 10_000 }, () => {}, () => {}, statsBuffer());
+    assert.equal(r.outcome, 'exit', r.message);
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.wasiCalls.clock_time_get.count, 5000);
   });
 });

@@ -259,7 +259,7 @@ function generic(s: CallSlot, fn: Impl): Impl {
  */
 const OWN_WRAPPERS: Partial<Record<Preview1Function, (s: CallSlot, fn: Impl) => Impl>> = {
   clock_time_get: (s, fn) =>
-    function clock_time_get(id: number, precision: bigint, out: number): number {
+    function clock_time_get(id: number, precision: unknown, out: number): number {
       if (s.untimed()) {
         try {
           return fn(id, precision, out);
