@@ -8,8 +8,9 @@
  * about 0.1 µs, next to microseconds of system calls). The cheap in-memory ones (SAMPLED: clocks, args,
  * fd_fdstat_get, sched_yield...), which a guest may call millions of times at ~40 ns each, are timed on
  * their first 64 calls and then on a random sample of about 1 call in 1024, and their time is
- * extrapolated to all calls: timing each would triple their cost (see CallSlot). The memory size (in pages, Int32 + Atomics) is published on every WASI call that
- * sees a new buffer, unless the memory.grow hook reports grows, and by that hook.
+ * extrapolated to all calls: timing each would triple their cost (see CallSlot). The memory size (in
+ * pages, Int32 + Atomics) is published by the memory.grow hook and, for modules without it, on every
+ * WASI call that sees a new buffer.
  * Reader (readStats, on the main thread's timer): plain reads. There is a single writer per slot and
  * every slot is an aligned 8-byte double (no tearing on x64/arm64); a sample may see a call counted
  * whose time is not yet added. The final report is built by the worker itself, exact.
