@@ -20,8 +20,12 @@ import type { WasmMemory } from './wasm-api';
 import { Preview1Function, PREVIEW1_FUNCTIONS } from './wasi/constants';
 
 const MAX_VIOLATIONS = 1000;
-/** performance.now without the `performance` global's getter on every call */
-const now = performance.now.bind(performance);
+/**
+ * performance.now without the `performance` global's getter on every call; bound on first use, since
+ * loading `performance` costs ~1 ms and this module is also loaded by the runner's main thread at start.
+ */
+let boundNow: (() => number) | undefined;
+const now = (): number => (boundNow ??= performance.now.bind(performance))();
 const PAGE = 65536;
 
 // Int32 slots (Atomics)

@@ -56,8 +56,9 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 const hrtimeNs = process.hrtime.bigint;
-/** performance.now without the `performance` global's getter on every call */
-const perfNow = performance.now.bind(performance);
+/** performance.now without the `performance` global's getter on every call (bound on first use, see monitor.ts) */
+let boundNow: (() => number) | undefined;
+const perfNow = (): number => (boundNow ??= performance.now.bind(performance))();
 const TWO32 = 4294967296;
 
 /** The wall clock in whole microseconds (the resolution clock_res_get reports for it). */
