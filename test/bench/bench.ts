@@ -469,7 +469,7 @@ async function sandboxGroup(): Promise<void> {
   const over = oursPer / barePer - 1;
   targets.push({
     group: 'sandbox', target: 'monitoring overhead per WASI call <= 10% over node:wasi (1M clock_time_get)',
-    measured: `${(oursPer * 1e6).toFixed(0)} ns vs ${(barePer * 1e6).toFixed(0)} ns per call (loop included) = +${(over * 100).toFixed(0)}%`,
+    measured: `${(oursPer * 1e6).toFixed(0)} ns vs ${(barePer * 1e6).toFixed(0)} ns per call (loop included) = ${over >= 0 ? '+' : ''}${(over * 100).toFixed(0)}%`,
     met: over <= 0.1,
   });
 }

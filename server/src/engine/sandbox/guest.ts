@@ -10,6 +10,7 @@ import { FUEL_EXPORT, GROW_FAILED_EXPORT, instrument, NOTIFY_GROW, NOTIFY_MODULE
 import { Monitor } from './monitor';
 import type { ChildMessage, RunReport, SandboxOptions } from './types';
 import { PREVIEW1_FUNCTIONS, WASI_MODULE } from './wasi/constants';
+import { clockAdapter, clockImportIsExact } from './wasi/clock-adapter';
 import { OutputSink, ProcExit, toErrno, WasiPreview1 } from './wasi/preview1';
 import { WA, WasmMemory, WasmModule } from './wasm-api';
 
@@ -48,7 +49,11 @@ class CappedOutput implements OutputSink {
 
 /** A module capped, instrumented and compiled (a WebAssembly.Module can be posted to another thread). */
 export type PreparedModule =
-  | { ok: true; mod: WasmModule; limit: Omit<MemoryLimitResult, 'bytes'>; notify: boolean }
+  | {
+      ok: true; mod: WasmModule; limit: Omit<MemoryLimitResult, 'bytes'>; notify: boolean;
+      /** link clock_time_get through clockAdapter (its imports have preview1's exact type) */
+      clockAdapter: boolean;
+    }
   | { ok: false; outcome: 'error' | 'limit'; message: string; violation?: string };
 
 export function prepareModule(original: Uint8Array, options: SandboxOptions): PreparedModule {
@@ -76,7 +81,7 @@ export function prepareModule(original: Uint8Array, options: SandboxOptions): Pr
       mod = new WA.Module(limit.bytes);
     }
     const { bytes: _bytes, ...info } = limit;
-    return { ok: true, mod, limit: info, notify };
+    return { ok: true, mod, limit: info, notify, clockAdapter: clockImportIsExact(limit.bytes) };
   } catch (e) {
     const message = (e as Error).message;
     if (e instanceof ModuleFormatError && /the cap is/.test(message)) return { ok: false, outcome: 'limit', message: `cannot load module: ${message}`, violation: message };
@@ -141,7 +146,7 @@ export function runGuest(
     if (prep.violation) monitor.violation('memory-limit', prep.violation);
     return finish({ outcome: prep.outcome, message: prep.message });
   }
-  const { mod, limit, notify } = prep;
+  const { mod, limit, notify, clockAdapter: adaptClock } = prep;
   capBytes = limit.maxPages * PAGE;
   capped = limit.capped;
 
@@ -179,7 +184,9 @@ export function runGuest(
       (imports[imp.module] ??= {})[imp.name] = memory;
     } else if (imp.module === WASI_MODULE && imp.kind === 'function' && known.has(imp.name)) {
       const fn = wasi.functions[imp.name as keyof typeof wasi.functions];
-      wasiImports[imp.name] = monitor.wrap(imp.name, fn, toErrno);
+      // with the grow hook, grows are reported by it: the calls need not look at the memory
+      const wrapped = monitor.wrap(imp.name, fn, toErrno, !notify);
+      wasiImports[imp.name] = adaptClock && imp.name === 'clock_time_get' ? clockAdapter(wrapped) : wrapped;
     } else {
       refused.push(`${imp.module}.${imp.name} (${imp.kind})`);
     }

@@ -23,7 +23,7 @@ export interface MemoryLimitResult {
 
 export const PAGE = 65536;
 
-class Reader {
+export class Reader {
   constructor(readonly b: Uint8Array, public p = 0) {}
   byte(): number {
     if (this.p >= this.b.length) throw new ModuleFormatError('unexpected end of module');

@@ -2,19 +2,30 @@
  * Statistics shared between the guest's worker thread (the writer) and the runner process's main thread
  * (the reader), in one SharedArrayBuffer, so live statistics flow while the guest computes.
  *
- * Writer (Monitor, in the worker): every WASI function is wrapped with a counter and a timer (two
- * performance.now() reads and two increments of a Float64Array over the shared buffer: the same
- * machine stores as on a private array; no message, no lock). The memory size (in pages, Int32 +
- * Atomics) is published on every WASI call that sees a new buffer and by the memory.grow hook.
+ * Writer (Monitor, in the worker): every WASI function is wrapped (wrap) with a counter and a timer: plain
+ * increments of a Float64Array over the shared buffer (the same machine stores as on a private array; no
+ * message, no lock). Calls that do I/O or can block are timed one by one (two performance.now() reads,
+ * about 0.1 µs, next to microseconds of system calls). The cheap in-memory ones (SAMPLED: clocks, args,
+ * fd_fdstat_get, sched_yield...), which a guest may call millions of times at ~40 ns each, are timed on
+ * their first 64 calls and then on a random sample of about 1 call in 1024, and their time is
+ * extrapolated to all calls: timing each would triple their cost (see CallSlot). The memory size (in
+ * pages, Int32 + Atomics) is published by the memory.grow hook and, for modules without it, on every
+ * WASI call that sees a new buffer.
  * Reader (readStats, on the main thread's timer): plain reads. There is a single writer per slot and
  * every slot is an aligned 8-byte double (no tearing on x64/arm64); a sample may see a call counted
  * whose time is not yet added. The final report is built by the worker itself, exact.
  */
 import type { LiveStats, Violation, WasiCallStats } from './types';
 import type { WasmMemory } from './wasm-api';
-import { PREVIEW1_FUNCTIONS } from './wasi/constants';
+import { Preview1Function, PREVIEW1_FUNCTIONS } from './wasi/constants';
 
 const MAX_VIOLATIONS = 1000;
+/**
+ * performance.now without the `performance` global's getter on every call; bound on first use, since
+ * loading `performance` costs ~1 ms and this module is also loaded by the runner's main thread at start.
+ */
+let boundNow: (() => number) | undefined;
+const now = (): number => (boundNow ??= performance.now.bind(performance))();
 const PAGE = 65536;
 
 // Int32 slots (Atomics)
@@ -27,9 +38,29 @@ const F_BYTES_WRITTEN = 1;
 const F_VIOLATIONS = 2;
 const F_FIXED = 4;
 const NFUNC = PREVIEW1_FUNCTIONS.length;
+// then per function: calls, time (ms), calls the time covers (see CallSlot)
+const F_CALLS = F_FIXED;
+const F_TIME = F_FIXED + NFUNC;
+const F_TIMED = F_FIXED + 2 * NFUNC;
+
+/**
+ * Functions whose time is measured on a sample of their calls: bounded work in memory, no system call
+ * that can block (the process CPU clocks read getrusage). Every other call is timed.
+ */
+export const SAMPLED: ReadonlySet<Preview1Function> = new Set<Preview1Function>([
+  'args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get', 'clock_res_get', 'clock_time_get',
+  'fd_fdstat_get', 'fd_fdstat_set_flags', 'fd_fdstat_set_rights', 'fd_prestat_get', 'fd_prestat_dir_name',
+  'fd_tell', 'sched_yield',
+]);
+/** the first calls of a SAMPLED function are all timed (the first ones are slow: code is compiled) */
+const TIME_FIRST = 64;
+/** after them, the gap between two timed calls: uniform in [SAMPLE_MIN, SAMPLE_MIN + SAMPLE_MASK] (mean 1024) */
+const SAMPLE_MIN = 512;
+const SAMPLE_MASK = 1023;
+const SAMPLED_INDEX = PREVIEW1_FUNCTIONS.map((n) => SAMPLED.has(n));
 
 export function statsBuffer(): SharedArrayBuffer {
-  return new SharedArrayBuffer(I32_SLOTS * 4 + (F_FIXED + 2 * NFUNC) * 8);
+  return new SharedArrayBuffer(I32_SLOTS * 4 + (F_FIXED + 3 * NFUNC) * 8);
 }
 
 function views(sab: SharedArrayBuffer): { i32: Int32Array; f64: Float64Array } {
@@ -57,13 +88,16 @@ export class SharedIo {
 export class Monitor {
   readonly t0 = performance.now();
   private readonly i32: Int32Array;
-  private readonly f64: Float64Array;
+  /** the shared counters (CallSlot writes its function's slots) */
+  readonly f64: Float64Array;
   readonly io: SharedIo;
   readonly violations: Violation[] = [];
   memory?: WasmMemory;
   private buf?: ArrayBuffer;
   /** called when the memory size changed (bytes) */
   onMemory?: (bytes: number) => void;
+  /** xorshift32 state (never 0) */
+  private rng = 0x9e3779b9 | 0;
 
   constructor(sab: SharedArrayBuffer, private readonly onViolation: (v: Violation) => void) {
     const v = views(sab);
@@ -88,29 +122,32 @@ export class Monitor {
     this.onViolation(v);
   }
 
-  /** Wraps a host function; up to 9 parameters are passed through without allocating. */
-  wrap<F extends (...a: any[]) => number>(name: string, fn: F, toErrno: (e: unknown) => number): F {
-    const i = PREVIEW1_FUNCTIONS.indexOf(name as (typeof PREVIEW1_FUNCTIONS)[number]);
+  /**
+   * Wraps a host function for the guest's import: counts every call, times it (every call, or a sample
+   * for the cheap functions: SAMPLED), maps exceptions to an errno with `toErrno`, and, unless
+   * `watchMemory` is false (the memory.grow hook reports grows), publishes a new memory size.
+   */
+  wrap<F extends (...a: any[]) => number>(name: string, fn: F, toErrno: (e: unknown) => number, watchMemory = true): F {
+    const i = PREVIEW1_FUNCTIONS.indexOf(name as Preview1Function);
     if (i < 0) throw new Error(`not a preview1 function: ${name}`);
-    const counts = this.f64;
-    const ci = F_FIXED + i;
-    const ti = F_FIXED + NFUNC + i;
-    const self = this;
-    return function wasiCall(a?: any, b?: any, c?: any, d?: any, e?: any, f?: any, g?: any, h?: any, k?: any): number {
-      const start = performance.now();
-      let r: number;
-      try {
-        r = fn(a, b, c, d, e, f, g, h, k);
-      } catch (err) {
-        r = toErrno(err);
-      } finally {
-        counts[ci]++;
-        counts[ti] += performance.now() - start;
-        // a grown (non-shared) memory detaches its old buffer: byteLength 0 means "publish the new size"
-        if (self.buf === undefined || self.buf.byteLength === 0) self.sampleMemory();
-      }
-      return r;
-    } as unknown as F;
+    const slot = new CallSlot(this, i, SAMPLED.has(name as Preview1Function), watchMemory, toErrno);
+    const own = OWN_WRAPPERS[name as Preview1Function];
+    return (own ? own(slot, fn) : generic(slot, fn)) as unknown as F;
+  }
+
+  /** A random number in [0, 2^32) (xorshift32): spreads the sampled calls so no periodic pattern aliases. */
+  nextRandom(): number {
+    let x = this.rng;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.rng = x;
+    return x >>> 0;
+  }
+
+  /** Publishes a new memory size if the memory's buffer was replaced (a grown memory detaches the old one). */
+  checkMemory(): void {
+    if (this.buf === undefined || this.buf.byteLength === 0) this.sampleMemory();
   }
 
   /** Publishes the memory's current size (also called by the memory.grow hook). */
@@ -135,11 +172,141 @@ export class Monitor {
 function callsOf(f64: Float64Array): Record<string, WasiCallStats> {
   const out: Record<string, WasiCallStats> = {};
   for (let i = 0; i < NFUNC; i++) {
-    const count = f64[F_FIXED + i];
-    if (count > 0) out[PREVIEW1_FUNCTIONS[i]] = { count, timeMs: Math.round(f64[F_FIXED + NFUNC + i] * 1000) / 1000 };
+    const count = f64[F_CALLS + i];
+    if (count <= 0) continue;
+    let time = f64[F_TIME + i];
+    const covered = f64[F_TIMED + i];
+    // the calls after the last timed one: at the mean so far
+    if (SAMPLED_INDEX[i] && covered > 0 && covered < count) time = (time / covered) * count;
+    out[PREVIEW1_FUNCTIONS[i]] = { count, timeMs: Math.round(time * 1000) / 1000 };
   }
   return out;
 }
+
+type Impl = (...a: any[]) => number;
+
+/**
+ * The state of one wrapped function: where its counters are, and how many calls until its next timed one.
+ * A SAMPLED function has its first TIME_FIRST calls timed (each stands for itself: the first calls are
+ * slow while V8 compiles, and must not be multiplied); after them a timed call stands for the gap of
+ * calls it ends (512-1535, random): the time slot adds duration x gap and the covered slot adds the gap,
+ * an unbiased estimate. Timing costs more than such a call (two clock reads, ~0.1 µs), hence the gaps.
+ */
+class CallSlot {
+  /** the shared counters, and this function's call counter in them */
+  readonly f64: Float64Array;
+  readonly ci: number;
+  private readonly ti: number;
+  private readonly xi: number;
+  /** calls until the next timed one (1: the next call); the wrappers decrement it */
+  left = 1;
+  /** how many calls the next timed call stands for */
+  private gap = 1;
+  /** SAMPLED: how many of the first calls remain to be timed each */
+  private first = TIME_FIRST;
+
+  constructor(
+    readonly monitor: Monitor, i: number, private readonly sampled: boolean, readonly watchMemory: boolean,
+    readonly toErrno: (e: unknown) => number,
+  ) {
+    this.f64 = monitor.f64;
+    this.ci = F_CALLS + i;
+    this.ti = F_TIME + i;
+    this.xi = F_TIMED + i;
+  }
+
+  /** Runs a call under the timer (the call is already counted, `left` is 0) and picks the next timed call. */
+  timed(fn: Impl, a?: any, b?: any, c?: any, d?: any, e?: any, f?: any, g?: any, h?: any, k?: any): number {
+    const weight = this.gap;
+    if (!this.sampled || --this.first > 0) this.left = this.gap = 1;
+    else this.left = this.gap = SAMPLE_MIN + (this.monitor.nextRandom() & SAMPLE_MASK);
+    const start = now();
+    try {
+      return fn(a, b, c, d, e, f, g, h, k);
+    } catch (err) {
+      return this.toErrno(err);
+    } finally {
+      this.f64[this.ti] += (now() - start) * weight;
+      this.f64[this.xi] += weight;
+    }
+  }
+}
+
+// Every wrapper starts the same way, written out in each (one function fewer on the hot path for V8 to
+// compile before the first calls run fast): count the call; publish a grown memory (a grow happens in
+// guest code, never inside a host call, so checking before the call sees the same); then, unless this
+// call is the next one to time, call the implementation and map an exception to an errno.
+
+/** The wrapper of most functions: up to 9 parameters passed through without allocating. */
+function generic(s: CallSlot, fn: Impl): Impl {
+  const { f64, ci } = s;
+  return function wasiCall(a?: any, b?: any, c?: any, d?: any, e?: any, f?: any, g?: any, h?: any, k?: any): number {
+    f64[ci]++;
+    if (s.watchMemory) s.monitor.checkMemory();
+    if (--s.left !== 0) {
+      try {
+        return fn(a, b, c, d, e, f, g, h, k);
+      } catch (err) {
+        return s.toErrno(err);
+      }
+    }
+    return s.timed(fn, a, b, c, d, e, f, g, h, k);
+  };
+}
+
+/**
+ * Wrappers of their own for the cheap functions a guest may call millions of times: generic()'s code, but
+ * each its own function literal. V8 keeps one type feedback for all closures of a literal, so generic()'s
+ * call `fn(...)` sees every WASI function of the guest and is not inlined (about 7 ns a call measured on
+ * clock_time_get, whose whole call costs about 36 ns under node:wasi); here it sees one.
+ */
+const OWN_WRAPPERS: Partial<Record<Preview1Function, (s: CallSlot, fn: Impl) => Impl>> = {
+  clock_time_get: (s, fn) => {
+    const { f64, ci } = s;
+    return function clock_time_get(id: number, precision: unknown, out: number): number {
+      f64[ci]++;
+      if (s.watchMemory) s.monitor.checkMemory();
+      if (--s.left !== 0) {
+        try {
+          return fn(id, precision, out);
+        } catch (err) {
+          return s.toErrno(err);
+        }
+      }
+      return s.timed(fn, id, precision, out);
+    };
+  },
+  clock_res_get: (s, fn) => {
+    const { f64, ci } = s;
+    return function clock_res_get(id: number, out: number): number {
+      f64[ci]++;
+      if (s.watchMemory) s.monitor.checkMemory();
+      if (--s.left !== 0) {
+        try {
+          return fn(id, out);
+        } catch (err) {
+          return s.toErrno(err);
+        }
+      }
+      return s.timed(fn, id, out);
+    };
+  },
+  sched_yield: (s, fn) => {
+    const { f64, ci } = s;
+    return function sched_yield(): number {
+      f64[ci]++;
+      if (s.watchMemory) s.monitor.checkMemory();
+      if (--s.left !== 0) {
+        try {
+          return fn();
+        } catch (err) {
+          return s.toErrno(err);
+        }
+      }
+      return s.timed(fn);
+    };
+  },
+};
 
 /** The reader side, on the runner process's main thread: a snapshot of the counters. */
 export function readStats(sab: SharedArrayBuffer, elapsedMs: number): LiveStats {

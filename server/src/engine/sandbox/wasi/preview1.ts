@@ -55,6 +55,16 @@ type FdEntry =
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+const hrtimeNs = process.hrtime.bigint;
+/** performance.now without the `performance` global's getter on every call (bound on first use, see monitor.ts) */
+let boundNow: (() => number) | undefined;
+const perfNow = (): number => (boundNow ??= performance.now.bind(performance))();
+const TWO32 = 4294967296;
+
+/** The wall clock in whole microseconds (the resolution clock_res_get reports for it). */
+function realtimeMicros(): number {
+  return Math.round((performance.timeOrigin + perfNow()) * 1e3);
+}
 
 function filetype(st: fs.Stats | fs.BigIntStats): number {
   if (st.isFile()) return FILETYPE.REGULAR_FILE;
@@ -74,6 +84,9 @@ export class WasiPreview1 {
   private shared = false;
   private dv!: DataView;
   private u8!: Uint8Array;
+  /** the memory as u64s and u32s, for aligned stores (clock_time_get); empty until the first mem() */
+  private u64 = new BigUint64Array(0);
+  private u32 = new Uint32Array(0);
   private readonly fds = new Map<number, FdEntry>();
   private readonly args: Uint8Array[];
   private readonly env: Uint8Array[];
@@ -96,6 +109,8 @@ export class WasiPreview1 {
   setMemory(memory: WasmMemory): void {
     this.memory = memory;
     this.buf = undefined;
+    this.u64 = new BigUint64Array(0);
+    this.u32 = new Uint32Array(0);
     this.shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   }
 
@@ -116,8 +131,35 @@ export class WasiPreview1 {
       this.buf = b as ArrayBuffer;
       this.dv = new DataView(b);
       this.u8 = new Uint8Array(b);
+      this.u64 = new BigUint64Array(b, 0, Math.floor(b.byteLength / 8));
+      this.u32 = new Uint32Array(b, 0, Math.floor(b.byteLength / 4));
     }
     return this.dv;
+  }
+  /**
+   * Stores a u64 at `ptr` (little-endian, as the guest reads it). An aligned address inside the memory is
+   * one BigUint64Array store; anything else goes through mem(): a grown memory detaches the old view
+   * (length 0), so the first store after a grow takes that path and refreshes the views, and an address
+   * outside the memory throws the DataView's RangeError (EFAULT) without writing anything. Addresses are
+   * u32 (wasm passes them as i32: above 2 GiB they arrive negative).
+   */
+  private putU64(ptr: number, v: bigint): void {
+    if ((ptr & 7) === 0 && ptr >>> 3 < this.u64.length) this.u64[ptr >>> 3] = v;
+    else this.mem().setBigUint64(ptr >>> 0, v, true);
+  }
+  /** putU64 of hi * 2^32 + lo (both in [0, 2^32)), without a bigint. */
+  private putU64Parts(ptr: number, lo: number, hi: number): void {
+    if ((ptr & 7) === 0 && ptr >>> 3 < this.u64.length) {
+      const i = ptr >>> 2;
+      this.u32[i] = lo;
+      this.u32[i + 1] = hi;
+      return;
+    }
+    const dv = this.mem();
+    const p = ptr >>> 0;
+    if (p + 8 > dv.byteLength) throw new WasiError(ERRNO.FAULT);
+    dv.setUint32(p, lo, true);
+    dv.setUint32(p + 4, hi, true);
   }
   private bytes(ptr: number, len: number): Uint8Array {
     this.mem();
@@ -252,8 +294,22 @@ export class WasiPreview1 {
       this.mem().setBigUint64(out, id === CLOCK.REALTIME ? 1000n : 1n, true);
       return 0;
     },
-    clock_time_get: (id: number, _precision: bigint, out: number) => {
-      this.mem().setBigUint64(out, this.now(id), true);
+    clock_time_get: (id: number, _precision: bigint | number, out: number) => {
+      // _precision: a bigint, or 0 through clock-adapter.ts; our clocks ignore it
+      if (id === CLOCK.MONOTONIC) {
+        this.putU64(out, hrtimeNs());
+        return 0;
+      }
+      if (id === CLOCK.REALTIME) {
+        // microseconds since the epoch (< 2^53), times 1000 in two 32-bit halves
+        const us = realtimeMicros();
+        const usLo = us >>> 0;
+        const nsLo = usLo * 1000;
+        const lo = nsLo >>> 0;
+        this.putU64Parts(out, lo, ((us - usLo) / TWO32) * 1000 + (nsLo - lo) / TWO32);
+        return 0;
+      }
+      this.putU64(out, this.now(id));
       return 0;
     },
     fd_advise: (fd: number) => (this.fileFd(fd), 0),
@@ -560,9 +616,9 @@ export class WasiPreview1 {
   private now(id: number): bigint {
     switch (id) {
       case CLOCK.REALTIME:
-        return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e3)) * 1000n;
+        return BigInt(realtimeMicros()) * 1000n;
       case CLOCK.MONOTONIC:
-        return process.hrtime.bigint();
+        return hrtimeNs();
       case CLOCK.PROCESS_CPUTIME:
       case CLOCK.THREAD_CPUTIME: {
         const u = process.cpuUsage();
