@@ -76,6 +76,13 @@ function filetype(st: fs.Stats | fs.BigIntStats): number {
   return FILETYPE.UNKNOWN;
 }
 
+/** The function with every number argument taken as a u32 (bigints, the i64 arguments, pass as they are). */
+function unsignedArgs(fn: (...a: any[]) => number): (...a: any[]) => number {
+  const u = (x: unknown) => (typeof x === 'number' ? x >>> 0 : x);
+  return (a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, f?: unknown, g?: unknown, h?: unknown, k?: unknown) =>
+    fn(u(a), u(b), u(c), u(d), u(e), u(f), u(g), u(h), u(k));
+}
+
 export class WasiPreview1 {
   readonly fs: FsView;
   readonly io: IoCounters;
@@ -103,6 +110,12 @@ export class WasiPreview1 {
     this.fds.set(2, { kind: 'stdio', which: 2, flags: FDFLAGS.APPEND });
     this.fs.mounts.forEach((mount, i) => this.fds.set(3 + i, { kind: 'dir', mount, rel: [], preopen: true, flags: 0 }));
     if (opts.stdinFile) this.stdinFd = fs.openSync(opts.stdinFile, 'r');
+    // preview1's i32 parameters are all unsigned (addresses, lengths, descriptors, flags), but wasm passes
+    // an i32 to JavaScript as a signed number: from 2 GiB on, an address arrives negative. Every function
+    // sees them as u32. clock_time_get does so itself (its hot path); proc_exit keeps its code as given.
+    for (const name of Object.keys(this.functions) as (keyof typeof this.functions)[]) {
+      if (name !== 'clock_time_get' && name !== 'proc_exit') this.functions[name] = unsignedArgs(this.functions[name]);
+    }
   }
 
   /** Must be called once the instance exists (memory is usually an export). */
