@@ -38,6 +38,14 @@ function lengthLabel(what: string): string {
   return label;
 }
 
+/** `<what> count` labels, likewise. */
+const COUNT_LABELS = new Map<string, string>();
+function countLabel(what: string): string {
+  let label = COUNT_LABELS.get(what);
+  if (label === undefined) COUNT_LABELS.set(what, (label = `${what} count`));
+  return label;
+}
+
 export function hex(n: number): string {
   return '0x' + n.toString(16);
 }
@@ -196,7 +204,7 @@ export class ByteReader {
   /** A vector count, checked against the bytes left (each element takes at least `minSize` bytes). */
   count(what: string, minSize = 1): number {
     const at = this.pos;
-    const n = this.u32(`${what} count`);
+    const n = this.u32(countLabel(what));
     if (n * minSize > this.end - this.pos) {
       this.fail(`${what} count ${n} at ${hex(at)} cannot fit in the ${this.end - this.pos} bytes left`, at);
     }

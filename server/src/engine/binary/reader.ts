@@ -136,6 +136,11 @@ const EXTERN_KINDS: ExternKind[] = ['func', 'table', 'memory', 'global', 'tag'];
 
 const MAX_DIAGNOSTICS = 100;
 
+/** `section 7 (export) at 0x1234`, built only when a problem is reported. */
+function sectionLabel(id: number, offset: number): () => string {
+  return () => `section ${id} (${sectionName(id)}) at ${hex(offset)}`;
+}
+
 export function sectionName(id: number): string {
   return SECTION_NAMES[id] ?? 'unknown';
 }
@@ -447,16 +452,16 @@ class ModuleReader {
   /** One section, in file order: order checks, then decoded now or (lazy reads) deferred. */
   private visitSection(info: SectionInfo, lastOrder: number): number {
     const { id, offset } = info;
-    const label = `section ${id} (${sectionName(id)}) at ${hex(offset)}`;
+    const label = sectionLabel(id, offset);
     this.model.sections!.push(info);
     if (id !== 0) {
       const order = SECTION_ORDER[id];
       if (order === undefined) {
-        this.report(offset, `${label}: unknown section id ${id}; skipped`);
+        this.report(offset, `${label()}: unknown section id ${id}; skipped`);
         return lastOrder;
       }
       if (order <= lastOrder) {
-        this.report(offset, `${label}: section is out of order or repeated`);
+        this.report(offset, `${label()}: section is out of order or repeated`);
       }
       lastOrder = Math.max(lastOrder, order);
     }
@@ -494,7 +499,7 @@ class ModuleReader {
   }
 
   /** A deferred function section's entry count (its first bytes), for the code-section check. */
-  private countFunctions(info: SectionInfo, label: string): void {
+  private countFunctions(info: SectionInfo, label: () => string): void {
     try {
       // a file read holds only the head of this section: check the count against the section's size
       const r = this.payloadReader(info);
@@ -505,7 +510,7 @@ class ModuleReader {
       this.declaredFuncs = n;
     } catch (e) {
       if (!(e instanceof WasmFormatError)) throw e;
-      this.report(e.offset, `${label}: ${e.message}`);
+      this.report(e.offset, `${label()}: ${e.message}`);
     }
   }
 
