@@ -31,19 +31,22 @@ export function diag(code: WatDiagnosticCode, message: string, s: Span): EngineD
 const RECOVERY_HEADS = new Set(['func', 'global', 'table', 'memory', 'data', 'elem', 'start', 'tag', 'rec', 'module']);
 
 /**
- * Interns keyword texts: instruction names and keywords repeat all over a module, so their atoms
- * share one string instead of allocating a fresh slice per token (less garbage on large files).
+ * Interns keyword and id texts: instruction names and keywords repeat all over a module, so their atoms
+ * share one string instead of allocating a fresh slice per token (less garbage on large files). Looked up
+ * by the hash the lexer computed while scanning the token, compared by `startsWith` (native code).
  */
 class KeywordInterner {
-  private readonly table: (string | undefined)[] = new Array(8192);
+  declare private readonly table: (string | undefined)[];
   /** `copy`: store copies, not slices that would keep the whole source text alive */
-  constructor(private readonly copy = false) {}
-  get(text: string, s: number, e: number): string {
+  declare private readonly copy: boolean;
+  constructor(copy: boolean) {
+    this.table = new Array(8192).fill(undefined);
+    this.copy = copy;
+  }
+  get(text: string, s: number, e: number, hash: number): string {
     const len = e - s;
     if (len > 40) return this.copy ? flatCopy(text.slice(s, e)) : text.slice(s, e);
-    let h = 2166136261;
-    for (let i = s; i < e; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-    let slot = (h >>> 0) & 8191;
+    let slot = (hash ^ (hash >>> 13)) & 8191;
     for (let probe = 0; probe < 8; probe++) {
       const cand = this.table[slot];
       if (cand === undefined) {
@@ -51,16 +54,7 @@ class KeywordInterner {
         this.table[slot] = str;
         return str;
       }
-      if (cand.length === len) {
-        let same = true;
-        for (let i = 0; i < len; i++) {
-          if (cand.charCodeAt(i) !== text.charCodeAt(s + i)) {
-            same = false;
-            break;
-          }
-        }
-        if (same) return cand;
-      }
+      if (cand.length === len && text.startsWith(cand, s)) return cand;
       slot = (slot + 1) & 8191;
     }
     return this.copy ? flatCopy(text.slice(s, e)) : text.slice(s, e);
@@ -88,15 +82,18 @@ export interface AtomSource {
 /** An atom whose text is sliced from the source only when asked for (numbers, strings). */
 class LazyAtom implements Atom {
   declare readonly type: 'atom';
-  private cached: string | undefined;
-  constructor(
-    readonly token: TokenKind,
-    // not readonly: incremental reparsing shifts the atoms it keeps
-    public start: number,
-    public end: number,
-    private readonly source: AtomSource,
-    text: string | undefined,
-  ) {
+  // declared, not class fields: one constructor, no field initializer run per atom
+  declare readonly token: TokenKind;
+  // not readonly: incremental reparsing shifts the atoms it keeps
+  declare start: number;
+  declare end: number;
+  declare private readonly source: AtomSource;
+  declare private cached: string | undefined;
+  constructor(token: TokenKind, start: number, end: number, source: AtomSource, text: string | undefined) {
+    this.token = token;
+    this.start = start;
+    this.end = end;
+    this.source = source;
     this.cached = text;
   }
   get text(): string {
@@ -148,7 +145,7 @@ function buildTreeOf(
   /** depth in `stack` of the open func/global field, or -1 */
   let fieldDepth = -1;
   let children = root.children;
-  const { kinds, starts, ends, count } = ts;
+  const { kinds, starts, ends, hashes, count } = ts;
   const interner = new KeywordInterner(copy);
   for (let t = 0; t < count; t++) {
     const k = kinds[t];
@@ -191,7 +188,7 @@ function buildTreeOf(
     } else {
       const s = starts[t];
       const e = ends[t];
-      children.push(new LazyAtom(k, s, e, source, k === TokenKind.Keyword || k === TokenKind.Id ? interner.get(text, s, e) : undefined));
+      children.push(new LazyAtom(k, s, e, source, k === TokenKind.Keyword || k === TokenKind.Id ? interner.get(text, s, e, hashes[t]) : undefined));
     }
   }
   if (stack.length > 0) {
