@@ -5,6 +5,7 @@
  */
 import type { Span } from '../span';
 import { classifyNumber, NumberClass } from './numbers';
+import { keepMaps } from './jit';
 
 export const enum TokenKind {
   LParen = 0,
@@ -292,6 +293,8 @@ class TokenBuffer {
     this.cap = cap;
   }
 }
+
+keepMaps(new TokenBuffer(1));
 
 /** Skip a block comment starting at `(;`, nested; returns the offset after it. */
 function skipBlockComment(text: string, p: number, n: number, errors: LexError[]): number {

@@ -10,6 +10,7 @@ import type { EngineDiagnostic } from '../diagnostic';
 import type { Span } from '../span';
 import { TokenKind, scanString, decodeStringBytes } from './lexer';
 import { buildTree, diag } from './tree-builder';
+import { keepMaps } from './jit';
 import { idKey, isValidUtf8, readTypeUse } from './forms';
 import { classifyNumber, floatInRange, intInRange, NumberClass } from './numbers';
 import { INSTRUCTIONS, V128_SHAPES, HEAP_TYPES, REF_SHORTHANDS, NUMERIC_TYPES, type InstrFeature } from './instructions';
@@ -1463,6 +1464,8 @@ class Checker {
     return i;
   }
 }
+
+keepMaps(new Checker('', []));
 
 /** For `module quote`: the quoted strings concatenated, and the span they cover. */
 export function quoteText(text: string, m: ModuleSyntax): { source: string; span: Span } | undefined {

@@ -6,6 +6,7 @@
 import type { EngineDiagnostic } from '../diagnostic';
 import type { Span } from '../span';
 import { lex, TokenKind } from './lexer';
+import { keepMaps } from './jit';
 import { type Atom, type List, type Root, headOf } from './syntax';
 
 export type WatDiagnosticCode =
@@ -110,6 +111,8 @@ class LazyAtom implements Atom {
 
 // shared by every atom: on the prototype, not one slot per instance
 Object.defineProperty(LazyAtom.prototype, 'type', { value: 'atom', writable: false, enumerable: true });
+
+keepMaps(new LazyAtom(TokenKind.Reserved, 0, 0, { text: '', copy: false }, ''), new LazyAtom(TokenKind.Int, 0, 0, { text: '', copy: false }, undefined), new KeywordInterner(false));
 
 /** Stage 1: the S-expression tree. */
 export function buildTree(text: string, diagnostics: EngineDiagnostic[]): Root {
