@@ -251,7 +251,7 @@ export function decodeString(text: string, start: number, end: number): string {
 }
 
 
-/** The token arrays being filled, grown by doubling (about one token per 8 chars to start with). */
+/** The token arrays being filled, grown by doubling. */
 class TokenBuffer {
   declare count: number;
   declare cap: number;
@@ -392,7 +392,8 @@ function skipAnnotation(
 export function lex(text: string, from = 0, to = text.length): TokenStream {
   const n = to;
   const len = text.length;
-  const out = new TokenBuffer(Math.max(16, ((n - from) >> 3) + 16));
+  // about one token per 32 chars to start with (wasm2wat output is mostly indentation); grows by doubling
+  const out = new TokenBuffer(Math.max(16, ((n - from) >> 5) + 16));
   const trivia: Span[] = [];
   const customAnnotations: TokenStream['customAnnotations'] = [];
   const errors: LexError[] = [];
@@ -409,24 +410,15 @@ export function lex(text: string, from = 0, to = text.length): TokenStream {
       } else i++;
       continue;
     }
-    if (c === 40) {
-      const d = i + 1 < len ? text.charCodeAt(i + 1) : 0;
-      if (d === 59) {
-        const s = i;
-        i = skipBlockComment(text, i, n, errors);
-        trivia.push({ start: s, end: i });
-        continue;
+    if (c === 40 || c === 41) {
+      if (c === 40 && i + 1 < len) {
+        const d = text.charCodeAt(i + 1);
+        if (d === 59 || d === 64) {
+          i = lexTrivia(text, i, n, errors, trivia, customAnnotations);
+          continue;
+        }
       }
-      if (d === 64) {
-        i = skipAnnotation(text, i, n, errors, trivia, customAnnotations);
-        continue;
-      }
-      out.push(TokenKind.LParen, i, i + 1, 0);
-      i++;
-      continue;
-    }
-    if (c === 41) {
-      out.push(TokenKind.RParen, i, i + 1, 0);
+      out.push(c === 40 ? TokenKind.LParen : TokenKind.RParen, i, i + 1, 0);
       i++;
       continue;
     }
@@ -451,89 +443,53 @@ export function lex(text: string, from = 0, to = text.length): TokenStream {
         i++;
       }
       if (i >= n || ch === 32 || ch === 10 || ch === 9 || ch === 13 || ch === 40 || ch === 41 || (ch === 59 && i + 1 < len && text.charCodeAt(i + 1) === 59)) {
-        if (c === 36) {
-          if (i - s === 1) {
-            errors.push({ code: 'wat-bad-token', message: 'empty identifier', start: s, end: i });
-            out.push(TokenKind.Reserved, s, i, 0);
-          } else out.push(TokenKind.Id, s, i, h);
-        } else if (c >= 97 && c <= 122) {
-          // keywords; `inf`, `nan`, `nan:0x..` are numbers spelled as keywords
-          // (like classifyNumber, `nan` is looked for in the text, also past the end of a range's last token)
-          if ((c === 105 && i - s >= 3 && text.charCodeAt(s + 1) === 110 && text.charCodeAt(s + 2) === 102) || (c === 110 && s + 2 < len && text.charCodeAt(s + 1) === 97 && text.charCodeAt(s + 2) === 110)) {
-            if (!pushNumberWord(text, s, i, out, errors)) out.push(TokenKind.Keyword, s, i, h);
-          } else out.push(TokenKind.Keyword, s, i, h);
-        } else if (cls === 1) {
-          out.push(TokenKind.Int, s, i, 0);
-        } else {
-          pushNumber(text, s, i, c, out, errors);
-        }
+        pushWord(text, s, i, c, cls, h, out, errors);
         continue;
       }
       i = s;
     }
-    // anything else: a maximal run of idchars and strings, reported when malformed
-    let strings = 0;
-    let idchars = 0;
-    let bad = false;
-    while (i < n) {
-      const ch = text.charCodeAt(i);
-      if (ch === 34) {
-        const e = scanString(text, i, errors);
-        strings++;
-        if (e < 0) {
-          errors.push({ code: 'wat-bad-string', message: 'unterminated string', start: i, end: i + 1 });
-          while (i < n && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
-          bad = true;
-          break;
-        }
-        i = e;
-      } else if (CHAR_CLASS[ch] !== 0) {
-        idchars++;
-        i++;
-      } else if (isSpace(ch) || ch === 40 || ch === 41 || (ch === 59 && i + 1 < len && text.charCodeAt(i + 1) === 59)) {
-        break;
-      } else {
-        // not a valid character anywhere outside strings and comments
-        if (!bad) {
-          errors.push({ code: 'wat-bad-token', message: `unexpected character '${String.fromCharCode(ch)}'`, start: i, end: i + 1 });
-        }
-        bad = true;
-        i++;
-      }
-    }
-    if (bad) {
-      if (strings > 0 && idchars === 0) out.push(TokenKind.String, s, i, 0);
-      else out.push(TokenKind.Reserved, s, i, 0);
-      continue;
-    }
-    if (strings > 0) {
-      if (idchars === 0 && strings === 1) out.push(TokenKind.String, s, i, 0);
-      else if (strings === 1 && idchars === 1 && c === 36 && text.charCodeAt(s + 1) === 34 && i - s > 3) {
-        if (!isValidUtf8(decodeStringBytes(text, s + 1, i))) {
-          errors.push({ code: 'wat-bad-string', message: 'identifier is not valid UTF-8', start: s, end: i });
-        }
-        out.push(TokenKind.Id, s, i, hashText(text, s, i));
-      } else {
-        errors.push({ code: 'wat-bad-token', message: 'malformed token (missing space between tokens?)', start: s, end: i });
-        out.push(TokenKind.Reserved, s, i, 0);
-      }
-      continue;
-    }
-    // idchars only (not reached: the fast path takes these, it is kept as the complete classification)
-    if (c === 36) {
-      if (i - s === 1) {
-        errors.push({ code: 'wat-bad-token', message: 'empty identifier', start: s, end: i });
-        out.push(TokenKind.Reserved, s, i, 0);
-      } else out.push(TokenKind.Id, s, i, hashText(text, s, i));
-      continue;
-    }
-    if (c >= 97 && c <= 122) {
-      if ((c !== 105 && c !== 110) || !pushNumberWord(text, s, i, out, errors)) out.push(TokenKind.Keyword, s, i, hashText(text, s, i));
-      continue;
-    }
-    pushNumber(text, s, i, c, out, errors);
+    i = lexOther(text, s, n, out, errors);
   }
   return { count: out.count, kinds: out.kinds, starts: out.starts, ends: out.ends, hashes: out.hashes, trivia, customAnnotations, errors };
+}
+
+/** A block comment `(;...;)` or an annotation `(@...)` at `(`: skipped, remembered as trivia. */
+function lexTrivia(
+  text: string,
+  i: number,
+  n: number,
+  errors: LexError[],
+  trivia: Span[],
+  customAnnotations: TokenStream['customAnnotations'],
+): number {
+  if (text.charCodeAt(i + 1) === 64) return skipAnnotation(text, i, n, errors, trivia, customAnnotations);
+  const e = skipBlockComment(text, i, n, errors);
+  trivia.push({ start: i, end: e });
+  return e;
+}
+
+/**
+ * lex's fast path: text[s, e) is a run of idchars (`cls`: 1 when all digits) ended by a delimiter, `c`
+ * its first char, `h` its hash. Keywords, ids, numbers; malformed ones reported.
+ */
+function pushWord(text: string, s: number, e: number, c: number, cls: number, h: number, out: TokenBuffer, errors: LexError[]): void {
+  if (c >= 97 && c <= 122) {
+    // keywords; `inf`, `nan`, `nan:0x..` are numbers spelled as keywords
+    // (like classifyNumber, `nan` is looked for in the text, also past the end of a range's last token)
+    if ((c === 105 && e - s >= 3 && text.charCodeAt(s + 1) === 110 && text.charCodeAt(s + 2) === 102) || (c === 110 && s + 2 < text.length && text.charCodeAt(s + 1) === 97 && text.charCodeAt(s + 2) === 110)) {
+      if (pushNumberWord(text, s, e, out, errors)) return;
+    }
+    out.push(TokenKind.Keyword, s, e, h);
+  } else if (c === 36) {
+    if (e - s === 1) {
+      errors.push({ code: 'wat-bad-token', message: 'empty identifier', start: s, end: e });
+      out.push(TokenKind.Reserved, s, e, 0);
+    } else out.push(TokenKind.Id, s, e, h);
+  } else if (cls === 1) {
+    out.push(TokenKind.Int, s, e, 0);
+  } else {
+    pushNumber(text, s, e, c, out, errors);
+  }
 }
 
 /** `inf`, `nan`, `nan:0x..` (a keyword-like token starting with i or n): pushes it when it is one. */
@@ -565,4 +521,76 @@ function pushNumber(text: string, s: number, e: number, c: number, out: TokenBuf
     );
     out.push(TokenKind.Reserved, s, e, 0);
   }
+}
+
+/**
+ * A token that is not a run of idchars ended by a delimiter (lex's fast path): a maximal run of idchars
+ * and strings, reported when malformed. Returns the offset after it.
+ */
+function lexOther(text: string, s: number, n: number, out: TokenBuffer, errors: LexError[]): number {
+  const len = text.length;
+  const c = text.charCodeAt(s);
+  let i = s;
+  // anything else: a maximal run of idchars and strings, reported when malformed
+  let strings = 0;
+  let idchars = 0;
+  let bad = false;
+  while (i < n) {
+    const ch = text.charCodeAt(i);
+    if (ch === 34) {
+      const e = scanString(text, i, errors);
+      strings++;
+      if (e < 0) {
+        errors.push({ code: 'wat-bad-string', message: 'unterminated string', start: i, end: i + 1 });
+        while (i < n && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
+        bad = true;
+        break;
+      }
+      i = e;
+    } else if (CHAR_CLASS[ch] !== 0) {
+      idchars++;
+      i++;
+    } else if (isSpace(ch) || ch === 40 || ch === 41 || (ch === 59 && i + 1 < len && text.charCodeAt(i + 1) === 59)) {
+      break;
+    } else {
+      // not a valid character anywhere outside strings and comments
+      if (!bad) {
+        errors.push({ code: 'wat-bad-token', message: `unexpected character '${String.fromCharCode(ch)}'`, start: i, end: i + 1 });
+      }
+      bad = true;
+      i++;
+    }
+  }
+  if (bad) {
+    if (strings > 0 && idchars === 0) out.push(TokenKind.String, s, i, 0);
+    else out.push(TokenKind.Reserved, s, i, 0);
+    return i;
+  }
+  if (strings > 0) {
+    if (idchars === 0 && strings === 1) out.push(TokenKind.String, s, i, 0);
+    else if (strings === 1 && idchars === 1 && c === 36 && text.charCodeAt(s + 1) === 34 && i - s > 3) {
+      if (!isValidUtf8(decodeStringBytes(text, s + 1, i))) {
+        errors.push({ code: 'wat-bad-string', message: 'identifier is not valid UTF-8', start: s, end: i });
+      }
+      out.push(TokenKind.Id, s, i, hashText(text, s, i));
+    } else {
+      errors.push({ code: 'wat-bad-token', message: 'malformed token (missing space between tokens?)', start: s, end: i });
+      out.push(TokenKind.Reserved, s, i, 0);
+    }
+    return i;
+  }
+  // idchars only (not reached: the fast path takes these, it is kept as the complete classification)
+  if (c === 36) {
+    if (i - s === 1) {
+      errors.push({ code: 'wat-bad-token', message: 'empty identifier', start: s, end: i });
+      out.push(TokenKind.Reserved, s, i, 0);
+    } else out.push(TokenKind.Id, s, i, hashText(text, s, i));
+    return i;
+  }
+  if (c >= 97 && c <= 122) {
+    if ((c !== 105 && c !== 110) || !pushNumberWord(text, s, i, out, errors)) out.push(TokenKind.Keyword, s, i, hashText(text, s, i));
+    return i;
+  }
+  pushNumber(text, s, i, c, out, errors);
+  return i;
 }
