@@ -12,8 +12,8 @@ import { TokenKind, scanString, decodeStringBytes } from './lexer';
 import { buildTree, diag } from './tree-builder';
 import { keepMaps } from './jit';
 import { idKey, isValidUtf8, readTypeUse } from './forms';
-import { classifyNumber, floatInRange, intInRange, NumberClass } from './numbers';
-import { INSTRUCTIONS, V128_SHAPES, HEAP_TYPES, REF_SHORTHANDS, NUMERIC_TYPES, type InstrFeature } from './instructions';
+import { classifyNumber, floatInRange, intInRange, intNumber, NumberClass } from './numbers';
+import { INSTRUCTIONS, InstrKind, V128_SHAPES, HEAP_TYPES, REF_SHORTHANDS, NUMERIC_TYPES, type InstrFeature } from './instructions';
 import {
   type Atom, type List, type Node, type Root, type ModuleSyntax, type Definition, type Reference, type FuncSyntax,
   type IndexSpace, headOf, isAtom, isList,
@@ -114,12 +114,15 @@ interface LabelEntry {
 interface Frame {
   nodes: Node[];
   i: number;
-  label?: Definition;
+  label: Definition | undefined;
   entered: boolean;
   /** label stack height when the frame began (flat `end` may not pop below it) */
   base: number;
-  /** `then`/`else`/`do`/`catch` bodies of folded ifs and trys */
-  clauseOf?: string;
+}
+
+/** Every frame has the same shape (one object literal site). */
+function frame(nodes: Node[], i: number, entered: boolean, label: Definition | undefined): Frame {
+  return { nodes, i, label, entered, base: 0 };
 }
 
 const EXTENDED_CONST = new Set(['i32.add', 'i32.sub', 'i32.mul', 'i64.add', 'i64.sub', 'i64.mul']);
@@ -423,11 +426,11 @@ class Checker {
   private lookup(list: Definition[], a: Atom): Definition | undefined {
     if (a.token === TokenKind.Id) {
       const key = idKey(a.text);
-      for (const d of list) if (d.id === key) return d;
+      for (let k = 0; k < list.length; k++) if (list[k].id === key) return list[k];
       return undefined;
     }
-    const n = Number(a.text.replace(/_/g, ''));
-    return Number.isInteger(n) ? list[n] : undefined;
+    const n = intNumber(this.text, a.start, a.end);
+    return n >= 0 && n < list.length ? list[n] : undefined;
   }
 
   private resolveModuleRefs(m: ModuleSyntax): void {
@@ -1014,130 +1017,140 @@ class Checker {
 
   // ---------------------------------------------------------------- instructions
 
-  /** Check an instruction sequence c[i..] (function body, or a constant expression when fs is undefined). */
+  /**
+   * Check an instruction sequence c[i..] (function body, or a constant expression when fs is undefined).
+   * Kept small for the JIT (V8 optimizes a function after an amount of work that grows with its size):
+   * runs of plain instructions are checked in the inner loop, folded ones out of line.
+   */
   private body(c: Node[], i: number, fs: FuncSyntax | undefined): void {
     const savedConst = this.inConst;
     this.inConst = fs === undefined;
     const savedLabels = this.labels;
     this.labels = [];
-    const stack: Frame[] = [{ nodes: c, i, entered: true, base: 0 }];
+    const stack: Frame[] = [frame(c, i, true, undefined)];
     while (stack.length > 0) {
       const f = stack[stack.length - 1];
       if (!f.entered) {
         f.entered = true;
         f.base = this.labels.length;
-        if (f.label) this.labels.push({ def: f.label, flat: false });
+        if (f.label !== undefined) this.labels.push({ def: f.label, flat: false });
       }
-      if (f.i >= f.nodes.length) {
-        stack.pop();
-        // unclosed flat blocks inside this frame
-        if (this.labels.length > f.base + (f.label ? 1 : 0)) {
-          const open = this.labels[this.labels.length - 1];
-          if (open.flat) this.error('wat-syntax', `missing 'end' for '${open.def.keyword}'`, open.def.selectionSpan);
-        }
-        this.labels.length = f.base;
-        continue;
-      }
-      const n = f.nodes[f.i++];
-      if (isAtom(n)) {
+      const nodes = f.nodes;
+      let n: Node | undefined;
+      while (f.i < nodes.length) {
+        n = nodes[f.i++];
+        if (n.type !== 'atom') break;
         this.plainInstr(n, f);
+        n = undefined;
+      }
+      if (n !== undefined) {
+        this.folded(n as List, stack);
         continue;
       }
-      const h = headOf(n);
-      const list = n as List;
-      const info = h !== undefined ? INSTRUCTIONS.get(h) : undefined;
-      if (!info) {
-        if (h === 'then' || h === 'else' || h === 'do' || h === 'catch' || h === 'catch_all') {
-          this.error('wat-syntax', `'(${h} ...)' outside a folded if/try`, list.children[0]);
-        } else if (h !== undefined && /^[a-z][a-z0-9]*(\.[a-z0-9_]+)+$/.test(h)) {
-          this.error('wat-unknown-instruction', `unknown instruction '${h}'`, list.children[0]);
-        } else {
-          this.error('wat-syntax', h ? `unexpected '(${h}' in an instruction sequence` : 'expected an instruction', list.children[0] ?? list);
-        }
-        continue;
+      stack.pop();
+      // unclosed flat blocks inside this frame
+      if (this.labels.length > f.base + (f.label !== undefined ? 1 : 0)) {
+        const open = this.labels[this.labels.length - 1];
+        if (open.flat) this.error('wat-syntax', `missing 'end' for '${open.def.keyword}'`, open.def.selectionSpan);
       }
-      if (info.feature) this.features.add(info.feature);
-      const head = list.children[0] as Atom;
-      if (h === 'end' || h === 'else' || h === 'catch' || h === 'catch_all' || h === 'delegate') {
-        this.error('wat-syntax', `'${h}' cannot be folded`, head);
-        continue;
-      }
-      const next = this.immediates(info.imm, head, list.children, 1, true);
-      let j = next;
-      const label = this.openedLabel;
-      if (h === 'if') {
-        // (if label? bt cond* (then ...) (else ...)?)
-        const cs = list.children;
-        let thenAt = -1;
-        let elseAt = -1;
-        let k = j;
-        for (; k < cs.length; k++) {
-          const hh = headOf(cs[k]);
-          if (hh === 'then') {
-            thenAt = k;
-            break;
-          }
-        }
-        if (thenAt < 0) {
-          this.error('wat-syntax', "expected '(then ...)' in folded 'if'", head);
-          continue;
-        }
-        if (headOf(cs[thenAt + 1]) === 'else') elseAt = thenAt + 1;
-        const after = elseAt >= 0 ? elseAt + 1 : thenAt + 1;
-        if (after < cs.length) this.error('wat-syntax', "unexpected content after '(then ...)'/'(else ...)'", cs[after]);
-        if (elseAt >= 0) stack.push(this.clauseFrame(cs[elseAt] as List, label));
-        stack.push(this.clauseFrame(cs[thenAt] as List, label));
-        for (let k = j; k < thenAt; k++) {
-          if (isAtom(cs[k])) {
-            this.error('wat-syntax', `unexpected '${(cs[k] as Atom).text}' in folded 'if' (the condition must be folded)`, cs[k]);
-            break;
-          }
-        }
-        if (thenAt > j) stack.push({ nodes: cs.slice(j, thenAt), i: 0, entered: false, base: 0 });
-        continue;
-      }
-      if (h === 'try') {
-        const cs = list.children;
-        const frames: Frame[] = [];
-        for (let k = j; k < cs.length; k++) {
-          const hh = headOf(cs[k]);
-          const cl = cs[k] as List;
-          if (hh === 'do') frames.push(this.clauseFrame(cl, label));
-          else if (hh === 'catch') {
-            const t = cl.children;
-            const q = this.needIdx(t, 1, 'tag', 'a tag', cl);
-            frames.push({ nodes: t, i: q, entered: false, base: 0, label });
-          } else if (hh === 'catch_all') frames.push(this.clauseFrame(cl, label));
-          else if (hh === 'delegate') this.needIdx(cl.children, 1, 'label', 'a label', cl);
-          else this.error('wat-syntax', "expected (do ...), (catch ...), (catch_all ...) or (delegate ...)", cs[k]);
-        }
-        for (let k = frames.length - 1; k >= 0; k--) stack.push(frames[k]);
-        continue;
-      }
-      // ordinary folded instruction: (op imm* instr*); block/loop/try_table bodies see the label
-      if (label) {
-        stack.push({ nodes: list.children, i: j, entered: false, base: 0, label });
-      } else {
-        const cs = list.children;
-        for (; j < cs.length; j++) {
-          if (isAtom(cs[j])) {
-            this.error('wat-syntax', `unexpected '${(cs[j] as Atom).text}' in folded '${h}'`, cs[j]);
-            j = cs.length;
-            break;
-          }
-        }
-        if (next < cs.length) stack.push({ nodes: cs, i: next, entered: false, base: 0 });
-      }
+      this.labels.length = f.base;
     }
     this.labels = savedLabels;
     this.inConst = savedConst;
   }
 
-  private clauseFrame(l: List, label: Definition | undefined): Frame {
-    return { nodes: l.children, i: 1, entered: false, base: 0, label };
+  /** A folded instruction `(op imm* instr*)`, `(if ...)`, `(try ...)`: checks its immediates, pushes the frames of its parts. */
+  private folded(list: List, stack: Frame[]): void {
+    const h = headOf(list);
+    const info = h !== undefined ? INSTRUCTIONS.get(h) : undefined;
+    if (!info) {
+      if (h === 'then' || h === 'else' || h === 'do' || h === 'catch' || h === 'catch_all') {
+        this.error('wat-syntax', `'(${h} ...)' outside a folded if/try`, list.children[0]);
+      } else if (h !== undefined && /^[a-z][a-z0-9]*(\.[a-z0-9_]+)+$/.test(h)) {
+        this.error('wat-unknown-instruction', `unknown instruction '${h}'`, list.children[0]);
+      } else {
+        this.error('wat-syntax', h ? `unexpected '(${h}' in an instruction sequence` : 'expected an instruction', list.children[0] ?? list);
+      }
+      return;
+    }
+    if (info.feature !== undefined) this.features.add(info.feature);
+    const head = list.children[0] as Atom;
+    if (info.kind === InstrKind.Structural) {
+      this.error('wat-syntax', `'${h}' cannot be folded`, head);
+      return;
+    }
+    const next = this.immediates(info.imm, head, list.children, 1, true);
+    let j = next;
+    const label = this.openedLabel;
+    if (h === 'if') {
+      // (if label? bt cond* (then ...) (else ...)?)
+      const cs = list.children;
+      let thenAt = -1;
+      let elseAt = -1;
+      let k = j;
+      for (; k < cs.length; k++) {
+        const hh = headOf(cs[k]);
+        if (hh === 'then') {
+          thenAt = k;
+          break;
+        }
+      }
+      if (thenAt < 0) {
+        this.error('wat-syntax', "expected '(then ...)' in folded 'if'", head);
+        return;
+      }
+      if (headOf(cs[thenAt + 1]) === 'else') elseAt = thenAt + 1;
+      const after = elseAt >= 0 ? elseAt + 1 : thenAt + 1;
+      if (after < cs.length) this.error('wat-syntax', "unexpected content after '(then ...)'/'(else ...)'", cs[after]);
+      if (elseAt >= 0) stack.push(frame((cs[elseAt] as List).children, 1, false, label));
+      stack.push(frame((cs[thenAt] as List).children, 1, false, label));
+      for (let k = j; k < thenAt; k++) {
+        if (isAtom(cs[k])) {
+          this.error('wat-syntax', `unexpected '${(cs[k] as Atom).text}' in folded 'if' (the condition must be folded)`, cs[k]);
+          break;
+        }
+      }
+      if (thenAt > j) stack.push(frame(cs.slice(j, thenAt), 0, false, undefined));
+      return;
+    }
+    if (h === 'try') {
+      const cs = list.children;
+      const frames: Frame[] = [];
+      for (let k = j; k < cs.length; k++) {
+        const hh = headOf(cs[k]);
+        const cl = cs[k] as List;
+        if (hh === 'do') frames.push(frame(cl.children, 1, false, label));
+        else if (hh === 'catch') {
+          const t = cl.children;
+          const q = this.needIdx(t, 1, 'tag', 'a tag', cl);
+          frames.push(frame(t, q, false, label));
+        } else if (hh === 'catch_all') frames.push(frame(cl.children, 1, false, label));
+        else if (hh === 'delegate') this.needIdx(cl.children, 1, 'label', 'a label', cl);
+        else this.error('wat-syntax', "expected (do ...), (catch ...), (catch_all ...) or (delegate ...)", cs[k]);
+      }
+      for (let k = frames.length - 1; k >= 0; k--) stack.push(frames[k]);
+      return;
+    }
+    // ordinary folded instruction: (op imm* instr*); block/loop/try_table bodies see the label
+    if (label) {
+      stack.push(frame(list.children, j, false, label));
+    } else {
+      const cs = list.children;
+      for (; j < cs.length; j++) {
+        if (isAtom(cs[j])) {
+          this.error('wat-syntax', `unexpected '${(cs[j] as Atom).text}' in folded '${h}'`, cs[j]);
+          j = cs.length;
+          break;
+        }
+      }
+      if (next < cs.length) stack.push(frame(cs, next, false, undefined));
+    }
   }
 
-  /** A plain (unfolded) instruction at an atom. */
+  /**
+   * A plain (unfolded) instruction at an atom; its immediates are consumed from f. The frequent shapes
+   * (no immediates, local/global index, integer constant, label, memarg) are checked right here.
+   */
   private plainInstr(a: Atom, f: Frame): void {
     if (a.token !== TokenKind.Keyword) {
       this.error('wat-syntax', `expected an instruction, found '${a.text}'`, a);
@@ -1145,39 +1158,80 @@ class Checker {
       return;
     }
     const info = INSTRUCTIONS.get(a.text);
-    if (!info) {
+    if (info === undefined) {
       this.error('wat-unknown-instruction', `unknown instruction '${a.text}'`, a);
       this.skipOperands(f);
       return;
     }
-    if (info.feature) this.features.add(info.feature);
+    if (info.feature !== undefined) this.features.add(info.feature);
+    this.openedLabel = undefined;
+    const c = f.nodes;
+    switch (info.kind) {
+      case InstrKind.None:
+        if (this.inConst && EXTENDED_CONST.has(a.text)) this.features.add('extended-const');
+        return;
+      case InstrKind.Local:
+        // locals in a constant expression: invalid (validation reports it), not malformed
+        if (!this.func) f.i = this.isIdx(c[f.i]) ? f.i + 1 : f.i;
+        else f.i = this.needIdx(c, f.i, 'local', 'a local', a);
+        return;
+      case InstrKind.Global:
+        f.i = this.needIdx(c, f.i, 'global', 'a global', a);
+        return;
+      case InstrKind.I32:
+      case InstrKind.I64:
+        f.i = this.intConst(c, f.i, a, info.kind === InstrKind.I32 ? 32 : 64);
+        return;
+      case InstrKind.Label:
+        f.i = this.labelIdx(c, f.i, a);
+        return;
+      case InstrKind.Memarg:
+        if (this.isIdx(c[f.i])) this.checkIdx(c[f.i++] as Atom, 'memory');
+        f.i = this.memarg(c, f.i);
+        return;
+      case InstrKind.Structural:
+        this.structural(a, f);
+        return;
+    }
+    f.i = this.immediates(info.imm, a, c, f.i, false);
+    if (this.openedLabel) this.labels.push({ def: this.openedLabel, flat: true });
+  }
+
+  /** `end`, `else`, `catch`, `catch_all`, `delegate` in flat code. */
+  private structural(a: Atom, f: Frame): void {
     const h = a.text;
-    if (h === 'end' || h === 'else' || h === 'catch' || h === 'catch_all' || h === 'delegate') {
-      const top = this.labels.length > f.base + (f.label ? 1 : 0) ? this.labels[this.labels.length - 1] : undefined;
-      if (!top || !top.flat) {
-        this.error('wat-syntax', `'${h}' without a matching block`, a);
-        if (h !== 'delegate') this.skipOperands(f);
-        else f.i++;
-        return;
-      }
-      if (h === 'catch') {
-        f.i = this.needIdx(f.nodes, f.i, 'tag', 'a tag', a);
-      } else if (h === 'delegate') {
-        this.labels.pop();
-        f.i = this.labelIdx(f.nodes, f.i, a);
-        return;
-      }
-      const id = this.idAt(f.nodes, f.i);
-      if (id && h !== 'catch') {
-        f.i++;
-        if (idKey(id.text) !== top.def.id) this.error('wat-label-mismatch', `label ${id.text} does not match ${top.def.id ?? 'the unnamed block'}`, id);
-      }
-      if (h === 'else' && top.def.keyword !== 'if') this.error('wat-syntax', "'else' outside 'if'", a);
-      if (h === 'end') this.labels.pop();
+    const top = this.labels.length > f.base + (f.label ? 1 : 0) ? this.labels[this.labels.length - 1] : undefined;
+    if (!top || !top.flat) {
+      this.error('wat-syntax', `'${h}' without a matching block`, a);
+      if (h !== 'delegate') this.skipOperands(f);
+      else f.i++;
       return;
     }
-    f.i = this.immediates(info.imm, a, f.nodes, f.i, false);
-    if (this.openedLabel) this.labels.push({ def: this.openedLabel, flat: true });
+    if (h === 'catch') {
+      f.i = this.needIdx(f.nodes, f.i, 'tag', 'a tag', a);
+    } else if (h === 'delegate') {
+      this.labels.pop();
+      f.i = this.labelIdx(f.nodes, f.i, a);
+      return;
+    }
+    const id = this.idAt(f.nodes, f.i);
+    if (id && h !== 'catch') {
+      f.i++;
+      if (idKey(id.text) !== top.def.id) this.error('wat-label-mismatch', `label ${id.text} does not match ${top.def.id ?? 'the unnamed block'}`, id);
+    }
+    if (h === 'else' && top.def.keyword !== 'if') this.error('wat-syntax', "'else' outside 'if'", a);
+    if (h === 'end') this.labels.pop();
+  }
+
+  /** The integer immediate of `i32.const`/`i64.const` at c[i]; returns the next position. */
+  private intConst(c: Node[], i: number, op: Atom, bits: 32 | 64): number {
+    const a = c[i];
+    if (!isAtom(a) || a.token !== TokenKind.Int) {
+      this.error(isAtom(a) && a.token === TokenKind.Float ? 'wat-bad-number' : 'wat-syntax', `expected an integer after ${op.text}`, a ?? op);
+      return isAtom(a) && a.token !== TokenKind.Keyword ? i + 1 : i;
+    }
+    if (!intInRange(this.text, a.start, a.end, bits)) this.error('wat-bad-number', `constant '${a.text}' out of range for i${bits}`, a);
+    return i + 1;
   }
 
   private skipOperands(f: Frame): void {
@@ -1207,8 +1261,11 @@ class Checker {
       }
       if (!r.target) this.error('wat-unknown-id', `unknown label ${a.text}`, a);
     } else {
-      const depth = Number(a.text.replace(/_/g, ''));
-      if (depth < this.labels.length) r.target = this.labels[this.labels.length - 1 - depth].def;
+      // (a signed depth was reported by checkIdx, and resolves to nothing)
+      const depth = intNumber(this.text, a.start, a.end);
+      if (depth < 0) {
+        // no target
+      } else if (depth < this.labels.length) r.target = this.labels[this.labels.length - 1 - depth].def;
       else if (depth === this.labels.length && this.func) r.target = this.func.def;
     }
     this.mod.refs.push(r);
@@ -1448,20 +1505,28 @@ class Checker {
 
   /** `offset=N`? `align=N`? with N unsigned, align a power of two. */
   private memarg(c: Node[], i: number): number {
-    const t = this.text;
-    for (const key of ['offset=', 'align=']) {
-      const a = c[i];
-      if (!isAtom(a) || a.token !== TokenKind.Keyword || !a.text.startsWith(key)) continue;
-      const s = a.start + key.length;
-      if (classifyNumber(t, s, a.end) !== NumberClass.Int || !intInRange(t, s, a.end, 64, true)) {
-        this.error('wat-bad-number', `malformed ${key.slice(0, -1)} '${a.text}'`, a);
-      } else if (key === 'align=') {
-        const v = BigInt(t.slice(s, a.end).replace(/_/g, ''));
-        if (v === 0n || (v & (v - 1n)) !== 0n) this.error('wat-bad-number', `alignment must be a power of two, got ${a.text.slice(6)}`, a);
-      }
+    let a = c[i];
+    if (a !== undefined && a.type === 'atom' && a.token === TokenKind.Keyword && a.text.startsWith('offset=')) {
+      this.memargValue(a, 7);
+      a = c[++i];
+    }
+    if (a !== undefined && a.type === 'atom' && a.token === TokenKind.Keyword && a.text.startsWith('align=')) {
+      this.memargValue(a, 6);
       i++;
     }
     return i;
+  }
+
+  /** The value of `offset=N` (key length 7) or `align=N` (6): unsigned, an alignment a power of two. */
+  private memargValue(a: Atom, keyLength: number): void {
+    const t = this.text;
+    const s = a.start + keyLength;
+    if (classifyNumber(t, s, a.end) !== NumberClass.Int || !intInRange(t, s, a.end, 64, true)) {
+      this.error('wat-bad-number', `malformed ${keyLength === 7 ? 'offset' : 'align'} '${a.text}'`, a);
+    } else if (keyLength === 6) {
+      const v = BigInt(t.slice(s, a.end).replace(/_/g, ''));
+      if (v === 0n || (v & (v - 1n)) !== 0n) this.error('wat-bad-number', `alignment must be a power of two, got ${a.text.slice(6)}`, a);
+    }
   }
 }
 
