@@ -14,3 +14,16 @@ const kept: object[] = [];
 export function keepMaps(...objects: object[]): void {
   kept.push(...objects);
 }
+
+/**
+ * An empty array already in V8's "holds objects" elements kind. A fresh `[]` holds small integers
+ * until the first object is pushed, and the optimized push of the hot loops (compiled for the arrays of
+ * earlier parses, long transitioned) deoptimizes on that first push: once per parse, for arrays
+ * created per parse (token trivia, the tree's lists, label stacks, references...).
+ */
+export function objectArray<T>(): T[] {
+  const a = [OBJECT] as unknown as T[];
+  a.pop();
+  return a;
+}
+const OBJECT = {};

@@ -5,7 +5,7 @@
  */
 import type { Span } from '../span';
 import { classifyNumber, NumberClass } from './numbers';
-import { keepMaps } from './jit';
+import { keepMaps, objectArray } from './jit';
 
 export const enum TokenKind {
   LParen = 0,
@@ -58,11 +58,12 @@ export function isIdChar(c: number): boolean {
 
 /**
  * The hash of text[s, e) the lexer computes for keywords and ids while scanning them (the tree builder
- * interns their strings by it): h = c0, then h = h * 31 + c, in 32 bits.
+ * interns their strings by it): h = c0, then h = h * 31 + c, in 30 bits (a small integer for V8: no
+ * heap number, no deoptimization when it is passed around).
  */
 export function hashText(text: string, s: number, e: number): number {
   let h = text.charCodeAt(s) | 0;
-  for (let i = s + 1; i < e; i++) h = (h * 31 + text.charCodeAt(i)) | 0;
+  for (let i = s + 1; i < e; i++) h = (h * 31 + text.charCodeAt(i)) & 0x3fffffff;
   return h;
 }
 
@@ -217,15 +218,18 @@ export function isValidUtf8(bytes: Uint8Array): boolean {
 
 /** Byte length of a string token's payload (what decodeStringBytes().length is), without building it. */
 export function stringByteLength(text: string, start: number, end: number): number {
+  return countStringBytes(text, start + 1, end - 1);
+}
+
+/** stringByteLength's loop over text[i, last), on its own (see lexRange). */
+function countStringBytes(text: string, i: number, last: number): number {
   let n = 0;
-  let i = start + 1;
-  const last = end - 1;
   while (i < last) {
     const c = text.charCodeAt(i);
     if (c === 92) {
       const e = text.charCodeAt(i + 1);
       // \u{...} escapes (rare) are counted by decoding them
-      if (e === 117) return n + decodeStringBytes(text, i - 1, end).length;
+      if (e === 117) return n + decodeStringBytes(text, i - 1, last + 1).length;
       n++;
       i += e === 110 || e === 116 || e === 114 || e === 92 || e === 39 || e === 34 ? 2 : 3;
     } else if (c < 0x80) {
@@ -390,14 +394,30 @@ function skipAnnotation(
  * that also hashes keywords and ids for the tree builder's interning.
  */
 export function lex(text: string, from = 0, to = text.length): TokenStream {
-  const n = to;
-  const len = text.length;
   // about one token per 32 chars to start with (wasm2wat output is mostly indentation); grows by doubling
-  const out = new TokenBuffer(Math.max(16, ((n - from) >> 5) + 16));
-  const trivia: Span[] = [];
-  const customAnnotations: TokenStream['customAnnotations'] = [];
-  const errors: LexError[] = [];
+  const out = new TokenBuffer(Math.max(16, ((to - from) >> 5) + 16));
+  const trivia = objectArray<Span>();
+  const customAnnotations = objectArray<TokenStream['customAnnotations'][number]>();
+  const errors = objectArray<LexError>();
+  lexRange(text, text.length, from, to, out, trivia, customAnnotations, errors);
+  return { count: out.count, kinds: out.kinds, starts: out.starts, ends: out.ends, hashes: out.hashes, trivia, customAnnotations, errors };
+}
 
+/**
+ * lex's loop, on its own: V8 optimizes it while it runs (on-stack replacement), before the code after
+ * the loop has ever run, and before the code ahead of it has type feedback (feedback is only recorded
+ * once a function has run a while); code there would deoptimize the fresh code on the next call.
+ */
+function lexRange(
+  text: string,
+  len: number,
+  from: number,
+  n: number,
+  out: TokenBuffer,
+  trivia: Span[],
+  customAnnotations: TokenStream['customAnnotations'],
+  errors: LexError[],
+): void {
   let i = from;
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -439,7 +459,7 @@ export function lex(text: string, from = 0, to = text.length): TokenStream {
         const k = CHAR_CLASS[ch];
         if (k === 0) break;
         cls |= k;
-        h = (h * 31 + ch) | 0;
+        h = (h * 31 + ch) & 0x3fffffff;
         i++;
       }
       if (i >= n || ch === 32 || ch === 10 || ch === 9 || ch === 13 || ch === 40 || ch === 41 || (ch === 59 && i + 1 < len && text.charCodeAt(i + 1) === 59)) {
@@ -450,7 +470,6 @@ export function lex(text: string, from = 0, to = text.length): TokenStream {
     }
     i = lexOther(text, s, n, out, errors);
   }
-  return { count: out.count, kinds: out.kinds, starts: out.starts, ends: out.ends, hashes: out.hashes, trivia, customAnnotations, errors };
 }
 
 /** A block comment `(;...;)` or an annotation `(@...)` at `(`: skipped, remembered as trivia. */

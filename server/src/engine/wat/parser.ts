@@ -10,7 +10,7 @@ import type { EngineDiagnostic } from '../diagnostic';
 import type { Span } from '../span';
 import { TokenKind, scanString, decodeStringBytes } from './lexer';
 import { buildTree, diag } from './tree-builder';
-import { keepMaps } from './jit';
+import { keepMaps, objectArray } from './jit';
 import { idKey, isValidUtf8, readTypeUse } from './forms';
 import { classifyNumber, floatInRange, intInRange, intNumber, NumberClass } from './numbers';
 import { INSTRUCTIONS, InstrKind, V128_SHAPES, HEAP_TYPES, REF_SHORTHANDS, NUMERIC_TYPES, type InstrFeature } from './instructions';
@@ -197,8 +197,8 @@ class Checker {
       form: 'text',
       fields: [],
       defs: { type: [], func: [], table: [], memory: [], global: [], tag: [], data: [], elem: [] },
-      funcs: [],
-      refs: [],
+      funcs: objectArray(),
+      refs: objectArray(),
     };
     this.mod = m;
     this.ids = new Map();
@@ -399,7 +399,7 @@ class Checker {
           }
         }
         if (h === 'func') {
-          const fs: FuncSyntax = { def: d, node: f, locals: [], labels: [] };
+          const fs: FuncSyntax = { def: d, node: f, locals: objectArray(), labels: objectArray() };
           this.mod.funcs.push(fs);
           this.funcByNode.set(f, fs);
         }
@@ -1026,7 +1026,7 @@ class Checker {
     const savedConst = this.inConst;
     this.inConst = fs === undefined;
     const savedLabels = this.labels;
-    this.labels = [];
+    this.labels = objectArray();
     const stack: Frame[] = [frame(c, i, true, undefined)];
     while (stack.length > 0) {
       const f = stack[stack.length - 1];

@@ -6,8 +6,8 @@
 import type { EngineDiagnostic } from '../diagnostic';
 import type { Span } from '../span';
 import { lex, TokenKind } from './lexer';
-import { keepMaps } from './jit';
-import { type Atom, type List, type Root, headOf } from './syntax';
+import { keepMaps, objectArray } from './jit';
+import { type Atom, type List, type Node, type Root, headOf } from './syntax';
 
 export type WatDiagnosticCode =
   | 'wat-syntax'
@@ -112,7 +112,13 @@ class LazyAtom implements Atom {
 // shared by every atom: on the prototype, not one slot per instance
 Object.defineProperty(LazyAtom.prototype, 'type', { value: 'atom', writable: false, enumerable: true });
 
-keepMaps(new LazyAtom(TokenKind.Reserved, 0, 0, { text: '', copy: false }, ''), new LazyAtom(TokenKind.Int, 0, 0, { text: '', copy: false }, undefined), new KeywordInterner(false));
+{
+  // `cached` is written after construction (lazy text): the kept atom has it written already, so the
+  // field is mutable from the start instead of turning mutable (and deoptimizing) during a parse
+  const lazy = new LazyAtom(TokenKind.Int, 0, 1, { text: '0', copy: false }, undefined);
+  void lazy.text;
+  keepMaps(new LazyAtom(TokenKind.Reserved, 0, 0, { text: '', copy: false }, ''), lazy, new KeywordInterner(false));
+}
 
 /** Stage 1: the S-expression tree. */
 export function buildTree(text: string, diagnostics: EngineDiagnostic[]): Root {
@@ -143,40 +149,55 @@ function buildTreeOf(
   copy: boolean,
 ): Root {
   for (const e of ts.errors) diagnostics.push(diag(e.code, copy ? flatCopy(e.message) : e.message, e));
-  const root: Root = { type: 'root', start: from, end: to, children: [], trivia: ts.trivia, customAnnotations: ts.customAnnotations, modules: [] };
-  const stack: List[] = [];
+  const root: Root = { type: 'root', start: from, end: to, children: objectArray(), trivia: ts.trivia, customAnnotations: ts.customAnnotations, modules: [] };
+  const stack = objectArray<List>();
+  buildLists(text, ts.kinds, ts.starts, ts.ends, ts.hashes, ts.count, root.children, stack, diagnostics, source, new KeywordInterner(copy));
+  if (stack.length > 0) {
+    // one diagnostic for the outermost unclosed list: the inner ones are its consequence
+    const outer = stack[0];
+    diagnostics.push(diag('wat-unbalanced-paren', `missing ')' to close this '(${headOf(outer) ?? ''}'`, { start: outer.start, end: outer.start + 1 }));
+    for (const l of stack) l.end = to;
+  }
+  return root;
+}
+
+/**
+ * The loop of buildTreeOf, on its own (see lexRange): the lists and atoms of the tokens, appended to
+ * `rootChildren`; `stack` is left with the lists still open.
+ */
+function buildLists(
+  text: string,
+  kinds: Uint8Array,
+  starts: Int32Array,
+  ends: Int32Array,
+  hashes: Int32Array,
+  count: number,
+  rootChildren: Node[],
+  stack: List[],
+  diagnostics: EngineDiagnostic[],
+  source: AtomSource,
+  interner: KeywordInterner,
+): void {
   /** depth in `stack` of the open func/global field, or -1 */
   let fieldDepth = -1;
-  let children = root.children;
-  const { kinds, starts, ends, hashes, count } = ts;
-  const interner = new KeywordInterner(copy);
+  let children = rootChildren;
   for (let t = 0; t < count; t++) {
     const k = kinds[t];
     if (k === TokenKind.LParen) {
+      const nextIsKeyword = t + 1 < count && kinds[t + 1] === TokenKind.Keyword;
       // recovery: a module field opening inside a func/global field means that field lacks its `)`
-      if (fieldDepth >= 0 && stack.length > fieldDepth && kinds[t + 1] === TokenKind.Keyword) {
-        const head = text.slice(starts[t + 1], ends[t + 1]);
-        if (RECOVERY_HEADS.has(head)) {
-          const field = stack[fieldDepth];
-          diagnostics.push(diag('wat-unbalanced-paren', `missing ')' to close this '(${headOf(field) ?? ''}'`, { start: field.start, end: field.start + 1 }));
-          while (stack.length > fieldDepth) {
-            const l = stack.pop()!;
-            l.end = starts[t];
-          }
-          children = stack.length ? stack[stack.length - 1].children : root.children;
-          fieldDepth = -1;
-        }
+      if (fieldDepth >= 0 && stack.length > fieldDepth && nextIsKeyword && RECOVERY_HEADS.has(interner.get(text, starts[t + 1], ends[t + 1], hashes[t + 1]))) {
+        closeField(stack, fieldDepth, starts[t], diagnostics);
+        children = stack.length ? stack[stack.length - 1].children : rootChildren;
+        fieldDepth = -1;
       }
-      const l: List = { type: 'list', start: starts[t], end: starts[t] + 1, children: [], closed: false };
+      const l: List = { type: 'list', start: starts[t], end: starts[t] + 1, children: objectArray(), closed: false };
       children.push(l);
       stack.push(l);
       children = l.children;
-      if (fieldDepth < 0 && kinds[t + 1] === TokenKind.Keyword) {
-        const parentHead = stack.length >= 2 ? headOf(stack[stack.length - 2]) : undefined;
-        if (stack.length === 1 || parentHead === 'module') {
-          const head = text.slice(starts[t + 1], ends[t + 1]);
-          if (head === 'func' || head === 'global') fieldDepth = stack.length - 1;
-        }
+      if (fieldDepth < 0 && nextIsKeyword && (stack.length === 1 || headOf(stack[stack.length - 2]) === 'module')) {
+        const head = interner.get(text, starts[t + 1], ends[t + 1], hashes[t + 1]);
+        if (head === 'func' || head === 'global') fieldDepth = stack.length - 1;
       }
     } else if (k === TokenKind.RParen) {
       const l = stack.pop();
@@ -187,19 +208,22 @@ function buildTreeOf(
       l.end = ends[t];
       l.closed = true;
       if (stack.length === fieldDepth) fieldDepth = -1;
-      children = stack.length ? stack[stack.length - 1].children : root.children;
+      children = stack.length ? stack[stack.length - 1].children : rootChildren;
     } else {
       const s = starts[t];
       const e = ends[t];
       children.push(new LazyAtom(k, s, e, source, k === TokenKind.Keyword || k === TokenKind.Id ? interner.get(text, s, e, hashes[t]) : undefined));
     }
   }
-  if (stack.length > 0) {
-    // one diagnostic for the outermost unclosed list: the inner ones are its consequence
-    const outer = stack[0];
-    diagnostics.push(diag('wat-unbalanced-paren', `missing ')' to close this '(${headOf(outer) ?? ''}'`, { start: outer.start, end: outer.start + 1 }));
-    for (const l of stack) l.end = to;
+}
+
+/** Recovery: the func/global field at stack[fieldDepth] lacks its `)`; it and the lists inside it end at `at`. */
+function closeField(stack: List[], fieldDepth: number, at: number, diagnostics: EngineDiagnostic[]): void {
+  const field = stack[fieldDepth];
+  diagnostics.push(diag('wat-unbalanced-paren', `missing ')' to close this '(${headOf(field) ?? ''}'`, { start: field.start, end: field.start + 1 }));
+  while (stack.length > fieldDepth) {
+    const l = stack.pop()!;
+    l.end = at;
   }
-  return root;
 }
 
