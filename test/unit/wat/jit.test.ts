@@ -9,7 +9,7 @@ test('objectArray gives a fresh, empty, ordinary array each time', () => {
   assert.notEqual(a, b);
   assert.ok(Array.isArray(a));
   assert.equal(a.length, 0);
-  assert.deepEqual(a, []);
+  assert.equal(JSON.stringify(a), '[]');
   a.push({ x: 1 });
   assert.deepEqual(a, [{ x: 1 }]);
   assert.equal(b.length, 0);
