@@ -4,8 +4,14 @@
  * trivia; block comments and annotations are remembered (for folding), `@custom` annotations too.
  */
 import type { Span } from '../span';
-import { classifyNumber, NumberClass } from './numbers';
+import { classifyNumber as classifyNumberImport, NumberClass } from './numbers';
 import { keepMaps, objectArray } from './jit';
+
+// module constants for what the token paths use from other modules (see the note in parser.ts)
+const classifyNumber = classifyNumberImport;
+const N_INVALID = NumberClass.Invalid;
+const N_INT = NumberClass.Int;
+const N_FLOAT = NumberClass.Float;
 
 export const enum TokenKind {
   LParen = 0,
@@ -514,11 +520,11 @@ function pushWord(text: string, s: number, e: number, c: number, cls: number, h:
 /** `inf`, `nan`, `nan:0x..` (a keyword-like token starting with i or n): pushes it when it is one. */
 function pushNumberWord(text: string, s: number, e: number, out: TokenBuffer, errors: LexError[]): boolean {
   const k = classifyNumber(text, s, e);
-  if (k === NumberClass.Float) {
+  if (k === N_FLOAT) {
     out.push(TokenKind.Float, s, e, 0);
     return true;
   }
-  if (k === NumberClass.Invalid && text.startsWith('nan:0x', s)) {
+  if (k === N_INVALID && text.startsWith('nan:0x', s)) {
     errors.push({ code: 'wat-bad-number', message: `malformed NaN payload '${text.slice(s, e)}'`, start: s, end: e });
     out.push(TokenKind.Reserved, s, e, 0);
     return true;
@@ -529,8 +535,8 @@ function pushNumberWord(text: string, s: number, e: number, out: TokenBuffer, er
 /** A token of idchars that is not a keyword or an id: a number, or malformed. */
 function pushNumber(text: string, s: number, e: number, c: number, out: TokenBuffer, errors: LexError[]): void {
   const k = classifyNumber(text, s, e);
-  if (k === NumberClass.Int) out.push(TokenKind.Int, s, e, 0);
-  else if (k === NumberClass.Float) out.push(TokenKind.Float, s, e, 0);
+  if (k === N_INT) out.push(TokenKind.Int, s, e, 0);
+  else if (k === N_FLOAT) out.push(TokenKind.Float, s, e, 0);
   else {
     const looksNumeric = (c >= 48 && c <= 57) || ((c === 43 || c === 45) && e - s > 1);
     errors.push(

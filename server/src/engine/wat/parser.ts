@@ -10,14 +10,45 @@ import type { EngineDiagnostic } from '../diagnostic';
 import type { Span } from '../span';
 import { TokenKind, scanString, decodeStringBytes } from './lexer';
 import { buildTree, diag } from './tree-builder';
-import { keepMaps, objectArray } from './jit';
-import { idKey, isValidUtf8, readTypeUse } from './forms';
-import { classifyNumber, floatInRange, intInRange, intNumber, NumberClass } from './numbers';
-import { INSTRUCTIONS, InstrKind, V128_SHAPES, HEAP_TYPES, REF_SHORTHANDS, NUMERIC_TYPES, type InstrFeature } from './instructions';
+import { keepMaps, objectArray as objectArrayImport } from './jit';
+import { idKey as idKeyImport, isValidUtf8, readTypeUse } from './forms';
+import {
+  classifyNumber as classifyNumberImport, floatInRange, intInRange as intInRangeImport, intNumber as intNumberImport, NumberClass,
+} from './numbers';
+import { INSTRUCTIONS as INSTRUCTIONS_IMPORT, InstrKind, V128_SHAPES, HEAP_TYPES, REF_SHORTHANDS, NUMERIC_TYPES, type InstrFeature } from './instructions';
 import {
   type Atom, type List, type Node, type Root, type ModuleSyntax, type Definition, type Reference, type FuncSyntax,
-  type IndexSpace, headOf, isAtom, isList,
+  type IndexSpace, headOf as headOfImport, isAtom as isAtomImport, isList as isListImport,
 } from './syntax';
+
+// Module constants for what the hot paths use from other modules. The tests and the benchmark run
+// these sources through per-file transpilation (tsx), where an imported name (`TokenKind.Keyword`,
+// `isAtom(...)`) is read through the import's getter at every use, a call the JIT removes only once
+// it has optimized the caller; a module constant is read once. (The bundle inlines either way.)
+const T_KEYWORD = TokenKind.Keyword;
+const T_ID = TokenKind.Id;
+const T_INT = TokenKind.Int;
+const T_FLOAT = TokenKind.Float;
+const T_STRING = TokenKind.String;
+const T_RESERVED = TokenKind.Reserved;
+const K_NONE = InstrKind.None;
+const K_LOCAL = InstrKind.Local;
+const K_GLOBAL = InstrKind.Global;
+const K_I32 = InstrKind.I32;
+const K_I64 = InstrKind.I64;
+const K_LABEL = InstrKind.Label;
+const K_MEMARG = InstrKind.Memarg;
+const K_STRUCTURAL = InstrKind.Structural;
+const N_INT = NumberClass.Int;
+const isAtom = isAtomImport;
+const isList = isListImport;
+const headOf = headOfImport;
+const idKey = idKeyImport;
+const intInRange = intInRangeImport;
+const intNumber = intNumberImport;
+const classifyNumber = classifyNumberImport;
+const objectArray = objectArrayImport;
+const INSTRUCTIONS = INSTRUCTIONS_IMPORT;
 
 export { buildTree };
 export type { WatDiagnosticCode } from './tree-builder';
@@ -149,7 +180,7 @@ class Checker {
 
   error(code: WatDiagnosticCode, message: string, s: Span): void {
     // a malformed token was already reported by the lexer
-    if ((s as Atom).type === 'atom' && (s as Atom).token === TokenKind.Reserved) return;
+    if ((s as Atom).type === 'atom' && (s as Atom).token === T_RESERVED) return;
     if (this.quiet === 0) this.diagnostics.push(diag(code, message, s));
   }
 
@@ -182,8 +213,8 @@ class Checker {
   private checkAction(n: List): void {
     const c = n.children;
     let i = 1;
-    if (isAtom(c[i]) && (c[i] as Atom).token === TokenKind.Id) i++;
-    if (!isAtom(c[i]) || (c[i] as Atom).token !== TokenKind.String) {
+    if (isAtom(c[i]) && (c[i] as Atom).token === T_ID) i++;
+    if (!isAtom(c[i]) || (c[i] as Atom).token !== T_STRING) {
       this.error('wat-syntax', `expected the export name after '${headOf(n)}'`, c[i] ?? n);
     }
   }
@@ -207,17 +238,17 @@ class Checker {
     let i = from;
     if (from > 0) {
       const a = c[i];
-      if (isAtom(a) && a.token === TokenKind.Id) {
+      if (isAtom(a) && a.token === T_ID) {
         m.id = idKey(a.text);
         m.idSpan = a;
         i++;
       }
       const kw = c[i];
-      if (isAtom(kw) && kw.token === TokenKind.Keyword) {
+      if (isAtom(kw) && kw.token === T_KEYWORD) {
         if (kw.text === 'binary' || kw.text === 'quote') {
           m.form = kw.text;
           for (let j = i + 1; j < c.length; j++) {
-            if (!isAtom(c[j]) || (c[j] as Atom).token !== TokenKind.String) {
+            if (!isAtom(c[j]) || (c[j] as Atom).token !== T_STRING) {
               this.error('wat-syntax', `expected a string in 'module ${kw.text}'`, c[j]);
               break;
             }
@@ -227,7 +258,7 @@ class Checker {
         if (kw.text === 'definition') {
           m.form = 'definition';
           i++;
-          if (isAtom(c[i]) && (c[i] as Atom).token === TokenKind.Id && m.id === undefined) {
+          if (isAtom(c[i]) && (c[i] as Atom).token === T_ID && m.id === undefined) {
             m.id = (c[i] as Atom).text;
             m.idSpan = c[i];
             i++;
@@ -348,13 +379,13 @@ class Checker {
 
   private idAt(c: Node[], i: number): Atom | undefined {
     const a = c[i];
-    return isAtom(a) && a.token === TokenKind.Id ? a : undefined;
+    return isAtom(a) && a.token === T_ID ? a : undefined;
   }
 
   private importInfo(l: List): { module: string; name: string } | undefined {
     const a = l.children[1];
     const b = l.children[2];
-    if (isAtom(a) && isAtom(b) && a.token === TokenKind.String && b.token === TokenKind.String) {
+    if (isAtom(a) && isAtom(b) && a.token === T_STRING && b.token === T_STRING) {
       return { module: a.text.slice(1, -1), name: b.text.slice(1, -1) };
     }
     return undefined;
@@ -419,12 +450,12 @@ class Checker {
     this.mod.refs.push(r);
     if (space === 'local' && this.func) {
       r.target = this.lookup(this.func.locals, a);
-      if (!r.target && a.token === TokenKind.Id) this.error('wat-unknown-id', `unknown local ${a.text}`, a);
+      if (!r.target && a.token === T_ID) this.error('wat-unknown-id', `unknown local ${a.text}`, a);
     }
   }
 
   private lookup(list: Definition[], a: Atom): Definition | undefined {
-    if (a.token === TokenKind.Id) {
+    if (a.token === T_ID) {
       const key = idKey(a.text);
       for (let k = 0; k < list.length; k++) if (list[k].id === key) return list[k];
       return undefined;
@@ -438,8 +469,8 @@ class Checker {
       if (r.space === 'local' || r.space === 'label' || r.target) continue;
       const list = m.defs[r.space];
       const a = r.span as Atom;
-      r.target = a.token === TokenKind.Id ? this.ids.get(r.space)?.get(idKey(a.text)) : this.lookup(list, a);
-      if (!r.target && a.token === TokenKind.Id) {
+      r.target = a.token === T_ID ? this.ids.get(r.space)?.get(idKey(a.text)) : this.lookup(list, a);
+      if (!r.target && a.token === T_ID) {
         this.error('wat-unknown-id', `unknown ${r.space} ${a.text}`, a);
       }
     }
@@ -449,11 +480,11 @@ class Checker {
 
   /** An index token: `$id` or an unsigned 32-bit integer. */
   private isIdx(n: Node | undefined): n is Atom {
-    return isAtom(n) && (n.token === TokenKind.Id || n.token === TokenKind.Int);
+    return isAtom(n) && (n.token === T_ID || n.token === T_INT);
   }
 
   private checkIdx(a: Atom, space: IndexSpace | undefined): void {
-    if (a.token === TokenKind.Int && !intInRange(this.text, a.start, a.end, 32, true)) {
+    if (a.token === T_INT && !intInRange(this.text, a.start, a.end, 32, true)) {
       this.error('wat-bad-number', `index '${a.text}' is not an unsigned 32-bit integer`, a);
       return;
     }
@@ -473,7 +504,7 @@ class Checker {
 
   private heapType(n: Node | undefined): boolean {
     if (!isAtom(n)) return false;
-    if (n.token === TokenKind.Keyword) return HEAP_TYPES.has(n.text);
+    if (n.token === T_KEYWORD) return HEAP_TYPES.has(n.text);
     if (this.isIdx(n)) {
       this.checkIdx(n, 'type');
       return true;
@@ -483,7 +514,7 @@ class Checker {
 
   /** A reference type: shorthand keyword or `(ref null? ht)`. */
   private refType(n: Node | undefined): boolean {
-    if (isAtom(n)) return n.token === TokenKind.Keyword && REF_SHORTHANDS.has(n.text);
+    if (isAtom(n)) return n.token === T_KEYWORD && REF_SHORTHANDS.has(n.text);
     if (headOf(n) !== 'ref') return false;
     const c = (n as List).children;
     let i = 1;
@@ -497,7 +528,7 @@ class Checker {
   }
 
   private valType(n: Node | undefined): boolean {
-    if (isAtom(n) && n.token === TokenKind.Keyword && NUMERIC_TYPES.has(n.text)) {
+    if (isAtom(n) && n.token === T_KEYWORD && NUMERIC_TYPES.has(n.text)) {
       if (n.text === 'v128') this.features.add('simd');
       return true;
     }
@@ -597,9 +628,9 @@ class Checker {
       const use = readTypeUse(this.text, p.c, p.i);
       const a = use.typeRef;
       if (!a) continue;
-      const def = a.token === TokenKind.Id ? this.ids.get('type')?.get(idKey(a.text)) : this.lookup(m.defs.type, a);
+      const def = a.token === T_ID ? this.ids.get('type')?.get(idKey(a.text)) : this.lookup(m.defs.type, a);
       if (!def) {
-        if (a.token !== TokenKind.Int) continue; // unknown $ids are reported with the other references
+        if (a.token !== T_INT) continue; // unknown $ids are reported with the other references
         // the text format resolves `(type N) (param ..)` at parse time: N must exist
         this.error('wat-unknown-id', `unknown type ${a.text}`, a);
         continue;
@@ -622,14 +653,14 @@ class Checker {
   private limits(c: Node[], i: number, what: 'memory' | 'table', at: Span): number {
     if (isAtom(c[i]) && ((c[i] as Atom).text === 'i64' || (c[i] as Atom).text === 'i32')) i++;
     const min = c[i];
-    if (!isAtom(min) || min.token !== TokenKind.Int) {
+    if (!isAtom(min) || min.token !== T_INT) {
       this.error('wat-syntax', `expected the ${what}'s minimum size`, min ?? at);
       return i;
     }
     if (!intInRange(this.text, min.start, min.end, 64, true)) this.error('wat-bad-number', `limit '${min.text}' out of range`, min);
     i++;
     const max = c[i];
-    if (isAtom(max) && max.token === TokenKind.Int) {
+    if (isAtom(max) && max.token === T_INT) {
       if (!intInRange(this.text, max.start, max.end, 64, true)) this.error('wat-bad-number', `limit '${max.text}' out of range`, max);
       i++;
     }
@@ -640,7 +671,7 @@ class Checker {
       } else if (isAtom(c[i]) && (c[i] as Atom).text === 'unshared') i++;
       if (headOf(c[i]) === 'pagesize') {
         const p = (c[i] as List).children[1];
-        if (!isAtom(p) || p.token !== TokenKind.Int) this.error('wat-syntax', 'expected the page size', p ?? c[i]);
+        if (!isAtom(p) || p.token !== T_INT) this.error('wat-syntax', 'expected the page size', p ?? c[i]);
         i++;
       }
     }
@@ -649,21 +680,21 @@ class Checker {
 
   private exportClause(l: List): void {
     const c = l.children;
-    if (!isAtom(c[1]) || (c[1] as Atom).token !== TokenKind.String || c.length !== 2) {
+    if (!isAtom(c[1]) || (c[1] as Atom).token !== T_STRING || c.length !== 2) {
       this.error('wat-syntax', 'expected (export "name")', l);
     } else this.name(c[1] as Atom);
   }
 
   /** import/export names must be valid UTF-8 */
   private name(a: Atom): void {
-    if (a.token === TokenKind.String && !isValidUtf8(decodeStringBytes(this.text, a.start, a.end))) {
+    if (a.token === T_STRING && !isValidUtf8(decodeStringBytes(this.text, a.start, a.end))) {
       this.error('wat-bad-string', 'name is not valid UTF-8', a);
     }
   }
 
   private importClause(l: List): void {
     const c = l.children;
-    if (!isAtom(c[1]) || !isAtom(c[2]) || (c[1] as Atom).token !== TokenKind.String || (c[2] as Atom).token !== TokenKind.String) {
+    if (!isAtom(c[1]) || !isAtom(c[2]) || (c[1] as Atom).token !== T_STRING || (c[2] as Atom).token !== T_STRING) {
       this.error('wat-syntax', 'expected (import "module" "name")', l);
     } else {
       this.name(c[1] as Atom);
@@ -697,7 +728,7 @@ class Checker {
   private strings(c: Node[], i: number, what: string): number {
     for (; i < c.length; i++) {
       const a = c[i];
-      if (!isAtom(a) || a.token !== TokenKind.String) {
+      if (!isAtom(a) || a.token !== T_STRING) {
         this.error('wat-syntax', `expected a string in ${what}`, a);
         return c.length;
       }
@@ -772,7 +803,7 @@ class Checker {
         for (let i = 1; i < c.length; i++) if (headOf(c[i]) === 'type') this.typeField(c[i] as List);
         return;
       case 'import': {
-        if (!isAtom(c[1]) || (c[1] as Atom).token !== TokenKind.String || !isAtom(c[2]) || (c[2] as Atom).token !== TokenKind.String) {
+        if (!isAtom(c[1]) || (c[1] as Atom).token !== T_STRING || !isAtom(c[2]) || (c[2] as Atom).token !== T_STRING) {
           this.error('wat-syntax', 'expected (import "module" "name" (kind ...))', c[1] ?? f);
           return;
         }
@@ -829,7 +860,7 @@ class Checker {
         return;
       }
       case 'export': {
-        if (!isAtom(c[1]) || (c[1] as Atom).token !== TokenKind.String) {
+        if (!isAtom(c[1]) || (c[1] as Atom).token !== T_STRING) {
           this.error('wat-syntax', 'expected (export "name" (kind idx))', c[1] ?? f);
           return;
         }
@@ -1075,7 +1106,7 @@ class Checker {
     }
     if (info.feature !== undefined) this.features.add(info.feature);
     const head = list.children[0] as Atom;
-    if (info.kind === InstrKind.Structural) {
+    if (info.kind === K_STRUCTURAL) {
       this.error('wat-syntax', `'${h}' cannot be folded`, head);
       return;
     }
@@ -1152,7 +1183,7 @@ class Checker {
    * (no immediates, local/global index, integer constant, label, memarg) are checked right here.
    */
   private plainInstr(a: Atom, f: Frame): void {
-    if (a.token !== TokenKind.Keyword) {
+    if (a.token !== T_KEYWORD) {
       this.error('wat-syntax', `expected an instruction, found '${a.text}'`, a);
       this.skipOperands(f);
       return;
@@ -1167,29 +1198,29 @@ class Checker {
     this.openedLabel = undefined;
     const c = f.nodes;
     switch (info.kind) {
-      case InstrKind.None:
+      case K_NONE:
         if (this.inConst && EXTENDED_CONST.has(a.text)) this.features.add('extended-const');
         return;
-      case InstrKind.Local:
+      case K_LOCAL:
         // locals in a constant expression: invalid (validation reports it), not malformed
         if (!this.func) f.i = this.isIdx(c[f.i]) ? f.i + 1 : f.i;
         else f.i = this.needIdx(c, f.i, 'local', 'a local', a);
         return;
-      case InstrKind.Global:
+      case K_GLOBAL:
         f.i = this.needIdx(c, f.i, 'global', 'a global', a);
         return;
-      case InstrKind.I32:
-      case InstrKind.I64:
-        f.i = this.intConst(c, f.i, a, info.kind === InstrKind.I32 ? 32 : 64);
+      case K_I32:
+      case K_I64:
+        f.i = this.intConst(c, f.i, a, info.kind === K_I32 ? 32 : 64);
         return;
-      case InstrKind.Label:
+      case K_LABEL:
         f.i = this.labelIdx(c, f.i, a);
         return;
-      case InstrKind.Memarg:
+      case K_MEMARG:
         if (this.isIdx(c[f.i])) this.checkIdx(c[f.i++] as Atom, 'memory');
         f.i = this.memarg(c, f.i);
         return;
-      case InstrKind.Structural:
+      case K_STRUCTURAL:
         this.structural(a, f);
         return;
     }
@@ -1226,9 +1257,9 @@ class Checker {
   /** The integer immediate of `i32.const`/`i64.const` at c[i]; returns the next position. */
   private intConst(c: Node[], i: number, op: Atom, bits: 32 | 64): number {
     const a = c[i];
-    if (!isAtom(a) || a.token !== TokenKind.Int) {
-      this.error(isAtom(a) && a.token === TokenKind.Float ? 'wat-bad-number' : 'wat-syntax', `expected an integer after ${op.text}`, a ?? op);
-      return isAtom(a) && a.token !== TokenKind.Keyword ? i + 1 : i;
+    if (!isAtom(a) || a.token !== T_INT) {
+      this.error(isAtom(a) && a.token === T_FLOAT ? 'wat-bad-number' : 'wat-syntax', `expected an integer after ${op.text}`, a ?? op);
+      return isAtom(a) && a.token !== T_KEYWORD ? i + 1 : i;
     }
     if (!intInRange(this.text, a.start, a.end, bits)) this.error('wat-bad-number', `constant '${a.text}' out of range for i${bits}`, a);
     return i + 1;
@@ -1237,7 +1268,7 @@ class Checker {
   private skipOperands(f: Frame): void {
     while (f.i < f.nodes.length) {
       const n = f.nodes[f.i];
-      if (isAtom(n) && n.token === TokenKind.Keyword && INSTRUCTIONS.has(n.text)) break;
+      if (isAtom(n) && n.token === T_KEYWORD && INSTRUCTIONS.has(n.text)) break;
       if (isList(n)) break;
       f.i++;
     }
@@ -1251,7 +1282,7 @@ class Checker {
     }
     this.checkIdx(a, undefined);
     const r: Reference = { space: 'label', span: a, target: undefined, func: this.func };
-    if (a.token === TokenKind.Id) {
+    if (a.token === T_ID) {
       const key = idKey(a.text);
       for (let k = this.labels.length - 1; k >= 0; k--) {
         if (this.labels[k].def.id === key) {
@@ -1378,8 +1409,8 @@ class Checker {
         if (this.isIdx(c[i])) this.checkIdx(c[i++] as Atom, 'memory');
         return this.memarg(c, i);
       case 'memarg_lane': {
-        if (this.isIdx(c[i]) && (c[i] as Atom).token === TokenKind.Id) this.checkIdx(c[i++] as Atom, 'memory');
-        else if (isAtom(c[i]) && (c[i] as Atom).token === TokenKind.Int && isAtom(c[i + 1]) && ((c[i + 1] as Atom).token === TokenKind.Int || (c[i + 1] as Atom).text.startsWith('offset=') || (c[i + 1] as Atom).text.startsWith('align='))) {
+        if (this.isIdx(c[i]) && (c[i] as Atom).token === T_ID) this.checkIdx(c[i++] as Atom, 'memory');
+        else if (isAtom(c[i]) && (c[i] as Atom).token === T_INT && isAtom(c[i + 1]) && ((c[i + 1] as Atom).token === T_INT || (c[i + 1] as Atom).text.startsWith('offset=') || (c[i + 1] as Atom).text.startsWith('align='))) {
           this.checkIdx(c[i++] as Atom, 'memory');
         }
         i = this.memarg(c, i);
@@ -1393,9 +1424,9 @@ class Checker {
       case 'i32':
       case 'i64': {
         const a = c[i];
-        if (!isAtom(a) || a.token !== TokenKind.Int) {
-          this.error(isAtom(a) && a.token === TokenKind.Float ? 'wat-bad-number' : 'wat-syntax', `expected an integer after ${op.text}`, a ?? op);
-          return isAtom(a) && a.token !== TokenKind.Keyword ? i + 1 : i;
+        if (!isAtom(a) || a.token !== T_INT) {
+          this.error(isAtom(a) && a.token === T_FLOAT ? 'wat-bad-number' : 'wat-syntax', `expected an integer after ${op.text}`, a ?? op);
+          return isAtom(a) && a.token !== T_KEYWORD ? i + 1 : i;
         }
         if (!intInRange(t, a.start, a.end, imm === 'i32' ? 32 : 64)) this.error('wat-bad-number', `constant '${a.text}' out of range for ${imm}`, a);
         return i + 1;
@@ -1403,9 +1434,9 @@ class Checker {
       case 'f32':
       case 'f64': {
         const a = c[i];
-        if (!isAtom(a) || (a.token !== TokenKind.Int && a.token !== TokenKind.Float)) {
+        if (!isAtom(a) || (a.token !== T_INT && a.token !== T_FLOAT)) {
           this.error('wat-syntax', `expected a number after ${op.text}`, a ?? op);
-          return isAtom(a) && a.token !== TokenKind.Keyword ? i + 1 : i;
+          return isAtom(a) && a.token !== T_KEYWORD ? i + 1 : i;
         }
         if (!floatInRange(t, a.start, a.end, imm === 'f32' ? 32 : 64)) this.error('wat-bad-number', `constant '${a.text}' out of range for ${imm}`, a);
         return i + 1;
@@ -1420,7 +1451,7 @@ class Checker {
         i++;
         for (let k = 0; k < shape.lanes; k++) {
           const a = c[i];
-          const okTok = isAtom(a) && (a.token === TokenKind.Int || (shape.kind === 'f' && a.token === TokenKind.Float));
+          const okTok = isAtom(a) && (a.token === T_INT || (shape.kind === 'f' && a.token === T_FLOAT));
           if (!okTok) {
             this.error('wat-syntax', `expected ${shape.lanes} ${shape.kind === 'i' ? 'integer' : 'float'} lanes for ${(s as Atom).text}`, a ?? op);
             return i;
@@ -1455,7 +1486,7 @@ class Checker {
       case 'type_u32': {
         i = this.needIdx(c, i, 'type', 'a type', op);
         const a = c[i];
-        if (!isAtom(a) || a.token !== TokenKind.Int || !intInRange(t, a.start, a.end, 32, true)) {
+        if (!isAtom(a) || a.token !== T_INT || !intInRange(t, a.start, a.end, 32, true)) {
           this.error('wat-syntax', 'expected the element count', a ?? op);
           return i;
         }
@@ -1495,9 +1526,9 @@ class Checker {
 
   private lane(c: Node[], i: number, op: Atom, limit: number): number {
     const a = c[i];
-    if (!isAtom(a) || a.token !== TokenKind.Int || !intInRange(this.text, a.start, a.end, 8, true)) {
-      this.error(isAtom(a) && a.token === TokenKind.Int ? 'wat-bad-number' : 'wat-syntax', 'expected a lane index', a ?? op);
-      return isAtom(a) && a.token === TokenKind.Int ? i + 1 : i;
+    if (!isAtom(a) || a.token !== T_INT || !intInRange(this.text, a.start, a.end, 8, true)) {
+      this.error(isAtom(a) && a.token === T_INT ? 'wat-bad-number' : 'wat-syntax', 'expected a lane index', a ?? op);
+      return isAtom(a) && a.token === T_INT ? i + 1 : i;
     }
     void limit;
     return i + 1;
@@ -1506,11 +1537,11 @@ class Checker {
   /** `offset=N`? `align=N`? with N unsigned, align a power of two. */
   private memarg(c: Node[], i: number): number {
     let a = c[i];
-    if (a !== undefined && a.type === 'atom' && a.token === TokenKind.Keyword && a.text.startsWith('offset=')) {
+    if (a !== undefined && a.type === 'atom' && a.token === T_KEYWORD && a.text.startsWith('offset=')) {
       this.memargValue(a, 7);
       a = c[++i];
     }
-    if (a !== undefined && a.type === 'atom' && a.token === TokenKind.Keyword && a.text.startsWith('align=')) {
+    if (a !== undefined && a.type === 'atom' && a.token === T_KEYWORD && a.text.startsWith('align=')) {
       this.memargValue(a, 6);
       i++;
     }
@@ -1521,7 +1552,7 @@ class Checker {
   private memargValue(a: Atom, keyLength: number): void {
     const t = this.text;
     const s = a.start + keyLength;
-    if (classifyNumber(t, s, a.end) !== NumberClass.Int || !intInRange(t, s, a.end, 64, true)) {
+    if (classifyNumber(t, s, a.end) !== N_INT || !intInRange(t, s, a.end, 64, true)) {
       this.error('wat-bad-number', `malformed ${keyLength === 7 ? 'offset' : 'align'} '${a.text}'`, a);
     } else if (keyLength === 6) {
       const v = BigInt(t.slice(s, a.end).replace(/_/g, ''));
@@ -1540,7 +1571,7 @@ export function quoteText(text: string, m: ModuleSyntax): { source: string; span
   let start = -1;
   let end = -1;
   for (const n of c) {
-    if (isAtom(n) && n.token === TokenKind.String) {
+    if (isAtom(n) && n.token === T_STRING) {
       if (scanString(text, n.start, undefined) !== n.end) continue;
       if (start < 0) start = n.start;
       end = n.end;

@@ -6,8 +6,16 @@
 import type { EngineDiagnostic } from '../diagnostic';
 import type { Span } from '../span';
 import { lex, TokenKind } from './lexer';
-import { keepMaps, objectArray } from './jit';
-import { type Atom, type List, type Node, type Root, headOf } from './syntax';
+import { keepMaps, objectArray as objectArrayImport } from './jit';
+import { type Atom, type List, type Node, type Root, headOf as headOfImport } from './syntax';
+
+// Module constants for what buildLists uses from other modules (see the note in parser.ts).
+const T_LPAREN = TokenKind.LParen;
+const T_RPAREN = TokenKind.RParen;
+const T_KEYWORD = TokenKind.Keyword;
+const T_ID = TokenKind.Id;
+const objectArray = objectArrayImport;
+const headOf = headOfImport;
 
 export type WatDiagnosticCode =
   | 'wat-syntax'
@@ -183,8 +191,8 @@ function buildLists(
   let children = rootChildren;
   for (let t = 0; t < count; t++) {
     const k = kinds[t];
-    if (k === TokenKind.LParen) {
-      const nextIsKeyword = t + 1 < count && kinds[t + 1] === TokenKind.Keyword;
+    if (k === T_LPAREN) {
+      const nextIsKeyword = t + 1 < count && kinds[t + 1] === T_KEYWORD;
       // recovery: a module field opening inside a func/global field means that field lacks its `)`
       if (fieldDepth >= 0 && stack.length > fieldDepth && nextIsKeyword && RECOVERY_HEADS.has(interner.get(text, starts[t + 1], ends[t + 1], hashes[t + 1]))) {
         closeField(stack, fieldDepth, starts[t], diagnostics);
@@ -199,7 +207,7 @@ function buildLists(
         const head = interner.get(text, starts[t + 1], ends[t + 1], hashes[t + 1]);
         if (head === 'func' || head === 'global') fieldDepth = stack.length - 1;
       }
-    } else if (k === TokenKind.RParen) {
+    } else if (k === T_RPAREN) {
       const l = stack.pop();
       if (!l) {
         diagnostics.push(diag('wat-unbalanced-paren', "unexpected ')'", { start: starts[t], end: ends[t] }));
@@ -212,7 +220,7 @@ function buildLists(
     } else {
       const s = starts[t];
       const e = ends[t];
-      children.push(new LazyAtom(k, s, e, source, k === TokenKind.Keyword || k === TokenKind.Id ? interner.get(text, s, e, hashes[t]) : undefined));
+      children.push(new LazyAtom(k, s, e, source, k === T_KEYWORD || k === T_ID ? interner.get(text, s, e, hashes[t]) : undefined));
     }
   }
 }
