@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lex, TokenKind, decodeString, decodeStringBytes, hashText, stringByteLength } from '../../../server/src/engine/wat/lexer';
+import { lex, TokenKind, decodeString, decodeStringBytes, hashText, isValidUtf8String, stringByteLength } from '../../../server/src/engine/wat/lexer';
 
 function tokens(text: string): [TokenKind, string][] {
   const ts = lex(text);
@@ -124,4 +124,26 @@ test('stringByteLength is the length of the decoded bytes', () => {
   for (const c of cases) assert.equal(stringByteLength(c, 0, c.length), decodeStringBytes(c, 0, c.length).length, c);
   const big = `"${'\\00\\7f'.repeat(20000)}é"`;
   assert.equal(stringByteLength(big, 0, big.length), 40002);
+});
+
+test('decodeString and isValidUtf8String agree with decoding the bytes, with and without escapes', () => {
+  const cases = ['""', '"abc"', '"é€ 😀"', '"a\\n\\41"', '"\\u{1F600}"', '"\\ff"', '"\\c3\\a9"', '"\ud800"', '"x\udc00y"', '"\ud83d\ude00"'];
+  for (const c of cases) {
+    const bytes = decodeStringBytes(c, 0, c.length);
+    assert.equal(decodeString(c, 0, c.length), Buffer.from(bytes).toString('utf8'), c);
+    let valid = true;
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      valid = false;
+    }
+    assert.equal(isValidUtf8String(c, 0, c.length), valid, c);
+  }
+  // inside a larger text, only the token's own range counts
+  const text = '(import "env" "f\\ff" "\\\\")';
+  const s = text.indexOf('"env"');
+  assert.equal(decodeString(text, s, s + 5), 'env');
+  assert.equal(isValidUtf8String(text, s, s + 5), true);
+  const t = text.indexOf('"f\\ff"');
+  assert.equal(isValidUtf8String(text, t, t + 6), false);
 });

@@ -207,7 +207,24 @@ export function decodeStringBytes(text: string, start: number, end: number): Uin
     }
     i += 2;
   }
-  return Uint8Array.from(out);
+  return new Uint8Array(out);
+}
+
+/** Any UTF-16 surrogate, paired or not (strings with one take the byte-exact paths). */
+const SURROGATE = /[\ud800-\udfff]/;
+
+/**
+ * The payload of a string token when it has no escapes and no surrogates: then its bytes are the
+ * UTF-8 encoding of exactly these characters. Otherwise undefined.
+ */
+function plainStringBody(text: string, start: number, end: number): string | undefined {
+  const body = text.slice(start + 1, end - 1);
+  return body.indexOf('\\') < 0 && !SURROGATE.test(body) ? body : undefined;
+}
+
+/** Is the string token's payload valid UTF-8 (names must be)? */
+export function isValidUtf8String(text: string, start: number, end: number): boolean {
+  return plainStringBody(text, start, end) !== undefined || isValidUtf8(decodeStringBytes(text, start, end));
 }
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
@@ -257,7 +274,7 @@ function countStringBytes(text: string, i: number, last: number): number {
 
 /** Decode a string token to a JS string (escapes resolved; `\hh` bytes decoded as UTF-8). */
 export function decodeString(text: string, start: number, end: number): string {
-  return Buffer.from(decodeStringBytes(text, start, end)).toString('utf8');
+  return plainStringBody(text, start, end) ?? Buffer.from(decodeStringBytes(text, start, end)).toString('utf8');
 }
 
 

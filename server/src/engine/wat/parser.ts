@@ -8,10 +8,10 @@
  */
 import type { EngineDiagnostic } from '../diagnostic';
 import type { Span } from '../span';
-import { TokenKind, scanString, decodeStringBytes } from './lexer';
+import { TokenKind, scanString, decodeStringBytes, isValidUtf8String } from './lexer';
 import { buildTree, diag } from './tree-builder';
 import { keepMaps, objectArray as objectArrayImport } from './jit';
-import { idKey as idKeyImport, isValidUtf8, readTypeUse } from './forms';
+import { idKey as idKeyImport, readTypeUse } from './forms';
 import {
   classifyNumber as classifyNumberImport, floatInRange, intInRange as intInRangeImport, intNumber as intNumberImport, NumberClass,
 } from './numbers';
@@ -687,7 +687,7 @@ class Checker {
 
   /** import/export names must be valid UTF-8 */
   private name(a: Atom): void {
-    if (a.token === T_STRING && !isValidUtf8(decodeStringBytes(this.text, a.start, a.end))) {
+    if (a.token === T_STRING && !isValidUtf8String(this.text, a.start, a.end)) {
       this.error('wat-bad-string', 'name is not valid UTF-8', a);
     }
   }
