@@ -210,3 +210,13 @@ test('plain instructions: memargs in either order, constants, locals and globals
   assert.deepEqual(parseWat('(global i32 (i32.add (i32.const 1) (i32.const 2)))').modules[0].features, ['extended-const']);
   assert.deepEqual(parseWat('(func i32.const 1 i32.const 2 i32.add drop)').modules[0].features, []);
 });
+
+test('huge whitespace runs, string literals and tokens are scanned without overflowing the regexp engine', () => {
+  const escapes = '\\00\\ff\\n'.repeat(700_000);
+  const doc = parseWat(`(module${' \n\t'.repeat(1_000_000)}(memory 1) (data (i32.const 0) "${escapes}") (data (i32.const 0) "${'é'.repeat(2_000_000)}"))`);
+  assert.deepEqual(doc.diagnostics, []);
+  assert.deepEqual(doc.modules[0].data.map((d) => d.size), [2_100_000, 4_000_000]);
+  const bad = parseWat(`(module (memory 1) (data (i32.const 0) "${escapes}\\q"))`);
+  assert.deepEqual(bad.diagnostics.map((d) => d.code), ['wat-bad-string']);
+  assert.equal(bad.diagnostics[0].span.start, bad.text.indexOf('\\q'));
+});
