@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lex, TokenKind, decodeString, decodeStringBytes } from '../../../server/src/engine/wat/lexer';
+import { lex, TokenKind, decodeString, decodeStringBytes, hashText, isValidUtf8String, stringByteLength } from '../../../server/src/engine/wat/lexer';
 
 function tokens(text: string): [TokenKind, string][] {
   const ts = lex(text);
@@ -67,4 +67,83 @@ test('tokens glued together are malformed', () => {
   assert.equal(lex('i32.const0x"a"').errors.length, 1);
   assert.equal(lex('0$l').errors.length, 1);
   assert.equal(lex('"a""b"').errors.length, 1);
+});
+
+test('keyword and id tokens carry the hash of their text, whichever path lexed them', () => {
+  const text = '(func $f $"a b" i32.add offset=4 nan inf nan:0x1 1_0 0 $x"y" ' + 'x'.repeat(50) + ')';
+  const ts = lex(text);
+  for (let i = 0; i < ts.count; i++) {
+    const k = ts.kinds[i];
+    if (k === TokenKind.Keyword || k === TokenKind.Id) assert.equal(ts.hashes[i], hashText(text, ts.starts[i], ts.ends[i]), text.slice(ts.starts[i], ts.ends[i]));
+  }
+  assert.deepEqual(tokens('nan inf -inf nan:0x1 nan:0x infinity nano i32.const'), [
+    [TokenKind.Float, 'nan'],
+    [TokenKind.Float, 'inf'],
+    [TokenKind.Float, '-inf'],
+    [TokenKind.Float, 'nan:0x1'],
+    [TokenKind.Reserved, 'nan:0x'],
+    [TokenKind.Keyword, 'infinity'],
+    [TokenKind.Keyword, 'nano'],
+    [TokenKind.Keyword, 'i32.const'],
+  ]);
+});
+
+test('whitespace runs, line comments and tokens at the very end of the text', () => {
+  const text = '\n\t  (module\r\n' + ' '.repeat(500) + '(func) ;; c\n' + '\t'.repeat(3) + ')   \n\n';
+  assert.deepEqual(tokens(text).map((t) => t[1]), ['(', 'module', '(', 'func', ')', ')']);
+  for (const end of ['x', '$x', '12', '"s"', ')', ';; c', '(; c ;)']) {
+    const t = tokens('a  ' + end);
+    assert.equal(t[0][1], 'a', end);
+    assert.equal(t.length, end.startsWith(';;') || end.startsWith('(;') ? 1 : 2, end);
+  }
+  // a range lexed on its own stops at its end, whitespace after it included
+  const r = lex('(a)    (b)', 0, 5);
+  assert.equal(r.count, 3);
+});
+
+test('long strings: plain runs, escapes and errors after thousands of valid escapes', () => {
+  const body = '\\00\\ff\\n'.repeat(5000) + 'abc é 😀';
+  const ok = `"${body}"`;
+  assert.deepEqual(tokens(`(data ${ok})`).map((t) => t[0]), [TokenKind.LParen, TokenKind.Keyword, TokenKind.String, TokenKind.RParen]);
+  assert.equal(lex(ok).errors.length, 0);
+  const bad = `"${body}\\q${body}\\u{110000}"`;
+  const errs = lex(bad).errors;
+  assert.equal(errs.length, 2);
+  assert.equal(errs[0].start, 1 + body.length);
+  assert.equal(errs[1].start, 1 + 2 * body.length + 2);
+  const unterminated = lex(`"${body}\n"`).errors;
+  assert.equal(unterminated.length, 2);
+  assert.equal(unterminated[0].message, 'unterminated string');
+});
+
+test('stringByteLength is the length of the decoded bytes', () => {
+  const cases = [
+    '""', '"abc"', '"\\00\\ff\\n\\t\\r\\\\\\\'\\""', '"é€😀"', '"\\u{1F600}x\\u{e9}"', '"a\\u{41}\\00"',
+    '"\\q"', '"\\"', '"\ud800x"', '"\udc00"', '"x\ud83d"', '"\\0g"',
+  ];
+  for (const c of cases) assert.equal(stringByteLength(c, 0, c.length), decodeStringBytes(c, 0, c.length).length, c);
+  const big = `"${'\\00\\7f'.repeat(20000)}é"`;
+  assert.equal(stringByteLength(big, 0, big.length), 40002);
+});
+
+test('decodeString and isValidUtf8String agree with decoding the bytes, with and without escapes', () => {
+  const cases = ['""', '"abc"', '"é€ 😀"', '"a\\n\\41"', '"\\u{1F600}"', '"\\ff"', '"\\c3\\a9"', '"\ud800"', '"x\udc00y"', '"\ud83d\ude00"'];
+  for (const c of cases) {
+    const bytes = decodeStringBytes(c, 0, c.length);
+    assert.equal(decodeString(c, 0, c.length), Buffer.from(bytes).toString('utf8'), c);
+    let valid = true;
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      valid = false;
+    }
+    assert.equal(isValidUtf8String(c, 0, c.length), valid, c);
+  }
+  // inside a larger text, only the token's own range counts
+  const text = '(import "env" "f\\ff" "\\\\")';
+  const s = text.indexOf('"env"');
+  assert.equal(decodeString(text, s, s + 5), 'env');
+  assert.equal(isValidUtf8String(text, s, s + 5), true);
+  const t = text.indexOf('"f\\ff"');
+  assert.equal(isValidUtf8String(text, t, t + 6), false);
 });

@@ -180,3 +180,43 @@ test('seeded mutations of a valid module never throw and always leave a tree', (
   }
   assert.ok(withDiagnostics > 150, `most mutations are reported (${withDiagnostics}/300)`);
 });
+
+test('signed label depths and indexes are reported, never thrown on', () => {
+  for (const src of ['(func block br -1 end)', '(func block br_if -0x1 end)', '(func (local i32) local.get -1 drop)', '(func block br_table 0 -1 end)']) {
+    assert.deepEqual(codes(src), ['wat-bad-number'], src);
+  }
+  const doc = parseWat('(func $f block $a block br 1 br 0x1 br 1_0 br 2 end end)');
+  const targets = doc.tree.modules[0].refs.filter((r) => r.space === 'label').map((r) => r.target?.keyword ?? r.target?.id ?? null);
+  // depth 1 is the outer block, 1_0 (10) resolves to nothing, 2 (the function's own depth) to the function
+  assert.deepEqual(targets, ['block', 'block', null, 'func']);
+});
+
+test('plain instructions: memargs in either order, constants, locals and globals by index or id', () => {
+  assert.deepEqual(codes('(memory 1) (func i32.const 0 i32.load offset=4 align=4 drop i32.const 0 i32.load align=2 drop)'), []);
+  assert.deepEqual(codes('(memory 1) (func i32.const 0 i32.load align=3 drop)'), ['wat-bad-number']);
+  assert.deepEqual(codes('(memory 1) (func i32.const 0 i32.load offset=-1 drop)'), ['wat-bad-number']);
+  // offset after align is not a memarg: it is left as an unknown instruction
+  assert.deepEqual(codes('(memory 1) (func i32.const 0 i32.load align=4 offset=4 drop)'), ['wat-unknown-instruction']);
+  assert.deepEqual(codes('(func i32.const 4294967296 drop i64.const 0x1_0000_0000 drop i32.const 1.5 drop)'), ['wat-bad-number', 'wat-bad-number']);
+  assert.deepEqual(codes('(global $g i32 (i32.const 0)) (func (param $p i32) (local $l i32) local.get $p local.set $l local.get 1 global.get $g global.set 0 global.get $nope drop)'), ['wat-unknown-id']);
+  assert.deepEqual(codes('(func (local i32) local.get 0 local.get $x drop drop)'), ['wat-unknown-id']);
+  // end/else closing flat blocks; labels after end must match
+  assert.deepEqual(codes('(func block $a end $a i32.const 0 if $b else $b end $b)'), []);
+  assert.deepEqual(codes('(func block $a end $b)'), ['wat-label-mismatch']);
+  assert.deepEqual(codes('(func end)'), ['wat-syntax']);
+  assert.deepEqual(codes('(func (end))'), ['wat-syntax']);
+  assert.deepEqual(codes('(func block else end)'), ['wat-syntax']);
+  // extended-const: add/sub/mul in a constant expression
+  assert.deepEqual(parseWat('(global i32 (i32.add (i32.const 1) (i32.const 2)))').modules[0].features, ['extended-const']);
+  assert.deepEqual(parseWat('(func i32.const 1 i32.const 2 i32.add drop)').modules[0].features, []);
+});
+
+test('huge whitespace runs, string literals and tokens are scanned without overflowing the regexp engine', () => {
+  const escapes = '\\00\\ff\\n'.repeat(700_000);
+  const doc = parseWat(`(module${' \n\t'.repeat(1_000_000)}(memory 1) (data (i32.const 0) "${escapes}") (data (i32.const 0) "${'é'.repeat(2_000_000)}"))`);
+  assert.deepEqual(doc.diagnostics, []);
+  assert.deepEqual(doc.modules[0].data.map((d) => d.size), [2_100_000, 4_000_000]);
+  const bad = parseWat(`(module (memory 1) (data (i32.const 0) "${escapes}\\q"))`);
+  assert.deepEqual(bad.diagnostics.map((d) => d.code), ['wat-bad-string']);
+  assert.equal(bad.diagnostics[0].span.start, bad.text.indexOf('\\q'));
+});

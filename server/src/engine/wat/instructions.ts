@@ -63,15 +63,49 @@ export type InstrFeature =
   | 'stack-switching'
   | 'extended-const';
 
+/**
+ * How the checker handles a plain instruction: the frequent immediates shapes on a path of their own
+ * (a switch on a small integer), `Structural` for end/else/catch/catch_all/delegate (they close or
+ * split a flat block), `Other` for the rest (the full switch on `imm`).
+ */
+export const enum InstrKind {
+  Other = 0,
+  None = 1,
+  Local = 2,
+  Global = 3,
+  I32 = 4,
+  I64 = 5,
+  Label = 6,
+  Memarg = 7,
+  Structural = 8,
+}
+
 export interface InstrInfo {
   imm: Immediates;
-  feature?: InstrFeature;
+  kind: InstrKind;
+  /** undefined when the instruction belongs to the core set (every entry has the property: one shape) */
+  feature: InstrFeature | undefined;
 }
 
 export const INSTRUCTIONS = new Map<string, InstrInfo>();
 
+const STRUCTURAL = new Set(['end', 'else', 'catch', 'catch_all', 'delegate']);
+const FAST_KINDS: Partial<Record<Immediates, InstrKind>> = {
+  none: InstrKind.None,
+  local: InstrKind.Local,
+  global: InstrKind.Global,
+  i32: InstrKind.I32,
+  i64: InstrKind.I64,
+  label: InstrKind.Label,
+  memarg: InstrKind.Memarg,
+};
+
 function add(imm: Immediates, names: string, feature?: InstrFeature): void {
-  for (const n of names.split(/\s+/)) if (n) INSTRUCTIONS.set(n, feature ? { imm, feature } : { imm });
+  for (const n of names.split(/\s+/)) {
+    if (!n) continue;
+    const kind = STRUCTURAL.has(n) ? InstrKind.Structural : (FAST_KINDS[imm] ?? InstrKind.Other);
+    INSTRUCTIONS.set(n, { imm, kind, feature });
+  }
 }
 
 const ixx = (prefix: string, ops: string): string =>

@@ -8,15 +8,47 @@
  */
 import type { EngineDiagnostic } from '../diagnostic';
 import type { Span } from '../span';
-import { TokenKind, scanString, decodeStringBytes } from './lexer';
+import { TokenKind, scanString, decodeStringBytes, isValidUtf8String } from './lexer';
 import { buildTree, diag } from './tree-builder';
-import { idKey, isValidUtf8, readTypeUse } from './forms';
-import { classifyNumber, floatInRange, intInRange, NumberClass } from './numbers';
-import { INSTRUCTIONS, V128_SHAPES, HEAP_TYPES, REF_SHORTHANDS, NUMERIC_TYPES, type InstrFeature } from './instructions';
+import { keepMaps, objectArray as objectArrayImport } from './jit';
+import { idKey as idKeyImport, readTypeUse } from './forms';
+import {
+  classifyNumber as classifyNumberImport, floatInRange, intInRange as intInRangeImport, intNumber as intNumberImport, NumberClass,
+} from './numbers';
+import { INSTRUCTIONS as INSTRUCTIONS_IMPORT, InstrKind, V128_SHAPES, HEAP_TYPES, REF_SHORTHANDS, NUMERIC_TYPES, type InstrFeature } from './instructions';
 import {
   type Atom, type List, type Node, type Root, type ModuleSyntax, type Definition, type Reference, type FuncSyntax,
-  type IndexSpace, headOf, isAtom, isList,
+  type IndexSpace, headOf as headOfImport, isAtom as isAtomImport, isList as isListImport,
 } from './syntax';
+
+// Module constants for what the hot paths use from other modules. The tests and the benchmark run
+// these sources through per-file transpilation (tsx), where an imported name (`TokenKind.Keyword`,
+// `isAtom(...)`) is read through the import's getter at every use, a call the JIT removes only once
+// it has optimized the caller; a module constant is read once. (The bundle inlines either way.)
+const T_KEYWORD = TokenKind.Keyword;
+const T_ID = TokenKind.Id;
+const T_INT = TokenKind.Int;
+const T_FLOAT = TokenKind.Float;
+const T_STRING = TokenKind.String;
+const T_RESERVED = TokenKind.Reserved;
+const K_NONE = InstrKind.None;
+const K_LOCAL = InstrKind.Local;
+const K_GLOBAL = InstrKind.Global;
+const K_I32 = InstrKind.I32;
+const K_I64 = InstrKind.I64;
+const K_LABEL = InstrKind.Label;
+const K_MEMARG = InstrKind.Memarg;
+const K_STRUCTURAL = InstrKind.Structural;
+const N_INT = NumberClass.Int;
+const isAtom = isAtomImport;
+const isList = isListImport;
+const headOf = headOfImport;
+const idKey = idKeyImport;
+const intInRange = intInRangeImport;
+const intNumber = intNumberImport;
+const classifyNumber = classifyNumberImport;
+const objectArray = objectArrayImport;
+const INSTRUCTIONS = INSTRUCTIONS_IMPORT;
 
 export { buildTree };
 export type { WatDiagnosticCode } from './tree-builder';
@@ -113,12 +145,15 @@ interface LabelEntry {
 interface Frame {
   nodes: Node[];
   i: number;
-  label?: Definition;
+  label: Definition | undefined;
   entered: boolean;
   /** label stack height when the frame began (flat `end` may not pop below it) */
   base: number;
-  /** `then`/`else`/`do`/`catch` bodies of folded ifs and trys */
-  clauseOf?: string;
+}
+
+/** Every frame has the same shape (one object literal site). */
+function frame(nodes: Node[], i: number, entered: boolean, label: Definition | undefined): Frame {
+  return { nodes, i, label, entered, base: 0 };
 }
 
 const EXTENDED_CONST = new Set(['i32.add', 'i32.sub', 'i32.mul', 'i64.add', 'i64.sub', 'i64.mul']);
@@ -145,7 +180,7 @@ class Checker {
 
   error(code: WatDiagnosticCode, message: string, s: Span): void {
     // a malformed token was already reported by the lexer
-    if ((s as Atom).type === 'atom' && (s as Atom).token === TokenKind.Reserved) return;
+    if ((s as Atom).type === 'atom' && (s as Atom).token === T_RESERVED) return;
     if (this.quiet === 0) this.diagnostics.push(diag(code, message, s));
   }
 
@@ -178,8 +213,8 @@ class Checker {
   private checkAction(n: List): void {
     const c = n.children;
     let i = 1;
-    if (isAtom(c[i]) && (c[i] as Atom).token === TokenKind.Id) i++;
-    if (!isAtom(c[i]) || (c[i] as Atom).token !== TokenKind.String) {
+    if (isAtom(c[i]) && (c[i] as Atom).token === T_ID) i++;
+    if (!isAtom(c[i]) || (c[i] as Atom).token !== T_STRING) {
       this.error('wat-syntax', `expected the export name after '${headOf(n)}'`, c[i] ?? n);
     }
   }
@@ -193,8 +228,8 @@ class Checker {
       form: 'text',
       fields: [],
       defs: { type: [], func: [], table: [], memory: [], global: [], tag: [], data: [], elem: [] },
-      funcs: [],
-      refs: [],
+      funcs: objectArray(),
+      refs: objectArray(),
     };
     this.mod = m;
     this.ids = new Map();
@@ -203,17 +238,17 @@ class Checker {
     let i = from;
     if (from > 0) {
       const a = c[i];
-      if (isAtom(a) && a.token === TokenKind.Id) {
+      if (isAtom(a) && a.token === T_ID) {
         m.id = idKey(a.text);
         m.idSpan = a;
         i++;
       }
       const kw = c[i];
-      if (isAtom(kw) && kw.token === TokenKind.Keyword) {
+      if (isAtom(kw) && kw.token === T_KEYWORD) {
         if (kw.text === 'binary' || kw.text === 'quote') {
           m.form = kw.text;
           for (let j = i + 1; j < c.length; j++) {
-            if (!isAtom(c[j]) || (c[j] as Atom).token !== TokenKind.String) {
+            if (!isAtom(c[j]) || (c[j] as Atom).token !== T_STRING) {
               this.error('wat-syntax', `expected a string in 'module ${kw.text}'`, c[j]);
               break;
             }
@@ -223,7 +258,7 @@ class Checker {
         if (kw.text === 'definition') {
           m.form = 'definition';
           i++;
-          if (isAtom(c[i]) && (c[i] as Atom).token === TokenKind.Id && m.id === undefined) {
+          if (isAtom(c[i]) && (c[i] as Atom).token === T_ID && m.id === undefined) {
             m.id = (c[i] as Atom).text;
             m.idSpan = c[i];
             i++;
@@ -344,13 +379,13 @@ class Checker {
 
   private idAt(c: Node[], i: number): Atom | undefined {
     const a = c[i];
-    return isAtom(a) && a.token === TokenKind.Id ? a : undefined;
+    return isAtom(a) && a.token === T_ID ? a : undefined;
   }
 
   private importInfo(l: List): { module: string; name: string } | undefined {
     const a = l.children[1];
     const b = l.children[2];
-    if (isAtom(a) && isAtom(b) && a.token === TokenKind.String && b.token === TokenKind.String) {
+    if (isAtom(a) && isAtom(b) && a.token === T_STRING && b.token === T_STRING) {
       return { module: a.text.slice(1, -1), name: b.text.slice(1, -1) };
     }
     return undefined;
@@ -395,7 +430,7 @@ class Checker {
           }
         }
         if (h === 'func') {
-          const fs: FuncSyntax = { def: d, node: f, locals: [], labels: [] };
+          const fs: FuncSyntax = { def: d, node: f, locals: objectArray(), labels: objectArray() };
           this.mod.funcs.push(fs);
           this.funcByNode.set(f, fs);
         }
@@ -415,18 +450,18 @@ class Checker {
     this.mod.refs.push(r);
     if (space === 'local' && this.func) {
       r.target = this.lookup(this.func.locals, a);
-      if (!r.target && a.token === TokenKind.Id) this.error('wat-unknown-id', `unknown local ${a.text}`, a);
+      if (!r.target && a.token === T_ID) this.error('wat-unknown-id', `unknown local ${a.text}`, a);
     }
   }
 
   private lookup(list: Definition[], a: Atom): Definition | undefined {
-    if (a.token === TokenKind.Id) {
+    if (a.token === T_ID) {
       const key = idKey(a.text);
-      for (const d of list) if (d.id === key) return d;
+      for (let k = 0; k < list.length; k++) if (list[k].id === key) return list[k];
       return undefined;
     }
-    const n = Number(a.text.replace(/_/g, ''));
-    return Number.isInteger(n) ? list[n] : undefined;
+    const n = intNumber(this.text, a.start, a.end);
+    return n >= 0 && n < list.length ? list[n] : undefined;
   }
 
   private resolveModuleRefs(m: ModuleSyntax): void {
@@ -434,8 +469,8 @@ class Checker {
       if (r.space === 'local' || r.space === 'label' || r.target) continue;
       const list = m.defs[r.space];
       const a = r.span as Atom;
-      r.target = a.token === TokenKind.Id ? this.ids.get(r.space)?.get(idKey(a.text)) : this.lookup(list, a);
-      if (!r.target && a.token === TokenKind.Id) {
+      r.target = a.token === T_ID ? this.ids.get(r.space)?.get(idKey(a.text)) : this.lookup(list, a);
+      if (!r.target && a.token === T_ID) {
         this.error('wat-unknown-id', `unknown ${r.space} ${a.text}`, a);
       }
     }
@@ -445,11 +480,11 @@ class Checker {
 
   /** An index token: `$id` or an unsigned 32-bit integer. */
   private isIdx(n: Node | undefined): n is Atom {
-    return isAtom(n) && (n.token === TokenKind.Id || n.token === TokenKind.Int);
+    return isAtom(n) && (n.token === T_ID || n.token === T_INT);
   }
 
   private checkIdx(a: Atom, space: IndexSpace | undefined): void {
-    if (a.token === TokenKind.Int && !intInRange(this.text, a.start, a.end, 32, true)) {
+    if (a.token === T_INT && !intInRange(this.text, a.start, a.end, 32, true)) {
       this.error('wat-bad-number', `index '${a.text}' is not an unsigned 32-bit integer`, a);
       return;
     }
@@ -469,7 +504,7 @@ class Checker {
 
   private heapType(n: Node | undefined): boolean {
     if (!isAtom(n)) return false;
-    if (n.token === TokenKind.Keyword) return HEAP_TYPES.has(n.text);
+    if (n.token === T_KEYWORD) return HEAP_TYPES.has(n.text);
     if (this.isIdx(n)) {
       this.checkIdx(n, 'type');
       return true;
@@ -479,7 +514,7 @@ class Checker {
 
   /** A reference type: shorthand keyword or `(ref null? ht)`. */
   private refType(n: Node | undefined): boolean {
-    if (isAtom(n)) return n.token === TokenKind.Keyword && REF_SHORTHANDS.has(n.text);
+    if (isAtom(n)) return n.token === T_KEYWORD && REF_SHORTHANDS.has(n.text);
     if (headOf(n) !== 'ref') return false;
     const c = (n as List).children;
     let i = 1;
@@ -493,7 +528,7 @@ class Checker {
   }
 
   private valType(n: Node | undefined): boolean {
-    if (isAtom(n) && n.token === TokenKind.Keyword && NUMERIC_TYPES.has(n.text)) {
+    if (isAtom(n) && n.token === T_KEYWORD && NUMERIC_TYPES.has(n.text)) {
       if (n.text === 'v128') this.features.add('simd');
       return true;
     }
@@ -593,9 +628,9 @@ class Checker {
       const use = readTypeUse(this.text, p.c, p.i);
       const a = use.typeRef;
       if (!a) continue;
-      const def = a.token === TokenKind.Id ? this.ids.get('type')?.get(idKey(a.text)) : this.lookup(m.defs.type, a);
+      const def = a.token === T_ID ? this.ids.get('type')?.get(idKey(a.text)) : this.lookup(m.defs.type, a);
       if (!def) {
-        if (a.token !== TokenKind.Int) continue; // unknown $ids are reported with the other references
+        if (a.token !== T_INT) continue; // unknown $ids are reported with the other references
         // the text format resolves `(type N) (param ..)` at parse time: N must exist
         this.error('wat-unknown-id', `unknown type ${a.text}`, a);
         continue;
@@ -618,14 +653,14 @@ class Checker {
   private limits(c: Node[], i: number, what: 'memory' | 'table', at: Span): number {
     if (isAtom(c[i]) && ((c[i] as Atom).text === 'i64' || (c[i] as Atom).text === 'i32')) i++;
     const min = c[i];
-    if (!isAtom(min) || min.token !== TokenKind.Int) {
+    if (!isAtom(min) || min.token !== T_INT) {
       this.error('wat-syntax', `expected the ${what}'s minimum size`, min ?? at);
       return i;
     }
     if (!intInRange(this.text, min.start, min.end, 64, true)) this.error('wat-bad-number', `limit '${min.text}' out of range`, min);
     i++;
     const max = c[i];
-    if (isAtom(max) && max.token === TokenKind.Int) {
+    if (isAtom(max) && max.token === T_INT) {
       if (!intInRange(this.text, max.start, max.end, 64, true)) this.error('wat-bad-number', `limit '${max.text}' out of range`, max);
       i++;
     }
@@ -636,7 +671,7 @@ class Checker {
       } else if (isAtom(c[i]) && (c[i] as Atom).text === 'unshared') i++;
       if (headOf(c[i]) === 'pagesize') {
         const p = (c[i] as List).children[1];
-        if (!isAtom(p) || p.token !== TokenKind.Int) this.error('wat-syntax', 'expected the page size', p ?? c[i]);
+        if (!isAtom(p) || p.token !== T_INT) this.error('wat-syntax', 'expected the page size', p ?? c[i]);
         i++;
       }
     }
@@ -645,21 +680,21 @@ class Checker {
 
   private exportClause(l: List): void {
     const c = l.children;
-    if (!isAtom(c[1]) || (c[1] as Atom).token !== TokenKind.String || c.length !== 2) {
+    if (!isAtom(c[1]) || (c[1] as Atom).token !== T_STRING || c.length !== 2) {
       this.error('wat-syntax', 'expected (export "name")', l);
     } else this.name(c[1] as Atom);
   }
 
   /** import/export names must be valid UTF-8 */
   private name(a: Atom): void {
-    if (a.token === TokenKind.String && !isValidUtf8(decodeStringBytes(this.text, a.start, a.end))) {
+    if (a.token === T_STRING && !isValidUtf8String(this.text, a.start, a.end)) {
       this.error('wat-bad-string', 'name is not valid UTF-8', a);
     }
   }
 
   private importClause(l: List): void {
     const c = l.children;
-    if (!isAtom(c[1]) || !isAtom(c[2]) || (c[1] as Atom).token !== TokenKind.String || (c[2] as Atom).token !== TokenKind.String) {
+    if (!isAtom(c[1]) || !isAtom(c[2]) || (c[1] as Atom).token !== T_STRING || (c[2] as Atom).token !== T_STRING) {
       this.error('wat-syntax', 'expected (import "module" "name")', l);
     } else {
       this.name(c[1] as Atom);
@@ -693,7 +728,7 @@ class Checker {
   private strings(c: Node[], i: number, what: string): number {
     for (; i < c.length; i++) {
       const a = c[i];
-      if (!isAtom(a) || a.token !== TokenKind.String) {
+      if (!isAtom(a) || a.token !== T_STRING) {
         this.error('wat-syntax', `expected a string in ${what}`, a);
         return c.length;
       }
@@ -768,7 +803,7 @@ class Checker {
         for (let i = 1; i < c.length; i++) if (headOf(c[i]) === 'type') this.typeField(c[i] as List);
         return;
       case 'import': {
-        if (!isAtom(c[1]) || (c[1] as Atom).token !== TokenKind.String || !isAtom(c[2]) || (c[2] as Atom).token !== TokenKind.String) {
+        if (!isAtom(c[1]) || (c[1] as Atom).token !== T_STRING || !isAtom(c[2]) || (c[2] as Atom).token !== T_STRING) {
           this.error('wat-syntax', 'expected (import "module" "name" (kind ...))', c[1] ?? f);
           return;
         }
@@ -825,7 +860,7 @@ class Checker {
         return;
       }
       case 'export': {
-        if (!isAtom(c[1]) || (c[1] as Atom).token !== TokenKind.String) {
+        if (!isAtom(c[1]) || (c[1] as Atom).token !== T_STRING) {
           this.error('wat-syntax', 'expected (export "name" (kind idx))', c[1] ?? f);
           return;
         }
@@ -1013,176 +1048,227 @@ class Checker {
 
   // ---------------------------------------------------------------- instructions
 
-  /** Check an instruction sequence c[i..] (function body, or a constant expression when fs is undefined). */
+  /**
+   * Check an instruction sequence c[i..] (function body, or a constant expression when fs is undefined).
+   * Kept small for the JIT (V8 optimizes a function after an amount of work that grows with its size):
+   * runs of plain instructions are checked in the inner loop, folded ones out of line.
+   */
   private body(c: Node[], i: number, fs: FuncSyntax | undefined): void {
     const savedConst = this.inConst;
     this.inConst = fs === undefined;
     const savedLabels = this.labels;
-    this.labels = [];
-    const stack: Frame[] = [{ nodes: c, i, entered: true, base: 0 }];
+    this.labels = objectArray();
+    const stack: Frame[] = [frame(c, i, true, undefined)];
     while (stack.length > 0) {
       const f = stack[stack.length - 1];
       if (!f.entered) {
         f.entered = true;
         f.base = this.labels.length;
-        if (f.label) this.labels.push({ def: f.label, flat: false });
+        if (f.label !== undefined) this.labels.push({ def: f.label, flat: false });
       }
-      if (f.i >= f.nodes.length) {
-        stack.pop();
-        // unclosed flat blocks inside this frame
-        if (this.labels.length > f.base + (f.label ? 1 : 0)) {
-          const open = this.labels[this.labels.length - 1];
-          if (open.flat) this.error('wat-syntax', `missing 'end' for '${open.def.keyword}'`, open.def.selectionSpan);
-        }
-        this.labels.length = f.base;
-        continue;
-      }
-      const n = f.nodes[f.i++];
-      if (isAtom(n)) {
+      const nodes = f.nodes;
+      let n: Node | undefined;
+      while (f.i < nodes.length) {
+        n = nodes[f.i++];
+        if (n.type !== 'atom') break;
         this.plainInstr(n, f);
+        n = undefined;
+      }
+      if (n !== undefined) {
+        this.folded(n as List, stack);
         continue;
       }
-      const h = headOf(n);
-      const list = n as List;
-      const info = h !== undefined ? INSTRUCTIONS.get(h) : undefined;
-      if (!info) {
-        if (h === 'then' || h === 'else' || h === 'do' || h === 'catch' || h === 'catch_all') {
-          this.error('wat-syntax', `'(${h} ...)' outside a folded if/try`, list.children[0]);
-        } else if (h !== undefined && /^[a-z][a-z0-9]*(\.[a-z0-9_]+)+$/.test(h)) {
-          this.error('wat-unknown-instruction', `unknown instruction '${h}'`, list.children[0]);
-        } else {
-          this.error('wat-syntax', h ? `unexpected '(${h}' in an instruction sequence` : 'expected an instruction', list.children[0] ?? list);
-        }
-        continue;
+      stack.pop();
+      // unclosed flat blocks inside this frame
+      if (this.labels.length > f.base + (f.label !== undefined ? 1 : 0)) {
+        const open = this.labels[this.labels.length - 1];
+        if (open.flat) this.error('wat-syntax', `missing 'end' for '${open.def.keyword}'`, open.def.selectionSpan);
       }
-      if (info.feature) this.features.add(info.feature);
-      const head = list.children[0] as Atom;
-      if (h === 'end' || h === 'else' || h === 'catch' || h === 'catch_all' || h === 'delegate') {
-        this.error('wat-syntax', `'${h}' cannot be folded`, head);
-        continue;
-      }
-      const next = this.immediates(info.imm, head, list.children, 1, true);
-      let j = next;
-      const label = this.openedLabel;
-      if (h === 'if') {
-        // (if label? bt cond* (then ...) (else ...)?)
-        const cs = list.children;
-        let thenAt = -1;
-        let elseAt = -1;
-        let k = j;
-        for (; k < cs.length; k++) {
-          const hh = headOf(cs[k]);
-          if (hh === 'then') {
-            thenAt = k;
-            break;
-          }
-        }
-        if (thenAt < 0) {
-          this.error('wat-syntax', "expected '(then ...)' in folded 'if'", head);
-          continue;
-        }
-        if (headOf(cs[thenAt + 1]) === 'else') elseAt = thenAt + 1;
-        const after = elseAt >= 0 ? elseAt + 1 : thenAt + 1;
-        if (after < cs.length) this.error('wat-syntax', "unexpected content after '(then ...)'/'(else ...)'", cs[after]);
-        if (elseAt >= 0) stack.push(this.clauseFrame(cs[elseAt] as List, label));
-        stack.push(this.clauseFrame(cs[thenAt] as List, label));
-        for (let k = j; k < thenAt; k++) {
-          if (isAtom(cs[k])) {
-            this.error('wat-syntax', `unexpected '${(cs[k] as Atom).text}' in folded 'if' (the condition must be folded)`, cs[k]);
-            break;
-          }
-        }
-        if (thenAt > j) stack.push({ nodes: cs.slice(j, thenAt), i: 0, entered: false, base: 0 });
-        continue;
-      }
-      if (h === 'try') {
-        const cs = list.children;
-        const frames: Frame[] = [];
-        for (let k = j; k < cs.length; k++) {
-          const hh = headOf(cs[k]);
-          const cl = cs[k] as List;
-          if (hh === 'do') frames.push(this.clauseFrame(cl, label));
-          else if (hh === 'catch') {
-            const t = cl.children;
-            const q = this.needIdx(t, 1, 'tag', 'a tag', cl);
-            frames.push({ nodes: t, i: q, entered: false, base: 0, label });
-          } else if (hh === 'catch_all') frames.push(this.clauseFrame(cl, label));
-          else if (hh === 'delegate') this.needIdx(cl.children, 1, 'label', 'a label', cl);
-          else this.error('wat-syntax', "expected (do ...), (catch ...), (catch_all ...) or (delegate ...)", cs[k]);
-        }
-        for (let k = frames.length - 1; k >= 0; k--) stack.push(frames[k]);
-        continue;
-      }
-      // ordinary folded instruction: (op imm* instr*); block/loop/try_table bodies see the label
-      if (label) {
-        stack.push({ nodes: list.children, i: j, entered: false, base: 0, label });
-      } else {
-        const cs = list.children;
-        for (; j < cs.length; j++) {
-          if (isAtom(cs[j])) {
-            this.error('wat-syntax', `unexpected '${(cs[j] as Atom).text}' in folded '${h}'`, cs[j]);
-            j = cs.length;
-            break;
-          }
-        }
-        if (next < cs.length) stack.push({ nodes: cs, i: next, entered: false, base: 0 });
-      }
+      this.labels.length = f.base;
     }
     this.labels = savedLabels;
     this.inConst = savedConst;
   }
 
-  private clauseFrame(l: List, label: Definition | undefined): Frame {
-    return { nodes: l.children, i: 1, entered: false, base: 0, label };
+  /** A folded instruction `(op imm* instr*)`, `(if ...)`, `(try ...)`: checks its immediates, pushes the frames of its parts. */
+  private folded(list: List, stack: Frame[]): void {
+    const h = headOf(list);
+    const info = h !== undefined ? INSTRUCTIONS.get(h) : undefined;
+    if (!info) {
+      if (h === 'then' || h === 'else' || h === 'do' || h === 'catch' || h === 'catch_all') {
+        this.error('wat-syntax', `'(${h} ...)' outside a folded if/try`, list.children[0]);
+      } else if (h !== undefined && /^[a-z][a-z0-9]*(\.[a-z0-9_]+)+$/.test(h)) {
+        this.error('wat-unknown-instruction', `unknown instruction '${h}'`, list.children[0]);
+      } else {
+        this.error('wat-syntax', h ? `unexpected '(${h}' in an instruction sequence` : 'expected an instruction', list.children[0] ?? list);
+      }
+      return;
+    }
+    if (info.feature !== undefined) this.features.add(info.feature);
+    const head = list.children[0] as Atom;
+    if (info.kind === K_STRUCTURAL) {
+      this.error('wat-syntax', `'${h}' cannot be folded`, head);
+      return;
+    }
+    const next = this.immediates(info.imm, head, list.children, 1, true);
+    let j = next;
+    const label = this.openedLabel;
+    if (h === 'if') {
+      // (if label? bt cond* (then ...) (else ...)?)
+      const cs = list.children;
+      let thenAt = -1;
+      let elseAt = -1;
+      let k = j;
+      for (; k < cs.length; k++) {
+        const hh = headOf(cs[k]);
+        if (hh === 'then') {
+          thenAt = k;
+          break;
+        }
+      }
+      if (thenAt < 0) {
+        this.error('wat-syntax', "expected '(then ...)' in folded 'if'", head);
+        return;
+      }
+      if (headOf(cs[thenAt + 1]) === 'else') elseAt = thenAt + 1;
+      const after = elseAt >= 0 ? elseAt + 1 : thenAt + 1;
+      if (after < cs.length) this.error('wat-syntax', "unexpected content after '(then ...)'/'(else ...)'", cs[after]);
+      if (elseAt >= 0) stack.push(frame((cs[elseAt] as List).children, 1, false, label));
+      stack.push(frame((cs[thenAt] as List).children, 1, false, label));
+      for (let k = j; k < thenAt; k++) {
+        if (isAtom(cs[k])) {
+          this.error('wat-syntax', `unexpected '${(cs[k] as Atom).text}' in folded 'if' (the condition must be folded)`, cs[k]);
+          break;
+        }
+      }
+      if (thenAt > j) stack.push(frame(cs.slice(j, thenAt), 0, false, undefined));
+      return;
+    }
+    if (h === 'try') {
+      const cs = list.children;
+      const frames: Frame[] = [];
+      for (let k = j; k < cs.length; k++) {
+        const hh = headOf(cs[k]);
+        const cl = cs[k] as List;
+        if (hh === 'do') frames.push(frame(cl.children, 1, false, label));
+        else if (hh === 'catch') {
+          const t = cl.children;
+          const q = this.needIdx(t, 1, 'tag', 'a tag', cl);
+          frames.push(frame(t, q, false, label));
+        } else if (hh === 'catch_all') frames.push(frame(cl.children, 1, false, label));
+        else if (hh === 'delegate') this.needIdx(cl.children, 1, 'label', 'a label', cl);
+        else this.error('wat-syntax', "expected (do ...), (catch ...), (catch_all ...) or (delegate ...)", cs[k]);
+      }
+      for (let k = frames.length - 1; k >= 0; k--) stack.push(frames[k]);
+      return;
+    }
+    // ordinary folded instruction: (op imm* instr*); block/loop/try_table bodies see the label
+    if (label) {
+      stack.push(frame(list.children, j, false, label));
+    } else {
+      const cs = list.children;
+      for (; j < cs.length; j++) {
+        if (isAtom(cs[j])) {
+          this.error('wat-syntax', `unexpected '${(cs[j] as Atom).text}' in folded '${h}'`, cs[j]);
+          j = cs.length;
+          break;
+        }
+      }
+      if (next < cs.length) stack.push(frame(cs, next, false, undefined));
+    }
   }
 
-  /** A plain (unfolded) instruction at an atom. */
+  /**
+   * A plain (unfolded) instruction at an atom; its immediates are consumed from f. The frequent shapes
+   * (no immediates, local/global index, integer constant, label, memarg) are checked right here.
+   */
   private plainInstr(a: Atom, f: Frame): void {
-    if (a.token !== TokenKind.Keyword) {
+    if (a.token !== T_KEYWORD) {
       this.error('wat-syntax', `expected an instruction, found '${a.text}'`, a);
       this.skipOperands(f);
       return;
     }
     const info = INSTRUCTIONS.get(a.text);
-    if (!info) {
+    if (info === undefined) {
       this.error('wat-unknown-instruction', `unknown instruction '${a.text}'`, a);
       this.skipOperands(f);
       return;
     }
-    if (info.feature) this.features.add(info.feature);
+    if (info.feature !== undefined) this.features.add(info.feature);
+    this.openedLabel = undefined;
+    const c = f.nodes;
+    switch (info.kind) {
+      case K_NONE:
+        if (this.inConst && EXTENDED_CONST.has(a.text)) this.features.add('extended-const');
+        return;
+      case K_LOCAL:
+        // locals in a constant expression: invalid (validation reports it), not malformed
+        if (!this.func) f.i = this.isIdx(c[f.i]) ? f.i + 1 : f.i;
+        else f.i = this.needIdx(c, f.i, 'local', 'a local', a);
+        return;
+      case K_GLOBAL:
+        f.i = this.needIdx(c, f.i, 'global', 'a global', a);
+        return;
+      case K_I32:
+      case K_I64:
+        f.i = this.intConst(c, f.i, a, info.kind === K_I32 ? 32 : 64);
+        return;
+      case K_LABEL:
+        f.i = this.labelIdx(c, f.i, a);
+        return;
+      case K_MEMARG:
+        if (this.isIdx(c[f.i])) this.checkIdx(c[f.i++] as Atom, 'memory');
+        f.i = this.memarg(c, f.i);
+        return;
+      case K_STRUCTURAL:
+        this.structural(a, f);
+        return;
+    }
+    f.i = this.immediates(info.imm, a, c, f.i, false);
+    if (this.openedLabel) this.labels.push({ def: this.openedLabel, flat: true });
+  }
+
+  /** `end`, `else`, `catch`, `catch_all`, `delegate` in flat code. */
+  private structural(a: Atom, f: Frame): void {
     const h = a.text;
-    if (h === 'end' || h === 'else' || h === 'catch' || h === 'catch_all' || h === 'delegate') {
-      const top = this.labels.length > f.base + (f.label ? 1 : 0) ? this.labels[this.labels.length - 1] : undefined;
-      if (!top || !top.flat) {
-        this.error('wat-syntax', `'${h}' without a matching block`, a);
-        if (h !== 'delegate') this.skipOperands(f);
-        else f.i++;
-        return;
-      }
-      if (h === 'catch') {
-        f.i = this.needIdx(f.nodes, f.i, 'tag', 'a tag', a);
-      } else if (h === 'delegate') {
-        this.labels.pop();
-        f.i = this.labelIdx(f.nodes, f.i, a);
-        return;
-      }
-      const id = this.idAt(f.nodes, f.i);
-      if (id && h !== 'catch') {
-        f.i++;
-        if (idKey(id.text) !== top.def.id) this.error('wat-label-mismatch', `label ${id.text} does not match ${top.def.id ?? 'the unnamed block'}`, id);
-      }
-      if (h === 'else' && top.def.keyword !== 'if') this.error('wat-syntax', "'else' outside 'if'", a);
-      if (h === 'end') this.labels.pop();
+    const top = this.labels.length > f.base + (f.label ? 1 : 0) ? this.labels[this.labels.length - 1] : undefined;
+    if (!top || !top.flat) {
+      this.error('wat-syntax', `'${h}' without a matching block`, a);
+      if (h !== 'delegate') this.skipOperands(f);
+      else f.i++;
       return;
     }
-    f.i = this.immediates(info.imm, a, f.nodes, f.i, false);
-    if (this.openedLabel) this.labels.push({ def: this.openedLabel, flat: true });
+    if (h === 'catch') {
+      f.i = this.needIdx(f.nodes, f.i, 'tag', 'a tag', a);
+    } else if (h === 'delegate') {
+      this.labels.pop();
+      f.i = this.labelIdx(f.nodes, f.i, a);
+      return;
+    }
+    const id = this.idAt(f.nodes, f.i);
+    if (id && h !== 'catch') {
+      f.i++;
+      if (idKey(id.text) !== top.def.id) this.error('wat-label-mismatch', `label ${id.text} does not match ${top.def.id ?? 'the unnamed block'}`, id);
+    }
+    if (h === 'else' && top.def.keyword !== 'if') this.error('wat-syntax', "'else' outside 'if'", a);
+    if (h === 'end') this.labels.pop();
+  }
+
+  /** The integer immediate of `i32.const`/`i64.const` at c[i]; returns the next position. */
+  private intConst(c: Node[], i: number, op: Atom, bits: 32 | 64): number {
+    const a = c[i];
+    if (!isAtom(a) || a.token !== T_INT) {
+      this.error(isAtom(a) && a.token === T_FLOAT ? 'wat-bad-number' : 'wat-syntax', `expected an integer after ${op.text}`, a ?? op);
+      return isAtom(a) && a.token !== T_KEYWORD ? i + 1 : i;
+    }
+    if (!intInRange(this.text, a.start, a.end, bits)) this.error('wat-bad-number', `constant '${a.text}' out of range for i${bits}`, a);
+    return i + 1;
   }
 
   private skipOperands(f: Frame): void {
     while (f.i < f.nodes.length) {
       const n = f.nodes[f.i];
-      if (isAtom(n) && n.token === TokenKind.Keyword && INSTRUCTIONS.has(n.text)) break;
+      if (isAtom(n) && n.token === T_KEYWORD && INSTRUCTIONS.has(n.text)) break;
       if (isList(n)) break;
       f.i++;
     }
@@ -1196,7 +1282,7 @@ class Checker {
     }
     this.checkIdx(a, undefined);
     const r: Reference = { space: 'label', span: a, target: undefined, func: this.func };
-    if (a.token === TokenKind.Id) {
+    if (a.token === T_ID) {
       const key = idKey(a.text);
       for (let k = this.labels.length - 1; k >= 0; k--) {
         if (this.labels[k].def.id === key) {
@@ -1206,8 +1292,11 @@ class Checker {
       }
       if (!r.target) this.error('wat-unknown-id', `unknown label ${a.text}`, a);
     } else {
-      const depth = Number(a.text.replace(/_/g, ''));
-      if (depth < this.labels.length) r.target = this.labels[this.labels.length - 1 - depth].def;
+      // (a signed depth was reported by checkIdx, and resolves to nothing)
+      const depth = intNumber(this.text, a.start, a.end);
+      if (depth < 0) {
+        // no target
+      } else if (depth < this.labels.length) r.target = this.labels[this.labels.length - 1 - depth].def;
       else if (depth === this.labels.length && this.func) r.target = this.func.def;
     }
     this.mod.refs.push(r);
@@ -1320,8 +1409,8 @@ class Checker {
         if (this.isIdx(c[i])) this.checkIdx(c[i++] as Atom, 'memory');
         return this.memarg(c, i);
       case 'memarg_lane': {
-        if (this.isIdx(c[i]) && (c[i] as Atom).token === TokenKind.Id) this.checkIdx(c[i++] as Atom, 'memory');
-        else if (isAtom(c[i]) && (c[i] as Atom).token === TokenKind.Int && isAtom(c[i + 1]) && ((c[i + 1] as Atom).token === TokenKind.Int || (c[i + 1] as Atom).text.startsWith('offset=') || (c[i + 1] as Atom).text.startsWith('align='))) {
+        if (this.isIdx(c[i]) && (c[i] as Atom).token === T_ID) this.checkIdx(c[i++] as Atom, 'memory');
+        else if (isAtom(c[i]) && (c[i] as Atom).token === T_INT && isAtom(c[i + 1]) && ((c[i + 1] as Atom).token === T_INT || (c[i + 1] as Atom).text.startsWith('offset=') || (c[i + 1] as Atom).text.startsWith('align='))) {
           this.checkIdx(c[i++] as Atom, 'memory');
         }
         i = this.memarg(c, i);
@@ -1335,9 +1424,9 @@ class Checker {
       case 'i32':
       case 'i64': {
         const a = c[i];
-        if (!isAtom(a) || a.token !== TokenKind.Int) {
-          this.error(isAtom(a) && a.token === TokenKind.Float ? 'wat-bad-number' : 'wat-syntax', `expected an integer after ${op.text}`, a ?? op);
-          return isAtom(a) && a.token !== TokenKind.Keyword ? i + 1 : i;
+        if (!isAtom(a) || a.token !== T_INT) {
+          this.error(isAtom(a) && a.token === T_FLOAT ? 'wat-bad-number' : 'wat-syntax', `expected an integer after ${op.text}`, a ?? op);
+          return isAtom(a) && a.token !== T_KEYWORD ? i + 1 : i;
         }
         if (!intInRange(t, a.start, a.end, imm === 'i32' ? 32 : 64)) this.error('wat-bad-number', `constant '${a.text}' out of range for ${imm}`, a);
         return i + 1;
@@ -1345,9 +1434,9 @@ class Checker {
       case 'f32':
       case 'f64': {
         const a = c[i];
-        if (!isAtom(a) || (a.token !== TokenKind.Int && a.token !== TokenKind.Float)) {
+        if (!isAtom(a) || (a.token !== T_INT && a.token !== T_FLOAT)) {
           this.error('wat-syntax', `expected a number after ${op.text}`, a ?? op);
-          return isAtom(a) && a.token !== TokenKind.Keyword ? i + 1 : i;
+          return isAtom(a) && a.token !== T_KEYWORD ? i + 1 : i;
         }
         if (!floatInRange(t, a.start, a.end, imm === 'f32' ? 32 : 64)) this.error('wat-bad-number', `constant '${a.text}' out of range for ${imm}`, a);
         return i + 1;
@@ -1362,7 +1451,7 @@ class Checker {
         i++;
         for (let k = 0; k < shape.lanes; k++) {
           const a = c[i];
-          const okTok = isAtom(a) && (a.token === TokenKind.Int || (shape.kind === 'f' && a.token === TokenKind.Float));
+          const okTok = isAtom(a) && (a.token === T_INT || (shape.kind === 'f' && a.token === T_FLOAT));
           if (!okTok) {
             this.error('wat-syntax', `expected ${shape.lanes} ${shape.kind === 'i' ? 'integer' : 'float'} lanes for ${(s as Atom).text}`, a ?? op);
             return i;
@@ -1397,7 +1486,7 @@ class Checker {
       case 'type_u32': {
         i = this.needIdx(c, i, 'type', 'a type', op);
         const a = c[i];
-        if (!isAtom(a) || a.token !== TokenKind.Int || !intInRange(t, a.start, a.end, 32, true)) {
+        if (!isAtom(a) || a.token !== T_INT || !intInRange(t, a.start, a.end, 32, true)) {
           this.error('wat-syntax', 'expected the element count', a ?? op);
           return i;
         }
@@ -1437,9 +1526,9 @@ class Checker {
 
   private lane(c: Node[], i: number, op: Atom, limit: number): number {
     const a = c[i];
-    if (!isAtom(a) || a.token !== TokenKind.Int || !intInRange(this.text, a.start, a.end, 8, true)) {
-      this.error(isAtom(a) && a.token === TokenKind.Int ? 'wat-bad-number' : 'wat-syntax', 'expected a lane index', a ?? op);
-      return isAtom(a) && a.token === TokenKind.Int ? i + 1 : i;
+    if (!isAtom(a) || a.token !== T_INT || !intInRange(this.text, a.start, a.end, 8, true)) {
+      this.error(isAtom(a) && a.token === T_INT ? 'wat-bad-number' : 'wat-syntax', 'expected a lane index', a ?? op);
+      return isAtom(a) && a.token === T_INT ? i + 1 : i;
     }
     void limit;
     return i + 1;
@@ -1447,22 +1536,32 @@ class Checker {
 
   /** `offset=N`? `align=N`? with N unsigned, align a power of two. */
   private memarg(c: Node[], i: number): number {
-    const t = this.text;
-    for (const key of ['offset=', 'align=']) {
-      const a = c[i];
-      if (!isAtom(a) || a.token !== TokenKind.Keyword || !a.text.startsWith(key)) continue;
-      const s = a.start + key.length;
-      if (classifyNumber(t, s, a.end) !== NumberClass.Int || !intInRange(t, s, a.end, 64, true)) {
-        this.error('wat-bad-number', `malformed ${key.slice(0, -1)} '${a.text}'`, a);
-      } else if (key === 'align=') {
-        const v = BigInt(t.slice(s, a.end).replace(/_/g, ''));
-        if (v === 0n || (v & (v - 1n)) !== 0n) this.error('wat-bad-number', `alignment must be a power of two, got ${a.text.slice(6)}`, a);
-      }
+    let a = c[i];
+    if (a !== undefined && a.type === 'atom' && a.token === T_KEYWORD && a.text.startsWith('offset=')) {
+      this.memargValue(a, 7);
+      a = c[++i];
+    }
+    if (a !== undefined && a.type === 'atom' && a.token === T_KEYWORD && a.text.startsWith('align=')) {
+      this.memargValue(a, 6);
       i++;
     }
     return i;
   }
+
+  /** The value of `offset=N` (key length 7) or `align=N` (6): unsigned, an alignment a power of two. */
+  private memargValue(a: Atom, keyLength: number): void {
+    const t = this.text;
+    const s = a.start + keyLength;
+    if (classifyNumber(t, s, a.end) !== N_INT || !intInRange(t, s, a.end, 64, true)) {
+      this.error('wat-bad-number', `malformed ${keyLength === 7 ? 'offset' : 'align'} '${a.text}'`, a);
+    } else if (keyLength === 6) {
+      const v = BigInt(t.slice(s, a.end).replace(/_/g, ''));
+      if (v === 0n || (v & (v - 1n)) !== 0n) this.error('wat-bad-number', `alignment must be a power of two, got ${a.text.slice(6)}`, a);
+    }
+  }
 }
+
+keepMaps(new Checker('', []));
 
 /** For `module quote`: the quoted strings concatenated, and the span they cover. */
 export function quoteText(text: string, m: ModuleSyntax): { source: string; span: Span } | undefined {
@@ -1472,7 +1571,7 @@ export function quoteText(text: string, m: ModuleSyntax): { source: string; span
   let start = -1;
   let end = -1;
   for (const n of c) {
-    if (isAtom(n) && n.token === TokenKind.String) {
+    if (isAtom(n) && n.token === T_STRING) {
       if (scanString(text, n.start, undefined) !== n.end) continue;
       if (start < 0) start = n.start;
       end = n.end;

@@ -100,9 +100,12 @@ export function isAtom(n: Node | undefined): n is Atom {
   return n !== undefined && n.type === 'atom';
 }
 
+// a module constant: under per-file transpilation an imported enum member is a getter call per use
+const T_KEYWORD = TokenKind.Keyword;
+
 /** The keyword at the head of a list, if any. */
 export function headOf(n: Node | undefined): string | undefined {
   if (n === undefined || n.type !== 'list') return undefined;
   const h = n.children[0];
-  return h !== undefined && h.type === 'atom' && h.token === TokenKind.Keyword ? h.text : undefined;
+  return h !== undefined && h.type === 'atom' && h.token === T_KEYWORD ? h.text : undefined;
 }

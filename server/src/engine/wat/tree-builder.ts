@@ -6,7 +6,16 @@
 import type { EngineDiagnostic } from '../diagnostic';
 import type { Span } from '../span';
 import { lex, TokenKind } from './lexer';
-import { type Atom, type List, type Root, headOf } from './syntax';
+import { keepMaps, objectArray as objectArrayImport } from './jit';
+import { type Atom, type List, type Node, type Root, headOf as headOfImport } from './syntax';
+
+// Module constants for what buildLists uses from other modules (see the note in parser.ts).
+const T_LPAREN = TokenKind.LParen;
+const T_RPAREN = TokenKind.RParen;
+const T_KEYWORD = TokenKind.Keyword;
+const T_ID = TokenKind.Id;
+const objectArray = objectArrayImport;
+const headOf = headOfImport;
 
 export type WatDiagnosticCode =
   | 'wat-syntax'
@@ -31,19 +40,22 @@ export function diag(code: WatDiagnosticCode, message: string, s: Span): EngineD
 const RECOVERY_HEADS = new Set(['func', 'global', 'table', 'memory', 'data', 'elem', 'start', 'tag', 'rec', 'module']);
 
 /**
- * Interns keyword texts: instruction names and keywords repeat all over a module, so their atoms
- * share one string instead of allocating a fresh slice per token (less garbage on large files).
+ * Interns keyword and id texts: instruction names and keywords repeat all over a module, so their atoms
+ * share one string instead of allocating a fresh slice per token (less garbage on large files). Looked up
+ * by the hash the lexer computed while scanning the token, compared by `startsWith` (native code).
  */
 class KeywordInterner {
-  private readonly table: (string | undefined)[] = new Array(8192);
+  declare private readonly table: (string | undefined)[];
   /** `copy`: store copies, not slices that would keep the whole source text alive */
-  constructor(private readonly copy = false) {}
-  get(text: string, s: number, e: number): string {
+  declare private readonly copy: boolean;
+  constructor(copy: boolean) {
+    this.table = new Array(8192).fill(undefined);
+    this.copy = copy;
+  }
+  get(text: string, s: number, e: number, hash: number): string {
     const len = e - s;
     if (len > 40) return this.copy ? flatCopy(text.slice(s, e)) : text.slice(s, e);
-    let h = 2166136261;
-    for (let i = s; i < e; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-    let slot = (h >>> 0) & 8191;
+    let slot = (hash ^ (hash >>> 13)) & 8191;
     for (let probe = 0; probe < 8; probe++) {
       const cand = this.table[slot];
       if (cand === undefined) {
@@ -51,16 +63,7 @@ class KeywordInterner {
         this.table[slot] = str;
         return str;
       }
-      if (cand.length === len) {
-        let same = true;
-        for (let i = 0; i < len; i++) {
-          if (cand.charCodeAt(i) !== text.charCodeAt(s + i)) {
-            same = false;
-            break;
-          }
-        }
-        if (same) return cand;
-      }
+      if (cand.length === len && text.startsWith(cand, s)) return cand;
       slot = (slot + 1) & 8191;
     }
     return this.copy ? flatCopy(text.slice(s, e)) : text.slice(s, e);
@@ -88,15 +91,18 @@ export interface AtomSource {
 /** An atom whose text is sliced from the source only when asked for (numbers, strings). */
 class LazyAtom implements Atom {
   declare readonly type: 'atom';
-  private cached: string | undefined;
-  constructor(
-    readonly token: TokenKind,
-    // not readonly: incremental reparsing shifts the atoms it keeps
-    public start: number,
-    public end: number,
-    private readonly source: AtomSource,
-    text: string | undefined,
-  ) {
+  // declared, not class fields: one constructor, no field initializer run per atom
+  declare readonly token: TokenKind;
+  // not readonly: incremental reparsing shifts the atoms it keeps
+  declare start: number;
+  declare end: number;
+  declare private readonly source: AtomSource;
+  declare private cached: string | undefined;
+  constructor(token: TokenKind, start: number, end: number, source: AtomSource, text: string | undefined) {
+    this.token = token;
+    this.start = start;
+    this.end = end;
+    this.source = source;
     this.cached = text;
   }
   get text(): string {
@@ -113,6 +119,14 @@ class LazyAtom implements Atom {
 
 // shared by every atom: on the prototype, not one slot per instance
 Object.defineProperty(LazyAtom.prototype, 'type', { value: 'atom', writable: false, enumerable: true });
+
+{
+  // `cached` is written after construction (lazy text): the kept atom has it written already, so the
+  // field is mutable from the start instead of turning mutable (and deoptimizing) during a parse
+  const lazy = new LazyAtom(TokenKind.Int, 0, 1, { text: '0', copy: false }, undefined);
+  void lazy.text;
+  keepMaps(new LazyAtom(TokenKind.Reserved, 0, 0, { text: '', copy: false }, ''), lazy, new KeywordInterner(false));
+}
 
 /** Stage 1: the S-expression tree. */
 export function buildTree(text: string, diagnostics: EngineDiagnostic[]): Root {
@@ -143,42 +157,57 @@ function buildTreeOf(
   copy: boolean,
 ): Root {
   for (const e of ts.errors) diagnostics.push(diag(e.code, copy ? flatCopy(e.message) : e.message, e));
-  const root: Root = { type: 'root', start: from, end: to, children: [], trivia: ts.trivia, customAnnotations: ts.customAnnotations, modules: [] };
-  const stack: List[] = [];
+  const root: Root = { type: 'root', start: from, end: to, children: objectArray(), trivia: ts.trivia, customAnnotations: ts.customAnnotations, modules: [] };
+  const stack = objectArray<List>();
+  buildLists(text, ts.kinds, ts.starts, ts.ends, ts.hashes, ts.count, root.children, stack, diagnostics, source, new KeywordInterner(copy));
+  if (stack.length > 0) {
+    // one diagnostic for the outermost unclosed list: the inner ones are its consequence
+    const outer = stack[0];
+    diagnostics.push(diag('wat-unbalanced-paren', `missing ')' to close this '(${headOf(outer) ?? ''}'`, { start: outer.start, end: outer.start + 1 }));
+    for (const l of stack) l.end = to;
+  }
+  return root;
+}
+
+/**
+ * The loop of buildTreeOf, on its own (see lexRange): the lists and atoms of the tokens, appended to
+ * `rootChildren`; `stack` is left with the lists still open.
+ */
+function buildLists(
+  text: string,
+  kinds: Uint8Array,
+  starts: Int32Array,
+  ends: Int32Array,
+  hashes: Int32Array,
+  count: number,
+  rootChildren: Node[],
+  stack: List[],
+  diagnostics: EngineDiagnostic[],
+  source: AtomSource,
+  interner: KeywordInterner,
+): void {
   /** depth in `stack` of the open func/global field, or -1 */
   let fieldDepth = -1;
-  let children = root.children;
-  const { kinds, starts, ends, count } = ts;
-  const interner = new KeywordInterner(copy);
+  let children = rootChildren;
   for (let t = 0; t < count; t++) {
     const k = kinds[t];
-    if (k === TokenKind.LParen) {
+    if (k === T_LPAREN) {
+      const nextIsKeyword = t + 1 < count && kinds[t + 1] === T_KEYWORD;
       // recovery: a module field opening inside a func/global field means that field lacks its `)`
-      if (fieldDepth >= 0 && stack.length > fieldDepth && kinds[t + 1] === TokenKind.Keyword) {
-        const head = text.slice(starts[t + 1], ends[t + 1]);
-        if (RECOVERY_HEADS.has(head)) {
-          const field = stack[fieldDepth];
-          diagnostics.push(diag('wat-unbalanced-paren', `missing ')' to close this '(${headOf(field) ?? ''}'`, { start: field.start, end: field.start + 1 }));
-          while (stack.length > fieldDepth) {
-            const l = stack.pop()!;
-            l.end = starts[t];
-          }
-          children = stack.length ? stack[stack.length - 1].children : root.children;
-          fieldDepth = -1;
-        }
+      if (fieldDepth >= 0 && stack.length > fieldDepth && nextIsKeyword && RECOVERY_HEADS.has(interner.get(text, starts[t + 1], ends[t + 1], hashes[t + 1]))) {
+        closeField(stack, fieldDepth, starts[t], diagnostics);
+        children = stack.length ? stack[stack.length - 1].children : rootChildren;
+        fieldDepth = -1;
       }
-      const l: List = { type: 'list', start: starts[t], end: starts[t] + 1, children: [], closed: false };
+      const l: List = { type: 'list', start: starts[t], end: starts[t] + 1, children: objectArray(), closed: false };
       children.push(l);
       stack.push(l);
       children = l.children;
-      if (fieldDepth < 0 && kinds[t + 1] === TokenKind.Keyword) {
-        const parentHead = stack.length >= 2 ? headOf(stack[stack.length - 2]) : undefined;
-        if (stack.length === 1 || parentHead === 'module') {
-          const head = text.slice(starts[t + 1], ends[t + 1]);
-          if (head === 'func' || head === 'global') fieldDepth = stack.length - 1;
-        }
+      if (fieldDepth < 0 && nextIsKeyword && (stack.length === 1 || headOf(stack[stack.length - 2]) === 'module')) {
+        const head = interner.get(text, starts[t + 1], ends[t + 1], hashes[t + 1]);
+        if (head === 'func' || head === 'global') fieldDepth = stack.length - 1;
       }
-    } else if (k === TokenKind.RParen) {
+    } else if (k === T_RPAREN) {
       const l = stack.pop();
       if (!l) {
         diagnostics.push(diag('wat-unbalanced-paren', "unexpected ')'", { start: starts[t], end: ends[t] }));
@@ -187,19 +216,22 @@ function buildTreeOf(
       l.end = ends[t];
       l.closed = true;
       if (stack.length === fieldDepth) fieldDepth = -1;
-      children = stack.length ? stack[stack.length - 1].children : root.children;
+      children = stack.length ? stack[stack.length - 1].children : rootChildren;
     } else {
       const s = starts[t];
       const e = ends[t];
-      children.push(new LazyAtom(k, s, e, source, k === TokenKind.Keyword || k === TokenKind.Id ? interner.get(text, s, e) : undefined));
+      children.push(new LazyAtom(k, s, e, source, k === T_KEYWORD || k === T_ID ? interner.get(text, s, e, hashes[t]) : undefined));
     }
   }
-  if (stack.length > 0) {
-    // one diagnostic for the outermost unclosed list: the inner ones are its consequence
-    const outer = stack[0];
-    diagnostics.push(diag('wat-unbalanced-paren', `missing ')' to close this '(${headOf(outer) ?? ''}'`, { start: outer.start, end: outer.start + 1 }));
-    for (const l of stack) l.end = to;
+}
+
+/** Recovery: the func/global field at stack[fieldDepth] lacks its `)`; it and the lists inside it end at `at`. */
+function closeField(stack: List[], fieldDepth: number, at: number, diagnostics: EngineDiagnostic[]): void {
+  const field = stack[fieldDepth];
+  diagnostics.push(diag('wat-unbalanced-paren', `missing ')' to close this '(${headOf(field) ?? ''}'`, { start: field.start, end: field.start + 1 }));
+  while (stack.length > fieldDepth) {
+    const l = stack.pop()!;
+    l.end = at;
   }
-  return root;
 }
 
