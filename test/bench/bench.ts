@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  CACHE, LARGE_MODULES, NM, ROOT, SMALL_MODULES, WAT_LARGE, WAT_LSP, WAT_SMALL, ensurePeers, ensureWat, fmtMs, fmtRatio,
+  CACHE, LARGE_MODULES, NM, ROOT, SMALL_MODULES, WAT_LARGE, WAT_LSP, WAT_SMALL, buildChild, ensurePeers, ensureWat, fmtMs, fmtRatio,
   log, nativeCommand, runChild, runInterleaved, stats, type ChildResult, type Stats,
 } from './util';
 import { editToDiagnostics } from './lsp-edit';
@@ -498,6 +498,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const loadBefore = os.loadavg();
   ensurePeers();
+  await buildChild(log);
   if (!argv.includes('--no-build') && (want('lsp') || want('activation') || want('sandbox'))) {
     log('building dist/ (node scripts/build.mjs)');
     const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
