@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { objectArray } from '../../../server/src/engine/wat/jit';
+import { objectArray } from '../../../server/src/engine/jit';
 import { parseWat } from '../../../server/src/engine/wat';
 
 test('objectArray gives a fresh, empty, ordinary array each time', () => {

@@ -32,6 +32,7 @@ import {
 } from '../model';
 import type { Span } from '../span';
 import { ByteReader, WasmFormatError, hex } from './byte-reader';
+import { keepMaps } from '../jit';
 import { emptyNameSection, readNameSection, type NameSection } from './name-section';
 import { newTypeUse, readStorageType, readValType, skipConstExpr, type TypeUse } from './value-types';
 
@@ -1030,4 +1031,23 @@ function hexBytes(b: Uint8Array, start: number, end: number): string {
   const out: string[] = [];
   for (let i = start; i < end && i < b.length; i++) out.push(b[i].toString(16).padStart(2, '0'));
   return out.join(' ');
+}
+
+// One lazy and one eager read of a small module, kept alive for good: the shapes of the reader, the
+// models, their entries and the byte readers then survive major GCs, and so does the optimized code
+// specialized to them (see ../jit.ts; a policy check otherwise ran unoptimized again after each GC).
+// The module: a type, an import, a function with its body, a memory and an export.
+{
+  const bytes = Uint8Array.of(
+    0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    1, 6, 1, 0x60, 1, 0x7f, 1, 0x7f,
+    2, 7, 1, 1, 0x6d, 1, 0x66, 0, 0,
+    3, 2, 1, 0,
+    5, 3, 1, 0, 1,
+    7, 5, 1, 1, 0x65, 0, 1,
+    10, 6, 1, 4, 0, 0x20, 0, 0x0b,
+  );
+  const lazy = readWasm(bytes, { bodies: false, data: false, ids: false, names: false, lazy: true });
+  lazy.decodeAll();
+  keepMaps(lazy, lazy.model.features, readWasm(bytes), new ByteReader(bytes, 0, 0));
 }

@@ -5,7 +5,7 @@
  */
 import type { Span } from '../span';
 import { classifyNumber as classifyNumberImport, NumberClass } from './numbers';
-import { keepMaps, objectArray } from './jit';
+import { keepMaps, objectArray } from '../jit';
 
 // module constants for what the token paths use from other modules (see the note in parser.ts)
 const classifyNumber = classifyNumberImport;

@@ -10,7 +10,7 @@ import type { EngineDiagnostic } from '../diagnostic';
 import type { Span } from '../span';
 import { TokenKind, scanString, decodeStringBytes, isValidUtf8String } from './lexer';
 import { buildTree, diag } from './tree-builder';
-import { keepMaps, objectArray as objectArrayImport } from './jit';
+import { keepMaps, objectArray as objectArrayImport } from '../jit';
 import { idKey as idKeyImport, readTypeUse } from './forms';
 import {
   classifyNumber as classifyNumberImport, floatInRange, intInRange as intInRangeImport, intNumber as intNumberImport, NumberClass,

@@ -6,7 +6,7 @@
 import type { EngineDiagnostic } from '../diagnostic';
 import type { Span } from '../span';
 import { lex, TokenKind } from './lexer';
-import { keepMaps, objectArray as objectArrayImport } from './jit';
+import { keepMaps, objectArray as objectArrayImport } from '../jit';
 import { type Atom, type List, type Node, type Root, headOf as headOfImport } from './syntax';
 
 // Module constants for what buildLists uses from other modules (see the note in parser.ts).

@@ -1,5 +1,5 @@
 /**
- * Keeping the parser's optimized code alive across garbage collections.
+ * Keeping the optimized code of hot engine paths (WAT parser, binary reader) alive across garbage collections.
  *
  * V8 drops a map (an object shape) once no live object has it: map transitions are weak. Optimized
  * code specialized to a map is thrown away with it ("deoptimize: weak objects"). The parser allocates
