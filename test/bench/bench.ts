@@ -160,8 +160,11 @@ async function policyGroup(): Promise<void> {
     measured: hs.map((m) => `${m.name} ${fmtRatio(m.oursFile.stats!.median / m.headerFile.stats!.median)} (${fmtMs(m.oursFile.stats!.median)} vs ${fmtMs(m.headerFile.stats!.median)} ms; in memory ${m.ours.stats && m.header.stats ? fmtRatio(m.ours.stats.median / m.header.stats.median) : 'n/a'})`).join(', '),
     met: hs.length ? hs.every((m) => m.oursFile.stats!.median <= 3 * m.headerFile.stats!.median) : 'n/a',
   });
-  // memory does not grow with code size: extra peak RSS vs code section bytes, fitted slope (MB per MB of code)
-  const pts = ok.filter((m) => m.ours.peakDeltaMB !== undefined).map((m) => ({ x: m.codeBytes / 1e6, y: m.ours.peakDeltaMB! }));
+  // memory does not grow with code size: extra peak RSS vs code section bytes, fitted slope (MB per MB of
+  // code). Net of the harness's own floor for the same input: the bare header scan allocates nothing, yet
+  // its process's peak rises a few MB on large inputs (GCs with a large buffer loaded), and so would ours.
+  const net = (m: (typeof ok)[number]) => Math.max(0, m.ours.peakDeltaMB! - (m.header.peakDeltaMB ?? 0));
+  const pts = ok.filter((m) => m.ours.peakDeltaMB !== undefined).map((m) => ({ x: m.codeBytes / 1e6, y: net(m) }));
   let slope = NaN;
   if (pts.length >= 2) {
     const mx = pts.reduce((a, p) => a + p.x, 0) / pts.length;
@@ -169,8 +172,8 @@ async function policyGroup(): Promise<void> {
     slope = pts.reduce((a, p) => a + (p.x - mx) * (p.y - my), 0) / pts.reduce((a, p) => a + (p.x - mx) ** 2, 0);
   }
   targets.push({
-    group: 'policy', target: 'memory does not grow with code size (peak-RSS slope < 0.05 MB per MB of code section)',
-    measured: `slope ${slope.toFixed(3)}; ` + ok.map((m) => `${m.name}: code ${(m.codeBytes / 1e6).toFixed(1)} MB -> +${m.ours.peakDeltaMB?.toFixed(0)} MB`).join(', '),
+    group: 'policy', target: 'memory does not grow with code size (peak-RSS slope < 0.05 MB per MB of code section; net of the bare scan\'s own rise)',
+    measured: `slope ${slope.toFixed(3)}; ` + ok.map((m) => `${m.name}: code ${(m.codeBytes / 1e6).toFixed(1)} MB -> +${m.ours.peakDeltaMB?.toFixed(0)} MB (scan +${m.header.peakDeltaMB?.toFixed(0)})`).join(', '),
     met: Number.isFinite(slope) ? slope < 0.05 : 'n/a',
   });
 }
