@@ -225,6 +225,7 @@ async function main(): Promise<void> {
   // faults more than the operation); the same rule for every peer
   let batch = 1;
   let peakAtWarm: number | undefined;
+  let failed = false;
   const warmTimes: number[] = [];
   for (let i = 0; counted < repeats; i++) {
     const t = performance.now();
@@ -235,6 +236,7 @@ async function main(): Promise<void> {
       // some parsers put a code frame first: keep the line that says what went wrong
       const line = msg.split('\n').find((l) => /error|unexpected|expected/i.test(l)) ?? msg.trim().split('\n')[0];
       emit({ failure: line.trim().slice(0, 300) });
+      failed = true;
       break;
     }
     const dt = (performance.now() - t) / batch;
@@ -260,6 +262,24 @@ async function main(): Promise<void> {
   }
   const peak = batch > 1 && peakAtWarm !== undefined ? peakAtWarm : maxRssMB();
   emit({ peakDeltaMB: Math.max(0, peak - base), maxRssMB: peak });
+  // what one call allocates and holds (V8 heap + external memory, array buffers included), measured from
+  // a GC to the call's return with its result kept: a fresh process's peak RSS moves by several MB on
+  // its own (the bare scan, which allocates nothing, shows it too), this does not
+  if (counted > 0 && !failed && task === 'wasm' && ['ours', 'ours-file', 'header', 'header-file'].includes(peer)) {
+    const used = () => {
+      const m = process.memoryUsage();
+      return m.heapUsed + m.external;
+    };
+    const samples: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      gc();
+      const before = used();
+      const kept = op();
+      samples.push(Math.max(0, used() - before) / 2 ** 20);
+      void kept;
+    }
+    emit({ allocMB: samples.sort((a, b) => a - b)[1] });
+  }
 }
 
 main().then(

@@ -133,6 +133,8 @@ export interface ChildResult {
   times: number[];
   /** extra peak RSS of the operation over the child's RSS after loading its input (MB) */
   peakDeltaMB?: number;
+  /** what one call allocates and holds (heap + external), median of 3 */
+  allocMB?: number;
   /** the child's peak RSS (MB) */
   maxRssMB?: number;
   /** the operation failed (input rejected, exception); message */
@@ -197,6 +199,7 @@ export function runChild(task: string, peer: string, file: string, opts: { repea
         if (typeof m.t === 'number') res.times.push(m.t);
         if (m.failure) res.failure = m.failure;
         if (m.peakDeltaMB !== undefined) res.peakDeltaMB = m.peakDeltaMB;
+        if (m.allocMB !== undefined) res.allocMB = m.allocMB;
         if (m.maxRssMB !== undefined) res.maxRssMB = m.maxRssMB;
         if (m.info) res.info = { ...res.info, ...m.info };
       }
@@ -264,6 +267,7 @@ export async function runInterleaved(jobs: Job[]): Promise<Record<string, ChildR
         prev.failure ??= res.failure;
         prev.capped ||= res.capped;
         prev.peakDeltaMB = Math.max(prev.peakDeltaMB ?? 0, res.peakDeltaMB ?? 0);
+        if (res.allocMB !== undefined) prev.allocMB = Math.max(prev.allocMB ?? 0, res.allocMB);
         prev.maxRssMB = Math.max(prev.maxRssMB ?? 0, res.maxRssMB ?? 0);
       }
     }
