@@ -27,7 +27,8 @@ const common = {
   target: 'node20',
   sourcemap: production ? false : 'linked',
   minify: production,
-  external: ['vscode', 'wabt', 'binaryen'],
+  // tsx: only the source-run branch of engine/runtime.ts resolves it, never a bundle
+  external: ['vscode', 'wabt', 'binaryen', 'tsx'],
   // prefer ESM entry points: some packages' UMD builds (jsonc-parser) use dynamic requires esbuild cannot follow
   mainFields: ['module', 'main'],
   logLevel: 'warning',

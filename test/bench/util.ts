@@ -165,7 +165,7 @@ export async function buildChild(log: (m: string) => void): Promise<void> {
       format: 'cjs',
       target: 'node20',
       mainFields: ['module', 'main'],
-      external: ['vscode', 'wabt', 'binaryen'],
+      external: ['vscode', 'wabt', 'binaryen', 'tsx'],
       logLevel: 'error',
     });
     childArgs = [out];
