@@ -18,7 +18,7 @@ it('runs from an esbuild bundle; start-up and total vs node:wasi', { timeout: 12
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild');
   await esbuild.build({
-    absWorkingDir: ROOT, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning',
+    absWorkingDir: ROOT, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', external: ['tsx'],
     entryPoints: { bench: 'test/fixtures/sandbox/bundled-bench.ts', 'sandbox-runner': 'server/src/engine/sandbox/runner-process.ts' },
     outdir: dir,
   });
