@@ -8,7 +8,8 @@
  * Used only when every import of clock_time_get in the guest has preview1's type (i32 i64 i32) -> i32:
  * a wasm function, unlike a JavaScript one, links only with an exact type.
  */
-import { ModuleFormatError, Reader, sections } from '../memory-limit';
+import { HEADER_READ_OPTIONS } from '../../binary/file-reader';
+import { readWasm } from '../../binary/reader';
 import type { WasmModule } from '../wasm-api';
 import { WA } from '../wasm-api';
 import { WASI_MODULE } from './constants';
@@ -50,64 +51,14 @@ export function clockAdapter(fn: (id: number, precision: number, out: number) =>
 
 /**
  * True when the module imports WASI_MODULE.clock_time_get, always with the type (i32 i64 i32) -> i32.
- * False when it does not, or with another type, or when its types are not all plain function types
- * (then the import is linked as before, to a JavaScript function).
+ * False when it does not, or with another type, or when the module uses GC types (rec groups and
+ * subtypes change what an exact type is: then the import is linked as before, to a JavaScript function),
+ * or when its declarations do not read cleanly. The engine's reader decodes them (a lazy read: the
+ * types and imports only).
  */
 export function clockImportIsExact(bytes: Uint8Array): boolean {
-  try {
-    const secs = sections(bytes);
-    const imp = secs.find((s) => s.id === 2);
-    const typeSec = secs.find((s) => s.id === 1);
-    if (!imp || !typeSec) return false;
-    const wanted = new Set<number>();
-    const r = new Reader(bytes, imp.start);
-    const n = r.u32();
-    for (let i = 0; i < n; i++) {
-      const module = r.name();
-      const name = r.name();
-      const kind = r.byte();
-      if (kind === 0) {
-        const type = r.u32();
-        if (module === WASI_MODULE && name === 'clock_time_get') wanted.add(type);
-      } else if (kind === 1) {
-        valType(r);
-        r.limits();
-      } else if (kind === 2) r.limits();
-      else if (kind === 3) {
-        valType(r);
-        r.byte();
-      } else if (kind === 4) {
-        r.byte();
-        r.u32();
-      } else return false;
-    }
-    if (wanted.size === 0) return false;
-    const t = new Reader(bytes, typeSec.start);
-    const count = t.u32();
-    const last = Math.max(...wanted);
-    if (last >= count) return false;
-    for (let i = 0; i <= last; i++) {
-      if (t.byte() !== 0x60) return false; // rec groups, subtypes: not followed
-      const params = valTypes(t);
-      const results = valTypes(t);
-      if (wanted.has(i) && !(params.join() === [I32, I64, I32].join() && results.join() === [I32].join())) return false;
-    }
-    return true;
-  } catch (e) {
-    if (e instanceof ModuleFormatError) return false;
-    throw e;
-  }
-}
-
-function valType(r: Reader): number {
-  const b = r.byte();
-  if (b === 0x63 || b === 0x64) r.u32(); // (ref null? heaptype): a type index or a one-byte abstract type
-  return b;
-}
-
-function valTypes(r: Reader): number[] {
-  const n = r.u32();
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(valType(r));
-  return out;
+  const { model, diagnostics } = readWasm(bytes, HEADER_READ_OPTIONS);
+  if (model.kind !== 'module' || diagnostics.some((d) => d.severity === 'error') || model.features.includes('gc')) return false;
+  const clocks = model.imports.filter((i) => i.module === WASI_MODULE && i.name === 'clock_time_get');
+  return clocks.length > 0 && clocks.every((i) => i.kind === 'func' && i.sig?.params.join() === 'i32,i64,i32' && i.sig.results.join() === 'i32');
 }
