@@ -13,13 +13,10 @@
  * and reports the problem with its offset.
  */
 import * as fs from 'fs';
-import type { FileSection, FileSections, ReadWasmOptions } from './reader';
+import { DEFERRED_SECTIONS, type FileSection, type FileSections, type ReadWasmOptions } from './reader';
 
 /** Reader options matching a header-only read: no bodies, no data segments, no names; lazy. */
 export const HEADER_READ_OPTIONS: ReadWasmOptions = { bodies: false, data: false, ids: false, names: false, lazy: true };
-
-/** Sections whose payload a header read leaves for `load`: function, global, export, element. */
-const ON_DEMAND = new Set([3, 6, 7, 9]);
 
 /** The file's first bytes, read at once (one read instead of a few dozen small ones for small modules). */
 const START_BYTES = 16 * 1024;
@@ -75,7 +72,7 @@ export function readWasmFileHeaders(file: string): WasmFileBytes {
     const sections = walkHeaders(fd, size, start);
     if (!sections) return full();
     for (const s of sections) {
-      const want = s.id === 10 || s.id === 11 || s.id > 13 ? 0 : ON_DEMAND.has(s.id) ? Math.min(s.size, 5) : s.id === 0 ? Math.min(s.size, CUSTOM_HEAD_BYTES) : s.size;
+      const want = bytesWanted(s);
       if (want === 0) continue;
       let data: Uint8Array;
       if (s.payloadOffset + want <= start.length) {
@@ -98,6 +95,14 @@ export function readWasmFileHeaders(file: string): WasmFileBytes {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** How much of a section's payload a header read takes up front. */
+function bytesWanted(s: FileSection): number {
+  if (s.id === 10 || s.id === 11 || s.id > 13) return 0; // code, data, unknown: nothing
+  if (DEFERRED_SECTIONS.has(s.id)) return Math.min(s.size, 5); // read when decoded; the count now
+  if (s.id === 0) return Math.min(s.size, CUSTOM_HEAD_BYTES); // custom: the name
+  return s.size; // the declaration sections
 }
 
 /** The section headers of the file (one small positional read each), or undefined if anything is off. */

@@ -94,8 +94,9 @@ export interface FileSection {
   data?: Uint8Array;
 }
 
-/** The sections a lazy read defers, and the model keys that decode them. */
-const DEFERRED_SECTIONS: Record<number, 'funcs' | 'globals' | 'exports' | 'elems'> = { 3: 'funcs', 6: 'globals', 7: 'exports', 9: 'elems' };
+/** The sections a lazy read defers (function, global, export, element): decoded when `funcs`, `globals`,
+ *  `exports`, `elems` or `features` are first read. */
+export const DEFERRED_SECTIONS: ReadonlySet<number> = new Set([3, 6, 7, 9]);
 
 export const SECTION_NAMES = [
   'custom',
@@ -466,7 +467,7 @@ class ModuleReader {
       }
       lastOrder = Math.max(lastOrder, order);
     }
-    if (this.lazy && DEFERRED_SECTIONS[id] !== undefined) {
+    if (this.lazy && DEFERRED_SECTIONS.has(id)) {
       if (!this.deferred.has(id)) {
         this.deferred.set(id, info);
         if (id === 3) this.countFunctions(info, label);
