@@ -708,13 +708,25 @@ export class Workbench {
       await widget.locator('.quick-input-list .monaco-list-row .label-name', { hasText: new RegExp(`^${escapeRegExp(base)}$`) })
         .first().waitFor({ state: 'visible', timeout: TIMEOUT });
     }
-    await input.press('Enter');
     // accepted: the quick input closes, or the next one (another title) replaces it
-    await this.page.waitForFunction(`(() => {
+    const accepted = `(() => {
       const w = document.querySelector('.quick-input-widget');
       if (!w || w.style.display === 'none' || !w.offsetParent) return true;
       return (w.querySelector('.quick-input-title')?.textContent ?? '').trim() !== ${JSON.stringify(title)};
-    })()`, undefined, { timeout: TIMEOUT });
+    })()`;
+    // A simple file dialog ignores Enter while it is still reading the typed path's folder (seen in CI:
+    // the save dialog stayed open with the path filled in). Enter again, at most twice more, each time
+    // only after the dialog stayed open with the same value for a bounded wait.
+    for (let attempt = 1; ; attempt++) {
+      await input.press('Enter');
+      const last = !opts.file || attempt === 3;
+      try {
+        await this.page.waitForFunction(accepted, undefined, { timeout: last ? TIMEOUT : 5_000 });
+        return;
+      } catch (e) {
+        if (last || (await input.inputValue().catch(() => undefined)) !== value) throw e;
+      }
+    }
   }
 
   /** Types text at the cursor of the active editor (auto-closing brackets are off in the harness's settings). */
