@@ -15,6 +15,17 @@ export function keepMaps(...objects: object[]): void {
   kept.push(...objects);
 }
 
+const latest = new Map<string, unknown>();
+
+/**
+ * Keep `value` alive until the next call with the same `slot`. For the per-call objects of a hot path
+ * (a check's result, its rule context, a file's stat): while the latest one lives, its shapes do, and
+ * the optimized code specialized to them survives major GCs. Holds one call's worth of memory.
+ */
+export function keepLatest(slot: string, value: unknown): void {
+  latest.set(slot, value);
+}
+
 /**
  * An empty array already in V8's "holds objects" elements kind. A fresh `[]` holds small integers
  * until the first object is pushed, and the optimized push of the hot loops (compiled for the arrays of

@@ -13,6 +13,7 @@
  * and reports the problem with its offset.
  */
 import * as fs from 'fs';
+import { keepLatest } from '../jit';
 import { DEFERRED_SECTIONS, type FileSection, type FileSections, type ReadWasmOptions } from './reader';
 
 /** Reader options matching a header-only read: no bodies, no data segments, no names; lazy. */
@@ -57,7 +58,9 @@ export function readWasmFileFully(file: string): WasmFileBytes {
 export function readWasmFileHeaders(file: string): WasmFileBytes {
   const fd = fs.openSync(file, 'r');
   try {
-    const size = fs.fstatSync(fd).size;
+    const stat = fs.fstatSync(fd);
+    keepLatest('file stat', stat); // fs.Stats' shape survives major GCs (see ../jit.ts)
+    const size = stat.size;
     const full = (): WasmFileBytes => {
       const bytes = new Uint8Array(size);
       readAt(fd, bytes, 0, size, 0);

@@ -11,6 +11,7 @@ import { readWasm, type WasmReadResult } from '../binary/reader';
 import { HEADER_READ_OPTIONS, readWasmFileFully, readWasmFileHeaders, type WasmFileBytes } from '../binary/file-reader';
 import { checkModel } from '../policy/check';
 import type { PolicyStore, ResolvedPolicy } from '../policy/store';
+import { keepLatest } from '../jit';
 
 export type SourceKind = 'wat' | 'wast' | 'wasm';
 
@@ -76,7 +77,7 @@ export function checkFile(
         : readWasmFileHeaders(file);
     const bytes = fileBytes.bytes;
     const read = readWasm(bytes, fileBytes.complete ? { names: true } : { ...HEADER_READ_OPTIONS, file: fileBytes.file });
-    return {
+    const result: CheckResult = {
       file,
       kind,
       diagnostics: checkWasmBytes(bytes, read, file, policy),
@@ -84,6 +85,9 @@ export function checkFile(
       policy,
       wasm: { bytes, read },
     };
+    // the shapes of a whole check (file sections, model, findings) outlive major GCs, see ../jit.ts
+    keepLatest('checkFile', result);
+    return result;
   }
   const text = source?.text ?? fs.readFileSync(file, 'utf8');
   const doc = parseWat(text, { script: kind === 'wast' });

@@ -11,7 +11,8 @@ import { describeImport, WASI_CAPABILITIES, type WasiCapability } from '../wasi'
 import { DEFAULT_POLICY, FEATURES, type EffectivePolicy, type Policy, type RuleSeverity } from './definition';
 import { escapeGlob, firstMatch } from './glob';
 import { effectivePolicy, parsePolicy } from './load';
-import { RULES } from './rules';
+import { RULES, type RuleContext } from './rules';
+import { keepLatest } from '../jit';
 import { limitedItems, moduleHeadSpan } from './rules/helpers';
 
 export { ruleDocPath } from './rules';
@@ -36,13 +37,15 @@ export function checkModel(model: ModuleModel, policy: EffectivePolicy, extra: C
     ];
   }
   const out: EngineDiagnostic[] = [];
+  const ctx: RuleContext = { model, policy, ...extra };
+  keepLatest('rule context', ctx);
   for (const rule of RULES) {
     const configured = policy.rules?.[rule.id];
     const severity = configured ?? rule.defaultSeverity;
     if (severity === 'off') continue;
     let findings;
     try {
-      findings = rule.check({ model, policy, ...extra });
+      findings = rule.check(ctx);
     } catch (err) {
       out.push({
         code: 'policy-rule-crashed',

@@ -6,6 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { keepLatest } from '../jit';
 import type { EngineDiagnostic } from '../diagnostic';
 import { DEFAULT_POLICY, type EffectivePolicy, type Policy } from './definition';
 import { effectivePolicy, findPolicyFile, parsePolicy } from './load';
@@ -122,6 +123,7 @@ export class PolicyStore {
     if (this.options.readText?.(policyFile) === undefined) {
       try {
         stat = fs.statSync(policyFile, { throwIfNoEntry: false });
+        keepLatest('policy stat', stat); // fs.Stats' shape survives major GCs (see ../jit.ts)
         if (!stat) return { effective: effectivePolicy(DEFAULT_POLICY, path.basename(file)), stale: false };
       } catch {
         // exists but cannot be looked at: load reports it

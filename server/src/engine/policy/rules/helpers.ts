@@ -32,11 +32,18 @@ export function describeItem(kind: 'memory' | 'table', item: LimitedItem): strin
   return item.imported ? `imported ${kind} ${item.index} (${item.imported.module}.${item.imported.name})` : `${kind} ${item.index}`;
 }
 
-export function itemData(kind: 'memory' | 'table', item: LimitedItem): Record<string, unknown> {
-  return {
-    [kind === 'memory' ? 'memoryIndex' : 'tableIndex']: item.index,
-    ...(item.imported && { module: item.imported.module, name: item.imported.name }),
-  };
+/**
+ * A finding's `data` for a memory or table: its index, where it is imported from, then `extra`. Built by
+ * assignment onto one object (no spread of a temporary): the object that ends up in the diagnostic has
+ * every shape it went through, so none dies with a temporary at a major GC (see ../../jit.ts).
+ */
+export function itemData(kind: 'memory' | 'table', item: LimitedItem, extra?: Record<string, unknown>): Record<string, unknown> {
+  const data: Record<string, unknown> = kind === 'memory' ? { memoryIndex: item.index } : { tableIndex: item.index };
+  if (item.imported) {
+    data.module = item.imported.module;
+    data.name = item.imported.name;
+  }
+  return extra ? Object.assign(data, extra) : data;
 }
 
 /** Human-readable byte count: `256 MiB`, `64 KiB`, `1234 bytes`. */

@@ -15,7 +15,7 @@ export const memoryCount: PolicyRule = {
     return items.slice(max).map((m) => ({
       message: `The module has ${items.length} memories; the policy allows at most ${max} (memory.maxMemories). ${describeItem('memory', m)} is one too many.`,
       span: m.span,
-      data: { ...itemData('memory', m), count: items.length, maxMemories: max },
+      data: itemData('memory', m, { count: items.length, maxMemories: max }),
     }));
   },
 };

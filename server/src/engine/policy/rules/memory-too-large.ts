@@ -27,7 +27,7 @@ export const memoryTooLarge: PolicyRule = {
       out.push({
         message: `${describeItem('memory', m)} ${bounded ? 'may grow to' : 'starts at'} ${pages} pages of ${formatBytes(pageSize)} = ${formatBytes(size)}; the policy allows at most ${formatBytes(cap)} (${allowedPages} pages).`.replace(/^./, (c) => c.toUpperCase()),
         span: m.limitsSpan ?? m.span,
-        data: { ...itemData('memory', m), bytes: size, maxBytes: cap, maxPages: allowedPages, pageSizeLog2: m.limits.pageSizeLog2 },
+        data: itemData('memory', m, { bytes: size, maxBytes: cap, maxPages: allowedPages, pageSizeLog2: m.limits.pageSizeLog2 }),
       });
     }
     return out;

@@ -14,7 +14,7 @@ export const memoryUnbounded: PolicyRule = {
       .map((m) => ({
         message: `${capitalize(describeItem('memory', m))} declares no maximum size; the policy requires one.`,
         span: m.limitsSpan ?? m.span,
-        data: { ...itemData('memory', m), min: m.limits.min },
+        data: itemData('memory', m, { min: m.limits.min }),
       }));
   },
 };

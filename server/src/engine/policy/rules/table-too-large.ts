@@ -17,7 +17,7 @@ export const tableTooLarge: PolicyRule = {
         return {
           message: `${describeItem('table', t)} ${t.limits.max !== undefined ? 'may grow to' : 'starts at'} ${size} elements; the policy allows at most ${cap} (tables.maxElements).`.replace(/^./, (c) => c.toUpperCase()),
           span: t.limitsSpan ?? t.span,
-          data: { ...itemData('table', t), elements: size, maxElements: cap },
+          data: itemData('table', t, { elements: size, maxElements: cap }),
         };
       });
   },

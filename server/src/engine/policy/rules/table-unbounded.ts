@@ -14,7 +14,7 @@ export const tableUnbounded: PolicyRule = {
       .map((t) => ({
         message: `${describeItem('table', t)} declares no maximum size; the policy requires one (tables.requireMaximum).`.replace(/^./, (c) => c.toUpperCase()),
         span: t.limitsSpan ?? t.span,
-        data: { ...itemData('table', t), min: t.limits.min },
+        data: itemData('table', t, { min: t.limits.min }),
       }));
   },
 };
