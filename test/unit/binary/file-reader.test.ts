@@ -127,6 +127,26 @@ test('check reads the whole module only when the policy hashes modules', () => {
   assert.deepEqual(codes(r2), codes(r1));
 });
 
+test('a module that carries a signature section is read whole, so a malformed signature is reported under any policy', () => {
+  // a first custom section "signature" with an unsupported content type, then a type section
+  const name = Buffer.from('signature');
+  const payload = Buffer.concat([Buffer.from([name.length]), name, Buffer.from([0x01, 0xff, 0xff])]);
+  const signed = Buffer.concat([Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0, payload.length]), payload, Buffer.from([1, 4, 1, 0x60, 0, 0])]);
+  const folder = path.join(dir, 'signed');
+  fs.mkdirSync(folder);
+  const f = path.join(folder, 'm.wasm');
+  fs.writeFileSync(f, signed);
+  // the default policy: no trusted keys, no signature required, nothing hashed
+  const r = checkFile(f, new PolicyStore({ roots: [folder] }));
+  assert.deepEqual(r.wasm!.bytes, new Uint8Array(signed), 'the whole file');
+  const invalid = r.diagnostics.filter((d) => d.code === 'signature-invalid');
+  assert.equal(invalid.length, 1, JSON.stringify(r.diagnostics));
+  assert.match(invalid[0].message, /unsupported content type 255/);
+  // the same as checking the bytes themselves
+  const given = checkFile(f, new PolicyStore({ roots: [folder] }), { bytes: new Uint8Array(signed) });
+  assert.deepEqual(r.diagnostics, given.diagnostics);
+});
+
 test('a header read of a module with a data count section reports nothing false', async () => {
   // memory.init needs the data count section; its data section is skipped by a header read
   const withCount = await wat(`(module (memory 1) (data $d "abc") (func (memory.init $d (i32.const 0) (i32.const 0) (i32.const 3))))`);

@@ -12,6 +12,7 @@ import { HEADER_READ_OPTIONS, readWasmFileFully, readWasmFileHeaders, type WasmF
 import { checkModel } from '../policy/check';
 import type { PolicyStore, ResolvedPolicy } from '../policy/store';
 import { keepLatest } from '../jit';
+import { SIGNATURE_SECTION } from '../signing/sections';
 
 export type SourceKind = 'wat' | 'wast' | 'wasm';
 
@@ -70,13 +71,18 @@ export function checkFile(
   if (kind === 'wasm') {
     // the whole file only when the policy hashes it (signatures, integrity pins); otherwise its headers
     const whole = source?.bytes !== undefined || policyHashesModules(policy.effective);
-    const fileBytes: WasmFileBytes = source?.bytes
+    let fileBytes: WasmFileBytes = source?.bytes
       ? { bytes: source.bytes, size: source.bytes.length, complete: true }
       : whole
         ? readWasmFileFully(file)
         : readWasmFileHeaders(file);
+    let read = readWasm(fileBytes.bytes, fileBytes.complete ? { names: true } : { ...HEADER_READ_OPTIONS, file: fileBytes.file });
+    // a module that carries a signature: the signature rules check it against every byte, whatever the policy
+    if (!fileBytes.complete && read.model.customSections.some((c) => c.name === SIGNATURE_SECTION)) {
+      fileBytes = readWasmFileFully(file);
+      read = readWasm(fileBytes.bytes, { names: true });
+    }
     const bytes = fileBytes.bytes;
-    const read = readWasm(bytes, fileBytes.complete ? { names: true } : { ...HEADER_READ_OPTIONS, file: fileBytes.file });
     const result: CheckResult = {
       file,
       kind,
