@@ -19,16 +19,13 @@ export class WasmFormatError extends Error {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** A short name that is pure ASCII (most import/export names), without a TextDecoder call; else undefined. */
-function asciiString(bytes: Uint8Array, start: number, end: number): string | undefined {
-  let s = '';
-  for (let i = start; i < end; i++) {
-    const b = bytes[i];
-    if (b >= 0x80) return undefined;
-    s += String.fromCharCode(b);
-  }
-  return s;
-}
+/**
+ * Names are decoded as slices of one latin1 string of the reader's bytes (made on the first name read,
+ * for readers of at most this many bytes): one native decode per section instead of one per name, which
+ * made string building most of the cost of reading a module's imports. Only ASCII names are taken
+ * from it (latin1 and UTF-8 agree there); any other name is decoded as UTF-8 on its own.
+ */
+const TEXT_MAX = 256 * 1024;
 
 /** `<what> length` labels, built once per kind of name rather than once per name read. */
 const LENGTH_LABELS = new Map<string, string>();
@@ -52,6 +49,11 @@ export function hex(n: number): string {
 
 export class ByteReader {
   pos: number;
+  /** the reader's bytes from `textStart` to `end` as latin1, once a name was read (see TEXT_MAX) */
+  private text: string | undefined = undefined;
+  private textStart = 0;
+  /** file offset of the content of the last name read */
+  nameStart = 0;
 
   constructor(
     readonly bytes: Uint8Array,
@@ -184,30 +186,56 @@ export class ByteReader {
 
   /** A length-prefixed UTF-8 name; returns the string and the byte range of its content. */
   name(what = 'name'): { value: string; start: number; end: number } {
-    const len = this.u32(lengthLabel(what));
+    const value = this.nameValue(what);
+    return { value, start: this.nameStart, end: this.pos };
+  }
+
+  /** A length-prefixed UTF-8 name, as `name()` without the range object: its content starts at `nameStart`. */
+  nameValue(what = 'name'): string {
+    const len = this.pos < this.end && this.bytes[this.pos - this.base] < 0x80 ? this.bytes[this.pos++ - this.base] : this.u32(lengthLabel(what));
     const start = this.pos;
     if (len > this.end - start) {
       this.fail(`${what} length ${len} at ${hex(start)} runs past the end (${this.end - start} bytes left)`, start);
     }
+    this.nameStart = start;
     this.pos = start + len;
-    let value: string | undefined = len <= 64 ? asciiString(this.bytes, start - this.base, start - this.base + len) : undefined;
-    if (value === undefined) {
-      try {
-        value = utf8.decode(this.bytes.subarray(start - this.base, start - this.base + len));
-      } catch {
-        this.fail(`${what} at ${hex(start)} is not valid UTF-8`, start);
-      }
+    const bytes = this.bytes;
+    const s = start - this.base;
+    const e = s + len;
+    let high = 0;
+    for (let i = s; i < e; i++) high |= bytes[i];
+    if (high < 0x80) return this.ascii(start, len);
+    try {
+      return utf8.decode(bytes.subarray(s, e));
+    } catch {
+      return this.fail(`${what} at ${hex(start)} is not valid UTF-8`, start);
     }
-    return { value, start, end: start + len };
+  }
+
+  /** `len` ASCII bytes at file offset `start` as a string: a slice of the reader's text when it has one. */
+  private ascii(start: number, len: number): string {
+    if (this.text === undefined && this.end - start <= TEXT_MAX) {
+      this.textStart = start;
+      this.text = latin1(this.bytes, start - this.base, this.end - this.base);
+    }
+    const text = this.text;
+    if (text !== undefined && start >= this.textStart) return text.slice(start - this.textStart, start - this.textStart + len);
+    return latin1(this.bytes, start - this.base, start - this.base + len);
   }
 
   /** A vector count, checked against the bytes left (each element takes at least `minSize` bytes). */
   count(what: string, minSize = 1): number {
     const at = this.pos;
-    const n = this.u32(countLabel(what));
+    // one-byte counts without building the `<what> count` label a longer (or failing) read needs
+    const n = at < this.end && this.bytes[at - this.base] < 0x80 ? this.bytes[this.pos++ - this.base] : this.u32(countLabel(what));
     if (n * minSize > this.end - this.pos) {
       this.fail(`${what} count ${n} at ${hex(at)} cannot fit in the ${this.end - this.pos} bytes left`, at);
     }
     return n;
   }
+}
+
+/** Bytes `start..end` of `bytes` as latin1 (one char per byte). */
+function latin1(bytes: Uint8Array, start: number, end: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', start, end);
 }

@@ -61,7 +61,8 @@ export interface ReadWasmOptions {
   data?: boolean;
   /**
    * Decode the function, global, export and element sections only when the model's `funcs`,
-   * `globals`, `exports`, `elems` or `features` are first read (each section once). Only with
+   * `globals`, `exports`, `elems` or `features` are first read (each section once), and build each
+   * type only when first needed (the type section is checked when read). Only with
    * `ids`, `bodies` and `data` false (a header read); ignored otherwise. Problems found in a section
    * decoded later are added to the result's `diagnostics` then.
    */
@@ -163,6 +164,7 @@ class TooManyDiagnostics extends Error {}
 
 /** What a lazy model asks its reader for, on first read of each key. */
 interface DeferredParts {
+  types(): TypeEntry[];
   funcs(): FuncEntry[];
   globals(): GlobalEntry[];
   exports(): ExportEntry[];
@@ -171,7 +173,7 @@ interface DeferredParts {
 }
 
 /**
- * The model of a lazy read: a ModuleModel whose `funcs`, `globals`, `exports`, `elems` and
+ * The model of a lazy read: a ModuleModel whose `types`, `funcs`, `globals`, `exports`, `elems` and
  * `features` are decoded on first read. They are getters on the class (one shape for every model,
  * which V8 optimises; accessors defined per object would make every model a slow dictionary object).
  * `toJSON` gives the plain model with every part decoded.
@@ -180,7 +182,6 @@ class LazyModel implements ModuleModel {
   readonly origin = 'binary' as const;
   kind: ModuleModel['kind'] = 'module';
   declare id?: string;
-  types: TypeEntry[] = [];
   imports: ImportEntry[] = [];
   tables: TableEntry[] = [];
   memories: MemoryEntry[] = [];
@@ -191,6 +192,7 @@ class LazyModel implements ModuleModel {
   declare sections?: SectionInfo[];
   declare byteLength?: number;
   #parts: DeferredParts;
+  #types?: TypeEntry[];
   #funcs?: FuncEntry[];
   #globals?: GlobalEntry[];
   #exports?: ExportEntry[];
@@ -204,6 +206,12 @@ class LazyModel implements ModuleModel {
     this.#parts = parts;
   }
 
+  get types(): TypeEntry[] {
+    return (this.#types ??= this.#parts.types());
+  }
+  set types(v: TypeEntry[]) {
+    this.#types = v;
+  }
   get funcs(): FuncEntry[] {
     return (this.#funcs ??= this.#parts.funcs());
   }
@@ -236,7 +244,7 @@ class LazyModel implements ModuleModel {
   }
 
   toJSON(): ModuleModel {
-    return { ...this, funcs: this.funcs, globals: this.globals, exports: this.exports, elems: this.elems, features: this.features };
+    return { ...this, types: this.types, funcs: this.funcs, globals: this.globals, exports: this.exports, elems: this.elems, features: this.features };
   }
 }
 
@@ -265,6 +273,15 @@ class ModuleReader {
   private readonly file?: FileSections;
   private readonly payloads = new Map<number, Uint8Array>();
   private readonly byteLength: number;
+  /**
+   * Lazy reads: the type section is walked (and checked) when read, and each type is built only when
+   * something needs it (an import's or function's signature, `model.types`): its file offset, the
+   * reader over its section, the types built so far. Modules with hundreds of signatures otherwise
+   * spent most of a policy check building them.
+   */
+  private readonly typeOffsets: number[] = [];
+  private readonly typeSections: ByteReader[] = [];
+  private readonly builtTypes: (TypeEntry | undefined)[] = [];
   /** sections a lazy read has not decoded yet, by id */
   private readonly deferred = new Map<number, SectionInfo>();
 
@@ -278,6 +295,7 @@ class ModuleReader {
     const span = { start: 0, end: this.byteLength };
     this.model = this.lazy
       ? new LazyModel(span, {
+          types: () => this.typeOffsets.map((_, i) => this.typeAt(i)!),
           funcs: () => (this.decodeDeferred(3), this.funcs),
           globals: () => (this.decodeDeferred(6), this.globals),
           exports: () => (this.decodeDeferred(7), this.exports),
@@ -586,7 +604,19 @@ class ModuleReader {
   }
 
   private typeSig(typeIndex: number): FuncSig | undefined {
-    return this.model.types[typeIndex]?.sig;
+    return this.lazy ? this.typeAt(typeIndex)?.sig : this.model.types[typeIndex]?.sig;
+  }
+
+  /** A lazy read's type `i`, built on first use from the section the read walked. */
+  private typeAt(i: number): TypeEntry | undefined {
+    let t = this.builtTypes[i];
+    if (t === undefined && i < this.typeOffsets.length) {
+      const r = this.typeSections[i];
+      // checked when the section was walked: building it again cannot fail
+      t = this.readSubType(new ByteReader(r.bytes, this.typeOffsets[i], r.end, r.base), i, true)!;
+      this.builtTypes[i] = t;
+    }
+    return t;
   }
 
   private readTypes(r: ByteReader): void {
@@ -597,14 +627,27 @@ class ModuleReader {
         r.u8();
         this.gc = true;
         const m = r.count('rec group member');
-        for (let j = 0; j < m; j++) this.readSubType(r);
+        for (let j = 0; j < m; j++) this.readType(r);
       } else {
-        this.readSubType(r);
+        this.readType(r);
       }
     }
   }
 
-  private readSubType(r: ByteReader): void {
+  /** One type of the section: built now, or (lazy reads) checked, skipped and built when first needed. */
+  private readType(r: ByteReader): void {
+    if (!this.lazy) {
+      this.model.types.push(this.readSubType(r, this.model.types.length, true)!);
+      return;
+    }
+    const start = r.pos;
+    this.readSubType(r, this.typeOffsets.length, false);
+    this.typeOffsets.push(start);
+    this.typeSections.push(r);
+  }
+
+  /** A subtype; its entry when `build`, else only checked and skipped (undefined). */
+  private readSubType(r: ByteReader, index: number, build: boolean): TypeEntry | undefined {
     const start = r.pos;
     const b = r.peek();
     if (b === 0x50 || b === 0x4f) {
@@ -613,39 +656,43 @@ class ModuleReader {
       const supers = r.count('supertype');
       for (let k = 0; k < supers; k++) r.u32('supertype index');
     }
-    const entry: TypeEntry = { index: this.model.types.length, kind: 'other', span: { start, end: start } };
+    let kind: TypeEntry['kind'] = 'other';
+    let sig: FuncSig | undefined;
     const formAt = r.pos;
     const form = r.u8('type form');
     switch (form) {
       case 0x60: {
-        const params = this.readValTypes(r, 'param');
-        const results = this.readValTypes(r, 'result');
-        if (results.length > 1) this.multiValue = true;
-        entry.kind = 'func';
-        entry.sig = { params, results };
+        const params: string[] | undefined = build ? [] : undefined;
+        const results: string[] | undefined = build ? [] : undefined;
+        this.readValTypes(r, 'param', params);
+        if (this.readValTypes(r, 'result', results) > 1) this.multiValue = true;
+        kind = 'func';
+        if (params && results) sig = { params, results };
         break;
       }
       case 0x5f: {
         this.gc = true;
-        entry.kind = 'struct';
+        kind = 'struct';
         const fields = r.count('struct field', 2);
         for (let k = 0; k < fields; k++) this.readFieldType(r);
         break;
       }
       case 0x5e:
         this.gc = true;
-        entry.kind = 'array';
+        kind = 'array';
         this.readFieldType(r);
         break;
       case 0x5d:
-        entry.kind = 'cont';
+        kind = 'cont';
         r.sleb(33, 'continuation type index');
         break;
       default:
-        r.fail(`unknown type form ${hex(form)} at ${hex(formAt)} (type ${entry.index})`, formAt);
+        r.fail(`unknown type form ${hex(form)} at ${hex(formAt)} (type ${index})`, formAt);
     }
-    entry.span.end = r.pos;
-    this.model.types.push(entry);
+    if (!build) return undefined;
+    const entry: TypeEntry = { index, kind, span: { start, end: r.pos } };
+    if (sig) entry.sig = sig;
+    return entry;
   }
 
   private readFieldType(r: ByteReader): void {
@@ -655,11 +702,28 @@ class ModuleReader {
     if (m > 1) r.fail(`bad mutability ${hex(m)} at ${hex(at)}`, at);
   }
 
-  private readValTypes(r: ByteReader, what: string): string[] {
+  /** A vector of value types, their spellings pushed to `out` (if given: else checked and skipped); the count. */
+  private readValTypes(r: ByteReader, what: string, out: string[] | undefined): number {
     const n = r.count(what);
-    const out: string[] = [];
-    for (let k = 0; k < n; k++) out.push(readValType(r, this.use));
-    return out;
+    let k = 0;
+    if (out === undefined) {
+      // checking only: i32, i64, f32 and f64 are one byte each, skipped in a tight loop (a module has thousands)
+      const bytes = r.bytes;
+      const base = r.base;
+      let p = r.pos;
+      while (k < n && p < r.end) {
+        const b = bytes[p - base];
+        if (b < 0x7c || b > 0x7f) break;
+        p++;
+        k++;
+      }
+      r.pos = p;
+    }
+    for (; k < n; k++) {
+      const t = readValType(r, this.use);
+      if (out) out.push(t);
+    }
+    return n;
   }
 
   private readLimits(r: ByteReader, what: 'memory' | 'table'): { limits: Limits; span: Span } {
@@ -684,65 +748,54 @@ class ModuleReader {
     const m = this.model;
     for (let i = 0; i < n; i++) {
       const start = r.pos;
-      const mod = r.name('import module name');
-      const name = r.name('import field name');
+      const module = r.nameValue('import module name');
+      const moduleSpan = { start: r.nameStart, end: r.pos };
+      const name = r.nameValue('import field name');
+      const nameSpan = { start: r.nameStart, end: r.pos };
       const kindAt = r.pos;
       const kindByte = r.u8('import kind');
       const kind = EXTERN_KINDS[kindByte];
-      if (kind === undefined) r.fail(`unknown import kind ${hex(kindByte)} at ${hex(kindAt)} (import ${i} ${JSON.stringify(mod.value)} ${JSON.stringify(name.value)})`, kindAt);
-      const ref = { module: mod.value, name: name.value };
-      const entry: ModuleModel['imports'][number] = {
-        module: mod.value,
-        name: name.value,
-        kind,
-        index: 0,
-        span: { start, end: start },
-        moduleSpan: { start: mod.start, end: mod.end },
-        nameSpan: { start: name.start, end: name.end },
-      };
+      if (kind === undefined) r.fail(`unknown import kind ${hex(kindByte)} at ${hex(kindAt)} (import ${i} ${JSON.stringify(module)} ${JSON.stringify(name)})`, kindAt);
+      const ref = { module, name };
+      const span = { start, end: start };
+      // each kind's entry in one literal (the same key order for all): no properties added afterwards
+      let entry: ImportEntry;
       switch (kind) {
         case 'func': {
           const typeIndex = r.u32('function type index');
-          entry.index = this.funcs.length;
-          entry.typeIndex = typeIndex;
-          entry.sig = this.typeSig(typeIndex);
-          this.funcs.push({ index: entry.index, typeIndex, sig: entry.sig, imported: ref, span: entry.span });
+          const sig = this.typeSig(typeIndex);
+          entry = { module, name, kind, index: this.funcs.length, span, moduleSpan, nameSpan, typeIndex, sig };
+          this.funcs.push({ index: entry.index, typeIndex, sig, imported: ref, span });
           break;
         }
         case 'table': {
           const refType = this.readRefType(r);
-          const { limits, span } = this.readLimits(r, 'table');
-          entry.index = m.tables.length;
-          entry.limits = limits;
-          entry.refType = refType;
-          m.tables.push({ index: entry.index, limits, refType, imported: ref, span: entry.span, limitsSpan: span });
+          const { limits, span: limitsSpan } = this.readLimits(r, 'table');
+          entry = { module, name, kind, index: m.tables.length, span, moduleSpan, nameSpan, limits, refType };
+          m.tables.push({ index: entry.index, limits, refType, imported: ref, span, limitsSpan });
           break;
         }
         case 'memory': {
-          const { limits, span } = this.readLimits(r, 'memory');
-          entry.index = m.memories.length;
-          entry.limits = limits;
-          m.memories.push({ index: entry.index, limits, imported: ref, span: entry.span, limitsSpan: span });
+          const { limits, span: limitsSpan } = this.readLimits(r, 'memory');
+          entry = { module, name, kind, index: m.memories.length, span, moduleSpan, nameSpan, limits };
+          m.memories.push({ index: entry.index, limits, imported: ref, span, limitsSpan });
           break;
         }
         case 'global': {
           const valType = readValType(r, this.use);
           const mutable = this.readMut(r);
-          entry.index = this.globals.length;
-          entry.globalType = { valType, mutable };
-          this.globals.push({ index: entry.index, valType, mutable, imported: ref, span: entry.span });
+          entry = { module, name, kind, index: this.globals.length, span, moduleSpan, nameSpan, globalType: { valType, mutable } };
+          this.globals.push({ index: entry.index, valType, mutable, imported: ref, span });
           break;
         }
-        case 'tag': {
+        default: {
           const typeIndex = this.readTagType(r);
-          entry.index = m.tags.length;
-          entry.typeIndex = typeIndex;
-          entry.sig = this.typeSig(typeIndex);
-          m.tags.push({ index: entry.index, typeIndex, imported: ref, span: entry.span });
+          entry = { module, name, kind, index: m.tags.length, span, moduleSpan, nameSpan, typeIndex, sig: this.typeSig(typeIndex) };
+          m.tags.push({ index: entry.index, typeIndex, imported: ref, span });
           break;
         }
       }
-      entry.span.end = r.pos;
+      span.end = r.pos;
       m.imports.push(entry);
     }
     this.definedFuncStart = this.funcs.length;
@@ -1050,5 +1103,5 @@ function hexBytes(b: Uint8Array, start: number, end: number): string {
   );
   const lazy = readWasm(bytes, { bodies: false, data: false, ids: false, names: false, lazy: true });
   lazy.decodeAll();
-  keepMaps(lazy, lazy.model.features, readWasm(bytes), new ByteReader(bytes, 0, 0));
+  keepMaps(lazy, lazy.model.types, lazy.model.features, readWasm(bytes), new ByteReader(bytes, 0, 0));
 }

@@ -4,7 +4,17 @@
  */
 import { ByteReader, hex } from './byte-reader';
 
-const ABSTRACT_HEAP: Record<number, string> = {
+/**
+ * Per-byte tables (dense arrays of 256: a lookup is an index, where an object keyed by a few
+ * scattered numbers is a dictionary lookup, and value types are read thousands of times per module).
+ */
+function byteTable(entries: Record<number, string>): (string | undefined)[] {
+  const table = new Array<string | undefined>(256).fill(undefined);
+  for (const [b, name] of Object.entries(entries)) table[Number(b)] = name;
+  return table;
+}
+
+const ABSTRACT_HEAP = byteTable({
   0x70: 'func',
   0x6f: 'extern',
   0x6e: 'any',
@@ -19,9 +29,12 @@ const ABSTRACT_HEAP: Record<number, string> = {
   0x72: 'noextern',
   0x71: 'none',
   0x75: 'nocont',
-};
+});
 
-const NUM_TYPES: Record<number, string> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128' };
+/** The shorthand reference types (`funcref`, ...), by their abstract heap type's byte. */
+const ABSTRACT_REF = ABSTRACT_HEAP.map((h) => (h === undefined ? undefined : `${h}ref`));
+
+const NUM_TYPES = byteTable({ 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128' });
 
 /** What the reader learns about features while reading types. */
 export interface TypeUse {
@@ -62,10 +75,10 @@ export function readValType(r: ByteReader, use?: TypeUse): string {
     if (b === 0x7b && use) use.simd = true;
     return num;
   }
-  const abs = ABSTRACT_HEAP[b];
-  if (abs !== undefined) {
+  const ref = ABSTRACT_REF[b];
+  if (ref !== undefined) {
     if (use && b !== 0x70) use.refTypes = true;
-    return `${abs}ref`;
+    return ref;
   }
   if (b === 0x63 || b === 0x64) {
     if (use) use.typedRefs = true;
