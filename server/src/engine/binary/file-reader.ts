@@ -22,6 +22,13 @@ export const HEADER_READ_OPTIONS: ReadWasmOptions = { bodies: false, data: false
 /** The file's first bytes, read at once (one read instead of a few dozen small ones for small modules). */
 const START_BYTES = 16 * 1024;
 
+/**
+ * A section header past the file's start is read with this many bytes: the id, the size (at most 5
+ * bytes) and the first bytes of the payload, which hold all of a small section (start, data count, a
+ * memory), the count at the head of a deferred section and most custom section names: one read each.
+ */
+const HEADER_READ_BYTES = 16;
+
 /** Custom sections are read up to this many bytes first (enough for most names; a longer name is read whole). */
 const CUSTOM_HEAD_BYTES = 64;
 
@@ -72,14 +79,20 @@ export function readWasmFileHeaders(file: string): WasmFileBytes {
     const magic = start.slice(0, 8);
     // core modules of version 1 only; anything else is for the reader to describe from the whole file
     if (magic[0] !== 0 || magic[1] !== 0x61 || magic[2] !== 0x73 || magic[3] !== 0x6d || magic[4] !== 1 || magic[5] | magic[6] | magic[7]) return full();
-    const sections = walkHeaders(fd, size, start);
-    if (!sections) return full();
-    for (const s of sections) {
+    const walked = walkHeaders(fd, size, start);
+    if (!walked) return full();
+    const { sections, heads } = walked;
+    for (let i = 0; i < sections.length; i++) {
+      const s = sections[i];
       const want = bytesWanted(s);
       if (want === 0) continue;
+      const head = heads[i];
       let data: Uint8Array;
       if (s.payloadOffset + want <= start.length) {
         data = start.slice(s.payloadOffset, s.payloadOffset + want);
+      } else if (head !== undefined && (head.length >= want || s.id === 0)) {
+        // what the header read brought: all that is wanted, or (custom) a head that may hold the name
+        data = head.length >= want ? head.subarray(0, want) : head;
       } else {
         data = new Uint8Array(want);
         if (readAt(fd, data, 0, want, s.payloadOffset) < want) return full();
@@ -108,39 +121,43 @@ function bytesWanted(s: FileSection): number {
   return s.size; // the declaration sections
 }
 
-/** The section headers of the file (one small positional read each), or undefined if anything is off. */
-function walkHeaders(fd: number, size: number, start: Uint8Array): FileSection[] | undefined {
-  const scratch = new Uint8Array(6);
-  const out: FileSection[] = [];
+/**
+ * The section headers of the file, or undefined if anything is off. Headers inside the file's start
+ * come from it; each later one takes one positional read of HEADER_READ_BYTES, whose bytes past the
+ * header (within the section) are that section's `heads` entry.
+ */
+function walkHeaders(fd: number, size: number, start: Uint8Array): { sections: FileSection[]; heads: (Uint8Array | undefined)[] } | undefined {
+  const sections: FileSection[] = [];
+  const heads: (Uint8Array | undefined)[] = [];
   let pos = 8;
   while (pos < size) {
-    // id byte and up to 5 bytes of size: from the start already read, or one positional read
-    const want = Math.min(6, size - pos);
-    let head: Uint8Array = scratch;
-    let got: number;
-    if (pos + want <= start.length) {
-      head = start.subarray(pos, pos + want);
-      got = want;
-    } else {
-      got = readAt(fd, scratch, 0, want, pos);
+    // id byte and up to 5 bytes of size: from the start already read, or one positional read from `pos`
+    let chunk = start;
+    let at = pos;
+    let got = start.length;
+    if (pos + Math.min(6, size - pos) > start.length) {
+      chunk = new Uint8Array(Math.min(HEADER_READ_BYTES, size - pos));
+      got = readAt(fd, chunk, 0, chunk.length, pos);
+      at = 0;
     }
-    if (got < 2) return undefined;
+    if (got - at < 2) return undefined;
     let payloadSize = 0;
-    let p = 1;
+    let p = at + 1;
     let shift = 0;
     for (;;) {
       if (p >= got || shift > 28) return undefined;
-      const b = head[p++];
+      const b = chunk[p++];
       payloadSize += (b & 0x7f) * 2 ** shift;
       shift += 7;
       if ((b & 0x80) === 0) break;
     }
-    const payloadOffset = pos + p;
+    const payloadOffset = pos + (p - at);
     if (payloadOffset + payloadSize > size) return undefined;
-    out.push({ id: head[0], offset: pos, payloadOffset, size: payloadSize });
+    sections.push({ id: chunk[at], offset: pos, payloadOffset, size: payloadSize });
+    heads.push(chunk === start ? undefined : chunk.subarray(p, Math.min(got, p + payloadSize)));
     pos = payloadOffset + payloadSize;
   }
-  return out;
+  return { sections, heads };
 }
 
 /** Bytes a custom section's name takes (its LEB128 length and UTF-8), from the head of the payload. */

@@ -300,8 +300,27 @@ export function matchGlob(pattern: string, text: string, kind: GlobKind): boolea
 
 /** The first pattern in the list that matches, if any. */
 export function firstMatch(patterns: readonly string[] | undefined, text: string, kind: GlobKind): string | undefined {
-  return patterns?.find((p) => matchGlob(p, text, kind));
+  if (!patterns || patterns.length === 0) return undefined;
+  if (kind === 'path' || !Object.isFrozen(patterns)) return patterns.find((p) => matchGlob(p, text, kind));
+  // a frozen list (an effective policy's): compiled once, then each match is a loop over matchers
+  let list = nameLists.get(patterns);
+  if (list === undefined) {
+    list = [];
+    for (const pattern of patterns) {
+      try {
+        for (const match of compile(pattern, 'name')) list.push({ pattern, match });
+      } catch {
+        // a malformed glob matches nothing
+      }
+    }
+    nameLists.set(patterns, list);
+  }
+  for (let i = 0; i < list.length; i++) if (list[i].match(text)) return list[i].pattern;
+  return undefined;
 }
+
+/** Compiled frozen name-glob lists (policy checks match every import against the same few lists). */
+const nameLists = new WeakMap<readonly string[], { pattern: string; match: Matcher }[]>();
 
 /** A glob that matches exactly `text` (metacharacters escaped). */
 export function escapeGlob(text: string): string {

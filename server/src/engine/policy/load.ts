@@ -301,9 +301,10 @@ export function findPolicyFile(fileDir: string, rootDir: string): string | undef
   for (;;) {
     const candidate = path.join(dir, POLICY_FILE_NAME);
     try {
-      if (fs.statSync(candidate).isFile()) return candidate;
+      // most folders have none: no exception for those (a workspace scan asks once per module and folder)
+      if (fs.statSync(candidate, { throwIfNoEntry: false })?.isFile()) return candidate;
     } catch {
-      // not here
+      // cannot be looked at: not here
     }
     const parent = path.dirname(dir);
     if (dir === root || parent === dir || !inside(parent)) return undefined;
@@ -317,16 +318,17 @@ export function findPolicyFile(fileDir: string, rootDir: string): string | undef
  * Objects merge key by key; lists and values replace.
  */
 export function effectivePolicy(policy: Policy, relativePath: string): EffectivePolicy {
-  const { overrides, $schema: _schema, ...own } = policy;
-  const rel = relativePath.replace(/\\/g, '/').replace(/^\.\//, '');
-  const matching = (overrides ?? []).filter((o) => o.files?.some((g) => matchGlob(g, rel, 'path')));
+  const overrides = policy.overrides ?? [];
+  const rel = overrides.length ? relativePath.replace(/\\/g, '/').replace(/^\.\//, '') : '';
+  const matching = overrides.length ? overrides.filter((o) => o.files?.some((g) => matchGlob(g, rel, 'path'))) : overrides;
   // every file under the same policy with the same overrides gets the same (frozen) effective policy:
   // a workspace scan resolves it once, not once per module
   let byOverrides = effectiveCache.get(policy);
   if (!byOverrides) effectiveCache.set(policy, (byOverrides = new Map()));
-  const key = matching.map((o) => overrides!.indexOf(o)).join(',');
+  const key = matching.length ? matching.map((o) => overrides.indexOf(o)).join(',') : '';
   const hit = byOverrides.get(key);
   if (hit) return hit;
+  const { overrides: _overrides, $schema: _schema, ...own } = policy;
   let result = merge(stripMeta(DEFAULT_POLICY), own) as Record<string, unknown>;
   for (const o of matching) {
     const sections: Record<string, unknown> = {};

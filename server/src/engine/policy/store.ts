@@ -131,7 +131,8 @@ export class PolicyStore {
     }
     const loaded = this.load(policyFile, stat);
     const dir = path.dirname(policyFile);
-    const relative = path.relative(dir, path.resolve(file)).split(path.sep).join('/');
+    // the path overrides match against (none: no path to work out)
+    const relative = loaded.policy.overrides?.length ? path.relative(dir, path.resolve(file)).split(path.sep).join('/') : '';
     return { file: policyFile, dir, effective: effectivePolicy(loaded.policy, relative), stale: loaded.stale };
   }
 

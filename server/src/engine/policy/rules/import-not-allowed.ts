@@ -10,14 +10,16 @@ export const importNotAllowed: PolicyRule = {
   check({ model, policy }) {
     const { allow, deny } = policy.imports ?? {};
     const out: RuleFinding[] = [];
+    if (!allow && !deny?.length) return out;
     for (const imp of model.imports) {
       const full = `${imp.module}.${imp.name}`;
-      const data = { module: imp.module, name: imp.name, kind: imp.kind };
       const denied = firstMatch(deny, full, 'name');
       if (denied !== undefined) {
-        out.push({ message: `Import ${full} is denied by the pattern "${denied}" in imports.deny.`, span: imp.span, data: { ...data, pattern: denied, list: 'deny' } });
+        const data = { module: imp.module, name: imp.name, kind: imp.kind, pattern: denied, list: 'deny' };
+        out.push({ message: `Import ${full} is denied by the pattern "${denied}" in imports.deny.`, span: imp.span, data });
       } else if (allow && firstMatch(allow, full, 'name') === undefined) {
-        out.push({ message: `Import ${full} matches no pattern in imports.allow.`, span: imp.span, data: { ...data, list: 'allow' } });
+        const data = { module: imp.module, name: imp.name, kind: imp.kind, list: 'allow' };
+        out.push({ message: `Import ${full} matches no pattern in imports.allow.`, span: imp.span, data });
       }
     }
     return out;

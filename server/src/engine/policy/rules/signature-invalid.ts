@@ -1,4 +1,5 @@
 import { assessSignature } from '../../signing/assess';
+import { SIGNATURE_SECTION } from '../../signing/sections';
 import type { PolicyRule } from './rule';
 
 /** A signature that is present but malformed, of an unknown format, or that a trusted key made over other content (tampered). */
@@ -9,6 +10,8 @@ export const signatureInvalid: PolicyRule = {
   policyKeys: ['signature.trustedKeys'],
   check({ model, policy, bytes, policyDir }) {
     if (model.origin !== 'binary' || !bytes) return [];
+    // no "signature" section: nothing to assess (the common case, and cheap to tell from the model)
+    if (!model.customSections.some((c) => c.name === SIGNATURE_SECTION)) return [];
     const a = assessSignature(bytes, policy.signature?.trustedKeys ?? [], policyDir);
     if (a.state !== 'invalid' || !a.result) return [];
     const r = a.result;

@@ -1,4 +1,4 @@
-import { describeImport } from '../../wasi';
+import { describeImport, isWasiModule } from '../../wasi';
 import type { PolicyRule, RuleFinding } from './rule';
 
 /** An import from a `wasi*` module that is not in the WASI catalog (e.g. WasmEdge's sock_open). */
@@ -11,6 +11,7 @@ export const unknownWasiImport: PolicyRule = {
     if (policy.imports?.wasi?.unknown !== false) return [];
     const out: RuleFinding[] = [];
     for (const imp of model.imports) {
+      if (!isWasiModule(imp.module)) continue;
       const info = describeImport(imp.module, imp.name);
       if (!info.wasi || info.known) continue;
       out.push({

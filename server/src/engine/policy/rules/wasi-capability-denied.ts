@@ -1,4 +1,4 @@
-import { describeImport, WASI_CAPABILITY_DOCS } from '../../wasi';
+import { describeImport, isWasiModule, WASI_CAPABILITY_DOCS } from '../../wasi';
 import type { PolicyRule, RuleFinding } from './rule';
 
 /** A known WASI import whose capability group is switched off in `imports.wasi`. */
@@ -10,7 +10,9 @@ export const wasiCapabilityDenied: PolicyRule = {
   check({ model, policy }) {
     const switches = policy.imports?.wasi ?? {};
     const out: RuleFinding[] = [];
+    if (!Object.values(switches).includes(false)) return out;
     for (const imp of model.imports) {
+      if (!isWasiModule(imp.module)) continue;
       const info = describeImport(imp.module, imp.name);
       if (!info.known || !info.capability || switches[info.capability] !== false) continue;
       out.push({
