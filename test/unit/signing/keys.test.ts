@@ -4,6 +4,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { inspect } from 'node:util';
 import {
   defaultKeyId,
   encodePublicKey,
@@ -49,9 +50,8 @@ test('raw wasmsign2 key files: layout and round trip', () => {
   assert.equal(hex(derived.subarray(12)), hex(publicKey.raw));
 });
 
-test('a secret key object does not show its seed when logged or serialised', async () => {
+test('a secret key object does not show its seed when logged or serialised', () => {
   const { secretKey } = generateKeyPair();
-  const { inspect } = await import('node:util');
   const seedHex = hex(secretKey.seed);
   assert.equal(secretKey.seed.length, 32);
   assert.ok(!inspect(secretKey, { depth: 5 }).includes('seed'));
