@@ -27,6 +27,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 const TEXT_MAX = 256 * 1024;
 
+const NON_ASCII = /[\x80-\xff]/;
+
 /** `<what> length` labels, built once per kind of name rather than once per name read. */
 const LENGTH_LABELS = new Map<string, string>();
 function lengthLabel(what: string): string {
@@ -52,6 +54,8 @@ export class ByteReader {
   /** the reader's bytes from `textStart` to `end` as latin1, once a name was read (see TEXT_MAX) */
   private text: string | undefined = undefined;
   private textStart = 0;
+  /** file offset of the text's first non-ASCII byte (names wholly before it need no check) */
+  private asciiEnd = 0;
   /** file offset of the content of the last name read */
   nameStart = 0;
 
@@ -199,12 +203,16 @@ export class ByteReader {
     }
     this.nameStart = start;
     this.pos = start + len;
+    if (this.text === undefined && this.end - start <= TEXT_MAX) this.makeText(start);
+    const text = start >= this.textStart ? this.text : undefined;
+    // before the text's first non-ASCII byte: ASCII for sure
+    if (text !== undefined && start + len <= this.asciiEnd) return text.slice(start - this.textStart, start - this.textStart + len);
     const bytes = this.bytes;
     const s = start - this.base;
     const e = s + len;
     let high = 0;
     for (let i = s; i < e; i++) high |= bytes[i];
-    if (high < 0x80) return this.ascii(start, len);
+    if (high < 0x80) return text !== undefined ? text.slice(start - this.textStart, start - this.textStart + len) : latin1(bytes, s, e);
     try {
       return utf8.decode(bytes.subarray(s, e));
     } catch {
@@ -212,15 +220,13 @@ export class ByteReader {
     }
   }
 
-  /** `len` ASCII bytes at file offset `start` as a string: a slice of the reader's text when it has one. */
-  private ascii(start: number, len: number): string {
-    if (this.text === undefined && this.end - start <= TEXT_MAX) {
-      this.textStart = start;
-      this.text = latin1(this.bytes, start - this.base, this.end - this.base);
-    }
-    const text = this.text;
-    if (text !== undefined && start >= this.textStart) return text.slice(start - this.textStart, start - this.textStart + len);
-    return latin1(this.bytes, start - this.base, start - this.base + len);
+  /** The reader's bytes from `start` to its end as latin1, and where the first non-ASCII byte is. */
+  private makeText(start: number): void {
+    const text = latin1(this.bytes, start - this.base, this.end - this.base);
+    const high = text.search(NON_ASCII);
+    this.text = text;
+    this.textStart = start;
+    this.asciiEnd = high < 0 ? this.end : start + high;
   }
 
   /** A vector count, checked against the bytes left (each element takes at least `minSize` bytes). */

@@ -29,6 +29,9 @@ const START_BYTES = 16 * 1024;
  */
 const HEADER_READ_BYTES = 16;
 
+/** The buffer the start of each file is read into (a fresh one cost more than the read: zeroing, page faults). */
+const startBuffer = new Uint8Array(START_BYTES);
+
 /** Custom sections are read up to this many bytes first (enough for most names; a longer name is read whole). */
 const CUSTOM_HEAD_BYTES = 64;
 
@@ -74,7 +77,8 @@ export function readWasmFileHeaders(file: string): WasmFileBytes {
       return { bytes, size, complete: true };
     };
     // the file's start in one read: the magic, and most headers and declaration sections come from it
-    const start = new Uint8Array(Math.min(size, START_BYTES));
+    // (into a buffer kept for the next read: only copies of its bytes leave this function)
+    const start = startBuffer.subarray(0, Math.min(size, START_BYTES));
     if (size < 8 || readAt(fd, start, 0, start.length, 0) < start.length) return full();
     const magic = start.slice(0, 8);
     // core modules of version 1 only; anything else is for the reader to describe from the whole file
@@ -129,6 +133,9 @@ function bytesWanted(s: FileSection): number {
 function walkHeaders(fd: number, size: number, start: Uint8Array): { sections: FileSection[]; heads: (Uint8Array | undefined)[] } | undefined {
   const sections: FileSection[] = [];
   const heads: (Uint8Array | undefined)[] = [];
+  // header reads go into slices of one block (a small typed array each cost more than its read)
+  let block = new Uint8Array(0);
+  let used = 0;
   let pos = 8;
   while (pos < size) {
     // id byte and up to 5 bytes of size: from the start already read, or one positional read from `pos`
@@ -136,7 +143,12 @@ function walkHeaders(fd: number, size: number, start: Uint8Array): { sections: F
     let at = pos;
     let got = start.length;
     if (pos + Math.min(6, size - pos) > start.length) {
-      chunk = new Uint8Array(Math.min(HEADER_READ_BYTES, size - pos));
+      if (used + HEADER_READ_BYTES > block.length) {
+        block = new Uint8Array(HEADER_READ_BYTES * 16);
+        used = 0;
+      }
+      chunk = block.subarray(used, used + Math.min(HEADER_READ_BYTES, size - pos));
+      used += HEADER_READ_BYTES;
       got = readAt(fd, chunk, 0, chunk.length, pos);
       at = 0;
     }
