@@ -40,8 +40,10 @@ const entries = {
   'language-client': 'client/src/language-client.ts',
   server: 'server/src/server.ts',
   cli: 'server/src/cli/main.ts',
-  'toolchain-worker': 'server/src/engine/toolchain/worker.ts',
-  'sandbox-runner': 'server/src/engine/sandbox/runner-process.ts',
+  // the engine's worker processes, listed once for this build and engine/runtime.ts
+  ...Object.fromEntries(
+    Object.entries(JSON.parse(fs.readFileSync(path.join(root, 'server/src/engine/process-entries.json'), 'utf8'))).map(([name, file]) => [name, `server/src/engine/${file}`]),
+  ),
 };
 
 const present = Object.fromEntries(

@@ -5,12 +5,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import processEntries from './process-entries.json';
 
-/** Entry points that scripts/build.mjs bundles to `dist/<name>.js`. */
-export const PROCESS_ENTRIES = {
-  'toolchain-worker': 'toolchain/worker.ts',
-  'sandbox-runner': 'sandbox/runner-process.ts',
-} as const;
+/** Entry points (relative to this folder) that scripts/build.mjs bundles to `dist/<name>.js`: one list, read by both. */
+export const PROCESS_ENTRIES = processEntries;
 
 export type ProcessEntry = keyof typeof PROCESS_ENTRIES;
 
