@@ -29,22 +29,6 @@ const TEXT_MAX = 256 * 1024;
 
 const NON_ASCII = /[\x80-\xff]/;
 
-/** `<what> length` labels, built once per kind of name rather than once per name read. */
-const LENGTH_LABELS = new Map<string, string>();
-function lengthLabel(what: string): string {
-  let label = LENGTH_LABELS.get(what);
-  if (label === undefined) LENGTH_LABELS.set(what, (label = `${what} length`));
-  return label;
-}
-
-/** `<what> count` labels, likewise. */
-const COUNT_LABELS = new Map<string, string>();
-function countLabel(what: string): string {
-  let label = COUNT_LABELS.get(what);
-  if (label === undefined) COUNT_LABELS.set(what, (label = `${what} count`));
-  return label;
-}
-
 export function hex(n: number): string {
   return '0x' + n.toString(16);
 }
@@ -104,8 +88,8 @@ export class ByteReader {
   }
 
   /** Unsigned LEB128 of at most 32 bits (5 bytes, the unused bits of the last byte must be zero). */
-  u32(what = 'u32'): number {
-    // fast path: one byte
+  u32(what = 'u32', suffix = ''): number {
+    // fast path: one byte (and no label built: `suffix`, e.g. ' count', is appended only on the slow path)
     const pos = this.pos;
     if (pos < this.end) {
       const b = this.bytes[pos - this.base];
@@ -114,7 +98,7 @@ export class ByteReader {
         return b;
       }
     }
-    return this.u32Long(what);
+    return this.u32Long(suffix ? what + suffix : what);
   }
 
   private u32Long(what: string): number {
@@ -196,7 +180,7 @@ export class ByteReader {
 
   /** A length-prefixed UTF-8 name, as `name()` without the range object: its content starts at `nameStart`. */
   nameValue(what = 'name'): string {
-    const len = this.pos < this.end && this.bytes[this.pos - this.base] < 0x80 ? this.bytes[this.pos++ - this.base] : this.u32(lengthLabel(what));
+    const len = this.u32(what, ' length');
     const start = this.pos;
     if (len > this.end - start) {
       this.fail(`${what} length ${len} at ${hex(start)} runs past the end (${this.end - start} bytes left)`, start);
@@ -232,8 +216,7 @@ export class ByteReader {
   /** A vector count, checked against the bytes left (each element takes at least `minSize` bytes). */
   count(what: string, minSize = 1): number {
     const at = this.pos;
-    // one-byte counts without building the `<what> count` label a longer (or failing) read needs
-    const n = at < this.end && this.bytes[at - this.base] < 0x80 ? this.bytes[this.pos++ - this.base] : this.u32(countLabel(what));
+    const n = this.u32(what, ' count');
     if (n * minSize > this.end - this.pos) {
       this.fail(`${what} count ${n} at ${hex(at)} cannot fit in the ${this.end - this.pos} bytes left`, at);
     }
