@@ -12,7 +12,7 @@ import { HEADER_READ_OPTIONS, readWasmFileFully, readWasmFileHeaders, type WasmF
 import { checkModel } from '../policy/check';
 import type { PolicyStore, ResolvedPolicy } from '../policy/store';
 import { keepLatest } from '../jit';
-import { SIGNATURE_SECTION } from '../signing/sections';
+import { carriesSignature } from '../signing/sections';
 
 export type SourceKind = 'wat' | 'wast' | 'wasm';
 
@@ -78,7 +78,7 @@ export function checkFile(
         : readWasmFileHeaders(file);
     let read = readWasm(fileBytes.bytes, fileBytes.complete ? { names: true } : { ...HEADER_READ_OPTIONS, file: fileBytes.file });
     // a module that carries a signature: the signature rules check it against every byte, whatever the policy
-    if (!fileBytes.complete && read.model.customSections.some((c) => c.name === SIGNATURE_SECTION)) {
+    if (!fileBytes.complete && carriesSignature(read.model)) {
       fileBytes = readWasmFileFully(file);
       read = readWasm(fileBytes.bytes, { names: true });
     }

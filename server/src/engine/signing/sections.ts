@@ -5,6 +5,7 @@
  */
 import { SigningError } from './errors';
 import { WasmFormatError } from '../binary/byte-reader';
+import type { ModuleModel } from '../model';
 import { preambleKind as preambleOf, readU32At, walkRawSections, type RawSection, type SectionLayout } from '../binary/sections';
 
 export const SIGNATURE_SECTION = 'signature';
@@ -51,6 +52,11 @@ function malformedOnFormatError<T>(f: () => T): T {
 export function isSignatureSection(s: RawSection): boolean {
   return s.id === 0 && s.name === SIGNATURE_SECTION;
 }
+/** Does the module (its model) carry a custom section named "signature" (ours or another tool's)? */
+export function carriesSignature(model: Pick<ModuleModel, 'customSections'>): boolean {
+  return model.customSections.some((c) => c.name === SIGNATURE_SECTION);
+}
+
 export function isDelimiterSection(s: RawSection): boolean {
   return s.id === 0 && s.name === DELIMITER_SECTION;
 }

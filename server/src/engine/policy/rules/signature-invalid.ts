@@ -1,5 +1,5 @@
 import { assessSignature } from '../../signing/assess';
-import { SIGNATURE_SECTION } from '../../signing/sections';
+import { carriesSignature } from '../../signing/sections';
 import type { PolicyRule } from './rule';
 
 /** A signature that is present but malformed, of an unknown format, or that a trusted key made over other content (tampered). */
@@ -11,7 +11,7 @@ export const signatureInvalid: PolicyRule = {
   check({ model, policy, bytes, policyDir }) {
     if (model.origin !== 'binary' || !bytes) return [];
     // no "signature" section: nothing to assess (the common case, and cheap to tell from the model)
-    if (!model.customSections.some((c) => c.name === SIGNATURE_SECTION)) return [];
+    if (!carriesSignature(model)) return [];
     const a = assessSignature(bytes, policy.signature?.trustedKeys ?? [], policyDir);
     if (a.state !== 'invalid' || !a.result) return [];
     const r = a.result;
