@@ -305,20 +305,18 @@ class TokenBuffer {
   }
   private grow(): void {
     const cap = this.cap * 2;
-    const k = new Uint8Array(cap);
-    k.set(this.kinds);
-    this.kinds = k;
-    const s = new Int32Array(cap);
-    s.set(this.starts);
-    this.starts = s;
-    const e = new Int32Array(cap);
-    e.set(this.ends);
-    this.ends = e;
-    const h = new Int32Array(cap);
-    h.set(this.hashes);
-    this.hashes = h;
+    this.kinds = widened(this.kinds, new Uint8Array(cap));
+    this.starts = widened(this.starts, new Int32Array(cap));
+    this.ends = widened(this.ends, new Int32Array(cap));
+    this.hashes = widened(this.hashes, new Int32Array(cap));
     this.cap = cap;
   }
+}
+
+/** `to` (a larger array of the same kind) holding `from`'s elements first. */
+function widened<A extends Uint8Array | Int32Array>(from: A, to: A): A {
+  to.set(from);
+  return to;
 }
 
 keepMaps(new TokenBuffer(1));
