@@ -56,6 +56,11 @@ test('a header read gives the policy-relevant model of a full read, without code
   assert.deepEqual(loads, []);
   assert.equal(lite.model.exports.length, 2);
   assert.deepEqual(loads, [7]);
+  // so is the type section: the imported functions' signatures are known once it is decoded
+  assert.ok(lite.model.imports.some((i) => i.kind === 'func'));
+  assert.ok(lite.model.imports.every((i) => i.sig === undefined));
+  assert.equal(lite.model.types.length, full.model.types.length);
+  assert.deepEqual(loads, [7, 1]);
   assert.deepEqual(lite.diagnostics, []);
   // a header read decodes no name section, so entries carry no ids; everything else is the same
   const noIds = (xs: object[]) => xs.map((x) => Object.fromEntries(Object.entries(x).filter(([k]) => k !== 'id')));

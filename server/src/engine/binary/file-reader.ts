@@ -2,8 +2,8 @@
  * Reading a `.wasm` file for what a policy check needs, without reading what it does not. The file's
  * section headers are walked with small positional reads, and each section gets only what a lazy read
  * (`HEADER_READ_OPTIONS`) needs of it, in its own small buffer: the whole payload of the declaration
- * sections (type, import, table, memory, tag, start, data count), the head of custom sections (their
- * name) and of the function, global, export and element sections (whose payloads are read only when
+ * sections (import, table, memory, tag, start, data count), the head of custom sections (their name)
+ * and of the type, function, global, export and element sections (whose payloads are read only when
  * the lazy read decodes them, `FileSections.load`), and nothing of code and data. So memory and I/O
  * follow what the policy looks at, not the module's size. Pair it with
  * `readWasm(bytes, { ...HEADER_READ_OPTIONS, file })`.

@@ -95,9 +95,13 @@ export interface FileSection {
   data?: Uint8Array;
 }
 
-/** The sections a lazy read defers (function, global, export, element): decoded when `funcs`, `globals`,
- *  `exports`, `elems` or `features` are first read. */
-export const DEFERRED_SECTIONS: ReadonlySet<number> = new Set([3, 6, 7, 9]);
+/**
+ * The sections a lazy read defers (type, function, global, export, element): decoded when `types`,
+ * `funcs`, `globals`, `exports`, `elems` or `features` are first read. Until the type section is
+ * decoded, the signatures of imported functions and tags are not known (`sig` is undefined); decoding
+ * it fills them in.
+ */
+export const DEFERRED_SECTIONS: ReadonlySet<number> = new Set([1, 3, 6, 7, 9]);
 
 export const SECTION_NAMES = [
   'custom',
@@ -274,14 +278,16 @@ class ModuleReader {
   private readonly payloads = new Map<number, Uint8Array>();
   private readonly byteLength: number;
   /**
-   * Lazy reads: the type section is walked (and checked) when read, and each type is built only when
-   * something needs it (an import's or function's signature, `model.types`): its file offset, the
-   * reader over its section, the types built so far. Modules with hundreds of signatures otherwise
-   * spent most of a policy check building them.
+   * Lazy reads: the type section is walked (and checked) when decoded, and each type is built only
+   * when something needs it (a signature, `model.types`): its file offset, the reader over its
+   * section, the types built so far. Modules with hundreds of signatures otherwise spent most of a
+   * policy check building them; the section is not even decoded unless something asks for types.
    */
   private readonly typeOffsets: number[] = [];
   private readonly typeSections: ByteReader[] = [];
   private readonly builtTypes: (TypeEntry | undefined)[] = [];
+  /** where the (first) import section's payload starts */
+  private importSection?: number;
   /** sections a lazy read has not decoded yet, by id */
   private readonly deferred = new Map<number, SectionInfo>();
 
@@ -295,13 +301,15 @@ class ModuleReader {
     const span = { start: 0, end: this.byteLength };
     this.model = this.lazy
       ? new LazyModel(span, {
-          types: () => this.typeOffsets.map((_, i) => this.typeAt(i)!),
+          types: () => (this.decodeDeferred(1), this.typeOffsets.map((_, i) => this.typeAt(i)!)),
           funcs: () => (this.decodeDeferred(3), this.funcs),
           globals: () => (this.decodeDeferred(6), this.globals),
           exports: () => (this.decodeDeferred(7), this.exports),
           elems: () => (this.decodeDeferred(9), this.elems),
           features: () => {
-            // value types of globals and element segments tell reference types, SIMD and extended consts
+            // the types tell GC, multi-value and typed references; value types of globals and element
+            // segments tell reference types, SIMD and extended consts
+            this.decodeDeferred(1);
             this.decodeDeferred(6);
             this.decodeDeferred(9);
             return this.detectFeatures();
@@ -342,6 +350,25 @@ class ModuleReader {
       this.decodeSection(id, info);
     } catch (e) {
       if (!(e instanceof TooManyDiagnostics)) throw e;
+    }
+    if (id === 1) this.fillImportSigs(info);
+  }
+
+  /**
+   * Lazy reads: the signatures of imported functions and tags, once the type section is decoded. As an
+   * eager read, which resolves them as it reads the imports, only from a type section before them.
+   */
+  private fillImportSigs(types: SectionInfo): void {
+    if (this.importSection === undefined || types.offset > this.importSection) return;
+    let f = 0;
+    for (const imp of this.model.imports) {
+      if (imp.kind === 'func') {
+        const sig = this.typeSig(imp.typeIndex!);
+        imp.sig = sig;
+        this.funcs[f++].sig = sig;
+      } else if (imp.kind === 'tag') {
+        imp.sig = this.typeSig(imp.typeIndex!);
+      }
     }
   }
 
@@ -603,8 +630,16 @@ class ModuleReader {
     }
   }
 
+  /** A type's signature (a lazy read decodes the type section for it, if it has not yet). */
   private typeSig(typeIndex: number): FuncSig | undefined {
-    return this.lazy ? this.typeAt(typeIndex)?.sig : this.model.types[typeIndex]?.sig;
+    if (!this.lazy) return this.model.types[typeIndex]?.sig;
+    this.decodeDeferred(1);
+    return this.typeAt(typeIndex)?.sig;
+  }
+
+  /** An import's signature: undefined while a lazy read has not decoded the type section (see fillImportSigs). */
+  private importSig(typeIndex: number): FuncSig | undefined {
+    return this.lazy && this.deferred.has(1) ? undefined : this.typeSig(typeIndex);
   }
 
   /** A lazy read's type `i`, built on first use from the section the read walked. */
@@ -744,6 +779,7 @@ class ModuleReader {
   }
 
   private readImports(r: ByteReader): void {
+    this.importSection ??= r.pos;
     const n = r.count('import', 4);
     const m = this.model;
     for (let i = 0; i < n; i++) {
@@ -763,7 +799,7 @@ class ModuleReader {
       switch (kind) {
         case 'func': {
           const typeIndex = r.u32('function type index');
-          const sig = this.typeSig(typeIndex);
+          const sig = this.importSig(typeIndex);
           entry = { module, name, kind, index: this.funcs.length, span, moduleSpan, nameSpan, typeIndex, sig };
           this.funcs.push({ index: entry.index, typeIndex, sig, imported: ref, span });
           break;
@@ -790,7 +826,7 @@ class ModuleReader {
         }
         default: {
           const typeIndex = this.readTagType(r);
-          entry = { module, name, kind, index: m.tags.length, span, moduleSpan, nameSpan, typeIndex, sig: this.typeSig(typeIndex) };
+          entry = { module, name, kind, index: m.tags.length, span, moduleSpan, nameSpan, typeIndex, sig: this.importSig(typeIndex) };
           m.tags.push({ index: entry.index, typeIndex, imported: ref, span });
           break;
         }
