@@ -204,6 +204,40 @@ export class ByteReader {
     }
   }
 
+  /**
+   * A name that often repeats (an import's module name): the pool's string when the bytes are one of
+   * its names, else decoded as `nameValue()` does and added to the pool. Repeats then share one string,
+   * and a well-known name is the engine's own literal, which compares and hashes fastest (a slice of a
+   * section's text compares several times slower).
+   */
+  pooledName(what: string, pool: NamePool): string {
+    const lenAt = this.pos;
+    const len = this.u32(what, ' length');
+    const start = this.pos;
+    if (len <= this.end - start) {
+      const bytes = this.bytes;
+      const s = start - this.base;
+      for (let k = 0; k < pool.values.length; k++) {
+        const known = pool.bytes[k];
+        if (known.length !== len) continue;
+        let i = 0;
+        while (i < len && bytes[s + i] === known[i]) i++;
+        if (i === len) {
+          this.nameStart = start;
+          this.pos = start + len;
+          return pool.values[k];
+        }
+      }
+    }
+    this.pos = lenAt;
+    const value = this.nameValue(what);
+    if (pool.values.length < POOL_MAX) {
+      pool.values.push(value);
+      pool.bytes.push(Uint8Array.from(this.bytes.subarray(this.nameStart - this.base, this.pos - this.base)));
+    }
+    return value;
+  }
+
   /** The reader's bytes from `start` to its end as latin1, and where the first non-ASCII byte is. */
   private makeText(start: number): void {
     const text = latin1(this.bytes, start - this.base, this.end - this.base);
@@ -222,6 +256,26 @@ export class ByteReader {
     }
     return n;
   }
+}
+
+/** Most names a pool holds (past that, names are decoded as usual). */
+const POOL_MAX = 16;
+
+/** Names `pooledName()` hands out again: each string and its UTF-8 bytes. */
+export interface NamePool {
+  values: string[];
+  bytes: Uint8Array[];
+}
+
+/** The seed of pools that start with these names (literals: see `pooledName`); make it once. */
+export function namePoolSeed(known: readonly string[]): Readonly<NamePool> {
+  const encoder = new TextEncoder();
+  return { values: [...known], bytes: known.map((k) => encoder.encode(k)) };
+}
+
+/** A fresh pool holding the seed's names. */
+export function namePool(seed: Readonly<NamePool>): NamePool {
+  return { values: seed.values.slice(), bytes: seed.bytes.slice() };
 }
 
 /** Bytes `start..end` of `bytes` as latin1 (one char per byte). */

@@ -31,7 +31,8 @@ import {
   type TypeEntry,
 } from '../model';
 import type { Span } from '../span';
-import { ByteReader, WasmFormatError, hex } from './byte-reader';
+import { ByteReader, WasmFormatError, hex, namePool, namePoolSeed } from './byte-reader';
+import { WASI_PREVIEW1_MODULES } from '../wasi';
 import { keepMaps } from '../jit';
 import { emptyNameSection, readNameSection, type NameSection } from './name-section';
 import { newTypeUse, readStorageType, readValType, skipConstExpr, type TypeUse } from './value-types';
@@ -142,6 +143,9 @@ const SECTION_ORDER: Record<number, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13
 const EXTERN_KINDS: ExternKind[] = ['func', 'table', 'memory', 'global', 'tag'];
 
 const MAX_DIAGNOSTICS = 100;
+
+/** Module names most imports come from (Emscripten, wasi-libc, wasm-bindgen, dynamic linking), as the pool of every import section starts. */
+const IMPORT_MODULES_SEED = namePoolSeed(['env', ...WASI_PREVIEW1_MODULES, 'wbg', '__wbindgen_placeholder__', 'GOT.mem', 'GOT.func']);
 
 /** `section 7 (export) at 0x1234`, built only when a problem is reported. */
 function sectionLabel(id: number, offset: number): () => string {
@@ -782,9 +786,11 @@ class ModuleReader {
     this.importSection ??= r.pos;
     const n = r.count('import', 4);
     const m = this.model;
+    // a module imports from a few modules, hundreds of times: one string each (see pooledName)
+    const modules = namePool(IMPORT_MODULES_SEED);
     for (let i = 0; i < n; i++) {
       const start = r.pos;
-      const module = r.nameValue('import module name');
+      const module = r.pooledName('import module name', modules);
       const moduleSpan = { start: r.nameStart, end: r.pos };
       const name = r.nameValue('import field name');
       const nameSpan = { start: r.nameStart, end: r.pos };
