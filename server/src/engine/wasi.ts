@@ -148,15 +148,18 @@ export function isWasiModule(module: string): boolean {
   return module.startsWith('wasi');
 }
 
+const NOT_WASI: Readonly<WasiImportInfo> = Object.freeze({ wasi: false, known: false });
+const UNKNOWN_WASI: Readonly<WasiImportInfo> = Object.freeze({ wasi: true, known: false });
+
+/** The descriptions of the preview1 functions, made once (policy checks describe every WASI import). */
+const PREVIEW1_INFO: ReadonlyMap<string, Readonly<WasiImportInfo>> = new Map(
+  Object.entries(WASI_PREVIEW1_FUNCTIONS).map(([name, f]) => [name, Object.freeze({ wasi: true, known: true, capability: f.capability, doc: f.doc })]),
+);
+
 /** What a WASI import is, by its module and field names. Non-WASI imports give `{ wasi: false, known: false }`. */
-export function describeImport(module: string, name: string): WasiImportInfo {
-  if (!isWasiModule(module)) return { wasi: false, known: false };
-  if ((WASI_PREVIEW1_MODULES as readonly string[]).includes(module)) {
-    const info = Object.prototype.hasOwnProperty.call(WASI_PREVIEW1_FUNCTIONS, name)
-      ? WASI_PREVIEW1_FUNCTIONS[name]
-      : undefined;
-    return info ? { wasi: true, known: true, capability: info.capability, doc: info.doc } : { wasi: true, known: false };
-  }
+export function describeImport(module: string, name: string): Readonly<WasiImportInfo> {
+  if (!isWasiModule(module)) return NOT_WASI;
+  if (module === WASI_PREVIEW1_MODULES[0] || module === WASI_PREVIEW1_MODULES[1]) return PREVIEW1_INFO.get(name) ?? UNKNOWN_WASI;
   const m = /^wasi:([a-z0-9-]+)\/([a-z0-9-]+)(@.*)?$/.exec(module);
   if (m) {
     const [, pkg, iface] = m;
@@ -169,5 +172,5 @@ export function describeImport(module: string, name: string): WasiImportInfo {
     }
     if (mapped) return { wasi: true, known: true, capability: mapped, doc: `WASI ${pkg} interface ${iface}.` };
   }
-  return { wasi: true, known: false };
+  return UNKNOWN_WASI;
 }

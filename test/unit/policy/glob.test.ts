@@ -1,6 +1,6 @@
 import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeGlob, globError, matchGlob } from '../../../server/src/engine/policy/glob';
+import { escapeGlob, firstMatch, globError, importMatcher, matchGlob } from '../../../server/src/engine/policy/glob';
 
 describe('policy globs', () => {
   it('name globs: * spans anything, ? one character, {a,b}, classes', () => {
@@ -87,4 +87,33 @@ test('name globs of literals and stars match exactly like the regular expression
     const re = new RegExp('^' + pattern.replace(/\./g, '\\.').replace(/\*+/g, '.*') + '$', 's');
     assert.equal(matchGlob(pattern, text, 'name'), re.test(text), `${JSON.stringify(pattern)} vs ${JSON.stringify(text)}`);
   }
+});
+
+test('an import matcher gives what firstMatch gives on the joined `module.name`, for frozen and unfrozen lists', () => {
+  // a seeded generator over a tiny alphabet with the separator, so patterns end, branch and wildcard
+  // before, at and after the module boundary
+  let seed = 777;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return (seed >>> 16) % n;
+  };
+  const word = (max: number, alphabet: string) => Array.from({ length: rand(max + 1) }, () => alphabet[rand(alphabet.length)]).join('');
+  const modules = ['', 'a', 'ab', 'a.b', 'b', 'ba', 'aa'];
+  const fixed = ['a.*', 'ab.b', '*.a', 'a*', 'a.', '{a,b}.a*', '[ab]b.*', '?.?', 'a\\.b.*', 'a.b.*', 'ab', '*', '[', ''];
+  for (let round = 0; round < 400; round++) {
+    const patterns = [...fixed.filter(() => rand(3) === 0), ...Array.from({ length: 1 + rand(3) }, () => word(6, 'ab.*?'))];
+    const frozen = importMatcher(Object.freeze([...patterns]))!;
+    const plain = importMatcher([...patterns])!;
+    for (let i = 0; i < 30; i++) {
+      // grouped by module, as real import sections are, then jumping between them
+      const module = modules[i < 15 ? Math.floor(i / 5) : rand(modules.length)];
+      const name = word(4, 'ab.');
+      const expected = firstMatch(patterns, `${module}.${name}`, 'name');
+      const where = `${JSON.stringify(patterns)} vs ${JSON.stringify(`${module}.${name}`)}`;
+      assert.equal(frozen.first(module, name), expected, `frozen: ${where}`);
+      assert.equal(plain.first(module, name), expected, `plain: ${where}`);
+    }
+  }
+  assert.equal(importMatcher(undefined), undefined);
+  assert.equal(importMatcher(Object.freeze([])), undefined);
 });

@@ -58,15 +58,11 @@ export function checkModel(model: ModuleModel, policy: EffectivePolicy, extra: C
       continue;
     }
     for (const f of findings) {
-      out.push({
-        code: rule.id,
-        severity,
-        message: f.message,
-        span: f.span,
-        source: 'policy',
-        ...(f.related && { related: f.related }),
-        ...(f.data && { data: f.data }),
-      });
+      // by assignment: no temporary objects spread in
+      const d: EngineDiagnostic = { code: rule.id, severity, message: f.message, span: f.span, source: 'policy' };
+      if (f.related) d.related = f.related;
+      if (f.data) d.data = f.data;
+      out.push(d);
     }
   }
   return out;

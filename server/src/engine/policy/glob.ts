@@ -48,11 +48,16 @@ function compile(pattern: string, kind: GlobKind): Matcher[] {
   const cache = caches[kind];
   const hit = cache.get(pattern);
   if (hit) return hit;
-  if (pattern.length === 0) throw new GlobError('an empty pattern matches nothing', 0);
-  const compiled = expand(pattern, 0, pattern.length, false).map((alt) => matcher(tokenize(alt, kind), kind));
+  const compiled = alternativeTokens(pattern, kind).map((tokens) => matcher(tokens, kind));
   if (cache.size > 2000) cache.clear();
   cache.set(pattern, compiled);
   return compiled;
+}
+
+/** The token lists of a pattern's `{}` alternatives; throws GlobError when malformed. */
+function alternativeTokens(pattern: string, kind: GlobKind): Token[][] {
+  if (pattern.length === 0) throw new GlobError('an empty pattern matches nothing', 0);
+  return expand(pattern, 0, pattern.length, false).map((alt) => tokenize(alt, kind));
 }
 
 /**
@@ -321,6 +326,96 @@ export function firstMatch(patterns: readonly string[] | undefined, text: string
 
 /** Compiled frozen name-glob lists (policy checks match every import against the same few lists). */
 const nameLists = new WeakMap<readonly string[], { pattern: string; match: Matcher }[]>();
+
+/** Matches imports (`module.name`) against a list of name globs. */
+export interface ImportMatcher {
+  /** The first pattern in the list that matches `module.name`, as `firstMatch` on the joined string. */
+  first(module: string, name: string): string | undefined;
+}
+
+/**
+ * An import matcher for a list of name globs (undefined for no list). A frozen list (an effective
+ * policy's) gets one matcher, which specialises the list once per module name: an alternative whose
+ * leading literal characters rule the module out is dropped, one whose leading literals spell
+ * `module.` matches the rest of its tokens against the name alone, and only one with a wildcard inside
+ * the module part matches the joined string. So a module's hundreds of imports cost a name match each
+ * (usually none), and no joined string is built.
+ */
+export function importMatcher(patterns: readonly string[] | undefined): ImportMatcher | undefined {
+  if (!patterns || patterns.length === 0) return undefined;
+  if (!Object.isFrozen(patterns)) return { first: (module, name) => firstMatch(patterns, `${module}.${name}`, 'name') };
+  let m = importMatchers.get(patterns);
+  if (m === undefined) {
+    m = new SpecialisingImportMatcher(patterns);
+    importMatchers.set(patterns, m);
+  }
+  return m;
+}
+
+const importMatchers = new WeakMap<readonly string[], ImportMatcher>();
+
+/** Module names a matcher keeps specialised lists for (a hostile module cannot grow it without bound). */
+const MODULES_PER_MATCHER = 1024;
+
+interface ModuleMatcher {
+  pattern: string;
+  match: Matcher;
+  /** matches `module.name` (a wildcard in the module part); else the name alone */
+  joined: boolean;
+}
+
+class SpecialisingImportMatcher implements ImportMatcher {
+  private readonly alternatives: { pattern: string; tokens: Token[] }[] = [];
+  private readonly byModule = new Map<string, ModuleMatcher[]>();
+  /** the last module asked about and its list (imports come grouped by module) */
+  private lastModule: string | undefined;
+  private lastList: ModuleMatcher[] = [];
+
+  constructor(patterns: readonly string[]) {
+    for (const pattern of patterns) {
+      try {
+        for (const tokens of alternativeTokens(pattern, 'name')) this.alternatives.push({ pattern, tokens });
+      } catch {
+        // a malformed glob matches nothing
+      }
+    }
+  }
+
+  first(module: string, name: string): string | undefined {
+    let list = this.lastList;
+    if (module !== this.lastModule) {
+      list = this.byModule.get(module) ?? this.specialise(module);
+      this.lastModule = module;
+      this.lastList = list;
+    }
+    for (let i = 0; i < list.length; i++) {
+      const m = list[i];
+      if (m.joined ? m.match(`${module}.${name}`) : m.match(name)) return m.pattern;
+    }
+    return undefined;
+  }
+
+  /** The alternatives that can match a name of `module`, each matching the rest where it can. */
+  private specialise(module: string): ModuleMatcher[] {
+    const prefix = `${module}.`;
+    const out: ModuleMatcher[] = [];
+    next: for (const { pattern, tokens } of this.alternatives) {
+      for (let i = 0; i < prefix.length; i++) {
+        const t = tokens[i];
+        if (t === undefined) continue next; // the pattern ends inside the prefix: it matches no `module.name`
+        if (t.t !== 'lit') {
+          out.push({ pattern, match: matcher(tokens, 'name'), joined: true });
+          continue next;
+        }
+        if (t.c !== prefix[i]) continue next;
+      }
+      out.push({ pattern, match: matcher(tokens.slice(prefix.length), 'name'), joined: false });
+    }
+    if (this.byModule.size >= MODULES_PER_MATCHER) this.byModule.clear();
+    this.byModule.set(module, out);
+    return out;
+  }
+}
 
 /** A glob that matches exactly `text` (metacharacters escaped). */
 export function escapeGlob(text: string): string {

@@ -1,5 +1,6 @@
 /** Small helpers the rules share. */
-import type { ImportRef, Limits, ModuleModel } from '../../model';
+import type { ImportEntry, ImportRef, Limits, ModuleModel } from '../../model';
+import { isWasiModule } from '../../wasi';
 import type { Span } from '../../span';
 
 /** A short span at the start of the module (`(module` in WAT, the 8-byte header in a binary). */
@@ -16,8 +17,33 @@ export interface LimitedItem {
   limitsSpan?: Span;
 }
 
+/**
+ * What several rules derive from one model, worked out once per model: a policy check runs a dozen
+ * rules, and the memory rules (and the WASI rules) would each walk every import again. A model is
+ * not changed once built (a new parse or read makes a new one), so the results stay right.
+ */
+interface Derived {
+  memory?: readonly LimitedItem[];
+  table?: readonly LimitedItem[];
+  wasiImports?: readonly ImportEntry[];
+}
+
+const derived = new WeakMap<ModuleModel, Derived>();
+
+function derivedOf(model: ModuleModel): Derived {
+  let d = derived.get(model);
+  if (d === undefined) {
+    d = {};
+    derived.set(model, d);
+  }
+  return d;
+}
+
 /** Memories (or tables) of the module, imported ones included even if the model lists them only as imports. */
-export function limitedItems(model: ModuleModel, kind: 'memory' | 'table'): LimitedItem[] {
+export function limitedItems(model: ModuleModel, kind: 'memory' | 'table'): readonly LimitedItem[] {
+  const d = derivedOf(model);
+  const cached = d[kind];
+  if (cached) return cached;
   const own: LimitedItem[] = kind === 'memory' ? model.memories : model.tables;
   const items = [...own];
   for (const imp of model.imports) {
@@ -25,7 +51,25 @@ export function limitedItems(model: ModuleModel, kind: 'memory' | 'table'): Limi
     if (own.some((m) => m.index === imp.index)) continue;
     items.push({ index: imp.index, limits: imp.limits, imported: { module: imp.module, name: imp.name }, span: imp.span });
   }
-  return items.sort((a, b) => a.index - b.index);
+  return (d[kind] = Object.freeze(items.sort((a, b) => a.index - b.index)));
+}
+
+/** The module's imports from WASI modules (`wasi*`), in order. */
+export function wasiImports(model: ModuleModel): readonly ImportEntry[] {
+  const d = derivedOf(model);
+  if (d.wasiImports) return d.wasiImports;
+  const out: ImportEntry[] = [];
+  // a module imports from a few modules, each string usually shared by its imports (see the binary reader)
+  let module: string | undefined;
+  let wasi = false;
+  for (const imp of model.imports) {
+    if (imp.module !== module) {
+      module = imp.module;
+      wasi = isWasiModule(module);
+    }
+    if (wasi) out.push(imp);
+  }
+  return (d.wasiImports = Object.freeze(out));
 }
 
 export function describeItem(kind: 'memory' | 'table', item: LimitedItem): string {

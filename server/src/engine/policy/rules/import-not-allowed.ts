@@ -1,4 +1,4 @@
-import { firstMatch } from '../glob';
+import { importMatcher } from '../glob';
 import type { PolicyRule, RuleFinding } from './rule';
 
 /** Imports must match `imports.allow` (when present) and must not match `imports.deny`; deny wins. */
@@ -11,15 +11,16 @@ export const importNotAllowed: PolicyRule = {
     const { allow, deny } = policy.imports ?? {};
     const out: RuleFinding[] = [];
     if (!allow && !deny?.length) return out;
+    const denyMatcher = importMatcher(deny);
+    const allowMatcher = importMatcher(allow);
     for (const imp of model.imports) {
-      const full = `${imp.module}.${imp.name}`;
-      const denied = firstMatch(deny, full, 'name');
+      const denied = denyMatcher?.first(imp.module, imp.name);
       if (denied !== undefined) {
         const data = { module: imp.module, name: imp.name, kind: imp.kind, pattern: denied, list: 'deny' };
-        out.push({ message: `Import ${full} is denied by the pattern "${denied}" in imports.deny.`, span: imp.span, data });
-      } else if (allow && firstMatch(allow, full, 'name') === undefined) {
+        out.push({ message: `Import ${imp.module}.${imp.name} is denied by the pattern "${denied}" in imports.deny.`, span: imp.span, data });
+      } else if (allow && allowMatcher?.first(imp.module, imp.name) === undefined) {
         const data = { module: imp.module, name: imp.name, kind: imp.kind, list: 'allow' };
-        out.push({ message: `Import ${full} matches no pattern in imports.allow.`, span: imp.span, data });
+        out.push({ message: `Import ${imp.module}.${imp.name} matches no pattern in imports.allow.`, span: imp.span, data });
       }
     }
     return out;

@@ -1,4 +1,5 @@
-import { describeImport, isWasiModule } from '../../wasi';
+import { describeImport } from '../../wasi';
+import { wasiImports } from './helpers';
 import type { PolicyRule, RuleFinding } from './rule';
 
 /** An import from a `wasi*` module that is not in the WASI catalog (e.g. WasmEdge's sock_open). */
@@ -10,8 +11,7 @@ export const unknownWasiImport: PolicyRule = {
   check({ model, policy }) {
     if (policy.imports?.wasi?.unknown !== false) return [];
     const out: RuleFinding[] = [];
-    for (const imp of model.imports) {
-      if (!isWasiModule(imp.module)) continue;
+    for (const imp of wasiImports(model)) {
       const info = describeImport(imp.module, imp.name);
       if (!info.wasi || info.known) continue;
       out.push({

@@ -1,4 +1,5 @@
-import { describeImport, isWasiModule, WASI_CAPABILITY_DOCS } from '../../wasi';
+import { describeImport, WASI_CAPABILITY_DOCS } from '../../wasi';
+import { wasiImports } from './helpers';
 import type { PolicyRule, RuleFinding } from './rule';
 
 /** A known WASI import whose capability group is switched off in `imports.wasi`. */
@@ -11,8 +12,7 @@ export const wasiCapabilityDenied: PolicyRule = {
     const switches = policy.imports?.wasi ?? {};
     const out: RuleFinding[] = [];
     if (!Object.values(switches).includes(false)) return out;
-    for (const imp of model.imports) {
-      if (!isWasiModule(imp.module)) continue;
+    for (const imp of wasiImports(model)) {
       const info = describeImport(imp.module, imp.name);
       if (!info.known || !info.capability || switches[info.capability] !== false) continue;
       out.push({
