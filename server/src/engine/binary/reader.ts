@@ -33,7 +33,7 @@ import {
 import type { Span } from '../span';
 import { ByteReader, WasmFormatError, hex, namePool, namePoolSeed } from './byte-reader';
 import { WASI_PREVIEW1_MODULES } from '../wasi';
-import { keepMaps } from '../jit';
+import { keepLatest, keepMaps } from '../jit';
 import { emptyNameSection, readNameSection, type NameSection } from './name-section';
 import { newTypeUse, readStorageType, readValType, skipConstExpr, type TypeUse } from './value-types';
 
@@ -788,6 +788,8 @@ class ModuleReader {
     const m = this.model;
     // a module imports from a few modules, hundreds of times: one string each (see pooledName)
     const modules = namePool(IMPORT_MODULES_SEED);
+    keepLatest('import section reader', r);
+    keepLatest('import module pool', modules);
     for (let i = 0; i < n; i++) {
       const start = r.pos;
       const module = r.pooledName('import module name', modules);
