@@ -90,6 +90,11 @@ export function itemData(kind: 'memory' | 'table', item: LimitedItem, extra?: Re
   return extra ? Object.assign(data, extra) : data;
 }
 
+/** The text with its first character upper-cased (a message that starts with an item's description). */
+export function capitalize(s: string): string {
+  return s.length === 0 ? s : s[0].toUpperCase() + s.slice(1);
+}
+
 /** Human-readable byte count: `256 MiB`, `64 KiB`, `1234 bytes`. */
 export function formatBytes(n: number): string {
   for (const [unit, size] of [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) {

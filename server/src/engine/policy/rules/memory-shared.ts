@@ -1,4 +1,4 @@
-import { describeItem, itemData, limitedItems } from './helpers';
+import { capitalize, describeItem, itemData, limitedItems } from './helpers';
 import type { PolicyRule } from './rule';
 
 /** `memory.allowShared`: shared memories (threads) are refused unless allowed. */
@@ -12,7 +12,7 @@ export const memoryShared: PolicyRule = {
     return limitedItems(model, 'memory')
       .filter((m) => m.limits.shared)
       .map((m) => ({
-        message: `${describeItem('memory', m)} is shared; the policy does not allow shared memory (memory.allowShared).`.replace(/^./, (c) => c.toUpperCase()),
+        message: capitalize(`${describeItem('memory', m)} is shared; the policy does not allow shared memory (memory.allowShared).`),
         span: m.limitsSpan ?? m.span,
         data: itemData('memory', m),
       }));

@@ -1,5 +1,5 @@
 import { memoryMaxBytes, memoryMinBytes } from '../../model';
-import { describeItem, formatBytes, itemData, limitedItems } from './helpers';
+import { capitalize, describeItem, formatBytes, itemData, limitedItems } from './helpers';
 import type { PolicyRule, RuleFinding } from './rule';
 
 /**
@@ -17,15 +17,15 @@ export const memoryTooLarge: PolicyRule = {
     const out: RuleFinding[] = [];
     for (const m of limitedItems(model, 'memory')) {
       const pageSize = 2 ** m.limits.pageSizeLog2;
-      const caps = [maxBytes, maxPages === undefined ? undefined : maxPages * pageSize].filter((x): x is number => x !== undefined);
-      const cap = Math.min(...caps);
+      // at least one of the two is set (see above)
+      const cap = Math.min(maxBytes ?? Infinity, maxPages === undefined ? Infinity : maxPages * pageSize);
       const bounded = m.limits.max !== undefined;
       const size = bounded ? memoryMaxBytes(m.limits)! : memoryMinBytes(m.limits);
       if (size <= cap) continue;
       const pages = bounded ? m.limits.max! : m.limits.min;
       const allowedPages = Math.floor(cap / pageSize);
       out.push({
-        message: `${describeItem('memory', m)} ${bounded ? 'may grow to' : 'starts at'} ${pages} pages of ${formatBytes(pageSize)} = ${formatBytes(size)}; the policy allows at most ${formatBytes(cap)} (${allowedPages} pages).`.replace(/^./, (c) => c.toUpperCase()),
+        message: capitalize(`${describeItem('memory', m)} ${bounded ? 'may grow to' : 'starts at'} ${pages} pages of ${formatBytes(pageSize)} = ${formatBytes(size)}; the policy allows at most ${formatBytes(cap)} (${allowedPages} pages).`),
         span: m.limitsSpan ?? m.span,
         data: itemData('memory', m, { bytes: size, maxBytes: cap, maxPages: allowedPages, pageSizeLog2: m.limits.pageSizeLog2 }),
       });

@@ -1,4 +1,4 @@
-import { describeItem, itemData, limitedItems } from './helpers';
+import { capitalize, describeItem, itemData, limitedItems } from './helpers';
 import type { PolicyRule } from './rule';
 
 /** `memory.requireMaximum`: every memory, defined or imported, declares a maximum. */
@@ -18,7 +18,3 @@ export const memoryUnbounded: PolicyRule = {
       }));
   },
 };
-
-function capitalize(s: string): string {
-  return s[0].toUpperCase() + s.slice(1);
-}

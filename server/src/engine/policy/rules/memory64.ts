@@ -1,4 +1,4 @@
-import { describeItem, itemData, limitedItems } from './helpers';
+import { capitalize, describeItem, itemData, limitedItems } from './helpers';
 import type { PolicyRule } from './rule';
 
 /** `memory.allowMemory64`: 64-bit memories are refused unless allowed. */
@@ -12,7 +12,7 @@ export const memory64: PolicyRule = {
     return limitedItems(model, 'memory')
       .filter((m) => m.limits.index64)
       .map((m) => ({
-        message: `${describeItem('memory', m)} is a 64-bit memory; the policy does not allow memory64 (memory.allowMemory64).`.replace(/^./, (c) => c.toUpperCase()),
+        message: capitalize(`${describeItem('memory', m)} is a 64-bit memory; the policy does not allow memory64 (memory.allowMemory64).`),
         span: m.limitsSpan ?? m.span,
         data: itemData('memory', m),
       }));

@@ -1,4 +1,4 @@
-import { describeItem, itemData, limitedItems } from './helpers';
+import { capitalize, describeItem, itemData, limitedItems } from './helpers';
 import type { PolicyRule } from './rule';
 
 /** `tables.maxElements`: a table's declared maximum (or minimum, when unbounded) must fit. */
@@ -15,7 +15,7 @@ export const tableTooLarge: PolicyRule = {
       .map((t) => {
         const size = t.limits.max ?? t.limits.min;
         return {
-          message: `${describeItem('table', t)} ${t.limits.max !== undefined ? 'may grow to' : 'starts at'} ${size} elements; the policy allows at most ${cap} (tables.maxElements).`.replace(/^./, (c) => c.toUpperCase()),
+          message: capitalize(`${describeItem('table', t)} ${t.limits.max !== undefined ? 'may grow to' : 'starts at'} ${size} elements; the policy allows at most ${cap} (tables.maxElements).`),
           span: t.limitsSpan ?? t.span,
           data: itemData('table', t, { elements: size, maxElements: cap }),
         };

@@ -1,4 +1,4 @@
-import { describeItem, itemData, limitedItems } from './helpers';
+import { capitalize, describeItem, itemData, limitedItems } from './helpers';
 import type { PolicyRule } from './rule';
 
 /** `tables.requireMaximum`: every table, defined or imported, declares a maximum. */
@@ -12,7 +12,7 @@ export const tableUnbounded: PolicyRule = {
     return limitedItems(model, 'table')
       .filter((t) => t.limits.max === undefined)
       .map((t) => ({
-        message: `${describeItem('table', t)} declares no maximum size; the policy requires one (tables.requireMaximum).`.replace(/^./, (c) => c.toUpperCase()),
+        message: capitalize(`${describeItem('table', t)} declares no maximum size; the policy requires one (tables.requireMaximum).`),
         span: t.limitsSpan ?? t.span,
         data: itemData('table', t, { min: t.limits.min }),
       }));
