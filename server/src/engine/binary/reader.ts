@@ -268,6 +268,8 @@ class ModuleReader {
   private refTypesInSegments = false;
   private multiValue = false;
   private definedFuncStart = 0;
+  /** imported functions so far (a lazy read lists them in the function index space only when asked) */
+  private funcImports = 0;
   private declaredFuncs = 0;
   private sawCode = false;
   private dataSectionCount?: number;
@@ -306,7 +308,7 @@ class ModuleReader {
     this.model = this.lazy
       ? new LazyModel(span, {
           types: () => (this.decodeDeferred(1), this.typeOffsets.map((_, i) => this.typeAt(i)!)),
-          funcs: () => (this.decodeDeferred(3), this.funcs),
+          funcs: () => (this.listImportedFuncs(), this.decodeDeferred(3), this.funcs),
           globals: () => (this.decodeDeferred(6), this.globals),
           exports: () => (this.decodeDeferred(7), this.exports),
           elems: () => (this.decodeDeferred(9), this.elems),
@@ -364,15 +366,29 @@ class ModuleReader {
    */
   private fillImportSigs(types: SectionInfo): void {
     if (this.importSection === undefined || types.offset > this.importSection) return;
+    const funcs = this.funcs;
     let f = 0;
     for (const imp of this.model.imports) {
       if (imp.kind === 'func') {
         const sig = this.typeSig(imp.typeIndex!);
         imp.sig = sig;
-        this.funcs[f++].sig = sig;
+        if (f < funcs.length) funcs[f].sig = sig;
+        f++;
       } else if (imp.kind === 'tag') {
         imp.sig = this.typeSig(imp.typeIndex!);
       }
+    }
+  }
+
+  /**
+   * Lazy reads: the imported functions' entries in the function index space, made from the imports
+   * when the functions are first needed (a policy check of a module with hundreds of imports needs
+   * none). Eager reads list them as they read the imports.
+   */
+  private listImportedFuncs(): void {
+    if (!this.lazy || this.funcs.length > 0 || this.funcImports === 0) return;
+    for (const imp of this.model.imports) {
+      if (imp.kind === 'func') this.funcs.push({ index: imp.index, typeIndex: imp.typeIndex, sig: imp.sig, imported: { module: imp.module, name: imp.name }, span: imp.span });
     }
   }
 
@@ -641,11 +657,6 @@ class ModuleReader {
     return this.typeAt(typeIndex)?.sig;
   }
 
-  /** An import's signature: undefined while a lazy read has not decoded the type section (see fillImportSigs). */
-  private importSig(typeIndex: number): FuncSig | undefined {
-    return this.lazy && this.deferred.has(1) ? undefined : this.typeSig(typeIndex);
-  }
-
   /** A lazy read's type `i`, built on first use from the section the read walked. */
   private typeAt(i: number): TypeEntry | undefined {
     let t = this.builtTypes[i];
@@ -786,6 +797,9 @@ class ModuleReader {
     this.importSection ??= r.pos;
     const n = r.count('import', 4);
     const m = this.model;
+    const lazy = this.lazy;
+    // signatures now, unless a lazy read has not decoded the types (then fillImportSigs does)
+    const sigsNow = !lazy || !this.deferred.has(1);
     // a module imports from a few modules, hundreds of times: one string each (see pooledName)
     const modules = namePool(IMPORT_MODULES_SEED);
     keepLatest('import section reader', r);
@@ -800,49 +814,48 @@ class ModuleReader {
       const kindByte = r.u8('import kind');
       const kind = EXTERN_KINDS[kindByte];
       if (kind === undefined) r.fail(`unknown import kind ${hex(kindByte)} at ${hex(kindAt)} (import ${i} ${JSON.stringify(module)} ${JSON.stringify(name)})`, kindAt);
-      const ref = { module, name };
       const span = { start, end: start };
       // each kind's entry in one literal (the same key order for all): no properties added afterwards
       let entry: ImportEntry;
       switch (kind) {
         case 'func': {
           const typeIndex = r.u32('function type index');
-          const sig = this.importSig(typeIndex);
-          entry = { module, name, kind, index: this.funcs.length, span, moduleSpan, nameSpan, typeIndex, sig };
-          this.funcs.push({ index: entry.index, typeIndex, sig, imported: ref, span });
+          const sig = sigsNow ? this.typeSig(typeIndex) : undefined;
+          entry = { module, name, kind, index: this.funcImports++, span, moduleSpan, nameSpan, typeIndex, sig };
+          if (!lazy) this.funcs.push({ index: entry.index, typeIndex, sig, imported: { module, name }, span });
           break;
         }
         case 'table': {
           const refType = this.readRefType(r);
           const { limits, span: limitsSpan } = this.readLimits(r, 'table');
           entry = { module, name, kind, index: m.tables.length, span, moduleSpan, nameSpan, limits, refType };
-          m.tables.push({ index: entry.index, limits, refType, imported: ref, span, limitsSpan });
+          m.tables.push({ index: entry.index, limits, refType, imported: { module, name }, span, limitsSpan });
           break;
         }
         case 'memory': {
           const { limits, span: limitsSpan } = this.readLimits(r, 'memory');
           entry = { module, name, kind, index: m.memories.length, span, moduleSpan, nameSpan, limits };
-          m.memories.push({ index: entry.index, limits, imported: ref, span, limitsSpan });
+          m.memories.push({ index: entry.index, limits, imported: { module, name }, span, limitsSpan });
           break;
         }
         case 'global': {
           const valType = readValType(r, this.use);
           const mutable = this.readMut(r);
           entry = { module, name, kind, index: this.globals.length, span, moduleSpan, nameSpan, globalType: { valType, mutable } };
-          this.globals.push({ index: entry.index, valType, mutable, imported: ref, span });
+          this.globals.push({ index: entry.index, valType, mutable, imported: { module, name }, span });
           break;
         }
         default: {
           const typeIndex = this.readTagType(r);
-          entry = { module, name, kind, index: m.tags.length, span, moduleSpan, nameSpan, typeIndex, sig: this.importSig(typeIndex) };
-          m.tags.push({ index: entry.index, typeIndex, imported: ref, span });
+          entry = { module, name, kind, index: m.tags.length, span, moduleSpan, nameSpan, typeIndex, sig: sigsNow ? this.typeSig(typeIndex) : undefined };
+          m.tags.push({ index: entry.index, typeIndex, imported: { module, name }, span });
           break;
         }
       }
       span.end = r.pos;
       m.imports.push(entry);
     }
-    this.definedFuncStart = this.funcs.length;
+    this.definedFuncStart = this.funcImports;
   }
 
   /** A reference type (tables, element segments): a value type that is not a number or vector. */
@@ -868,6 +881,7 @@ class ModuleReader {
   }
 
   private readFunctions(r: ByteReader): void {
+    this.listImportedFuncs();
     const n = r.count('function');
     this.declaredFuncs = n;
     const funcs = this.funcs;
