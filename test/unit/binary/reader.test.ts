@@ -259,13 +259,19 @@ test('a C program compiled by clang for wasm32-wasi reads like V8Wasm.Module see
   assert.equal(r.model.memories.length, 1);
 });
 
-test('import module names: repeated, well-known, non-ASCII, empty and near-miss names all read as written', () => {
+test('import names: repeated, well-known, non-ASCII, empty and near-miss module names, and names around non-ASCII bytes, all read as written', () => {
   // module names repeat and alternate, as in real import sections; a few differ from a well-known
   // name (or an earlier one) only in their last byte or their length
   const modules = ['env', 'wasi_snapshot_preview1', 'env', 'café', 'café', 'wasi_snapshot_preview2', 'en', 'envv', '', '', 'caf\u00e8', 'wasi_unstable', 'GOT.mem'];
   for (let k = 0; k < 20; k++) modules.push(`m${k}`); // past the pool's size
   modules.push('m0', 'm19', 'env');
-  const entries = modules.flatMap((mod, i) => [...str(mod), ...str(`f${i}`), 0x03, 0x7f, 0x00]); // global i32 imports
+  // field names: ASCII ones before and after non-ASCII bytes (a two-byte type index), and non-ASCII ones
+  const names = modules.map((_, i) => (i % 7 === 3 ? `naïve${i}` : i % 5 === 1 ? `${i}\u{1F600}` : `f${i}`));
+  const entries = modules.flatMap((mod, i) =>
+    i % 3 === 0
+      ? [...str(mod), ...str(names[i]), 0x00, ...u32(200 + i)] // a function of type 200+: LEB128 bytes >= 0x80
+      : [...str(mod), ...str(names[i]), 0x03, 0x7f, 0x00], // a global i32
+  );
   const bytes = module([section(2, [...u32(modules.length), ...entries])]);
   for (const options of [{}, { bodies: false, data: false, ids: false, names: false, lazy: true }]) {
     const r = readWasm(bytes, options);
@@ -274,6 +280,13 @@ test('import module names: repeated, well-known, non-ASCII, empty and near-miss 
       r.model.imports.map((imp) => imp.module),
       modules,
     );
-    for (const imp of r.model.imports) assert.equal(textAt(bytes, imp.moduleSpan), imp.module);
+    assert.deepEqual(
+      r.model.imports.map((imp) => imp.name),
+      names,
+    );
+    for (const imp of r.model.imports) {
+      assert.equal(textAt(bytes, imp.moduleSpan), imp.module);
+      assert.equal(textAt(bytes, imp.nameSpan), imp.name);
+    }
   }
 });

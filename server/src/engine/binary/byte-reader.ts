@@ -23,11 +23,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * Names are decoded as slices of one latin1 string of the reader's bytes (made on the first name read,
  * for readers of at most this many bytes): one native decode per section instead of one per name, which
  * made string building most of the cost of reading a module's imports. Only ASCII names are taken
- * from it (latin1 and UTF-8 agree there); any other name is decoded as UTF-8 on its own.
+ * from it (latin1 and UTF-8 agree there); any other name is decoded as UTF-8 on its own. Names that
+ * lie before the next non-ASCII byte (searched natively, once per such byte) need no check of their own.
  */
 const TEXT_MAX = 256 * 1024;
 
-const NON_ASCII = /[\x80-\xff]/;
+/** A non-ASCII byte of a latin1 text (global: searches from its lastIndex, see nextNonAscii). */
+const NON_ASCII = /[\x80-\xff]/g;
 
 export function hex(n: number): string {
   return '0x' + n.toString(16);
@@ -38,7 +40,7 @@ export class ByteReader {
   /** the reader's bytes from `textStart` to `end` as latin1, once a name was read (see TEXT_MAX) */
   private text: string | undefined = undefined;
   private textStart = 0;
-  /** file offset of the text's first non-ASCII byte (names wholly before it need no check) */
+  /** file offset of the next non-ASCII byte of the text, at or after the last name read (names wholly before it need no check) */
   private asciiEnd = 0;
   /** file offset of the content of the last name read */
   nameStart = 0;
@@ -189,8 +191,12 @@ export class ByteReader {
     this.pos = start + len;
     if (this.text === undefined && this.end - start <= TEXT_MAX) this.makeText(start);
     const text = start >= this.textStart ? this.text : undefined;
-    // before the text's first non-ASCII byte: ASCII for sure
-    if (text !== undefined && start + len <= this.asciiEnd) return text.slice(start - this.textStart, start - this.textStart + len);
+    if (text !== undefined) {
+      // past the non-ASCII byte found last (a LEB128 byte between names, say): find the next one
+      if (start >= this.asciiEnd) this.asciiEnd = this.nextNonAscii(text, start);
+      // before it: ASCII for sure
+      if (start + len <= this.asciiEnd) return text.slice(start - this.textStart, start - this.textStart + len);
+    }
     const bytes = this.bytes;
     const s = start - this.base;
     const e = s + len;
@@ -215,36 +221,50 @@ export class ByteReader {
     const len = this.u32(what, ' length');
     const start = this.pos;
     if (len <= this.end - start) {
-      const bytes = this.bytes;
-      const s = start - this.base;
-      for (let k = 0; k < pool.values.length; k++) {
-        const known = pool.bytes[k];
-        if (known.length !== len) continue;
-        let i = 0;
-        while (i < len && bytes[s + i] === known[i]) i++;
-        if (i === len) {
-          this.nameStart = start;
-          this.pos = start + len;
-          return pool.values[k];
-        }
+      // the name given out last first: imports come grouped by module
+      const last = pool.last;
+      let k = last >= 0 && this.holds(start, len, pool.bytes[last]) ? last : -1;
+      for (let j = 0; k < 0 && j < pool.bytes.length; j++) if (j !== last && this.holds(start, len, pool.bytes[j])) k = j;
+      if (k >= 0) {
+        this.nameStart = start;
+        this.pos = start + len;
+        pool.last = k;
+        return pool.values[k];
       }
     }
     this.pos = lenAt;
     const value = this.nameValue(what);
     if (pool.values.length < POOL_MAX) {
+      pool.last = pool.values.length;
       pool.values.push(value);
       pool.bytes.push(Uint8Array.from(this.bytes.subarray(this.nameStart - this.base, this.pos - this.base)));
     }
     return value;
   }
 
+  /** Do the `len` bytes at `start` equal `known`? */
+  private holds(start: number, len: number, known: Uint8Array): boolean {
+    if (known.length !== len) return false;
+    const bytes = this.bytes;
+    const s = start - this.base;
+    for (let i = 0; i < len; i++) if (bytes[s + i] !== known[i]) return false;
+    return true;
+  }
+
+
   /** The reader's bytes from `start` to its end as latin1, and where the first non-ASCII byte is. */
   private makeText(start: number): void {
     const text = latin1(this.bytes, start - this.base, this.end - this.base);
-    const high = text.search(NON_ASCII);
     this.text = text;
     this.textStart = start;
-    this.asciiEnd = high < 0 ? this.end : start + high;
+    this.asciiEnd = this.nextNonAscii(text, start);
+  }
+
+  /** File offset of the first non-ASCII byte of the text at or after `from` (the end if none). */
+  private nextNonAscii(text: string, from: number): number {
+    NON_ASCII.lastIndex = from - this.textStart;
+    // test() moves lastIndex past the match and allocates nothing (exec would build a match array)
+    return NON_ASCII.test(text) ? this.textStart + NON_ASCII.lastIndex - 1 : this.end;
   }
 
   /** A vector count, checked against the bytes left (each element takes at least `minSize` bytes). */
@@ -265,17 +285,19 @@ const POOL_MAX = 16;
 export interface NamePool {
   values: string[];
   bytes: Uint8Array[];
+  /** index of the name given out last (-1: none yet) */
+  last: number;
 }
 
 /** The seed of pools that start with these names (literals: see `pooledName`); make it once. */
 export function namePoolSeed(known: readonly string[]): Readonly<NamePool> {
   const encoder = new TextEncoder();
-  return { values: [...known], bytes: known.map((k) => encoder.encode(k)) };
+  return { values: [...known], bytes: known.map((k) => encoder.encode(k)), last: -1 };
 }
 
 /** A fresh pool holding the seed's names. */
 export function namePool(seed: Readonly<NamePool>): NamePool {
-  return { values: seed.values.slice(), bytes: seed.bytes.slice() };
+  return { values: seed.values.slice(), bytes: seed.bytes.slice(), last: -1 };
 }
 
 /** Bytes `start..end` of `bytes` as latin1 (one char per byte). */
