@@ -268,8 +268,9 @@ class ModuleReader {
   private refTypesInSegments = false;
   private multiValue = false;
   private definedFuncStart = 0;
-  /** imported functions so far (a lazy read lists them in the function index space only when asked) */
+  /** imported functions and globals so far (a lazy read lists them in their index spaces only when asked) */
   private funcImports = 0;
+  private globalImports = 0;
   private declaredFuncs = 0;
   private sawCode = false;
   private dataSectionCount?: number;
@@ -308,8 +309,8 @@ class ModuleReader {
     this.model = this.lazy
       ? new LazyModel(span, {
           types: () => (this.decodeDeferred(1), this.typeOffsets.map((_, i) => this.typeAt(i)!)),
-          funcs: () => (this.listImportedFuncs(), this.decodeDeferred(3), this.funcs),
-          globals: () => (this.decodeDeferred(6), this.globals),
+          funcs: () => (this.listImported('func'), this.decodeDeferred(3), this.funcs),
+          globals: () => (this.listImported('global'), this.decodeDeferred(6), this.globals),
           exports: () => (this.decodeDeferred(7), this.exports),
           elems: () => (this.decodeDeferred(9), this.elems),
           features: () => {
@@ -381,14 +382,18 @@ class ModuleReader {
   }
 
   /**
-   * Lazy reads: the imported functions' entries in the function index space, made from the imports
-   * when the functions are first needed (a policy check of a module with hundreds of imports needs
-   * none). Eager reads list them as they read the imports.
+   * Lazy reads: the entries of imported functions (globals) in their index space, made from the
+   * imports when the functions (globals) are first needed: a policy check of a module with hundreds of
+   * imports needs none. Eager reads list them as they read the imports.
    */
-  private listImportedFuncs(): void {
-    if (!this.lazy || this.funcs.length > 0 || this.funcImports === 0) return;
+  private listImported(kind: 'func' | 'global'): void {
+    const list = kind === 'func' ? this.funcs : this.globals;
+    if (!this.lazy || list.length > 0 || (kind === 'func' ? this.funcImports : this.globalImports) === 0) return;
     for (const imp of this.model.imports) {
-      if (imp.kind === 'func') this.funcs.push({ index: imp.index, typeIndex: imp.typeIndex, sig: imp.sig, imported: { module: imp.module, name: imp.name }, span: imp.span });
+      if (imp.kind !== kind) continue;
+      const imported = { module: imp.module, name: imp.name };
+      if (kind === 'func') this.funcs.push({ index: imp.index, typeIndex: imp.typeIndex, sig: imp.sig, imported, span: imp.span });
+      else this.globals.push({ index: imp.index, valType: imp.globalType!.valType, mutable: imp.globalType!.mutable, imported, span: imp.span });
     }
   }
 
@@ -841,8 +846,8 @@ class ModuleReader {
         case 'global': {
           const valType = readValType(r, this.use);
           const mutable = this.readMut(r);
-          entry = { module, name, kind, index: this.globals.length, span, moduleSpan, nameSpan, globalType: { valType, mutable } };
-          this.globals.push({ index: entry.index, valType, mutable, imported: { module, name }, span });
+          entry = { module, name, kind, index: this.globalImports++, span, moduleSpan, nameSpan, globalType: { valType, mutable } };
+          if (!lazy) this.globals.push({ index: entry.index, valType, mutable, imported: { module, name }, span });
           break;
         }
         default: {
@@ -881,7 +886,7 @@ class ModuleReader {
   }
 
   private readFunctions(r: ByteReader): void {
-    this.listImportedFuncs();
+    this.listImported('func');
     const n = r.count('function');
     this.declaredFuncs = n;
     const funcs = this.funcs;
@@ -926,6 +931,7 @@ class ModuleReader {
   }
 
   private readGlobals(r: ByteReader): void {
+    this.listImported('global');
     const n = r.count('global', 3);
     const globals = this.globals;
     for (let i = 0; i < n; i++) {
