@@ -9,7 +9,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { ServerCommands, WAT_VIEW_SCHEME } from '../../server/src/protocol';
 import type { PanelManager } from './panels/panel-manager';
 import type { WatViewProvider } from './wasm-view';
-import { wasmUriOfView, watViewUri } from './wasm-view';
+import { wasmUriOfView, watViewUri } from './wat-view-uri';
 import { renderInspection } from './panels/inspect-view';
 import { panelRenderers, type PanelKind, type PanelRenderer } from './panels';
 import { runInSandbox, saveRunReport, stopRuns } from './run';

@@ -5,20 +5,13 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { WAT_VIEW_SCHEME, WAT_VIEW_SUFFIX, WatViewRequest, type WatViewResult } from '../../server/src/protocol';
+import { WatViewRequest, type WatViewResult } from '../../server/src/protocol';
+import { wasmUriOfView, watViewUri } from './wat-view-uri';
 import type { Inspection } from '../../server/src/engine/operations/inspect';
 import { ServerCommands } from '../../server/src/protocol';
 import { renderInspection } from './panels/inspect-view';
 import { esc } from './panels/html';
 import { webviewOptions, webviewPage } from './panels/panel-manager';
-
-export function watViewUri(wasm: vscode.Uri, func?: number): vscode.Uri {
-  return vscode.Uri.from({ scheme: WAT_VIEW_SCHEME, path: wasm.path + WAT_VIEW_SUFFIX, query: func === undefined ? '' : `func=${func}` });
-}
-
-export function wasmUriOfView(view: vscode.Uri): vscode.Uri {
-  return vscode.Uri.file(view.path.slice(0, -WAT_VIEW_SUFFIX.length));
-}
 
 export class WatViewProvider implements vscode.TextDocumentContentProvider {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();

@@ -6,7 +6,7 @@
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import { page } from './html';
-import { watViewUri } from '../wasm-view';
+import { watViewUri } from '../wat-view-uri';
 
 export interface PanelMessage {
   type: string;
