@@ -56,6 +56,14 @@ export function headerScan(b: Uint8Array): number {
  * of each section header (id + LEB128 size; payloads skipped), close. Returns the section count.
  */
 export function headerScanFile(f: string, head = Buffer.alloc(16)): number {
+  return scanFileHeaders(f, head);
+}
+
+/**
+ * The scan above; `onImports` (if given) is handed the open file, the import section's payload offset
+ * and size (the bare scan passes none: one comparison per section is all it costs it).
+ */
+function scanFileHeaders(f: string, head: Buffer, onImports?: (fd: number, offset: number, size: number) => void): number {
   const fd = fs.openSync(f, 'r');
   try {
     const size = fs.fstatSync(fd).size;
@@ -72,6 +80,7 @@ export function headerScanFile(f: string, head = Buffer.alloc(16)): number {
         len += (byte & 0x7f) * 2 ** shift;
         shift += 7;
       } while (byte & 0x80 && q < got);
+      if (onImports !== undefined && head[0] === 2) onImports(fd, p + q, len);
       p += q + len;
       sections++;
     }
@@ -88,33 +97,13 @@ export function headerScanFile(f: string, head = Buffer.alloc(16)): number {
  * Returns the import count.
  */
 export function importWalkFile(f: string, head = Buffer.alloc(16), buf = { bytes: Buffer.alloc(64 * 1024) }): number {
-  const fd = fs.openSync(f, 'r');
-  try {
-    const size = fs.fstatSync(fd).size;
-    let p = 8;
-    let imports = 0;
-    while (p < size) {
-      const got = fs.readSync(fd, head, 0, 16, p);
-      let q = 1;
-      let len = 0;
-      let shift = 0;
-      let byte;
-      do {
-        byte = head[q++];
-        len += (byte & 0x7f) * 2 ** shift;
-        shift += 7;
-      } while (byte & 0x80 && q < got);
-      if (head[0] === 2) {
-        if (buf.bytes.length < len) buf.bytes = Buffer.alloc(len);
-        fs.readSync(fd, buf.bytes, 0, len, p + q);
-        imports = walkImports(buf.bytes, len);
-      }
-      p += q + len;
-    }
-    return imports;
-  } finally {
-    fs.closeSync(fd);
-  }
+  let imports = 0;
+  scanFileHeaders(f, head, (fd, offset, size) => {
+    if (buf.bytes.length < size) buf.bytes = Buffer.alloc(size);
+    fs.readSync(fd, buf.bytes, 0, size, offset);
+    imports = walkImports(buf.bytes, size);
+  });
+  return imports;
 }
 
 /** Walks an import section's entries (core module encoding); returns their count. */

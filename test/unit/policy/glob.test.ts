@@ -72,14 +72,19 @@ describe('policy globs, harder cases', () => {
   });
 });
 
-test('name globs of literals and stars match exactly like the regular expression they spell', () => {
-  // a seeded generator over a tiny alphabet, so overlaps and repeats are common
-  let seed = 12345;
+/** A seeded generator of small integers and of words over a tiny alphabet (so overlaps and repeats are common). */
+function seeded(start: number): { rand: (n: number) => number; word: (max: number, alphabet: string) => string } {
+  let seed = start;
   const rand = (n: number) => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return (seed >>> 16) % n;
   };
   const word = (max: number, alphabet: string) => Array.from({ length: rand(max + 1) }, () => alphabet[rand(alphabet.length)]).join('');
+  return { rand, word };
+}
+
+test('name globs of literals and stars match exactly like the regular expression they spell', () => {
+  const { rand, word } = seeded(12345);
   for (let i = 0; i < 20000; i++) {
     const pattern = word(6, 'ab**');
     if (pattern === '') continue;
@@ -90,14 +95,9 @@ test('name globs of literals and stars match exactly like the regular expression
 });
 
 test('an import matcher gives what firstMatch gives on the joined `module.name`, for frozen and unfrozen lists', () => {
-  // a seeded generator over a tiny alphabet with the separator, so patterns end, branch and wildcard
-  // before, at and after the module boundary
-  let seed = 777;
-  const rand = (n: number) => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return (seed >>> 16) % n;
-  };
-  const word = (max: number, alphabet: string) => Array.from({ length: rand(max + 1) }, () => alphabet[rand(alphabet.length)]).join('');
+  // the alphabet has the separator, so patterns end, branch and wildcard before, at and after the
+  // module boundary
+  const { rand, word } = seeded(777);
   const modules = ['', 'a', 'ab', 'a.b', 'b', 'ba', 'aa'];
   const fixed = ['a.*', 'ab.b', '*.a', 'a*', 'a.', '{a,b}.a*', '[ab]b.*', '?.?', 'a\\.b.*', 'a.b.*', 'ab', '*', '[', ''];
   for (let round = 0; round < 400; round++) {
