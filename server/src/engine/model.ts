@@ -6,6 +6,10 @@
  * `origin === 'wat'` and byte offsets when `origin === 'binary'` (see span.ts).
  *
  * Index spaces follow the spec: imported items come first, in import order, then the module's own.
+ *
+ * A model is built once and not changed afterwards (an edit or a new read makes a new model; a lazy
+ * read only fills in the parts it deferred, see binary/reader.ts): the policy rules keep what they
+ * derive from one (policy/rules/helpers.ts) for as long as it lives.
  */
 import type { Span } from './span';
 
