@@ -159,7 +159,7 @@ const PREVIEW1_INFO: ReadonlyMap<string, Readonly<WasiImportInfo>> = new Map(
 /** What a WASI import is, by its module and field names. Non-WASI imports give `{ wasi: false, known: false }`. */
 export function describeImport(module: string, name: string): Readonly<WasiImportInfo> {
   if (!isWasiModule(module)) return NOT_WASI;
-  if (module === WASI_PREVIEW1_MODULES[0] || module === WASI_PREVIEW1_MODULES[1]) return PREVIEW1_INFO.get(name) ?? UNKNOWN_WASI;
+  if ((WASI_PREVIEW1_MODULES as readonly string[]).includes(module)) return PREVIEW1_INFO.get(name) ?? UNKNOWN_WASI;
   const m = /^wasi:([a-z0-9-]+)\/([a-z0-9-]+)(@.*)?$/.exec(module);
   if (m) {
     const [, pkg, iface] = m;

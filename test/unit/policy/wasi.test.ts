@@ -27,7 +27,9 @@ describe('WASI catalog', () => {
 
   it('marks unknown wasi* imports as known: false and non-WASI as wasi: false', () => {
     assert.deepEqual(describeImport('wasi_snapshot_preview1', 'sock_open'), { wasi: true, known: false });
-    assert.deepEqual(describeImport('wasi_snapshot_preview1', 'toString'), { wasi: true, known: false });
+    for (const inherited of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      assert.deepEqual(describeImport('wasi_snapshot_preview1', inherited), { wasi: true, known: false }, inherited);
+    }
     assert.deepEqual(describeImport('wasi_ephemeral_nn', 'load'), { wasi: true, known: false });
     assert.deepEqual(describeImport('env', 'fd_write'), { wasi: false, known: false });
   });
