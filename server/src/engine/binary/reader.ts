@@ -61,11 +61,11 @@ export interface ReadWasmOptions {
   /** walk the data section's segments; default true. When false its payload is not read at all. */
   data?: boolean;
   /**
-   * Decode the function, global, export and element sections only when the model's `funcs`,
-   * `globals`, `exports`, `elems` or `features` are first read (each section once), and build each
-   * type only when first needed (the type section is checked when read). Only with
-   * `ids`, `bodies` and `data` false (a header read); ignored otherwise. Problems found in a section
-   * decoded later are added to the result's `diagnostics` then.
+   * Decode the type, function, global, export and element sections only when the model's `types`,
+   * `funcs`, `globals`, `exports`, `elems` or `features` are first read (each section once; see
+   * DEFERRED_SECTIONS), and build each type only when first needed. Only with `ids`, `bodies` and
+   * `data` false (a header read); ignored otherwise. Problems found in a section decoded later are
+   * added to the result's `diagnostics` then.
    */
   lazy?: boolean;
   /**
