@@ -191,18 +191,20 @@ export class ByteReader {
     this.pos = start + len;
     if (this.text === undefined && this.end - start <= TEXT_MAX) this.makeText(start);
     const text = start >= this.textStart ? this.text : undefined;
-    if (text !== undefined) {
-      // past the non-ASCII byte found last (a LEB128 byte between names, say): find the next one
-      if (start >= this.asciiEnd) this.asciiEnd = this.nextNonAscii(text, start);
-      // before it: ASCII for sure
-      if (start + len <= this.asciiEnd) return text.slice(start - this.textStart, start - this.textStart + len);
-    }
     const bytes = this.bytes;
     const s = start - this.base;
     const e = s + len;
-    let high = 0;
-    for (let i = s; i < e; i++) high |= bytes[i];
-    if (high < 0x80) return text !== undefined ? text.slice(start - this.textStart, start - this.textStart + len) : latin1(bytes, s, e);
+    if (text !== undefined) {
+      // past the non-ASCII byte found last (a LEB128 byte between names, say): find the next one
+      if (start >= this.asciiEnd) this.asciiEnd = this.nextNonAscii(text, start);
+      // before it: ASCII for sure; else the name holds that byte, and is decoded as UTF-8 below
+      if (start + len <= this.asciiEnd) return text.slice(start - this.textStart, start - this.textStart + len);
+    } else {
+      // no text (a section past TEXT_MAX): this name's own bytes tell
+      let high = 0;
+      for (let i = s; i < e; i++) high |= bytes[i];
+      if (high < 0x80) return latin1(bytes, s, e);
+    }
     try {
       return utf8.decode(bytes.subarray(s, e));
     } catch {
@@ -250,7 +252,6 @@ export class ByteReader {
     for (let i = 0; i < len; i++) if (bytes[s + i] !== known[i]) return false;
     return true;
   }
-
 
   /** The reader's bytes from `start` to its end as latin1, and where the first non-ASCII byte is. */
   private makeText(start: number): void {
