@@ -310,18 +310,24 @@ export function firstMatch(patterns: readonly string[] | undefined, text: string
   // a frozen list (an effective policy's): compiled once, then each match is a loop over matchers
   let list = nameLists.get(patterns);
   if (list === undefined) {
-    list = [];
-    for (const pattern of patterns) {
-      try {
-        for (const match of compile(pattern, 'name')) list.push({ pattern, match });
-      } catch {
-        // a malformed glob matches nothing
-      }
-    }
+    list = nameAlternatives(patterns).map(({ pattern, tokens }) => ({ pattern, match: matcher(tokens, 'name') }));
     nameLists.set(patterns, list);
   }
   for (let i = 0; i < list.length; i++) if (list[i].match(text)) return list[i].pattern;
   return undefined;
+}
+
+/** Every `{}` alternative of a list of name globs, in order, with its pattern; a malformed glob matches nothing. */
+function nameAlternatives(patterns: readonly string[]): { pattern: string; tokens: Token[] }[] {
+  const out: { pattern: string; tokens: Token[] }[] = [];
+  for (const pattern of patterns) {
+    try {
+      for (const tokens of alternativeTokens(pattern, 'name')) out.push({ pattern, tokens });
+    } catch {
+      // malformed: left out
+    }
+  }
+  return out;
 }
 
 /** Compiled frozen name-glob lists (policy checks match every import against the same few lists). */
@@ -365,20 +371,14 @@ interface ModuleMatcher {
 }
 
 class SpecialisingImportMatcher implements ImportMatcher {
-  private readonly alternatives: { pattern: string; tokens: Token[] }[] = [];
+  private readonly alternatives: { pattern: string; tokens: Token[] }[];
   private readonly byModule = new Map<string, ModuleMatcher[]>();
   /** the last module asked about and its list (imports come grouped by module) */
   private lastModule: string | undefined;
   private lastList: ModuleMatcher[] = [];
 
   constructor(patterns: readonly string[]) {
-    for (const pattern of patterns) {
-      try {
-        for (const tokens of alternativeTokens(pattern, 'name')) this.alternatives.push({ pattern, tokens });
-      } catch {
-        // a malformed glob matches nothing
-      }
-    }
+    this.alternatives = nameAlternatives(patterns);
   }
 
   first(module: string, name: string): string | undefined {
