@@ -58,6 +58,7 @@ export function clockAdapter(fn: (id: number, precision: number, out: number) =>
  */
 export function clockImportIsExact(bytes: Uint8Array): boolean {
   const { model, diagnostics } = readWasm(bytes, HEADER_READ_OPTIONS);
+  // `features` first: reading it decodes the type section, which fills in the imports' signatures
   if (model.kind !== 'module' || diagnostics.some((d) => d.severity === 'error') || model.features.includes('gc')) return false;
   const clocks = model.imports.filter((i) => i.module === WASI_MODULE && i.name === 'clock_time_get');
   return clocks.length > 0 && clocks.every((i) => i.kind === 'func' && i.sig?.params.join() === 'i32,i64,i32' && i.sig.results.join() === 'i32');
