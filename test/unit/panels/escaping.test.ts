@@ -83,6 +83,8 @@ describe('panel escaping', () => {
         bytesRead: 0,
         bytesWritten: 0,
         violations: [{ kind: 'path-escape', detail: '"><svg onload=alert(1)>', atMs: 1 }],
+        violationCount: 1,
+        violationKinds: [{ kind: '<b>k</b>', count: 1, first: { kind: '<b>k</b>', detail: '<i>x</i>', atMs: 1 }, latest: { kind: '<b>k</b>', detail: '<u>y</u>', atMs: 1 } }],
         alerts: [],
         stdout: '<script>alert(1)</script>',
         stderr: `' onmouseover='x`,
