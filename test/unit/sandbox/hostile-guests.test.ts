@@ -59,6 +59,19 @@ describe('instrumentation names cannot be spoofed', () => {
     assert.equal(r.outcome, 'error');
     assert.deepEqual(r.violations.map((v) => [v.kind, v.detail]), [['import-refused', '__warden.memory_grown (function)']]);
   });
+
+  it('an invalid module reaching past its own globals and functions (where the meter is appended) is refused', T, async () => {
+    // global 0 is the guest's; with fuel, global 1 would be the meter: refilling it would run forever
+    const wabt = await (require('wabt') as () => Promise<any>)();
+    const m = wabt.parseWat('x.wat', `(module (global (mut i32) (i32.const 0))
+      (func (export "_start") (loop $l (global.set 1 (i64.const 9223372036854775807)) (br $l))))`, {});
+    const invalid = new Uint8Array(m.toBinary({}).buffer);
+    m.destroy();
+    assert.equal((globalThis as any).WebAssembly.validate(invalid), false);
+    const r = await runSandboxed(invalid, base({ fuel: 100_000, timeoutMs: 5000 }));
+    assert.equal(r.outcome, 'error', JSON.stringify(r.message));
+    assert.match(r.message!, /^cannot load module: .*global/i);
+  });
 });
 
 describe('WASI imports with wrong types are refused at link time', () => {

@@ -78,6 +78,13 @@ export function refuseMistypedWasiImports(bytes: Uint8Array): PreparedModule | u
 export function prepareModule(original: Uint8Array, options: SandboxOptions): PreparedModule {
   let limit: MemoryLimitResult;
   try {
+    // the guest's own module must be valid before anything is appended to it: instrumentation adds
+    // globals, a function and an import at the end of their index spaces, which an invalid module's
+    // out-of-range indices would otherwise reach (refill its fuel, call the grow hook)
+    if (!WA.validate(original)) {
+      new WA.Module(original); // throws the engine's reason
+      throw new Error('not a valid module');
+    }
     const mistyped = refuseMistypedWasiImports(original);
     if (mistyped) return mistyped;
     const tables = capTables(original, limitOf(options, 'maxTableElements')!);
