@@ -20,7 +20,7 @@ let listening = false;
 export async function runInSandbox(context: vscode.ExtensionContext, ctx: CommandContext, uri: vscode.Uri): Promise<void> {
   if (!vscode.workspace.isTrusted) {
     const ok = await vscode.window.showWarningMessage(
-      'This workspace is not trusted. Run the module in the sandbox anyway? (Workspace settings cannot widen the sandbox: mounts are read-only and inside the workspace.)',
+      'This workspace is not trusted. Run the module in the sandbox anyway? (Workspace settings and the policy cannot widen the sandbox: mounts are read-only and inside the workspace, no host environment variable is passed, and limits stay at their defaults.)',
       { modal: true },
       'Run',
     );
