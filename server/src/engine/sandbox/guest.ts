@@ -238,7 +238,9 @@ export function runGuest(
     return finish(trap ? { outcome: 'trap', trap } : { outcome: 'error', message: `cannot instantiate: ${(e as Error).message}` });
   }
   const exported = Object.values(instance.exports).find((v) => v instanceof (WA.Memory as unknown as Function)) as WasmMemory | undefined;
-  memory = (instance.exports.memory as WasmMemory | undefined) ?? exported ?? memory;
+  // `memory` by convention; a guest's export of that name that is not a memory does not count
+  const named = instance.exports.memory instanceof (WA.Memory as unknown as Function) ? (instance.exports.memory as WasmMemory) : undefined;
+  memory = named ?? exported ?? memory;
   if (memory) {
     wasi.setMemory(memory);
     monitor.memory = memory;
