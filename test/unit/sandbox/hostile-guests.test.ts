@@ -60,6 +60,19 @@ describe('instrumentation names cannot be spoofed', () => {
     assert.deepEqual(r.violations.map((v) => [v.kind, v.detail]), [['import-refused', '__warden.memory_grown (function)']]);
   });
 
+  it('an export named memory that is a function is not taken for the memory', T, async () => {
+    const r = await runSandboxed(await wat2wasm(`(module
+      (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+      (memory (export "mem") 1)
+      (data (i32.const 16) "hi\\n")
+      (func (export "memory"))
+      (func (export "_start")
+        (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 3))
+        (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))`), base());
+    assert.equal(r.outcome, 'exit', r.message);
+    assert.equal(r.stdout, 'hi\n');
+  });
+
   it('an invalid module reaching past its own globals and functions (where the meter is appended) is refused', T, async () => {
     // global 0 is the guest's; with fuel, global 1 would be the meter: refilling it would run forever
     const wabt = await (require('wabt') as () => Promise<any>)();
