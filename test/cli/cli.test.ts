@@ -510,6 +510,24 @@ describe('run: hostile guests and policies', { concurrency: true }, () => {
     assert.match(r.stderr, /the guest exited 0 but the sandbox recorded 1 violation/);
   });
 
+  test('on a terminal, guest output keeps colours and newlines but cannot move the cursor or erase; our summary comes after it', { skip: !hasScript() && 'needs script(1) for a pseudo-terminal' }, async () => {
+    const d = folder({
+      'paint.wat': `(module (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32))) ${OPEN}
+  (memory (export "memory") 1)
+  (data (i32.const 100) "\\1b[31mred\\1b[0m\\0a\\1b[1A\\1b[2K\\0dfake")
+  (data (i32.const 200) "/etc/passwd")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 100)) (i32.store (i32.const 4) (i32.const 26))
+    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (drop (call $open (i32.const 3) (i32.const 0) (i32.const 200) (i32.const 11) (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 40)))))`,
+    });
+    const out = await inTty(`node ${JSON.stringify(BIN)} run paint.wat --dir data::/data`, d);
+    assert.ok(out.includes('\x1b[31mred\x1b[0m'), JSON.stringify(out));
+    assert.ok(out.includes('\\x1b[1A\\x1b[2K\\rfake'), JSON.stringify(out));
+    assert.doesNotMatch(out, /\x1b\[1A|\x1b\[2K/);
+    assert.match(out, /fake\x1b\[0m\r?\nwasm-warden: sandbox violation \(absolute-path\)/);
+  });
+
   test('the policy\'s sandbox.env: names (never values) on stderr, values kept out of the report; --env replaces it', async () => {
     const d = folder({
       'wasm-warden.policy.json': JSON.stringify({ sandbox: { env: ['WARDEN_CLI_SECRET', 'WARDEN_CLI_UNSET'] } }),
