@@ -25,7 +25,9 @@ export function createClient(context: vscode.ExtensionContext, output: vscode.Lo
       { scheme: WAT_VIEW_SCHEME, language: 'wat' },
     ],
     outputChannel: output,
-    initializationOptions: { ...vscode.workspace.getConfiguration('wasmWarden'), trusted: vscode.workspace.isTrusted },
+    // the real trust state (without it the server treats the workspace as untrusted), and the promise that
+    // every configuration answer carries it too (the middleware below), so granting trust takes effect
+    initializationOptions: { ...vscode.workspace.getConfiguration('wasmWarden'), trusted: vscode.workspace.isTrusted, trustInConfiguration: true },
     synchronize: { configurationSection: 'wasmWarden' },
     middleware: {
       workspace: {

@@ -9,7 +9,8 @@ import * as vscode from 'vscode';
 import { RunEventNotification, ServerCommands, type RunEvent, type RunNeedsConfirmation } from '../../server/src/protocol';
 import type { LiveStats } from '../../server/src/engine/sandbox/types';
 import type { CommandContext } from './commands';
-import { renderRunFinal, renderRunShell, renderRunStats } from './panels/run-view';
+import { renderRunFinal, renderRunShell, renderRunStats, violationLine } from './panels/run-view';
+import { jsonDisplaySafe } from '../../server/src/engine/sandbox/display-text';
 
 const CONFIRMED_KEY = 'wasmWarden.confirmedMounts';
 const active = new Map<string, { file: string }>();
@@ -19,7 +20,7 @@ let listening = false;
 export async function runInSandbox(context: vscode.ExtensionContext, ctx: CommandContext, uri: vscode.Uri): Promise<void> {
   if (!vscode.workspace.isTrusted) {
     const ok = await vscode.window.showWarningMessage(
-      'This workspace is not trusted. Run the module in the sandbox anyway? (Workspace settings cannot widen the sandbox: mounts are read-only and inside the workspace.)',
+      'This workspace is not trusted. Run the module in the sandbox anyway? (Workspace settings and the policy cannot widen the sandbox: mounts are read-only and inside the workspace, no host environment variable is passed, and limits stay at their defaults.)',
       { modal: true },
       'Run',
     );
@@ -60,7 +61,8 @@ export async function runInSandbox(context: vscode.ExtensionContext, ctx: Comman
       if (typeof result?.error === 'string') throw new Error(result.error);
       lastReport = { file: uri.fsPath, report: result };
       ctx.panels.post('run', file, { type: 'replace', html: renderRunFinal(uri.fsPath, result as never) });
-      ctx.output.appendLine(`--- Run: ${uri.fsPath}\n${JSON.stringify(result, null, 2)}`);
+      // JSON escapes C0 controls; jsonDisplaySafe escapes DEL, C1 and bidi controls too (guest-chosen text)
+      ctx.output.appendLine(`--- Run: ${uri.fsPath}\n${jsonDisplaySafe(JSON.stringify(result, null, 2))}`);
       return;
     }
   } finally {
@@ -75,7 +77,7 @@ function onEvent(ctx: CommandContext, e: RunEvent): void {
   else if (e.kind === 'stats') ctx.panels.post('run', run.file, { type: 'replace', target: 'stats', html: renderRunStats(e.data as LiveStats) });
   else if (e.kind === 'violation') {
     const v = e.data as { kind: string; detail: string };
-    ctx.panels.post('run', run.file, { type: 'append', target: 'violations', text: `${v.kind}: ${v.detail}\n` });
+    ctx.panels.post('run', run.file, { type: 'append', target: 'violations', text: violationLine(v) });
   }
 }
 

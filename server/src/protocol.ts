@@ -87,7 +87,11 @@ export interface WardenSettings {
   optimize: { stripDebug: boolean; stripProducers: boolean; keepCustomSections: boolean };
   compile: { debugNames: boolean };
   sandbox: { configurations: RunConfiguration[] };
-  /** whether the workspace is trusted (sent by the client; untrusted narrows the sandbox) */
+  /**
+   * whether the workspace is trusted: only an initialization option `trusted: true` makes it so (a client
+   * that says nothing is untrusted); later configuration answers change it only when the client said at
+   * initialization `trustInConfiguration: true` (VS Code's client adds the real state to every answer)
+   */
   trusted: boolean;
 }
 
@@ -104,7 +108,7 @@ export const DEFAULT_SETTINGS: WardenSettings = {
   optimize: { stripDebug: false, stripProducers: false, keepCustomSections: true },
   compile: { debugNames: true },
   sandbox: { configurations: [] },
-  trusted: true,
+  trusted: false,
 };
 
 /** A named run configuration (setting `wasmWarden.sandbox.configurations`). */
@@ -117,6 +121,7 @@ export interface RunConfiguration {
   timeoutMs?: number;
   maxMemoryBytes?: number;
   maxOutputBytes?: number;
+  maxTableElements?: number;
 }
 
 // ---- results of the server commands: the engine operations' own result types, as plain JSON ----

@@ -41,6 +41,8 @@ export class Workspace {
   private scanGeneration = 0;
   /** globs of VS Code's `files.exclude` that are switched on */
   private filesExclude: string[] = [];
+  /** the client adds its workspace-trust state to every configuration answer (initialization option) */
+  private readonly trustInConfiguration: boolean;
 
   constructor(
     readonly connection: Connection,
@@ -50,7 +52,9 @@ export class Workspace {
     initializationOptions: unknown,
   ) {
     this.roots = rootUris.map((u) => uriToPath(u)).filter((p): p is string => !!p);
-    const init = (initializationOptions ?? {}) as Partial<WardenSettings>;
+    const init = (initializationOptions ?? {}) as Partial<WardenSettings> & { trustInConfiguration?: unknown };
+    // no trust state is untrusted (mergeSettings); configuration answers may carry it only if the client says so
+    this.trustInConfiguration = init.trustInConfiguration === true;
     this.settings = mergeSettings(init);
     this.policies = new PolicyStore({
       roots: this.roots,
@@ -72,8 +76,10 @@ export class Workspace {
     if (this.capabilities.workspace?.configuration) {
       try {
         const [cfg, filesExclude] = await this.connection.workspace.getConfiguration([{ section: 'wasmWarden' }, { section: 'files.exclude' }]);
-        // the client adds the workspace's trust state to the answer; keep the last known one if it does not
-        this.settings = mergeSettings({ ...(cfg ?? {}), trusted: cfg?.trusted ?? this.settings.trusted });
+        // a client that declared so adds the workspace's trust state to the answer; any other answer (which
+        // may come from files in the workspace) cannot change it: keep the one given at initialization
+        const answered = this.trustInConfiguration && typeof cfg?.trusted === 'boolean' ? cfg.trusted : undefined;
+        this.settings = mergeSettings({ ...(cfg ?? {}), trusted: answered ?? this.settings.trusted });
         // folders the user hides in VS Code (files.exclude: { glob: true }) are not scanned either
         this.filesExclude =
           filesExclude && typeof filesExclude === 'object'
@@ -348,6 +354,7 @@ function mergeSettings(raw: Partial<WardenSettings>): WardenSettings {
     debounceMs: typeof raw.debounceMs === 'number' && raw.debounceMs >= 0 ? raw.debounceMs : DEFAULT_SETTINGS.debounceMs,
     scanInclude: Array.isArray(raw.scanInclude) ? raw.scanInclude : [],
     scanExclude: Array.isArray(raw.scanExclude) ? raw.scanExclude : [],
-    trusted: raw.trusted !== false,
+    // only an explicit `true` trusts: a client that sends no trust state gets the untrusted path
+    trusted: raw.trusted === true,
   };
 }

@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { RULES } from '../../server/src/engine/policy/rules';
 import { BIN, build, cli, fixtureDir, hasScript, inTty, rm, ROOT } from './helpers';
@@ -460,6 +461,103 @@ describe('run', { concurrency: true }, () => {
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.stderr, message);
     }
+  });
+});
+
+describe('run: hostile guests and policies', { concurrency: true }, () => {
+  const OPEN = '(import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))';
+  const EXIT = '(import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))';
+  /** a guest that opens `pathWat` (WAT string contents, an absolute path: a violation), then exits with `code` */
+  const violateThenExit = (pathWat: string, length: number, code: number) => `(module ${OPEN} ${EXIT} (memory (export "memory") 1)
+  (data (i32.const 100) "${pathWat}")
+  (func (export "_start")
+    (drop (call $open (i32.const 3) (i32.const 0) (i32.const 100) (i32.const ${length}) (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 40)))
+    (call $exit (i32.const ${code}))))`;
+  const folder = (files: Record<string, string>): string => {
+    const d = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'wasm-warden-cli-run-'));
+    dirs.push(d);
+    fs.mkdirSync(path.join(d, 'data'));
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(d, name), text);
+    return d;
+  };
+
+  test('exit status: a violation then proc_exit(256) exits 1 (never 0), 3 stays 3, proc_exit(f64) is refused at link time', async () => {
+    const d = folder({
+      'v256.wat': violateThenExit('/etc/passwd', 11, 256),
+      'v3.wat': violateThenExit('/etc/passwd', 11, 3),
+      'neg.wat': `(module ${EXIT} (memory (export "memory") 1) (func (export "_start") (call $exit (i32.const -256))))`,
+      'f64.wat': '(module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param f64))) (memory (export "memory") 1) (func (export "_start") (call $exit (f64.const 1.5))))',
+    });
+    const [v256, v3, neg, f64] = await Promise.all(['v256', 'v3', 'neg', 'f64'].map((n) => cli(['run', `${n}.wat`, '--dir', 'data::/data', '--report', `${n}.json`], d)));
+    assert.equal(v256.code, 1, v256.stderr);
+    assert.match(v256.stderr, /the guest exited with code 256, which is outside 1-125/);
+    assert.match(v256.stderr, /1 sandbox violation\(s\): absolute-path x1/);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(d, 'v256.json'), 'utf8')).exitCode, 256);
+    assert.equal(v3.code, 3, v3.stderr);
+    assert.equal(neg.code, 1, neg.stderr);
+    assert.equal(f64.code, 2, f64.stderr);
+    assert.match(f64.stderr, /refused to link: wrong type for wasi_snapshot_preview1\.proc_exit: expected \(i32\) -> \(\), imported as \(f64\) -> \(\)/);
+    assert.doesNotMatch(f64.stderr, /\n\s+at /, 'no host stack trace');
+  });
+
+  test('violation details with control characters cannot erase or fake our lines', async () => {
+    const fake = '/x\\0d\\1b[2K\\1b[1Awasm-warden run: no violations\\e2\\80\\ae';
+    const d = folder({ 'inject.wat': violateThenExit(fake, 2 + 1 + 4 + 4 + 30 + 3, 0) });
+    const r = await cli(['run', 'inject.wat', '--dir', 'data::/data'], d);
+    assert.equal(r.code, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /[\r\x1b\u202e]/, 'no raw control or bidi character from the guest');
+    assert.match(r.stderr, /sandbox violation \(absolute-path\): \/x\\r\\x1b\[2K\\x1b\[1Awasm-warden run: no violations\\u\{202e\}/);
+    assert.match(r.stderr, /the guest exited 0 but the sandbox recorded 1 violation/);
+  });
+
+  test('on a terminal, guest output keeps colours and newlines but cannot move the cursor or erase; our summary comes after it', { skip: !hasScript() && 'needs script(1) for a pseudo-terminal' }, async () => {
+    const d = folder({
+      'paint.wat': `(module (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32))) ${OPEN}
+  (memory (export "memory") 1)
+  (data (i32.const 100) "\\1b[31mred\\1b[0m\\0a\\1b[1A\\1b[2K\\0dfake")
+  (data (i32.const 200) "/etc/passwd")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 100)) (i32.store (i32.const 4) (i32.const 26))
+    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (drop (call $open (i32.const 3) (i32.const 0) (i32.const 200) (i32.const 11) (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 40)))))`,
+    });
+    const out = await inTty(`node ${JSON.stringify(BIN)} run paint.wat --dir data::/data`, d);
+    assert.ok(out.includes('\x1b[31mred\x1b[0m'), JSON.stringify(out));
+    assert.ok(out.includes('\\x1b[1A\\x1b[2K\\rfake'), JSON.stringify(out));
+    assert.doesNotMatch(out, /\x1b\[1A|\x1b\[2K/);
+    assert.match(out, /fake\x1b\[0m\r?\nwasm-warden: sandbox violation \(absolute-path\)/);
+  });
+
+  test('the policy\'s sandbox.env: names (never values) on stderr, values kept out of the report; --env replaces it', async () => {
+    const d = folder({
+      'wasm-warden.policy.json': JSON.stringify({ sandbox: { env: ['WARDEN_CLI_SECRET', 'WARDEN_CLI_UNSET'] } }),
+      'env.wat': `(module
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_get" (func $get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 2)
+  (func (export "_start")
+    (drop (call $sizes (i32.const 0) (i32.const 4)))
+    (drop (call $get (i32.const 1024) (i32.const 4096)))
+    (i32.store (i32.const 16) (i32.const 4096))
+    (i32.store (i32.const 20) (i32.load (i32.const 4)))
+    (drop (call $write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 8)))))`,
+    });
+    const env = { WARDEN_CLI_SECRET: 's3cr3t-value', WARDEN_CLI_UNSET: undefined };
+    const r = await cli(['run', 'env.wat', '--report', 'r.json'], d, env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'WARDEN_CLI_SECRET=s3cr3t-value\0', 'the CLI user runs it: the policy\'s variable is passed');
+    assert.match(r.stderr, /the policy \S*wasm-warden\.policy\.json passes host environment variable\(s\) to the guest \(sandbox\.env\): WARDEN_CLI_SECRET\n/);
+    assert.doesNotMatch(r.stderr, /s3cr3t/);
+    const report = JSON.parse(fs.readFileSync(path.join(d, 'r.json'), 'utf8'));
+    assert.equal(report.stdout, 'WARDEN_CLI_SECRET=s3cr3t-value\0', 'what the guest printed is its output');
+    assert.doesNotMatch(JSON.stringify({ ...report, stdout: '' }), /s3cr3t/, 'the options show the name, not the value');
+    assert.deepEqual(report.policyHostEnv, ['WARDEN_CLI_SECRET']);
+    const own = await cli(['run', 'env.wat', '--env', 'A=1'], d, env);
+    assert.equal(own.stdout, 'A=1\0');
+    assert.doesNotMatch(own.stderr, /passes host environment/);
+    const help = await cli(['run', '--help'], d);
+    assert.match(help.stdout + help.stderr, /Without --env, the variables named in the nearest policy's sandbox\.env/);
   });
 });
 });

@@ -31,6 +31,8 @@ export class LspClient {
   readonly notifications: { method: string; params: unknown }[] = [];
   /** what the "editor" answers to workspace/configuration, by section */
   config: Record<string, unknown> = { wasmWarden: { debounceMs: 0 }, 'files.exclude': { '**/.git': true } };
+  /** how many workspace/configuration requests the server has sent (answered) so far */
+  configurationRequests = 0;
   private waiters: Waiter[] = [];
   private versions = new Map<string, number>();
   private stderr = '';
@@ -49,7 +51,11 @@ export class LspClient {
       this.notifications.push({ method, params });
       this.wake();
     });
-    this.connection.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((i) => this.config[i.section ?? ''] ?? null));
+    this.connection.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => {
+      this.configurationRequests++;
+      setImmediate(() => this.wake());
+      return p.items.map((i) => this.config[i.section ?? ''] ?? null);
+    });
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onRequest('window/workDoneProgress/create', () => null);
     this.connection.onRequest('workspace/applyEdit', () => ({ applied: true }));

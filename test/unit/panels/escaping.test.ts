@@ -9,7 +9,7 @@ import { renderInspection } from '../../../client/src/panels/inspect-view';
 import { renderValidate } from '../../../client/src/panels/validate-view';
 import { renderOptimize } from '../../../client/src/panels/optimize-view';
 import { renderSignatures } from '../../../client/src/panels/signatures-view';
-import { renderRunFinal, renderRunStats } from '../../../client/src/panels/run-view';
+import { renderRunFinal, renderRunStats, violationLine } from '../../../client/src/panels/run-view';
 import type { Inspection } from '../../../server/src/engine/operations/inspect';
 
 const HOSTILE = [`<img src=x onerror=alert(1)>`, `<script>alert(1)</script>`, `"><svg onload=alert(1)>`, `' onmouseover='x`, '`${x}`'];
@@ -83,11 +83,38 @@ describe('panel escaping', () => {
         bytesRead: 0,
         bytesWritten: 0,
         violations: [{ kind: 'path-escape', detail: '"><svg onload=alert(1)>', atMs: 1 }],
+        violationCount: 1,
+        violationKinds: [{ kind: '<b>k</b>', count: 1, first: { kind: '<b>k</b>', detail: '<i>x</i>', atMs: 1 }, latest: { kind: '<b>k</b>', detail: '<u>y</u>', atMs: 1 } }],
         alerts: [],
         stdout: '<script>alert(1)</script>',
         stderr: `' onmouseover='x`,
       }),
     );
+  });
+
+  test('the run panel shows guest-chosen text with control and bidi characters visible, counts by kind and what trust narrowed', () => {
+    const nasty = 'a\r\x1b[2Kno violations\u202egnp.exe\x9b';
+    const v = { kind: 'absolute-path', detail: nasty, atMs: 1 };
+    const html = renderRunFinal('/w/x.wasm', {
+      outcome: 'trap',
+      trap: { kind: 'unreachable', message: nasty, stack: [nasty] },
+      durationMs: 1, startupMs: 1, peakMemoryBytes: 0, memoryTimeline: [], wasiCalls: {}, bytesRead: 0, bytesWritten: 0,
+      violations: [v],
+      violationCount: 5000,
+      violationKinds: [{ kind: 'absolute-path', count: 5000, first: v, latest: { ...v, detail: '/last' } }],
+      alerts: [],
+      stdout: '',
+      stderr: '',
+      trustChanges: [{ kind: 'host-env-not-passed', name: 'AWS_SECRET_ACCESS_KEY' }, { kind: 'limit-clamped', limit: 'timeoutMs', requested: 20000, applied: 10000 }],
+    });
+    assert.doesNotMatch(html, /[\r\x1b\u202e\x9b]/);
+    assert.match(html, /a\\r\\x1b\[2Kno violations\\u\{202e\}gnp\.exe\\x9b/);
+    assert.match(html, /Violations by kind \(5000\)/);
+    assert.match(html, /<td>absolute-path<\/td><td>5000<\/td>/);
+    assert.match(html, /5000 in all; the first 1 listed/);
+    assert.match(html, /host environment variable AWS_SECRET_ACCESS_KEY not passed/);
+    assert.match(html, /timeoutMs 20000 lowered to the default, 10000/);
+    assert.equal(violationLine(v), 'absolute-path: a\\r\\x1b[2Kno violations\\u{202e}gnp.exe\\x9b\n');
   });
 
   test('pages allow no inline script and only nonce-tagged local scripts', () => {

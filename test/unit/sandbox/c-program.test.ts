@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WASI } from 'node:wasi';
 import { runSandboxed, SandboxOptions } from '../../../server/src/engine/sandbox/runner';
+import { exitStatusOf } from '../../../server/src/engine/sandbox/exit-status';
 import { rmrf, tempDir } from './helpers';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'sandbox');
@@ -54,6 +55,7 @@ describe('a real C program under the sandbox', () => {
     try {
       wasm.wellbehaved = build('wellbehaved');
       wasm.calls = build('calls');
+      wasm.flood = build('flood-then-exit');
     } catch (e) {
       clangError = `clang cannot build WASI programs here: ${(e as Error).message.split('\n')[0]}`;
     }
@@ -71,6 +73,20 @@ describe('a real C program under the sandbox', () => {
     fs.writeFileSync(path.join(inDir, 'other.txt'), 'x');
     return { inDir, outDir };
   }
+
+  it('a flood of refusals then a new kind of violation then exit(256): all counted, the new kind kept, the run never passes', T, async (t) => {
+    if (clangError) return t.skip(clangError);
+    const { inDir } = mounts();
+    const r = await runSandboxed(wasm.flood, { dirs: [{ host: inDir, guest: '/data', readOnly: true }], args: ['flood'], env: {}, timeoutMs: 30_000 });
+    assert.equal(r.outcome, 'exit', r.message);
+    assert.equal(r.stdout, 'refused 1500, write refused\n');
+    assert.equal(r.exitCode, 256);
+    assert.equal(exitStatusOf(r).status, 1);
+    assert.equal(fs.existsSync(path.join(inDir, 'planted.txt')), false);
+    assert.deepEqual(r.violationKinds.map((k) => [k.kind, k.count]), [['path-escape', 1500], ['read-only', 1]]);
+    assert.equal(r.violationCount, 1501);
+    assert.equal(r.violations.at(-1)!.kind, 'read-only', 'kept although 1000 were kept before it');
+  });
 
   it('gives the same stdout, exit code and output file as node:wasi', T, async (t) => {
     if (clangError) return t.skip(clangError);

@@ -50,7 +50,8 @@ describe('sandbox fuel', () => {
     assert.ok(out.fuel && out.growHook);
     const WA = (globalThis as any).WebAssembly;
     const exports = WA.Module.exports(new WA.Module(out.bytes)).map((e: { name: string }) => e.name);
-    assert.deepEqual(exports, ['memory', 'grow', '__warden_fuel', '__warden_grow_failed']);
+    assert.deepEqual(exports, ['memory', 'grow', out.names.fuel, out.names.growFailed]);
+    assert.match(out.names.fuel, /^__warden_fuel_[0-9a-f]{32}$/);
     const r = await runSandboxed(wasm, base({ maxMemoryBytes: 65536 * 3, invoke: { export: 'grow', args: [5] } }));
     assert.equal(r.result, -1);
     assert.equal(r.violations[0]?.kind, 'memory-limit');

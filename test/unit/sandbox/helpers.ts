@@ -5,11 +5,11 @@ import * as path from 'node:path';
 
 let wabtPromise: Promise<any> | undefined;
 
-export async function wat2wasm(source: string): Promise<Uint8Array> {
+export async function wat2wasm(source: string, features: Record<string, boolean> = {}): Promise<Uint8Array> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   wabtPromise ??= require('wabt')();
   const wabt = await wabtPromise;
-  const mod = wabt.parseWat('guest.wat', source, { bulk_memory: true, mutable_globals: true });
+  const mod = wabt.parseWat('guest.wat', source, { bulk_memory: true, mutable_globals: true, ...features });
   try {
     mod.resolveNames();
     mod.validate();

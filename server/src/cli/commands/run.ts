@@ -5,9 +5,13 @@ import * as path from 'path';
 import { sourceKindOf } from '../../engine/operations/check';
 import { writeOutput } from '../../engine/operations/output';
 import { parseMountSpec, runFile } from '../../engine/operations/run';
+import { escapeControls, terminalSafe } from '../../engine/sandbox/display-text';
+import { exitStatusOf } from '../../engine/sandbox/exit-status';
+import { describeTrustChange } from '../../engine/sandbox/trust';
 import type { SandboxOptions } from '../../engine/sandbox/types';
 import { bool, list, nonNegativeInt, parseArgs, str } from '../args';
 import { CliError } from '../errors';
+import type { Io } from '../io';
 import { makePolicyStore, requireFile } from '../inputs';
 import { displayPath } from '../report';
 import { commonFlags } from './check';
@@ -18,13 +22,14 @@ export const run: CommandDef = {
   summary: 'run a module in the WASI sandbox (monitored, with limits)',
   usage:
     'wasm-warden run <module.wasm|.wat> [--dir HOST[::GUEST][:ro|:rw]]... [--env K=V]... [--timeout MS] [--max-memory BYTES] [--fuel N]\n' +
-    '                [--max-output BYTES] [--invoke NAME] [--report FILE.json] [-- guest args]',
+    '                [--max-output BYTES] [--max-table-elements N] [--invoke NAME] [--report FILE.json] [-- guest args]',
   flags: {
     dir: { type: 'string', multiple: true, value: 'HOST[::GUEST][:ro|:rw]', description: 'give the guest a host folder (read-only unless :rw)' },
     env: { type: 'string', multiple: true, value: 'K=V', description: 'set a guest environment variable (K alone: copy it from the host)' },
     timeout: { type: 'string', value: 'MS', description: 'wall-clock limit (default: the policy sandbox.timeoutMs, else 10000)' },
     'max-memory': { type: 'string', value: 'BYTES', description: 'linear memory limit' },
     'max-output': { type: 'string', value: 'BYTES', description: 'limit per stream on stdout/stderr' },
+    'max-table-elements': { type: 'string', value: 'N', description: 'limit on the elements of all tables together (default 1000000)' },
     fuel: { type: 'string', value: 'N', description: 'instruction budget; the run stops (limit) when it is used up' },
     invoke: { type: 'string', value: 'NAME', description: 'call this export instead of _start; the arguments after the module are its (numeric) parameters' },
     report: { type: 'string', value: 'FILE.json', description: "write the monitor's final report as JSON" },
@@ -33,10 +38,16 @@ export const run: CommandDef = {
     force: { type: 'boolean', description: 'overwrite the --report file if it exists' },
   },
   details: [
-    'Guest stdout/stderr are printed live. Nothing of the host environment is passed unless --env says so.',
+    'Guest stdout/stderr are printed live (on a terminal, control characters other than newlines, tabs and colours are',
+    'shown escaped); wasm-warden\'s own lines go to stderr, violations escaped, and a summary after the guest\'s output.',
+    'The guest\'s environment is what --env sets. Without --env, the variables named in the nearest policy\'s sandbox.env',
+    '(or --policy\'s) are copied from the host; their names (never their values) are printed on stderr, and the report',
+    'shows them without their values.',
     'Arguments after the module (use -- before any that start with -) are the guest\'s argv[1..].',
-    'Exit codes: the guest\'s exit code when it exits (1 if it exited 0 but the sandbox recorded violations);',
-    '1 trap, timeout, limit reached or killed; 2 usage or input error, or the module cannot be instantiated; 130 interrupted.',
+    'Exit codes: the guest\'s exit code when it is 1-125; 1 if it exited 0 but the sandbox recorded violations, or exited',
+    'with any other code (126 and above, multiples of 256); 1 trap, timeout, limit reached or killed; 2 usage or input',
+    'error, or the module cannot be instantiated (e.g. a WASI function imported with the wrong type); 130 interrupted.',
+    'A run with violations never exits 0.',
   ],
   examples: [
     'wasm-warden run hello.wasm',
@@ -81,13 +92,17 @@ export const run: CommandDef = {
       }
     }
     const env = list(p, 'env');
+    const hostEnvNames: string[] = [];
     if (env.length) {
       overrides.env = {};
       for (const e of env) {
         const eq = e.indexOf('=');
         if (eq === 0) throw new CliError(`run: bad --env ${JSON.stringify(e)}: expected K=V`);
         if (eq < 0) {
-          if (process.env[e] !== undefined) overrides.env[e] = process.env[e]!;
+          if (process.env[e] !== undefined) {
+            overrides.env[e] = process.env[e]!;
+            hostEnvNames.push(e);
+          }
         } else {
           overrides.env[e.slice(0, eq)] = e.slice(eq + 1);
         }
@@ -96,6 +111,7 @@ export const run: CommandDef = {
     overrides.timeoutMs = nonNegativeInt(p, 'timeout', 'run') ?? overrides.timeoutMs;
     overrides.maxMemoryBytes = nonNegativeInt(p, 'max-memory', 'run') ?? overrides.maxMemoryBytes;
     overrides.maxOutputBytes = nonNegativeInt(p, 'max-output', 'run');
+    overrides.maxTableElements = nonNegativeInt(p, 'max-table-elements', 'run');
     overrides.fuel = nonNegativeInt(p, 'fuel', 'run');
     const invoke = str(p, 'invoke');
     if (invoke !== undefined) {
@@ -118,20 +134,30 @@ export const run: CommandDef = {
       abort.abort();
     };
     process.once('SIGINT', onSigint);
+    const guest = new GuestOutput(io);
     let result;
     try {
       result = await runFile(file, {
         store,
         overrides,
+        hostEnvNames,
         args: invoke === undefined ? guestArgs : [],
+        onOptions: ({ policyHostEnv, changes }) => {
+          if (io.quiet) return;
+          if (policyHostEnv.length) {
+            const policyFile = store.policyFor(file).file;
+            io.err(`wasm-warden run: the policy${policyFile ? ` ${escapeControls(displayPath(policyFile))}` : ''} passes host environment variable(s) to the guest (sandbox.env): ${policyHostEnv.map(escapeControls).join(', ')}\n`);
+          }
+          for (const c of changes) io.err(`wasm-warden run: ${escapeControls(describeTrustChange(c))}\n`);
+        },
         events: {
-          onStdout: (s) => process.stdout.write(s),
-          onStderr: (s) => process.stderr.write(s),
+          onStdout: (s) => guest.write(process.stdout, s),
+          onStderr: (s) => guest.write(process.stderr, s),
           onViolation: (v) => {
-            if (!io.quiet) io.err(`wasm-warden: sandbox violation (${v.kind}): ${v.detail}\n`);
+            if (!io.quiet) guest.ourLine(`wasm-warden: sandbox violation (${escapeControls(v.kind)}): ${escapeControls(v.detail)}\n`);
           },
           onAlert: (a) => {
-            if (!io.quiet) io.err(`wasm-warden: alert (${a.kind}): ${a.detail}\n`);
+            if (!io.quiet) guest.ourLine(`wasm-warden: alert (${a.kind}): ${escapeControls(a.detail)}\n`);
           },
           signal: abort.signal,
         },
@@ -151,28 +177,60 @@ export const run: CommandDef = {
     if (invoke !== undefined && result.outcome === 'exit' && result.result !== undefined) {
       io.out(`${typeof result.result === 'bigint' ? result.result.toString() : JSON.stringify(result.result)}\n`);
     }
-    const why = result.trap ? `trap (${result.trap.kind}): ${result.trap.message}${result.trap.stack.length ? `\n  at ${result.trap.stack.join('\n  at ')}` : ''}` : result.message ?? '';
+    // our summary, after all of the guest's output, on a fresh line with the terminal's attributes reset
+    const why = result.trap
+      ? `trap (${result.trap.kind}): ${escapeControls(result.trap.message)}${result.trap.stack.length ? `\n  at ${result.trap.stack.map(escapeControls).join('\n  at ')}` : ''}`
+      : escapeControls(result.message ?? '');
+    if (result.violationCount > 0) {
+      const kinds = result.violationKinds.map((k) => `${escapeControls(k.kind)} x${k.count} (latest: ${escapeControls(k.latest.detail)})`).join('; ');
+      guest.ourLine(`wasm-warden run: ${result.violationCount} sandbox violation(s): ${kinds}\n`);
+    }
+    const { status, note } = exitStatusOf(result, interrupted);
     switch (result.outcome) {
-      case 'exit': {
-        const code = result.exitCode ?? 0;
-        if (code === 0 && result.violations.length) {
-          io.err(`wasm-warden run: the guest exited 0 but the sandbox recorded ${result.violations.length} violation(s)\n`);
-          return 1;
-        }
-        return code;
-      }
+      case 'exit':
+        if (note) guest.ourLine(`wasm-warden run: ${note}\n`);
+        return status;
       case 'killed':
-        io.err(`wasm-warden run: ${interrupted ? 'interrupted' : 'killed'}\n`);
-        return interrupted ? 130 : 1;
+        guest.ourLine(`wasm-warden run: ${interrupted ? 'interrupted' : 'killed'}\n`);
+        return status;
       case 'error':
-        io.err(`wasm-warden run: ${why || 'the module could not be run'}\n`);
-        return 2;
+        guest.ourLine(`wasm-warden run: ${why || 'the module could not be run'}\n`);
+        return status;
       default:
-        io.err(`wasm-warden run: ${result.trap ? why : `${result.outcome}${why ? `: ${why}` : ''}`}\n`);
-        return 1;
+        guest.ourLine(`wasm-warden run: ${result.trap ? why : `${result.outcome}${why ? `: ${why}` : ''}`}\n`);
+        return status;
     }
   },
 };
+
+/**
+ * The guest's output on our stdout/stderr: as written into pipes and files (it is the guest's own
+ * stream), made terminalSafe on a terminal, so it cannot move the cursor or erase what we printed.
+ * Our own lines (ourLine) start on a fresh line, after an attribute reset on a terminal.
+ */
+class GuestOutput {
+  /** the guest's last output did not end a line */
+  private midLine = false;
+  /** the guest wrote to a terminal (its colours may still be on) */
+  private coloured = false;
+  constructor(private readonly io: Io) {}
+
+  write(stream: NodeJS.WriteStream, s: string): void {
+    if (!s) return;
+    if (stream.isTTY) {
+      stream.write(terminalSafe(s));
+      this.coloured = true;
+    } else stream.write(s);
+    this.midLine = !s.endsWith('\n');
+  }
+
+  ourLine(text: string): void {
+    const reset = this.coloured && process.stderr.isTTY ? '\x1b[0m' : '';
+    this.io.err(`${reset}${this.midLine ? '\n' : ''}${text}`);
+    this.midLine = false;
+    this.coloured = false;
+  }
+}
 
 /** An Extism manifest as sandbox options (engine/sandbox/extism-manifest), with CLI errors. */
 function readManifest(file: string): ReturnType<typeof importExtismManifest> {

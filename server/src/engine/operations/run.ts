@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { compileWat } from '../toolchain';
 import { runSandboxed } from '../sandbox/runner';
+import { SANDBOX_LIMITS } from '../sandbox/limits';
 import { mountsOutsideWorkspace, restrictForUntrusted, type TrustChange } from '../sandbox/trust';
 import type { RunReport, SandboxEvents, SandboxMount, SandboxOptions } from '../sandbox/types';
 import type { PolicyStore } from '../policy/store';
@@ -23,17 +24,39 @@ export interface RunFileOptions {
   workspace?: { root: string; trusted: boolean };
   /** ask before mounting host folders outside the workspace that are not in this list */
   confirmOutside?: { confirmed: string[] };
+  /** names in `overrides.env` whose values the caller copied from the host (CLI `--env NAME`): redacted in the result */
+  hostEnvNames?: string[];
+  /** called with the final options before the module is compiled or run (e.g. to say what the policy added) */
+  onOptions?(o: SandboxOptionsResult): void;
   events?: SandboxEvents;
 }
+
+export interface SandboxOptionsResult {
+  options: SandboxOptions;
+  changes: TrustChange[];
+  /** names of the guest's environment variables whose values come from the host's environment through the policy's `sandbox.env` */
+  policyHostEnv: string[];
+}
+
+/** what the result's `options.env` shows instead of a value copied from the host's environment */
+export const HOST_ENV_REDACTED = '(value from the host environment, not recorded)';
 
 export interface RunNeedsConfirmation {
   needsConfirmation: { outsideWorkspace: string[] };
 }
 
-export type RunFileResult = (RunReport & { trustChanges: TrustChange[]; options: SandboxOptions }) | RunNeedsConfirmation;
+/**
+ * A finished run: the report, what workspace trust changed, the options used (environment values copied
+ * from the host replaced by HOST_ENV_REDACTED, so a saved report or a log never holds them) and the names
+ * the policy copied from the host.
+ */
+export type RunFileResult = (RunReport & { trustChanges: TrustChange[]; options: SandboxOptions; policyHostEnv: string[] }) | RunNeedsConfirmation;
 
-/** The sandbox options for a file: policy section, then overrides, then trust restrictions. */
-export function sandboxOptionsFor(file: string, options: RunFileOptions): { options: SandboxOptions; changes: TrustChange[] } {
+/**
+ * The sandbox options for a file: policy section, then overrides, then trust restrictions. In an
+ * untrusted workspace the policy's `sandbox.env` copies nothing from the host (each name is reported).
+ */
+export function sandboxOptionsFor(file: string, options: RunFileOptions): SandboxOptionsResult {
   const policy = options.store.policyFor(file);
   const section = policy.effective.sandbox ?? {};
   const policyDir = policy.dir ?? path.dirname(path.resolve(file));
@@ -42,16 +65,26 @@ export function sandboxOptionsFor(file: string, options: RunFileOptions): { opti
     guest: d.guest ?? '/',
     readOnly: d.readOnly !== false,
   }));
+  const untrusted = !!options.workspace && !options.workspace.trusted;
   const env: Record<string, string> = {};
-  for (const name of section.env ?? []) if (process.env[name] !== undefined) env[name] = process.env[name]!;
+  const changes: TrustChange[] = [];
+  let policyHostEnv: string[] = [];
+  for (const name of section.env ?? []) {
+    if (untrusted) changes.push({ kind: 'host-env-not-passed', name });
+    else if (process.env[name] !== undefined) {
+      env[name] = process.env[name]!;
+      policyHostEnv.push(name);
+    }
+  }
   const monitor = policy.effective.monitor ?? {};
   let merged: SandboxOptions = {
     dirs,
     env,
     args: [path.basename(file), ...(options.args ?? [])],
-    timeoutMs: section.timeoutMs ?? 10_000,
+    timeoutMs: section.timeoutMs ?? SANDBOX_LIMITS.timeoutMs.default!,
     maxMemoryBytes: section.maxMemoryBytes,
     maxOutputBytes: section.maxOutputBytes,
+    maxTableElements: section.maxTableElements,
     fuel: section.fuel,
     thresholds: { memoryBytes: monitor.memoryBytes, executionMs: monitor.executionMs },
   };
@@ -61,17 +94,29 @@ export function sandboxOptionsFor(file: string, options: RunFileOptions): { opti
     ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)),
     args: o.args ?? merged.args,
   };
-  if (options.workspace && !options.workspace.trusted) {
-    const restricted = restrictForUntrusted(merged, options.workspace.root);
-    return { options: restricted.options, changes: restricted.changes };
+  // explicit `env` replaces the policy's
+  if (o.env) policyHostEnv = [];
+  if (untrusted) {
+    const restricted = restrictForUntrusted(merged, options.workspace!.root);
+    return { options: restricted.options, changes: [...changes, ...restricted.changes], policyHostEnv };
   }
-  return { options: merged, changes: [] };
+  return { options: merged, changes, policyHostEnv };
+}
+
+/** `options` with the values of these environment variables replaced by HOST_ENV_REDACTED. */
+function redactHostEnv(options: SandboxOptions, names: string[]): SandboxOptions {
+  if (!names.some((n) => n in options.env)) return options;
+  const env = { ...options.env };
+  for (const n of names) if (n in env) env[n] = HOST_ENV_REDACTED;
+  return { ...options, env };
 }
 
 export async function runFile(file: string, options: RunFileOptions): Promise<RunFileResult> {
   const kind = sourceKindOf(file);
   if (kind !== 'wasm' && kind !== 'wat') throw new Error(`${file}: run takes a .wasm or .wat module`);
-  const { options: sandbox, changes } = sandboxOptionsFor(file, options);
+  const prepared = sandboxOptionsFor(file, options);
+  const { options: sandbox, changes, policyHostEnv } = prepared;
+  const shown = redactHostEnv(sandbox, [...policyHostEnv, ...(options.hostEnvNames ?? [])]);
   if (options.workspace && options.confirmOutside) {
     const confirmed = new Set(options.confirmOutside.confirmed.map((d) => path.resolve(d)));
     const outside = mountsOutsideWorkspace(sandbox, options.workspace.root)
@@ -79,6 +124,7 @@ export async function runFile(file: string, options: RunFileOptions): Promise<Ru
       .filter((h) => !confirmed.has(h));
     if (outside.length) return { needsConfirmation: { outsideWorkspace: outside } };
   }
+  options.onOptions?.(prepared);
   let bytes: Uint8Array;
   const signal = options.events?.signal;
   if (kind === 'wat') {
@@ -87,7 +133,7 @@ export async function runFile(file: string, options: RunFileOptions): Promise<Ru
       compiled = await compileWat(fs.readFileSync(file, 'utf8'), { signal });
     } catch (err) {
       // stopped while compiling: the run ends as stopped, like a run killed later
-      if (signal?.aborted) return { ...stoppedBeforeStart(), trustChanges: changes, options: sandbox };
+      if (signal?.aborted) return { ...stoppedBeforeStart(), trustChanges: changes, options: shown, policyHostEnv };
       throw err;
     }
     if (!compiled.bytes) {
@@ -97,9 +143,9 @@ export async function runFile(file: string, options: RunFileOptions): Promise<Ru
   } else {
     bytes = readBytes(file);
   }
-  if (signal?.aborted) return { ...stoppedBeforeStart(), trustChanges: changes, options: sandbox };
+  if (signal?.aborted) return { ...stoppedBeforeStart(), trustChanges: changes, options: shown, policyHostEnv };
   const report = await runSandboxed(bytes, sandbox, options.events);
-  return { ...report, trustChanges: changes, options: sandbox };
+  return { ...report, trustChanges: changes, options: shown, policyHostEnv };
 }
 
 function stoppedBeforeStart(): RunReport {
@@ -114,6 +160,8 @@ function stoppedBeforeStart(): RunReport {
     bytesRead: 0,
     bytesWritten: 0,
     violations: [],
+    violationCount: 0,
+    violationKinds: [],
     alerts: [],
     stdout: '',
     stderr: '',

@@ -234,6 +234,7 @@ const sandbox = obj('Limits for sandboxed runs.', {
   maxMemoryBytes: int('Largest linear memory of a run, in bytes.', 0, 256 * MIB),
   fuel: int('Instruction budget of a run (absent: unlimited).', 1),
   maxOutputBytes: int('Largest stdout plus stderr kept from a run, in bytes.', 0, MIB),
+  maxTableElements: int('Most elements all tables of a run may hold together (their maxima are lowered to fit).', 0, 1_000_000),
 });
 
 const monitor = obj('Alert thresholds while a module runs.', {

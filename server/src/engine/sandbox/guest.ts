@@ -6,16 +6,16 @@
  */
 import { classifyTrap } from './trap';
 import { capMemory, MemoryLimitResult, ModuleFormatError, PAGE } from './memory-limit';
-import { FUEL_EXPORT, GROW_FAILED_EXPORT, instrument, NOTIFY_GROW, NOTIFY_MODULE } from './instrument';
+import { capTables, TableLimitError } from './table-limit';
+import { instrument, InstrumentNames, newInstrumentNames, NOTIFY_GROW } from './instrument';
+import { limitOf } from './limits';
 import { Monitor } from './monitor';
-import type { ChildMessage, RunReport, SandboxOptions } from './types';
+import type { ChildMessage, SandboxOptions } from './types';
 import { PREVIEW1_FUNCTIONS, WASI_MODULE } from './wasi/constants';
 import { clockAdapter, clockImportIsExact } from './wasi/clock-adapter';
 import { OutputSink, ProcExit, toErrno, WasiPreview1 } from './wasi/preview1';
+import { mistypedWasiImports } from './wasi/signatures';
 import { WA, WasmMemory, WasmModule } from './wasm-api';
-
-export const DEFAULT_MAX_MEMORY = 256 * 1024 * 1024;
-export const DEFAULT_MAX_OUTPUT = 1024 * 1024;
 
 export type DoneReport = Extract<ChildMessage, { type: 'done' }>['report'];
 /** what the guest's thread posts to the process's main thread */
@@ -53,17 +53,47 @@ export type PreparedModule =
       ok: true; mod: WasmModule; limit: Omit<MemoryLimitResult, 'bytes'>; notify: boolean;
       /** link clock_time_get through clockAdapter (its imports have preview1's exact type) */
       clockAdapter: boolean;
+      /** the instrumentation's names for this run (random: see instrument.ts) */
+      names: InstrumentNames;
     }
-  | { ok: false; outcome: 'error' | 'limit'; message: string; violation?: string };
+  | { ok: false; outcome: 'error' | 'limit'; message: string; violations?: { kind: string; detail: string }[] };
+
+/**
+ * Link-time check of the guest's WASI imports: each preview1 function must be imported with preview1's
+ * type (wasi/signatures.ts). A JavaScript host function would link with any type and then receive
+ * values of the wrong kind, so a mistyped import is refused here, before anything runs.
+ */
+export function refuseMistypedWasiImports(bytes: Uint8Array): PreparedModule | undefined {
+  const wrong = mistypedWasiImports(bytes);
+  if (!wrong.length) return undefined;
+  const each = wrong.map((w) => `${WASI_MODULE}.${w.name}: expected ${w.expected}, imported as ${w.actual}`);
+  return {
+    ok: false,
+    outcome: 'error',
+    message: `refused to link: wrong type for ${each.join('; ')}`,
+    violations: each.map((detail) => ({ kind: 'import-refused', detail })),
+  };
+}
 
 export function prepareModule(original: Uint8Array, options: SandboxOptions): PreparedModule {
   let limit: MemoryLimitResult;
   try {
-    limit = capMemory(original, options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY);
+    // the guest's own module must be valid before anything is appended to it: instrumentation adds
+    // globals, a function and an import at the end of their index spaces, which an invalid module's
+    // out-of-range indices would otherwise reach (refill its fuel, call the grow hook)
+    if (!WA.validate(original)) {
+      new WA.Module(original); // throws the engine's reason
+      throw new Error('not a valid module');
+    }
+    const mistyped = refuseMistypedWasiImports(original);
+    if (mistyped) return mistyped;
+    const tables = capTables(original, limitOf(options, 'maxTableElements')!);
+    limit = capMemory(tables.bytes, limitOf(options, 'maxMemoryBytes')!);
     let code = limit.bytes;
     let notify = false;
+    const names = newInstrumentNames();
     try {
-      const out = instrument(limit.bytes, { fuel: options.fuel, growHook: limit.capped, growNotify: true });
+      const out = instrument(limit.bytes, { fuel: options.fuel, growHook: limit.capped, growNotify: true, names });
       code = out.bytes;
       notify = out.growNotify;
     } catch (e) {
@@ -81,10 +111,11 @@ export function prepareModule(original: Uint8Array, options: SandboxOptions): Pr
       mod = new WA.Module(limit.bytes);
     }
     const { bytes: _bytes, ...info } = limit;
-    return { ok: true, mod, limit: info, notify, clockAdapter: clockImportIsExact(limit.bytes) };
+    return { ok: true, mod, limit: info, notify, clockAdapter: clockImportIsExact(limit.bytes), names };
   } catch (e) {
     const message = (e as Error).message;
-    if (e instanceof ModuleFormatError && /the cap is/.test(message)) return { ok: false, outcome: 'limit', message: `cannot load module: ${message}`, violation: message };
+    if (e instanceof TableLimitError) return { ok: false, outcome: 'limit', message: `cannot load module: ${message}`, violations: [{ kind: 'table-limit', detail: message }] };
+    if (e instanceof ModuleFormatError && /the cap is/.test(message)) return { ok: false, outcome: 'limit', message: `cannot load module: ${message}`, violations: [{ kind: 'memory-limit', detail: message }] };
     return { ok: false, outcome: 'error', message: `cannot load module: ${message}` };
   }
 }
@@ -99,8 +130,9 @@ export function runGuest(
 ): DoneReport {
   const monitor = new Monitor(sab, (violation) => post({ type: 'violation', violation }));
   const limitHit = (n: string, cap: number) => monitor.violation('output-limit', `${n} exceeded ${cap} bytes; truncated and stopped`);
-  const stdout = new CappedOutput('stdout', options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, (b) => output(1, b), limitHit);
-  const stderr = new CappedOutput('stderr', options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, (b) => output(2, b), limitHit);
+  const maxOutput = limitOf(options, 'maxOutputBytes')!;
+  const stdout = new CappedOutput('stdout', maxOutput, (b) => output(1, b), limitHit);
+  const stderr = new CappedOutput('stderr', maxOutput, (b) => output(2, b), limitHit);
   let capBytes = 0;
   let capped = false;
   let memoryViolation = false;
@@ -129,6 +161,7 @@ export function runGuest(
       bytesRead: monitor.io.bytesRead,
       bytesWritten: monitor.io.bytesWritten,
       violations: monitor.violations,
+      violationKinds: monitor.violationKinds(),
       ...r,
     };
   };
@@ -143,10 +176,10 @@ export function runGuest(
   // 1. memory cap, compile (usually done already by the process's main thread while this thread started)
   const prep = prepared ?? prepareModule(original, options);
   if (!prep.ok) {
-    if (prep.violation) monitor.violation('memory-limit', prep.violation);
+    for (const v of prep.violations ?? []) monitor.violation(v.kind, v.detail);
     return finish({ outcome: prep.outcome, message: prep.message });
   }
-  const { mod, limit, notify, clockAdapter: adaptClock } = prep;
+  const { mod, limit, notify, clockAdapter: adaptClock, names } = prep;
   capBytes = limit.maxPages * PAGE;
   capped = limit.capped;
 
@@ -172,9 +205,9 @@ export function runGuest(
   const known = new Set<string>(PREVIEW1_FUNCTIONS);
   const importList = WA.Module.imports(mod);
   importList.forEach((imp, i) => {
-    if (notify && i === importList.length - 1 && imp.module === NOTIFY_MODULE && imp.name === NOTIFY_GROW) {
-      // ours (instrument.ts appends it last): the grow hook reports each grow's result
-      (imports[NOTIFY_MODULE] ??= {})[NOTIFY_GROW] = (result: number) => {
+    if (notify && i === importList.length - 1 && imp.module === names.notifyModule && imp.name === NOTIFY_GROW) {
+      // ours (instrument.ts appends it last, under this run's random module name): the grow hook reports each grow's result
+      (imports[names.notifyModule] ??= {})[NOTIFY_GROW] = (result: number) => {
         if (result === -1) growRefused();
         else monitor.sampleMemory();
       };
@@ -205,14 +238,17 @@ export function runGuest(
     return finish(trap ? { outcome: 'trap', trap } : { outcome: 'error', message: `cannot instantiate: ${(e as Error).message}` });
   }
   const exported = Object.values(instance.exports).find((v) => v instanceof (WA.Memory as unknown as Function)) as WasmMemory | undefined;
-  memory = (instance.exports.memory as WasmMemory | undefined) ?? exported ?? memory;
+  // `memory` by convention; a guest's export of that name that is not a memory does not count
+  const named = instance.exports.memory instanceof (WA.Memory as unknown as Function) ? (instance.exports.memory as WasmMemory) : undefined;
+  memory = named ?? exported ?? memory;
   if (memory) {
     wasi.setMemory(memory);
     monitor.memory = memory;
   }
   monitor.sampleMemory();
-  fuelGlobal = instance.exports[FUEL_EXPORT] as typeof fuelGlobal;
-  growFailed = instance.exports[GROW_FAILED_EXPORT] as typeof growFailed;
+  // this run's random names (instrument.ts): a guest's own export cannot be one of them
+  if (options.fuel !== undefined) fuelGlobal = instance.exports[names.fuel] as typeof fuelGlobal;
+  if (limit.capped) growFailed = instance.exports[names.growFailed] as typeof growFailed;
 
   // 3. run
   const entry = options.invoke ? options.invoke.export : '_start';
@@ -225,7 +261,8 @@ export function runGuest(
     const result = options.invoke ? fn(...options.invoke.args) : fn();
     return finish(options.invoke ? { outcome: 'exit', exitCode: 0, result, ...fuelReport() } : { outcome: 'exit', exitCode: 0, ...fuelReport() });
   } catch (e) {
-    if (e instanceof ProcExit) return finish({ outcome: 'exit', exitCode: e.code, ...fuelReport() });
+    // preview1's exit code is a u32: a code given as a negative i32 is the same code
+    if (e instanceof ProcExit) return finish({ outcome: 'exit', exitCode: e.code >>> 0, ...fuelReport() });
     if (e instanceof OutputLimit) return finish({ outcome: 'limit', message: `${e.stream} exceeded ${e.cap} bytes`, ...fuelReport() });
     if (fuelGlobal && BigInt(fuelGlobal.value as bigint) < 0n) {
       monitor.violation('fuel-exhausted', `instruction budget of ${options.fuel} used up`);

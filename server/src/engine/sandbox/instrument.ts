@@ -6,26 +6,43 @@
  *   count approximates (from above, for straight-line code) the instructions executed.
  * - memory.grow on memory 0 is redirected to an appended function that performs the grow and counts
  *   the failures in an exported i32 global, so a refused grow can be reported.
- *   With `growNotify`, the hook also calls an appended import (`__warden.memory_grown`, given the grow's
- *   result) so the runner learns of every grow at once, even while the guest computes without WASI calls.
+ *   With `growNotify`, the hook also calls an appended import (`__warden_<random>.memory_grown`, given the
+ *   grow's result) so the runner learns of every grow at once, even while the guest computes without WASI
+ *   calls.
+ * The names of what is appended (the exported fuel and grow-failure globals, the notify import's module)
+ * end in 128 random bits chosen per run (newInstrumentNames), and a module that already uses one is
+ * refused: nothing a guest exports or imports can be taken for the sandbox's own.
  * Only new globals and one new function are appended at the end of their index spaces. The notify import
  * is the exception: a new function import shifts every defined function's index by one, so calls,
  * return_calls, ref.func, exports, the start function, element segments, global initialisers and the
  * name section's function-indexed subsections are renumbered. Modules using GC or other unknown opcodes
  * are left alone (InstrumentError).
  */
+import { randomBytes } from 'crypto';
 import { leb, ModuleFormatError, sections } from './memory-limit';
 
-export const FUEL_EXPORT = '__warden_fuel';
-export const GROW_FAILED_EXPORT = '__warden_grow_failed';
-/** module and name of the import the grow hook calls with `growNotify` */
-export const NOTIFY_MODULE = '__warden';
+/** The names of the instrumentation's exports and import: unguessable, one set per run. */
+export interface InstrumentNames {
+  /** export of the fuel global (i64, what is left) */
+  fuel: string;
+  /** export of the i32 global counting refused memory.grow */
+  growFailed: string;
+  /** module of the import the grow hook calls with `growNotify` (its name is NOTIFY_GROW) */
+  notifyModule: string;
+}
 export const NOTIFY_GROW = 'memory_grown';
+
+export function newInstrumentNames(): InstrumentNames {
+  const tag = randomBytes(16).toString('hex');
+  return { fuel: `__warden_fuel_${tag}`, growFailed: `__warden_grow_failed_${tag}`, notifyModule: `__warden_${tag}` };
+}
 
 export class InstrumentError extends Error {}
 
 export interface InstrumentResult {
   bytes: Uint8Array;
+  /** the names used (given, or chosen at random) */
+  names: InstrumentNames;
   fuel: boolean;
   growHook: boolean;
   /** the module's last import is NOTIFY_MODULE.NOTIFY_GROW (param i32) */
@@ -203,7 +220,8 @@ function vecCount(bytes: Uint8Array, start: number): { n: number; after: number 
 /** Canonical order of the known sections (custom sections keep their place). */
 const ORDER: Record<number, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13 };
 
-export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: boolean; growNotify?: boolean }): InstrumentResult {
+export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: boolean; growNotify?: boolean; names?: InstrumentNames }): InstrumentResult {
+  const names = opts.names ?? newInstrumentNames();
   const secs = sections(bytes);
   const get = (id: number) => secs.find((s) => s.id === id);
   const imp = get(2);
@@ -216,9 +234,10 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
   const hasMemory = !!memSec || (imp ? /* imported memory */ importsMemory(bytes, imp.start) : false);
   const growHook = opts.growHook && hasMemory;
   const fuel = opts.fuel !== undefined;
-  if (!fuel && !growHook) return { bytes, fuel: false, growHook: false, growNotify: false };
+  if (!fuel && !growHook) return { bytes, names, fuel: false, growHook: false, growNotify: false };
   const code = get(10);
-  if (!code) return { bytes, fuel: false, growHook: false, growNotify: false };
+  if (!code) return { bytes, names, fuel: false, growHook: false, growNotify: false };
+  refuseReservedNames(bytes, imp, get(7), names);
   const notify = growHook && !!opts.growNotify;
   const shift = notify ? 1 : 0;
   const fx = (i: number) => (i >= counts.funcImports ? i + shift : i);
@@ -344,7 +363,7 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
   }
   if (notify) {
     const nameBytes = (s: string) => [...leb(s.length), ...Buffer.from(s)];
-    replaced.set(2, appendVec(bytes, imp, [...nameBytes(NOTIFY_MODULE), ...nameBytes(NOTIFY_GROW), 0x00, ...leb(typeCount + 1)]));
+    replaced.set(2, appendVec(bytes, imp, [...nameBytes(names.notifyModule), ...nameBytes(NOTIFY_GROW), 0x00, ...leb(typeCount + 1)]));
     const start = get(8);
     if (start) replaced.set(8, leb(fx(new R(bytes, start.start).u32())));
     const elem = get(9);
@@ -357,8 +376,8 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
   const exportSec = get(7);
   const newExports: number[] = [];
   const nameBytes = (s: string) => [...leb(s.length), ...Buffer.from(s)];
-  if (fuel) newExports.push(...nameBytes(FUEL_EXPORT), 0x03, ...leb(fuelGlobal));
-  if (growHook) newExports.push(...nameBytes(GROW_FAILED_EXPORT), 0x03, ...leb(growGlobal));
+  if (fuel) newExports.push(...nameBytes(names.fuel), 0x03, ...leb(fuelGlobal));
+  if (growHook) newExports.push(...nameBytes(names.growFailed), 0x03, ...leb(growGlobal));
   replaced.set(7, appendVec(bytes, exportSec, newExports, (fuel ? 1 : 0) + (growHook ? 1 : 0), shift && exportSec ? renumberExports(bytes, exportSec, fx) : undefined));
 
   // reassemble: existing sections in place (replaced ones re-encoded), missing ones inserted in order
@@ -386,7 +405,43 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
     result.set(p, at);
     at += p.length;
   }
-  return { bytes: result, fuel, growHook, growNotify: notify };
+  return { bytes: result, names, fuel, growHook, growNotify: notify };
+}
+
+/** Throws if the module already exports one of `names` or imports from the notify module (never, by chance). */
+function refuseReservedNames(bytes: Uint8Array, imp: { start: number } | undefined, exp: { start: number } | undefined, names: InstrumentNames): void {
+  const text = (r: R) => {
+    const n = r.u32();
+    const s = Buffer.from(r.b.subarray(r.p, r.p + n)).toString();
+    r.skip(n);
+    return s;
+  };
+  if (exp) {
+    const r = new R(bytes, exp.start);
+    for (let i = 0, n = r.u32(); i < n; i++) {
+      const name = text(r);
+      if (name === names.fuel || name === names.growFailed) throw new InstrumentError(`the module exports ${name}, a name the sandbox reserved for this run`);
+      r.byte();
+      r.u32();
+    }
+  }
+  if (imp) {
+    const r = new R(bytes, imp.start);
+    for (let i = 0, n = r.u32(); i < n; i++) {
+      if (text(r) === names.notifyModule) throw new InstrumentError(`the module imports from ${names.notifyModule}, a module name the sandbox reserved for this run`);
+      r.name();
+      const k = r.byte();
+      if (k === 0) r.u32();
+      else if (k === 1) (skipHeapOrValType(r), r.byte() & 1 ? (r.u32(), r.u32()) : r.u32());
+      else if (k === 2) {
+        const f = r.byte();
+        r.u32();
+        if (f & 1) r.u32();
+      } else if (k === 3) (skipHeapOrValType(r), r.byte());
+      else if (k === 4) (r.byte(), r.u32());
+      else throw new InstrumentError(`import kind ${k}`);
+    }
+  }
 }
 
 function importsMemory(bytes: Uint8Array, start: number): boolean {
@@ -544,4 +599,21 @@ function sleb(v: number): number[] {
     }
     out.push(b | 0x80);
   }
+}
+
+/** The position after the constant expression starting at `p` (up to and including its `end`). */
+export function skipConstantExpression(bytes: Uint8Array, p: number): number {
+  const r = new R(bytes, p);
+  for (;;) {
+    const op = r.byte();
+    skipImmediates(r, op);
+    if (op === 0x0b) return r.p;
+  }
+}
+
+/** The position after the reference type starting at `p`. */
+export function skipRefType(bytes: Uint8Array, p: number): number {
+  const r = new R(bytes, p);
+  skipHeapOrValType(r);
+  return r.p;
 }

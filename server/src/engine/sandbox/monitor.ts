@@ -15,11 +15,14 @@
  * every slot is an aligned 8-byte double (no tearing on x64/arm64); a sample may see a call counted
  * whose time is not yet added. The final report is built by the worker itself, exact.
  */
-import type { LiveStats, Violation, WasiCallStats } from './types';
+import type { LiveStats, Violation, ViolationKindSummary, WasiCallStats } from './types';
 import type { WasmMemory } from './wasm-api';
 import { Preview1Function, PREVIEW1_FUNCTIONS } from './wasi/constants';
 
-const MAX_VIOLATIONS = 1000;
+/** violations kept one by one (after them, only the first of a new kind); all are counted by kind */
+export const MAX_VIOLATIONS = 1000;
+/** a violation's detail (often a guest-chosen path) is cut at this many characters */
+export const MAX_VIOLATION_DETAIL = 1024;
 /**
  * performance.now without the `performance` global's getter on every call; bound on first use, since
  * loading `performance` costs ~1 ms and this module is also loaded by the runner's main thread at start.
@@ -92,6 +95,8 @@ export class Monitor {
   readonly f64: Float64Array;
   readonly io: SharedIo;
   readonly violations: Violation[] = [];
+  /** every violation, by kind (in order of first appearance) */
+  private readonly kinds = new Map<string, ViolationKindSummary>();
   memory?: WasmMemory;
   private buf?: ArrayBuffer;
   /** called when the memory size changed (bytes) */
@@ -114,12 +119,27 @@ export class Monitor {
     return Atomics.load(this.i32, I_PEAK_PAGES) * PAGE;
   }
 
+  /**
+   * Records a violation: counted (shared counter and per kind, with the first and latest of its kind);
+   * kept and posted while fewer than MAX_VIOLATIONS are kept, and always when its kind is new, so an
+   * escape attempt after many harmless refusals is never lost.
+   */
   violation(kind: string, detail: string): void {
     this.f64[F_VIOLATIONS]++;
-    if (this.violations.length >= MAX_VIOLATIONS) return;
-    const v = { kind, detail, atMs: Math.round(this.elapsed() * 100) / 100 };
+    const cut = detail.length > MAX_VIOLATION_DETAIL ? `${detail.slice(0, MAX_VIOLATION_DETAIL)}... (${detail.length} characters)` : detail;
+    const v = { kind, detail: cut, atMs: Math.round(this.elapsed() * 100) / 100 };
+    const seen = this.kinds.get(kind);
+    if (seen) {
+      seen.count++;
+      seen.latest = v;
+      if (this.violations.length >= MAX_VIOLATIONS) return;
+    } else this.kinds.set(kind, { kind, count: 1, first: v, latest: v });
     this.violations.push(v);
     this.onViolation(v);
+  }
+
+  violationKinds(): ViolationKindSummary[] {
+    return [...this.kinds.values()].map((k) => ({ ...k }));
   }
 
   /**

@@ -34,7 +34,8 @@ function guestThread(): void {
     try {
       report = runGuest(req.module, req.options, post, (stream, bytes) => ring.write(stream, bytes), sab, prepared);
     } catch (e) {
-      report = { outcome: 'error', message: `sandbox: ${(e as Error)?.stack ?? e}`, peakMemoryBytes: 0, memoryTimeline: [], wasiCalls: {}, bytesRead: 0, bytesWritten: 0, violations: [] };
+      // the message only: an internal stack trace is no part of a guest's report
+      report = { outcome: 'error', message: `sandbox internal error: ${e instanceof Error ? e.message : String(e)}`, peakMemoryBytes: 0, memoryTimeline: [], wasiCalls: {}, bytesRead: 0, bytesWritten: 0, violations: [], violationKinds: [] };
     }
     post({ type: 'done', report });
   });
@@ -159,7 +160,7 @@ function mainThread(): void {
           send(m);
       }
     });
-    const failed = (why: string) => finish({ outcome: 'error', message: `sandbox worker ${why}`, peakMemoryBytes: 0, memoryTimeline: [], wasiCalls: {}, bytesRead: 0, bytesWritten: 0, violations: [] });
+    const failed = (why: string) => finish({ outcome: 'error', message: `sandbox worker ${why}`, peakMemoryBytes: 0, memoryTimeline: [], wasiCalls: {}, bytesRead: 0, bytesWritten: 0, violations: [], violationKinds: [] });
     worker.off('error', onBootError);
     worker.off('exit', onBootExit);
     if (bootError) return failed(bootError);

@@ -6,7 +6,7 @@
 import { ChildProcess, fork } from 'child_process';
 import { processEntry } from '../runtime';
 import type {
-  Alert, ChildMessage, LiveStats, RunReport, RunRequest, SandboxEvents, SandboxOptions, Violation,
+  Alert, ChildMessage, LiveStats, RunReport, RunRequest, SandboxEvents, SandboxOptions, Violation, ViolationKindSummary,
 } from './types';
 
 export type { Alert, LiveStats, RunReport, SandboxEvents, SandboxOptions, Violation } from './types';
@@ -22,6 +22,18 @@ function killAllOnExit(): void {
 }
 
 const OUTPUT_SLACK = 4096;
+
+function kindsOf(violations: Violation[]): ViolationKindSummary[] {
+  const kinds = new Map<string, ViolationKindSummary>();
+  for (const v of violations) {
+    const k = kinds.get(v.kind);
+    if (k) {
+      k.count++;
+      k.latest = v;
+    } else kinds.set(v.kind, { kind: v.kind, count: 1, first: v, latest: v });
+  }
+  return [...kinds.values()];
+}
 
 export function runSandboxed(module: Uint8Array, options: SandboxOptions, events: SandboxEvents = {}): Promise<RunReport> {
   const t0 = performance.now();
@@ -62,6 +74,10 @@ export function runSandboxed(module: Uint8Array, options: SandboxOptions, events
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       }
       const durationMs = elapsed();
+      // from the guest's final report (exact); a run killed before it has the streamed ones and the live count
+      const violationKinds = partial.violationKinds ?? kindsOf(violations);
+      const counted = violationKinds.reduce((n, k) => n + k.count, 0);
+      const violationCount = Math.max(counted, lastStats?.violationCount ?? 0);
       const t = options.thresholds?.executionMs;
       if (t !== undefined && durationMs > t) alert('execution-time', `run took ${durationMs} ms > threshold ${t}`);
       resolve({
@@ -77,6 +93,8 @@ export function runSandboxed(module: Uint8Array, options: SandboxOptions, events
         stdout,
         stderr,
         ...partial,
+        violationCount,
+        violationKinds,
       });
     };
 

@@ -1,15 +1,37 @@
 /**
- * Workspace trust for sandbox settings: in an untrusted workspace, the settings (which come from the
- * workspace) may not widen the sandbox beyond the workspace folder and may not write.
+ * Workspace trust for sandbox settings: in an untrusted workspace, the settings and the policy (which
+ * come from the workspace) may not widen the sandbox beyond the workspace folder, may not write, may not
+ * pass anything of the host's environment, and may not raise a limit above its default (limits.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { LIMIT_NAMES, SANDBOX_LIMITS } from './limits';
 import type { SandboxMount, SandboxOptions } from './types';
 
-export interface TrustChange {
-  kind: 'made-read-only' | 'removed-outside-workspace' | 'removed-stdin-outside-workspace';
-  host: string;
-  guest?: string;
+export type TrustChange =
+  | { kind: 'made-read-only' | 'removed-outside-workspace'; host: string; guest: string }
+  | { kind: 'removed-stdin-outside-workspace'; host: string }
+  /** a host environment variable the policy asked for (`sandbox.env`) was not passed (name only) */
+  | { kind: 'host-env-not-passed'; name: string }
+  /** a limit above its default (or not a number) was set back to the default */
+  | { kind: 'limit-clamped'; limit: string; requested: unknown; applied: number | undefined };
+
+/** One line per change, for a log or a terminal (names only, never an environment value). */
+export function describeTrustChange(c: TrustChange): string {
+  switch (c.kind) {
+    case 'made-read-only':
+      return `mount ${c.guest} (${c.host}) made read-only`;
+    case 'removed-outside-workspace':
+      return `mount ${c.guest} (${c.host}) removed: outside the workspace folder`;
+    case 'removed-stdin-outside-workspace':
+      return `stdin file ${c.host} removed: outside the workspace folder`;
+    case 'host-env-not-passed':
+      return `host environment variable ${c.name} not passed`;
+    case 'limit-clamped':
+      return c.applied === undefined
+        ? `${c.limit} ${JSON.stringify(c.requested)} ignored (the default applies)`
+        : `${c.limit} ${JSON.stringify(c.requested)} lowered to the default, ${c.applied}`;
+  }
 }
 
 function real(p: string): string {
@@ -37,8 +59,10 @@ export function mountsOutsideWorkspace(options: SandboxOptions, workspaceRoot: s
 
 /**
  * For an untrusted workspace: removes the mounts outside the workspace folder (and a stdin file
- * outside it) and makes the remaining mounts read-only. Returns new options and what changed;
- * the input is not modified.
+ * outside it), makes the remaining mounts read-only, and sets every limit above its default back to the
+ * default (limitsWithinDefaults). Returns new options and what changed; the input is not modified.
+ * Host environment values are kept out earlier, where they would be read (operations/run.ts): `env`
+ * here holds only what the caller wrote literally.
  */
 export function restrictForUntrusted(options: SandboxOptions, workspaceRoot: string): { options: SandboxOptions; changes: TrustChange[] } {
   const changes: TrustChange[] = [];
@@ -56,5 +80,34 @@ export function restrictForUntrusted(options: SandboxOptions, workspaceRoot: str
     changes.push({ kind: 'removed-stdin-outside-workspace', host: options.stdinFile });
     delete out.stdinFile;
   }
-  return { options: out, changes };
+  const limits = limitsWithinDefaults(out);
+  return { options: limits.options, changes: [...changes, ...limits.changes] };
+}
+
+/**
+ * Every limit (limits.ts) no higher than its default: a larger value, or one that is not a finite
+ * non-negative number, becomes the default. A limit without a default (unlimited: `fuel`) may be
+ * anything finite, since any value narrows it. A numeric `max...` option this build has no row for
+ * is removed, so a limit added later can never be raised by a workspace before it is listed.
+ */
+export function limitsWithinDefaults(options: SandboxOptions): { options: SandboxOptions; changes: TrustChange[] } {
+  const out: Record<string, unknown> = { ...options };
+  const changes: TrustChange[] = [];
+  for (const name of LIMIT_NAMES) {
+    const requested = out[name];
+    if (requested === undefined) continue;
+    const cap = SANDBOX_LIMITS[name].default;
+    const valid = typeof requested === 'number' && Number.isFinite(requested) && requested >= 0;
+    if (valid && (cap === undefined || requested <= cap)) continue;
+    if (cap === undefined) delete out[name];
+    else out[name] = cap;
+    changes.push({ kind: 'limit-clamped', limit: name, requested, applied: cap });
+  }
+  for (const key of Object.keys(out)) {
+    if (/^max[A-Z]/.test(key) && !(LIMIT_NAMES as string[]).includes(key) && out[key] !== undefined) {
+      changes.push({ kind: 'limit-clamped', limit: key, requested: out[key], applied: undefined });
+      delete out[key];
+    }
+  }
+  return { options: out as unknown as SandboxOptions, changes };
 }

@@ -29,6 +29,8 @@ export interface SandboxOptions {
   maxMemoryBytes?: number;
   /** cap per stream on stdout and stderr (default 1 MiB); reaching it stops the guest (`limit`) */
   maxOutputBytes?: number;
+  /** cap on the elements of all tables together (default 1,000,000): their maxima are lowered to fit */
+  maxTableElements?: number;
   /** instruction budget (approximate, counted at function entries and loop headers); exhausted -> `limit` */
   fuel?: number;
   /** call this export with these arguments instead of `_start` (i64 parameters need bigint) */
@@ -45,11 +47,20 @@ export interface WasiCallStats {
 
 export interface Violation {
   /** path-escape, absolute-path, symlink-escape, read-only, cross-mount-rename, cross-mount-link,
-   *  hardlink-write, socket, denied-capability, import-refused, memory-limit, output-limit, fuel-exhausted */
+   *  hardlink-write, socket, denied-capability, import-refused, memory-limit, table-limit, output-limit,
+   *  fuel-exhausted */
   kind: string;
   detail: string;
   /** ms since the run started */
   atMs: number;
+}
+
+/** Every violation of one kind: how many, and the first and the latest (the report keeps both, whatever the count). */
+export interface ViolationKindSummary {
+  kind: string;
+  count: number;
+  first: Violation;
+  latest: Violation;
 }
 
 export interface Alert {
@@ -95,7 +106,15 @@ export interface RunReport {
   wasiCalls: Record<string, WasiCallStats>;
   bytesRead: number;
   bytesWritten: number;
+  /**
+   * violations in order: the first 1000, then only the first of each kind not seen before (a kind is
+   * never lost); every one is counted in `violationCount` and `violationKinds`
+   */
   violations: Violation[];
+  /** all violations of the run, kept or not */
+  violationCount: number;
+  /** per kind, in order of first appearance: count, first and latest */
+  violationKinds: ViolationKindSummary[];
   alerts: Alert[];
   stdout: string;
   stderr: string;
@@ -132,4 +151,4 @@ export type ChildMessage =
   | { type: 'stdout' | 'stderr'; data: string }
   | { type: 'stats'; stats: LiveStats; sample: { atMs: number; bytes: number } }
   | { type: 'violation'; violation: Violation }
-  | { type: 'done'; report: Omit<RunReport, 'durationMs' | 'startupMs' | 'alerts' | 'stdout' | 'stderr'> };
+  | { type: 'done'; report: Omit<RunReport, 'durationMs' | 'startupMs' | 'alerts' | 'stdout' | 'stderr' | 'violationCount'> };

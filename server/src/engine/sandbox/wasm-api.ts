@@ -30,6 +30,7 @@ export interface WasmApi {
   Instance: new (m: WasmModule, imports: Record<string, Record<string, unknown>>) => WasmInstance;
   Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Global: new (d: { value: string; mutable?: boolean }, v?: unknown) => { value: unknown };
+  validate(bytes: Uint8Array): boolean;
   RuntimeError: new (...a: unknown[]) => Error;
   CompileError: new (...a: unknown[]) => Error;
   LinkError: new (...a: unknown[]) => Error;

@@ -6,7 +6,8 @@
  * calls our (JavaScript) clock_time_get with `(id, 0, out)`: the i64 never reaches JavaScript.
  *
  * Used only when every import of clock_time_get in the guest has preview1's type (i32 i64 i32) -> i32:
- * a wasm function, unlike a JavaScript one, links only with an exact type.
+ * a wasm function, unlike a JavaScript one, links only with an exact type. (Imports with another type
+ * are refused at link time anyway: wasi/signatures.ts; a GC module's imports still link to JavaScript.)
  */
 import { HEADER_READ_OPTIONS } from '../../binary/file-reader';
 import { readWasm } from '../../binary/reader';
