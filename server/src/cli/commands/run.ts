@@ -5,6 +5,7 @@ import * as path from 'path';
 import { sourceKindOf } from '../../engine/operations/check';
 import { writeOutput } from '../../engine/operations/output';
 import { parseMountSpec, runFile } from '../../engine/operations/run';
+import { STUB_MODES, type ImportPlan, type StubMode } from '../../engine/sandbox/import-policy';
 import type { SandboxOptions } from '../../engine/sandbox/types';
 import { bool, list, nonNegativeInt, parseArgs, str } from '../args';
 import { CliError } from '../errors';
@@ -31,18 +32,25 @@ export const run: CommandDef = {
     policy: { type: 'string', value: 'FILE', description: "policy whose sandbox section is the base (default: the nearest one)" },
     manifest: { type: 'string', value: 'FILE.json', description: 'an Extism manifest: its allowed_paths (ro: prefix), timeout_ms, memory.max_pages and config become the sandbox options; flags still win; its first wasm path is the module when none is given' },
     force: { type: 'boolean', description: 'overwrite the --report file if it exists' },
+    'allow-denied-imports': { type: 'boolean', description: 'link the imports the policy denies as usual, for this run (by default a call to one traps)' },
+    'stub-imports': { type: 'string', value: 'trap|zero', description: "link imports the sandbox does not provide (emscripten's env.*, wasm-bindgen's) to stubs that trap, or return zero" },
   },
   details: [
     'Guest stdout/stderr are printed live. Nothing of the host environment is passed unless --env says so.',
     'Arguments after the module (use -- before any that start with -) are the guest\'s argv[1..].',
     'Exit codes: the guest\'s exit code when it exits (1 if it exited 0 but the sandbox recorded violations);',
     '1 trap, timeout, limit reached or killed; 2 usage or input error, or the module cannot be instantiated; 130 interrupted.',
+    'The policy holds in the run: the imports it denies are listed before the run, and a call to one stops it',
+    '(trap denied-import, violation import-denied) unless --allow-denied-imports lets them through this once.',
+    'A module importing what the sandbox does not provide (only WASI preview1 and a memory) is refused before',
+    'it runs, unless --stub-imports trap (a call traps: stub-called) or --stub-imports zero (calls return 0).',
   ],
   examples: [
     'wasm-warden run hello.wasm',
     'wasm-warden run tool.wasm --dir ./data::/data:ro --env LANG=C --timeout 5000 -- --input /data/in.txt',
     'wasm-warden run lib.wat --invoke add 1 2',
     'wasm-warden run app.wasm --report run-report.json --max-memory 67108864',
+    'wasm-warden run emscripten-app.wasm --stub-imports trap',
   ],
   async run(argv, io) {
     const p = parseArgs(argv, { ...this.flags, ...commonFlags }, 'run');
@@ -110,6 +118,11 @@ export const run: CommandDef = {
       };
     }
     const store = makePolicyStore(str(p, 'policy'), 'run');
+    const stubImports = str(p, 'stub-imports');
+    if (stubImports !== undefined && !STUB_MODES.includes(stubImports as StubMode)) {
+      throw new CliError(`run: --stub-imports must be ${STUB_MODES.join(' or ')}, not ${JSON.stringify(stubImports)}`);
+    }
+    const allowDenied = bool(p, 'allow-denied-imports');
 
     const abort = new AbortController();
     let interrupted = false;
@@ -124,6 +137,10 @@ export const run: CommandDef = {
         store,
         overrides,
         args: invoke === undefined ? guestArgs : [],
+        imports: { allowDenied, stubImports: stubImports as StubMode | undefined },
+        onImportPlan: (plan) => {
+          if (!io.quiet) io.err(describeImportPlan(plan, path.basename(file)));
+        },
         events: {
           onStdout: (s) => process.stdout.write(s),
           onStderr: (s) => process.stderr.write(s),
@@ -144,6 +161,13 @@ export const run: CommandDef = {
       process.removeListener('SIGINT', onSigint);
     }
     if ('needsConfirmation' in result) throw new CliError(`run: mounts outside the workspace need confirmation: ${result.needsConfirmation.outsideWorkspace.join(', ')}`);
+    if ('refused' in result) {
+      const { imports } = result.refused;
+      const hint = imports.unlinkable.length && !imports.stubs.length
+        ? ' Use --stub-imports trap or --stub-imports zero.'
+        : !imports.deniedAllowed && imports.denied.length ? ' Use --allow-denied-imports to run it anyway, this once.' : '';
+      throw new CliError(`run: ${result.refused.message}${hint}`);
+    }
     if (reportFile) {
       const w = writeOutput(reportFile, JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n', force);
       if (w.exists) throw new CliError(`run: ${displayPath(reportFile)} already exists (use --force to overwrite)`);
@@ -169,10 +193,29 @@ export const run: CommandDef = {
         return 2;
       default:
         io.err(`wasm-warden run: ${result.trap ? why : `${result.outcome}${why ? `: ${why}` : ''}`}\n`);
+        if (result.trap?.kind === 'denied-import') io.err('wasm-warden run: --allow-denied-imports lets the imports the policy denies through, for one run\n');
         return 1;
     }
   },
 };
+
+/** What the run does with the module's imports, said on stderr before it starts; '' when there is nothing to say. */
+export function describeImportPlan(plan: ImportPlan, name: string): string {
+  const lines: string[] = [];
+  if (plan.denied.length) {
+    const n = plan.denied.length;
+    lines.push(plan.deniedAllowed
+      ? `wasm-warden run: the policy denies ${n} import${n === 1 ? '' : 's'} of ${name}; --allow-denied-imports lets ${n === 1 ? 'it' : 'them'} through for this run:`
+      : `wasm-warden run: the policy denies ${n} import${n === 1 ? '' : 's'} of ${name}; a call to ${n === 1 ? 'it' : 'one'} stops the run (--allow-denied-imports lets ${n === 1 ? 'it' : 'them'} through once):`);
+    for (const d of plan.denied) lines.push(`  ${d.module}.${d.name}: ${d.reasons.join(' ')}`);
+  }
+  if (plan.stubs.length) {
+    const n = plan.stubs.length;
+    const mode = plan.stubs[0].mode === 'trap' ? 'a call to one traps' : 'calls return zero';
+    lines.push(`wasm-warden run: ${n} import${n === 1 ? ' is a generated stub' : 's are generated stubs'} (--stub-imports ${plan.stubs[0].mode}: ${mode})${plan.toolchain ? `; the module looks built for ${plan.toolchain}` : ''}: ${plan.stubs.slice(0, 5).map((s) => `${s.module}.${s.name}`).join(', ')}${n > 5 ? ` and ${n - 5} more` : ''}`);
+  }
+  return lines.length ? lines.join('\n') + '\n' : '';
+}
 
 /** An Extism manifest as sandbox options (engine/sandbox/extism-manifest), with CLI errors. */
 function readManifest(file: string): ReturnType<typeof importExtismManifest> {

@@ -2,10 +2,15 @@
  * The `run` operation: a module (a `.wasm`, or WAT compiled first) in the sandbox (engine/sandbox),
  * with the policy's `sandbox` and `monitor` sections as the base, explicit options on top, and the
  * workspace-trust rules applied last so nothing from an untrusted workspace can widen the sandbox.
+ * The policy's import rules hold in the run too (sandbox/import-policy.ts): the imports it denies trap
+ * when called, unless allowed for this run; a module importing what the sandbox does not provide is
+ * refused before it runs, or runs with generated stubs when asked.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { compileWat } from '../toolchain';
+import { readWasm } from '../binary/reader';
+import { planImports, type ImportPlan, type ImportPlanOptions } from '../sandbox/import-policy';
 import { runSandboxed } from '../sandbox/runner';
 import { mountsOutsideWorkspace, restrictForUntrusted, type TrustChange } from '../sandbox/trust';
 import type { RunReport, SandboxEvents, SandboxMount, SandboxOptions } from '../sandbox/types';
@@ -23,6 +28,10 @@ export interface RunFileOptions {
   workspace?: { root: string; trusted: boolean };
   /** ask before mounting host folders outside the workspace that are not in this list */
   confirmOutside?: { confirmed: string[] };
+  /** the user's choices for this run: allow the policy-denied imports, stub what the sandbox does not provide */
+  imports?: ImportPlanOptions;
+  /** called before the guest starts, with what the run does with the module's imports (to say it first) */
+  onImportPlan?(plan: ImportPlan): void;
   events?: SandboxEvents;
 }
 
@@ -30,7 +39,12 @@ export interface RunNeedsConfirmation {
   needsConfirmation: { outsideWorkspace: string[] };
 }
 
-export type RunFileResult = (RunReport & { trustChanges: TrustChange[]; options: SandboxOptions }) | RunNeedsConfirmation;
+/** The run did not start: the module's imports need a choice (stubs, or allowing denied imports) or cannot be linked. */
+export interface RunRefused {
+  refused: { message: string; imports: ImportPlan };
+}
+
+export type RunFileResult = (RunReport & { trustChanges: TrustChange[]; options: SandboxOptions; imports: ImportPlan }) | RunNeedsConfirmation | RunRefused;
 
 /** The sandbox options for a file: policy section, then overrides, then trust restrictions. */
 export function sandboxOptionsFor(file: string, options: RunFileOptions): { options: SandboxOptions; changes: TrustChange[] } {
@@ -87,7 +101,7 @@ export async function runFile(file: string, options: RunFileOptions): Promise<Ru
       compiled = await compileWat(fs.readFileSync(file, 'utf8'), { signal });
     } catch (err) {
       // stopped while compiling: the run ends as stopped, like a run killed later
-      if (signal?.aborted) return { ...stoppedBeforeStart(), trustChanges: changes, options: sandbox };
+      if (signal?.aborted) return { ...stoppedBeforeStart(), trustChanges: changes, options: sandbox, imports: NO_PLAN };
       throw err;
     }
     if (!compiled.bytes) {
@@ -97,10 +111,20 @@ export async function runFile(file: string, options: RunFileOptions): Promise<Ru
   } else {
     bytes = readBytes(file);
   }
-  if (signal?.aborted) return { ...stoppedBeforeStart(), trustChanges: changes, options: sandbox };
-  const report = await runSandboxed(bytes, sandbox, options.events);
-  return { ...report, trustChanges: changes, options: sandbox };
+  const plan = planImports(readWasm(bytes).model, options.store.policyFor(file).effective, options.imports);
+  if (plan.refusal) return { refused: { message: `cannot run ${path.basename(file)}: ${plan.refusal}`, imports: plan } };
+  if (signal?.aborted) return { ...stoppedBeforeStart(), trustChanges: changes, options: sandbox, imports: plan };
+  options.onImportPlan?.(plan);
+  const linked: SandboxOptions = {
+    ...sandbox,
+    deniedImports: plan.deniedAllowed ? [] : plan.denied.map(({ module, name }) => ({ module, name })),
+    importStubs: plan.stubs,
+  };
+  const report = await runSandboxed(bytes, linked, options.events);
+  return { ...report, trustChanges: changes, options: sandbox, imports: plan };
 }
+
+const NO_PLAN: ImportPlan = { denied: [], deniedAllowed: false, unlinkable: [], stubs: [] };
 
 function stoppedBeforeStart(): RunReport {
   return {

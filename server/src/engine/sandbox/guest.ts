@@ -4,7 +4,8 @@
  * timer is what bounds it. Output, violations and the start are posted as they happen (`post`); the
  * statistics go to the shared buffer `sab` (monitor.ts), read by the process's main thread.
  */
-import { classifyTrap } from './trap';
+import { classifyTrap, wasmStack } from './trap';
+import { ImportLinker, ImportTrap } from './import-policy';
 import { capMemory, MemoryLimitResult, ModuleFormatError, PAGE } from './memory-limit';
 import { FUEL_EXPORT, GROW_FAILED_EXPORT, instrument, NOTIFY_GROW, NOTIFY_MODULE } from './instrument';
 import { Monitor } from './monitor';
@@ -170,9 +171,16 @@ export function runGuest(
     return finish({ outcome: 'error', message: `cannot set up the sandbox: ${(e as Error).message}` });
   }
   const known = new Set<string>(PREVIEW1_FUNCTIONS);
+  // the policy's denied imports trap when called; stubs stand for imports the sandbox does not provide
+  const policyImports = new ImportLinker(options, (k, d) => monitor.violation(k, d));
   const importList = WA.Module.imports(mod);
   importList.forEach((imp, i) => {
-    if (notify && i === importList.length - 1 && imp.module === NOTIFY_MODULE && imp.name === NOTIFY_GROW) {
+    const hook = notify && i === importList.length - 1 && imp.module === NOTIFY_MODULE && imp.name === NOTIFY_GROW;
+    const denied = !hook && imp.kind === 'function' ? policyImports.deniedFunction(imp.module, imp.name) : undefined;
+    const stub = hook || denied ? undefined : policyImports.stub(imp.module, imp.name);
+    if (denied || stub !== undefined) {
+      (imp.module === WASI_MODULE ? wasiImports : (imports[imp.module] ??= {}))[imp.name] = denied ?? stub;
+    } else if (hook) {
       // ours (instrument.ts appends it last): the grow hook reports each grow's result
       (imports[NOTIFY_MODULE] ??= {})[NOTIFY_GROW] = (result: number) => {
         if (result === -1) growRefused();
@@ -201,6 +209,8 @@ export function runGuest(
   try {
     instance = new WA.Instance(mod, imports);
   } catch (e) {
+    // (a start function's call of a denied import or a trapping stub traps here)
+    if (e instanceof ImportTrap) return finish({ outcome: 'trap', trap: { kind: e.kind, message: e.message, stack: wasmStack(e.stack) } });
     const trap = e instanceof WA.LinkError || e instanceof WA.CompileError ? undefined : classifyTrap(e);
     return finish(trap ? { outcome: 'trap', trap } : { outcome: 'error', message: `cannot instantiate: ${(e as Error).message}` });
   }
@@ -227,6 +237,7 @@ export function runGuest(
   } catch (e) {
     if (e instanceof ProcExit) return finish({ outcome: 'exit', exitCode: e.code, ...fuelReport() });
     if (e instanceof OutputLimit) return finish({ outcome: 'limit', message: `${e.stream} exceeded ${e.cap} bytes`, ...fuelReport() });
+    if (e instanceof ImportTrap) return finish({ outcome: 'trap', trap: { kind: e.kind, message: e.message, stack: wasmStack(e.stack) }, ...fuelReport() });
     if (fuelGlobal && BigInt(fuelGlobal.value as bigint) < 0n) {
       monitor.violation('fuel-exhausted', `instruction budget of ${options.fuel} used up`);
       return finish({ outcome: 'limit', message: `fuel exhausted (${options.fuel})`, ...fuelReport() });
