@@ -2,11 +2,13 @@
  * "Run in sandbox": runs the module in the server's sandbox and shows a live panel (output, clock,
  * memory graph, WASI call counts, violations, Stop). Respects Workspace Trust: in an untrusted
  * workspace the user is asked before every run, and the server narrows the sandbox; mounts outside
- * the workspace need the user's confirmation the first time.
+ * the workspace need the user's confirmation the first time. The policy's denied imports trap when called:
+ * after such a trap the user may confirm one run with them allowed; a module with imports the sandbox does
+ * not provide (emscripten, wasm-bindgen) is refused until the user picks stubs for them.
  */
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
-import { RunEventNotification, ServerCommands, type RunEvent, type RunNeedsConfirmation } from '../../server/src/protocol';
+import { RunEventNotification, ServerCommands, type ImportPlan, type RunArgs, type RunEvent, type RunNeedsConfirmation, type RunRefused } from '../../server/src/protocol';
 import type { LiveStats } from '../../server/src/engine/sandbox/types';
 import type { CommandContext } from './commands';
 import { renderRunFinal, renderRunShell, renderRunStats, violationLine } from './panels/run-view';
@@ -17,8 +19,11 @@ const active = new Map<string, { file: string }>();
 let lastReport: { file: string; report: unknown } | undefined;
 let listening = false;
 
-export async function runInSandbox(context: vscode.ExtensionContext, ctx: CommandContext, uri: vscode.Uri): Promise<void> {
-  if (!vscode.workspace.isTrusted) {
+/** The user's choices for one run about the module's imports (RunArgs), and the configuration already picked. */
+type RunChoices = Pick<RunArgs, 'allowDeniedImports' | 'stubImports'> & { configuration?: string };
+
+export async function runInSandbox(context: vscode.ExtensionContext, ctx: CommandContext, uri: vscode.Uri, choices: RunChoices = {}): Promise<void> {
+  if (!vscode.workspace.isTrusted && !choices.allowDeniedImports) {
     const ok = await vscode.window.showWarningMessage(
       'This workspace is not trusted. Run the module in the sandbox anyway? (Workspace settings and the policy cannot widen the sandbox: mounts are read-only and inside the workspace, no host environment variable is passed, and limits stay at their defaults.)',
       { modal: true },
@@ -32,7 +37,8 @@ export async function runInSandbox(context: vscode.ExtensionContext, ctx: Comman
     client.onNotification(RunEventNotification, (e: RunEvent) => onEvent(ctx, e));
   }
   const configs = vscode.workspace.getConfiguration('wasmWarden').get<{ name: string }[]>('sandbox.configurations', []);
-  const configuration = configs.length > 1 ? (await vscode.window.showQuickPick(configs.map((c) => c.name), { title: 'Run configuration' })) : configs[0]?.name;
+  const configuration = choices.configuration ?? (configs.length > 1 ? (await vscode.window.showQuickPick(configs.map((c) => c.name), { title: 'Run configuration' })) : configs[0]?.name);
+  let { allowDeniedImports, stubImports } = choices;
   const runId = crypto.randomUUID();
   const file = uri.toString();
   let confirmedOutside = context.globalState.get<string[]>(CONFIRMED_KEY, []);
@@ -44,8 +50,8 @@ export async function runInSandbox(context: vscode.ExtensionContext, ctx: Comman
     for (;;) {
       const result = (await client.sendRequest('workspace/executeCommand', {
         command: ServerCommands.run,
-        arguments: [{ uri: file, runId, configuration, confirmedOutside }],
-      })) as Record<string, unknown> & Partial<RunNeedsConfirmation>;
+        arguments: [{ uri: file, runId, configuration, confirmedOutside, allowDeniedImports, stubImports } satisfies RunArgs],
+      })) as Record<string, unknown> & Partial<RunNeedsConfirmation> & Partial<RunRefused>;
       if (result?.needsConfirmation) {
         const dirs = result.needsConfirmation.outsideWorkspace;
         const ok = await vscode.window.showWarningMessage(
@@ -58,11 +64,36 @@ export async function runInSandbox(context: vscode.ExtensionContext, ctx: Comman
         await context.globalState.update(CONFIRMED_KEY, confirmedOutside);
         continue;
       }
+      if (result?.refused) {
+        const { message, imports } = result.refused;
+        const stub = imports.unlinkable.length > 0 && imports.stubs.length === 0;
+        const choice = await vscode.window.showWarningMessage(
+          `${message[0].toUpperCase()}${message.slice(1)}`,
+          { modal: true },
+          ...(stub ? ['Run With Stubs That Trap', 'Run With Stubs That Return Zero'] : ['Run Allowing Denied Imports']),
+        );
+        if (!choice) {
+          ctx.panels.post('run', file, { type: 'append', target: 'stderr', text: `Not run: ${message}\n` });
+          return;
+        }
+        if (stub) stubImports = choice.includes('Trap') ? 'trap' : 'zero';
+        else allowDeniedImports = true;
+        continue;
+      }
       if (typeof result?.error === 'string') throw new Error(result.error);
       lastReport = { file: uri.fsPath, report: result };
       ctx.panels.post('run', file, { type: 'replace', html: renderRunFinal(uri.fsPath, result as never) });
       // JSON escapes C0 controls; jsonDisplaySafe escapes DEL, C1 and bidi controls too (guest-chosen text)
       ctx.output.appendLine(`--- Run: ${uri.fsPath}\n${jsonDisplaySafe(JSON.stringify(result, null, 2))}`);
+      const trap = result.trap as { kind?: string; message?: string } | undefined;
+      if (trap?.kind === 'denied-import' && !allowDeniedImports) {
+        const again = await vscode.window.showWarningMessage(
+          `The run stopped: the module ${trap.message}. Run it again with the imports the policy denies allowed, this once?`,
+          { modal: true },
+          'Run Again Allowing Them',
+        );
+        if (again) void runInSandbox(context, ctx, uri, { configuration, stubImports, allowDeniedImports: true });
+      }
       return;
     }
   } finally {
@@ -70,10 +101,24 @@ export async function runInSandbox(context: vscode.ExtensionContext, ctx: Comman
   }
 }
 
+/** Before the guest starts: what the policy denies in it, and the stubs, in the panel's violations area. */
+function describeImports(plan: ImportPlan): string {
+  const lines: string[] = [];
+  const names = (xs: { module: string; name: string }[]) => xs.map((x) => `${x.module}.${x.name}`).join(', ');
+  if (plan.denied.length) {
+    lines.push(`${plan.deniedAllowed ? 'policy denies, allowed for this run' : 'policy denies (a call stops the run)'}: ${names(plan.denied)}`);
+  }
+  if (plan.stubs.length) lines.push(`generated stubs (${plan.stubs[0].mode}): ${names(plan.stubs)}`);
+  return lines.map((l) => `${l}\n`).join('');
+}
+
 function onEvent(ctx: CommandContext, e: RunEvent): void {
   const run = active.get(e.runId);
   if (!run) return;
-  if (e.kind === 'stdout' || e.kind === 'stderr') ctx.panels.post('run', run.file, { type: 'append', target: e.kind, text: String(e.data) });
+  if (e.kind === 'imports') {
+    const text = describeImports(e.data as ImportPlan);
+    if (text) ctx.panels.post('run', run.file, { type: 'append', target: 'violations', text });
+  } else if (e.kind === 'stdout' || e.kind === 'stderr') ctx.panels.post('run', run.file, { type: 'append', target: e.kind, text: String(e.data) });
   else if (e.kind === 'stats') ctx.panels.post('run', run.file, { type: 'replace', target: 'stats', html: renderRunStats(e.data as LiveStats) });
   else if (e.kind === 'violation') {
     const v = e.data as { kind: string; detail: string };

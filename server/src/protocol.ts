@@ -53,7 +53,8 @@ export interface WatViewResult {
 export const RunEventNotification = 'wasmWarden/runEvent';
 export interface RunEvent {
   runId: string;
-  kind: 'stdout' | 'stderr' | 'stats' | 'violation' | 'done';
+  /** `imports`: before the guest starts, what the run does with its imports (an ImportPlan) */
+  kind: 'imports' | 'stdout' | 'stderr' | 'stats' | 'violation' | 'done';
   data: unknown;
 }
 
@@ -133,7 +134,8 @@ export type { OptimizeFileResult } from './engine/operations/optimize';
 export type { SignatureReport } from './engine/operations/signatures';
 export type { KeygenResult } from './engine/operations/keygen';
 export type { WriteResult } from './engine/operations/output';
-export type { RunNeedsConfirmation } from './engine/operations/run';
+export type { RunNeedsConfirmation, RunRefused } from './engine/operations/run';
+export type { ImportPlan } from './engine/sandbox/import-policy';
 export type { Inspection } from './engine/operations/inspect';
 
 /** Arguments of the `run` server command. */
@@ -147,5 +149,9 @@ export interface RunArgs {
   args?: string[];
   /** host folders outside the workspace the user has confirmed for mounting */
   confirmedOutside?: string[];
+  /** the user confirmed: link the imports the policy denies as usual, for this run */
+  allowDeniedImports?: boolean;
+  /** the user chose stubs for the imports the sandbox does not provide */
+  stubImports?: 'trap' | 'zero';
 }
 

@@ -383,6 +383,9 @@ describe('keygen, sign, verify', { concurrency: true }, () => {
     const json = JSON.parse((await cli(['verify', 'hi.signed.wasm', '-K', 'other.pub', '-K', 'public.key', '--format', 'json'], d)).stdout);
     assert.equal(json.verified, true);
     assert.deepEqual(json.verifiedBy, ['public.key']);
+    // the key that verified is named the same in the message and the listing (never "key 0" beside "key 1")
+    assert.equal(json.message, 'signature valid (public.key)');
+    assert.deepEqual(json.entries[0].signatures.map((x: { trustedKey?: string }) => x.trustedKey), ['public.key']);
 
     const wrong = await cli(['verify', 'hi.signed.wasm', '--public-key', 'other.pub'], d);
     assert.equal(wrong.code, 1);

@@ -20,38 +20,10 @@ APT_PACKAGES=(chromium fonts-liberation libkrb5-dev pkg-config ripgrep)
 say() { echo "[e2e setup] $*"; }
 die() { echo "[e2e setup] ERROR: $*" >&2; exit 1; }
 
-export DEBIAN_FRONTEND=noninteractive
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 
 # ---- Debian packages ---------------------------------------------------------------------------
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$p")
-  fi
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  command -v apt-get >/dev/null || die "missing Debian packages (${missing[*]}) and no apt-get: install them by hand"
-  SUDO=()
-  if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null || die "missing Debian packages (${missing[*]}): run as root or install them"
-    SUDO=(sudo -n)
-  fi
-  say "installing Debian packages: ${missing[*]}"
-  # apt-get update only when there are no package lists yet, or when an install from the current lists fails.
-  if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
-    say "apt-get update (no package lists yet)"
-    "${SUDO[@]}" apt-get update -q || die "apt-get update failed"
-  fi
-  if ! "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null; then
-    say "apt-get install failed; refreshing package lists and retrying"
-    "${SUDO[@]}" apt-get update -q || die "apt-get update failed"
-    "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null \
-      || die "apt-get install ${missing[*]} failed"
-  fi
-else
-  say "Debian packages present: ${APT_PACKAGES[*]}"
-fi
+bash "$(dirname "$0")/../apt-install.sh" "e2e setup" "${APT_PACKAGES[@]}"
 command -v chromium >/dev/null || die "chromium is not on the PATH after install"
 RG=$(command -v rg) || die "rg (ripgrep) is not on the PATH after install"
 

@@ -72,3 +72,46 @@ export class Progress {
     else if (!this.io.interactiveErr) this.io.err(`${this.verb} ${this.total} files in ${((Date.now() - this.started) / 1000).toFixed(1)} s\n`);
   }
 }
+
+/**
+ * One long operation without steps to count (binaryen's optimize is a single call), on stderr: on a TTY,
+ * what it is doing and the seconds so far, redrawn in place every second from the start; otherwise (CI
+ * logs) a plain line at most every `intervalMs` (default 10 s), so a short run prints nothing and a long one
+ * says it is alive. Nothing with `--quiet`.
+ */
+export class Activity {
+  private timer?: NodeJS.Timeout;
+  private drawn = false;
+  private readonly started = Date.now();
+
+  constructor(private readonly io: Io, private readonly what: string) {}
+
+  start(): this {
+    if (this.io.quiet) return this;
+    const env = process.env.WASM_WARDEN_PROGRESS_INTERVAL_MS;
+    const intervalMs = env !== undefined && /^\d+$/.test(env) ? Math.max(1, Number(env)) : this.io.interactiveErr ? 1000 : 10_000;
+    if (this.io.interactiveErr) this.draw();
+    this.timer = setInterval(() => this.draw(), intervalMs);
+    this.timer.unref();
+    return this;
+  }
+
+  private draw(): void {
+    const ms = Date.now() - this.started;
+    const line = `${this.what}: ${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+    if (this.io.interactiveErr) {
+      const width = process.stderr.columns ? process.stderr.columns - 1 : 100;
+      this.io.err(`\r\x1b[K${line.length > width ? line.slice(0, width) : line}`);
+      this.drawn = true;
+    } else {
+      this.io.err(`${line} so far\n`);
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.drawn) this.io.err('\r\x1b[K');
+    this.drawn = false;
+  }
+}

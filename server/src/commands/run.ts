@@ -1,7 +1,9 @@
 /**
  * `run` and `stopRun`: a module in the sandbox with live events to the client. Run configurations come
  * from the workspace settings; in an untrusted workspace the engine narrows whatever they ask for, and
- * mounts outside the workspace need the user's confirmation (the client asks and retries).
+ * mounts outside the workspace need the user's confirmation (the client asks and retries). The policy's
+ * denied imports trap when called unless the client says the user allowed them; a module with imports the
+ * sandbox does not provide comes back `refused` until the client asks for stubs.
  */
 import * as path from 'path';
 import { parseMountSpec, runFile } from '../engine/operations/run';
@@ -38,6 +40,8 @@ const run: CommandHandler = async (ws, raw, token, connection) => {
       args: a.args ?? config?.args,
       workspace: { root, trusted: ws.settings.trusted },
       confirmOutside: { confirmed: a.confirmedOutside ?? [] },
+      imports: { allowDenied: a.allowDeniedImports === true, stubImports: a.stubImports === 'trap' || a.stubImports === 'zero' ? a.stubImports : undefined },
+      onImportPlan: (plan) => send('imports', plan),
       events: {
         signal: controller.signal,
         onStdout: (s) => send('stdout', s),

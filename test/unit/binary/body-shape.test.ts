@@ -4,6 +4,7 @@ import { measureBody } from '../../../server/src/engine/binary/body-shape';
 import { readWasm } from '../../../server/src/engine/binary/reader';
 import { disassembleFunction } from '../../../server/src/engine/binary/wat-view';
 import { compileC, module, section, u32, wat } from './wasm-fixtures';
+import { clangMissing } from '../../clang';
 
 /** A module with one function `(func)` whose body is `body` (locals included). */
 function oneFunction(body: number[]): Uint8Array {
@@ -35,7 +36,7 @@ test('nesting depth and instruction count of WAT-compiled bodies', async () => {
 test('every body of a clang-compiled C program decodes to its final end', (t) => {
   const bytes = compileC('#include <stdio.h>\n#include <string.h>\nint main(int c, char **v) { char b[64]; strcpy(b, v[0]); printf("%s %d\\n", b, c); return 0; }\n');
   if (!bytes) {
-    t.skip('clang --target=wasm32-wasi is not available');
+    clangMissing(t, 'clang --target=wasm32-wasi is not available');
     return;
   }
   const r = readWasm(bytes);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readWasm, type WasmReadResult } from '../../../server/src/engine/binary/reader';
 import { compileC, HOSTILE_BASE_WAT, module, prng, section, str, u32, V8Wasm, wat } from './wasm-fixtures';
+import { clangMissing } from '../../clang';
 
 const errors = (r: WasmReadResult) => r.diagnostics.filter((d) => d.severity === 'error');
 
@@ -51,7 +52,7 @@ test('truncation at every byte of a WAT-compiled module: a diagnostic each time,
 test('truncation at every byte of a clang-compiled C program', (t) => {
   const bytes = compileC('int f(int x) { return x * 3; }\nint main(void) { return f(2); }\n');
   if (!bytes) {
-    t.skip('clang --target=wasm32-wasi is not available');
+    clangMissing(t, 'clang --target=wasm32-wasi is not available');
     return;
   }
   truncateEverywhere(bytes, 'C program');

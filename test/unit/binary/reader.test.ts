@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readWasm } from '../../../server/src/engine/binary/reader';
 import { compileC, module, section, str, u32, V8Wasm, wat } from './wasm-fixtures';
+import { clangMissing } from '../../clang';
 
 const utf8 = new TextDecoder();
 const textAt = (bytes: Uint8Array, s: { start: number; end: number } | undefined) => (s ? utf8.decode(bytes.subarray(s.start, s.end)) : undefined);
@@ -237,7 +238,7 @@ test('custom sections: name, size and placement', () => {
 test('a C program compiled by clang for wasm32-wasi reads like V8Wasm.Module sees it', (t) => {
   const bytes = compileC('#include <stdio.h>\nint twice(int x) { return 2 * x; }\nint main(void) { printf("%d\\n", twice(21)); return 0; }\n');
   if (!bytes) {
-    t.skip('clang --target=wasm32-wasi is not available');
+    clangMissing(t, 'clang --target=wasm32-wasi is not available');
     return;
   }
   const r = readWasm(bytes);

@@ -111,7 +111,7 @@ describe('a policy in an untrusted workspace', () => {
 
   it('the guest sees none of it, and neither do the report and the returned options', T, async () => {
     const r = await runFile(file, { store: store(), workspace: { root: ws, trusted: false } });
-    assert.ok(!('needsConfirmation' in r));
+    assert.ok(!('needsConfirmation' in r) && !('refused' in r));
     assert.equal(r.outcome, 'exit', r.message);
     assert.equal(r.stdout, '');
     assert.doesNotMatch(JSON.stringify(r), new RegExp(`${SECRET}|other-value`));
@@ -120,7 +120,7 @@ describe('a policy in an untrusted workspace', () => {
 
   it('trusted: the policy\'s names are passed to the guest, but the result shows them without their values', T, async () => {
     const r = await runFile(file, { store: store(), workspace: { root: ws, trusted: true } });
-    assert.ok(!('needsConfirmation' in r));
+    assert.ok(!('needsConfirmation' in r) && !('refused' in r));
     assert.equal(r.stdout, `${SECRET_NAME}=${SECRET}\0${OTHER_NAME}=other-value\0`);
     assert.deepEqual(r.policyHostEnv, [SECRET_NAME, OTHER_NAME]);
     assert.deepEqual(r.options.env, { [SECRET_NAME]: HOST_ENV_REDACTED, [OTHER_NAME]: HOST_ENV_REDACTED });

@@ -73,6 +73,8 @@ test('multiple signers: same hashes append to the entry, different hashes add an
   const r = verifyModule(s2, [c.publicKey, b.publicKey, a.publicKey]);
   assert.equal(r.valid, true);
   assert.deepEqual(r.validKeyIndices, [1, 2]);
+  assert.equal(r.message, 'signature valid (keys 2, 3)', 'keys numbered from 1, as the signatures listing names them');
+  assert.deepEqual(listSignatures(s2, [c.publicKey, b.publicKey, a.publicKey]).entries[0].signatures.map((x) => x.trustedKeyIndices), [[2], [1]]);
   assert.throws(() => signModule(s2, a.secretKey), (e: unknown) => e instanceof SigningError && e.code === 'duplicate-signature');
 
   // a custom section appended after signing: new hashes -> a second entry; the old signers no longer cover the module

@@ -1,7 +1,7 @@
 /**
  * binaryen optimization of a real module: a C program compiled with Debian's clang for wasm32
  * (freestanding, -O0 -g: unoptimized code with DWARF, names and producers), or, without clang, a
- * large generated WAT module compiled with wabt.
+ * large generated WAT module compiled with wabt (not in CI or `npm test`, where clang is required: test/clang.ts).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +18,7 @@ import {
   validateWasm,
   type SizeReport,
 } from '../../../server/src/engine/toolchain/index';
+import { CLANG_INSTALL_HINT, clangRequired } from '../../clang';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wwtc-opt-'));
 after(async () => {
@@ -62,6 +63,7 @@ async function buildModule(n: number): Promise<{ bytes: Uint8Array; how: string 
     encoding: 'utf8',
   });
   if (r.status === 0 && fs.existsSync(out)) return { bytes: new Uint8Array(fs.readFileSync(out)), how: 'clang' };
+  if (clangRequired()) assert.fail(`clang --target=wasm32 failed (${(r.error?.message ?? r.stderr).split('\n')[0]}): ${CLANG_INSTALL_HINT}`);
   const w = await compileWat(watProgram(n * 3), { debugNames: true });
   assert.ok(w.bytes, JSON.stringify(w.diagnostics));
   return { bytes: w.bytes, how: 'wat' };

@@ -8,6 +8,7 @@ import { parseMountSpec, runFile } from '../../engine/operations/run';
 import { escapeControls, terminalSafe } from '../../engine/sandbox/display-text';
 import { exitStatusOf } from '../../engine/sandbox/exit-status';
 import { describeTrustChange } from '../../engine/sandbox/trust';
+import { STUB_MODES, type ImportPlan, type StubMode } from '../../engine/sandbox/import-policy';
 import type { SandboxOptions } from '../../engine/sandbox/types';
 import { bool, list, nonNegativeInt, parseArgs, str } from '../args';
 import { CliError } from '../errors';
@@ -36,6 +37,8 @@ export const run: CommandDef = {
     policy: { type: 'string', value: 'FILE', description: "policy whose sandbox section is the base (default: the nearest one)" },
     manifest: { type: 'string', value: 'FILE.json', description: 'an Extism manifest: its allowed_paths (ro: prefix), timeout_ms, memory.max_pages and config become the sandbox options; flags still win; its first wasm path is the module when none is given' },
     force: { type: 'boolean', description: 'overwrite the --report file if it exists' },
+    'allow-denied-imports': { type: 'boolean', description: 'link the imports the policy denies as usual, for this run (by default a call to one traps)' },
+    'stub-imports': { type: 'string', value: 'trap|zero', description: "link imports the sandbox does not provide (emscripten's env.*, wasm-bindgen's) to stubs that trap, or return zero" },
   },
   details: [
     'Guest stdout/stderr are printed live (on a terminal, control characters other than newlines, tabs and colours are',
@@ -48,12 +51,17 @@ export const run: CommandDef = {
     'with any other code (126 and above, multiples of 256); 1 trap, timeout, limit reached or killed; 2 usage or input',
     'error, or the module cannot be instantiated (e.g. a WASI function imported with the wrong type); 130 interrupted.',
     'A run with violations never exits 0.',
+    'The policy holds in the run: the imports it denies are listed before the run, and a call to one stops it',
+    '(trap denied-import, violation import-denied) unless --allow-denied-imports lets them through this once.',
+    'A module importing what the sandbox does not provide (only WASI preview1 and a memory) is refused before',
+    'it runs, unless --stub-imports trap (a call traps: stub-called) or --stub-imports zero (calls return 0).',
   ],
   examples: [
     'wasm-warden run hello.wasm',
     'wasm-warden run tool.wasm --dir ./data::/data:ro --env LANG=C --timeout 5000 -- --input /data/in.txt',
     'wasm-warden run lib.wat --invoke add 1 2',
     'wasm-warden run app.wasm --report run-report.json --max-memory 67108864',
+    'wasm-warden run emscripten-app.wasm --stub-imports trap',
   ],
   async run(argv, io) {
     const p = parseArgs(argv, { ...this.flags, ...commonFlags }, 'run');
@@ -126,6 +134,11 @@ export const run: CommandDef = {
       };
     }
     const store = makePolicyStore(str(p, 'policy'), 'run');
+    const stubImports = str(p, 'stub-imports');
+    if (stubImports !== undefined && !STUB_MODES.includes(stubImports as StubMode)) {
+      throw new CliError(`run: --stub-imports must be ${STUB_MODES.join(' or ')}, not ${JSON.stringify(stubImports)}`);
+    }
+    const allowDenied = bool(p, 'allow-denied-imports');
 
     const abort = new AbortController();
     let interrupted = false;
@@ -150,6 +163,10 @@ export const run: CommandDef = {
           }
           for (const c of changes) io.err(`wasm-warden run: ${escapeControls(describeTrustChange(c))}\n`);
         },
+        imports: { allowDenied, stubImports: stubImports as StubMode | undefined },
+        onImportPlan: (plan) => {
+          if (!io.quiet) io.err(describeImportPlan(plan, path.basename(file)));
+        },
         events: {
           onStdout: (s) => guest.write(process.stdout, s),
           onStderr: (s) => guest.write(process.stderr, s),
@@ -170,6 +187,13 @@ export const run: CommandDef = {
       process.removeListener('SIGINT', onSigint);
     }
     if ('needsConfirmation' in result) throw new CliError(`run: mounts outside the workspace need confirmation: ${result.needsConfirmation.outsideWorkspace.join(', ')}`);
+    if ('refused' in result) {
+      const { imports } = result.refused;
+      const hint = imports.unlinkable.length && !imports.stubs.length
+        ? ' Use --stub-imports trap or --stub-imports zero.'
+        : !imports.deniedAllowed && imports.denied.length ? ' Use --allow-denied-imports to run it anyway, this once.' : '';
+      throw new CliError(`run: ${escapeControls(result.refused.message)}${hint}`);
+    }
     if (reportFile) {
       const w = writeOutput(reportFile, JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n', force);
       if (w.exists) throw new CliError(`run: ${displayPath(reportFile)} already exists (use --force to overwrite)`);
@@ -198,6 +222,7 @@ export const run: CommandDef = {
         return status;
       default:
         guest.ourLine(`wasm-warden run: ${result.trap ? why : `${result.outcome}${why ? `: ${why}` : ''}`}\n`);
+        if (result.trap?.kind === 'denied-import') guest.ourLine('wasm-warden run: --allow-denied-imports lets the imports the policy denies through, for one run\n');
         return status;
     }
   },
@@ -230,6 +255,26 @@ class GuestOutput {
     this.midLine = false;
     this.coloured = false;
   }
+}
+
+/** What the run does with the module's imports, said on stderr before it starts; '' when there is nothing to say. */
+export function describeImportPlan(plan: ImportPlan, file: string): string {
+  // import names and reasons quote the module's own names: guest-chosen text, escaped like violation details
+  const name = escapeControls(file);
+  const lines: string[] = [];
+  if (plan.denied.length) {
+    const n = plan.denied.length;
+    lines.push(plan.deniedAllowed
+      ? `wasm-warden run: the policy denies ${n} import${n === 1 ? '' : 's'} of ${name}; --allow-denied-imports lets ${n === 1 ? 'it' : 'them'} through for this run:`
+      : `wasm-warden run: the policy denies ${n} import${n === 1 ? '' : 's'} of ${name}; a call to ${n === 1 ? 'it' : 'one'} stops the run (--allow-denied-imports lets ${n === 1 ? 'it' : 'them'} through once):`);
+    for (const d of plan.denied) lines.push(`  ${escapeControls(`${d.module}.${d.name}: ${d.reasons.join(' ')}`)}`);
+  }
+  if (plan.stubs.length) {
+    const n = plan.stubs.length;
+    const mode = plan.stubs[0].mode === 'trap' ? 'a call to one traps' : 'calls return zero';
+    lines.push(`wasm-warden run: ${n} import${n === 1 ? ' is a generated stub' : 's are generated stubs'} (--stub-imports ${plan.stubs[0].mode}: ${mode})${plan.toolchain ? `; the module looks built for ${plan.toolchain}` : ''}: ${plan.stubs.slice(0, 5).map((s) => escapeControls(`${s.module}.${s.name}`)).join(', ')}${n > 5 ? ` and ${n - 5} more` : ''}`);
+  }
+  return lines.length ? lines.join('\n') + '\n' : '';
 }
 
 /** An Extism manifest as sandbox options (engine/sandbox/extism-manifest), with CLI errors. */

@@ -8,7 +8,7 @@ import { outputPath } from '../../engine/operations/output';
 import type { OptimizeLevel } from '../../engine/toolchain';
 import { bool, parseArgs, str, type FlagSpecs } from '../args';
 import { CliError } from '../errors';
-import type { Io } from '../io';
+import { Activity, type Io } from '../io';
 import { requireFile } from '../inputs';
 import { displayPath, textLine } from '../report';
 import { commonFlags } from './check';
@@ -18,6 +18,10 @@ const outFlags: FlagSpecs = {
   output: { type: 'string', short: ['o'], value: 'FILE', description: 'output file' },
   force: { type: 'boolean', description: 'overwrite the output if it exists' },
 };
+
+function megabytes(n: number): string {
+  return n < 1e6 ? `${(n / 1e3).toFixed(1)} kB` : `${(n / 1e6).toFixed(1)} MB`;
+}
 
 function one(positionals: string[], command: string): string {
   if (positionals.length > 1) throw new CliError(`${command}: expected one input file, got ${positionals.length}`);
@@ -87,7 +91,11 @@ export const optimize: CommandDef = {
     'strip-producers': { type: 'boolean', description: 'strip the producers section' },
     'strip-custom': { type: 'boolean', description: 'drop every other custom section too (name and producers follow their own flags)' },
   },
-  details: ['Default output: <name>.opt.wasm beside the input. A signed input loses its signature (a warning says so).'],
+  details: [
+    'Default output: <name>.opt.wasm beside the input. A signed input loses its signature (a warning says so).',
+    'A name section is kept when the input has one (unless --strip-debug), never added.',
+    'On a terminal, stderr shows what runs and the seconds so far; in a log, a line every 10 s of a long run.',
+  ],
   examples: ['wasm-warden optimize app.wasm -Oz', 'wasm-warden optimize app.wasm -O3 -o app.min.wasm --strip-debug --force'],
   async run(argv, io) {
     const p = parseArgs(argv, { ...this.flags, ...commonFlags }, 'optimize');
@@ -97,13 +105,21 @@ export const optimize: CommandDef = {
     const input = one(p.positionals, 'optimize');
     const out = str(p, 'output') ?? outputPath('${dir}/${name}.opt.wasm', input);
     if (fs.existsSync(out) && !bool(p, 'force')) throw new CliError(`optimize: ${displayPath(out)} already exists (use --force to overwrite)`);
-    const r = await optimizeFile(input, out, {
-      level,
-      stripDebug: bool(p, 'strip-debug'),
-      stripProducers: bool(p, 'strip-producers'),
-      keepCustomSections: !bool(p, 'strip-custom'),
-      overwrite: bool(p, 'force'),
-    });
+    // binaryen works in one call (seconds to minutes on a large module, reporting nothing): say what runs
+    const size = fs.statSync(input).size;
+    const activity = new Activity(io, `optimizing ${displayPath(input)} (${megabytes(size)}) with binaryen -${level}`).start();
+    let r;
+    try {
+      r = await optimizeFile(input, out, {
+        level,
+        stripDebug: bool(p, 'strip-debug'),
+        stripProducers: bool(p, 'strip-producers'),
+        keepCustomSections: !bool(p, 'strip-custom'),
+        overwrite: bool(p, 'force'),
+      });
+    } finally {
+      activity.stop();
+    }
     if (r.signedInput && !io.quiet) io.err(`warning: ${displayPath(input)} is signed: the optimized module no longer matches its signature; sign it again\n`);
     const pct = r.after ? ` ${(((r.after.total - r.before.total) / r.before.total) * 100).toFixed(1)}%` : '';
     const note = r.after ? ` (-${level}: ${r.before.total} -> ${r.after.total} bytes,${pct}, ${Math.round(r.timeMs)} ms)` : '';

@@ -2,10 +2,15 @@
  * The `run` operation: a module (a `.wasm`, or WAT compiled first) in the sandbox (engine/sandbox),
  * with the policy's `sandbox` and `monitor` sections as the base, explicit options on top, and the
  * workspace-trust rules applied last so nothing from an untrusted workspace can widen the sandbox.
+ * The policy's import rules hold in the run too (sandbox/import-policy.ts): the imports it denies trap
+ * when called, unless allowed for this run; a module importing what the sandbox does not provide is
+ * refused before it runs, or runs with generated stubs when asked.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { compileWat } from '../toolchain';
+import { readWasm } from '../binary/reader';
+import { planImports, type ImportPlan, type ImportPlanOptions } from '../sandbox/import-policy';
 import { runSandboxed } from '../sandbox/runner';
 import { SANDBOX_LIMITS } from '../sandbox/limits';
 import { mountsOutsideWorkspace, restrictForUntrusted, type TrustChange } from '../sandbox/trust';
@@ -28,6 +33,10 @@ export interface RunFileOptions {
   hostEnvNames?: string[];
   /** called with the final options before the module is compiled or run (e.g. to say what the policy added) */
   onOptions?(o: SandboxOptionsResult): void;
+  /** the user's choices for this run: allow the policy-denied imports, stub what the sandbox does not provide */
+  imports?: ImportPlanOptions;
+  /** called before the guest starts, with what the run does with the module's imports (to say it first) */
+  onImportPlan?(plan: ImportPlan): void;
   events?: SandboxEvents;
 }
 
@@ -45,12 +54,20 @@ export interface RunNeedsConfirmation {
   needsConfirmation: { outsideWorkspace: string[] };
 }
 
+/** The run did not start: the module's imports need a choice (stubs, or allowing denied imports) or cannot be linked. */
+export interface RunRefused {
+  refused: { message: string; imports: ImportPlan };
+}
+
 /**
  * A finished run: the report, what workspace trust changed, the options used (environment values copied
- * from the host replaced by HOST_ENV_REDACTED, so a saved report or a log never holds them) and the names
- * the policy copied from the host.
+ * from the host replaced by HOST_ENV_REDACTED, so a saved report or a log never holds them), the names
+ * the policy copied from the host, and what the run did with the module's imports.
  */
-export type RunFileResult = (RunReport & { trustChanges: TrustChange[]; options: SandboxOptions; policyHostEnv: string[] }) | RunNeedsConfirmation;
+export type RunFileResult =
+  | (RunReport & { trustChanges: TrustChange[]; options: SandboxOptions; policyHostEnv: string[]; imports: ImportPlan })
+  | RunNeedsConfirmation
+  | RunRefused;
 
 /**
  * The sandbox options for a file: policy section, then overrides, then trust restrictions. In an
@@ -133,7 +150,7 @@ export async function runFile(file: string, options: RunFileOptions): Promise<Ru
       compiled = await compileWat(fs.readFileSync(file, 'utf8'), { signal });
     } catch (err) {
       // stopped while compiling: the run ends as stopped, like a run killed later
-      if (signal?.aborted) return { ...stoppedBeforeStart(), trustChanges: changes, options: shown, policyHostEnv };
+      if (signal?.aborted) return { ...stoppedBeforeStart(), trustChanges: changes, options: shown, policyHostEnv, imports: NO_PLAN };
       throw err;
     }
     if (!compiled.bytes) {
@@ -143,10 +160,22 @@ export async function runFile(file: string, options: RunFileOptions): Promise<Ru
   } else {
     bytes = readBytes(file);
   }
-  if (signal?.aborted) return { ...stoppedBeforeStart(), trustChanges: changes, options: shown, policyHostEnv };
-  const report = await runSandboxed(bytes, sandbox, options.events);
-  return { ...report, trustChanges: changes, options: shown, policyHostEnv };
+  // the imports and their types are all the plan reads: no bodies, data or names (a 45 MB module reads in ms)
+  const model = readWasm(bytes, { names: false, ids: false, bodies: false, data: false }).model;
+  const plan = planImports(model, options.store.policyFor(file).effective, options.imports);
+  if (plan.refusal) return { refused: { message: `cannot run ${path.basename(file)}: ${plan.refusal}`, imports: plan } };
+  if (signal?.aborted) return { ...stoppedBeforeStart(), trustChanges: changes, options: shown, policyHostEnv, imports: plan };
+  options.onImportPlan?.(plan);
+  const linked: SandboxOptions = {
+    ...sandbox,
+    deniedImports: plan.deniedAllowed ? [] : plan.denied.map(({ module, name }) => ({ module, name })),
+    importStubs: plan.stubs,
+  };
+  const report = await runSandboxed(bytes, linked, options.events);
+  return { ...report, trustChanges: changes, options: shown, policyHostEnv, imports: plan };
 }
+
+const NO_PLAN: ImportPlan = { denied: [], deniedAllowed: false, unlinkable: [], stubs: [] };
 
 function stoppedBeforeStart(): RunReport {
   return {

@@ -88,12 +88,17 @@ export function verifyFile(file: string, options: VerifyFileOptions): SignatureR
   report.warnings.push(...problems);
   if (keys.length === 0) return { ...report, verified: false, reason: 'no-keys', message: 'no public key given and the policy names no trusted keys' };
   const result = verifyModule(bytes, keys, { detachedSignature: detached });
+  // the keys by their files when known, else numbered from 1 (as describe's trustedKey)
+  const keyName = (i: number) => paths[i] ?? `key ${i + 1}`;
+  const message = result.valid && result.validKeyIndices.length
+    ? `signature valid (${result.validKeyIndices.map(keyName).join(', ')})`
+    : result.message + (result.offset !== undefined ? ` (at byte 0x${result.offset.toString(16)})` : '');
   return {
     ...report,
     verified: result.valid,
     reason: result.reason,
-    message: result.message + (result.offset !== undefined ? ` (at byte 0x${result.offset.toString(16)})` : ''),
-    verifiedBy: result.validKeyIndices.map((i) => paths[i]),
+    message,
+    verifiedBy: result.validKeyIndices.map(keyName),
   };
 }
 

@@ -4,7 +4,8 @@
  * timer is what bounds it. Output, violations and the start are posted as they happen (`post`); the
  * statistics go to the shared buffer `sab` (monitor.ts), read by the process's main thread.
  */
-import { classifyTrap } from './trap';
+import { classifyTrap, wasmStack } from './trap';
+import { ImportLinker, ImportTrap } from './import-policy';
 import { capMemory, MemoryLimitResult, ModuleFormatError, PAGE } from './memory-limit';
 import { capTables, TableLimitError } from './table-limit';
 import { instrument, InstrumentNames, newInstrumentNames, NOTIFY_GROW } from './instrument';
@@ -55,6 +56,8 @@ export type PreparedModule =
       clockAdapter: boolean;
       /** the instrumentation's names for this run (random: see instrument.ts) */
       names: InstrumentNames;
+      /** every table's maximum after capTables, in index order (imported tables first) */
+      tableMaxima: number[];
     }
   | { ok: false; outcome: 'error' | 'limit'; message: string; violations?: { kind: string; detail: string }[] };
 
@@ -111,7 +114,7 @@ export function prepareModule(original: Uint8Array, options: SandboxOptions): Pr
       mod = new WA.Module(limit.bytes);
     }
     const { bytes: _bytes, ...info } = limit;
-    return { ok: true, mod, limit: info, notify, clockAdapter: clockImportIsExact(limit.bytes), names };
+    return { ok: true, mod, limit: info, notify, clockAdapter: clockImportIsExact(limit.bytes), names, tableMaxima: tables.maxima };
   } catch (e) {
     const message = (e as Error).message;
     if (e instanceof TableLimitError) return { ok: false, outcome: 'limit', message: `cannot load module: ${message}`, violations: [{ kind: 'table-limit', detail: message }] };
@@ -179,7 +182,7 @@ export function runGuest(
     for (const v of prep.violations ?? []) monitor.violation(v.kind, v.detail);
     return finish({ outcome: prep.outcome, message: prep.message });
   }
-  const { mod, limit, notify, clockAdapter: adaptClock, names } = prep;
+  const { mod, limit, notify, clockAdapter: adaptClock, names, tableMaxima } = prep;
   capBytes = limit.maxPages * PAGE;
   capped = limit.capped;
 
@@ -203,9 +206,19 @@ export function runGuest(
     return finish({ outcome: 'error', message: `cannot set up the sandbox: ${(e as Error).message}` });
   }
   const known = new Set<string>(PREVIEW1_FUNCTIONS);
+  // the policy's denied imports trap when called; stubs stand for imports the sandbox does not provide
+  const policyImports = new ImportLinker(options, (k, d) => monitor.violation(k, d));
   const importList = WA.Module.imports(mod);
+  let tableImports = 0;
   importList.forEach((imp, i) => {
-    if (notify && i === importList.length - 1 && imp.module === names.notifyModule && imp.name === NOTIFY_GROW) {
+    // a stub table must fit the import's maximum as capTables lowered it
+    const tableMax = imp.kind === 'table' ? tableMaxima[tableImports++] : undefined;
+    const hook = notify && i === importList.length - 1 && imp.module === names.notifyModule && imp.name === NOTIFY_GROW;
+    const denied = !hook && imp.kind === 'function' ? policyImports.deniedFunction(imp.module, imp.name) : undefined;
+    const stub = hook || denied ? undefined : policyImports.stub(imp.module, imp.name, tableMax);
+    if (denied || stub !== undefined) {
+      (imp.module === WASI_MODULE ? wasiImports : (imports[imp.module] ??= {}))[imp.name] = denied ?? stub;
+    } else if (hook) {
       // ours (instrument.ts appends it last, under this run's random module name): the grow hook reports each grow's result
       (imports[names.notifyModule] ??= {})[NOTIFY_GROW] = (result: number) => {
         if (result === -1) growRefused();
@@ -234,6 +247,8 @@ export function runGuest(
   try {
     instance = new WA.Instance(mod, imports);
   } catch (e) {
+    // (a start function's call of a denied import or a trapping stub traps here)
+    if (e instanceof ImportTrap) return finish({ outcome: 'trap', trap: { kind: e.kind, message: e.message, stack: wasmStack(e.stack) } });
     const trap = e instanceof WA.LinkError || e instanceof WA.CompileError ? undefined : classifyTrap(e);
     return finish(trap ? { outcome: 'trap', trap } : { outcome: 'error', message: `cannot instantiate: ${(e as Error).message}` });
   }
@@ -264,6 +279,7 @@ export function runGuest(
     // preview1's exit code is a u32: a code given as a negative i32 is the same code
     if (e instanceof ProcExit) return finish({ outcome: 'exit', exitCode: e.code >>> 0, ...fuelReport() });
     if (e instanceof OutputLimit) return finish({ outcome: 'limit', message: `${e.stream} exceeded ${e.cap} bytes`, ...fuelReport() });
+    if (e instanceof ImportTrap) return finish({ outcome: 'trap', trap: { kind: e.kind, message: e.message, stack: wasmStack(e.stack) }, ...fuelReport() });
     if (fuelGlobal && BigInt(fuelGlobal.value as bigint) < 0n) {
       monitor.violation('fuel-exhausted', `instruction budget of ${options.fuel} used up`);
       return finish({ outcome: 'limit', message: `fuel exhausted (${options.fuel})`, ...fuelReport() });

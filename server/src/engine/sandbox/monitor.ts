@@ -41,10 +41,13 @@ const F_BYTES_WRITTEN = 1;
 const F_VIOLATIONS = 2;
 const F_FIXED = 4;
 const NFUNC = PREVIEW1_FUNCTIONS.length;
-// then per function: calls, time (ms), calls the time covers (see CallSlot)
+// then per function: calls, time (ms) of the calls timed one by one, how many those are, and for a
+// SAMPLED function the estimated time (ms) of each of its other calls (see CallSlot)
 const F_CALLS = F_FIXED;
 const F_TIME = F_FIXED + NFUNC;
 const F_TIMED = F_FIXED + 2 * NFUNC;
+const F_PER_CALL = F_FIXED + 3 * NFUNC;
+const F_PER_FUNCTION = 4;
 
 /**
  * Functions whose time is measured on a sample of their calls: bounded work in memory, no system call
@@ -60,10 +63,12 @@ const TIME_FIRST = 64;
 /** after them, the gap between two timed calls: uniform in [SAMPLE_MIN, SAMPLE_MIN + SAMPLE_MASK] (mean 1024) */
 const SAMPLE_MIN = 512;
 const SAMPLE_MASK = 1023;
+/** the estimate of a SAMPLED call is the median of this many recent samples (odd) */
+const SAMPLE_WINDOW = 31;
 const SAMPLED_INDEX = PREVIEW1_FUNCTIONS.map((n) => SAMPLED.has(n));
 
 export function statsBuffer(): SharedArrayBuffer {
-  return new SharedArrayBuffer(I32_SLOTS * 4 + (F_FIXED + 3 * NFUNC) * 8);
+  return new SharedArrayBuffer(I32_SLOTS * 4 + (F_FIXED + F_PER_FUNCTION * NFUNC) * 8);
 }
 
 function views(sab: SharedArrayBuffer): { i32: Int32Array; f64: Float64Array } {
@@ -185,20 +190,41 @@ export class Monitor {
   }
 
   wasiCalls(): Record<string, WasiCallStats> {
-    return callsOf(this.f64);
+    return callsOf(this.f64, this.elapsed());
   }
 }
 
-function callsOf(f64: Float64Array): Record<string, WasiCallStats> {
+/**
+ * The calls and times per function after `elapsedMs` of the run. Measured times are the sum of their
+ * calls'; a SAMPLED function's adds to its first calls' the estimate per call times the others. Every figure is possible:
+ * the estimates together never exceed what the measured times leave of `elapsedMs` (they are scaled
+ * down to fit when noise would make them), so no time exceeds the run, nor does their sum.
+ */
+function callsOf(f64: Float64Array, elapsedMs: number): Record<string, WasiCallStats> {
+  const times = new Float64Array(NFUNC);
+  let measured = 0;
+  let estimated = 0;
+  for (let i = 0; i < NFUNC; i++) {
+    const count = f64[F_CALLS + i];
+    if (count <= 0) continue;
+    let time = Math.max(0, f64[F_TIME + i]);
+    if (SAMPLED_INDEX[i]) {
+      time += Math.max(0, count - f64[F_TIMED + i]) * Math.max(0, f64[F_PER_CALL + i]);
+      estimated += time;
+    } else {
+      measured += time;
+    }
+    times[i] = time;
+  }
+  const room = Math.max(0, elapsedMs - measured);
+  const scale = estimated > room ? room / estimated : 1;
   const out: Record<string, WasiCallStats> = {};
   for (let i = 0; i < NFUNC; i++) {
     const count = f64[F_CALLS + i];
     if (count <= 0) continue;
-    let time = f64[F_TIME + i];
-    const covered = f64[F_TIMED + i];
-    // the calls after the last timed one: at the mean so far
-    if (SAMPLED_INDEX[i] && covered > 0 && covered < count) time = (time / covered) * count;
-    out[PREVIEW1_FUNCTIONS[i]] = { count, timeMs: Math.round(time * 1000) / 1000 };
+    const time = SAMPLED_INDEX[i] ? times[i] * scale : times[i];
+    // rounded down: a rounded-up figure could exceed the run by a microsecond
+    out[PREVIEW1_FUNCTIONS[i]] = { count, timeMs: Math.floor(time * 1000) / 1000 };
   }
   return out;
 }
@@ -207,10 +233,16 @@ type Impl = (...a: any[]) => number;
 
 /**
  * The state of one wrapped function: where its counters are, and how many calls until its next timed one.
- * A SAMPLED function has its first TIME_FIRST calls timed (each stands for itself: the first calls are
- * slow while V8 compiles, and must not be multiplied); after them a timed call stands for the gap of
- * calls it ends (512-1535, random): the time slot adds duration x gap and the covered slot adds the gap,
- * an unbiased estimate. Timing costs more than such a call (two clock reads, ~0.1 µs), hence the gaps.
+ * Every call of a function that is not SAMPLED is timed. A SAMPLED function has its first TIME_FIRST calls
+ * timed, each for itself (the first calls are slow while V8 compiles: their time is added as it is); after
+ * them, one call in 512-1535 (random) is timed, and every call not timed one by one counts at the median
+ * of the last SAMPLE_WINDOW samples. Timing costs more than such a call (a clock read is ~0.04 µs, the
+ * call ~0.01-0.3 µs), hence the sampling, and hence a sampled duration is net of the timer: three reads,
+ * t0, t1 before the call and t2 after it; the call took (t2 - t1) - (t1 - t0), both intervals holding the
+ * same clock-read overhead. And the median, not the mean: one sample in a few hundred is 10-1000x the
+ * others (a garbage collection, the thread descheduled on a busy machine), and as the mean over all calls
+ * it made the estimate many times the run itself (1M clock_time_get at 67 s in an 8 s run), while the
+ * typical call is what such a call costs.
  */
 class CallSlot {
   /** the shared counters, and this function's call counter in them */
@@ -218,12 +250,15 @@ class CallSlot {
   readonly ci: number;
   private readonly ti: number;
   private readonly xi: number;
+  private readonly pi: number;
   /** calls until the next timed one (1: the next call); the wrappers decrement it */
   left = 1;
-  /** how many calls the next timed call stands for */
-  private gap = 1;
   /** SAMPLED: how many of the first calls remain to be timed each */
   private first = TIME_FIRST;
+  /** SAMPLED: the last samples (ms, net of the timer), a ring, and a scratch copy to find their median */
+  private samples?: Float64Array;
+  private sorted?: Float64Array;
+  private nSamples = 0;
 
   constructor(
     readonly monitor: Monitor, i: number, private readonly sampled: boolean, readonly watchMemory: boolean,
@@ -233,22 +268,62 @@ class CallSlot {
     this.ci = F_CALLS + i;
     this.ti = F_TIME + i;
     this.xi = F_TIMED + i;
+    this.pi = F_PER_CALL + i;
   }
 
   /** Runs a call under the timer (the call is already counted, `left` is 0) and picks the next timed call. */
   timed(fn: Impl, a?: any, b?: any, c?: any, d?: any, e?: any, f?: any, g?: any, h?: any, k?: any): number {
-    const weight = this.gap;
-    if (!this.sampled || --this.first > 0) this.left = this.gap = 1;
-    else this.left = this.gap = SAMPLE_MIN + (this.monitor.nextRandom() & SAMPLE_MASK);
-    const start = now();
+    if (!this.sampled) {
+      // calls that do I/O or block: microseconds and more, next to a clock read's 0.04 µs
+      this.left = 1;
+      const start = now();
+      try {
+        return fn(a, b, c, d, e, f, g, h, k);
+      } catch (err) {
+        return this.toErrno(err);
+      } finally {
+        this.f64[this.ti] += now() - start;
+        this.f64[this.xi] += 1;
+      }
+    }
+    const firstCalls = this.first > 0;
+    if (firstCalls) this.first--;
+    this.left = this.first > 0 ? 1 : SAMPLE_MIN + (this.monitor.nextRandom() & SAMPLE_MASK);
+    const t0 = now();
+    const t1 = now();
     try {
       return fn(a, b, c, d, e, f, g, h, k);
     } catch (err) {
       return this.toErrno(err);
     } finally {
-      this.f64[this.ti] += (now() - start) * weight;
-      this.f64[this.xi] += weight;
+      const t2 = now();
+      const took = t2 - t1 - (t1 - t0);
+      if (firstCalls) {
+        this.f64[this.ti] += Math.max(0, took);
+        this.f64[this.xi] += 1;
+      } else {
+        this.f64[this.pi] = this.sample(took);
+      }
     }
+  }
+
+  /** Adds a sample to the window; returns the window's median (ms per call, >= 0). */
+  private sample(took: number): number {
+    const ring = (this.samples ??= new Float64Array(SAMPLE_WINDOW));
+    ring[this.nSamples++ % SAMPLE_WINDOW] = took;
+    const n = Math.min(this.nSamples, SAMPLE_WINDOW);
+    const s = (this.sorted ??= new Float64Array(SAMPLE_WINDOW));
+    // insertion sort of at most 31 numbers, once in ~1000 calls
+    for (let i = 0; i < n; i++) {
+      const v = ring[i];
+      let j = i;
+      while (j > 0 && s[j - 1] > v) {
+        s[j] = s[j - 1];
+        j--;
+      }
+      s[j] = v;
+    }
+    return Math.max(0, s[n >> 1]);
   }
 }
 
@@ -335,7 +410,7 @@ export function readStats(sab: SharedArrayBuffer, elapsedMs: number): LiveStats 
     elapsedMs: Math.round(elapsedMs * 100) / 100,
     memoryBytes: Atomics.load(i32, I_PAGES) * PAGE,
     peakMemoryBytes: Atomics.load(i32, I_PEAK_PAGES) * PAGE,
-    wasiCalls: callsOf(f64),
+    wasiCalls: callsOf(f64, elapsedMs),
     bytesRead: f64[F_BYTES_READ],
     bytesWritten: f64[F_BYTES_WRITTEN],
     violationCount: f64[F_VIOLATIONS],

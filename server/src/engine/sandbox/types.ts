@@ -1,4 +1,5 @@
 /** Options, reports and live statistics of a sandboxed run (see runner.ts and docs/sandbox.md). */
+import type { ImportStub } from './import-policy';
 
 export interface SandboxMount {
   /** host directory */
@@ -38,6 +39,10 @@ export interface SandboxOptions {
   thresholds?: SandboxThresholds;
   /** interval of live statistics in ms (default 100) */
   statsIntervalMs?: number;
+  /** imports linked to a function that records an `import-denied` violation and traps (import-policy.ts) */
+  deniedImports?: { module: string; name: string }[];
+  /** imports the sandbox does not provide, linked to generated stubs (import-policy.ts) */
+  importStubs?: ImportStub[];
 }
 
 export interface WasiCallStats {
@@ -47,8 +52,8 @@ export interface WasiCallStats {
 
 export interface Violation {
   /** path-escape, absolute-path, symlink-escape, read-only, cross-mount-rename, cross-mount-link,
-   *  hardlink-write, socket, denied-capability, import-refused, memory-limit, table-limit, output-limit,
-   *  fuel-exhausted */
+   *  hardlink-write, socket, denied-capability, import-refused, import-denied, memory-limit, table-limit,
+   *  output-limit, fuel-exhausted */
   kind: string;
   detail: string;
   /** ms since the run started */
@@ -81,7 +86,7 @@ export interface LiveStats {
 
 export interface TrapInfo {
   /** unreachable, out-of-bounds, divide-by-zero, integer-overflow, invalid-conversion, table-out-of-bounds,
-   *  indirect-call-mismatch, stack-overflow, host-error, other */
+   *  indirect-call-mismatch, stack-overflow, denied-import, stub-called, host-error, other */
   kind: string;
   message: string;
   /** wasm function names (from the name section, else `wasm-function[i]`), innermost first */

@@ -196,7 +196,8 @@ export function verifyModule(bytes: Uint8Array, publicKeys: readonly PublicKey[]
     if (keys.length === 0) {
       return fail('tampered', 'the module does not match any signed hash: it was modified after signing', { ...common, offset: hashed.signedStart });
     }
-    return { valid: true, message: `signature valid (key${keys.length > 1 ? 's' : ''} ${keys.join(', ')})`, validKeyIndices: keys, ...common };
+    // keys are numbered from 1 for people (the signatures listing's "key 1"); validKeyIndices stay indexes
+    return { valid: true, message: `signature valid (key${keys.length > 1 ? 's' : ''} ${keys.map((k) => k + 1).join(', ')})`, validKeyIndices: keys, ...common };
   }
   const delimited = parts.filter((p) => p.delimited);
   const required = delimited.length > 0 ? delimited : parts;

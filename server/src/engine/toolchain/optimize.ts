@@ -4,7 +4,8 @@
  *
  * Custom sections (measured, binaryen 132): binaryen keeps custom sections it does not know, but
  * writes them after the known sections (a leading custom section moves to the end); the name
- * section survives when debug info is kept (setDebugInfo), and DWARF `.debug_*` sections are
+ * section survives when debug info is kept (setDebugInfo) and the input had one (binaryen would add one
+ * to a module without: it is dropped), and DWARF `.debug_*` sections are
  * copied through unless `stripDebug` (they may no longer match the optimized code). With `keepCustomSections: false` every custom section other than `name`
  * and `producers` (which have their own switches) is dropped. A leading `signature` section is
  * always dropped: it signed the input bytes and cannot match the optimized ones (`signedInput`
@@ -88,7 +89,10 @@ export async function optimize(bytes: Uint8Array, opts: OptimizeOptions): Promis
   let out = raw.bytes;
   const diagnostics: EngineDiagnostic[] = [];
   try {
-    out = dropCustomSections(out, (name) => name === 'signature' || (!keepOthers && name !== 'name' && name !== 'producers'));
+    // binaryen writes a name section whenever debug info is kept, also for an input without one: it is
+    // kept only when the input had it (an optimized module does not grow names it did not ship)
+    const inputHasNames = before.sections.some((sec) => sec.name === 'custom:name');
+    out = dropCustomSections(out, (name) => name === 'signature' || (name === 'name' && !inputHasNames) || (!keepOthers && name !== 'name' && name !== 'producers'));
   } catch (e) {
     return fail([{ code: 'toolchain-error', severity: 'error', message: `binaryen wrote a module we cannot read: ${(e as Error).message}`, span: { start: 0, end: 0 }, source: 'binaryen' }]);
   }
