@@ -19,7 +19,7 @@ import { AnalysisCache, pathToUri, uriToPath, type WasmAnalysis, type WatAnalysi
 import { binaryRange, toLspDiagnostic, toLspSeverity, toRange } from './convert';
 import type { Finding } from './engine/operations/findings';
 import { checkFile, checkWasmBytes, checkWatDocument, sourceKindOf } from './engine/operations/check';
-import { PolicyStore, POLICY_FILE_NAME } from './engine/policy/store';
+import { PolicyStore, POLICY_FILE_NAME, type LoadedPolicyFile } from './engine/policy/store';
 import { LineIndex } from './engine/span';
 import { scanFolder } from './engine/scan';
 import { moduleView, type ModuleView } from './engine/operations/module-view';
@@ -56,6 +56,9 @@ export class Workspace {
       roots: this.roots,
       explicitPath: this.explicitPolicyPath(),
       readText: (file) => this.documents.get(pathToUri(file))?.getText(),
+      // a policy's problems show on it whenever it is (re)loaded: opened, edited, changed on disk, or
+      // first read for a file it governs (a broken policy nobody opened is reported too)
+      onLoaded: (loaded) => this.publishPolicy(loaded),
     });
   }
 
@@ -228,10 +231,13 @@ export class Workspace {
 
   private policyChanged(file: string): void {
     this.policies.invalidate(file);
-    const loaded = this.policies.load(file);
-    const index = new LineIndex(loaded.text);
-    this.publish(pathToUri(file), loaded.diagnostics.map((d) => this.lsp(d, (s) => toRange(index, s))));
+    this.policies.load(file); // publishes its problems (onLoaded)
     this.recheckAll();
+  }
+
+  private publishPolicy(loaded: LoadedPolicyFile): void {
+    const index = new LineIndex(loaded.text);
+    this.publish(pathToUri(loaded.file), loaded.diagnostics.map((d) => this.lsp(d, (s) => toRange(index, s))));
   }
 
   /** Re-check every open buffer and every file that has been checked before. */
