@@ -20,6 +20,7 @@ import { binaryRange, toLspDiagnostic, toLspSeverity, toRange } from './convert'
 import type { Finding } from './engine/operations/findings';
 import { checkFile, checkWasmBytes, checkWatDocument, sourceKindOf } from './engine/operations/check';
 import { PolicyStore, POLICY_FILE_NAME, type LoadedPolicyFile } from './engine/policy/store';
+import { quoteForMessage } from './engine/policy/limits';
 import { LineIndex } from './engine/span';
 import { scanFolder } from './engine/scan';
 import { moduleView, type ModuleView } from './engine/operations/module-view';
@@ -39,6 +40,8 @@ export class Workspace {
   private readonly published = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private scanGeneration = 0;
+  /** scan globs already reported as malformed or over a limit */
+  private readonly warnedGlobs = new Set<string>();
   /** globs of VS Code's `files.exclude` that are switched on */
   private filesExclude: string[] = [];
 
@@ -286,7 +289,12 @@ export class Workspace {
     try {
       const targets: string[] = [];
       for (const root of this.roots) {
-        for (const file of scanFolder(root, { include: this.settings.scanInclude, exclude: [...this.settings.scanExclude, ...this.filesExclude] })) {
+        const onBadGlob = (pattern: string, error: Error) => {
+          if (this.warnedGlobs.has(pattern)) return; // once, not at every rescan
+          this.warnedGlobs.add(pattern);
+          this.connection.console.warn(`Wasm Warden: scan glob \`${quoteForMessage(pattern)}\` ignored: ${error.message}.`);
+        };
+        for (const file of scanFolder(root, { include: this.settings.scanInclude, exclude: [...this.settings.scanExclude, ...this.filesExclude], onBadGlob })) {
           targets.push(file);
         }
       }

@@ -58,10 +58,10 @@ function compile(pattern: string, kind: GlobKind): Compiled {
   const cache = caches[kind];
   const hit = cache.get(pattern);
   if (hit) return hit;
-  const alternatives = alternativeTokens(pattern, kind);
+  const written = alternatives(pattern);
   const compiled: Compiled = {
-    matchers: alternatives.map((tokens) => matcher(tokens, kind)),
-    expandedLength: alternatives.reduce((n, tokens) => n + tokens.length, 0),
+    matchers: written.map((alt) => matcher(tokenize(alt, kind), kind)),
+    expandedLength: written.reduce((n, alt) => n + alt.length, 0),
   };
   if (cache.size >= 2000 || cachedExpansion + compiled.expandedLength > CACHE_MAX_EXPANSION) {
     caches.name.clear();
@@ -75,12 +75,20 @@ function compile(pattern: string, kind: GlobKind): Compiled {
 
 /** The token lists of a pattern's `{}` alternatives; throws GlobError when malformed or over a limit. */
 function alternativeTokens(pattern: string, kind: GlobKind): Token[][] {
+  return alternatives(pattern).map((alt) => tokenize(alt, kind));
+}
+
+/**
+ * A pattern's `{}` alternatives written out (escapes and classes kept as written); throws GlobError
+ * when it is malformed or over a limit. Everything tokenize could refuse is refused here.
+ */
+function alternatives(pattern: string): string[] {
   if (pattern.length === 0) throw new GlobError('an empty pattern matches nothing', 0);
   if (pattern.length > GLOB_MAX_LENGTH) {
     throw new GlobError(`it is ${pattern.length.toLocaleString('en-US')} characters long; the limit is ${GLOB_MAX_LENGTH.toLocaleString('en-US')}`, GLOB_MAX_LENGTH);
   }
   checkBraceDepth(pattern);
-  return expand(pattern, 0, pattern.length, false).map((alt) => tokenize(alt, kind));
+  return expand(pattern, 0, pattern.length, false);
 }
 
 /** Refuses `{}` nested deeper than GLOB_MAX_BRACE_DEPTH, in one pass (expand recurses once per level). */
@@ -397,10 +405,15 @@ export function globError(pattern: string, kind: GlobKind): GlobError | undefine
   return 'error' in checked ? checked.error : undefined;
 }
 
-/** A glob's problem, or the characters its alternatives spell once written out (what its matchers hold). */
+/**
+ * A glob's problem, or the characters its alternatives spell once written out (what its matchers will
+ * hold). Compiles nothing: validating a policy costs the expansion only.
+ */
 export function checkGlob(pattern: string, kind: GlobKind): { error: GlobError } | { expandedLength: number } {
+  const hit = caches[kind].get(pattern);
+  if (hit) return { expandedLength: hit.expandedLength };
   try {
-    return { expandedLength: compile(pattern, kind).expandedLength };
+    return { expandedLength: alternatives(pattern).reduce((n, alt) => n + alt.length, 0) };
   } catch (e) {
     return { error: e instanceof GlobError ? e : new GlobError(String(e), 0) };
   }
