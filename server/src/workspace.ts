@@ -289,7 +289,7 @@ export class Workspace {
     try {
       const targets: string[] = [];
       for (const root of this.roots) {
-        const onBadGlob = (pattern: string, error: Error) => {
+        const onBadGlob = (pattern: string, error: { message: string }) => {
           if (this.warnedGlobs.has(pattern)) return; // once, not at every rescan
           this.warnedGlobs.add(pattern);
           this.connection.console.warn(`Wasm Warden: scan glob \`${quoteForMessage(pattern)}\` ignored: ${error.message}.`);

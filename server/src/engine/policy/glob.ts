@@ -18,14 +18,16 @@ import { GLOB_MAX_ALTERNATIVES, GLOB_MAX_BRACE_DEPTH, GLOB_MAX_LENGTH } from './
 
 export type GlobKind = 'name' | 'path';
 
-export class GlobError extends Error {
+/**
+ * What is wrong with a glob, and where. Not an Error: a hostile policy holds thousands of bad globs,
+ * and capturing a stack trace for each would cost more than everything else.
+ */
+export class GlobError {
   constructor(
-    message: string,
+    readonly message: string,
     /** offset in the pattern where the problem is */
     readonly offset: number,
-  ) {
-    super(message);
-  }
+  ) {}
 }
 
 type Token =
@@ -97,19 +99,10 @@ function checkBraceDepth(pattern: string): void {
   for (let j = 0; j < pattern.length; j++) {
     const c = pattern[j];
     if (c === '\\') j++;
-    else if (c === '[') j = classEndOrOpen(pattern, j);
+    else if (c === '[') j = classEnd(pattern, j, pattern.length); // unclosed: refused here, as expand would
     else if (c === '{' && ++depth > GLOB_MAX_BRACE_DEPTH) {
       throw new GlobError(`\`{}\` alternatives nested more than ${GLOB_MAX_BRACE_DEPTH} deep`, j);
     } else if (c === '}' && depth > 0) depth--;
-  }
-}
-
-/** Like classEnd, but an unclosed `[` is left for expand to report in its place. */
-function classEndOrOpen(pattern: string, open: number): number {
-  try {
-    return classEnd(pattern, open, pattern.length);
-  } catch {
-    return open;
   }
 }
 
@@ -252,13 +245,22 @@ function expand(pattern: string, from: number, to: number, inBraces: boolean): s
       current = [''];
       i++;
     } else {
-      current = current.map((s) => s + c);
-      i++;
+      // a run of plain characters, appended at once
+      let j = i + 1;
+      while (j < to && !isSpecial(pattern.charCodeAt(j), inBraces)) j++;
+      const run = pattern.slice(i, j);
+      current = current.length === 1 ? [current[0] + run] : current.map((s) => s + run);
+      i = j;
     }
     if (count + current.length > GLOB_MAX_ALTERNATIVES) throw tooMany(from);
   }
   parts.push(current);
   return parts.flat();
+}
+
+/** Characters expand must look at: `\\ [ { }`, and `,` inside braces. */
+function isSpecial(c: number, inBraces: boolean): boolean {
+  return c === 0x5c || c === 0x5b || c === 0x7b || c === 0x7d || (inBraces && c === 0x2c);
 }
 
 /** Index of the `]` closing the class that opens at `open`. */
@@ -415,8 +417,12 @@ export function checkGlob(pattern: string, kind: GlobKind): { error: GlobError }
   try {
     return { expandedLength: alternatives(pattern).reduce((n, alt) => n + alt.length, 0) };
   } catch (e) {
-    return { error: e instanceof GlobError ? e : new GlobError(String(e), 0) };
+    return { error: asGlobError(e) };
   }
+}
+
+function asGlobError(e: unknown): GlobError {
+  return e instanceof GlobError ? e : new GlobError(e instanceof Error ? e.message : String(e), 0);
 }
 
 /** Does `text` match the glob? Malformed globs match nothing. */
@@ -447,7 +453,7 @@ export function pathListMatcher(patterns: readonly string[], rejected?: (pattern
     try {
       matchers.push(...compile(pattern, 'path').matchers);
     } catch (e) {
-      rejected?.(pattern, e instanceof GlobError ? e : new GlobError(String(e), 0));
+      rejected?.(pattern, asGlobError(e));
     }
   }
   return (text) => {

@@ -69,9 +69,11 @@ export function parsePolicy(text: string): ParsedPolicy {
     return finish(diagnostics, undefined);
   }
   for (const e of errors) {
+    // clamped: the parser reports an unterminated comment as running one past the end
+    const start = Math.min(e.offset, text.length);
     diagnostics.push(diag('policy-syntax', `JSON syntax error: ${describeParseError(printParseErrorCode(e.error))}`, {
-      start: e.offset,
-      end: e.offset + Math.max(e.length, 0),
+      start,
+      end: Math.min(start + Math.max(e.length, 0), text.length),
     }));
   }
   diagnostics.dropped += errors.dropped;
