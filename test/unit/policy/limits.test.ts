@@ -22,6 +22,9 @@ import {
 } from '../../../server/src/engine/policy/limits';
 import { firstTooDeep } from '../../../server/src/engine/policy/json-depth';
 import { scanFolder } from '../../../server/src/engine/scan';
+import { checkModel } from '../../../server/src/engine/policy/check';
+import { effectivePolicy } from '../../../server/src/engine/policy/load';
+import { model } from './model-builder';
 
 const denyList = (globs: string[]) => `{ "imports": { "deny": [${globs.map((g) => JSON.stringify(g)).join(',')}] } }`;
 const manyGlobs = (n: number) => denyList(Array.from({ length: n }, (_, i) => `m${i}.f*`));
@@ -219,5 +222,31 @@ describe('glob matching cost', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('glob work per rule and module', () => {
+  it('10,000 wildcard globs against 100,000 imports stop with a finding instead of running for minutes', () => {
+    const parsed = parsePolicy(denyList(Array.from({ length: POLICY_MAX_GLOBS }, (_, i) => `*x${i}`)));
+    assert.equal(parsed.ok, true);
+    const b = model('binary');
+    for (let i = 0; i < 100_000; i++) b.model.imports.push({ module: 'env', name: `f${i}`, kind: 'func', index: i, span: { start: 8 + i, end: 9 + i } });
+    const t0 = performance.now();
+    const found = checkModel(b.model, effectivePolicy(parsed.policy!, 'm.wasm')).filter((d) => d.code === 'import-not-allowed');
+    const ms = performance.now() - t0;
+    assert.equal(found.length, 1, found.map((d) => d.message).join('\n').slice(0, 500));
+    assert.match(found[0].message, /^Stopped after [\d,]+ of 100,000 imports: matching them against the policy's globs costs more than the limit \(2,000,000 units/);
+    assert.equal(found[0].severity, 'error', 'fails closed');
+    assert.ok(ms < 30_000, `took ${ms} ms`);
+    console.log(`100,000 imports × 10,000 wildcard globs: stopped after ${ms.toFixed(0)} ms`);
+  });
+
+  it('a real-sized check spends far less than the limit and is not cut short', () => {
+    const parsed = parsePolicy(denyList(['wasi_snapshot_preview1.path_*', 'wasi_snapshot_preview1.sock_*', '*.unsafe_*']));
+    const b = model('wat');
+    for (let i = 0; i < 5_000; i++) b.model.imports.push({ module: i % 2 ? 'env' : 'wasi_snapshot_preview1', name: i % 100 === 0 ? `path_open${i}` : `fn${i}`, kind: 'func', index: i, span: { start: 8 + i, end: 9 + i } });
+    const found = checkModel(b.model, effectivePolicy(parsed.policy!, 'm.wat')).filter((d) => d.code === 'import-not-allowed');
+    assert.equal(found.length, 50);
+    assert.ok(found.every((d) => /is denied by the pattern "wasi_snapshot_preview1\.path_\*"/.test(d.message)));
   });
 });

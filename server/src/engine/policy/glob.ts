@@ -14,7 +14,7 @@
  * O(pattern × text), so a hostile module name cannot make a check hang. And a glob is bounded before it
  * is compiled (limits.ts): its length, how deep its `{}` nest and how many alternatives they expand to.
  */
-import { GLOB_MAX_ALTERNATIVES, GLOB_MAX_BRACE_DEPTH, GLOB_MAX_LENGTH } from './limits';
+import { GLOB_MAX_ALTERNATIVES, GLOB_MAX_BRACE_DEPTH, GLOB_MAX_LENGTH, POLICY_MAX_GLOB_WORK } from './limits';
 
 export type GlobKind = 'name' | 'path';
 
@@ -28,6 +28,26 @@ export class GlobError {
     /** offset in the pattern where the problem is */
     readonly offset: number,
   ) {}
+}
+
+/**
+ * The glob matching one rule may do over one module (limits.ts: POLICY_MAX_GLOB_WORK). Each glob
+ * cost is linear, but a policy's thousands of globs times a module's thousands of names is not: a
+ * rule charges every test here and stops, with a finding, once the work is spent.
+ */
+export class GlobWork {
+  private spent = 0;
+
+  constructor(readonly limit = POLICY_MAX_GLOB_WORK) {}
+
+  /** Charge `tests` alternatives tested against a text of `length` characters (one unit per 64). */
+  charge(tests: number, length: number): void {
+    this.spent += tests * (1 + (length >>> 6));
+  }
+
+  get exhausted(): boolean {
+    return this.spent > this.limit;
+  }
 }
 
 type Token =
@@ -425,14 +445,15 @@ function asGlobError(e: unknown): GlobError {
   return e instanceof GlobError ? e : new GlobError(e instanceof Error ? e.message : String(e), 0);
 }
 
-/** Does `text` match the glob? Malformed globs match nothing. */
-export function matchGlob(pattern: string, text: string, kind: GlobKind): boolean {
+/** Does `text` match the glob? Malformed globs match nothing. `work`, when given, is charged. */
+export function matchGlob(pattern: string, text: string, kind: GlobKind, work?: GlobWork): boolean {
   let alternatives: Matcher[];
   try {
     alternatives = compile(pattern, kind).matchers;
   } catch {
     return false;
   }
+  work?.charge(alternatives.length, text.length);
   let subject = text;
   if (kind === 'path') {
     subject = text.replace(/\\/g, '/').replace(/^\.\//, '');
@@ -462,17 +483,23 @@ export function pathListMatcher(patterns: readonly string[], rejected?: (pattern
   };
 }
 
-/** The first pattern in the list that matches, if any. */
-export function firstMatch(patterns: readonly string[] | undefined, text: string, kind: GlobKind): string | undefined {
+/** The first pattern in the list that matches, if any. `work`, when given, is charged. */
+export function firstMatch(patterns: readonly string[] | undefined, text: string, kind: GlobKind, work?: GlobWork): string | undefined {
   if (!patterns || patterns.length === 0) return undefined;
-  if (kind === 'path' || !Object.isFrozen(patterns)) return patterns.find((p) => matchGlob(p, text, kind));
+  if (kind === 'path' || !Object.isFrozen(patterns)) return patterns.find((p) => matchGlob(p, text, kind, work));
   // a frozen list (an effective policy's): compiled once, then each match is a loop over matchers
   let list = nameLists.get(patterns);
   if (list === undefined) {
     list = nameAlternatives(patterns).map(({ pattern, tokens }) => ({ pattern, match: matcher(tokens, 'name') }));
     nameLists.set(patterns, list);
   }
-  for (let i = 0; i < list.length; i++) if (list[i].match(text)) return list[i].pattern;
+  for (let i = 0; i < list.length; i++) {
+    if (list[i].match(text)) {
+      work?.charge(i + 1, text.length);
+      return list[i].pattern;
+    }
+  }
+  work?.charge(list.length, text.length);
   return undefined;
 }
 
@@ -494,8 +521,8 @@ const nameLists = new WeakMap<readonly string[], { pattern: string; match: Match
 
 /** Matches imports (`module.name`) against a list of name globs. */
 export interface ImportMatcher {
-  /** The first pattern in the list that matches `module.name`, as `firstMatch` on the joined string. */
-  first(module: string, name: string): string | undefined;
+  /** The first pattern in the list that matches `module.name`, as `firstMatch` on the joined string; `work` is charged. */
+  first(module: string, name: string, work?: GlobWork): string | undefined;
 }
 
 /**
@@ -508,7 +535,7 @@ export interface ImportMatcher {
  */
 export function importMatcher(patterns: readonly string[] | undefined): ImportMatcher | undefined {
   if (!patterns || patterns.length === 0) return undefined;
-  if (!Object.isFrozen(patterns)) return { first: (module, name) => firstMatch(patterns, `${module}.${name}`, 'name') };
+  if (!Object.isFrozen(patterns)) return { first: (module, name, work) => firstMatch(patterns, `${module}.${name}`, 'name', work) };
   let m = importMatchers.get(patterns);
   if (m === undefined) {
     m = new SpecialisingImportMatcher(patterns);
@@ -540,17 +567,25 @@ class SpecialisingImportMatcher implements ImportMatcher {
     this.alternatives = nameAlternatives(patterns);
   }
 
-  first(module: string, name: string): string | undefined {
+  first(module: string, name: string, work?: GlobWork): string | undefined {
     let list = this.lastList;
     if (module !== this.lastModule) {
-      list = this.byModule.get(module) ?? this.specialise(module);
+      const known = this.byModule.get(module);
+      // specialising tests every alternative's leading literals against the module name
+      if (!known) work?.charge(this.alternatives.length, module.length);
+      list = known ?? this.specialise(module);
       this.lastModule = module;
       this.lastList = list;
     }
+    const length = module.length + 1 + name.length;
     for (let i = 0; i < list.length; i++) {
       const m = list[i];
-      if (m.joined ? m.match(`${module}.${name}`) : m.match(name)) return m.pattern;
+      if (m.joined ? m.match(`${module}.${name}`) : m.match(name)) {
+        work?.charge(i + 1, length);
+        return m.pattern;
+      }
     }
+    work?.charge(list.length, length);
     return undefined;
   }
 
