@@ -275,27 +275,32 @@ test(`the glob compiler: ${CASES} random globs, never a throw, matching agrees w
       roll < 2 ? r.pick(['{'.repeat(2_000) + 'a' + '}'.repeat(2_000), '*a'.repeat(400) + '*b', '{a,b}'.repeat(12), '['.repeat(900), '\\'.repeat(1_025)])
       : roll < 10 ? r.word(60, GLOBISH + 'ab')
       : r.word(10, r.int(3) ? 'ab.*?{},' : GLOBISH);
-    const t0 = performance.now();
+    let ours = 0; // time in our code only (the reference's regular expressions backtrack)
+    let t0 = performance.now();
     let error: ReturnType<typeof globError>;
     try {
       error = globError(pattern, kind);
     } catch (err) {
       assert.fail(`case ${i} (seed ${SEED}) threw on ${JSON.stringify(pattern.slice(0, 100))}: ${(err as Error).stack}`);
     }
+    ours += performance.now() - t0;
     const texts = Array.from({ length: 6 }, () => r.word(9, kind === 'path' ? 'ab./' : 'ab.'));
     texts.push('a'.repeat(2_000) + 'b'); // long enough to expose backtracking
     for (const text of texts) {
       let got: boolean;
+      t0 = performance.now();
       try {
         got = matchGlob(pattern, text, kind);
       } catch (err) {
         assert.fail(`case ${i} (seed ${SEED}) threw matching ${JSON.stringify(pattern)}: ${(err as Error).stack}`);
       }
+      ours += performance.now() - t0;
       if (error) {
         assert.equal(got, false, `a refused glob matches nothing: ${JSON.stringify(pattern)}`);
         continue;
       }
-      if (text.length > 100 && pattern.length > 40) continue; // the reference backtracks: only short cases for it
+      // the reference backtracks: long texts only against patterns with few stars
+      if (text.length > 100 && (pattern.length > 40 || pattern.split('*').length > 3)) continue;
       const want = refMatch(pattern, text, kind);
       assert.notEqual(want, undefined, `case ${i} (seed ${SEED}): accepted ${JSON.stringify(pattern)} the reference cannot read`);
       assert.equal(got, want, `case ${i} (seed ${SEED}): ${kind} glob ${JSON.stringify(pattern)} vs ${JSON.stringify(text.slice(0, 40))}`);
@@ -308,9 +313,9 @@ test(`the glob compiler: ${CASES} random globs, never a throw, matching agrees w
       }
     }
     if (!error) accepted++;
-    slowest = Math.max(slowest, performance.now() - t0);
+    slowest = Math.max(slowest, ours);
   }
-  const total = performance.now() - started;
+  const total = performance.now() - started; // ours and the reference's
   console.log(`glob compiler: ${CASES} cases (${accepted} accepted, ${matched} matches) in ${Math.round(total)} ms, slowest ${slowest.toFixed(1)} ms`);
   assert.ok(accepted > CASES / 4 && matched > 1_000, 'the generator reaches the matchers');
   assert.ok(total < 120_000, `took ${total} ms`);
