@@ -120,13 +120,19 @@ class CappedDiagnostics<T extends object = EngineDiagnostic> extends Array<T> {
   dropped = 0;
   droppedErrors = 0;
 
+  get full(): boolean {
+    return this.length >= POLICY_MAX_DIAGNOSTICS;
+  }
+
+  countDropped(severity: string | undefined): void {
+    this.dropped++;
+    if (severity === 'error') this.droppedErrors++;
+  }
+
   override push(...items: T[]): number {
     for (const item of items) {
       if (this.length < POLICY_MAX_DIAGNOSTICS) super.push(item);
-      else {
-        this.dropped++;
-        if ((item as { severity?: string }).severity === 'error') this.droppedErrors++;
-      }
+      else this.countDropped((item as { severity?: string }).severity);
     }
     return this.length;
   }
@@ -169,27 +175,24 @@ function globProblem(pattern: string, kind: 'name' | 'path', budget: GlobBudget)
 // ---------------------------------------------------------------------------------------------
 // Validation against the definition
 
-function validate(node: JsonNode, def: DefNode, at: string[], out: EngineDiagnostic[], globs: GlobBudget): unknown {
-  const where = at.length ? `\`${quoteForMessage(at.join('.'))}\`` : 'the policy';
-  const wrongType = (expected: string) => {
-    out.push(diag('policy-invalid', `${where} must be ${expected}, not ${jsonType(node)}.`, spanOf(node), { path: at }));
-    return undefined;
-  };
+function validate(node: JsonNode, def: DefNode, at: string[], out: CappedDiagnostics, globs: GlobBudget): unknown {
+  // no closures per node: a policy under the size limit can still hold hundreds of thousands of nodes
+  const where = whereOf;
   switch (def.kind) {
     case 'boolean':
-      return node.type === 'boolean' ? node.value : wrongType('true or false');
+      return node.type === 'boolean' ? node.value : wrongTypeOf(node, at, out, 'true or false');
     case 'integer': {
-      if (node.type !== 'number') return wrongType('a whole number');
+      if (node.type !== 'number') return wrongTypeOf(node, at, out, 'a whole number');
       const v = node.value as number;
-      if (!Number.isSafeInteger(v)) return wrongType('a whole number') ?? undefined;
+      if (!Number.isSafeInteger(v)) return wrongTypeOf(node, at, out, 'a whole number') ?? undefined;
       if (def.minimum !== undefined && v < def.minimum) {
-        out.push(diag('policy-invalid', `${where} must be at least ${def.minimum}.`, spanOf(node), { path: at }));
+        report(out, () => diag('policy-invalid', `${where(at)} must be at least ${def.minimum}.`, spanOf(node), { path: at }));
         return undefined;
       }
       return v;
     }
     case 'string': {
-      if (node.type !== 'string') return wrongType('a string');
+      if (node.type !== 'string') return wrongTypeOf(node, at, out, 'a string');
       const v = node.value as string;
       if (def.format === 'name-glob' || def.format === 'path-glob') {
         const problem = globProblem(v, def.format === 'path-glob' ? 'path' : 'name', globs);
@@ -202,27 +205,29 @@ function validate(node: JsonNode, def: DefNode, at: string[], out: EngineDiagnos
             const start = Math.min(inner.start + problem.offset, inner.end - 1);
             span = { start, end: start + 1 };
           }
-          out.push(diag(problem.code, problem.message, span, { path: at }));
+          report(out, () => diag(problem.code, problem.message, span, { path: at }));
           return undefined;
         }
       }
       if (def.format === 'sha256' && !/^[0-9a-fA-F]{64}$/.test(v)) {
-        out.push(diag('policy-invalid', `${where} must be a SHA-256 digest: 64 hexadecimal digits.`, spanOf(node), { path: at }));
+        report(out, () => diag('policy-invalid', `${where(at)} must be a SHA-256 digest: 64 hexadecimal digits.`, spanOf(node), { path: at }));
         return undefined;
       }
       if (def.format === 'path' && v.length === 0) {
-        out.push(diag('policy-invalid', `${where} must not be empty.`, spanOf(node), { path: at }));
+        report(out, () => diag('policy-invalid', `${where(at)} must not be empty.`, spanOf(node), { path: at }));
         return undefined;
       }
       return v;
     }
     case 'enum': {
-      if (node.type !== 'string') return wrongType(`one of ${def.values.map((x) => `"${x}"`).join(', ')}`);
+      if (node.type !== 'string') return wrongTypeOf(node, at, out, `one of ${def.values.map((x) => `"${x}"`).join(', ')}`);
       const v = node.value as string;
       if (!def.values.includes(v)) {
         const hint = didYouMean(v, def.values);
-        out.push(
-          diag('policy-invalid', `${where}: "${quoteForMessage(v)}" is not one of ${def.values.map((x) => `"${x}"`).join(', ')}.${hint}`, spanOf(node), {
+        report(
+          out,
+          () =>
+            diag('policy-invalid', `${where(at)}: "${quoteForMessage(v)}" is not one of ${def.values.map((x) => `"${x}"`).join(', ')}.${hint}`, spanOf(node), {
             path: at,
             allowed: [...def.values],
           }),
@@ -232,7 +237,7 @@ function validate(node: JsonNode, def: DefNode, at: string[], out: EngineDiagnos
       return v;
     }
     case 'array': {
-      if (node.type !== 'array') return wrongType('a list');
+      if (node.type !== 'array') return wrongTypeOf(node, at, out, 'a list');
       const items: unknown[] = [];
       (node.children ?? []).forEach((child, i) => {
         const v = validate(child, def.items, [...at, String(i)], out, globs);
@@ -241,7 +246,7 @@ function validate(node: JsonNode, def: DefNode, at: string[], out: EngineDiagnos
       return items;
     }
     case 'object': {
-      if (node.type !== 'object') return wrongType('an object');
+      if (node.type !== 'object') return wrongTypeOf(node, at, out, 'an object');
       const result: Record<string, unknown> = {};
       const seen = new Map<string, JsonNode>();
       for (const prop of node.children ?? []) {
@@ -249,18 +254,21 @@ function validate(node: JsonNode, def: DefNode, at: string[], out: EngineDiagnos
         if (!keyNode || !valueNode) continue;
         const key = keyNode.value as string;
         if (key === '__proto__') {
-          out.push(diag('policy-invalid', 'The key "__proto__" is not allowed.', spanOf(keyNode), { path: at }));
+          report(out, () => diag('policy-invalid', 'The key "__proto__" is not allowed.', spanOf(keyNode), { path: at }));
           continue;
         }
         if (seen.has(key)) {
-          out.push(diag('policy-duplicate-key', `Duplicate key "${quoteForMessage(key)}": the last one wins.`, spanOf(keyNode), { path: [...at, key] }, 'warning'));
+          const dup = () => diag('policy-duplicate-key', `Duplicate key "${quoteForMessage(key)}": the last one wins.`, spanOf(keyNode), { path: [...at, key] }, 'warning');
+          report(out, dup, 'warning');
         }
         seen.set(key, keyNode);
         const child = Object.prototype.hasOwnProperty.call(def.properties, key) ? def.properties[key] : undefined;
         if (!child) {
           const hint = didYouMean(key, Object.keys(def.properties));
-          out.push(
-            diag('policy-unknown-key', `Unknown key "${quoteForMessage(key)}" in ${where}.${hint}`, spanOf(keyNode), {
+          report(
+            out,
+            () =>
+              diag('policy-unknown-key', `Unknown key "${quoteForMessage(key)}" in ${where(at)}.${hint}`, spanOf(keyNode), {
               path: [...at, key],
               known: Object.keys(def.properties),
             }),
@@ -272,7 +280,7 @@ function validate(node: JsonNode, def: DefNode, at: string[], out: EngineDiagnos
       }
       for (const req of def.required ?? []) {
         if (!seen.has(req)) {
-          out.push(diag('policy-invalid', `${where} needs "${req}".`, spanOf(node), { path: at, missing: req }));
+          report(out, () => diag('policy-invalid', `${where(at)} needs "${req}".`, spanOf(node), { path: at, missing: req }));
           return undefined;
         }
         if (result[req] === undefined) return undefined; // already reported
@@ -280,7 +288,7 @@ function validate(node: JsonNode, def: DefNode, at: string[], out: EngineDiagnos
       return result;
     }
     case 'record': {
-      if (node.type !== 'object') return wrongType('an object');
+      if (node.type !== 'object') return wrongTypeOf(node, at, out, 'an object');
       const result: Record<string, unknown> = {};
       const ruleIds = RULES.map((r) => r.id);
       for (const prop of node.children ?? []) {
@@ -288,19 +296,22 @@ function validate(node: JsonNode, def: DefNode, at: string[], out: EngineDiagnos
         if (!keyNode || !valueNode) continue;
         const key = keyNode.value as string;
         if (key === '__proto__') {
-          out.push(diag('policy-invalid', 'The key "__proto__" is not allowed.', spanOf(keyNode), { path: at }));
+          report(out, () => diag('policy-invalid', 'The key "__proto__" is not allowed.', spanOf(keyNode), { path: at }));
           continue;
         }
         if (def.keyFormat === 'rule-id' && !ruleIds.includes(key)) {
           // other components may register rules the engine does not know here: a warning, not an error
-          out.push(
-            diag('policy-unknown-rule', `Unknown rule "${quoteForMessage(key)}".${didYouMean(key, ruleIds)}`, spanOf(keyNode), { path: [...at, key] }, 'warning'),
+          report(
+            out,
+            () =>
+              diag('policy-unknown-rule', `Unknown rule "${quoteForMessage(key)}".${didYouMean(key, ruleIds)}`, spanOf(keyNode), { path: [...at, key] }, 'warning'),
+            'warning',
           );
         }
         if (def.keyFormat === 'path-glob') {
           const problem = globProblem(key, 'path', globs);
           if (problem) {
-            if (problem.code) out.push(diag(problem.code, problem.message, spanOf(keyNode), { path: [...at, key] }));
+            if (problem.code) report(out, () => diag(problem.code, problem.message, spanOf(keyNode), { path: [...at, key] }));
             continue;
           }
         }
@@ -310,6 +321,22 @@ function validate(node: JsonNode, def: DefNode, at: string[], out: EngineDiagnos
       return result;
     }
   }
+}
+
+/** Where a node is, for a message (built only when there is one). */
+function whereOf(at: string[]): string {
+  return at.length ? `\`${quoteForMessage(at.join('.'))}\`` : 'the policy';
+}
+
+function wrongTypeOf(node: JsonNode, at: string[], out: CappedDiagnostics, expected: string): undefined {
+  report(out, () => diag('policy-invalid', `${whereOf(at)} must be ${expected}, not ${jsonType(node)}.`, spanOf(node), { path: at }));
+  return undefined;
+}
+
+/** Adds a problem made by `make`, or only counts it once the list is full. */
+function report(out: CappedDiagnostics, make: () => EngineDiagnostic, severity: EngineDiagnostic['severity'] = 'error'): void {
+  if (out.full) out.countDropped(severity);
+  else out.push(make());
 }
 
 function diag(
