@@ -219,6 +219,11 @@ describe('glob matching cost', () => {
       assert.deepEqual(found, [`${long}.wat`]);
       assert.deepEqual(rejected, ['{{{{{: it is 200,001 characters long; the limit is 1,024', 'x{: unclosed `{` alternative']);
       assert.ok(ms < 10_000, `took ${ms} ms`);
+      // a list is bounded too: the globs past the 1,000th are left out, once, by name
+      const many: string[] = [];
+      const kept = [...scanFolder(dir, { exclude: Array.from({ length: 1_500 }, (_, i) => `x${i}/**`), onBadGlob: (p, e) => many.push(`${p}: ${e.message}`) })];
+      assert.equal(kept.length, 2);
+      assert.deepEqual(many, ['x1000/**: more than 1,000 globs in one list (the limit): this one and the rest are not used']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

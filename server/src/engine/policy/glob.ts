@@ -14,7 +14,14 @@
  * O(pattern × text), so a hostile module name cannot make a check hang. And a glob is bounded before it
  * is compiled (limits.ts): its length, how deep its `{}` nest and how many alternatives they expand to.
  */
-import { GLOB_MAX_ALTERNATIVES, GLOB_MAX_BRACE_DEPTH, GLOB_MAX_LENGTH, POLICY_MAX_GLOB_WORK } from './limits';
+import {
+  GLOB_MAX_ALTERNATIVES,
+  GLOB_MAX_BRACE_DEPTH,
+  GLOB_MAX_LENGTH,
+  POLICY_MAX_GLOB_EXPANSION,
+  POLICY_MAX_GLOB_WORK,
+  SCAN_MAX_GLOBS,
+} from './limits';
 
 export type GlobKind = 'name' | 'path';
 
@@ -468,11 +475,27 @@ export function matchGlob(pattern: string, text: string, kind: GlobKind, work?: 
  * base-name rule: the workspace scan's include and exclude settings, where `*.wasm` means the top
  * folder's). A glob that is malformed or over a limit is left out and passed to `rejected`.
  */
-export function pathListMatcher(patterns: readonly string[], rejected?: (pattern: string, error: GlobError) => void): Matcher {
+export function pathListMatcher(
+  patterns: readonly string[],
+  rejected?: (pattern: string, error: GlobError) => void,
+  maxGlobs = SCAN_MAX_GLOBS,
+): Matcher {
   const matchers: Matcher[] = [];
-  for (const pattern of patterns) {
+  let expansion = 0;
+  for (let i = 0; i < patterns.length; i++) {
+    const pattern = patterns[i];
+    if (i >= maxGlobs) {
+      rejected?.(pattern, new GlobError(`more than ${maxGlobs.toLocaleString('en-US')} globs in one list (the limit): this one and the rest are not used`, 0));
+      break;
+    }
     try {
-      matchers.push(...compile(pattern, 'path').matchers);
+      const compiled = compile(pattern, 'path');
+      expansion += compiled.expandedLength;
+      if (expansion > POLICY_MAX_GLOB_EXPANSION) {
+        rejected?.(pattern, new GlobError('the list\'s globs, with their `{}` alternatives written out, spell too many characters: this one and the rest are not used', 0));
+        break;
+      }
+      matchers.push(...compiled.matchers);
     } catch (e) {
       rejected?.(pattern, asGlobError(e));
     }

@@ -36,6 +36,12 @@ export const POLICY_MAX_GLOB_WORK = 2_000_000;
 /** Most problems listed for one policy file; the rest are counted in one last diagnostic. */
 export const POLICY_MAX_DIAGNOSTICS = 100;
 
+/**
+ * Most globs in one list of the workspace scan's settings (include, exclude with files.exclude): each
+ * is tried on every folder and file the scan meets. The rest are skipped and named in the log.
+ */
+export const SCAN_MAX_GLOBS = 1_000;
+
 /** Longest glob pattern, in characters. */
 export const GLOB_MAX_LENGTH = 1024;
 
