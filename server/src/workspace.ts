@@ -19,7 +19,8 @@ import { AnalysisCache, pathToUri, uriToPath, type WasmAnalysis, type WatAnalysi
 import { binaryRange, toLspDiagnostic, toLspSeverity, toRange } from './convert';
 import type { Finding } from './engine/operations/findings';
 import { checkFile, checkWasmBytes, checkWatDocument, sourceKindOf } from './engine/operations/check';
-import { PolicyStore, POLICY_FILE_NAME } from './engine/policy/store';
+import { PolicyStore, POLICY_FILE_NAME, type LoadedPolicyFile } from './engine/policy/store';
+import { quoteForMessage } from './engine/policy/limits';
 import { LineIndex } from './engine/span';
 import { scanFolder } from './engine/scan';
 import { moduleView, type ModuleView } from './engine/operations/module-view';
@@ -39,6 +40,8 @@ export class Workspace {
   private readonly published = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private scanGeneration = 0;
+  /** scan globs already reported as malformed or over a limit */
+  private readonly warnedGlobs = new Set<string>();
   /** globs of VS Code's `files.exclude` that are switched on */
   private filesExclude: string[] = [];
   /** the client adds its workspace-trust state to every configuration answer (initialization option) */
@@ -60,6 +63,9 @@ export class Workspace {
       roots: this.roots,
       explicitPath: this.explicitPolicyPath(),
       readText: (file) => this.documents.get(pathToUri(file))?.getText(),
+      // a policy's problems show on it whenever it is (re)loaded: opened, edited, changed on disk, or
+      // first read for a file it governs (a broken policy nobody opened is reported too)
+      onLoaded: (loaded) => this.publishPolicy(loaded),
     });
   }
 
@@ -234,10 +240,13 @@ export class Workspace {
 
   private policyChanged(file: string): void {
     this.policies.invalidate(file);
-    const loaded = this.policies.load(file);
-    const index = new LineIndex(loaded.text);
-    this.publish(pathToUri(file), loaded.diagnostics.map((d) => this.lsp(d, (s) => toRange(index, s))));
+    this.policies.load(file); // publishes its problems (onLoaded)
     this.recheckAll();
+  }
+
+  private publishPolicy(loaded: LoadedPolicyFile): void {
+    const index = new LineIndex(loaded.text);
+    this.publish(pathToUri(loaded.file), loaded.diagnostics.map((d) => this.lsp(d, (s) => toRange(index, s))));
   }
 
   /** Re-check every open buffer and every file that has been checked before. */
@@ -286,7 +295,12 @@ export class Workspace {
     try {
       const targets: string[] = [];
       for (const root of this.roots) {
-        for (const file of scanFolder(root, { include: this.settings.scanInclude, exclude: [...this.settings.scanExclude, ...this.filesExclude] })) {
+        const onBadGlob = (pattern: string, error: { message: string }) => {
+          if (this.warnedGlobs.has(pattern)) return; // once, not at every rescan
+          this.warnedGlobs.add(pattern);
+          this.connection.console.warn(`Wasm Warden: scan glob \`${quoteForMessage(pattern)}\` ignored: ${error.message}.`);
+        };
+        for (const file of scanFolder(root, { include: this.settings.scanInclude, exclude: [...this.settings.scanExclude, ...this.filesExclude], onBadGlob })) {
           targets.push(file);
         }
       }

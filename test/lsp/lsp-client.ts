@@ -82,6 +82,11 @@ export class LspClient {
     return client;
   }
 
+  /** The server process's id (to read its memory from the outside). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   uri(rel: string): string {
     return URI.file(path.join(this.root, rel)).toString();
   }

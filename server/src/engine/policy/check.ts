@@ -188,12 +188,22 @@ export function setRuleSeverityEdit(policyText: string, ruleId: string, severity
 function editPolicy(policyText: string, change: (text: string, policy: Policy) => string): TextEdit[] {
   const blank = policyText.trim() === '';
   const start = blank ? defaultPolicyText() : policyText;
-  const parsed = parsePolicy(start);
+  const parsed = parsedForEdit(start);
   if (!parsed.policy) return [];
   const after = change(start, parsed.policy);
   if (blank) return [{ span: { start: 0, end: policyText.length }, newText: after }];
   return after === policyText ? [] : [minimalEdit(policyText, after)];
 }
+
+/**
+ * parsePolicy with the last answer kept: one code action request offers several edits of the same
+ * policy text per diagnostic, and a policy can be up to 1 MiB.
+ */
+function parsedForEdit(text: string): ReturnType<typeof parsePolicy> {
+  if (lastParsed?.text !== text) lastParsed = { text, parsed: parsePolicy(text) };
+  return lastParsed.parsed;
+}
+let lastParsed: { text: string; parsed: ReturnType<typeof parsePolicy> } | undefined;
 
 function apply(text: string, edits: Edit[]): string {
   return applyEdits(text, edits);

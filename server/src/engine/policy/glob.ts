@@ -9,100 +9,242 @@
  *   matches the file's base name anywhere.
  * Both support `{a,b}` alternatives, `[abc]` / `[!abc]` classes and `\` to escape a character.
  *
- * Matching is a dynamic programme over (pattern token, text position): O(pattern × text), no
- * backtracking, so a hostile module name cannot make a check hang.
+ * Matching never backtracks: a name glob's fixed-length pieces between `*`s are found leftmost, in
+ * order; a path glob runs a dynamic programme over (pattern token, text position). Either costs at most
+ * O(pattern × text), so a hostile module name cannot make a check hang. And a glob is bounded before it
+ * is compiled (limits.ts): its length, how deep its `{}` nest and how many alternatives they expand to.
  */
+import {
+  GLOB_MAX_ALTERNATIVES,
+  GLOB_MAX_BRACE_DEPTH,
+  GLOB_MAX_LENGTH,
+  POLICY_MAX_GLOB_EXPANSION,
+  POLICY_MAX_GLOB_WORK,
+  SCAN_MAX_GLOBS,
+} from './limits';
 
 export type GlobKind = 'name' | 'path';
 
-export class GlobError extends Error {
+/**
+ * What is wrong with a glob, and where. Not an Error: a hostile policy holds thousands of bad globs,
+ * and capturing a stack trace for each would cost more than everything else.
+ */
+export class GlobError {
   constructor(
-    message: string,
+    readonly message: string,
     /** offset in the pattern where the problem is */
     readonly offset: number,
-  ) {
-    super(message);
+  ) {}
+}
+
+/**
+ * The glob matching one rule may do over one module (limits.ts: POLICY_MAX_GLOB_WORK). Each glob
+ * cost is linear, but a policy's thousands of globs times a module's thousands of names is not: a
+ * rule charges every test here and stops, with a finding, once the work is spent.
+ */
+export class GlobWork {
+  private spent = 0;
+
+  constructor(readonly limit = POLICY_MAX_GLOB_WORK) {}
+
+  /** Charge `tests` alternatives tested against a text of `length` characters (one unit per 64). */
+  charge(tests: number, length: number): void {
+    this.spent += tests * (1 + (length >>> 6));
+  }
+
+  get exhausted(): boolean {
+    return this.spent > this.limit;
   }
 }
 
 type Token =
   | { t: 'lit'; c: string }
   | { t: 'one' }
-  | { t: 'class'; chars: string; negate: boolean }
+  /** `ranges`: inclusive code unit ranges as [from, to] pairs, flattened */
+  | { t: 'class'; ranges: number[]; negate: boolean }
   | { t: 'star' }
   | { t: 'globstar' }
   /** `**∕`: empty, or anything ending with `/` */
   | { t: 'segments' };
 
-/** Most alternatives a pattern's `{...}` may expand to. */
-const MAX_ALTERNATIVES = 256;
-
 /** A compiled alternative: does the (already normalised) subject match? */
 type Matcher = (text: string) => boolean;
 
-/** Compiled patterns by kind (no key building per lookup: policy checks match every import). */
-const caches: Record<GlobKind, Map<string, Matcher[]>> = { name: new Map(), path: new Map() };
+interface Compiled {
+  matchers: Matcher[];
+  /** characters of all alternatives written out */
+  expandedLength: number;
+}
 
-/** Parses a glob into matchers (one per `{}` alternative); throws GlobError when malformed. */
-function compile(pattern: string, kind: GlobKind): Matcher[] {
+/** Compiled patterns by kind (no key building per lookup: policy checks match every import). */
+const caches: Record<GlobKind, Map<string, Compiled>> = { name: new Map(), path: new Map() };
+/** expanded characters the caches hold: they are dropped past CACHE_MAX_EXPANSION, so they stay small */
+let cachedExpansion = 0;
+const CACHE_MAX_EXPANSION = 4 * 1024 * 1024;
+
+/** Parses a glob into matchers (one per `{}` alternative); throws GlobError when malformed or over a limit. */
+function compile(pattern: string, kind: GlobKind): Compiled {
   const cache = caches[kind];
   const hit = cache.get(pattern);
   if (hit) return hit;
-  const compiled = alternativeTokens(pattern, kind).map((tokens) => matcher(tokens, kind));
-  if (cache.size > 2000) cache.clear();
+  const written = alternatives(pattern);
+  const compiled: Compiled = {
+    matchers: written.map((alt) => matcher(tokenize(alt, kind), kind)),
+    expandedLength: written.reduce((n, alt) => n + alt.length, 0),
+  };
+  if (cache.size >= 2000 || cachedExpansion + compiled.expandedLength > CACHE_MAX_EXPANSION) {
+    caches.name.clear();
+    caches.path.clear();
+    cachedExpansion = 0;
+  }
   cache.set(pattern, compiled);
+  cachedExpansion += compiled.expandedLength;
   return compiled;
 }
 
-/** The token lists of a pattern's `{}` alternatives; throws GlobError when malformed. */
+/** The token lists of a pattern's `{}` alternatives; throws GlobError when malformed or over a limit. */
 function alternativeTokens(pattern: string, kind: GlobKind): Token[][] {
-  if (pattern.length === 0) throw new GlobError('an empty pattern matches nothing', 0);
-  return expand(pattern, 0, pattern.length, false).map((alt) => tokenize(alt, kind));
+  return alternatives(pattern).map((alt) => tokenize(alt, kind));
 }
 
 /**
- * The cheapest exact matcher for a token list. Patterns made of literals and `*` that crosses
- * everything (every name glob without `?` or classes, like `wasi_snapshot_preview1.path_*`) match by
- * finding their literal runs in order, leftmost first: linear, no allocation. Anything else runs the
- * general matcher, which is linear in text length times pattern length whatever the pattern.
+ * A pattern's `{}` alternatives written out (escapes and classes kept as written); throws GlobError
+ * when it is malformed or over a limit. Everything tokenize could refuse is refused here.
+ */
+function alternatives(pattern: string): string[] {
+  if (pattern.length === 0) throw new GlobError('an empty pattern matches nothing', 0);
+  if (pattern.length > GLOB_MAX_LENGTH) {
+    throw new GlobError(`it is ${pattern.length.toLocaleString('en-US')} characters long; the limit is ${GLOB_MAX_LENGTH.toLocaleString('en-US')}`, GLOB_MAX_LENGTH);
+  }
+  checkBraceDepth(pattern);
+  return expand(pattern, 0, pattern.length, false);
+}
+
+/** Refuses `{}` nested deeper than GLOB_MAX_BRACE_DEPTH, in one pass (expand recurses once per level). */
+function checkBraceDepth(pattern: string): void {
+  let depth = 0;
+  for (let j = 0; j < pattern.length; j++) {
+    const c = pattern[j];
+    if (c === '\\') j++;
+    else if (c === '[') j = classEnd(pattern, j, pattern.length); // unclosed: refused here, as expand would
+    else if (c === '{' && ++depth > GLOB_MAX_BRACE_DEPTH) {
+      throw new GlobError(`\`{}\` alternatives nested more than ${GLOB_MAX_BRACE_DEPTH} deep`, j);
+    } else if (c === '}' && depth > 0) depth--;
+  }
+}
+
+/**
+ * The cheapest exact matcher for a token list. A name glob is literal runs, `?` and classes between
+ * `*`s, each piece of a fixed length: the first piece must match at the start, the last at the end,
+ * and each one between at its leftmost place after the previous one (leftmost never loses: it leaves
+ * the most text for the rest). So matching costs at most text length × pattern length, and a piece
+ * made only of literals is found with indexOf. A path glob (`*` stops at `/`) runs the general matcher,
+ * which is linear in text length times pattern length whatever the pattern.
  */
 function matcher(tokens: Token[], kind: GlobKind): Matcher {
-  if (!tokens.every((t) => t.t === 'lit' || t.t === 'globstar')) return (text) => matchTokens(tokens, text, kind);
-  // literal runs between globstars; `anchoredStart`/`anchoredEnd`: no globstar before the first / after the last
-  const runs: string[] = [''];
+  if (kind === 'path' && tokens.some((t) => t.t === 'star' || t.t === 'segments' || t.t === 'one' || t.t === 'class')) {
+    return (text) => matchTokens(tokens, text, kind);
+  }
+  // pieces between globstars
+  const pieces: Token[][] = [[]];
   for (const t of tokens) {
-    if (t.t === 'lit') runs[runs.length - 1] += t.c;
-    else runs.push('');
+    if (t.t === 'globstar') pieces.push([]);
+    else pieces[pieces.length - 1].push(t);
   }
-  if (runs.length === 1) {
-    const lit = runs[0];
-    return (text) => text === lit;
+  const parts = pieces.map(piece);
+  if (parts.length === 1) {
+    const only = parts[0];
+    return (text) => text.length === only.length && only.at(text, 0);
   }
-  const first = runs[0];
-  const last = runs[runs.length - 1];
-  const middle = runs.slice(1, -1).filter((r) => r !== '');
-  const minLength = runs.reduce((n, r) => n + r.length, 0);
+  const first = parts[0];
+  const last = parts[parts.length - 1];
+  const middle = parts.slice(1, -1).filter((p) => p.length > 0);
+  const minLength = parts.reduce((n, p) => n + p.length, 0);
   return (text) => {
-    if (text.length < minLength || !text.startsWith(first) || !text.endsWith(last)) return false;
-    let at = first.length;
+    if (text.length < minLength || !first.at(text, 0)) return false;
     const end = text.length - last.length;
-    for (const run of middle) {
-      const found = text.indexOf(run, at);
-      if (found < 0 || found + run.length > end) return false;
-      at = found + run.length;
+    if (!last.at(text, end)) return false;
+    let at = first.length;
+    for (const part of middle) {
+      const found = part.find(text, at, end);
+      if (found < 0) return false;
+      at = found + part.length;
     }
     return true;
   };
 }
 
+/** A fixed-length piece of a name glob (literals, `?`, classes): where it matches. */
+interface Piece {
+  length: number;
+  /** does it match text at `p`? (p + length ≤ text.length is checked) */
+  at(text: string, p: number): boolean;
+  /** the leftmost p in [from, end - length] where it matches, or -1 */
+  find(text: string, from: number, end: number): number;
+}
+
+function piece(tokens: Token[]): Piece {
+  const length = tokens.length;
+  if (tokens.every((t) => t.t === 'lit')) {
+    const lit = tokens.map((t) => (t as { c: string }).c).join('');
+    return {
+      length,
+      at: (text, p) => p >= 0 && text.startsWith(lit, p),
+      find: (text, from, end) => {
+        const found = text.indexOf(lit, from);
+        return found >= 0 && found + length <= end ? found : -1;
+      },
+    };
+  }
+  const at = (text: string, p: number) => {
+    if (p < 0 || p + length > text.length) return false;
+    for (let k = 0; k < length; k++) if (!oneMatches(tokens[k], text.charCodeAt(p + k), 'name')) return false;
+    return true;
+  };
+  return {
+    length,
+    at,
+    find: (text, from, end) => {
+      for (let p = from; p + length <= end; p++) if (at(text, p)) return p;
+      return -1;
+    },
+  };
+}
+
+/** Does a one-character token (literal, `?`, class) match the code unit `c`? */
+function oneMatches(tok: Token, c: number, kind: GlobKind): boolean {
+  switch (tok.t) {
+    case 'lit':
+      return tok.c.charCodeAt(0) === c;
+    case 'one':
+      return !(kind === 'path' && c === 0x2f);
+    case 'class': {
+      if (kind === 'path' && c === 0x2f) return false;
+      let inside = false;
+      for (let r = 0; r < tok.ranges.length; r += 2) {
+        if (c >= tok.ranges[r] && c <= tok.ranges[r + 1]) {
+          inside = true;
+          break;
+        }
+      }
+      return inside !== tok.negate;
+    }
+    default:
+      return false;
+  }
+}
+
 /**
  * Expands `{a,b}` alternatives of pattern[from, to) into plain patterns (escapes kept). Offsets in
- * errors are relative to the whole pattern.
+ * errors are relative to the whole pattern. Recurses once per nesting level (at most
+ * GLOB_MAX_BRACE_DEPTH) and never builds more than GLOB_MAX_ALTERNATIVES strings.
  */
 function expand(pattern: string, from: number, to: number, inBraces: boolean): string[] {
   // split at top-level commas (only meaningful inside braces)
   const parts: string[][] = [];
   let current: string[] = [''];
+  let count = 0; // alternatives in the parts so far
+  const tooMany = (at: number) => new GlobError(`it expands to more than ${GLOB_MAX_ALTERNATIVES} alternatives`, at);
   let i = from;
   while (i < to) {
     const c = pattern[i];
@@ -117,26 +259,35 @@ function expand(pattern: string, from: number, to: number, inBraces: boolean): s
     } else if (c === '{') {
       const close = braceEnd(pattern, i, to);
       const alternatives = expand(pattern, i + 1, close, true);
+      if (current.length * alternatives.length > GLOB_MAX_ALTERNATIVES) throw tooMany(i);
       const next: string[] = [];
       for (const s of current) for (const a of alternatives) next.push(s + a);
-      if (next.length > MAX_ALTERNATIVES) throw new GlobError(`more than ${MAX_ALTERNATIVES} alternatives`, i);
       current = next;
       i = close + 1;
     } else if (c === '}') {
       throw new GlobError('`}` without a matching `{`', i);
     } else if (c === ',' && inBraces) {
       parts.push(current);
+      count += current.length;
       current = [''];
       i++;
     } else {
-      current = current.map((s) => s + c);
-      i++;
+      // a run of plain characters, appended at once
+      let j = i + 1;
+      while (j < to && !isSpecial(pattern.charCodeAt(j), inBraces)) j++;
+      const run = pattern.slice(i, j);
+      current = current.length === 1 ? [current[0] + run] : current.map((s) => s + run);
+      i = j;
     }
+    if (count + current.length > GLOB_MAX_ALTERNATIVES) throw tooMany(from);
   }
   parts.push(current);
-  const all = parts.flat();
-  if (all.length > MAX_ALTERNATIVES) throw new GlobError(`more than ${MAX_ALTERNATIVES} alternatives`, from);
-  return all;
+  return parts.flat();
+}
+
+/** Characters expand must look at: `\\ [ { }`, and `,` inside braces. */
+function isSpecial(c: number, inBraces: boolean): boolean {
+  return c === 0x5c || c === 0x5b || c === 0x7b || c === 0x7d || (inBraces && c === 0x2c);
 }
 
 /** Index of the `]` closing the class that opens at `open`. */
@@ -193,7 +344,7 @@ function tokenize(p: string, kind: GlobKind): Token[] {
         negate = true;
         body = body.slice(1);
       }
-      out.push({ t: 'class', chars: expandClass(body), negate });
+      out.push({ t: 'class', ranges: classRanges(body), negate });
       i = close;
     } else {
       out.push({ t: 'lit', c });
@@ -202,9 +353,9 @@ function tokenize(p: string, kind: GlobKind): Token[] {
   return out;
 }
 
-/** The characters of a class body: ranges `a-z` expanded, escapes removed. */
-function expandClass(body: string): string {
-  let chars = '';
+/** The code unit ranges of a class body (`a-z` a range, escapes removed), as [from, to] pairs. */
+function classRanges(body: string): number[] {
+  const ranges: number[] = [];
   for (let i = 0; i < body.length; i++) {
     let c = body[i];
     if (c === '\\' && i + 1 < body.length) c = body[++i];
@@ -215,33 +366,34 @@ function expandClass(body: string): string {
         end = body[i + 3];
         skip = 3;
       }
-      const from = c.charCodeAt(0);
-      const to = end.charCodeAt(0);
-      for (let k = from; k <= to && k - from < 0x10000; k++) chars += String.fromCharCode(k);
+      ranges.push(c.charCodeAt(0), end.charCodeAt(0)); // a reversed range holds nothing
       i += skip;
-    } else chars += c;
+    } else ranges.push(c.charCodeAt(0), c.charCodeAt(0));
   }
-  return chars;
+  return ranges;
 }
 
+/**
+ * The general matcher: which text positions each token prefix can reach, one token at a time over two
+ * reused rows. O(text × tokens) time, O(text) memory.
+ */
 function matchTokens(tokens: Token[], text: string, kind: GlobKind): boolean {
   const n = text.length;
   let cur = new Uint8Array(n + 1);
+  let next = new Uint8Array(n + 1);
   cur[0] = 1;
   for (const tok of tokens) {
-    const next = new Uint8Array(n + 1);
+    next.fill(0);
     let any = false;
     switch (tok.t) {
       case 'lit':
-        for (let p = 0; p < n; p++) if (cur[p] && text[p] === tok.c) { next[p + 1] = 1; any = true; }
-        break;
       case 'one':
-        for (let p = 0; p < n; p++) if (cur[p] && !(kind === 'path' && text[p] === '/')) { next[p + 1] = 1; any = true; }
-        break;
       case 'class':
         for (let p = 0; p < n; p++) {
-          if (!cur[p] || (kind === 'path' && text[p] === '/')) continue;
-          if (tok.chars.includes(text[p]) !== tok.negate) { next[p + 1] = 1; any = true; }
+          if (cur[p] && oneMatches(tok, text.charCodeAt(p), kind)) {
+            next[p + 1] = 1;
+            any = true;
+          }
         }
         break;
       case 'star': {
@@ -271,29 +423,44 @@ function matchTokens(tokens: Token[], text: string, kind: GlobKind): boolean {
       }
     }
     if (!any) return false;
-    cur = next;
+    [cur, next] = [next, cur];
   }
   return cur[n] === 1;
 }
 
-/** The problem with a glob, or undefined when it is well formed. */
+/** The problem with a glob, or undefined when it is well formed and within the limits. */
 export function globError(pattern: string, kind: GlobKind): GlobError | undefined {
+  const checked = checkGlob(pattern, kind);
+  return 'error' in checked ? checked.error : undefined;
+}
+
+/**
+ * A glob's problem, or the characters its alternatives spell once written out (what its matchers will
+ * hold). Compiles nothing: validating a policy costs the expansion only.
+ */
+export function checkGlob(pattern: string, kind: GlobKind): { error: GlobError } | { expandedLength: number } {
+  const hit = caches[kind].get(pattern);
+  if (hit) return { expandedLength: hit.expandedLength };
   try {
-    compile(pattern, kind);
-    return undefined;
+    return { expandedLength: alternatives(pattern).reduce((n, alt) => n + alt.length, 0) };
   } catch (e) {
-    return e instanceof GlobError ? e : new GlobError(String(e), 0);
+    return { error: asGlobError(e) };
   }
 }
 
-/** Does `text` match the glob? Malformed globs match nothing. */
-export function matchGlob(pattern: string, text: string, kind: GlobKind): boolean {
+function asGlobError(e: unknown): GlobError {
+  return e instanceof GlobError ? e : new GlobError(e instanceof Error ? e.message : String(e), 0);
+}
+
+/** Does `text` match the glob? Malformed globs match nothing. `work`, when given, is charged. */
+export function matchGlob(pattern: string, text: string, kind: GlobKind, work?: GlobWork): boolean {
   let alternatives: Matcher[];
   try {
-    alternatives = compile(pattern, kind);
+    alternatives = compile(pattern, kind).matchers;
   } catch {
     return false;
   }
+  work?.charge(alternatives.length, text.length);
   let subject = text;
   if (kind === 'path') {
     subject = text.replace(/\\/g, '/').replace(/^\.\//, '');
@@ -303,17 +470,59 @@ export function matchGlob(pattern: string, text: string, kind: GlobKind): boolea
   return false;
 }
 
-/** The first pattern in the list that matches, if any. */
-export function firstMatch(patterns: readonly string[] | undefined, text: string, kind: GlobKind): string | undefined {
+/**
+ * One matcher for a list of path globs matched against whole `/`-separated relative paths (no
+ * base-name rule: the workspace scan's include and exclude settings, where `*.wasm` means the top
+ * folder's). A glob that is malformed or over a limit is left out and passed to `rejected`.
+ */
+export function pathListMatcher(
+  patterns: readonly string[],
+  rejected?: (pattern: string, error: GlobError) => void,
+  maxGlobs = SCAN_MAX_GLOBS,
+): Matcher {
+  const matchers: Matcher[] = [];
+  let expansion = 0;
+  for (let i = 0; i < patterns.length; i++) {
+    const pattern = patterns[i];
+    if (i >= maxGlobs) {
+      rejected?.(pattern, new GlobError(`more than ${maxGlobs.toLocaleString('en-US')} globs in one list (the limit): this one and the rest are not used`, 0));
+      break;
+    }
+    try {
+      const compiled = compile(pattern, 'path');
+      expansion += compiled.expandedLength;
+      if (expansion > POLICY_MAX_GLOB_EXPANSION) {
+        rejected?.(pattern, new GlobError('the list\'s globs, with their `{}` alternatives written out, spell too many characters: this one and the rest are not used', 0));
+        break;
+      }
+      matchers.push(...compiled.matchers);
+    } catch (e) {
+      rejected?.(pattern, asGlobError(e));
+    }
+  }
+  return (text) => {
+    for (let i = 0; i < matchers.length; i++) if (matchers[i](text)) return true;
+    return false;
+  };
+}
+
+/** The first pattern in the list that matches, if any. `work`, when given, is charged. */
+export function firstMatch(patterns: readonly string[] | undefined, text: string, kind: GlobKind, work?: GlobWork): string | undefined {
   if (!patterns || patterns.length === 0) return undefined;
-  if (kind === 'path' || !Object.isFrozen(patterns)) return patterns.find((p) => matchGlob(p, text, kind));
+  if (kind === 'path' || !Object.isFrozen(patterns)) return patterns.find((p) => matchGlob(p, text, kind, work));
   // a frozen list (an effective policy's): compiled once, then each match is a loop over matchers
   let list = nameLists.get(patterns);
   if (list === undefined) {
     list = nameAlternatives(patterns).map(({ pattern, tokens }) => ({ pattern, match: matcher(tokens, 'name') }));
     nameLists.set(patterns, list);
   }
-  for (let i = 0; i < list.length; i++) if (list[i].match(text)) return list[i].pattern;
+  for (let i = 0; i < list.length; i++) {
+    if (list[i].match(text)) {
+      work?.charge(i + 1, text.length);
+      return list[i].pattern;
+    }
+  }
+  work?.charge(list.length, text.length);
   return undefined;
 }
 
@@ -335,8 +544,8 @@ const nameLists = new WeakMap<readonly string[], { pattern: string; match: Match
 
 /** Matches imports (`module.name`) against a list of name globs. */
 export interface ImportMatcher {
-  /** The first pattern in the list that matches `module.name`, as `firstMatch` on the joined string. */
-  first(module: string, name: string): string | undefined;
+  /** The first pattern in the list that matches `module.name`, as `firstMatch` on the joined string; `work` is charged. */
+  first(module: string, name: string, work?: GlobWork): string | undefined;
 }
 
 /**
@@ -349,7 +558,7 @@ export interface ImportMatcher {
  */
 export function importMatcher(patterns: readonly string[] | undefined): ImportMatcher | undefined {
   if (!patterns || patterns.length === 0) return undefined;
-  if (!Object.isFrozen(patterns)) return { first: (module, name) => firstMatch(patterns, `${module}.${name}`, 'name') };
+  if (!Object.isFrozen(patterns)) return { first: (module, name, work) => firstMatch(patterns, `${module}.${name}`, 'name', work) };
   let m = importMatchers.get(patterns);
   if (m === undefined) {
     m = new SpecialisingImportMatcher(patterns);
@@ -371,7 +580,7 @@ interface ModuleMatcher {
 }
 
 class SpecialisingImportMatcher implements ImportMatcher {
-  private readonly alternatives: { pattern: string; tokens: Token[] }[];
+  private readonly alternatives: { pattern: string; tokens: Token[]; joinedMatch?: Matcher }[];
   private readonly byModule = new Map<string, ModuleMatcher[]>();
   /** the last module asked about and its list (imports come grouped by module) */
   private lastModule: string | undefined;
@@ -381,17 +590,25 @@ class SpecialisingImportMatcher implements ImportMatcher {
     this.alternatives = nameAlternatives(patterns);
   }
 
-  first(module: string, name: string): string | undefined {
+  first(module: string, name: string, work?: GlobWork): string | undefined {
     let list = this.lastList;
     if (module !== this.lastModule) {
-      list = this.byModule.get(module) ?? this.specialise(module);
+      const known = this.byModule.get(module);
+      // specialising tests every alternative's leading literals against the module name
+      if (!known) work?.charge(this.alternatives.length, module.length);
+      list = known ?? this.specialise(module);
       this.lastModule = module;
       this.lastList = list;
     }
+    const length = module.length + 1 + name.length;
     for (let i = 0; i < list.length; i++) {
       const m = list[i];
-      if (m.joined ? m.match(`${module}.${name}`) : m.match(name)) return m.pattern;
+      if (m.joined ? m.match(`${module}.${name}`) : m.match(name)) {
+        work?.charge(i + 1, length);
+        return m.pattern;
+      }
     }
+    work?.charge(list.length, length);
     return undefined;
   }
 
@@ -399,12 +616,15 @@ class SpecialisingImportMatcher implements ImportMatcher {
   private specialise(module: string): ModuleMatcher[] {
     const prefix = `${module}.`;
     const out: ModuleMatcher[] = [];
-    next: for (const { pattern, tokens } of this.alternatives) {
+    next: for (const alternative of this.alternatives) {
+      const { pattern, tokens } = alternative;
       for (let i = 0; i < prefix.length; i++) {
         const t = tokens[i];
         if (t === undefined) continue next; // the pattern ends inside the prefix: it matches no `module.name`
         if (t.t !== 'lit') {
-          out.push({ pattern, match: matcher(tokens, 'name'), joined: true });
+          // the same for every module: compiled once
+          alternative.joinedMatch ??= matcher(tokens, 'name');
+          out.push({ pattern, match: alternative.joinedMatch, joined: true });
           continue next;
         }
         if (t.c !== prefix[i]) continue next;

@@ -18,7 +18,16 @@ import {
   type EffectivePolicy,
   type Policy,
 } from './definition';
-import { globError, matchGlob } from './glob';
+import { checkGlob, matchGlob } from './glob';
+import { firstTooDeep } from './json-depth';
+import {
+  POLICY_MAX_BYTES,
+  POLICY_MAX_DEPTH,
+  POLICY_MAX_DIAGNOSTICS,
+  POLICY_MAX_GLOB_EXPANSION,
+  POLICY_MAX_GLOBS,
+  quoteForMessage,
+} from './limits';
 import { RULES } from './rules';
 
 export const POLICY_FILE_NAME = 'wasm-warden.policy.json';
@@ -31,87 +40,194 @@ export interface ParsedPolicy {
   ok: boolean;
 }
 
-/** Parse and validate policy text. Never throws. */
+/**
+ * Parse and validate policy text. Never throws, and costs time and memory linear in the text: text
+ * over POLICY_MAX_BYTES or nested deeper than POLICY_MAX_DEPTH is refused before it is parsed, globs
+ * are held to POLICY_MAX_GLOBS and POLICY_MAX_GLOB_EXPANSION, and at most POLICY_MAX_DIAGNOSTICS
+ * problems are listed (then one that counts the rest).
+ */
 export function parsePolicy(text: string): ParsedPolicy {
-  const diagnostics: EngineDiagnostic[] = [];
-  if (text.trim() === '') {
-    diagnostics.push(diag('policy-syntax', 'The policy file is empty: expected a JSON object.', { start: 0, end: text.length }));
-    return { diagnostics, ok: false };
+  if (text.length > POLICY_MAX_BYTES) {
+    return { diagnostics: [policyTooLarge(text.length, 'characters')], ok: false };
   }
-  const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: false });
+  if (text.trim() === '') {
+    return { diagnostics: [diag('policy-syntax', 'The policy file is empty: expected a JSON object.', { start: 0, end: text.length })], ok: false };
+  }
+  const tooDeep = firstTooDeep(text, POLICY_MAX_DEPTH);
+  if (tooDeep !== undefined) {
+    const message = `The policy nests lists and objects more than ${POLICY_MAX_DEPTH} levels deep (the limit; a policy needs at most 6): it was not parsed.`;
+    return { diagnostics: [diag('policy-too-deep', message, { start: tooDeep, end: tooDeep + 1 })], ok: false };
+  }
+  const diagnostics = new CappedDiagnostics();
+  const errors = new CappedDiagnostics<ParseError>();
+  let root: JsonNode | undefined;
+  try {
+    root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: false });
+  } catch (err) {
+    // not expected after the depth check; whatever it is, it is reported, not thrown
+    diagnostics.push(diag('policy-syntax', `The policy could not be parsed: ${(err as Error).message}.`, { start: 0, end: 0 }));
+    return finish(diagnostics, undefined);
+  }
   for (const e of errors) {
+    // clamped: the parser reports an unterminated comment as running one past the end
+    const start = Math.min(e.offset, text.length);
     diagnostics.push(diag('policy-syntax', `JSON syntax error: ${describeParseError(printParseErrorCode(e.error))}`, {
-      start: e.offset,
-      end: e.offset + Math.max(e.length, 0),
+      start,
+      end: Math.min(start + Math.max(e.length, 0), text.length),
     }));
   }
+  diagnostics.dropped += errors.dropped;
+  diagnostics.droppedErrors += errors.dropped;
   if (!root) {
     if (errors.length === 0) diagnostics.push(diag('policy-syntax', 'The policy file is empty: expected a JSON object.', { start: 0, end: 0 }));
-    return { diagnostics, ok: false };
+    return finish(diagnostics, undefined);
   }
-  if (errors.length > 0) return { diagnostics, ok: false };
+  if (errors.length > 0) return finish(diagnostics, undefined);
   if (root.type !== 'object') {
     diagnostics.push(diag('policy-invalid', `The policy must be a JSON object, not ${jsonType(root)}.`, spanOf(root)));
-    return { diagnostics, ok: false };
+    return finish(diagnostics, undefined);
   }
-  const policy = (validate(root, POLICY_DEFINITION, [], diagnostics) ?? {}) as Policy;
-  return { policy, diagnostics, ok: !diagnostics.some((d) => d.severity === 'error') };
+  const globs: GlobBudget = { count: 0, expansion: 0, over: false };
+  const policy = (validate(root, POLICY_DEFINITION, [], diagnostics, globs) ?? {}) as Policy;
+  return finish(diagnostics, policy);
+}
+
+/** The diagnostic for a policy file over POLICY_MAX_BYTES (`size` in `unit`: bytes on disk, characters in an editor). */
+export function policyTooLarge(size: number, unit: 'bytes' | 'characters'): EngineDiagnostic {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const message = `The policy file is too large: ${n(size)} ${unit}, over the limit of ${n(POLICY_MAX_BYTES)} (1 MiB). It was not read.`;
+  return diag('policy-too-large', message, { start: 0, end: 0 });
+}
+
+function finish(diagnostics: CappedDiagnostics, policy: Policy | undefined): ParsedPolicy {
+  const out: EngineDiagnostic[] = [...diagnostics];
+  const errors = diagnostics.droppedErrors > 0 || out.some((d) => d.severity === 'error');
+  if (diagnostics.dropped > 0) {
+    const message = `${diagnostics.dropped.toLocaleString('en-US')} more problems in this file are not listed (only the first ${POLICY_MAX_DIAGNOSTICS} are).`;
+    out.push(diag('policy-more-problems', message, { start: 0, end: 0 }, undefined, diagnostics.droppedErrors > 0 ? 'error' : 'warning'));
+  }
+  return { ...(policy && { policy }), diagnostics: out, ok: policy !== undefined && !errors };
+}
+
+/**
+ * A list that keeps its first POLICY_MAX_DIAGNOSTICS items and counts the rest: a hostile file can
+ * hold a problem every few bytes.
+ */
+class CappedDiagnostics<T extends object = EngineDiagnostic> extends Array<T> {
+  static get [Symbol.species]() {
+    return Array;
+  }
+  dropped = 0;
+  droppedErrors = 0;
+
+  get full(): boolean {
+    return this.length >= POLICY_MAX_DIAGNOSTICS;
+  }
+
+  countDropped(severity: string | undefined): void {
+    this.dropped++;
+    if (severity === 'error') this.droppedErrors++;
+  }
+
+  override push(...items: T[]): number {
+    for (const item of items) {
+      if (this.length < POLICY_MAX_DIAGNOSTICS) super.push(item);
+      else this.countDropped((item as { severity?: string }).severity);
+    }
+    return this.length;
+  }
+}
+
+/** Globs seen so far in one policy, against POLICY_MAX_GLOBS and POLICY_MAX_GLOB_EXPANSION. */
+interface GlobBudget {
+  count: number;
+  expansion: number;
+  /** a limit was crossed (and reported once): later globs are dropped unchecked */
+  over: boolean;
+}
+
+/** The problem with a glob of the policy, or undefined; spends its share of the budget. */
+function globProblem(pattern: string, kind: 'name' | 'path', budget: GlobBudget): { code: string; message: string; offset?: number } | undefined {
+  if (budget.over) return { code: '', message: '' }; // already reported: dropped silently
+  if (++budget.count > POLICY_MAX_GLOBS) {
+    budget.over = true;
+    return {
+      code: 'policy-too-many-globs',
+      message: `More than ${POLICY_MAX_GLOBS.toLocaleString('en-US')} glob patterns in one policy (the limit): this one and the rest are not used.`,
+    };
+  }
+  const checked = checkGlob(pattern, kind);
+  if ('error' in checked) {
+    return { code: 'policy-bad-glob', message: `Bad pattern \`${quoteForMessage(pattern)}\`: ${checked.error.message}.`, offset: checked.error.offset };
+  }
+  budget.expansion += checked.expandedLength;
+  if (budget.expansion > POLICY_MAX_GLOB_EXPANSION) {
+    budget.over = true;
+    const limit = POLICY_MAX_GLOB_EXPANSION.toLocaleString('en-US');
+    return {
+      code: 'policy-too-many-globs',
+      message: `The policy's globs, with their \`{}\` alternatives written out, spell more than ${limit} characters (the limit): this one and the rest are not used.`,
+    };
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Validation against the definition
 
-function validate(node: JsonNode, def: DefNode, at: string[], out: EngineDiagnostic[]): unknown {
-  const where = at.length ? `\`${at.join('.')}\`` : 'the policy';
-  const wrongType = (expected: string) => {
-    out.push(diag('policy-invalid', `${where} must be ${expected}, not ${jsonType(node)}.`, spanOf(node), { path: at }));
-    return undefined;
-  };
+function validate(node: JsonNode, def: DefNode, at: string[], out: CappedDiagnostics, globs: GlobBudget): unknown {
+  // no closures per node: a policy under the size limit can still hold hundreds of thousands of nodes
+  const where = whereOf;
   switch (def.kind) {
     case 'boolean':
-      return node.type === 'boolean' ? node.value : wrongType('true or false');
+      return node.type === 'boolean' ? node.value : wrongTypeOf(node, at, out, 'true or false');
     case 'integer': {
-      if (node.type !== 'number') return wrongType('a whole number');
+      if (node.type !== 'number') return wrongTypeOf(node, at, out, 'a whole number');
       const v = node.value as number;
-      if (!Number.isSafeInteger(v)) return wrongType('a whole number') ?? undefined;
+      if (!Number.isSafeInteger(v)) return wrongTypeOf(node, at, out, 'a whole number') ?? undefined;
       if (def.minimum !== undefined && v < def.minimum) {
-        out.push(diag('policy-invalid', `${where} must be at least ${def.minimum}.`, spanOf(node), { path: at }));
+        report(out, () => diag('policy-invalid', `${where(at)} must be at least ${def.minimum}.`, spanOf(node), { path: at }));
         return undefined;
       }
       return v;
     }
     case 'string': {
-      if (node.type !== 'string') return wrongType('a string');
+      if (node.type !== 'string') return wrongTypeOf(node, at, out, 'a string');
       const v = node.value as string;
       if (def.format === 'name-glob' || def.format === 'path-glob') {
-        const err = globError(v, def.format === 'path-glob' ? 'path' : 'name');
-        if (err) {
-          // +1: skip the opening quote (exact for patterns without escapes)
-          const inner = { start: node.offset + 1, end: node.offset + node.length - 1 };
-          const start = Math.min(inner.start + err.offset, inner.end - 1);
-          const where = v.length === 0 ? spanOf(node) : { start, end: start + 1 };
-          out.push(diag('policy-bad-glob', `Bad pattern \`${v}\`: ${err.message}.`, where, { path: at }));
+        const problem = globProblem(v, def.format === 'path-glob' ? 'path' : 'name', globs);
+        if (problem) {
+          if (!problem.code) return undefined;
+          let span = spanOf(node);
+          if (problem.offset !== undefined && v.length > 0) {
+            // +1: skip the opening quote (exact for patterns without escapes)
+            const inner = { start: node.offset + 1, end: node.offset + node.length - 1 };
+            const start = Math.min(inner.start + problem.offset, inner.end - 1);
+            span = { start, end: start + 1 };
+          }
+          report(out, () => diag(problem.code, problem.message, span, { path: at }));
           return undefined;
         }
       }
       if (def.format === 'sha256' && !/^[0-9a-fA-F]{64}$/.test(v)) {
-        out.push(diag('policy-invalid', `${where} must be a SHA-256 digest: 64 hexadecimal digits.`, spanOf(node), { path: at }));
+        report(out, () => diag('policy-invalid', `${where(at)} must be a SHA-256 digest: 64 hexadecimal digits.`, spanOf(node), { path: at }));
         return undefined;
       }
       if (def.format === 'path' && v.length === 0) {
-        out.push(diag('policy-invalid', `${where} must not be empty.`, spanOf(node), { path: at }));
+        report(out, () => diag('policy-invalid', `${where(at)} must not be empty.`, spanOf(node), { path: at }));
         return undefined;
       }
       return v;
     }
     case 'enum': {
-      if (node.type !== 'string') return wrongType(`one of ${def.values.map((x) => `"${x}"`).join(', ')}`);
+      if (node.type !== 'string') return wrongTypeOf(node, at, out, `one of ${def.values.map((x) => `"${x}"`).join(', ')}`);
       const v = node.value as string;
       if (!def.values.includes(v)) {
         const hint = didYouMean(v, def.values);
-        out.push(
-          diag('policy-invalid', `${where}: "${v}" is not one of ${def.values.map((x) => `"${x}"`).join(', ')}.${hint}`, spanOf(node), {
+        report(
+          out,
+          () =>
+            diag('policy-invalid', `${where(at)}: "${quoteForMessage(v)}" is not one of ${def.values.map((x) => `"${x}"`).join(', ')}.${hint}`, spanOf(node), {
             path: at,
             allowed: [...def.values],
           }),
@@ -121,16 +237,16 @@ function validate(node: JsonNode, def: DefNode, at: string[], out: EngineDiagnos
       return v;
     }
     case 'array': {
-      if (node.type !== 'array') return wrongType('a list');
+      if (node.type !== 'array') return wrongTypeOf(node, at, out, 'a list');
       const items: unknown[] = [];
       (node.children ?? []).forEach((child, i) => {
-        const v = validate(child, def.items, [...at, String(i)], out);
+        const v = validate(child, def.items, [...at, String(i)], out, globs);
         if (v !== undefined) items.push(v);
       });
       return items;
     }
     case 'object': {
-      if (node.type !== 'object') return wrongType('an object');
+      if (node.type !== 'object') return wrongTypeOf(node, at, out, 'an object');
       const result: Record<string, unknown> = {};
       const seen = new Map<string, JsonNode>();
       for (const prop of node.children ?? []) {
@@ -138,30 +254,33 @@ function validate(node: JsonNode, def: DefNode, at: string[], out: EngineDiagnos
         if (!keyNode || !valueNode) continue;
         const key = keyNode.value as string;
         if (key === '__proto__') {
-          out.push(diag('policy-invalid', 'The key "__proto__" is not allowed.', spanOf(keyNode), { path: at }));
+          report(out, () => diag('policy-invalid', 'The key "__proto__" is not allowed.', spanOf(keyNode), { path: at }));
           continue;
         }
         if (seen.has(key)) {
-          out.push(diag('policy-duplicate-key', `Duplicate key "${key}": the last one wins.`, spanOf(keyNode), { path: [...at, key] }, 'warning'));
+          const dup = () => diag('policy-duplicate-key', `Duplicate key "${quoteForMessage(key)}": the last one wins.`, spanOf(keyNode), { path: [...at, key] }, 'warning');
+          report(out, dup, 'warning');
         }
         seen.set(key, keyNode);
         const child = Object.prototype.hasOwnProperty.call(def.properties, key) ? def.properties[key] : undefined;
         if (!child) {
           const hint = didYouMean(key, Object.keys(def.properties));
-          out.push(
-            diag('policy-unknown-key', `Unknown key "${key}" in ${where}.${hint}`, spanOf(keyNode), {
+          report(
+            out,
+            () =>
+              diag('policy-unknown-key', `Unknown key "${quoteForMessage(key)}" in ${where(at)}.${hint}`, spanOf(keyNode), {
               path: [...at, key],
               known: Object.keys(def.properties),
             }),
           );
           continue;
         }
-        const v = validate(valueNode, child, [...at, key], out);
+        const v = validate(valueNode, child, [...at, key], out, globs);
         if (v !== undefined) result[key] = v;
       }
       for (const req of def.required ?? []) {
         if (!seen.has(req)) {
-          out.push(diag('policy-invalid', `${where} needs "${req}".`, spanOf(node), { path: at, missing: req }));
+          report(out, () => diag('policy-invalid', `${where(at)} needs "${req}".`, spanOf(node), { path: at, missing: req }));
           return undefined;
         }
         if (result[req] === undefined) return undefined; // already reported
@@ -169,7 +288,7 @@ function validate(node: JsonNode, def: DefNode, at: string[], out: EngineDiagnos
       return result;
     }
     case 'record': {
-      if (node.type !== 'object') return wrongType('an object');
+      if (node.type !== 'object') return wrongTypeOf(node, at, out, 'an object');
       const result: Record<string, unknown> = {};
       const ruleIds = RULES.map((r) => r.id);
       for (const prop of node.children ?? []) {
@@ -177,28 +296,47 @@ function validate(node: JsonNode, def: DefNode, at: string[], out: EngineDiagnos
         if (!keyNode || !valueNode) continue;
         const key = keyNode.value as string;
         if (key === '__proto__') {
-          out.push(diag('policy-invalid', 'The key "__proto__" is not allowed.', spanOf(keyNode), { path: at }));
+          report(out, () => diag('policy-invalid', 'The key "__proto__" is not allowed.', spanOf(keyNode), { path: at }));
           continue;
         }
         if (def.keyFormat === 'rule-id' && !ruleIds.includes(key)) {
           // other components may register rules the engine does not know here: a warning, not an error
-          out.push(
-            diag('policy-unknown-rule', `Unknown rule "${key}".${didYouMean(key, ruleIds)}`, spanOf(keyNode), { path: [...at, key] }, 'warning'),
+          report(
+            out,
+            () =>
+              diag('policy-unknown-rule', `Unknown rule "${quoteForMessage(key)}".${didYouMean(key, ruleIds)}`, spanOf(keyNode), { path: [...at, key] }, 'warning'),
+            'warning',
           );
         }
         if (def.keyFormat === 'path-glob') {
-          const err = globError(key, 'path');
-          if (err) {
-            out.push(diag('policy-bad-glob', `Bad pattern \`${key}\`: ${err.message}.`, spanOf(keyNode), { path: [...at, key] }));
+          const problem = globProblem(key, 'path', globs);
+          if (problem) {
+            if (problem.code) report(out, () => diag(problem.code, problem.message, spanOf(keyNode), { path: [...at, key] }));
             continue;
           }
         }
-        const v = validate(valueNode, def.values, [...at, key], out);
+        const v = validate(valueNode, def.values, [...at, key], out, globs);
         if (v !== undefined) result[key] = v;
       }
       return result;
     }
   }
+}
+
+/** Where a node is, for a message (built only when there is one). */
+function whereOf(at: string[]): string {
+  return at.length ? `\`${quoteForMessage(at.join('.'))}\`` : 'the policy';
+}
+
+function wrongTypeOf(node: JsonNode, at: string[], out: CappedDiagnostics, expected: string): undefined {
+  report(out, () => diag('policy-invalid', `${whereOf(at)} must be ${expected}, not ${jsonType(node)}.`, spanOf(node), { path: at }));
+  return undefined;
+}
+
+/** Adds a problem made by `make`, or only counts it once the list is full. */
+function report(out: CappedDiagnostics, make: () => EngineDiagnostic, severity: EngineDiagnostic['severity'] = 'error'): void {
+  if (out.full) out.countDropped(severity);
+  else out.push(make());
 }
 
 function diag(
@@ -224,7 +362,7 @@ function jsonType(node: JsonNode): string {
     case 'null':
       return 'null';
     case 'string':
-      return `a string (${JSON.stringify(node.value)})`;
+      return `a string (${JSON.stringify(quoteForMessage(node.value as string))})`;
     case 'number':
       return `the number ${node.value}`;
     case 'boolean':

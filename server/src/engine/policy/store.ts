@@ -9,7 +9,8 @@ import * as path from 'path';
 import { keepLatest } from '../jit';
 import type { EngineDiagnostic } from '../diagnostic';
 import { DEFAULT_POLICY, type EffectivePolicy, type Policy } from './definition';
-import { effectivePolicy, findPolicyFile, parsePolicy } from './load';
+import { effectivePolicy, findPolicyFile, parsePolicy, policyTooLarge } from './load';
+import { POLICY_MAX_BYTES } from './limits';
 
 export const POLICY_FILE_NAME = 'wasm-warden.policy.json';
 
@@ -44,6 +45,8 @@ export interface PolicyStoreOptions {
   explicitPath?: string;
   /** read a file's text; defaults to fs (the language server passes open buffers first) */
   readText?: (file: string) => string | undefined;
+  /** called after a policy file was (re)loaded, with its current problems (the server shows them on the file) */
+  onLoaded?: (loaded: LoadedPolicyFile) => void;
 }
 
 export class PolicyStore {
@@ -66,19 +69,24 @@ export class PolicyStore {
     return findPolicyFile(dir, root ?? path.parse(dir).root);
   }
 
-  /** Load (or reuse) a policy file, keeping the last good policy when it does not parse. */
+  /**
+   * Load (or reuse) a policy file, keeping the last good policy when it does not parse or crosses a
+   * limit (limits.ts). A file over POLICY_MAX_BYTES on disk is not read at all.
+   */
   load(file: string, stat?: fs.Stats): LoadedPolicyFile {
     const previous = this.files.get(file);
     let text: string | undefined;
     let mtimeMs = 0;
     let readError: string | undefined;
+    let tooLarge: EngineDiagnostic | undefined;
     try {
       text = this.options.readText?.(file);
       if (text === undefined) {
         const st = stat ?? fs.statSync(file);
         mtimeMs = st.mtimeMs;
         if (previous && previous.mtimeMs === mtimeMs && !previous.readError) return previous;
-        text = fs.readFileSync(file, 'utf8');
+        if (st.size > POLICY_MAX_BYTES) tooLarge = policyTooLarge(st.size, 'bytes');
+        else text = fs.readFileSync(file, 'utf8');
       } else if (previous && previous.text === text) {
         return previous;
       }
@@ -88,7 +96,9 @@ export class PolicyStore {
     // a stale entry already holds the last good policy, so this is always the last good one
     const lastGood = previous?.policy ?? DEFAULT_POLICY;
     let loaded: LoadedPolicyFile;
-    if (text === undefined) {
+    if (tooLarge) {
+      loaded = { file, mtimeMs, text: '', policy: lastGood, diagnostics: [tooLarge], stale: true };
+    } else if (text === undefined) {
       loaded = {
         file,
         mtimeMs,
@@ -111,6 +121,7 @@ export class PolicyStore {
       };
     }
     this.files.set(file, loaded);
+    this.options.onLoaded?.(loaded);
     return loaded;
   }
 

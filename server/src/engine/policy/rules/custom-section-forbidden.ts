@@ -1,4 +1,6 @@
-import { firstMatch } from '../glob';
+import { firstMatch, GlobWork } from '../glob';
+import { quoteForMessage } from '../limits';
+import { globWorkSpent } from './helpers';
 import type { PolicyRule, RuleFinding } from './rule';
 
 /** `customSections.forbidden`: custom sections whose name matches (debug info, source maps, names...). */
@@ -9,11 +11,18 @@ export const customSectionForbidden: PolicyRule = {
   policyKeys: ['customSections.forbidden'],
   check({ model, policy }) {
     const out: RuleFinding[] = [];
-    for (const s of model.customSections) {
-      const pattern = firstMatch(policy.customSections?.forbidden, s.name, 'name');
+    const work = new GlobWork();
+    const all = model.customSections;
+    for (let i = 0; i < all.length; i++) {
+      if (work.exhausted) {
+        out.push(globWorkSpent(model, 'custom sections', i, all.length));
+        break;
+      }
+      const s = all[i];
+      const pattern = firstMatch(policy.customSections?.forbidden, s.name, 'name', work);
       if (pattern === undefined) continue;
       out.push({
-        message: `Custom section "${s.name}" (${s.size} bytes) is forbidden by the pattern "${pattern}" in customSections.forbidden.`,
+        message: `Custom section "${quoteForMessage(s.name)}" (${s.size} bytes) is forbidden by the pattern "${pattern}" in customSections.forbidden.`,
         span: s.span,
         data: { section: s.name, pattern },
       });

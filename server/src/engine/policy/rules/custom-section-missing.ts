@@ -1,6 +1,6 @@
-import { matchGlob } from '../glob';
-import { moduleHeadSpan } from './helpers';
-import type { PolicyRule } from './rule';
+import { GlobWork, matchGlob } from '../glob';
+import { globWorkSpent, moduleHeadSpan } from './helpers';
+import type { PolicyRule, RuleFinding } from './rule';
 
 /** `customSections.required`: each pattern must match at least one custom section. */
 export const customSectionMissing: PolicyRule = {
@@ -9,12 +9,23 @@ export const customSectionMissing: PolicyRule = {
   defaultSeverity: 'error',
   policyKeys: ['customSections.required'],
   check({ model, policy }) {
-    return (policy.customSections?.required ?? [])
-      .filter((pattern) => !model.customSections.some((s) => matchGlob(pattern, s.name, 'name')))
-      .map((pattern) => ({
-        message: `The module has no custom section matching "${pattern}", which customSections.required asks for.`,
-        span: moduleHeadSpan(model),
-        data: { pattern },
-      }));
+    const work = new GlobWork();
+    const sections = model.customSections;
+    const out: RuleFinding[] = [];
+    for (const pattern of policy.customSections?.required ?? []) {
+      let found = false;
+      for (let i = 0; i < sections.length && !found; i++) {
+        if (work.exhausted) return [globWorkSpent(model, 'custom sections', i, sections.length)];
+        found = matchGlob(pattern, sections[i].name, 'name', work);
+      }
+      if (!found) {
+        out.push({
+          message: `The module has no custom section matching "${pattern}", which customSections.required asks for.`,
+          span: moduleHeadSpan(model),
+          data: { pattern },
+        });
+      }
+    }
+    return out;
   },
 };

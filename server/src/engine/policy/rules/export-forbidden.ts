@@ -1,4 +1,6 @@
-import { firstMatch } from '../glob';
+import { firstMatch, GlobWork } from '../glob';
+import { quoteForMessage } from '../limits';
+import { globWorkSpent } from './helpers';
 import type { PolicyRule, RuleFinding } from './rule';
 
 /** `exports.forbidden`: no export name may match these patterns. */
@@ -11,11 +13,18 @@ export const exportForbidden: PolicyRule = {
     const out: RuleFinding[] = [];
     // nothing forbidden: the exports are not even decoded (a lazy read defers them)
     if (!policy.exports?.forbidden?.length) return out;
-    for (const e of model.exports) {
-      const pattern = firstMatch(policy.exports?.forbidden, e.name, 'name');
+    const work = new GlobWork();
+    const all = model.exports;
+    for (let i = 0; i < all.length; i++) {
+      if (work.exhausted) {
+        out.push(globWorkSpent(model, 'exports', i, all.length));
+        break;
+      }
+      const e = all[i];
+      const pattern = firstMatch(policy.exports?.forbidden, e.name, 'name', work);
       if (pattern === undefined) continue;
       out.push({
-        message: `Export "${e.name}" is forbidden by the pattern "${pattern}" in exports.forbidden.`,
+        message: `Export "${quoteForMessage(e.name)}" is forbidden by the pattern "${pattern}" in exports.forbidden.`,
         span: e.nameSpan ?? e.span,
         data: { name: e.name, kind: e.kind, pattern },
       });

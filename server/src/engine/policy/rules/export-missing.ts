@@ -1,6 +1,6 @@
-import { matchGlob } from '../glob';
-import { moduleHeadSpan } from './helpers';
-import type { PolicyRule } from './rule';
+import { GlobWork, matchGlob } from '../glob';
+import { globWorkSpent, moduleHeadSpan } from './helpers';
+import type { PolicyRule, RuleFinding } from './rule';
 
 /** `exports.required`: each pattern must match at least one export. */
 export const exportMissing: PolicyRule = {
@@ -12,12 +12,23 @@ export const exportMissing: PolicyRule = {
     const required = policy.exports?.required ?? [];
     // nothing required: the exports are not even decoded (a lazy read defers them)
     if (required.length === 0) return [];
-    return required
-      .filter((pattern) => !model.exports.some((e) => matchGlob(pattern, e.name, 'name')))
-      .map((pattern) => ({
-        message: `The module exports nothing matching "${pattern}", which exports.required asks for.`,
-        span: moduleHeadSpan(model),
-        data: { pattern },
-      }));
+    const work = new GlobWork();
+    const exports = model.exports;
+    const out: RuleFinding[] = [];
+    for (const pattern of required) {
+      let found = false;
+      for (let i = 0; i < exports.length && !found; i++) {
+        if (work.exhausted) return [globWorkSpent(model, 'exports', i, exports.length)];
+        found = matchGlob(pattern, exports[i].name, 'name', work);
+      }
+      if (!found) {
+        out.push({
+          message: `The module exports nothing matching "${pattern}", which exports.required asks for.`,
+          span: moduleHeadSpan(model),
+          data: { pattern },
+        });
+      }
+    }
+    return out;
   },
 };

@@ -2,6 +2,23 @@
 import type { ImportEntry, ImportRef, Limits, ModuleModel } from '../../model';
 import { isWasiModule } from '../../wasi';
 import type { Span } from '../../span';
+import { POLICY_MAX_GLOB_WORK } from '../limits';
+import type { RuleFinding } from './rule';
+
+/**
+ * The finding of a rule that stopped matching names against the policy's globs because their glob
+ * work (GlobWork) was spent: fail closed, saying how many names went unchecked.
+ */
+export function globWorkSpent(model: ModuleModel, what: string, checked: number, total: number): RuleFinding {
+  const n = (x: number) => x.toLocaleString('en-US');
+  return {
+    message:
+      `Stopped after ${n(checked)} of ${n(total)} ${what}: matching them against the policy's globs costs more than the limit ` +
+      `(${n(POLICY_MAX_GLOB_WORK)} units of glob work per rule and module); the other ${n(total - checked)} were not checked.`,
+    span: moduleHeadSpan(model),
+    data: { globWorkSpent: true, checked, total },
+  };
+}
 
 /** A short span at the start of the module (`(module` in WAT, the 8-byte header in a binary). */
 export function moduleHeadSpan(model: ModuleModel): Span {

@@ -1,4 +1,6 @@
-import { importMatcher } from '../glob';
+import { GlobWork, importMatcher } from '../glob';
+import { quoteForMessage } from '../limits';
+import { globWorkSpent } from './helpers';
 import type { PolicyRule, RuleFinding } from './rule';
 
 /** Imports must match `imports.allow` (when present) and must not match `imports.deny`; deny wins. */
@@ -13,14 +15,21 @@ export const importNotAllowed: PolicyRule = {
     if (!allow && !deny?.length) return out;
     const denyMatcher = importMatcher(deny);
     const allowMatcher = importMatcher(allow);
-    for (const imp of model.imports) {
-      const denied = denyMatcher?.first(imp.module, imp.name);
+    const work = new GlobWork();
+    const imports = model.imports;
+    for (let i = 0; i < imports.length; i++) {
+      if (work.exhausted) {
+        out.push(globWorkSpent(model, 'imports', i, imports.length));
+        break;
+      }
+      const imp = imports[i];
+      const denied = denyMatcher?.first(imp.module, imp.name, work);
       if (denied !== undefined) {
         const data = { module: imp.module, name: imp.name, kind: imp.kind, pattern: denied, list: 'deny' };
-        out.push({ message: `Import ${imp.module}.${imp.name} is denied by the pattern "${denied}" in imports.deny.`, span: imp.span, data });
-      } else if (allow && allowMatcher?.first(imp.module, imp.name) === undefined) {
+        out.push({ message: `Import ${quoteForMessage(`${imp.module}.${imp.name}`)} is denied by the pattern "${denied}" in imports.deny.`, span: imp.span, data });
+      } else if (allow && allowMatcher?.first(imp.module, imp.name, work) === undefined) {
         const data = { module: imp.module, name: imp.name, kind: imp.kind, list: 'allow' };
-        out.push({ message: `Import ${imp.module}.${imp.name} matches no pattern in imports.allow.`, span: imp.span, data });
+        out.push({ message: `Import ${quoteForMessage(`${imp.module}.${imp.name}`)} matches no pattern in imports.allow.`, span: imp.span, data });
       }
     }
     return out;
