@@ -49,9 +49,12 @@ test('timeouts kill only the worker that ran out of time', async () => {
   const c = client({ maxWorkers: 2 });
   const slow = c.request('compile-wat', { text: HANG, debugNames: false }, { timeoutMs: 1000 });
   const fast = c.request('compile-wat', { text: '(module (func))', debugNames: false }, { timeoutMs: 20_000 });
+  // the slow request's rejection is awaited from the start: on a loaded machine the fast one can take
+  // longer than the slow one's 1 s budget, and a rejection with no handler yet fails the test run
+  const slowRejected = assert.rejects(slow, (e: unknown) => e instanceof ToolchainError && e.kind === 'timeout' && e.timeoutMs === 1000 && /within 1 s/.test(e.message));
   const f = await fast;
   assert.ok(f.bytes);
-  await assert.rejects(slow, (e: unknown) => e instanceof ToolchainError && e.kind === 'timeout' && e.timeoutMs === 1000 && /within 1 s/.test(e.message));
+  await slowRejected;
   assert.equal(c.stats.killed, 1);
 });
 
