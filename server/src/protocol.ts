@@ -117,6 +117,7 @@ export interface RunConfiguration {
   timeoutMs?: number;
   maxMemoryBytes?: number;
   maxOutputBytes?: number;
+  maxWriteBytes?: number;
 }
 
 // ---- results of the server commands: the engine operations' own result types, as plain JSON ----

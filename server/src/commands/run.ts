@@ -25,6 +25,7 @@ const run: CommandHandler = async (ws, raw, token, connection) => {
     if (config.timeoutMs) overrides.timeoutMs = config.timeoutMs;
     if (config.maxMemoryBytes) overrides.maxMemoryBytes = config.maxMemoryBytes;
     if (config.maxOutputBytes) overrides.maxOutputBytes = config.maxOutputBytes;
+    if (config.maxWriteBytes !== undefined) overrides.maxWriteBytes = config.maxWriteBytes;
   }
   const controller = new AbortController();
   running.set(a.runId, controller);

@@ -52,6 +52,7 @@ export function sandboxOptionsFor(file: string, options: RunFileOptions): { opti
     timeoutMs: section.timeoutMs ?? 10_000,
     maxMemoryBytes: section.maxMemoryBytes,
     maxOutputBytes: section.maxOutputBytes,
+    maxWriteBytes: section.maxWriteBytes,
     fuel: section.fuel,
     thresholds: { memoryBytes: monitor.memoryBytes, executionMs: monitor.executionMs },
   };
