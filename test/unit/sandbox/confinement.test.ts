@@ -201,6 +201,27 @@ describe('filesystem confinement (preview1 in-process)', () => {
     assert.match(d.violations[2].detail, /link l -> \.\.\/\.\. would leave \/assets/);
   });
 
+  it('checks the links of a folder that becomes (or brings) an inner mount\'s root', () => {
+    const app = path.join(root, 'app');
+    fs.mkdirSync(path.join(app, 'assets'), { recursive: true });
+    fs.mkdirSync(path.join(app, 's', 'deep'), { recursive: true });
+    const d = driver([{ host: app, guest: '/app' }, { host: path.join(app, 'assets'), guest: '/assets' }, { host: path.join(app, 's', 'deep'), guest: '/deep' }]);
+    // a folder with `l -> ..` (its parent: the root of /app), moved to where /assets's root is
+    assert.equal(d.rename(3, 'assets', 3, 'assets-old'), 0);
+    assert.equal(d.mkdir(3, 'q'), 0);
+    assert.equal(d.symlink('..', 3, 'q/l'), 0);
+    assert.equal(d.rename(3, 'q', 3, 'assets'), ERRNO.NOTCAPABLE, 'assets/l -> .. would leave /assets');
+    // a folder holding `inner/l -> ../..`, moved so that its `inner` lands on /deep's root (s/deep)
+    assert.equal(d.mkdir(3, 'r'), 0);
+    assert.equal(d.mkdir(3, 'r/deep'), 0);
+    assert.equal(d.symlink('../..', 3, 'r/deep/l'), 0);
+    assert.equal(d.rename(3, 's', 3, 's-old'), 0);
+    assert.equal(d.rename(3, 'r', 3, 's'), ERRNO.NOTCAPABLE, 's/deep/l -> ../.. would leave /deep');
+    assert.deepEqual(d.violations.map((v) => v.kind), ['symlink-escape', 'symlink-escape']);
+    assert.equal(fs.existsSync(path.join(app, 'assets')), false);
+    assert.equal(fs.existsSync(path.join(app, 's')), false);
+  });
+
   it('refuses metadata changes through a planted hard link (times, size), as writes', () => {
     const rw = path.join(root, 'rw');
     fs.mkdirSync(rw);

@@ -224,14 +224,16 @@ export class FsView {
   }
 
   /**
-   * Before a directory at `fromDirHost` moves to `toDirHost` (its new parent): every symlink inside it
-   * must still satisfy checkSymlinkTarget at its new place. Only walked when the move can matter: for
-   * some mount holding the new place, the old place was not in it or was deeper.
+   * Before the directory `fromHost` moves to `toHost`: every symlink inside it must still satisfy
+   * checkSymlinkTarget at its new place. Only walked when the move can matter: for some mount holding the
+   * new place (the directory may become a mount's root itself), the old place was not in it or was deeper;
+   * or a mount's root lies inside the new place (the tree brings a folder to where a mount's root is).
    */
-  checkMovedTree(fromHost: string, fromParentHost: string, toParentHost: string, toName: string, what: string): void {
-    const before = new Map(this.mountsHolding(fromParentHost).map((x) => [x.mount, x.depth]));
-    const after = this.mountsHolding(toParentHost);
-    if (after.every((x) => before.has(x.mount) && before.get(x.mount)! <= x.depth)) return;
+  checkMovedTree(fromHost: string, toHost: string, what: string): void {
+    const before = new Map(this.mountsHolding(fromHost).map((x) => [x.mount, x.depth]));
+    const after = this.mountsHolding(toHost);
+    const bringsRoot = this.mounts.some((m) => isWithin(m.hostReal, toHost));
+    if (!bringsRoot && after.every((x) => before.has(x.mount) && before.get(x.mount)! <= x.depth)) return;
     const walk = (dir: string, newDir: string): void => {
       for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
         const child = path.join(dir, ent.name);
@@ -239,7 +241,7 @@ export class FsView {
         else if (ent.isDirectory()) walk(child, path.join(newDir, ent.name));
       }
     };
-    walk(fromHost, path.join(toParentHost, toName));
+    walk(fromHost, toHost);
   }
 
   /** Write access check: read-only mounts refuse with ENOTCAPABLE and a `read-only` violation. */

@@ -674,7 +674,7 @@ export class WasiPreview1 {
       const st = fs.lstatSync(from.host);
       const what = `path_rename ${this.fs.guestPath(from.mount, from.rel)} -> ${this.fs.guestPath(to.mount, to.rel)}`;
       if (st.isSymbolicLink()) this.fs.checkSymlinkTarget(this.parentHost(to), fs.readlinkSync(from.host), what);
-      else if (st.isDirectory()) this.fs.checkMovedTree(from.host, this.parentHost(from), this.parentHost(to), to.rel[to.rel.length - 1], what);
+      else if (st.isDirectory()) this.fs.checkMovedTree(from.host, to.host, what);
       fs.renameSync(from.host, to.host);
       return 0;
     },
