@@ -25,7 +25,8 @@ const run: CommandHandler = async (ws, raw, token, connection) => {
     if (config.timeoutMs) overrides.timeoutMs = config.timeoutMs;
     if (config.maxMemoryBytes) overrides.maxMemoryBytes = config.maxMemoryBytes;
     if (config.maxOutputBytes) overrides.maxOutputBytes = config.maxOutputBytes;
-    if (config.maxWriteBytes !== undefined) overrides.maxWriteBytes = config.maxWriteBytes;
+    // a setting a cloned workspace may carry: only a real byte count replaces the policy's quota
+    if (typeof config.maxWriteBytes === 'number' && Number.isSafeInteger(config.maxWriteBytes) && config.maxWriteBytes >= 0) overrides.maxWriteBytes = config.maxWriteBytes;
   }
   const controller = new AbortController();
   running.set(a.runId, controller);

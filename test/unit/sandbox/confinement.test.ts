@@ -351,6 +351,8 @@ describe('filesystem confinement (preview1 in-process)', () => {
     assert.equal(d.call('poll_oneoff', 0, 4096, -1, 520), ERRNO.INVAL);
     assert.equal(d.call('random_get', 0, 65536), 0);
     assert.equal(d.call('random_get', 0, -1), 21);
+    assert.equal(d.call('path_open', 3, 0, ...d.put('new.txt'), OFLAGS.CREAT, RIGHTS.FD_WRITE, 0n, 0, 65534), 21, 'result address past the memory');
+    assert.equal(fs.existsSync(path.join(rw, 'new.txt')), false, 'EFAULT before the file is created');
     assert.equal(fs.readFileSync(path.join(rw, 'f.txt'), 'utf8'), 'hello', 'no write landed anywhere');
   });
 });

@@ -140,7 +140,9 @@ export class WasiPreview1 {
 
   constructor(private readonly opts: WasiHostOptions) {
     this.io = opts.io ?? { bytesRead: 0, bytesWritten: 0 };
-    this.maxWrite = opts.maxWriteBytes ?? DEFAULT_MAX_WRITE;
+    // anything but a byte count (NaN would compare false and lift the quota) means the default
+    const q = opts.maxWriteBytes;
+    this.maxWrite = typeof q === 'number' && q >= 0 && Number.isFinite(q) ? q : DEFAULT_MAX_WRITE;
     this.fs = new FsView(opts.mounts, opts.onViolation);
     this.args = opts.args.map((a) => enc.encode(a + '\0'));
     this.env = Object.entries(opts.env).map(([k, v]) => enc.encode(`${k}=${v}\0`));
@@ -608,6 +610,7 @@ export class WasiPreview1 {
       return 0;
     },
     path_open: (fd: number, dirflags: number, p: number, len: number, oflags: number, base: bigint, _inh: bigint, fdflags: number, out: number) => {
+      this.bytes(out, 4); // EFAULT before anything is opened or created, not after
       const r = this.resolveAt(fd, p, len, (dirflags & LOOKUP_SYMLINK_FOLLOW) !== 0);
       const wantsWrite = (base & RIGHTS_WRITE) !== 0n || (oflags & (OFLAGS.CREAT | OFLAGS.TRUNC)) !== 0 || (fdflags & FDFLAGS.APPEND) !== 0;
       const wantsRead = (base & (RIGHTS.FD_READ | RIGHTS.FD_READDIR)) !== 0n || !wantsWrite;
