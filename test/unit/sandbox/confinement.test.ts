@@ -247,6 +247,13 @@ describe('filesystem confinement (preview1 in-process)', () => {
     assert.equal(d.setTimes(3, 'own.txt', 1000), 0);
     assert.equal(d.setTimes(3, 'dir', 1000), 0);
     assert.equal(fs.statSync(path.join(rw, 'own.txt')).mtimeMs, 1_000_000);
+    // a file the guest created and then linked itself stays its own to write and change
+    assert.equal(d.create(3, 'made.txt', 'mine'), 0);
+    assert.equal(d.link(3, 'made.txt', 3, 'made-too.txt'), 0);
+    assert.equal(d.setTimes(3, 'made-too.txt', 1000), 0);
+    assert.equal(d.create(3, 'made-too.txt', 'still mine'), 0);
+    assert.equal(fs.readFileSync(path.join(rw, 'made.txt'), 'utf8'), 'still mine');
+    assert.equal(d.violations.length, 6);
   });
 
   it('records write attempts on read-only descriptors and NUL bytes in paths as violations', () => {

@@ -136,6 +136,8 @@ export class WasiPreview1 {
   /** bytes added to files of the mounts so far (the write quota), and whether its violation was raised */
   private added = 0;
   private quotaReported = false;
+  /** files this run created (`dev:ino`): their extra hard links can only be the guest's own, in the mounts */
+  private readonly ownFiles = new Set<string>();
   private readonly maxWrite: number;
 
   constructor(private readonly opts: WasiHostOptions) {
@@ -346,9 +348,17 @@ export class WasiPreview1 {
     }
     this.added += add;
   }
+  /**
+   * true for a file with several hard links that this run did not create: one of its names may be outside
+   * every mount (planted), so writing or changing it is refused. A file the guest created itself (and then
+   * linked, inside the mounts) is its own.
+   */
+  private linkedFromElsewhere(st: fs.Stats): boolean {
+    return !st.isDirectory() && st.nlink > 1 && !this.ownFiles.has(`${st.dev}:${st.ino}`);
+  }
   /** Metadata changes (times, size) through a file with several hard links are refused, like writes. */
   private requireSingleLink(st: fs.Stats, r: { mount: Mount; rel: string[] }, op: string): void {
-    if (!st.isDirectory() && st.nlink > 1) {
+    if (this.linkedFromElsewhere(st)) {
       this.fs.deny('hardlink-write', `${op} ${this.fs.guestPath(r.mount, r.rel)}: it has ${st.nlink} links; changing it refused`);
     }
   }
@@ -641,7 +651,8 @@ export class WasiPreview1 {
       const hostFd = fs.openSync(r.host, flags, 0o644);
       this.fs.checkOpened(hostFd, r, create);
       const fst = fs.fstatSync(hostFd);
-      if (wantsWrite && fst.isFile() && fst.nlink > 1) {
+      if (create) this.ownFiles.add(`${fst.dev}:${fst.ino}`);
+      if (wantsWrite && fst.isFile() && this.linkedFromElsewhere(fst)) {
         fs.closeSync(hostFd);
         this.fs.deny('hardlink-write', `${this.fs.guestPath(r.mount, r.rel)} has ${fst.nlink} links; writing refused`);
       }
