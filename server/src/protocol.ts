@@ -116,8 +116,8 @@ export interface RunConfiguration {
   args?: string[];
   timeoutMs?: number;
   maxMemoryBytes?: number;
-  maxOutputBytes?: number;
   maxWriteBytes?: number;
+  maxOutputBytes?: number;
 }
 
 // ---- results of the server commands: the engine operations' own result types, as plain JSON ----

@@ -18,14 +18,14 @@ export const run: CommandDef = {
   summary: 'run a module in the WASI sandbox (monitored, with limits)',
   usage:
     'wasm-warden run <module.wasm|.wat> [--dir HOST[::GUEST][:ro|:rw]]... [--env K=V]... [--timeout MS] [--max-memory BYTES] [--fuel N]\n' +
-    '                [--max-output BYTES] [--max-write BYTES] [--invoke NAME] [--report FILE.json] [-- guest args]',
+    '                [--max-output BYTES] [--invoke NAME] [--report FILE.json] [-- guest args]',
   flags: {
     dir: { type: 'string', multiple: true, value: 'HOST[::GUEST][:ro|:rw]', description: 'give the guest a host folder (read-only unless :rw)' },
     env: { type: 'string', multiple: true, value: 'K=V', description: 'set a guest environment variable (K alone: copy it from the host)' },
     timeout: { type: 'string', value: 'MS', description: 'wall-clock limit (default: the policy sandbox.timeoutMs, else 10000)' },
     'max-memory': { type: 'string', value: 'BYTES', description: 'linear memory limit' },
-    'max-output': { type: 'string', value: 'BYTES', description: 'limit per stream on stdout/stderr' },
     'max-write': { type: 'string', value: 'BYTES', description: 'write quota: bytes the guest may add to files in its mounts (default 64 MiB)' },
+    'max-output': { type: 'string', value: 'BYTES', description: 'limit per stream on stdout/stderr' },
     fuel: { type: 'string', value: 'N', description: 'instruction budget; the run stops (limit) when it is used up' },
     invoke: { type: 'string', value: 'NAME', description: 'call this export instead of _start; the arguments after the module are its (numeric) parameters' },
     report: { type: 'string', value: 'FILE.json', description: "write the monitor's final report as JSON" },
@@ -96,8 +96,8 @@ export const run: CommandDef = {
     }
     overrides.timeoutMs = nonNegativeInt(p, 'timeout', 'run') ?? overrides.timeoutMs;
     overrides.maxMemoryBytes = nonNegativeInt(p, 'max-memory', 'run') ?? overrides.maxMemoryBytes;
-    overrides.maxOutputBytes = nonNegativeInt(p, 'max-output', 'run');
     overrides.maxWriteBytes = nonNegativeInt(p, 'max-write', 'run');
+    overrides.maxOutputBytes = nonNegativeInt(p, 'max-output', 'run');
     overrides.fuel = nonNegativeInt(p, 'fuel', 'run');
     const invoke = str(p, 'invoke');
     if (invoke !== undefined) {

@@ -51,8 +51,8 @@ export function sandboxOptionsFor(file: string, options: RunFileOptions): { opti
     args: [path.basename(file), ...(options.args ?? [])],
     timeoutMs: section.timeoutMs ?? 10_000,
     maxMemoryBytes: section.maxMemoryBytes,
-    maxOutputBytes: section.maxOutputBytes,
     maxWriteBytes: section.maxWriteBytes,
+    maxOutputBytes: section.maxOutputBytes,
     fuel: section.fuel,
     thresholds: { memoryBytes: monitor.memoryBytes, executionMs: monitor.executionMs },
   };

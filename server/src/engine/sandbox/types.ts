@@ -27,14 +27,14 @@ export interface SandboxOptions {
   timeoutMs: number;
   /** linear memory cap (default 256 MiB) */
   maxMemoryBytes?: number;
-  /** cap per stream on stdout and stderr (default 1 MiB); reaching it stops the guest (`limit`) */
-  maxOutputBytes?: number;
   /**
    * write quota (default 64 MiB): bytes the run may add to files in its mounts, all files together
    * (writes past the end, holes, fd_allocate, fd_filestat_set_size); past it writes fail with EDQUOT
    * and a `write-limit` violation is recorded (the guest goes on)
    */
   maxWriteBytes?: number;
+  /** cap per stream on stdout and stderr (default 1 MiB); reaching it stops the guest (`limit`) */
+  maxOutputBytes?: number;
   /** instruction budget (approximate, counted at function entries and loop headers); exhausted -> `limit` */
   fuel?: number;
   /** call this export with these arguments instead of `_start` (i64 parameters need bigint) */
@@ -50,9 +50,8 @@ export interface WasiCallStats {
 }
 
 export interface Violation {
-  /** path-escape, absolute-path, symlink-escape, nul-in-path, read-only, cross-mount-rename, cross-mount-link,
-   *  hardlink-write, socket, denied-capability, import-refused, memory-limit, output-limit, write-limit,
-   *  fuel-exhausted */
+  /** path-escape, absolute-path, symlink-escape, read-only, cross-mount-rename, cross-mount-link,
+   *  hardlink-write, socket, denied-capability, import-refused, memory-limit, output-limit, fuel-exhausted */
   kind: string;
   detail: string;
   /** ms since the run started */
