@@ -141,6 +141,50 @@ describe('the outside suite\'s escapes, as guests', () => {
     assert.equal(fs.statSync(path.join(rw, 'big.bin')).size, 1000);
   });
 
+  it('guest numbers that used to make host code throw: readdir cookie -1, fd_renumber(fd, fd), pwrite at -1 and 2^53', T, async () => {
+    const rw = path.join(root, 'numbers');
+    fs.mkdirSync(rw);
+    fs.writeFileSync(path.join(rw, 'f.txt'), 'hello');
+    // each result is printed as two digits
+    const wasm = await wat2wasm(`(module
+      (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_readdir" (func $readdir (param i32 i32 i32 i64 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_renumber" (func $renumber (param i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_pwrite" (func $pwrite (param i32 i32 i32 i64 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (data (i32.const 0) "f.txt")
+      (data (i32.const 16) ".")
+      (func $num (param $at i32) (param $v i32)
+        (i32.store8 (local.get $at) (i32.add (i32.const 48) (i32.div_u (local.get $v) (i32.const 10))))
+        (i32.store8 (i32.add (local.get $at) (i32.const 1)) (i32.add (i32.const 48) (i32.rem_u (local.get $v) (i32.const 10))))
+        (i32.store8 (i32.add (local.get $at) (i32.const 2)) (i32.const 32)))
+      (func (export "_start") (local $dir i32) (local $f i32)
+        (drop (call $open (i32.const 3) (i32.const 0) (i32.const 16) (i32.const 1) (i32.const 2) (i64.const 16384) (i64.const 0) (i32.const 0) (i32.const 100)))
+        (local.set $dir (i32.load (i32.const 100)))
+        (drop (call $open (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 5) (i32.const 0) (i64.const 66) (i64.const 0) (i32.const 0) (i32.const 100)))
+        (local.set $f (i32.load (i32.const 100)))
+        (i32.store (i32.const 104) (i32.const 99))
+        (call $num (i32.const 1000) (call $readdir (local.get $dir) (i32.const 2000) (i32.const 256) (i64.const -1) (i32.const 104)))
+        (call $num (i32.const 1003) (i32.load (i32.const 104)))
+        (call $num (i32.const 1006) (call $renumber (local.get $f) (local.get $f)))
+        (i32.store (i32.const 200) (i32.const 0)) (i32.store (i32.const 204) (i32.const 3))
+        (call $num (i32.const 1009) (call $pwrite (local.get $f) (i32.const 200) (i32.const 1) (i64.const -1) (i32.const 208)))
+        (call $num (i32.const 1012) (call $pwrite (local.get $f) (i32.const 200) (i32.const 1) (i64.const 9007199254740992) (i32.const 208)))
+        (i32.store (i32.const 200) (i32.const 3000)) (i32.store (i32.const 204) (i32.const 5))
+        (call $num (i32.const 1015) (call $read (local.get $f) (i32.const 200) (i32.const 1) (i32.const 208)))
+        (i32.store (i32.const 200) (i32.const 1000)) (i32.store (i32.const 204) (i32.const 18))
+        (drop (call $write (i32.const 1) (i32.const 200) (i32.const 1) (i32.const 208)))
+        (i32.store (i32.const 200) (i32.const 3000)) (i32.store (i32.const 204) (i32.const 5))
+        (drop (call $write (i32.const 1) (i32.const 200) (i32.const 1) (i32.const 208)))))`);
+    const r = await runSandboxed(wasm, { dirs: [{ host: rw, guest: '/n', readOnly: false }], env: {}, args: ['n'], timeoutMs: 30_000 });
+    assert.equal(r.outcome, 'exit', JSON.stringify(r.trap ?? r.message));
+    // readdir: 0 (nothing past the end, 0 bytes); renumber: 0 and the file still reads; pwrite: EINVAL, EFBIG
+    assert.equal(r.stdout, '00 00 00 28 22 00 hello');
+    assert.equal(fs.readFileSync(path.join(rw, 'f.txt'), 'utf8'), 'hello');
+  });
+
   it('metadata through a planted hard link: set-times refused, the outside file\'s times unchanged', T, async () => {
     const rw = path.join(root, 'hl');
     fs.mkdirSync(rw);
