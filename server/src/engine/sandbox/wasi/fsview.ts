@@ -72,7 +72,9 @@ export class FsView {
 
   constructor(specs: MountSpec[], private readonly onViolation: ViolationSink) {
     this.mounts = specs.map((m, index) => {
-      const hostReal = fs.realpathSync(m.host);
+      // realpath(3), as checkRoot uses: the JavaScript realpath keeps the case the user typed, which a
+      // case-insensitive file system's realpath(3) would not, and every call would then be refused
+      const hostReal = fs.realpathSync.native(m.host);
       if (!fs.statSync(hostReal).isDirectory()) throw new Error(`mount ${m.host} is not a directory`);
       return { ...m, hostReal, index };
     });
