@@ -219,6 +219,15 @@ describe('sandbox filesystem view', () => {
     for (const f of ['a', 'sub2']) fs.rmSync(path.join(rw, f), { recursive: true });
   });
 
+  it('a mount of / opens files (no false path-escape)', T, async () => {
+    const r = await runSandboxed(await wat2wasm(openGuestWat({ path: path.relative('/', path.join(ro, 'input.txt')) })), {
+      dirs: [{ host: '/', guest: '/', readOnly: true }], env: {}, args: ['guest'], timeoutMs: 10_000,
+    });
+    assert.equal(r.exitCode, 0, JSON.stringify(r.violations));
+    assert.equal(r.stdout, 'read-only input\n');
+    assert.deepEqual(r.violations, []);
+  });
+
   it('refuses sockets with ENOTSUP and reports them', T, async () => {
     const wasm = await wat2wasm(`(module
       (import "wasi_snapshot_preview1" "sock_accept" (func $acc (param i32 i32 i32) (result i32)))
