@@ -121,6 +121,7 @@ export interface RunConfiguration {
   args?: string[];
   timeoutMs?: number;
   maxMemoryBytes?: number;
+  maxWriteBytes?: number;
   maxOutputBytes?: number;
   maxTableElements?: number;
 }

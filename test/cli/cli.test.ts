@@ -465,6 +465,48 @@ describe('run', { concurrency: true }, () => {
       assert.match(r.stderr, message);
     }
   });
+
+  test('overlapping mounts: swapping the inner mount\'s folder is refused and reported; the run does not pass', async () => {
+    const d = await fixtures(['overlap.wat']);
+    fs.mkdirSync(path.join(d, 'app', 'assets'), { recursive: true });
+    fs.writeFileSync(path.join(d, 'secret.txt'), 'outside\n');
+    const r = await cli(['run', 'overlap.wat', '--dir', 'app::/app:rw', '--dir', 'app/assets::/assets'], d);
+    assert.notEqual(r.code, 0, r.stderr);
+    assert.match(r.stderr, /sandbox violation \(symlink-escape\): symlink \/app\/assets -> \.\. would leave \/app/);
+    assert.match(r.stderr, /sandbox violation \(path-escape\): \/assets: the mount's host folder was moved, removed or replaced/);
+    assert.equal(fs.readlinkSync(path.join(d, 'app', 'assets')), 'away', 'the link the guest could make stays inside /app');
+    assert.equal(fs.readFileSync(path.join(d, 'secret.txt'), 'utf8'), 'outside\n');
+  });
+
+  test('--max-write: the write quota (EDQUOT and a write-limit violation past it)', async () => {
+    const d = await fixtures(['grow.wat']);
+    fs.mkdirSync(path.join(d, 'out1'));
+    fs.mkdirSync(path.join(d, 'out2'));
+    const [under, over, bad] = await Promise.all([
+      cli(['run', 'grow.wat', '--dir', 'out1::/out:rw'], d),
+      cli(['run', 'grow.wat', '--dir', 'out2::/out:rw', '--max-write', '4095', '--report', 'r.json'], d),
+      cli(['run', 'grow.wat', '--max-write', '1e6'], d),
+    ]);
+    assert.equal(under.code, 0, under.stderr);
+    assert.equal(over.code, 19, 'the guest exits with EDQUOT');
+    assert.match(over.stderr, /sandbox violation \(write-limit\): fd_write on \/out\/out\.bin would add 4096 bytes; the run may add 4095 bytes/);
+    const report = JSON.parse(fs.readFileSync(path.join(d, 'r.json'), 'utf8'));
+    assert.equal(report.options.maxWriteBytes, 4095);
+    assert.deepEqual(report.violations.map((v: { kind: string }) => v.kind), ['write-limit']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--max-write must be a whole number/);
+    // the policy's sandbox.maxWriteBytes, and the flag over it
+    const p = await fixtures(['grow.wat']);
+    fs.mkdirSync(path.join(p, 'out'));
+    fs.writeFileSync(path.join(p, 'wasm-warden.policy.json'), JSON.stringify({ sandbox: { dirs: [{ host: 'out', guest: '/out', readOnly: false }], maxWriteBytes: 100 } }));
+    const policy = await cli(['run', 'grow.wat'], p);
+    assert.equal(policy.code, 19, policy.stderr);
+    assert.match(policy.stderr, /the run may add 100 bytes/);
+    assert.equal(fs.statSync(path.join(p, 'out', 'out.bin')).size, 0);
+    const flag = await cli(['run', 'grow.wat', '--max-write', '4096'], p);
+    assert.equal(flag.code, 0, flag.stderr);
+    assert.equal(fs.statSync(path.join(p, 'out', 'out.bin')).size, 4096);
+  });
 });
 
 describe('run: hostile guests and policies', { concurrency: true }, () => {

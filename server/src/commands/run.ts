@@ -26,6 +26,8 @@ const run: CommandHandler = async (ws, raw, token, connection) => {
     if (config.env) overrides.env = config.env;
     if (config.timeoutMs) overrides.timeoutMs = config.timeoutMs;
     if (config.maxMemoryBytes) overrides.maxMemoryBytes = config.maxMemoryBytes;
+    // a setting a cloned workspace may carry: only a real byte count replaces the policy's quota
+    if (typeof config.maxWriteBytes === 'number' && Number.isSafeInteger(config.maxWriteBytes) && config.maxWriteBytes >= 0) overrides.maxWriteBytes = config.maxWriteBytes;
     if (config.maxOutputBytes) overrides.maxOutputBytes = config.maxOutputBytes;
     if (config.maxTableElements) overrides.maxTableElements = config.maxTableElements;
   }

@@ -29,6 +29,7 @@ export const run: CommandDef = {
     env: { type: 'string', multiple: true, value: 'K=V', description: 'set a guest environment variable (K alone: copy it from the host)' },
     timeout: { type: 'string', value: 'MS', description: 'wall-clock limit (default: the policy sandbox.timeoutMs, else 10000)' },
     'max-memory': { type: 'string', value: 'BYTES', description: 'linear memory limit' },
+    'max-write': { type: 'string', value: 'BYTES', description: 'write quota: bytes the guest may add to files in its mounts (default 64 MiB)' },
     'max-output': { type: 'string', value: 'BYTES', description: 'limit per stream on stdout/stderr' },
     'max-table-elements': { type: 'string', value: 'N', description: 'limit on the elements of all tables together (default 1000000)' },
     fuel: { type: 'string', value: 'N', description: 'instruction budget; the run stops (limit) when it is used up' },
@@ -118,6 +119,7 @@ export const run: CommandDef = {
     }
     overrides.timeoutMs = nonNegativeInt(p, 'timeout', 'run') ?? overrides.timeoutMs;
     overrides.maxMemoryBytes = nonNegativeInt(p, 'max-memory', 'run') ?? overrides.maxMemoryBytes;
+    overrides.maxWriteBytes = nonNegativeInt(p, 'max-write', 'run');
     overrides.maxOutputBytes = nonNegativeInt(p, 'max-output', 'run');
     overrides.maxTableElements = nonNegativeInt(p, 'max-table-elements', 'run');
     overrides.fuel = nonNegativeInt(p, 'fuel', 'run');

@@ -100,6 +100,7 @@ export function sandboxOptionsFor(file: string, options: RunFileOptions): Sandbo
     args: [path.basename(file), ...(options.args ?? [])],
     timeoutMs: section.timeoutMs ?? SANDBOX_LIMITS.timeoutMs.default!,
     maxMemoryBytes: section.maxMemoryBytes,
+    maxWriteBytes: section.maxWriteBytes,
     maxOutputBytes: section.maxOutputBytes,
     maxTableElements: section.maxTableElements,
     fuel: section.fuel,

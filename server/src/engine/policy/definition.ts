@@ -233,6 +233,7 @@ const sandbox = obj('Limits for sandboxed runs.', {
   timeoutMs: int('Wall-clock limit of a run, in milliseconds.', 1, 10_000),
   maxMemoryBytes: int('Largest linear memory of a run, in bytes.', 0, 256 * MIB),
   fuel: int('Instruction budget of a run (absent: unlimited).', 1),
+  maxWriteBytes: int('Write quota of a run: bytes it may add to files in its mounts, all files together.', 0, 64 * MIB),
   maxOutputBytes: int('Largest stdout plus stderr kept from a run, in bytes.', 0, MIB),
   maxTableElements: int('Most elements all tables of a run may hold together (their maxima are lowered to fit).', 0, 1_000_000),
 });

@@ -28,6 +28,12 @@ export interface SandboxOptions {
   timeoutMs: number;
   /** linear memory cap (default 256 MiB) */
   maxMemoryBytes?: number;
+  /**
+   * write quota (default 64 MiB): bytes the run may add to files in its mounts, all files together
+   * (writes past the end, holes, fd_allocate, fd_filestat_set_size); past it writes fail with EDQUOT
+   * and a `write-limit` violation is recorded (the guest goes on)
+   */
+  maxWriteBytes?: number;
   /** cap per stream on stdout and stderr (default 1 MiB); reaching it stops the guest (`limit`) */
   maxOutputBytes?: number;
   /** cap on the elements of all tables together (default 1,000,000): their maxima are lowered to fit */
