@@ -201,7 +201,7 @@ export function runGuest(
       stderr,
       onViolation: (k, d) => monitor.violation(k, d),
       io: monitor.io,
-      maxWriteBytes: options.maxWriteBytes,
+      maxWriteBytes: limitOf(options, 'maxWriteBytes'),
     });
   } catch (e) {
     return finish({ outcome: 'error', message: `cannot set up the sandbox: ${(e as Error).message}` });

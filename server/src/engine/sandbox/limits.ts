@@ -24,6 +24,7 @@ export const SANDBOX_LIMITS: { readonly [K in LimitName]-?: LimitSpec } = {
   maxMemoryBytes: { default: 256 * 1024 * 1024, unit: 'bytes', covers: 'linear memory' },
   maxOutputBytes: { default: 1024 * 1024, unit: 'bytes', covers: 'stdout and stderr, each' },
   maxTableElements: { default: 1_000_000, unit: 'elements', covers: 'elements of all tables together' },
+  maxWriteBytes: { default: 64 * 1024 * 1024, unit: 'bytes', covers: 'bytes added to files in the mounts, all writes together' },
   fuel: { default: undefined, unit: 'instructions', covers: 'instructions executed (approximate)' },
 };
 

@@ -58,8 +58,8 @@ export interface WasiCallStats {
 
 export interface Violation {
   /** path-escape, absolute-path, symlink-escape, read-only, cross-mount-rename, cross-mount-link,
-   *  hardlink-write, socket, denied-capability, import-refused, import-denied, memory-limit, table-limit,
-   *  output-limit, fuel-exhausted */
+   *  hardlink-write, nul-in-path, socket, denied-capability, import-refused, import-denied, memory-limit,
+   *  table-limit, output-limit, write-limit, fuel-exhausted */
   kind: string;
   detail: string;
   /** ms since the run started */

@@ -13,6 +13,7 @@
  * arrive as signed bigints and are taken as the u64 they are, and nothing the guest passes makes host
  * code throw anything but a WasiError (or a DataView RangeError, which is EFAULT).
  */
+import { SANDBOX_LIMITS } from '../limits';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -48,7 +49,7 @@ export interface WasiHostOptions {
 }
 
 /** Default write quota of a run: 64 MiB added to the files of its mounts (docs/sandbox.md). */
-export const DEFAULT_MAX_WRITE = 64 * 1024 * 1024;
+export const DEFAULT_MAX_WRITE = SANDBOX_LIMITS.maxWriteBytes.default!;
 
 export interface IoCounters {
   bytesRead: number;
