@@ -11,6 +11,7 @@ import type { Span } from '../span';
 import { TokenKind, scanString, decodeStringBytes, isValidUtf8String } from './lexer';
 import { buildTree, diag } from './tree-builder';
 import { keepMaps, objectArray as objectArrayImport } from '../jit';
+import { appendWithheldSummaries, pushLimited } from '../diagnostic-limit';
 import { idKey as idKeyImport, readTypeUse } from './forms';
 import {
   classifyNumber as classifyNumberImport, floatInRange, intInRange as intInRangeImport, intNumber as intNumberImport, NumberClass,
@@ -133,6 +134,8 @@ export function parse(text: string, options: ParseOptions = {}): ParseResult {
     root.modules.push(m);
     features.push(checker.features);
   }
+  // findings past the limit per code were counted: one summary each (see diagnostic-limit.ts)
+  appendWithheldSummaries(diagnostics);
   return { root, diagnostics, features };
 }
 
@@ -181,7 +184,7 @@ class Checker {
   error(code: WatDiagnosticCode, message: string, s: Span): void {
     // a malformed token was already reported by the lexer
     if ((s as Atom).type === 'atom' && (s as Atom).token === T_RESERVED) return;
-    if (this.quiet === 0) this.diagnostics.push(diag(code, message, s));
+    if (this.quiet === 0) pushLimited(this.diagnostics, diag(code, message, s));
   }
 
   // ---------------------------------------------------------------- script commands

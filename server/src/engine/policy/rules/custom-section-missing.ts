@@ -10,7 +10,11 @@ export const customSectionMissing: PolicyRule = {
   policyKeys: ['customSections.required'],
   check({ model, policy }) {
     return (policy.customSections?.required ?? [])
-      .filter((pattern) => !model.customSections.some((s) => matchGlob(pattern, s.name, 'name')))
+      .filter(
+        (pattern) =>
+          !model.customSections.some((s) => matchGlob(pattern, s.name, 'name')) &&
+          !(model.customSectionsOmitted?.names ?? []).some((name) => matchGlob(pattern, name, 'name')),
+      )
       .map((pattern) => ({
         message: `The module has no custom section matching "${pattern}", which customSections.required asks for.`,
         span: moduleHeadSpan(model),
