@@ -217,6 +217,9 @@ function buildLists(
       }
       l.end = ends[t];
       l.closed = true;
+      // the children array grew by V8's steps (17 slots for the first push): most lists hold a few
+      // nodes, so an exact copy halves the tree's memory on dense text (a million `(local i32)`)
+      if (l.children.length < 16) (l as { children: Node[] }).children = l.children.slice();
       if (stack.length === fieldDepth) fieldDepth = -1;
       children = stack.length ? stack[stack.length - 1].children : rootChildren;
     } else {
