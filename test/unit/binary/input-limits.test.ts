@@ -239,3 +239,12 @@ test('huge limits (u64 and u32 maxima, a 4 GiB page size): read, checked and ins
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a run of 200,000 'shared' heap type prefixes: one clear finding, not a stack overflow", () => {
+  const payload = [1, 0x60, 1, 0x63, ...new Array(200_000).fill(0x65), 0x70, 0];
+  const r = readWasm(Uint8Array.from([...HEADER, 1, ...u32(payload.length), ...payload]));
+  assert.deepEqual(
+    r.diagnostics.map((d) => d.message),
+    ["section 1 (type) at 0x8: unknown heap type: a second 'shared' prefix at 0x11"],
+  );
+});
