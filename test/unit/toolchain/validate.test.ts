@@ -143,6 +143,28 @@ test('nesting beyond both validators (100,000 folded blocks): not validated, at 
   assert.equal(r.diagnostics[0].span.start, text.lastIndexOf('(block'));
 });
 
+test('a binary nesting blocks 100,000 deep: wabt runs out of stack, binaryen validates it, and the note says why', async () => {
+  const n = 100_000;
+  const body = [0, ...new Array(n).fill([0x02, 0x40]).flat(), ...new Array(n + 1).fill(0x0b)];
+  const leb = (x: number) => {
+    const o: number[] = [];
+    do {
+      let b = x & 0x7f;
+      x = Math.floor(x / 128);
+      if (x) b |= 0x80;
+      o.push(b);
+    } while (x);
+    return o;
+  };
+  const code = [1, ...leb(body.length), ...body];
+  const bytes = Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 10, ...leb(code.length), ...code]);
+  const r = await validateWasm(bytes);
+  assert.equal(r.valid, true, JSON.stringify(r.diagnostics));
+  assert.equal(r.diagnostics.length, 1);
+  assert.equal(r.diagnostics[0].code, 'input-limit');
+  assert.match(r.diagnostics[0].message, /^validated by binaryen only: wabt ran out of stack on this module/);
+});
+
 test('compiling nesting wabt cannot parse (400 folded blocks crashed it) is refused at once, and the next compile works', async () => {
   const depth = 400;
   const text = `(module (func ${'(block '.repeat(depth)}${')'.repeat(depth)}))`;

@@ -21,6 +21,9 @@ export interface ValidationResult {
 }
 
 export const WAT_TIMEOUT_HINT = 'nesting too deep?';
+
+/** How wabt.js fails when its stack runs out (the JS engine's or its wasm stack's). */
+const STACK_EXHAUSTED = /Maximum call stack size exceeded|memory access out of bounds/;
 const WASM_TIMEOUT_HINT = 'module too large or too deeply nested?';
 
 /**
@@ -122,6 +125,18 @@ function combine(raw: ValidateResultRaw, subject: Subject, t0: number): Validati
   if (b.valid) {
     // binaryen knows the proposals wabt lacks: its verdict wins, wabt's complaint becomes a note
     const first = wabtDiags[0];
+    if (first && STACK_EXHAUSTED.test(first.message)) {
+      // not a proposal: wabt ran out of stack (deeply nested code in a binary)
+      return done(true, [
+        {
+          code: 'input-limit',
+          severity: 'info',
+          message: `validated by binaryen only: wabt ran out of stack on this module (deeply nested code?): ${first.message}`,
+          span: first.span,
+          source: 'wabt',
+        },
+      ]);
+    }
     return done(true, [
       {
         code: 'validator-disagreement',
