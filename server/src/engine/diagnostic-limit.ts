@@ -10,6 +10,18 @@
  */
 import type { EngineDiagnostic } from './diagnostic';
 
+/**
+ * The longest message a finding carries: messages quote what they are about (a token, a name), and a
+ * hostile file's token or name can be megabytes long. Longer messages are cut (see `boundedMessage`).
+ */
+export const MAX_MESSAGE_LENGTH = 500;
+
+/** `message`, cut to MAX_MESSAGE_LENGTH characters with a note of how much was left out. */
+export function boundedMessage(message: string): string {
+  if (message.length <= MAX_MESSAGE_LENGTH) return message;
+  return `${message.slice(0, MAX_MESSAGE_LENGTH)}... (${message.length - MAX_MESSAGE_LENGTH} more characters)`;
+}
+
 /** Findings of one code listed per file; the others are counted into one summary finding. */
 export const MAX_FINDINGS_PER_CODE = 1000;
 

@@ -91,6 +91,16 @@ test('script commands nested 100,000 deep (.wast): parsed without overflowing th
   }
 });
 
+test('a finding quoting a 100,000-character token is cut to 500 characters, saying how much was left out', () => {
+  const digits = '1' + '0'.repeat(100_000);
+  const doc = parseWat(`(module (memory i64 ${digits}))`);
+  assert.equal(doc.diagnostics.length, 1);
+  const m = doc.diagnostics[0].message;
+  assert.ok(m.startsWith("limit '1000"), m.slice(0, 50));
+  assert.match(m, /\.\.\. \(\d+ more characters\)$/);
+  assert.ok(m.length < 600, `${m.length} characters`);
+});
+
 test('deepestNesting counts folded lists and plain blocks together', () => {
   assert.equal(deepestNesting('').depth, 0);
   assert.equal(deepestNesting('(module (func (block (loop)))').depth, 4);

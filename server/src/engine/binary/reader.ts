@@ -38,6 +38,7 @@ import { keepLatest, keepMaps } from '../jit';
 import { MAX_NAMES, emptyNameSection, readNameSection, type NameSection } from './name-section';
 import { newTypeUse, readStorageType, readValType, skipConstExpr, type TypeUse } from './value-types';
 import { MAX_LISTED_CUSTOM_SECTIONS, omittedCustomSectionsMessage, tallyCustomSection } from './custom-section-tally';
+import { boundedMessage } from '../diagnostic-limit';
 
 export type { NameSection } from './name-section';
 
@@ -408,7 +409,7 @@ class ModuleReader {
     this.diagnostics.push({
       code,
       severity,
-      message,
+      message: boundedMessage(message),
       span: { start, end: Math.min(start + 1, this.byteLength) || start },
       source: 'wasm-reader',
     });

@@ -7,7 +7,7 @@ import type { EngineDiagnostic } from '../diagnostic';
 import type { Span } from '../span';
 import { lex, TokenKind } from './lexer';
 import { keepMaps, objectArray as objectArrayImport } from '../jit';
-import { addWithheld, pushLimited, takeWithheld } from '../diagnostic-limit';
+import { addWithheld, boundedMessage, pushLimited, takeWithheld } from '../diagnostic-limit';
 import { type Atom, type List, type Node, type Root, headOf as headOfImport } from './syntax';
 
 // Module constants for what buildLists uses from other modules (see the note in parser.ts).
@@ -34,7 +34,7 @@ export type WatDiagnosticCode =
   | 'wat-field-order';
 
 export function diag(code: WatDiagnosticCode, message: string, s: Span): EngineDiagnostic {
-  return { code, severity: 'error', message, span: { start: s.start, end: s.end }, source: 'wat-parser' };
+  return { code, severity: 'error', message: boundedMessage(message), span: { start: s.start, end: s.end }, source: 'wat-parser' };
 }
 
 /** list heads that cannot occur inside a func/global field: seeing one means a `)` is missing */
