@@ -177,6 +177,25 @@ export interface CustomSection {
   placement?: 'first' | 'middle' | 'last';
 }
 
+/**
+ * Custom sections past the listed ones (binary: see MAX_LISTED_CUSTOM_SECTIONS): counted, not listed,
+ * so a module made of millions of tiny sections costs a count, not a list. Policy rules on custom
+ * sections look at the distinct names and the largest size kept here.
+ */
+export interface OmittedCustomSections {
+  count: number;
+  /** payload bytes of all of them */
+  bytes: number;
+  /** the largest payload */
+  largest: number;
+  /** their distinct names, the first MAX_OMITTED_CUSTOM_NAMES of them */
+  names: string[];
+  /** true when there were more distinct names than `names` holds */
+  moreNames: boolean;
+  /** the first of them */
+  span: Span;
+}
+
 export interface SectionInfo {
   id: number;
   /** `type`, `import`, ... or `custom:<name>` */
@@ -209,6 +228,8 @@ export interface ModuleModel {
   data: DataSegment[];
   elems: ElemSegment[];
   customSections: CustomSection[];
+  /** binary only: custom sections past the first MAX_LISTED_CUSTOM_SECTIONS (counted, not listed) */
+  customSectionsOmitted?: OmittedCustomSections;
   features: Feature[];
   /** binary only: the sections in file order */
   sections?: SectionInfo[];

@@ -54,6 +54,8 @@ function md(s: string): string {
 
 /** A code span that holds any text (names from modules can contain backticks). */
 function code(s: string): string {
-  const ticks = '`'.repeat(Math.max(0, ...(s.match(/`+/g) ?? []).map((m) => m.length)) + 1);
+  let longest = 0;
+  for (const m of s.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  const ticks = '`'.repeat(longest + 1);
   return `${ticks} ${s} ${ticks}`;
 }

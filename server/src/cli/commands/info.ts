@@ -60,6 +60,8 @@ function inspectionText(i: Inspection, io: Io): string {
   if (i.customSections.length) {
     lines.push(h(`custom sections (${i.customSections.length})`));
     for (const c of i.customSections) lines.push(`  ${c.name}  ${c.size} bytes`);
+    const o = i.customSectionsOmitted;
+    if (o) lines.push(`  ... and ${o.count} more custom sections, counted, not listed (${o.bytes} bytes)`);
   }
   if (i.sections.length) {
     lines.push(h('sections'));

@@ -4,7 +4,7 @@
  * (`HEADER_READ_OPTIONS`) needs of it, in its own small buffer: the whole payload of the declaration
  * sections (import, table, memory, tag, start, data count), the head of custom sections (their name)
  * and of the type, function, global, export and element sections (whose payloads are read only when
- * the lazy read decodes them, `FileSections.load`), and nothing of code and data. So memory and I/O
+ * the lazy read decodes them, `FileSections.load`), the segment count of data, and nothing of code. So memory and I/O
  * follow what the policy looks at, not the module's size. Pair it with
  * `readWasm(bytes, { ...HEADER_READ_OPTIONS, file })`.
  *
@@ -15,6 +15,8 @@
 import * as fs from 'fs';
 import { keepLatest } from '../jit';
 import { DEFERRED_SECTIONS, type FileSection, type FileSections, type ReadWasmOptions } from './reader';
+import type { OmittedCustomSections } from '../model';
+import { MAX_LISTED_CUSTOM_SECTIONS, tallyCustomSection } from './custom-section-tally';
 
 /** Reader options matching a header-only read: no bodies, no data segments, no names; lazy. */
 export const HEADER_READ_OPTIONS: ReadWasmOptions = { bodies: false, data: false, ids: false, names: false, lazy: true };
@@ -85,7 +87,7 @@ export function readWasmFileHeaders(file: string): WasmFileBytes {
     if (magic[0] !== 0 || magic[1] !== 0x61 || magic[2] !== 0x73 || magic[3] !== 0x6d || magic[4] !== 1 || magic[5] | magic[6] | magic[7]) return full();
     const walked = walkHeaders(fd, size, start);
     if (!walked) return full();
-    const { sections, heads } = walked;
+    const { sections, heads, omitted } = walked;
     for (let i = 0; i < sections.length; i++) {
       const s = sections[i];
       const want = bytesWanted(s);
@@ -111,7 +113,7 @@ export function readWasmFileHeaders(file: string): WasmFileBytes {
       }
       s.data = data;
     }
-    return { bytes: magic, size, complete: false, file: { byteLength: size, sections, load: (s) => loadPayload(file, s) } };
+    return { bytes: magic, size, complete: false, file: { byteLength: size, sections, omittedCustom: omitted, load: (s) => loadPayload(file, s) } };
   } finally {
     fs.closeSync(fd);
   }
@@ -119,36 +121,66 @@ export function readWasmFileHeaders(file: string): WasmFileBytes {
 
 /** How much of a section's payload a header read takes up front. */
 function bytesWanted(s: FileSection): number {
-  if (s.id === 10 || s.id === 11 || s.id > 13) return 0; // code, data, unknown: nothing
+  if (s.id === 11) return Math.min(s.size, 5); // data: its segment count only (checked against the data count)
+  if (s.id === 10 || s.id > 13) return 0; // code, unknown: nothing
   if (DEFERRED_SECTIONS.has(s.id)) return Math.min(s.size, 5); // read when decoded; the count now
   if (s.id === 0) return Math.min(s.size, CUSTOM_HEAD_BYTES); // custom: the name
   return s.size; // the declaration sections
 }
 
 /**
- * The section headers of the file, or undefined if anything is off. Headers inside the file's start
- * come from it; each later one takes one positional read of HEADER_READ_BYTES, whose bytes past the
- * header (within the section) are that section's `heads` entry.
+ * Header reads after this many take a window of WINDOW_BYTES at a time: a module whose sections are
+ * many and small (a hostile one: millions of empty custom sections) is then walked with one read per
+ * window, not one per section, while a real module (a few dozen sections) keeps its small reads.
  */
-function walkHeaders(fd: number, size: number, start: Uint8Array): { sections: FileSection[]; heads: (Uint8Array | undefined)[] } | undefined {
+const DENSE_AFTER = 64;
+const WINDOW_BYTES = 64 * 1024;
+
+/** More non-custom sections than this cannot be a valid module (13 kinds, once each): the full read reports it. */
+const MAX_KNOWN_SECTIONS = 32;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The section headers of the file, or undefined if anything is off. Headers inside the file's start
+ * come from it; each later one takes one positional read of HEADER_READ_BYTES (or, once there were
+ * many, of a window), whose bytes past the header (within the section) are that section's `heads`
+ * entry. Custom sections past MAX_LISTED_CUSTOM_SECTIONS are counted into `omitted`, not listed.
+ */
+function walkHeaders(
+  fd: number,
+  size: number,
+  start: Uint8Array,
+): { sections: FileSection[]; heads: (Uint8Array | undefined)[]; omitted?: OmittedCustomSections } | undefined {
   const sections: FileSection[] = [];
   const heads: (Uint8Array | undefined)[] = [];
+  let omitted: OmittedCustomSections | undefined;
+  let customs = 0;
   // header reads go into slices of one block (a small typed array each cost more than its read)
   let block = new Uint8Array(0);
   let used = 0;
+  // the bytes at hand: the file's start, then (dense headers) the last window read, from `winPos`
+  let win = start;
+  let winPos = 0;
+  let reads = 0;
   let pos = 8;
   while (pos < size) {
-    // id byte and up to 5 bytes of size: from the start already read, or one positional read from `pos`
-    let chunk = start;
-    let at = pos;
-    let got = start.length;
-    if (pos + Math.min(6, size - pos) > start.length) {
-      if (used + HEADER_READ_BYTES > block.length) {
-        block = new Uint8Array(HEADER_READ_BYTES * 16);
-        used = 0;
+    // id byte and up to 5 bytes of size: from the bytes at hand, or one positional read from `pos`
+    let chunk = win;
+    let at = pos - winPos;
+    let got = win.length;
+    if (pos < winPos || pos + Math.min(6, size - pos) > winPos + win.length) {
+      if (reads++ < DENSE_AFTER) {
+        if (used + HEADER_READ_BYTES > block.length) {
+          block = new Uint8Array(HEADER_READ_BYTES * 16);
+          used = 0;
+        }
+        chunk = block.subarray(used, used + Math.min(HEADER_READ_BYTES, size - pos));
+        used += HEADER_READ_BYTES;
+      } else {
+        win = chunk = new Uint8Array(Math.min(WINDOW_BYTES, size - pos));
+        winPos = pos;
       }
-      chunk = block.subarray(used, used + Math.min(HEADER_READ_BYTES, size - pos));
-      used += HEADER_READ_BYTES;
       got = readAt(fd, chunk, 0, chunk.length, pos);
       at = 0;
     }
@@ -163,13 +195,40 @@ function walkHeaders(fd: number, size: number, start: Uint8Array): { sections: F
       shift += 7;
       if ((b & 0x80) === 0) break;
     }
+    const id = chunk[at];
     const payloadOffset = pos + (p - at);
     if (payloadOffset + payloadSize > size) return undefined;
-    sections.push({ id: chunk[at], offset: pos, payloadOffset, size: payloadSize });
-    heads.push(chunk === start ? undefined : chunk.subarray(p, Math.min(got, p + payloadSize)));
+    const head = chunk.subarray(p, Math.min(got, p + payloadSize));
+    if (id === 0 && ++customs > MAX_LISTED_CUSTOM_SECTIONS) {
+      const name = customName(fd, head, payloadOffset, payloadSize);
+      if (name === undefined) return undefined;
+      omitted = tallyCustomSection(omitted, name.value, payloadSize - name.bytes, { start: pos, end: payloadOffset + payloadSize });
+    } else {
+      if (id !== 0 && sections.length - Math.min(customs, MAX_LISTED_CUSTOM_SECTIONS) >= MAX_KNOWN_SECTIONS) return undefined;
+      sections.push({ id, offset: pos, payloadOffset, size: payloadSize });
+      heads.push(chunk === start ? undefined : head);
+    }
     pos = payloadOffset + payloadSize;
   }
-  return { sections, heads };
+  return { sections, heads, omitted };
+}
+
+/** A counted custom section's name and the bytes it takes, or undefined when it is malformed (the full read reports it). */
+function customName(fd: number, head: Uint8Array, payloadOffset: number, payloadSize: number): { value: string; bytes: number } | undefined {
+  let data = head;
+  const needed = nameLength(data);
+  if (needed === undefined || needed > payloadSize || needed > CUSTOM_NAME_MAX) return undefined;
+  if (needed > data.length) {
+    data = new Uint8Array(needed);
+    if (readAt(fd, data, 0, needed, payloadOffset) < needed) return undefined;
+  }
+  let p = 0;
+  while (data[p] & 0x80) p++;
+  try {
+    return { value: utf8.decode(data.subarray(p + 1, needed)), bytes: needed };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Bytes a custom section's name takes (its LEB128 length and UTF-8), from the head of the payload. */

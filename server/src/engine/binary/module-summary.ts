@@ -59,7 +59,8 @@ export function summarizeModule(read: WasmReadResult, fileSize: number): string 
   }
   if (m.customSections.length) {
     const shown = m.customSections.slice(0, 10).map((c) => `${commentText(c.name)} (${formatBytes(c.size)})`);
-    lines.push(`custom sections: ${shown.join(', ')}${m.customSections.length > 10 ? `, ... ${m.customSections.length - 10} more` : ''}`);
+    const more = m.customSections.length - shown.length + (m.customSectionsOmitted?.count ?? 0);
+    lines.push(`custom sections: ${shown.join(', ')}${more > 0 ? `, ... ${more} more` : ''}`);
   }
   const errors = read.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = read.diagnostics.filter((d) => d.severity === 'warning').length;

@@ -6,6 +6,14 @@ import { ByteReader, hex } from './byte-reader';
 
 export type NameMap = Map<number, string>;
 
+/**
+ * Names kept from one `name` section (all subsections together: functions, locals, types ...). A name
+ * section of a few bytes per entry can hold millions of them; past this many they are checked and
+ * counted (`NameSection.omitted`), not kept, and the reader reports it. Real modules name at most a few
+ * hundred thousand functions, and their locals.
+ */
+export const MAX_NAMES = 250_000;
+
 export interface NameSection {
   module?: string;
   functions: NameMap;
@@ -18,6 +26,10 @@ export interface NameSection {
   elems: NameMap;
   data: NameMap;
   tags: NameMap;
+  /** names kept so far (at most MAX_NAMES) */
+  kept: number;
+  /** names past MAX_NAMES: checked and counted, not kept */
+  omitted: number;
 }
 
 export function emptyNameSection(): NameSection {
@@ -31,17 +43,25 @@ export function emptyNameSection(): NameSection {
     elems: new Map(),
     data: new Map(),
     tags: new Map(),
+    kept: 0,
+    omitted: 0,
   };
 }
 
 const SUBSECTION_NAMES = ['module', 'function', 'local', 'label', 'type', 'table', 'memory', 'global', 'elem', 'data', 'field', 'tag'];
 
-function readNameMap(r: ByteReader, into: NameMap | undefined, what: string): void {
+function readNameMap(r: ByteReader, into: NameMap | undefined, what: string, out: NameSection): void {
   const n = r.count(`${what} name`, 2);
   for (let i = 0; i < n; i++) {
     const idx = r.u32(`${what} index`);
-    const name = r.name(`${what} name`);
-    into?.set(idx, name.value);
+    const name = r.nameValue(`${what} name`);
+    if (!into) continue;
+    if (out.kept < MAX_NAMES) {
+      into.set(idx, name);
+      out.kept++;
+    } else {
+      out.omitted++;
+    }
   }
 }
 
@@ -66,38 +86,38 @@ export function readNameSection(bytes: Uint8Array, start: number, end: number, o
         out.module = sub.name('module name').value;
         break;
       case 1:
-        readNameMap(sub, out.functions, 'function');
+        readNameMap(sub, out.functions, 'function', out);
         break;
       case 2: {
         const n = sub.count('local name map', 2);
         for (let i = 0; i < n; i++) {
           const f = sub.u32('function index');
           const map: NameMap | undefined = withLocals ? new Map() : undefined;
-          readNameMap(sub, map, 'local');
+          readNameMap(sub, map, 'local', out);
           if (map && map.size) out.locals.set(f, map);
         }
         break;
       }
       case 4:
-        readNameMap(sub, out.types, 'type');
+        readNameMap(sub, out.types, 'type', out);
         break;
       case 5:
-        readNameMap(sub, out.tables, 'table');
+        readNameMap(sub, out.tables, 'table', out);
         break;
       case 6:
-        readNameMap(sub, out.memories, 'memory');
+        readNameMap(sub, out.memories, 'memory', out);
         break;
       case 7:
-        readNameMap(sub, out.globals, 'global');
+        readNameMap(sub, out.globals, 'global', out);
         break;
       case 8:
-        readNameMap(sub, out.elems, 'elem');
+        readNameMap(sub, out.elems, 'elem', out);
         break;
       case 9:
-        readNameMap(sub, out.data, 'data');
+        readNameMap(sub, out.data, 'data', out);
         break;
       case 11:
-        readNameMap(sub, out.tags, 'tag');
+        readNameMap(sub, out.tags, 'tag', out);
         break;
       default:
         // labels, fields and unknown subsections: skipped by size

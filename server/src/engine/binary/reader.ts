@@ -24,6 +24,7 @@ import {
   type Limits,
   type MemoryEntry,
   type ModuleModel,
+  type OmittedCustomSections,
   type StartEntry,
   type TableEntry,
   type TagEntry,
@@ -34,8 +35,10 @@ import type { Span } from '../span';
 import { ByteReader, WasmFormatError, hex, namePool, namePoolSeed } from './byte-reader';
 import { WASI_PREVIEW1_MODULES } from '../wasi';
 import { keepLatest, keepMaps } from '../jit';
-import { emptyNameSection, readNameSection, type NameSection } from './name-section';
+import { MAX_NAMES, emptyNameSection, readNameSection, type NameSection } from './name-section';
 import { newTypeUse, readStorageType, readValType, skipConstExpr, type TypeUse } from './value-types';
+import { MAX_LISTED_CUSTOM_SECTIONS, omittedCustomSectionsMessage, tallyCustomSection } from './custom-section-tally';
+import { boundedMessage } from '../diagnostic-limit';
 
 export type { NameSection } from './name-section';
 
@@ -58,7 +61,7 @@ export interface ReadWasmOptions {
   /** walk the code section's bodies (func spans and sizes); default true. When false the code section's
    *  payload is not read at all, so it may be absent (see file-reader.ts). */
   bodies?: boolean;
-  /** walk the data section's segments; default true. When false its payload is not read at all. */
+  /** walk the data section's segments; default true. When false only its segment count is read. */
   data?: boolean;
   /**
    * Decode the type, function, global, export and element sections only when the model's `types`,
@@ -79,8 +82,10 @@ export interface ReadWasmOptions {
 export interface FileSections {
   /** the file's length */
   byteLength: number;
-  /** every section, in file order */
+  /** every section, in file order, except custom sections past the listed ones (see `omittedCustom`) */
   sections: FileSection[];
+  /** custom sections past MAX_LISTED_CUSTOM_SECTIONS: counted by the file read, not listed */
+  omittedCustom?: OmittedCustomSections;
   /** reads a section's whole payload (a deferred section, when it is decoded) */
   load(section: FileSection): Uint8Array;
 }
@@ -260,6 +265,7 @@ class ModuleReader {
   readonly model: ModuleModel;
   readonly diagnostics: EngineDiagnostic[] = [];
   private names?: NameSection;
+  private nameSectionOffset?: number;
   private dataCount?: number;
   private readonly use: TypeUse = newTypeUse();
   private gc = false;
@@ -403,7 +409,7 @@ class ModuleReader {
     this.diagnostics.push({
       code,
       severity,
-      message,
+      message: boundedMessage(message),
       span: { start, end: Math.min(start + 1, this.byteLength) || start },
       source: 'wasm-reader',
     });
@@ -475,7 +481,13 @@ class ModuleReader {
           const sub = new ByteReader(this.bytes, payloadOffset, payloadOffset + size);
           const n = sub.name('custom section name');
           name = `custom:${n.value}`;
-          this.model.customSections.push({ name: n.value, size: payloadOffset + size - sub.pos, span: { start: offset, end: payloadOffset + size } });
+          const span = { start: offset, end: payloadOffset + size };
+          if (this.model.customSections.length >= MAX_LISTED_CUSTOM_SECTIONS) {
+            this.model.customSectionsOmitted = tallyCustomSection(this.model.customSectionsOmitted, n.value, span.end - sub.pos, span);
+            r.pos = span.end;
+            continue;
+          }
+          this.model.customSections.push({ name: n.value, size: span.end - sub.pos, span });
         }
         this.model.sections!.push({ id, name, offset, payloadOffset, size });
         r.pos = payloadOffset + size;
@@ -485,6 +497,8 @@ class ModuleReader {
         return;
       }
     }
+    const omitted = this.model.customSectionsOmitted;
+    if (omitted) this.report(omitted.span.start, omittedCustomSectionsMessage(this.model.customSections, omitted), 'warning', 'input-limit');
   }
 
   private walkSections(): void {
@@ -494,6 +508,7 @@ class ModuleReader {
         if (f.data) this.payloads.set(f.offset, f.data);
         last = this.visitSection({ id: f.id, name: sectionName(f.id), offset: f.offset, payloadOffset: f.payloadOffset, size: f.size }, last);
       }
+      if (this.file.omittedCustom) this.model.customSectionsOmitted = this.file.omittedCustom;
       return;
     }
     const b = this.bytes;
@@ -524,6 +539,10 @@ class ModuleReader {
   /** One section, in file order: order checks, then decoded now or (lazy reads) deferred. */
   private visitSection(info: SectionInfo, lastOrder: number): number {
     const { id, offset } = info;
+    if (id === 0 && this.model.customSections.length >= MAX_LISTED_CUSTOM_SECTIONS && !this.file) {
+      this.tallyCustom(info);
+      return lastOrder;
+    }
     const label = sectionLabel(id, offset);
     this.model.sections!.push(info);
     if (id !== 0) {
@@ -621,6 +640,9 @@ class ModuleReader {
         return this.readCode(r);
       case 11:
         if (this.options.data === false) {
+          // the segments are not walked, but their count is checked against the data count section
+          // (a file read holds the count's bytes at the head of the section)
+          this.dataSectionCount = r.u32('data segment count');
           r.pos = r.end;
           return;
         }
@@ -642,6 +664,7 @@ class ModuleReader {
     this.model.customSections.push({ name: n.value, size: end - r.pos, span: { start: info.offset, end } });
     if (n.value === 'name' && this.options.ids !== false) {
       this.names ??= emptyNameSection();
+      this.nameSectionOffset ??= info.offset;
       const start = r.pos;
       r.pos = r.end;
       try {
@@ -652,6 +675,19 @@ class ModuleReader {
       }
     } else {
       r.pos = r.end;
+    }
+  }
+
+  /** A custom section past the listed ones: its name is checked, then it is counted (see custom-section-tally.ts). */
+  private tallyCustom(info: SectionInfo): void {
+    const r = this.payloadReader(info);
+    try {
+      const name = r.nameValue('custom section name');
+      const end = info.payloadOffset + info.size;
+      this.model.customSectionsOmitted = tallyCustomSection(this.model.customSectionsOmitted, name, end - r.pos, { start: info.offset, end });
+    } catch (e) {
+      if (!(e instanceof WasmFormatError)) throw e;
+      this.report(e.offset, `section 0 (custom) at ${hex(info.offset)}: ${e.message}`);
     }
   }
 
@@ -1053,13 +1089,26 @@ class ModuleReader {
     if (defined > 0 && !this.sawCode) {
       this.report(this.byteLength, `the function section declares ${defined} functions but there is no code section (file ends at ${hex(this.byteLength)})`);
     }
-    // (not checkable when the data section was skipped, see options.data)
-    if (this.options.data !== false && this.dataCount !== undefined && (this.dataSectionCount ?? 0) !== this.dataCount) {
+    // (no data section: no segments; a header read takes the count from the data section's head)
+    if (this.dataCount !== undefined && (this.dataSectionCount ?? 0) !== this.dataCount) {
+      const section = m.sections!.find((s) => s.id === (this.dataSectionCount === undefined ? 12 : 11));
       this.report(
-        this.bytes.length,
-        `the data count section says ${this.dataCount} data segments but the data section has ${this.dataSectionCount ?? 0}`,
+        section?.offset ?? this.byteLength,
+        this.dataSectionCount === undefined
+          ? `the data count section says ${this.dataCount} data segments but there is no data section`
+          : `the data count section says ${this.dataCount} data segments but the data section has ${this.dataSectionCount}`,
       );
     }
+    if (this.names && this.names.omitted > 0) {
+      this.report(
+        this.nameSectionOffset ?? 0,
+        `the name section holds ${this.names.kept + this.names.omitted} names: only the first ${MAX_NAMES} are used (limit ${MAX_NAMES}); the other ${this.names.omitted} are checked and counted, not shown`,
+        'warning',
+        'input-limit',
+      );
+    }
+    const omitted = m.customSectionsOmitted;
+    if (omitted) this.report(omitted.span.start, omittedCustomSectionsMessage(m.customSections, omitted), 'warning', 'input-limit');
     this.applyNames();
     this.placeCustomSections();
     if (!this.lazy) m.features = this.detectFeatures();

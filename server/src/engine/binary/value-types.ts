@@ -51,8 +51,10 @@ export function newTypeUse(): TypeUse {
 export function readHeapType(r: ByteReader): string {
   const b = r.peek();
   if (b === 0x65) {
-    // shared-everything-threads: `shared` prefix
+    // shared-everything-threads: one `shared` prefix (a run of them is malformed, not a recursion)
     r.u8();
+    const at = r.pos;
+    if (r.peek() === 0x65) r.fail(`unknown heap type: a second 'shared' prefix at ${hex(at)}`, at);
     return `shared ${readHeapType(r)}`;
   }
   const abs = ABSTRACT_HEAP[b];

@@ -183,6 +183,8 @@ export function renderWatView(bytes: Uint8Array, read: WasmReadResult, options: 
     'elem segments',
   );
   list(m.customSections, (c) => v.line(`  (@custom ${watString(c.name)} ;; ${c.size} bytes, ${c.placement ?? 'middle'})`, c.span), 'custom sections');
+  const omitted = m.customSectionsOmitted;
+  if (omitted) v.line(`  ;; ... ${omitted.count} more custom sections (${omitted.bytes} bytes), counted, not listed`, omitted.span);
 
   sectionComment(10);
   const defined = m.funcs.filter((f) => !f.imported);

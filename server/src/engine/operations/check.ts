@@ -12,6 +12,7 @@ import { HEADER_READ_OPTIONS, readWasmFileFully, readWasmFileHeaders, type WasmF
 import { checkModel } from '../policy/check';
 import type { PolicyStore, ResolvedPolicy } from '../policy/store';
 import { keepLatest } from '../jit';
+import { limitDiagnostics } from '../diagnostic-limit';
 import { carriesSignature } from '../signing/sections';
 
 export type SourceKind = 'wat' | 'wast' | 'wasm';
@@ -47,16 +48,16 @@ export function policyHashesModules(policy: ResolvedPolicy['effective']): boolea
 export function checkWatDocument(doc: WatDocument, file: string, policy: ResolvedPolicy): EngineDiagnostic[] {
   const out = [...doc.diagnostics];
   for (const model of doc.modules) {
-    out.push(...checkModel(model, policy.effective, { filePath: file, policyDir: policy.dir }));
+    for (const d of checkModel(model, policy.effective, { filePath: file, policyDir: policy.dir })) out.push(d);
   }
-  return out;
+  return limitDiagnostics(out);
 }
 
 /** Format diagnostics and policy findings for an already-read binary. */
 export function checkWasmBytes(bytes: Uint8Array, read: WasmReadResult, file: string, policy: ResolvedPolicy): EngineDiagnostic[] {
   // the rules first: a lazy read decodes the sections they look at, and reports those sections' problems
   const findings = read.model.kind === 'module' ? checkModel(read.model, policy.effective, { bytes, filePath: file, policyDir: policy.dir }) : [];
-  return [...read.diagnostics, ...findings];
+  return limitDiagnostics([...read.diagnostics, ...findings]);
 }
 
 /** Check one file from disk (or from the given text/bytes). Throws only on I/O errors. */

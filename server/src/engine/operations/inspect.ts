@@ -33,6 +33,8 @@ export interface Inspection {
   functions: { imported: number; defined: number };
   start?: number;
   customSections: { name: string; size: number }[];
+  /** custom sections past the listed ones (a hostile number of them): counted, not listed */
+  customSectionsOmitted?: { count: number; bytes: number; names: string[] };
   features: string[];
   sections: { name: string; size: number }[];
   findings: EngineDiagnostic[];
@@ -104,6 +106,11 @@ export function inspectFile(file: string, store: PolicyStore, source?: { text?: 
     },
     start: model.start?.func,
     customSections: model.customSections.map((c) => ({ name: c.name, size: c.size })),
+    customSectionsOmitted: model.customSectionsOmitted && {
+      count: model.customSectionsOmitted.count,
+      bytes: model.customSectionsOmitted.bytes,
+      names: model.customSectionsOmitted.names,
+    },
     features: [...model.features],
     sections: (model.sections ?? []).map((s) => ({ name: s.name, size: s.size })),
   };

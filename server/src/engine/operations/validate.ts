@@ -9,6 +9,7 @@ import type { PolicyStore } from '../policy/store';
 import { checkFile, sourceKindOf } from './check';
 import { locateFindings, type Finding } from './findings';
 import { readBytes } from './output';
+import { limitDiagnostics } from '../diagnostic-limit';
 
 export interface ValidateResult {
   file: string;
@@ -29,17 +30,17 @@ export async function validateFile(
     const bytes = readBytes(file);
     const checked = checkFile(file, store, { bytes });
     const spec = await validateWasm(bytes, options);
-    const findings = locateFindings(file, [...dedupe(checked.diagnostics, spec.diagnostics), ...spec.diagnostics]);
+    const findings = locateFindings(file, limitDiagnostics([...dedupe(checked.diagnostics, spec.diagnostics), ...spec.diagnostics]));
     return { file, valid: spec.valid && !checked.diagnostics.some((d) => d.source === 'wasm-reader' && d.severity === 'error'), validators: spec.validator, timeMs: spec.timeMs, findings };
   }
   const text = options.text ?? fs.readFileSync(file, 'utf8');
   const checked = checkFile(file, store, { text });
   // a .wast script holds many modules, valid and invalid on purpose: only its syntax and policy are checked
   if (kind === 'wast') {
-    return { file, valid: !checked.diagnostics.some((d) => d.severity === 'error' && d.source === 'wat-parser'), validators: ['wat-parser'], timeMs: 0, findings: locateFindings(file, checked.diagnostics, text) };
+    return { file, valid: !checked.diagnostics.some((d) => d.severity === 'error' && d.source === 'wat-parser'), validators: ['wat-parser'], timeMs: 0, findings: locateFindings(file, limitDiagnostics(checked.diagnostics), text) };
   }
   const spec = await validateWat(text, options);
-  const findings = locateFindings(file, [...dedupe(checked.diagnostics, spec.diagnostics), ...spec.diagnostics], text);
+  const findings = locateFindings(file, limitDiagnostics([...dedupe(checked.diagnostics, spec.diagnostics), ...spec.diagnostics]), text);
   return { file, valid: spec.valid && !checked.diagnostics.some((d) => d.severity === 'error' && d.source === 'wat-parser'), validators: ['wat-parser', ...spec.validator], timeMs: spec.timeMs, findings };
 }
 

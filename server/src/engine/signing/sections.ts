@@ -53,8 +53,8 @@ export function isSignatureSection(s: RawSection): boolean {
   return s.id === 0 && s.name === SIGNATURE_SECTION;
 }
 /** Does the module (its model) carry a custom section named "signature" (ours or another tool's)? */
-export function carriesSignature(model: Pick<ModuleModel, 'customSections'>): boolean {
-  return model.customSections.some((c) => c.name === SIGNATURE_SECTION);
+export function carriesSignature(model: Pick<ModuleModel, 'customSections' | 'customSectionsOmitted'>): boolean {
+  return model.customSections.some((c) => c.name === SIGNATURE_SECTION) || !!model.customSectionsOmitted?.names.includes(SIGNATURE_SECTION);
 }
 
 export function isDelimiterSection(s: RawSection): boolean {

@@ -5,7 +5,7 @@
 import type { EngineDiagnostic } from '../diagnostic';
 import { ToolchainError } from './client';
 import type { ToolFailure } from './protocol';
-import { cleanMessage, codeForStage, wasmDiagnostics, watDiagnostics, watLocationToSpan } from './wabt-messages';
+import { cleanMessage, codeForStage, wasmDiagnostics, watDiagnostics, watLocationToSpan, WabtLines } from './wabt-messages';
 
 export interface ToolchainOptions {
   /** aborting kills the worker running the operation; the operation rejects with an AbortError */
@@ -31,6 +31,7 @@ export function failureDiagnostics(f: ToolFailure, subject: Subject): EngineDiag
 
 /** binaryen messages have no byte offsets; its text parser gives `line:col`. */
 export function binaryenDiagnostics(messages: string[], subject: Subject, code: string): EngineDiagnostic[] {
+  const lines = subject.kind === 'wat' ? new WabtLines(subject.text) : undefined;
   return messages.map((message) => {
     const m = subject.kind === 'wat' ? BINARYEN_TEXT_LOC.exec(message.trim()) : null;
     if (m && subject.kind === 'wat') {
@@ -38,7 +39,7 @@ export function binaryenDiagnostics(messages: string[], subject: Subject, code: 
         code: 'wat-syntax',
         severity: 'error' as const,
         message: m[4].trim(),
-        span: watLocationToSpan(subject.text, Number(m[1]), Number(m[2])),
+        span: watLocationToSpan(subject.text, Number(m[1]), Number(m[2]), undefined, lines),
         source: 'binaryen',
       };
     }

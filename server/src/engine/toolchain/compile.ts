@@ -2,7 +2,8 @@
 import type { EngineDiagnostic } from '../diagnostic';
 import { request } from './client';
 import { DEFAULT_TIMEOUT_MS, failureDiagnostics, toolchainErrorDiagnostic, type ToolchainOptions } from './common';
-import { WAT_TIMEOUT_HINT } from './validate';
+import { WABT_MAX_NESTING, WAT_TIMEOUT_HINT } from './validate';
+import { deepestNesting } from '../wat/nesting';
 
 export interface CompileResult {
   /** absent when compilation failed */
@@ -11,6 +12,12 @@ export interface CompileResult {
 }
 
 export async function compileWat(text: string, opts: ToolchainOptions & { debugNames?: boolean } = {}): Promise<CompileResult> {
+  // wabt's parser crashes or hangs on deeper texts (see validate.ts): say so at once
+  const nesting = deepestNesting(text);
+  if (nesting.depth > WABT_MAX_NESTING) {
+    const message = `not compiled: instructions nest ${nesting.depth} levels deep here, beyond what wabt can parse (${WABT_MAX_NESTING})`;
+    return { diagnostics: [{ code: 'input-limit', severity: 'error', message, span: nesting.at, source: 'wabt' }] };
+  }
   try {
     const raw = await request(
       'compile-wat',

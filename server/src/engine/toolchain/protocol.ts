@@ -22,7 +22,8 @@ export interface BinaryenVerdict {
 }
 
 export interface ValidateResultRaw {
-  wabt: { ok: boolean; failure?: ToolFailure };
+  /** `skipped`: wabt was not run (secondOpinion 'instead'); binaryen's verdict is the only one */
+  wabt: { ok: boolean; failure?: ToolFailure; skipped?: boolean };
   binaryen?: BinaryenVerdict;
 }
 
@@ -47,7 +48,8 @@ export interface OptimizeResultRaw {
 }
 
 export interface Requests {
-  'validate-wat': { payload: { text: string; secondOpinion: 'on-failure' | 'on-read-failure' }; result: ValidateResultRaw };
+  /** secondOpinion 'instead': binaryen only (a text nested too deeply for wabt's parser, see wat/nesting.ts) */
+  'validate-wat': { payload: { text: string; secondOpinion: 'on-failure' | 'on-read-failure' | 'instead' }; result: ValidateResultRaw };
   'validate-wasm': { payload: { bytes: Uint8Array; secondOpinion: 'on-failure' | 'on-read-failure' }; result: ValidateResultRaw };
   'compile-wat': { payload: { text: string; debugNames: boolean }; result: CompileResultRaw };
   disassemble: { payload: { bytes: Uint8Array; foldExprs: boolean; inlineExport: boolean }; result: DisassembleResultRaw };

@@ -8,6 +8,7 @@ import { request } from './client';
 import { binaryenDiagnostics, DEFAULT_TIMEOUT_MS, failureDiagnostics, toolchainErrorDiagnostic, type Subject, type ToolchainOptions } from './common';
 import { BINARYEN_FEATURES_ENABLED, detectFeaturesNeeded, WABT_FEATURES_ENABLED, WABT_WEAK_FEATURES } from './features';
 import type { ValidateResultRaw } from './protocol';
+import { deepestNesting, type Nesting } from '../wat/nesting';
 
 export interface ValidationResult {
   valid: boolean;
@@ -20,22 +21,69 @@ export interface ValidationResult {
 }
 
 export const WAT_TIMEOUT_HINT = 'nesting too deep?';
+
+/** How wabt.js fails when its stack runs out (the JS engine's or its wasm stack's). */
+const STACK_EXHAUSTED = /Maximum call stack size exceeded|memory access out of bounds/;
 const WASM_TIMEOUT_HINT = 'module too large or too deeply nested?';
+
+/**
+ * The deepest nesting of instructions (folded lists and plain blocks together, see wat/nesting.ts)
+ * handed to wabt: its parser crashes or hangs from about 140 folded or 176 plain blocks. Deeper texts
+ * go to binaryen alone, up to BINARYEN_MAX_NESTING (it fails from about 1,000); deeper still, they
+ * are not validated, and the result says so (an `input-limit` error at the deepest point).
+ */
+export const WABT_MAX_NESTING = 100;
+export const BINARYEN_MAX_NESTING = 500;
 
 export async function validateWat(text: string, opts: ToolchainOptions = {}): Promise<ValidationResult> {
   const t0 = performance.now();
+  const nesting = deepestNesting(text);
+  if (nesting.depth > BINARYEN_MAX_NESTING) {
+    return {
+      valid: false,
+      diagnostics: [
+        {
+          code: 'input-limit',
+          severity: 'error',
+          message: `not validated: instructions nest ${nesting.depth} levels deep here, beyond what wabt (${WABT_MAX_NESTING}) and binaryen (${BINARYEN_MAX_NESTING}) can parse`,
+          span: nesting.at,
+          source: 'wabt',
+        },
+      ],
+      validator: [],
+      featuresEnabled: [],
+      timeMs: performance.now() - t0,
+    };
+  }
   const weak = detectFeaturesNeeded(text).some((f) => WABT_WEAK_FEATURES.includes(f));
+  const deep = nesting.depth > WABT_MAX_NESTING;
   let raw: ValidateResultRaw;
   try {
     raw = await request(
       'validate-wat',
-      { text, secondOpinion: weak ? 'on-failure' : 'on-read-failure' },
+      { text, secondOpinion: deep ? 'instead' : weak ? 'on-failure' : 'on-read-failure' },
       { signal: opts.signal, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS },
     );
   } catch (e) {
     return gaveUp(toolchainErrorDiagnostic(e, 'wabt', WAT_TIMEOUT_HINT), t0);
   }
+  if (raw.wabt.skipped) return binaryenOnly(raw, text, nesting, t0);
   return combine(raw, { kind: 'wat', text }, t0);
+}
+
+/** The verdict of binaryen alone, on a text nested too deeply for wabt. */
+function binaryenOnly(raw: ValidateResultRaw, text: string, nesting: Nesting, t0: number): ValidationResult {
+  const b = raw.binaryen!;
+  const note: EngineDiagnostic = {
+    code: 'input-limit',
+    severity: 'info',
+    message: `validated by binaryen only: instructions nest ${nesting.depth} levels deep here, beyond what wabt can parse (${WABT_MAX_NESTING})`,
+    span: nesting.at,
+    source: 'wabt',
+  };
+  const code = b.read ? 'validation' : 'wat-syntax';
+  const found = b.valid ? [] : binaryenDiagnostics(b.messages, { kind: 'wat', text }, code);
+  return { valid: b.valid, diagnostics: [note, ...found], validator: ['binaryen'], featuresEnabled: [BINARYEN_FEATURES_ENABLED], timeMs: performance.now() - t0 };
 }
 
 export async function validateWasm(bytes: Uint8Array, opts: ToolchainOptions = {}): Promise<ValidationResult> {
@@ -77,6 +125,18 @@ function combine(raw: ValidateResultRaw, subject: Subject, t0: number): Validati
   if (b.valid) {
     // binaryen knows the proposals wabt lacks: its verdict wins, wabt's complaint becomes a note
     const first = wabtDiags[0];
+    if (first && STACK_EXHAUSTED.test(first.message)) {
+      // not a proposal: wabt ran out of stack (deeply nested code in a binary)
+      return done(true, [
+        {
+          code: 'input-limit',
+          severity: 'info',
+          message: `validated by binaryen only: wabt ran out of stack on this module (deeply nested code?): ${first.message}`,
+          span: first.span,
+          source: 'wabt',
+        },
+      ]);
+    }
     return done(true, [
       {
         code: 'validator-disagreement',

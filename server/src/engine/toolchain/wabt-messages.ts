@@ -66,15 +66,26 @@ function utf8Len(code: number): number {
   return code < 0x80 ? 1 : code < 0x800 ? 2 : code >= 0xd800 && code <= 0xdfff ? 2 /* half of a 4-byte pair */ : 3;
 }
 
-/** Offset of the `\n`-separated line (1-based) in `text`, or -1. */
-function lineStart(text: string, line: number): number {
-  let pos = 0;
-  for (let l = 1; l < line; l++) {
-    const nl = text.indexOf('\n', pos);
-    if (nl < 0) return -1;
-    pos = nl + 1;
+/**
+ * Where the `\n`-separated lines of a text start (wabt's lines). wabt may report a message per line of
+ * a long text (an unterminated string over 100,000 lines), and finding each line by scanning from the
+ * start made mapping them quadratic (45 s): the messages of one text share one of these.
+ */
+export class WabtLines {
+  private starts?: number[];
+
+  constructor(readonly text: string) {}
+
+  /** Offset of the line (1-based), or -1. */
+  lineStart(line: number): number {
+    if (!this.starts) {
+      const text = this.text;
+      const starts = [0];
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) starts.push(nl + 1);
+      this.starts = starts;
+    }
+    return line >= 1 && line <= this.starts.length ? this.starts[line - 1] : -1;
   }
-  return pos;
 }
 
 /** UTF-16 offset of the 1-based UTF-8 byte column `column` on the line starting at `start`. */
@@ -104,8 +115,8 @@ export function tokenEnd(text: string, pos: number, limit = text.length): number
 }
 
 /** Map a wabt line/column (1-based, UTF-8 byte column) and optional byte length to a text span. */
-export function watLocationToSpan(text: string, line: number, column: number, length?: number): Span {
-  const start0 = lineStart(text, line);
+export function watLocationToSpan(text: string, line: number, column: number, length?: number, lines = new WabtLines(text)): Span {
+  const start0 = lines.lineStart(line);
   if (start0 < 0) return { start: text.length, end: text.length };
   let lineEnd = text.indexOf('\n', start0);
   if (lineEnd < 0) lineEnd = text.length;
@@ -130,12 +141,13 @@ export function watDiagnostics(raw: string, text: string, stage: WabtStage): Eng
   if (parsed.length === 0) {
     return [{ code, severity: 'error', message: cleanMessage(raw), span: { start: 0, end: 0 }, source: 'wabt', data: { stage } }];
   }
+  const lines = new WabtLines(text);
   return dedupe(
     parsed.map((m) => ({
       code,
       severity: m.severity,
       message: m.message,
-      span: watLocationToSpan(text, m.line, m.column, m.length),
+      span: watLocationToSpan(text, m.line, m.column, m.length, lines),
       source: 'wabt',
       data: { stage },
     })),

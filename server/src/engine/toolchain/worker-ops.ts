@@ -154,6 +154,10 @@ function binaryenCheck(b: Binaryen, make: () => any): BinaryenVerdict {
 // ---- operations ------------------------------------------------------------------------------
 
 async function validateWat(p: Requests['validate-wat']['payload']): Promise<ValidateResultRaw> {
+  if (p.secondOpinion === 'instead') {
+    const b = await loadBinaryen();
+    return { wabt: { ok: false, skipped: true }, binaryen: binaryenCheck(b, () => b.parseText(p.text)) };
+  }
   const wabt = await loadWabt();
   const res: ValidateResultRaw = { wabt: { ok: true } };
   let stage: WabtStage = 'parse';

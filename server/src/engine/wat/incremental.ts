@@ -23,6 +23,7 @@
  * `previous` is consumed: its tree is updated in place and reused, so it must not be used afterwards.
  */
 import type { EngineDiagnostic } from '../diagnostic';
+import { MAX_FINDINGS_PER_CODE, withheldCount } from '../diagnostic-limit';
 import type { Span } from '../span';
 import { parseWat, type ParseWatOptions, type WatDocument } from './index';
 import { buildModel } from './model-builder';
@@ -76,10 +77,23 @@ export function diffText(before: string, after: string): WatEdit {
 /** The document after `edit`: incrementally when the edit stays inside one field, else by a full parse. */
 export function reparseWat(previous: WatDocument, edit: WatEdit, options: ReparseWatOptions = {}): WatDocument {
   const text = options.text ?? applyWatEdit(previous.text, edit);
-  const result = incremental(previous, edit, text, options);
+  let result = incremental(previous, edit, text, options);
+  // over the limit of findings per code, a full parse chooses which are listed (see diagnostic-limit.ts)
+  if (typeof result !== 'string' && overLimit(result.diagnostics)) result = 'findings over the limit';
   if (typeof result !== 'string') return result;
   options.onFullParse?.(result);
   return parseWat(text, { script: options.script });
+}
+
+/** True when some code has more findings than are listed, or a summary stands for some. */
+function overLimit(diagnostics: EngineDiagnostic[]): boolean {
+  const counts = new Map<string, number>();
+  for (const d of diagnostics) {
+    const n = (counts.get(d.code) ?? 0) + 1;
+    if (n > MAX_FINDINGS_PER_CODE || withheldCount(d) > 0) return true;
+    counts.set(d.code, n);
+  }
+  return false;
 }
 
 /** First index in [0, n) for which `pred` is false, given pred is true then false. */
@@ -138,6 +152,7 @@ function shiftSpan(s: Span, delta: number): void {
 function incremental(previous: WatDocument, edit: WatEdit, text: string, options: ReparseWatOptions): WatDocument | string {
   if (options.script) return 'script';
   const old = previous.text;
+  if (previous.diagnostics.some((d) => withheldCount(d) > 0)) return 'findings over the limit';
   if (!(edit.start >= 0 && edit.start <= edit.end && edit.end <= old.length)) return 'edit out of range';
   const tree = previous.tree;
   if (tree.modules.length !== 1) return 'not one module';

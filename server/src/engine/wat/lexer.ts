@@ -6,6 +6,7 @@
 import type { Span } from '../span';
 import { classifyNumber as classifyNumberImport, NumberClass } from './numbers';
 import { keepMaps, objectArray } from '../jit';
+import { pushLimited } from '../diagnostic-limit';
 
 // module constants for what the token paths use from other modules (see the note in parser.ts)
 const classifyNumber = classifyNumberImport;
@@ -110,7 +111,7 @@ export function scanString(text: string, pos: number, errors: LexError[] | undef
     if (c === 34) return i + 1;
     if (c === 10 || c === 13) break;
     if (c < 32 || c === 127) {
-      errors?.push({ code: 'wat-bad-string', message: 'control character in string', start: i, end: i + 1 });
+      if (errors) pushLimited(errors, { code: 'wat-bad-string', message: 'control character in string', start: i, end: i + 1 });
       i++;
       continue;
     }
@@ -144,14 +145,14 @@ export function scanString(text: string, pos: number, errors: LexError[] | undef
         j++;
       }
       if (!ok || digits === 0 || text.charCodeAt(j) !== 125 || (value >= 0xd800 && value < 0xe000)) {
-        errors?.push({ code: 'wat-bad-string', message: 'invalid \\u{...} escape in string', start: i, end: Math.min(j + 1, n) });
+        if (errors) pushLimited(errors, { code: 'wat-bad-string', message: 'invalid \\u{...} escape in string', start: i, end: Math.min(j + 1, n) });
         while (j < n && text.charCodeAt(j) !== 125 && text.charCodeAt(j) !== 34 && text.charCodeAt(j) !== 10) j++;
         i = text.charCodeAt(j) === 125 ? j + 1 : j;
       } else i = j + 1;
     } else if (HEX(e) >= 0 && HEX(text.charCodeAt(i + 2)) >= 0) {
       i += 3;
     } else {
-      errors?.push({ code: 'wat-bad-string', message: 'unknown escape sequence in string', start: i, end: Math.min(i + 2, n) });
+      if (errors) pushLimited(errors, { code: 'wat-bad-string', message: 'unknown escape sequence in string', start: i, end: Math.min(i + 2, n) });
       i += 2;
     }
   }
@@ -336,7 +337,7 @@ function skipBlockComment(text: string, p: number, n: number, errors: LexError[]
       if (depth === 0) return i;
     } else i++;
   }
-  errors.push({ code: 'wat-unterminated-comment', message: 'unterminated block comment', start: p, end: p + 2 });
+  pushLimited(errors, { code: 'wat-unterminated-comment', message: 'unterminated block comment', start: p, end: p + 2 });
   return n;
 }
 
@@ -355,11 +356,11 @@ function skipAnnotation(
     const e = scanString(text, i, errors);
     i = e < 0 ? n : e;
     if (e >= 0 && (e - nameStart <= 2 || !isValidUtf8(decodeStringBytes(text, nameStart, e)))) {
-      errors.push({ code: 'wat-bad-annotation', message: 'annotation name must be a non-empty UTF-8 string', start: nameStart, end: e });
+      pushLimited(errors, { code: 'wat-bad-annotation', message: 'annotation name must be a non-empty UTF-8 string', start: nameStart, end: e });
     }
   } else while (i < n && isIdChar(text.charCodeAt(i))) i++;
   if (i === nameStart) {
-    errors.push({ code: 'wat-bad-annotation', message: 'annotation without a name', start: p, end: i });
+    pushLimited(errors, { code: 'wat-bad-annotation', message: 'annotation without a name', start: p, end: i });
   }
   const isCustom = text.startsWith('custom', nameStart) && i - nameStart === 6;
   let firstString = -1;
@@ -379,7 +380,7 @@ function skipAnnotation(
     } else if (c === 34) {
       const e = scanString(text, i, errors);
       if (e < 0) {
-        errors.push({ code: 'wat-bad-string', message: 'unterminated string', start: i, end: i + 1 });
+        pushLimited(errors, { code: 'wat-bad-string', message: 'unterminated string', start: i, end: i + 1 });
         while (i < n && text.charCodeAt(i) !== 10) i++;
       } else {
         if (firstString < 0 && depth === 1) {
@@ -392,12 +393,12 @@ function skipAnnotation(
       while (i < n && text.charCodeAt(i) !== 10) i++;
     } else {
       if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c >= 127) {
-        errors.push({ code: 'wat-bad-token', message: 'illegal character in annotation', start: i, end: i + 1 });
+        pushLimited(errors, { code: 'wat-bad-token', message: 'illegal character in annotation', start: i, end: i + 1 });
       }
       i++;
     }
   }
-  if (depth > 0) errors.push({ code: 'wat-bad-annotation', message: 'unterminated annotation', start: p, end: nameStart });
+  if (depth > 0) pushLimited(errors, { code: 'wat-bad-annotation', message: 'unterminated annotation', start: p, end: nameStart });
   trivia.push({ start: p, end: i });
   if (isCustom && firstString >= 0) {
     customAnnotations.push({ span: { start: p, end: i }, nameStart: firstString, nameEnd: firstStringEnd });
@@ -522,7 +523,7 @@ function pushWord(text: string, s: number, e: number, c: number, cls: number, h:
     out.push(TokenKind.Keyword, s, e, h);
   } else if (c === 36) {
     if (e - s === 1) {
-      errors.push({ code: 'wat-bad-token', message: 'empty identifier', start: s, end: e });
+      pushLimited(errors, { code: 'wat-bad-token', message: 'empty identifier', start: s, end: e });
       out.push(TokenKind.Reserved, s, e, 0);
     } else out.push(TokenKind.Id, s, e, h);
   } else if (cls === 1) {
@@ -540,7 +541,7 @@ function pushNumberWord(text: string, s: number, e: number, out: TokenBuffer, er
     return true;
   }
   if (k === N_INVALID && text.startsWith('nan:0x', s)) {
-    errors.push({ code: 'wat-bad-number', message: `malformed NaN payload '${text.slice(s, e)}'`, start: s, end: e });
+    pushLimited(errors, { code: 'wat-bad-number', message: `malformed NaN payload '${text.slice(s, e)}'`, start: s, end: e });
     out.push(TokenKind.Reserved, s, e, 0);
     return true;
   }
@@ -554,7 +555,7 @@ function pushNumber(text: string, s: number, e: number, c: number, out: TokenBuf
   else if (k === N_FLOAT) out.push(TokenKind.Float, s, e, 0);
   else {
     const looksNumeric = (c >= 48 && c <= 57) || ((c === 43 || c === 45) && e - s > 1);
-    errors.push(
+    pushLimited(errors, 
       looksNumeric
         ? { code: 'wat-bad-number', message: `malformed number '${text.slice(s, Math.min(e, s + 40))}'`, start: s, end: e }
         : { code: 'wat-bad-token', message: `unexpected token '${text.slice(s, Math.min(e, s + 40))}'`, start: s, end: e },
@@ -581,7 +582,7 @@ function lexOther(text: string, s: number, n: number, out: TokenBuffer, errors: 
       const e = scanString(text, i, errors);
       strings++;
       if (e < 0) {
-        errors.push({ code: 'wat-bad-string', message: 'unterminated string', start: i, end: i + 1 });
+        pushLimited(errors, { code: 'wat-bad-string', message: 'unterminated string', start: i, end: i + 1 });
         while (i < n && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
         bad = true;
         break;
@@ -595,7 +596,7 @@ function lexOther(text: string, s: number, n: number, out: TokenBuffer, errors: 
     } else {
       // not a valid character anywhere outside strings and comments
       if (!bad) {
-        errors.push({ code: 'wat-bad-token', message: `unexpected character '${String.fromCharCode(ch)}'`, start: i, end: i + 1 });
+        pushLimited(errors, { code: 'wat-bad-token', message: `unexpected character '${String.fromCharCode(ch)}'`, start: i, end: i + 1 });
       }
       bad = true;
       i++;
@@ -610,11 +611,11 @@ function lexOther(text: string, s: number, n: number, out: TokenBuffer, errors: 
     if (idchars === 0 && strings === 1) out.push(TokenKind.String, s, i, 0);
     else if (strings === 1 && idchars === 1 && c === 36 && text.charCodeAt(s + 1) === 34 && i - s > 3) {
       if (!isValidUtf8(decodeStringBytes(text, s + 1, i))) {
-        errors.push({ code: 'wat-bad-string', message: 'identifier is not valid UTF-8', start: s, end: i });
+        pushLimited(errors, { code: 'wat-bad-string', message: 'identifier is not valid UTF-8', start: s, end: i });
       }
       out.push(TokenKind.Id, s, i, hashText(text, s, i));
     } else {
-      errors.push({ code: 'wat-bad-token', message: 'malformed token (missing space between tokens?)', start: s, end: i });
+      pushLimited(errors, { code: 'wat-bad-token', message: 'malformed token (missing space between tokens?)', start: s, end: i });
       out.push(TokenKind.Reserved, s, i, 0);
     }
     return i;
@@ -622,7 +623,7 @@ function lexOther(text: string, s: number, n: number, out: TokenBuffer, errors: 
   // idchars only (not reached: the fast path takes these, it is kept as the complete classification)
   if (c === 36) {
     if (i - s === 1) {
-      errors.push({ code: 'wat-bad-token', message: 'empty identifier', start: s, end: i });
+      pushLimited(errors, { code: 'wat-bad-token', message: 'empty identifier', start: s, end: i });
       out.push(TokenKind.Reserved, s, i, 0);
     } else out.push(TokenKind.Id, s, i, hashText(text, s, i));
     return i;

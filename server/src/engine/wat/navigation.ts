@@ -11,6 +11,9 @@ import { typeText } from './forms';
 import { type Definition, type List, type ModuleSyntax, type Node, type Reference, headOf, isAtom, isList } from './syntax';
 import { limitsText, sigText } from '../model-text';
 
+/** Params and locals listed under a function in the outline; past these, one entry says how many more. */
+export const MAX_OUTLINE_LOCALS = 1000;
+
 export interface SymbolNode {
   name: string;
   kind: 'module' | 'type' | 'func' | 'table' | 'memory' | 'global' | 'tag' | 'import' | 'export' | 'data' | 'elem' | 'start' | 'local' | 'param';
@@ -28,11 +31,13 @@ function moduleAt(doc: WatDocument, offset: number): ModuleSyntax | undefined {
   return undefined;
 }
 
-function allDefs(m: ModuleSyntax): Definition[] {
-  const out: Definition[] = [];
-  for (const k of Object.keys(m.defs) as (keyof ModuleSyntax['defs'])[]) out.push(...m.defs[k]);
-  for (const f of m.funcs) out.push(...f.locals, ...f.labels);
-  return out;
+/** Every definition of the module, locals and labels included (loops, not `push(...list)`: a function may have a million locals). */
+function* allDefs(m: ModuleSyntax): Generator<Definition> {
+  for (const k of Object.keys(m.defs) as (keyof ModuleSyntax['defs'])[]) yield* m.defs[k];
+  for (const f of m.funcs) {
+    yield* f.locals;
+    yield* f.labels;
+  }
 }
 
 /** The definition under the cursor: either a reference's target or the declaration itself. */
@@ -150,8 +155,10 @@ function moduleSymbols(doc: WatDocument, m: ModuleSyntax): SymbolNode[] {
     const kind = d.space as SymbolNode['kind'];
     const s: SymbolNode = { name: nameOf(d), kind, detail: describe(doc, m, d), span: sp(node), selectionSpan: sp(d.selectionSpan), children: [] };
     if (d.space === 'func') {
-      const fs = funcOf.get(d);
-      for (const l of fs?.locals ?? []) {
+      const locals = funcOf.get(d)?.locals ?? [];
+      const shown = Math.min(locals.length, MAX_OUTLINE_LOCALS);
+      for (let i = 0; i < shown; i++) {
+        const l = locals[i];
         s.children.push({
           name: l.id ?? `${l.keyword}[${l.index}]`,
           kind: l.keyword === 'param' ? 'param' : 'local',
@@ -160,6 +167,10 @@ function moduleSymbols(doc: WatDocument, m: ModuleSyntax): SymbolNode[] {
           selectionSpan: sp(l.selectionSpan),
           children: [],
         });
+      }
+      if (locals.length > shown) {
+        const rest = { start: locals[shown].span.start, end: locals[locals.length - 1].span.end };
+        s.children.push({ name: `... ${locals.length - shown} more params and locals`, kind: 'local', span: rest, selectionSpan: sp(locals[shown].selectionSpan), children: [] });
       }
     }
     return s;
@@ -199,7 +210,7 @@ export function documentSymbols(doc: WatDocument): SymbolNode[] {
   const out: SymbolNode[] = [];
   for (const m of doc.tree.modules) {
     if (m.node.type === 'root') {
-      out.push(...moduleSymbols(doc, m));
+      for (const s of moduleSymbols(doc, m)) out.push(s);
       continue;
     }
     const head = (m.node as List).children[0];

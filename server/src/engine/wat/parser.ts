@@ -11,6 +11,7 @@ import type { Span } from '../span';
 import { TokenKind, scanString, decodeStringBytes, isValidUtf8String } from './lexer';
 import { buildTree, diag } from './tree-builder';
 import { keepMaps, objectArray as objectArrayImport } from '../jit';
+import { appendWithheldSummaries, pushLimited } from '../diagnostic-limit';
 import { idKey as idKeyImport, readTypeUse } from './forms';
 import {
   classifyNumber as classifyNumberImport, floatInRange, intInRange as intInRangeImport, intNumber as intNumberImport, NumberClass,
@@ -92,6 +93,9 @@ const SCRIPT_COMMANDS = new Set([
   'assert_invalid_custom', 'script', 'input', 'output', 'thread', 'wait', 'either', 'meta',
 ]);
 
+/** Script commands whose modules are malformed on purpose: not looked into. */
+const NOT_LOOKED_INTO = new Set(['assert_malformed', 'assert_malformed_custom', 'assert_invalid_custom']);
+
 export interface ParseOptions {
   script?: boolean;
 }
@@ -133,6 +137,8 @@ export function parse(text: string, options: ParseOptions = {}): ParseResult {
     root.modules.push(m);
     features.push(checker.features);
   }
+  // findings past the limit per code were counted: one summary each (see diagnostic-limit.ts)
+  appendWithheldSummaries(diagnostics);
   return { root, diagnostics, features };
 }
 
@@ -181,32 +187,38 @@ class Checker {
   error(code: WatDiagnosticCode, message: string, s: Span): void {
     // a malformed token was already reported by the lexer
     if ((s as Atom).type === 'atom' && (s as Atom).token === T_RESERVED) return;
-    if (this.quiet === 0) this.diagnostics.push(diag(code, message, s));
+    if (this.quiet === 0) pushLimited(this.diagnostics, diag(code, message, s));
   }
 
   // ---------------------------------------------------------------- script commands
 
   command(n: List, head: string): void {
-    const c = n.children;
-    if (head === 'assert_malformed' || head === 'assert_malformed_custom' || head === 'assert_invalid_custom') return;
-    for (let i = 1; i < c.length; i++) {
-      const x = c[i];
-      if (isList(x)) {
-        const h = headOf(x);
-        if (h === 'module') {
-          // modules under assert_invalid/assert_unlinkable/assert_trap are syntactically valid
-          const saved = this.mod;
-          const savedFeatures = this.features;
-          this.module(x, 1);
-          this.mod = saved;
-          this.features = savedFeatures;
-        } else if (h === 'invoke' || h === 'get') {
-          this.checkAction(x);
-        } else if (h !== undefined && SCRIPT_COMMANDS.has(h)) {
-          this.command(x, h);
-        }
-        // results/constants (i32.const 1), (ref.null func), (either ...) are not checked
+    if (NOT_LOOKED_INTO.has(head)) return;
+    // commands nest (assert_trap (invoke ...)), (thread (assert_return ...)): a stack of the commands
+    // being looked into, in document order, not a recursion per level (100,000 levels overflowed it)
+    const stack: { c: Node[]; i: number }[] = [{ c: n.children, i: 1 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      if (top.i >= top.c.length) {
+        stack.pop();
+        continue;
       }
+      const x = top.c[top.i++];
+      if (!isList(x)) continue;
+      const h = headOf(x);
+      if (h === 'module') {
+        // modules under assert_invalid/assert_unlinkable/assert_trap are syntactically valid
+        const saved = this.mod;
+        const savedFeatures = this.features;
+        this.module(x, 1);
+        this.mod = saved;
+        this.features = savedFeatures;
+      } else if (h === 'invoke' || h === 'get') {
+        this.checkAction(x);
+      } else if (h !== undefined && SCRIPT_COMMANDS.has(h) && !NOT_LOOKED_INTO.has(h)) {
+        stack.push({ c: x.children, i: 1 });
+      }
+      // results/constants (i32.const 1), (ref.null func), (either ...) are not checked
     }
   }
 

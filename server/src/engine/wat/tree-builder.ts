@@ -7,6 +7,7 @@ import type { EngineDiagnostic } from '../diagnostic';
 import type { Span } from '../span';
 import { lex, TokenKind } from './lexer';
 import { keepMaps, objectArray as objectArrayImport } from '../jit';
+import { addWithheld, boundedMessage, pushLimited, takeWithheld } from '../diagnostic-limit';
 import { type Atom, type List, type Node, type Root, headOf as headOfImport } from './syntax';
 
 // Module constants for what buildLists uses from other modules (see the note in parser.ts).
@@ -33,7 +34,7 @@ export type WatDiagnosticCode =
   | 'wat-field-order';
 
 export function diag(code: WatDiagnosticCode, message: string, s: Span): EngineDiagnostic {
-  return { code, severity: 'error', message, span: { start: s.start, end: s.end }, source: 'wat-parser' };
+  return { code, severity: 'error', message: boundedMessage(message), span: { start: s.start, end: s.end }, source: 'wat-parser' };
 }
 
 /** list heads that cannot occur inside a func/global field: seeing one means a `)` is missing */
@@ -156,14 +157,15 @@ function buildTreeOf(
   to: number,
   copy: boolean,
 ): Root {
-  for (const e of ts.errors) diagnostics.push(diag(e.code, copy ? flatCopy(e.message) : e.message, e));
+  for (const e of ts.errors) pushLimited(diagnostics, diag(e.code, copy ? flatCopy(e.message) : e.message, e));
+  for (const w of takeWithheld(ts.errors).values()) addWithheld(diagnostics, diag(w.first.code, w.first.message, w.first), w.count);
   const root: Root = { type: 'root', start: from, end: to, children: objectArray(), trivia: ts.trivia, customAnnotations: ts.customAnnotations, modules: [] };
   const stack = objectArray<List>();
   buildLists(text, ts.kinds, ts.starts, ts.ends, ts.hashes, ts.count, root.children, stack, diagnostics, source, new KeywordInterner(copy));
   if (stack.length > 0) {
     // one diagnostic for the outermost unclosed list: the inner ones are its consequence
     const outer = stack[0];
-    diagnostics.push(diag('wat-unbalanced-paren', `missing ')' to close this '(${headOf(outer) ?? ''}'`, { start: outer.start, end: outer.start + 1 }));
+    pushLimited(diagnostics, diag('wat-unbalanced-paren', `missing ')' to close this '(${headOf(outer) ?? ''}'`, { start: outer.start, end: outer.start + 1 }));
     for (const l of stack) l.end = to;
   }
   return root;
@@ -210,11 +212,14 @@ function buildLists(
     } else if (k === T_RPAREN) {
       const l = stack.pop();
       if (!l) {
-        diagnostics.push(diag('wat-unbalanced-paren', "unexpected ')'", { start: starts[t], end: ends[t] }));
+        pushLimited(diagnostics, diag('wat-unbalanced-paren', "unexpected ')'", { start: starts[t], end: ends[t] }));
         continue;
       }
       l.end = ends[t];
       l.closed = true;
+      // the children array grew by V8's steps (17 slots for the first push): most lists hold a few
+      // nodes, so an exact copy halves the tree's memory on dense text (a million `(local i32)`)
+      if (l.children.length < 16) (l as { children: Node[] }).children = l.children.slice();
       if (stack.length === fieldDepth) fieldDepth = -1;
       children = stack.length ? stack[stack.length - 1].children : rootChildren;
     } else {
@@ -228,7 +233,7 @@ function buildLists(
 /** Recovery: the func/global field at stack[fieldDepth] lacks its `)`; it and the lists inside it end at `at`. */
 function closeField(stack: List[], fieldDepth: number, at: number, diagnostics: EngineDiagnostic[]): void {
   const field = stack[fieldDepth];
-  diagnostics.push(diag('wat-unbalanced-paren', `missing ')' to close this '(${headOf(field) ?? ''}'`, { start: field.start, end: field.start + 1 }));
+  pushLimited(diagnostics, diag('wat-unbalanced-paren', `missing ')' to close this '(${headOf(field) ?? ''}'`, { start: field.start, end: field.start + 1 }));
   while (stack.length > fieldDepth) {
     const l = stack.pop()!;
     l.end = at;

@@ -27,6 +27,17 @@ export const customSectionForbidden: PolicyRule = {
         data: { section: s.name, pattern },
       });
     }
+    // custom sections counted, not listed (a hostile number of them): by their distinct names
+    const omitted = model.customSectionsOmitted;
+    for (const name of omitted?.names ?? []) {
+      const pattern = firstMatch(policy.customSections?.forbidden, name, 'name');
+      if (pattern === undefined) continue;
+      out.push({
+        message: `Custom sections named "${name}" (among the ${omitted!.count} counted, not listed, from byte ${omitted!.span.start}) are forbidden by the pattern "${pattern}" in customSections.forbidden.`,
+        span: omitted!.span,
+        data: { section: name, pattern },
+      });
+    }
     return out;
   },
 };

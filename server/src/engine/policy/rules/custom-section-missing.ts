@@ -18,6 +18,13 @@ export const customSectionMissing: PolicyRule = {
         if (work.exhausted) return [globWorkSpent(model, 'custom sections', i, sections.length)];
         found = matchGlob(pattern, sections[i].name, 'name', work);
       }
+      // sections past the listed ones are counted, with their first distinct names (custom-section-tally.ts)
+      const omitted = model.customSectionsOmitted?.names ?? [];
+      const total = sections.length + (model.customSectionsOmitted?.count ?? 0);
+      for (let i = 0; i < omitted.length && !found; i++) {
+        if (work.exhausted) return [globWorkSpent(model, 'custom sections', sections.length, total)];
+        found = matchGlob(pattern, omitted[i], 'name', work);
+      }
       if (!found) {
         out.push({
           message: `The module has no custom section matching "${pattern}", which customSections.required asks for.`,

@@ -9,12 +9,22 @@ export const customSectionTooLarge: PolicyRule = {
   check({ model, policy }) {
     const cap = policy.customSections?.maxBytes;
     if (cap === undefined) return [];
-    return model.customSections
+    const out = model.customSections
       .filter((s) => s.size > cap)
       .map((s) => ({
         message: `Custom section "${s.name}" is ${s.size} bytes; the policy allows at most ${cap} (customSections.maxBytes).`,
         span: s.span,
-        data: { section: s.name, size: s.size, maxBytes: cap },
+        data: { section: s.name, size: s.size, maxBytes: cap } as Record<string, unknown>,
       }));
+    // custom sections counted, not listed: their largest
+    const omitted = model.customSectionsOmitted;
+    if (omitted && omitted.largest > cap) {
+      out.push({
+        message: `A custom section among the ${omitted.count} counted, not listed (from byte ${omitted.span.start}) is ${omitted.largest} bytes; the policy allows at most ${cap} (customSections.maxBytes).`,
+        span: omitted.span,
+        data: { size: omitted.largest, maxBytes: cap },
+      });
+    }
+    return out;
   },
 };
