@@ -89,6 +89,18 @@ export interface WardenSettings {
   sandbox: { configurations: RunConfiguration[] };
   /** whether the workspace is trusted (sent by the client; untrusted narrows the sandbox) */
   trusted: boolean;
+  /** the server's budgets for analysing files (see docs/limits.md) */
+  analysis: AnalysisSettings;
+}
+
+/** Setting `wasmWarden.analysis`: what one file may cost the language server. */
+export interface AnalysisSettings {
+  /** a file that is not open is analysed off the main thread and abandoned after this many ms */
+  timeoutMs: number;
+  /** ... or when that analysis needs more than this many MB of heap */
+  maxHeapMB: number;
+  /** WAT/WAST larger than this (MB) gets no full analysis: outline from a quick scan, and a notice */
+  maxFileSizeMB: number;
 }
 
 export const DEFAULT_SETTINGS: WardenSettings = {
@@ -105,6 +117,7 @@ export const DEFAULT_SETTINGS: WardenSettings = {
   compile: { debugNames: true },
   sandbox: { configurations: [] },
   trusted: true,
+  analysis: { timeoutMs: 5000, maxHeapMB: 512, maxFileSizeMB: 20 },
 };
 
 /** A named run configuration (setting `wasmWarden.sandbox.configurations`). */

@@ -1,0 +1,101 @@
+/**
+ * What the analysis of one file may cost a long-lived host (the language server), and the findings
+ * that say a file was not analysed in full because it went over one of these budgets. The budgets are
+ * settings (`wasmWarden.analysis.*`); the defaults here are the documented ones (docs/limits.md).
+ */
+import type { EngineDiagnostic } from '../diagnostic';
+import type { SourceKind } from '../operations/check';
+
+export interface AnalysisLimits {
+  /** a file that is not open: wall-clock milliseconds for its check in the analysis worker */
+  timeoutMs: number;
+  /** a file that is not open: heap (V8 old generation, MB) of the analysis worker while it checks it */
+  maxHeapMB: number;
+  /** WAT/WAST text over this many bytes gets no full analysis */
+  maxWatBytes: number;
+  /** WAT/WAST with more tokens than this gets no full analysis (the parse tree's memory follows tokens) */
+  maxWatTokens: number;
+}
+
+export const DEFAULT_ANALYSIS_LIMITS: AnalysisLimits = {
+  timeoutMs: 5000,
+  maxHeapMB: 512,
+  maxWatBytes: 20 * 1024 * 1024,
+  // about 150-300 bytes of parse tree per token: 2.5 million tokens stay within a few hundred MB
+  maxWatTokens: 2_500_000,
+};
+
+/** Codes of the findings below: not policy rules (no rule page, no "set severity" quick fix). */
+export const BUDGET_CODES = {
+  time: 'analysis-time-budget',
+  memory: 'analysis-memory-budget',
+  size: 'analysis-size-limit',
+} as const;
+
+const SOURCE = 'analysis-budget';
+
+function mb(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** How to analyse a file anyway, by kind: an open WAT is checked without a time budget; the CLI always. */
+function anyway(kind: SourceKind, file: string): string {
+  const cli = `run \`wasm-warden check ${JSON.stringify(file)}\``;
+  return kind === 'wasm' ? `To analyse it anyway, ${cli}.` : `To analyse it anyway, open it in the editor or ${cli}.`;
+}
+
+const at0 = { start: 0, end: 0 };
+
+/** A file that is not open took longer than its time budget; its check was stopped. */
+export function timeBudgetFinding(kind: SourceKind, file: string, limits: Pick<AnalysisLimits, 'timeoutMs'>): EngineDiagnostic {
+  return {
+    code: BUDGET_CODES.time,
+    severity: 'warning',
+    source: SOURCE,
+    span: at0,
+    message:
+      `Not analysed: checking this file took longer than ${limits.timeoutMs} ms, the budget for files that are not open ` +
+      `(setting wasmWarden.analysis.timeoutMs), so it was stopped and its policy findings are unknown. ${anyway(kind, file)}`,
+    data: { budget: 'time', limit: limits.timeoutMs },
+  };
+}
+
+/** A file that is not open needed more memory than its budget; its check was stopped. */
+export function memoryBudgetFinding(kind: SourceKind, file: string, limits: Pick<AnalysisLimits, 'maxHeapMB'>): EngineDiagnostic {
+  return {
+    code: BUDGET_CODES.memory,
+    severity: 'warning',
+    source: SOURCE,
+    span: at0,
+    message:
+      `Not analysed: checking this file needed more than ${limits.maxHeapMB} MB of memory, the budget for files that are not open ` +
+      `(setting wasmWarden.analysis.maxHeapMB), so it was stopped and its policy findings are unknown. ${anyway(kind, file)}`,
+    data: { budget: 'memory', limit: limits.maxHeapMB },
+  };
+}
+
+/**
+ * A WAT/WAST text too big for a full analysis. Open: syntax colouring and an outline from a quick scan
+ * stay; not open: skipped. `tokens` is set when the token count (not the size) decided.
+ */
+export function sizeLimitFinding(
+  file: string,
+  size: { bytes: number; tokens?: number },
+  limits: Pick<AnalysisLimits, 'maxWatBytes' | 'maxWatTokens'>,
+  open: boolean,
+): EngineDiagnostic {
+  const over =
+    size.tokens !== undefined && size.bytes <= limits.maxWatBytes
+      ? `it has over ${limits.maxWatTokens.toLocaleString('en-US')} tokens (${mb(size.bytes)})`
+      : `it is ${mb(size.bytes)}, over the ${mb(limits.maxWatBytes)} limit (setting wasmWarden.analysis.maxFileSizeMB)`;
+  const kept = open ? ' Syntax colouring and an outline from a quick scan are kept; policy findings, hover and navigation are off.' : '';
+  const cli = `run \`wasm-warden check ${JSON.stringify(file)}\``;
+  return {
+    code: BUDGET_CODES.size,
+    severity: open ? 'info' : 'warning',
+    source: SOURCE,
+    span: at0,
+    message: `Full analysis is off for this file: ${over}.${kept} To analyse it, ${cli}${open ? '' : ' or raise the limit'}.`,
+    data: { budget: 'size', bytes: size.bytes, tokens: size.tokens, limit: limits.maxWatBytes, tokenLimit: limits.maxWatTokens },
+  };
+}
