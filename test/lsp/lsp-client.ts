@@ -51,7 +51,12 @@ export class LspClient {
     });
     this.connection.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((i) => this.config[i.section ?? ''] ?? null));
     this.connection.onRequest('client/registerCapability', () => null);
-    this.connection.onRequest('window/workDoneProgress/create', () => null);
+    this.connection.onRequest('window/workDoneProgress/create', (p: unknown) => {
+      // recorded like a notification: tests wait for work (e.g. the workspace scan) to begin
+      this.notifications.push({ method: 'window/workDoneProgress/create', params: p });
+      this.wake();
+      return null;
+    });
     this.connection.onRequest('workspace/applyEdit', () => ({ applied: true }));
     this.connection.listen();
   }
@@ -74,6 +79,16 @@ export class LspClient {
     });
     await client.connection.sendNotification('initialized', {});
     return client;
+  }
+
+  /** The server's process id (tests read its memory from /proc). */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Whether the server process is still running. */
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   uri(rel: string): string {
