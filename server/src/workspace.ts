@@ -20,7 +20,7 @@ import { binaryRange, toLspDiagnostic, toLspSeverity, toRange } from './convert'
 import type { Finding } from './engine/operations/findings';
 import { checkWasmBytes, checkWatDocument, sourceKindOf } from './engine/operations/check';
 import { CheckWorker } from './engine/budget/check-worker';
-import { DEFAULT_ANALYSIS_LIMITS, type AnalysisLimits } from './engine/budget/limits';
+import { WAT_TOKENS_PER_MB, type AnalysisLimits } from './engine/budget/limits';
 import { ViewCache } from './view-cache';
 import { PolicyStore, POLICY_FILE_NAME } from './engine/policy/store';
 import { LineIndex } from './engine/span';
@@ -74,7 +74,7 @@ export class Workspace {
       timeoutMs: a.timeoutMs,
       maxHeapMB: a.maxHeapMB,
       maxWatBytes: Math.round(a.maxFileSizeMB * 1024 * 1024),
-      maxWatTokens: DEFAULT_ANALYSIS_LIMITS.maxWatTokens,
+      maxWatTokens: Math.round(a.maxFileSizeMB * WAT_TOKENS_PER_MB),
     };
   }
 

@@ -131,7 +131,7 @@ describe('the language server under hostile and huge files', () => {
     t0 = Date.now();
     const notice = ds.find((x) => x.code === 'analysis-size-limit')!;
     assert.equal(notice.severity, 3, 'information: the file is fine, its analysis is off');
-    assert.match(notice.message, /Full analysis is off for this file: it is 100\.\d MB, over the 20\.0 MB limit/);
+    assert.match(notice.message, /Full analysis is off for this file: it is 100\.\d MB, over the 10\.0 MB limit/);
     assert.match(notice.message, /wasmWarden\.analysis\.maxFileSizeMB/);
 
     const outline = await client.request<{ name: string; children: { name: string }[] }[]>('textDocument/documentSymbol', { textDocument: { uri } });

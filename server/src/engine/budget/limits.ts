@@ -1,13 +1,13 @@
 /**
  * What the analysis of one file may cost a long-lived host (the language server), and the findings
  * that say a file was not analysed in full because it went over one of these budgets. The budgets are
- * settings (`wasmWarden.analysis.*`); the defaults here are the documented ones (docs/limits.md).
+ * settings (`wasmWarden.analysis.*`); the defaults here are the documented ones (docs/architecture.md, Budgets).
  */
 import type { EngineDiagnostic } from '../diagnostic';
 import type { SourceKind } from '../operations/check';
 
 export interface AnalysisLimits {
-  /** a file that is not open: wall-clock milliseconds for its check in the analysis worker */
+  /** a file that is not open: wall-clock milliseconds for its check in the analysis worker (Infinity: none) */
   timeoutMs: number;
   /** a file that is not open: heap (V8 old generation, MB) of the analysis worker while it checks it */
   maxHeapMB: number;
@@ -17,12 +17,19 @@ export interface AnalysisLimits {
   maxWatTokens: number;
 }
 
+/**
+ * Tokens allowed per MB of the size limit: the token limit follows the size setting, so one setting
+ * raises both. A text of small tokens (`(func)` repeated, `nop` lines) costs the parser several times
+ * the memory and time of the same size of ordinary WAT; at 125,000 tokens per MB the default 10 MB
+ * limit allows 1.25 million tokens, about a second's parse and a few hundred MB of tree.
+ */
+export const WAT_TOKENS_PER_MB = 125_000;
+
 export const DEFAULT_ANALYSIS_LIMITS: AnalysisLimits = {
   timeoutMs: 5000,
   maxHeapMB: 512,
-  maxWatBytes: 20 * 1024 * 1024,
-  // about 150-300 bytes of parse tree per token: 2.5 million tokens stay within a few hundred MB
-  maxWatTokens: 2_500_000,
+  maxWatBytes: 10 * 1024 * 1024,
+  maxWatTokens: 10 * WAT_TOKENS_PER_MB,
 };
 
 /** Codes of the findings below: not policy rules (no rule page, no "set severity" quick fix). */
@@ -86,7 +93,7 @@ export function sizeLimitFinding(
 ): EngineDiagnostic {
   const over =
     size.tokens !== undefined && size.bytes <= limits.maxWatBytes
-      ? `it has over ${limits.maxWatTokens.toLocaleString('en-US')} tokens (${mb(size.bytes)})`
+      ? `it has over ${limits.maxWatTokens.toLocaleString('en-US')} tokens in ${mb(size.bytes)} (${WAT_TOKENS_PER_MB.toLocaleString('en-US')} per MB of the limit, setting wasmWarden.analysis.maxFileSizeMB)`
       : `it is ${mb(size.bytes)}, over the ${mb(limits.maxWatBytes)} limit (setting wasmWarden.analysis.maxFileSizeMB)`;
   const kept = open ? ' Syntax colouring and an outline from a quick scan are kept; policy findings, hover and navigation are off.' : '';
   const cli = `run \`wasm-warden check ${JSON.stringify(file)}\``;
