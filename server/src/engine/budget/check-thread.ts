@@ -26,7 +26,8 @@ export interface CheckJob {
 
 type Outcome =
   | { id: number; ok: true; diagnostics: EngineDiagnostic[]; ranges?: { start: Position; end: Position }[] }
-  | { id: number; ok: false; error: string };
+  /** `code` and `path`: those of a Node.js system error (ENOENT...), so the host can say what went wrong */
+  | { id: number; ok: false; error: string; code?: string; path?: string };
 
 /** What the thread posts back for a job: its outcome and the heap it left in use. */
 export type CheckJobResult = Outcome & { heapUsed: number };
@@ -61,7 +62,8 @@ function run(job: CheckJob, policies: Map<number, ResolvedPolicy>): Outcome {
     }
     return { id: job.id, ok: true, diagnostics: checkFile(job.file, { policyFor: () => policy }).diagnostics };
   } catch (err) {
-    return { id: job.id, ok: false, error: (err as Error).message };
+    const e = err as NodeJS.ErrnoException;
+    return { id: job.id, ok: false, error: e.message, code: typeof e.code === 'string' ? e.code : undefined, path: e.path };
   }
 }
 

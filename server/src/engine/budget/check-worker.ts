@@ -21,8 +21,8 @@ export type BudgetedCheck =
   | { kind: 'done'; diagnostics: EngineDiagnostic[]; ranges?: { start: Position; end: Position }[] }
   /** stopped over its time or memory budget: `finding` says so */
   | { kind: 'over-budget'; finding: EngineDiagnostic }
-  /** the file could not be read (or the worker failed): `message` says why */
-  | { kind: 'failed'; message: string };
+  /** the file could not be read (or the worker failed): `message` says why; `code` and `path` of a system error */
+  | { kind: 'failed'; message: string; code?: string; path?: string };
 
 export interface CheckWorkerOptions {
   limits: () => AnalysisLimits;
@@ -70,15 +70,12 @@ export class CheckWorker {
     });
   }
 
-  /** Files waiting or being checked. */
-  get pending(): number {
-    return this.queue.length + (this.running ? 1 : 0);
-  }
-
-  /** Drop queued checks (they resolve as failed) and end the thread. */
+  /** Drop the running and queued checks (they resolve as failed) and end the thread. */
   async dispose(): Promise<void> {
     this.disposed = true;
-    for (const job of this.queue.splice(0)) job.resolve({ kind: 'failed', message: 'the analysis worker was shut down' });
+    const shutDown = { kind: 'failed', message: 'the analysis worker was shut down' } as const;
+    for (const job of this.queue.splice(0)) job.resolve(shutDown);
+    this.finish(shutDown);
     await this.stopThread();
   }
 
@@ -93,7 +90,8 @@ export class CheckWorker {
     try {
       worker = await this.thread(limits);
     } catch (err) {
-      this.finish({ kind: 'failed', message: `the analysis worker did not start: ${(err as Error).message}` });
+      // (unless the thread's end already finished this job, and another one runs now)
+      if (this.running?.job === job) this.finish({ kind: 'failed', message: `the analysis worker did not start: ${(err as Error).message}` });
       return;
     }
     if (this.running?.job !== job) return; // failed while starting
@@ -107,11 +105,14 @@ export class CheckWorker {
       this.sentPolicies.add(key);
       if (this.sentPolicies.size > MAX_POLICIES) this.sentPolicies.delete(this.sentPolicies.values().next().value!);
     }
-    this.running.timer = setTimeout(() => {
-      const kind = sourceKindOf(job.file) ?? 'wasm';
-      void this.stopThread(); // first: the next file gets a fresh thread
-      this.finish({ kind: 'over-budget', finding: timeBudgetFinding(kind, job.file, limits) });
-    }, limits.timeoutMs);
+    // no time budget (the CLI): no timer
+    if (Number.isFinite(limits.timeoutMs)) {
+      this.running.timer = setTimeout(() => {
+        const kind = sourceKindOf(job.file) ?? 'wasm';
+        void this.stopThread(); // first: the next file gets a fresh thread
+        this.finish({ kind: 'over-budget', finding: timeBudgetFinding(kind, job.file, limits) });
+      }, limits.timeoutMs);
+    }
     worker.postMessage(message);
   }
 
@@ -122,7 +123,7 @@ export class CheckWorker {
     this.running = undefined;
     running.job.resolve(result);
     if (this.queue.length) void this.pump();
-    else {
+    else if (!this.disposed) {
       clearTimeout(this.idleTimer);
       this.idleTimer = setTimeout(() => void this.stopThread(), this.options.idleMs ?? 5000);
       this.idleTimer.unref();
@@ -163,7 +164,7 @@ export class CheckWorker {
     if (worker !== this.worker || !this.running) return;
     // a check that left the heap large: the next file gets a fresh thread, and the memory goes back now
     if (r.heapUsed > (this.options.recycleHeapBytes ?? 128 * 1024 * 1024)) void this.stopThread();
-    this.finish(r.ok ? { kind: 'done', diagnostics: r.diagnostics, ranges: r.ranges } : { kind: 'failed', message: r.error });
+    this.finish(r.ok ? { kind: 'done', diagnostics: r.diagnostics, ranges: r.ranges } : { kind: 'failed', message: r.error, code: r.code, path: r.path });
   }
 
   /** The thread ended (out of memory, crashed, or terminated by us). */
