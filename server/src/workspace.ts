@@ -20,7 +20,7 @@ import { binaryRange, toLspDiagnostic, toLspSeverity, toRange } from './convert'
 import type { Finding } from './engine/operations/findings';
 import { checkWasmBytes, checkWatDocument, sourceKindOf } from './engine/operations/check';
 import { CheckWorker } from './engine/budget/check-worker';
-import { WAT_TOKENS_PER_MB, type AnalysisLimits } from './engine/budget/limits';
+import { capFindings, MAX_FINDINGS_PER_FILE, WAT_TOKENS_PER_MB, type AnalysisLimits } from './engine/budget/limits';
 import { ViewCache } from './view-cache';
 import { PolicyStore, POLICY_FILE_NAME } from './engine/policy/store';
 import { LineIndex } from './engine/span';
@@ -37,7 +37,7 @@ export class Workspace {
   /** rendered WAT views of binaries, by `.wasm` path (bounded by size, least recently used first out) */
   readonly views = new ViewCache();
   /** checks files that are not open, off the main thread and within the analysis budgets */
-  readonly checker = new CheckWorker({ limits: () => this.limits });
+  readonly checker = new CheckWorker({ limits: () => this.limits, maxFindings: MAX_FINDINGS_PER_FILE });
   /** the latest disk check started per file: an older one that finishes later is not published */
   private readonly diskChecks = new Map<string, number>();
   private diskCheckSeq = 0;
@@ -176,7 +176,7 @@ export class Workspace {
       return;
     }
     const policy = this.policies.policyFor(file);
-    const found = checkWatDocument(analysis.doc, file, policy);
+    const found = capFindings(checkWatDocument(analysis.doc, file, policy));
     this.publish(doc.uri, [...found.map((d) => this.lsp(d, (s) => toRange(analysis.index, s))), ...this.validationDiagnostics(file)]);
   }
 
@@ -251,7 +251,7 @@ export class Workspace {
       cached = { view, index: new LineIndex(view.text), mtimeMs: wasm.mtimeMs };
       this.views.set(file, cached);
       // the view is new: give it the findings of its binary at the mapped places
-      const found = checkWasmBytes(wasm.bytes, wasm.read, file, this.policies.policyFor(file));
+      const found = capFindings(checkWasmBytes(wasm.bytes, wasm.read, file, this.policies.policyFor(file)));
       this.publishView(file, found);
     }
     return { wasm, view: cached.view };

@@ -122,6 +122,16 @@ describe('the language server under hostile and huge files', () => {
     assert.ok(rss < baseline + 100 * MB, `RSS ${Math.round(rss / MB)} MB after, ${Math.round(baseline / MB)} MB at the start`);
   });
 
+  test('1 MiB of `)` opened: at most 1000 findings are published, plus one that sums up the rest', async () => {
+    const uri = client.open('parens.wat', ')'.repeat(1024 * 1024));
+    const ds = await client.waitForDiagnostics(uri, (d) => d.length > 0, 'findings of the parens');
+    assert.ok(ds.length <= 1001, `${ds.length} diagnostics published`);
+    if (ds.length === 1001) assert.equal(ds[1000].code, 'analysis-findings-capped');
+    const small = await client.request<{ name: string }[]>('textDocument/documentSymbol', { textDocument: { uri: client.uri('small.wat') } });
+    assert.equal(small.length, 1);
+    client.close(uri);
+  });
+
   test('a 100 MB WAT opened in the editor: notice, outline, and the server keeps answering', async (t) => {
     const text = bigWat(100 * MB);
     const uri = client.open('huge.wat', text);

@@ -13,7 +13,7 @@ import type { ResolvedPolicy } from '../policy/store';
 import type { EngineDiagnostic } from '../diagnostic';
 import { LineIndex, type Position } from '../span';
 import { countWatTokens } from '../wat/quick-outline';
-import { sizeLimitFinding, type AnalysisLimits } from './limits';
+import { capFindings, sizeLimitFinding, type AnalysisLimits } from './limits';
 
 export interface CheckJob {
   id: number;
@@ -21,7 +21,10 @@ export interface CheckJob {
   /** the policy in force for the file, by key; sent with the first job that uses it */
   policyKey: number;
   policy?: ResolvedPolicy;
-  limits: Pick<AnalysisLimits, 'maxWatBytes' | 'maxWatTokens'>;
+  limits: Pick<AnalysisLimits, 'maxWatBytes' | 'maxWatTokens'> & {
+    /** findings sent back at most (the rest summed up in one); undefined: all (the CLI) */
+    maxFindings?: number;
+  };
 }
 
 type Outcome =
@@ -53,14 +56,16 @@ function run(job: CheckJob, policies: Map<number, ResolvedPolicy>): Outcome {
       if (tokens > job.limits.maxWatTokens) return { id: job.id, ok: true, diagnostics: [sizeLimitFinding(job.file, { bytes, tokens }, job.limits, false)] };
       const result = checkFile(job.file, { policyFor: () => policy }, { text });
       const index = new LineIndex(text);
+      const diagnostics = job.limits.maxFindings === undefined ? result.diagnostics : capFindings(result.diagnostics, job.limits.maxFindings);
       return {
         id: job.id,
         ok: true,
-        diagnostics: result.diagnostics,
-        ranges: result.diagnostics.map((d) => ({ start: index.positionAt(d.span.start), end: index.positionAt(d.span.end) })),
+        diagnostics,
+        ranges: diagnostics.map((d) => ({ start: index.positionAt(d.span.start), end: index.positionAt(d.span.end) })),
       };
     }
-    return { id: job.id, ok: true, diagnostics: checkFile(job.file, { policyFor: () => policy }).diagnostics };
+    const found = checkFile(job.file, { policyFor: () => policy }).diagnostics;
+    return { id: job.id, ok: true, diagnostics: job.limits.maxFindings === undefined ? found : capFindings(found, job.limits.maxFindings) };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     return { id: job.id, ok: false, error: e.message, code: typeof e.code === 'string' ? e.code : undefined, path: e.path };

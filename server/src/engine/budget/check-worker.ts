@@ -26,6 +26,8 @@ export type BudgetedCheck =
 
 export interface CheckWorkerOptions {
   limits: () => AnalysisLimits;
+  /** findings of one file sent back at most, the rest summed up in one (default: all) */
+  maxFindings?: number;
   /** end the thread after this long without work (default 5 s) */
   idleMs?: number;
   /** end the thread after a check that left more heap than this in use (default 128 MB) */
@@ -98,7 +100,12 @@ export class CheckWorker {
     const id = this.nextId++;
     let key = this.policyKeys.get(job.policy.effective);
     if (key === undefined) this.policyKeys.set(job.policy.effective, (key = this.nextPolicyKey++));
-    const message: CheckJob = { id, file: job.file, policyKey: key, limits: { maxWatBytes: limits.maxWatBytes, maxWatTokens: limits.maxWatTokens } };
+    const message: CheckJob = {
+      id,
+      file: job.file,
+      policyKey: key,
+      limits: { maxWatBytes: limits.maxWatBytes, maxWatTokens: limits.maxWatTokens, maxFindings: this.options.maxFindings },
+    };
     if (!this.sentPolicies.has(key)) {
       message.policy = job.policy;
       // the thread keeps the latest MAX_POLICIES it received: so does this list

@@ -37,7 +37,30 @@ export const BUDGET_CODES = {
   time: 'analysis-time-budget',
   memory: 'analysis-memory-budget',
   size: 'analysis-size-limit',
+  findings: 'analysis-findings-capped',
 } as const;
+
+/**
+ * Findings of one file the language server publishes at most (in the engine's order: syntax and format
+ * problems first, then policy findings); the rest are summed up in one more finding. A million findings
+ * (1 MiB of `)`) would otherwise be hundreds of MB of JSON-RPC messages.
+ */
+export const MAX_FINDINGS_PER_FILE = 1000;
+
+/** The first MAX_FINDINGS_PER_FILE findings, and one that says how many more there are, if any. */
+export function capFindings(findings: EngineDiagnostic[], max = MAX_FINDINGS_PER_FILE): EngineDiagnostic[] {
+  if (findings.length <= max) return findings;
+  const shown = findings.slice(0, max);
+  shown.push({
+    code: BUDGET_CODES.findings,
+    severity: 'info',
+    source: SOURCE,
+    span: { start: 0, end: 0 },
+    message: `${findings.length - max} more findings in this file are not shown (the first ${max} are). Run \`wasm-warden check\` on it for all of them.`,
+    data: { total: findings.length, shown: max },
+  });
+  return shown;
+}
 
 const SOURCE = 'analysis-budget';
 
