@@ -117,7 +117,7 @@ export const DEFAULT_SETTINGS: WardenSettings = {
   compile: { debugNames: true },
   sandbox: { configurations: [] },
   trusted: true,
-  analysis: { timeoutMs: 5000, maxHeapMB: 512, maxFileSizeMB: 10 },
+  analysis: { timeoutMs: 5000, maxHeapMB: 512, maxFileSizeMB: 20 },
 };
 
 /** A named run configuration (setting `wasmWarden.sandbox.configurations`). */

@@ -28,8 +28,8 @@ test('the budget findings say which budget, its setting, and how to analyse the 
   assert.match(memory.message, /more than 512 MB of memory.*wasmWarden\.analysis\.maxHeapMB.*open it in the editor or run `wasm-warden check/s);
   const open = sizeLimitFinding('/w/big.wat', { bytes: 100 * 1024 * 1024 }, DEFAULT_ANALYSIS_LIMITS, true);
   assert.equal(open.severity, 'info');
-  assert.match(open.message, /it is 100\.0 MB, over the 10\.0 MB limit \(setting wasmWarden\.analysis\.maxFileSizeMB\)\. Syntax colouring and an outline/);
-  const closed = sizeLimitFinding('/w/big.wat', { bytes: 5 * 1024 * 1024, tokens: 1_250_001 }, DEFAULT_ANALYSIS_LIMITS, false);
+  assert.match(open.message, /it is 100\.0 MB, over the 20\.0 MB limit \(setting wasmWarden\.analysis\.maxFileSizeMB\)\. Syntax colouring and an outline/);
+  const closed = sizeLimitFinding('/w/big.wat', { bytes: 5 * 1024 * 1024, tokens: 1_000_001 }, DEFAULT_ANALYSIS_LIMITS, false);
   assert.equal(closed.severity, 'warning', 'not open: its policy findings are unknown');
-  assert.match(closed.message, /over 1,250,000 tokens in 5\.0 MB \(125,000 per MB of the limit/);
+  assert.match(closed.message, /over 1,000,000 tokens in 5\.0 MB \(50,000 per MB of the limit/);
 });

@@ -19,17 +19,18 @@ export interface AnalysisLimits {
 
 /**
  * Tokens allowed per MB of the size limit: the token limit follows the size setting, so one setting
- * raises both. A text of small tokens (`(func)` repeated, `nop` lines) costs the parser several times
- * the memory and time of the same size of ordinary WAT; at 125,000 tokens per MB the default 10 MB
- * limit allows 1.25 million tokens, about a second's parse and a few hundred MB of tree.
+ * raises both. The parser's time and memory follow tokens, not bytes: a disassembler's WAT has about
+ * 36,000 tokens per MB (mostly indentation; vscode-oniguruma's onig.wasm gives 162,000 in 4.5 MB), while
+ * a text of small tokens (`(func)` repeated, `nop` lines) has up to 500,000. At 50,000 per MB the default
+ * 20 MB limit allows 1 million tokens: a second or so of parse and a few hundred MB of tree.
  */
-export const WAT_TOKENS_PER_MB = 125_000;
+export const WAT_TOKENS_PER_MB = 50_000;
 
 export const DEFAULT_ANALYSIS_LIMITS: AnalysisLimits = {
   timeoutMs: 5000,
   maxHeapMB: 512,
-  maxWatBytes: 10 * 1024 * 1024,
-  maxWatTokens: 10 * WAT_TOKENS_PER_MB,
+  maxWatBytes: 20 * 1024 * 1024,
+  maxWatTokens: 20 * WAT_TOKENS_PER_MB,
 };
 
 /** Codes of the findings below: not policy rules (no rule page, no "set severity" quick fix). */
