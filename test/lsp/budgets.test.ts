@@ -108,6 +108,12 @@ describe('the language server under hostile and huge files', () => {
     assert.match(finding.message, /Not analysed/);
     assert.match(finding.message, /wasm-warden check/, 'says how to analyse it anyway');
     assert.ok(!finding.codeDescription, 'not a policy rule: no rule page');
+    const actions = await client.request<{ title: string }[]>('textDocument/codeAction', {
+      textDocument: { uri: client.uri('crafted.wasm') },
+      range: finding.range,
+      context: { diagnostics: [finding] },
+    });
+    assert.ok(!actions.some((a) => /analysis-/.test(a.title)), `no "set the rule's severity" fix: ${actions.map((a) => a.title)}`);
   });
 
   test('with the default budgets the crafted module is stopped within them, and the server peaks under 1 GB', async (t) => {

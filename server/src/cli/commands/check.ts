@@ -25,7 +25,7 @@ const reportFlags: FlagSpecs = {
 };
 
 /** Memory (V8 heap, MB) one file's check may use by default: the process stays under 1 GB. */
-export const CLI_MAX_HEAP_MB = 640;
+export const CLI_MAX_HEAP_MB = 512;
 
 const checkFlags: FlagSpecs = {
   'max-heap-mb': { type: 'string', value: 'MB', description: `memory (V8 heap) the check of one file may use; a file that needs more is reported as an input error (default ${CLI_MAX_HEAP_MB})` },
