@@ -81,6 +81,8 @@ export interface WardenSettings {
   scanExclude: string[];
   /** milliseconds between the last keystroke and re-analysis */
   debounceMs: number;
+  /** the server's budgets for analysing files (docs/architecture.md, Budgets) */
+  analysis: AnalysisSettings;
   /** where compile/disassemble/optimize write: `${dir}`, `${name}`, `${ext}` are replaced */
   output: { compile: string; disassemble: string; optimize: string };
   optimizeLevel: 'O1' | 'O2' | 'O3' | 'O4' | 'Os' | 'Oz';
@@ -89,8 +91,6 @@ export interface WardenSettings {
   sandbox: { configurations: RunConfiguration[] };
   /** whether the workspace is trusted (sent by the client; untrusted narrows the sandbox) */
   trusted: boolean;
-  /** the server's budgets for analysing files (see docs/limits.md) */
-  analysis: AnalysisSettings;
 }
 
 /** Setting `wasmWarden.analysis`: what one file may cost the language server. */
@@ -107,6 +107,7 @@ export const DEFAULT_SETTINGS: WardenSettings = {
   scanInclude: [],
   scanExclude: [],
   debounceMs: 150,
+  analysis: { timeoutMs: 5000, maxHeapMB: 512, maxFileSizeMB: 20 },
   output: {
     compile: '${dir}/${name}.wasm',
     disassemble: '${dir}/${name}.wat',
@@ -117,7 +118,6 @@ export const DEFAULT_SETTINGS: WardenSettings = {
   compile: { debugNames: true },
   sandbox: { configurations: [] },
   trusted: true,
-  analysis: { timeoutMs: 5000, maxHeapMB: 512, maxFileSizeMB: 20 },
 };
 
 /** A named run configuration (setting `wasmWarden.sandbox.configurations`). */

@@ -379,22 +379,6 @@ export function wasmFileOfView(uri: string): { file: string; func?: number } | u
   return { file, func: m ? Number(m[1]) : undefined };
 }
 
-function mergeSettings(raw: Partial<WardenSettings>): WardenSettings {
-  return {
-    ...DEFAULT_SETTINGS,
-    ...raw,
-    output: { ...DEFAULT_SETTINGS.output, ...(raw.output ?? {}) },
-    optimize: { ...DEFAULT_SETTINGS.optimize, ...(raw.optimize ?? {}) },
-    compile: { ...DEFAULT_SETTINGS.compile, ...(raw.compile ?? {}) },
-    sandbox: { configurations: Array.isArray(raw.sandbox?.configurations) ? raw.sandbox.configurations : [] },
-    debounceMs: typeof raw.debounceMs === 'number' && raw.debounceMs >= 0 ? raw.debounceMs : DEFAULT_SETTINGS.debounceMs,
-    scanInclude: Array.isArray(raw.scanInclude) ? raw.scanInclude : [],
-    scanExclude: Array.isArray(raw.scanExclude) ? raw.scanExclude : [],
-    trusted: raw.trusted !== false,
-    analysis: analysisSettings(raw.analysis),
-  };
-}
-
 /** The analysis budgets from the settings: each a number within its range, else its default. */
 function analysisSettings(raw: Partial<WardenSettings['analysis']> | undefined): WardenSettings['analysis'] {
   const d = DEFAULT_SETTINGS.analysis;
@@ -403,5 +387,21 @@ function analysisSettings(raw: Partial<WardenSettings['analysis']> | undefined):
     timeoutMs: num(raw?.timeoutMs, 100, d.timeoutMs),
     maxHeapMB: num(raw?.maxHeapMB, 64, d.maxHeapMB),
     maxFileSizeMB: num(raw?.maxFileSizeMB, 0.001, d.maxFileSizeMB),
+  };
+}
+
+function mergeSettings(raw: Partial<WardenSettings>): WardenSettings {
+  return {
+    ...DEFAULT_SETTINGS,
+    ...raw,
+    analysis: analysisSettings(raw.analysis),
+    output: { ...DEFAULT_SETTINGS.output, ...(raw.output ?? {}) },
+    optimize: { ...DEFAULT_SETTINGS.optimize, ...(raw.optimize ?? {}) },
+    compile: { ...DEFAULT_SETTINGS.compile, ...(raw.compile ?? {}) },
+    sandbox: { configurations: Array.isArray(raw.sandbox?.configurations) ? raw.sandbox.configurations : [] },
+    debounceMs: typeof raw.debounceMs === 'number' && raw.debounceMs >= 0 ? raw.debounceMs : DEFAULT_SETTINGS.debounceMs,
+    scanInclude: Array.isArray(raw.scanInclude) ? raw.scanInclude : [],
+    scanExclude: Array.isArray(raw.scanExclude) ? raw.scanExclude : [],
+    trusted: raw.trusted !== false,
   };
 }

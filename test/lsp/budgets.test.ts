@@ -73,7 +73,7 @@ describe('the language server under hostile and huge files', () => {
     // sections, and the scan still runs for the worker's start-up plus 100 ms after it has begun
     client = await LspClient.start(root, {}, { wasmWarden: { debounceMs: 0, analysis: { timeoutMs: 100 } } });
     await client.waitForNotification('wasmWarden/scanDone', true);
-    baseline = memoryOf(client.pid).rss;
+    baseline = memoryOf(client.pid!).rss;
   });
   after(async () => {
     await client?.stop();
@@ -125,7 +125,7 @@ describe('the language server under hostile and huge files', () => {
     await client.waitFor(() => (client.diagnostics.get(client.uri('crafted.wasm')) ?? []).some(overDefault), 'the finding of the default budget', 30_000);
     const finding = client.diagnostics.get(client.uri('crafted.wasm'))!.find(overDefault)!;
     t.diagnostic(`${finding.code} after ${Date.now() - started} ms`);
-    const { peak } = memoryOf(client.pid);
+    const { peak } = memoryOf(client.pid!);
     t.diagnostic(`server peak RSS ${Math.round(peak / MB)} MB (baseline RSS ${Math.round(baseline / MB)} MB)`);
     assert.ok(peak < 1024 * MB, `peak RSS ${Math.round(peak / MB)} MB`);
   });
@@ -139,10 +139,10 @@ describe('the language server under hostile and huge files', () => {
     // the stopped worker thread's heap is released as the thread is torn down: poll the RSS until it is
     // back near where it started, for at most 15 s
     const started = Date.now();
-    let rss = memoryOf(client.pid).rss;
+    let rss = memoryOf(client.pid!).rss;
     while (rss >= baseline + 100 * MB && Date.now() - started < 15_000) {
       await new Promise((r) => setTimeout(r, 100));
-      rss = memoryOf(client.pid).rss;
+      rss = memoryOf(client.pid!).rss;
     }
     t.diagnostic(`server RSS ${Math.round(rss / MB)} MB ${Date.now() - started} ms after the removal, ${Math.round(baseline / MB)} MB at the start`);
     assert.ok(rss < baseline + 100 * MB, `RSS ${Math.round(rss / MB)} MB after, ${Math.round(baseline / MB)} MB at the start`);
@@ -186,7 +186,7 @@ describe('the language server under hostile and huge files', () => {
     assert.equal(small.length, 1);
     client.close(uri);
     assert.ok(client.alive, 'the server is still running');
-    const peak = memoryOf(client.pid).peak;
+    const peak = memoryOf(client.pid!).peak;
     t.diagnostic(`server peak RSS ${Math.round(peak / MB)} MB`);
     assert.ok(peak < 1024 * MB, `peak RSS ${Math.round(peak / MB)} MB`);
   });

@@ -81,9 +81,9 @@ export class LspClient {
     return client;
   }
 
-  /** The server's process id (tests read its memory from /proc). */
-  get pid(): number {
-    return this.child.pid!;
+  /** The server process's id (to read its memory from the outside). */
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   /** Whether the server process is still running. */
