@@ -19,14 +19,14 @@ import { AnalysisCache, pathToUri, uriToPath, type DegradedWatAnalysis, type Was
 import { binaryRange, toLspDiagnostic, toLspSeverity, toRange } from './convert';
 import type { Finding } from './engine/operations/findings';
 import { checkWasmBytes, checkWatDocument, sourceKindOf } from './engine/operations/check';
-import { CheckWorker } from './engine/budget/check-worker';
-import { capFindings, MAX_FINDINGS_PER_FILE, WAT_TOKENS_PER_MB, type AnalysisLimits } from './engine/budget/limits';
-import { ViewCache } from './view-cache';
 import { PolicyStore, POLICY_FILE_NAME } from './engine/policy/store';
 import { LineIndex } from './engine/span';
 import { scanFolder } from './engine/scan';
 import { moduleView, type ModuleView } from './engine/operations/module-view';
 import type { EngineDiagnostic } from './engine/diagnostic';
+import { CheckWorker } from './engine/budget/check-worker';
+import { capFindings, MAX_FINDINGS_PER_FILE, WAT_TOKENS_PER_MB, type AnalysisLimits } from './engine/budget/limits';
+import { ViewCache } from './view-cache';
 import { DEFAULT_SETTINGS, ScanDoneNotification, WAT_VIEW_SCHEME, WAT_VIEW_SUFFIX, type WardenSettings } from './protocol';
 
 export class Workspace {

@@ -86,11 +86,6 @@ export class LspClient {
     return this.child.pid;
   }
 
-  /** Whether the server process is still running. */
-  get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
   uri(rel: string): string {
     return URI.file(path.join(this.root, rel)).toString();
   }
@@ -171,6 +166,11 @@ export class LspClient {
 
   executeCommand<T>(command: string, args: unknown): Promise<T> {
     return this.request<T>('workspace/executeCommand', { command, arguments: [args] });
+  }
+
+  /** Whether the server process is still running. */
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   async stop(): Promise<void> {
