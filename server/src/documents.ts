@@ -8,13 +8,40 @@ import { parseWat, type WatDocument } from './engine/wat';
 import { diffText, reparseWat, type WatEdit } from './engine/wat/incremental';
 import { readWasm, type WasmReadResult } from './engine/binary/reader';
 import { LineIndex, type Position } from './engine/span';
+import type { EngineDiagnostic } from './engine/diagnostic';
+import { countWatTokens, quickOutline, type QuickOutline } from './engine/wat/quick-outline';
+import { DEFAULT_ANALYSIS_LIMITS, sizeLimitFinding, type AnalysisLimits } from './engine/budget/limits';
 
 export interface WatAnalysis {
   kind: 'wat' | 'wast';
   version: number;
   doc: WatDocument;
   index: LineIndex;
+  degraded?: undefined;
+  /** at least the text's token count (exact after a full parse, an upper bound after edits) */
+  tokens: number;
 }
+
+/**
+ * An open WAT/WAST text over the full analysis's budget (engine/budget/limits.ts): no parse, just the
+ * notice that says so and, when asked for, an outline from one quick pass over the text.
+ */
+export interface DegradedWatAnalysis {
+  kind: 'wat' | 'wast';
+  version: number;
+  degraded: true;
+  notice: EngineDiagnostic;
+  text: string;
+  /** made on first use (positions of the outline), once per version */
+  readonly index: LineIndex;
+  /** computed on first use, once per version */
+  outline(): QuickOutline;
+  /** fields the outline lists at most */
+  outlineLimit: number;
+}
+
+/** Fields an outline from the quick scan lists at most. */
+export const QUICK_OUTLINE_FIELDS = 10_000;
 
 export interface WasmAnalysis {
   kind: 'wasm';
@@ -41,15 +68,66 @@ export function pathToUri(p: string): string {
 export const MAX_WASM_BYTES = 512 * 1024 * 1024;
 
 export class AnalysisCache {
-  private readonly wat = new Map<string, WatAnalysis>();
+  private readonly wat = new Map<string, WatAnalysis | DegradedWatAnalysis>();
 
   /**
    * Parse (or reuse) a WAT/WAST text at a version. A new version of a cached `.wat` text is reparsed
    * incrementally from the changed range (common prefix and suffix), so an edit costs what it touches.
+   * A text over the limits' size or token budget is not parsed: it gets a degraded analysis.
    */
-  watText(uri: string, kind: 'wat' | 'wast', text: string, version: number): WatAnalysis {
+  watText(uri: string, kind: 'wat' | 'wast', text: string, version: number, limits: AnalysisLimits = DEFAULT_ANALYSIS_LIMITS): WatAnalysis | DegradedWatAnalysis {
     const cached = this.wat.get(uri);
-    if (cached && cached.version === version && cached.doc.text === text) return cached;
+    if (cached && cached.version === version && (cached.degraded ? cached.text === text : cached.doc.text === text)) return cached;
+    const budget = this.overBudget(uri, kind, text, version, cached, limits);
+    if (typeof budget !== 'number') {
+      this.wat.set(uri, budget); // the parse tree of an earlier version, if any, goes
+      return budget;
+    }
+    return this.parse(uri, kind, text, version, cached?.degraded ? undefined : cached, budget);
+  }
+
+  /** A degraded analysis when the text is over the size or token budget, else a bound on its tokens. */
+  private overBudget(
+    uri: string,
+    kind: 'wat' | 'wast',
+    text: string,
+    version: number,
+    cached: WatAnalysis | DegradedWatAnalysis | undefined,
+    limits: AnalysisLimits,
+  ): DegradedWatAnalysis | number {
+    const file = uriToPath(uri) ?? uri;
+    // UTF-8 bytes, counted only when they decide (a character is 1-3 bytes; more characters than the limit are over it)
+    const bytes = text.length <= limits.maxWatBytes && text.length * 3 > limits.maxWatBytes ? Buffer.byteLength(text, 'utf8') : text.length;
+    let notice: EngineDiagnostic | undefined;
+    // a text has at most as many tokens as characters; after an edit, at most the edit's more
+    let tokens = text.length;
+    if (bytes > limits.maxWatBytes) notice = sizeLimitFinding(file, { bytes }, limits, true);
+    else if (text.length > limits.maxWatTokens) {
+      // (an edit adds at most one token per inserted character, and one for an atom it splits)
+      if (cached && !cached.degraded) tokens = Math.min(tokens, cached.tokens + diffText(cached.doc.text, text).text.length + 2);
+      if (tokens > limits.maxWatTokens) {
+        tokens = countWatTokens(text, limits.maxWatTokens);
+        if (tokens > limits.maxWatTokens) notice = sizeLimitFinding(file, { bytes, tokens }, limits, true);
+      }
+    }
+    if (!notice) return tokens;
+    let outline: QuickOutline | undefined;
+    let index: LineIndex | undefined;
+    return {
+      kind,
+      version,
+      degraded: true,
+      notice,
+      text,
+      get index() {
+        return (index ??= new PrefixLineIndex(text));
+      },
+      outline: () => (outline ??= quickOutline(text, { maxSymbols: QUICK_OUTLINE_FIELDS })),
+      outlineLimit: QUICK_OUTLINE_FIELDS,
+    };
+  }
+
+  private parse(uri: string, kind: 'wat' | 'wast', text: string, version: number, cached: WatAnalysis | undefined, tokens: number): WatAnalysis {
     let doc: WatDocument | undefined;
     let index: LineIndex | undefined;
     if (cached && cached.kind === kind && kind === 'wat') {
@@ -63,17 +141,19 @@ export class AnalysisCache {
       }
       index = editedLineIndex(cached.index, edit, text);
     }
+    doc ??= parseWat(text, { script: kind === 'wast' });
     const analysis: WatAnalysis = {
       kind,
       version,
-      doc: doc ?? parseWat(text, { script: kind === 'wast' }),
+      doc,
       index: index ?? new LineIndex(text),
+      tokens,
     };
     this.wat.set(uri, analysis);
     return analysis;
   }
 
-  peekWat(uri: string): WatAnalysis | undefined {
+  peekWat(uri: string): WatAnalysis | DegradedWatAnalysis | undefined {
     return this.wat.get(uri);
   }
 
@@ -126,6 +206,65 @@ class EditedLineIndex extends LineIndex {
 
   override offsetAt(pos: Position): number {
     const starts = this.starts;
+    if (pos.line >= starts.length) return this.text.length;
+    if (pos.line < 0) return 0;
+    const start = starts[pos.line];
+    const next = pos.line + 1 < starts.length ? starts[pos.line + 1] : this.text.length;
+    return Math.min(start + Math.max(0, pos.character), next);
+  }
+}
+
+/**
+ * A LineIndex that finds line starts only as far as it is asked about: positions near the start of a
+ * huge text (the quick outline's fields) cost what they pass over, not a scan of the whole text.
+ */
+class PrefixLineIndex extends LineIndex {
+  private readonly starts: number[] = [0];
+  /** offset up to which line starts are known */
+  private scanned = 0;
+
+  constructor(text: string) {
+    super('');
+    Object.defineProperty(this, 'text', { value: text, enumerable: true });
+  }
+
+  private scanTo(offset: number): void {
+    const text = this.text;
+    const to = Math.min(offset, text.length);
+    let i = this.scanned;
+    for (; i < to; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.starts.push(i + 1);
+      else if (c === 13) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        this.starts.push(i + 1);
+      }
+    }
+    this.scanned = Math.max(this.scanned, i);
+  }
+
+  override get lineCount(): number {
+    this.scanTo(this.text.length);
+    return this.starts.length;
+  }
+
+  override positionAt(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    this.scanTo(o);
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - starts[lo] };
+  }
+
+  override offsetAt(pos: Position): number {
+    const starts = this.starts;
+    while (pos.line + 1 >= starts.length && this.scanned < this.text.length) this.scanTo(Math.min(this.text.length, this.scanned + 65536));
     if (pos.line >= starts.length) return this.text.length;
     if (pos.line < 0) return 0;
     const start = starts[pos.line];

@@ -82,6 +82,8 @@ export interface WardenSettings {
   scanExclude: string[];
   /** milliseconds between the last keystroke and re-analysis */
   debounceMs: number;
+  /** the server's budgets for analysing files (docs/architecture.md, Budgets) */
+  analysis: AnalysisSettings;
   /** where compile/disassemble/optimize write: `${dir}`, `${name}`, `${ext}` are replaced */
   output: { compile: string; disassemble: string; optimize: string };
   optimizeLevel: 'O1' | 'O2' | 'O3' | 'O4' | 'Os' | 'Oz';
@@ -96,10 +98,21 @@ export interface WardenSettings {
   trusted: boolean;
 }
 
+/** Setting `wasmWarden.analysis`: what one file may cost the language server. */
+export interface AnalysisSettings {
+  /** a file that is not open is analysed off the main thread and abandoned after this many ms */
+  timeoutMs: number;
+  /** ... or when that analysis needs more than this many MB of heap */
+  maxHeapMB: number;
+  /** WAT/WAST larger than this (MB) gets no full analysis: outline from a quick scan, and a notice */
+  maxFileSizeMB: number;
+}
+
 export const DEFAULT_SETTINGS: WardenSettings = {
   scanInclude: [],
   scanExclude: [],
   debounceMs: 150,
+  analysis: { timeoutMs: 5000, maxHeapMB: 512, maxFileSizeMB: 20 },
   output: {
     compile: '${dir}/${name}.wasm',
     disassemble: '${dir}/${name}.wat',

@@ -70,7 +70,10 @@ registerCodeActions(connection, () => workspace!);
 registerWatView(connection, () => workspace!);
 registerCommands(connection, () => workspace!);
 
-connection.onShutdown(() => shutdownToolchain());
+connection.onShutdown(async () => {
+  await workspace?.checker.dispose();
+  shutdownToolchain();
+});
 
 documents.listen(connection);
 connection.listen();

@@ -15,16 +15,19 @@ import {
   type TextDocuments,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { AnalysisCache, pathToUri, uriToPath, type WasmAnalysis, type WatAnalysis } from './documents';
+import { AnalysisCache, pathToUri, uriToPath, type DegradedWatAnalysis, type WasmAnalysis, type WatAnalysis } from './documents';
 import { binaryRange, toLspDiagnostic, toLspSeverity, toRange } from './convert';
 import type { Finding } from './engine/operations/findings';
-import { checkFile, checkWasmBytes, checkWatDocument, sourceKindOf } from './engine/operations/check';
+import { checkWasmBytes, checkWatDocument, sourceKindOf } from './engine/operations/check';
 import { PolicyStore, POLICY_FILE_NAME, type LoadedPolicyFile } from './engine/policy/store';
 import { quoteForMessage } from './engine/policy/limits';
 import { LineIndex } from './engine/span';
 import { scanFolder } from './engine/scan';
 import { moduleView, type ModuleView } from './engine/operations/module-view';
 import type { EngineDiagnostic } from './engine/diagnostic';
+import { CheckWorker } from './engine/budget/check-worker';
+import { capFindings, MAX_FINDINGS_PER_FILE, WAT_TOKENS_PER_MB, type AnalysisLimits } from './engine/budget/limits';
+import { ViewCache } from './view-cache';
 import { DEFAULT_SETTINGS, ScanDoneNotification, WAT_VIEW_SCHEME, WAT_VIEW_SUFFIX, type WardenSettings } from './protocol';
 
 export class Workspace {
@@ -32,8 +35,13 @@ export class Workspace {
   readonly cache = new AnalysisCache();
   readonly policies: PolicyStore;
   readonly roots: string[];
-  /** rendered WAT views of binaries, by `.wasm` path */
-  readonly views = new Map<string, { view: ModuleView; index: LineIndex; mtimeMs: number }>();
+  /** rendered WAT views of binaries, by `.wasm` path (bounded by size, least recently used first out) */
+  readonly views = new ViewCache();
+  /** checks files that are not open, off the main thread and within the analysis budgets */
+  readonly checker = new CheckWorker({ limits: () => this.limits, maxFindings: MAX_FINDINGS_PER_FILE });
+  /** the latest disk check started per file: an older one that finishes later is not published */
+  private readonly diskChecks = new Map<string, number>();
+  private diskCheckSeq = 0;
   /** findings of the last explicit validation (wabt/binaryen) per file, shown until the file changes */
   private readonly validation = new Map<string, Finding[]>();
   /** every file that currently has diagnostics published, so removals clear them */
@@ -67,6 +75,17 @@ export class Workspace {
       // first read for a file it governs (a broken policy nobody opened is reported too)
       onLoaded: (loaded) => this.publishPolicy(loaded),
     });
+  }
+
+  /** The analysis budgets in force (settings `wasmWarden.analysis.*`). */
+  get limits(): AnalysisLimits {
+    const a = this.settings.analysis;
+    return {
+      timeoutMs: a.timeoutMs,
+      maxHeapMB: a.maxHeapMB,
+      maxWatBytes: Math.round(a.maxFileSizeMB * 1024 * 1024),
+      maxWatTokens: Math.round(a.maxFileSizeMB * WAT_TOKENS_PER_MB),
+    };
   }
 
   get canWatchFiles(): boolean {
@@ -130,6 +149,9 @@ export class Workspace {
   documentClosed(doc: TextDocument): void {
     clearTimeout(this.timers.get(doc.uri));
     this.timers.delete(doc.uri);
+    this.cache.forget(doc.uri);
+    const view = wasmFileOfView(doc.uri);
+    if (view && view.func === undefined) this.views.delete(view.file); // its editor closed: render again if reopened
     const file = uriToPath(doc.uri);
     if (!file) return;
     if (path.basename(file) === POLICY_FILE_NAME) {
@@ -137,32 +159,43 @@ export class Workspace {
       return;
     }
     // the file on disk may differ from the closed buffer: re-check it from disk
-    if (fs.existsSync(file)) this.checkFromDisk(file);
+    if (fs.existsSync(file)) void this.checkFromDisk(file);
     else this.clear(pathToUri(file));
   }
 
-  /** The parsed form of an open WAT/WAST buffer, or of a WAT file on disk. */
-  watAnalysis(uri: string): WatAnalysis | undefined {
+  /** The analysis of an open WAT/WAST buffer: parsed, or degraded when it is over the budget. */
+  openWat(uri: string): WatAnalysis | DegradedWatAnalysis | undefined {
     const doc = this.documents.get(uri);
     const file = uriToPath(uri);
     const kind = file ? sourceKindOf(file) : undefined;
     if (doc && (kind === 'wat' || kind === 'wast' || doc.languageId === 'wat' || doc.languageId === 'wast')) {
-      return this.cache.watText(uri, kind === 'wast' || doc.languageId === 'wast' ? 'wast' : 'wat', doc.getText(), doc.version);
+      return this.cache.watText(uri, kind === 'wast' || doc.languageId === 'wast' ? 'wast' : 'wat', doc.getText(), doc.version, this.limits);
     }
     return undefined;
   }
 
+  /** The parsed form of an open WAT/WAST buffer (none for a buffer over the analysis budget). */
+  watAnalysis(uri: string): WatAnalysis | undefined {
+    const a = this.openWat(uri);
+    return a && !a.degraded ? a : undefined;
+  }
+
   private publishWat(file: string, kind: 'wat' | 'wast', doc: TextDocument): void {
-    const analysis = this.cache.watText(doc.uri, kind, doc.getText(), doc.version);
+    const analysis = this.cache.watText(doc.uri, kind, doc.getText(), doc.version, this.limits);
+    if (analysis.degraded) {
+      // over the budget: the notice says so (and how to analyse it anyway), nothing else is known
+      this.publish(doc.uri, [this.lsp(analysis.notice, () => binaryRange())]);
+      return;
+    }
     const policy = this.policies.policyFor(file);
-    const found = checkWatDocument(analysis.doc, file, policy);
+    const found = capFindings(checkWatDocument(analysis.doc, file, policy));
     this.publish(doc.uri, [...found.map((d) => this.lsp(d, (s) => toRange(analysis.index, s))), ...this.validationDiagnostics(file)]);
   }
 
   /** Show the toolchain findings of an explicit validation in the Problems panel, until the file changes. */
   setValidation(file: string, findings: Finding[]): void {
     this.validation.set(file, findings.filter((f) => f.source === 'wabt' || f.source === 'binaryen'));
-    this.checkFromDisk(file);
+    void this.checkFromDisk(file);
   }
 
   private validationDiagnostics(file: string): Diagnostic[] {
@@ -180,8 +213,12 @@ export class Workspace {
 
   // ---- files on disk ------------------------------------------------------------------------
 
-  /** Check a file that is not open in an editor (or a `.wasm`, which is never a text buffer). */
-  checkFromDisk(file: string): number {
+  /**
+   * Check a file that is not open in an editor (or a `.wasm`, which is never a text buffer): on the
+   * analysis worker, within the time and memory budgets, so the main thread keeps answering requests.
+   * Resolves to the number of findings published.
+   */
+  async checkFromDisk(file: string): Promise<number> {
     const kind = sourceKindOf(file);
     if (!kind) return 0;
     const uri = pathToUri(file);
@@ -189,26 +226,32 @@ export class Workspace {
       this.publishWat(file, kind, this.documents.get(uri)!);
       return 0;
     }
-    let found: EngineDiagnostic[];
+    const seq = ++this.diskCheckSeq;
+    this.diskChecks.set(file, seq);
+    let result;
     try {
-      if (kind === 'wasm') {
-        // the check operation reads only what the policy needs (headers, unless it hashes modules)
-        found = checkFile(file, this.policies).diagnostics;
-        this.publish(uri, [...found.map((d) => this.lsp(d, () => binaryRange(), `@0x${d.span.start.toString(16)}`)), ...this.validationDiagnostics(file)]);
-        this.publishView(file, found);
-        return found.length;
-      }
-      // not cached: a workspace of WAT files must not keep every tree in memory
-      const result = checkFile(file, this.policies);
-      const index = new LineIndex(result.wat!.text);
-      found = result.diagnostics;
-      this.publish(uri, [...found.map((d) => this.lsp(d, (s) => toRange(index, s))), ...this.validationDiagnostics(file)]);
-      return found.length;
+      result = await this.checker.check(file, this.policies.policyFor(file));
     } catch (err) {
-      const message = `cannot read ${path.basename(file)}: ${(err as Error).message}`;
-      this.publish(uri, [{ range: binaryRange(), message, severity: 1, source: 'wasm-warden', code: 'file-unreadable' }]);
-      return 1;
+      result = { kind: 'failed' as const, message: (err as Error).message };
     }
+    // a later check of the file started meanwhile, or it was opened (its buffer's diagnostics rule)
+    if (this.diskChecks.get(file) !== seq) return 0;
+    this.diskChecks.delete(file);
+    if (kind !== 'wasm' && this.documents.get(uri)) return 0;
+    const suffix = (d: EngineDiagnostic) => (kind === 'wasm' ? `@0x${d.span.start.toString(16)}` : undefined);
+    let diagnostics: Diagnostic[];
+    if (result.kind === 'done') {
+      const ranges = result.ranges;
+      diagnostics = result.diagnostics.map((d, i) => this.lsp(d, () => ranges?.[i] ?? binaryRange(), suffix(d)));
+      if (kind === 'wasm') this.publishView(file, result.diagnostics);
+    } else if (result.kind === 'over-budget') {
+      diagnostics = [this.lsp(result.finding, () => binaryRange())];
+    } else {
+      const message = `cannot read ${path.basename(file)}: ${result.message}`;
+      diagnostics = [{ range: binaryRange(), message, severity: 1, source: 'wasm-warden', code: 'file-unreadable' }];
+    }
+    this.publish(uri, [...diagnostics, ...this.validationDiagnostics(file)]);
+    return diagnostics.length;
   }
 
   /** The WAT view of a `.wasm`, rendered once per file version. */
@@ -220,14 +263,14 @@ export class Workspace {
       cached = { view, index: new LineIndex(view.text), mtimeMs: wasm.mtimeMs };
       this.views.set(file, cached);
       // the view is new: give it the findings of its binary at the mapped places
-      const found = checkWasmBytes(wasm.bytes, wasm.read, file, this.policies.policyFor(file));
+      const found = capFindings(checkWasmBytes(wasm.bytes, wasm.read, file, this.policies.policyFor(file)));
       this.publishView(file, found);
     }
     return { wasm, view: cached.view };
   }
 
   private publishView(file: string, found: EngineDiagnostic[]): void {
-    const cached = this.views.get(file);
+    const cached = this.views.peek(file);
     if (!cached) return;
     const { view, index } = cached;
     this.publish(
@@ -275,10 +318,11 @@ export class Workspace {
         continue;
       }
       if (change.type === FileChangeType.Deleted) {
+        this.diskChecks.delete(file); // a check still running for it publishes nothing
         this.clear(change.uri);
         this.clear(watViewUri(file));
       } else if (!policyTouched) {
-        this.checkFromDisk(file);
+        void this.checkFromDisk(file);
       }
     }
     if (policyTouched) this.recheckAll();
@@ -306,12 +350,10 @@ export class Workspace {
       }
       for (const file of targets) {
         if (generation !== this.scanGeneration || progress?.token.isCancellationRequested) return;
-        findings += this.checkFromDisk(file);
+        // checked on the analysis worker: requests and edits are answered while it runs
+        findings += await this.checkFromDisk(file);
         files++;
-        if (files % 20 === 0) {
-          progress?.report(Math.round((files / targets.length) * 100), `${files}/${targets.length} ${path.basename(file)}`);
-          await new Promise((r) => setImmediate(r)); // let edits and requests in between files
-        }
+        if (files % 20 === 0) progress?.report(Math.round((files / targets.length) * 100), `${files}/${targets.length} ${path.basename(file)}`);
       }
     } finally {
       progress?.done();
@@ -357,10 +399,22 @@ export function wasmFileOfView(uri: string): { file: string; func?: number } | u
   return { file, func: m ? Number(m[1]) : undefined };
 }
 
+/** The analysis budgets from the settings: each a number within its range, else its default. */
+function analysisSettings(raw: Partial<WardenSettings['analysis']> | undefined): WardenSettings['analysis'] {
+  const d = DEFAULT_SETTINGS.analysis;
+  const num = (v: unknown, min: number, fallback: number) => (typeof v === 'number' && Number.isFinite(v) && v >= min ? v : fallback);
+  return {
+    timeoutMs: num(raw?.timeoutMs, 100, d.timeoutMs),
+    maxHeapMB: num(raw?.maxHeapMB, 64, d.maxHeapMB),
+    maxFileSizeMB: num(raw?.maxFileSizeMB, 0.001, d.maxFileSizeMB),
+  };
+}
+
 function mergeSettings(raw: Partial<WardenSettings>): WardenSettings {
   return {
     ...DEFAULT_SETTINGS,
     ...raw,
+    analysis: analysisSettings(raw.analysis),
     output: { ...DEFAULT_SETTINGS.output, ...(raw.output ?? {}) },
     optimize: { ...DEFAULT_SETTINGS.optimize, ...(raw.optimize ?? {}) },
     compile: { ...DEFAULT_SETTINGS.compile, ...(raw.compile ?? {}) },

@@ -180,6 +180,19 @@ describe('check', { concurrency: true }, () => {
     }
   });
 
+  test('a file over the memory budget per file is an input error, not a crash; the other files are checked', async () => {
+    const d = await fixtures(['denied.wat']);
+    // 300,000 empty functions (1.7 MB, generated here): far more parse tree than a 64 MB heap holds
+    fs.writeFileSync(path.join(d, 'a-funcs.wat'), `(module ${'(func)'.repeat(300_000)})`);
+    const r = await cli(['check', '.', '--format', 'json', '--max-heap-mb', '64'], d);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /a-funcs\.wat: needs more than 64 MB of memory to check, over the budget per file \(--max-heap-mb\); not checked/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    const report: JsonReport = JSON.parse(r.stdout);
+    assert.deepEqual(report.files.map((f) => f.path), ['denied.wat'], 'the next file is checked on a fresh worker');
+    assert.ok(report.files[0].findings.some((f) => f.rule === 'wasi-capability-denied' && f.line === 3 && f.column === 3), 'WAT findings keep their lines');
+  });
+
   test('.wast scripts are checked module by module', async () => {
     const d = await fixtures([]);
     fs.writeFileSync(path.join(d, 'spec.wast'), '(module (memory 1 1))\n(assert_invalid (module (func (result i32))) "type mismatch")\n(module (memory 2))\n');

@@ -57,7 +57,12 @@ export class LspClient {
       return p.items.map((i) => this.config[i.section ?? ''] ?? null);
     });
     this.connection.onRequest('client/registerCapability', () => null);
-    this.connection.onRequest('window/workDoneProgress/create', () => null);
+    this.connection.onRequest('window/workDoneProgress/create', (p: unknown) => {
+      // recorded like a notification: tests wait for work (e.g. the workspace scan) to begin
+      this.notifications.push({ method: 'window/workDoneProgress/create', params: p });
+      this.wake();
+      return null;
+    });
     this.connection.onRequest('workspace/applyEdit', () => ({ applied: true }));
     this.connection.listen();
   }
@@ -167,6 +172,11 @@ export class LspClient {
 
   executeCommand<T>(command: string, args: unknown): Promise<T> {
     return this.request<T>('workspace/executeCommand', { command, arguments: [args] });
+  }
+
+  /** Whether the server process is still running. */
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   async stop(): Promise<void> {

@@ -64,7 +64,7 @@ export function registerCodeActions(connection: Connection, workspace: () => Wor
 }
 
 function isRuleId(code: string): boolean {
-  return !code.startsWith('wat-') && !code.startsWith('wasm-') && !code.startsWith('policy-') && code !== 'file-unreadable';
+  return !code.startsWith('wat-') && !code.startsWith('wasm-') && !code.startsWith('policy-') && !code.startsWith('analysis-') && code !== 'file-unreadable';
 }
 
 function readPolicyText(ws: Workspace, file: string): string | undefined {

@@ -2,6 +2,8 @@
 import { SymbolKind, type Connection, type DocumentSymbol, type FoldingRange, type Location } from 'vscode-languageserver/node';
 import { definitionAt, documentSymbols, foldingRanges, referencesAt, type SymbolNode } from '../engine/wat/navigation';
 import type { LineIndex } from '../engine/span';
+import { quickFoldingSpans } from '../engine/wat/quick-outline';
+import type { DegradedWatAnalysis } from '../documents';
 import { toRange } from '../convert';
 import type { Workspace } from '../workspace';
 
@@ -33,17 +35,32 @@ function toSymbol(node: SymbolNode, index: LineIndex): DocumentSymbol {
   };
 }
 
+/** The outline of a text over the analysis budget: its quick scan, and a last entry for what it leaves out. */
+function quickSymbols(a: DegradedWatAnalysis): DocumentSymbol[] {
+  const outline = a.outline();
+  const symbols = outline.symbols.map((s) => toSymbol(s, a.index));
+  if (outline.truncated) {
+    const last = outline.symbols[outline.symbols.length - 1];
+    const at = a.index.positionAt(last?.children[last.children.length - 1]?.span.end ?? 0);
+    const range = { start: at, end: at };
+    const name = `... more fields not listed (the outline of a file over the analysis limit lists the first ${a.outlineLimit})`;
+    symbols.push({ name, kind: SymbolKind.Null, range, selectionRange: range, children: [] });
+  }
+  return symbols;
+}
+
 export function registerNavigation(connection: Connection, workspace: () => Workspace): void {
   connection.onDocumentSymbol((params) => {
-    const a = workspace().watAnalysis(params.textDocument.uri);
-    return a ? documentSymbols(a.doc).map((s) => toSymbol(s, a.index)) : [];
+    const a = workspace().openWat(params.textDocument.uri);
+    if (!a) return [];
+    return a.degraded ? quickSymbols(a) : documentSymbols(a.doc).map((s) => toSymbol(s, a.index));
   });
 
   connection.onFoldingRanges((params): FoldingRange[] => {
-    const a = workspace().watAnalysis(params.textDocument.uri);
+    const a = workspace().openWat(params.textDocument.uri);
     if (!a) return [];
     const out: FoldingRange[] = [];
-    for (const span of foldingRanges(a.doc)) {
+    for (const span of a.degraded ? quickFoldingSpans(a.outline()) : foldingRanges(a.doc)) {
       const start = a.index.positionAt(span.start).line;
       const end = a.index.positionAt(span.end).line;
       if (end > start) out.push({ startLine: start, endLine: end });

@@ -63,7 +63,7 @@ export function checkWasmBytes(bytes: Uint8Array, read: WasmReadResult, file: st
 /** Check one file from disk (or from the given text/bytes). Throws only on I/O errors. */
 export function checkFile(
   file: string,
-  store: PolicyStore,
+  store: Pick<PolicyStore, 'policyFor'>,
   source?: { text?: string; bytes?: Uint8Array },
 ): CheckResult {
   const kind = sourceKindOf(file);
