@@ -70,7 +70,7 @@ export function loadTrustedKeys(keyPaths: readonly string[], policyDir?: string)
   const paths: string[] = [];
   const problems: KeyLoadProblem[] = [];
   const seen = new Set<string>();
-  let skipped = 0;
+  const skipped = new Set<string>();
   for (const keyPath of keyPaths) {
     if (keyPath.length > MAX_KEY_PATH_LENGTH) {
       problems.push({ keyPath: shownKeyPath(keyPath), message: `the key path is ${keyPath.length} characters long, at most ${MAX_KEY_PATH_LENGTH} are used` });
@@ -83,7 +83,7 @@ export function loadTrustedKeys(keyPaths: readonly string[], policyDir?: string)
     const full = path.resolve(policyDir ?? '', keyPath);
     if (seen.has(full)) continue;
     if (seen.size >= MAX_TRUSTED_KEYS) {
-      skipped++;
+      skipped.add(full);
       continue;
     }
     seen.add(full);
@@ -95,9 +95,9 @@ export function loadTrustedKeys(keyPaths: readonly string[], policyDir?: string)
       problems.push({ keyPath, message: cached.error ?? 'unreadable key file' });
     }
   }
-  if (skipped > 0) {
+  if (skipped.size > 0) {
     problems.push({
-      message: `the policy lists ${MAX_TRUSTED_KEYS + skipped} or more distinct key files; only the first ${MAX_TRUSTED_KEYS} are used (${skipped} ignored)`,
+      message: `the policy lists ${MAX_TRUSTED_KEYS + skipped.size} distinct key files; only the first ${MAX_TRUSTED_KEYS} are used (${skipped.size} ignored)`,
     });
   }
   return { keys, paths, problems };
@@ -115,7 +115,7 @@ function loadKey(full: string): CachedKey {
     try {
       cached = { mtimeMs: st.mtimeMs, size: st.size, key: readPublicKeyFile(full) };
     } catch (e) {
-      cached = { mtimeMs: st.mtimeMs, size: st.size, error: e instanceof SigningError ? e.message.replace(full, 'the file') : 'unreadable key file' };
+      cached = { mtimeMs: st.mtimeMs, size: st.size, error: e instanceof SigningError ? e.message.replace(`key file ${full}: `, '') : 'unreadable key file' };
     }
     keyCache.delete(full);
     if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value!);

@@ -17,12 +17,12 @@ function readBounded(path: string, limit: number, what: string, code: SigningErr
     fd = fs.openSync(path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : `cannot be opened (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
-    throw new SigningError(code, `${what} ${path} ${reason}`);
+    throw new SigningError(code, `${what} ${path}: ${reason}`);
   }
   try {
     const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw new SigningError(code, `${what} ${path} is not a regular file`);
-    if (st.size > limit) throw new SigningError(code, `${what} ${path} is ${st.size} bytes, more than the ${limit} bytes such a file can have`);
+    if (!st.isFile()) throw new SigningError(code, `${what} ${path}: not a regular file`);
+    if (st.size > limit) throw new SigningError(code, `${what} ${path}: ${st.size} bytes, more than the ${limit} bytes a ${what} can have`);
     // read at most limit + 1 bytes: a file that grew after the stat is still caught
     const buf = Buffer.alloc(Math.min(limit + 1, st.size + 1));
     let n = 0;
@@ -32,7 +32,7 @@ function readBounded(path: string, limit: number, what: string, code: SigningErr
       n += r;
       if (n === buf.length) break;
     }
-    if (n > limit) throw new SigningError(code, `${what} ${path} is more than the ${limit} bytes such a file can have`);
+    if (n > limit) throw new SigningError(code, `${what} ${path}: more than the ${limit} bytes a ${what} can have`);
     return new Uint8Array(buf.buffer, buf.byteOffset, n);
   } finally {
     fs.closeSync(fd);

@@ -56,6 +56,11 @@ export interface HashOptions {
 
 /** Hashes a module; throws SigningError('malformed') when its sections do not parse. */
 export function hashModule(bytes: Uint8Array, options: HashOptions = {}): ModuleHashes {
+  // locals, not imported bindings, in the per-section callback (a CommonJS build reads those through getters)
+  const signatureName = SIGNATURE_SECTION;
+  const delimiterName = DELIMITER_SECTION;
+  const preambleSize = PREAMBLE_SIZE;
+  const detached = !!options.detached;
   const h = crypto.createHash('sha256');
   const parts: HashedPart[] = [];
   let signatureSection: SectionSpan | undefined;
@@ -70,15 +75,15 @@ export function hashModule(bytes: Uint8Array, options: HashOptions = {}): Module
       lastEndedOnDelimiter = false;
       return;
     }
-    if (isNamed(SIGNATURE_SECTION)) {
-      if (s.offset === PREAMBLE_SIZE && !options.detached) {
+    if (isNamed(signatureName)) {
+      if (s.offset === preambleSize && !detached) {
         signatureSection = { offset: s.offset, contentOffset: s.contentOffset, end: s.end };
         signedStart = partStart = pos = s.end;
         return;
       }
       otherSignatureAt ??= s.offset;
     }
-    lastEndedOnDelimiter = isNamed(DELIMITER_SECTION);
+    lastEndedOnDelimiter = isNamed(delimiterName);
     if (!lastEndedOnDelimiter) return;
     if (parts.length >= MAX_PARTS) {
       partsOmitted++;

@@ -67,7 +67,8 @@ export function visitSections(
   visit: (head: Readonly<RawSectionHead>, isNamed: (name: string) => boolean) => void,
 ): { kind: 'module' | 'component'; count: number } {
   let current: Readonly<RawSectionHead> | undefined;
-  const isNamed = (name: string) => customNameIs(bytes, current!, name);
+  const nameIs = customNameIs; // a local: a CommonJS build reads imported bindings through getters
+  const isNamed = (name: string) => nameIs(bytes, current!, name);
   let count = 0;
   const kind = malformedOnFormatError(() =>
     visitRawSections(bytes, (head) => {

@@ -7,6 +7,13 @@ const RELATED_PROBLEMS = 20;
 
 const problemText = (p: KeyLoadProblem) => (p.keyPath === undefined ? p.message : `${p.keyPath} (${p.message})`);
 
+/** "N trusted key problem(s): a (why); b (why); and M more." */
+function keyProblemsText(problems: readonly KeyLoadProblem[]): string {
+  const n = problems.length;
+  const listed = problems.slice(0, SHOWN_PROBLEMS).map(problemText).join('; ') + (n > SHOWN_PROBLEMS ? `; and ${n - SHOWN_PROBLEMS} more` : '');
+  return `${n} trusted key problem(s): ${listed}.`;
+}
+
 /** A well-formed signature that no trusted key (`signature.trustedKeys`) verifies; also reports unreadable trusted key files. */
 export const signatureUntrusted: PolicyRule = {
   id: 'signature-untrusted',
@@ -32,12 +39,17 @@ export const signatureUntrusted: PolicyRule = {
           : a.trustedKeyCount === 0
             ? 'the policy lists no usable trusted key (signature.trustedKeys)'
             : `none of the ${a.trustedKeyCount} trusted key(s) verifies it`;
-      out.push({ message: `The module is signed, but ${why}${ids}.`, span: a.range, data: { keyIds: a.keyIds, keyIdsVerified: false }, ...(related.length && { related }) });
+      const problems = a.keyProblems.length ? ` ${keyProblemsText(a.keyProblems)}` : '';
+      out.push({
+        message: `The module is signed, but ${why}${ids}.${problems}`,
+        span: a.range,
+        data: { keyIds: a.keyIds.slice(0, 64), keyIdCount: a.keyIds.length, keyIdsVerified: false, ...(a.keyProblems.length && { keyProblems: a.keyProblems.slice(0, RELATED_PROBLEMS), keyProblemCount: a.keyProblems.length }) },
+        ...(related.length && { related }),
+      });
     } else if (a.state !== 'absent' && related.length) {
       const n = a.keyProblems.length;
-      const listed = a.keyProblems.slice(0, SHOWN_PROBLEMS).map(problemText).join('; ') + (n > SHOWN_PROBLEMS ? `; and ${n - SHOWN_PROBLEMS} more` : '');
       out.push({
-        message: `${n} trusted key problem(s): ${listed}.`,
+        message: keyProblemsText(a.keyProblems),
         span: a.range,
         data: { keyProblems: a.keyProblems.slice(0, RELATED_PROBLEMS), keyProblemCount: n },
         related,
