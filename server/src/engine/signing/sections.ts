@@ -101,16 +101,9 @@ function malformedOnFormatError<T>(f: () => T): T {
   }
 }
 
-export function isSignatureSection(s: RawSection): boolean {
-  return s.id === 0 && s.name === SIGNATURE_SECTION;
-}
 /** Does the module (its model) carry a custom section named "signature" (ours or another tool's)? */
 export function carriesSignature(model: Pick<ModuleModel, 'customSections'>): boolean {
   return model.customSections.some((c) => c.name === SIGNATURE_SECTION);
-}
-
-export function isDelimiterSection(s: RawSection): boolean {
-  return s.id === 0 && s.name === DELIMITER_SECTION;
 }
 
 /** Encodes a custom section (id, shortest size, name, content). */
