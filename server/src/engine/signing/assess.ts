@@ -51,8 +51,11 @@ interface CachedKey {
 const keyCache = new Map<string, CachedKey>();
 const KEY_CACHE_SIZE = 1024;
 
-/** Trusted keys used from one policy: more is a policy no one can review, and each costs a check per signature. */
-export const MAX_TRUSTED_KEYS = 256;
+/**
+ * Trusted key files used from one policy: more is a list no one reviews, and a signature whose key id matches
+ * no key (or that has none) is checked with every key: 64 keys keep that under 64 Ed25519 checks.
+ */
+export const MAX_TRUSTED_KEYS = 64;
 /** Longest trusted key path used (PATH_MAX on Linux): a longer one cannot name a file. */
 export const MAX_KEY_PATH_LENGTH = 4096;
 
@@ -61,13 +64,22 @@ export function shownKeyPath(keyPath: string): string {
   return keyPath.length > 200 ? `${keyPath.slice(0, 200)}... (${keyPath.length} characters)` : keyPath;
 }
 
-/**
- * Loads trusted public keys (paths relative to `policyDir`), with per-file problems instead of exceptions.
- * Paths naming the same file are read once; at most MAX_TRUSTED_KEYS files are used, the rest is reported.
- */
-export function loadTrustedKeys(keyPaths: readonly string[], policyDir?: string): { keys: PublicKey[]; paths: string[]; problems: KeyLoadProblem[] } {
-  const keys: PublicKey[] = [];
-  const paths: string[] = [];
+interface ResolvedKeyPaths {
+  /** at most MAX_TRUSTED_KEYS distinct files, in the order first named */
+  files: { keyPath: string; full: string }[];
+  /** problems of the list itself (paths too long, relative without a folder, files past the limit) */
+  problems: KeyLoadProblem[];
+}
+
+/** Resolved lists of frozen key path arrays (an effective policy's): a scan resolves each list once, not per module. */
+const resolvedLists = new WeakMap<readonly string[], Map<string, ResolvedKeyPaths>>();
+
+function resolveKeyPaths(keyPaths: readonly string[], policyDir?: string): ResolvedKeyPaths {
+  const frozen = Object.isFrozen(keyPaths);
+  const dirKey = policyDir ?? '\0';
+  const hit = frozen ? resolvedLists.get(keyPaths)?.get(dirKey) : undefined;
+  if (hit) return hit;
+  const files: ResolvedKeyPaths['files'] = [];
   const problems: KeyLoadProblem[] = [];
   const seen = new Set<string>();
   const skipped = new Set<string>();
@@ -87,6 +99,33 @@ export function loadTrustedKeys(keyPaths: readonly string[], policyDir?: string)
       continue;
     }
     seen.add(full);
+    files.push({ keyPath, full });
+  }
+  if (skipped.size > 0) {
+    problems.push({
+      message: `the policy lists ${MAX_TRUSTED_KEYS + skipped.size} distinct key files; only the first ${MAX_TRUSTED_KEYS} are used (${skipped.size} ignored)`,
+    });
+  }
+  const resolved = { files, problems };
+  if (frozen) {
+    let byDir = resolvedLists.get(keyPaths);
+    if (!byDir) resolvedLists.set(keyPaths, (byDir = new Map()));
+    byDir.set(dirKey, resolved);
+  }
+  return resolved;
+}
+
+/**
+ * Loads trusted public keys (paths relative to `policyDir`), with per-file problems instead of exceptions.
+ * Paths naming the same file are read once; at most MAX_TRUSTED_KEYS files are used, the rest is reported.
+ * Each file is stat'ed and re-read only when its mtime or size changed.
+ */
+export function loadTrustedKeys(keyPaths: readonly string[], policyDir?: string): { keys: PublicKey[]; paths: string[]; problems: KeyLoadProblem[] } {
+  const resolved = resolveKeyPaths(keyPaths, policyDir);
+  const keys: PublicKey[] = [];
+  const paths: string[] = [];
+  const problems: KeyLoadProblem[] = [];
+  for (const { keyPath, full } of resolved.files) {
     const cached = loadKey(full);
     if (cached.key) {
       keys.push(cached.key);
@@ -95,11 +134,7 @@ export function loadTrustedKeys(keyPaths: readonly string[], policyDir?: string)
       problems.push({ keyPath, message: cached.error ?? 'unreadable key file' });
     }
   }
-  if (skipped.size > 0) {
-    problems.push({
-      message: `the policy lists ${MAX_TRUSTED_KEYS + skipped.size} distinct key files; only the first ${MAX_TRUSTED_KEYS} are used (${skipped.size} ignored)`,
-    });
-  }
+  problems.push(...resolved.problems);
   return { keys, paths, problems };
 }
 
@@ -126,7 +161,19 @@ function loadKey(full: string): CachedKey {
 
 const cache = new WeakMap<Uint8Array, Map<string, SignatureAssessment>>();
 
+/** Identities of frozen key path lists, so the rules of one check (three of them) load the keys once. */
+const listIds = new WeakMap<readonly string[], number>();
+let nextListId = 0;
+
 export function assessSignature(bytes: Uint8Array, trustedKeyPaths: readonly string[], policyDir?: string): SignatureAssessment {
+  let listKey: string | undefined;
+  if (Object.isFrozen(trustedKeyPaths)) {
+    let id = listIds.get(trustedKeyPaths);
+    if (id === undefined) listIds.set(trustedKeyPaths, (id = nextListId++));
+    listKey = `list ${id} ${policyDir ?? ''}`;
+    const same = cache.get(bytes)?.get(listKey);
+    if (same) return same;
+  }
   const { keys, paths, problems } = loadTrustedKeys(trustedKeyPaths, policyDir);
   const cacheKey = JSON.stringify([policyDir ?? null, paths, keys.map((k) => Buffer.from(k.raw).toString('hex'))]);
   let perBytes = cache.get(bytes);
@@ -155,6 +202,7 @@ export function assessSignature(bytes: Uint8Array, trustedKeyPaths: readonly str
   };
   if (!perBytes) cache.set(bytes, (perBytes = new Map()));
   perBytes.set(cacheKey, assessment);
+  if (listKey) perBytes.set(listKey, assessment);
   return assessment;
 }
 
