@@ -17,7 +17,12 @@ function pinnedDigests(pins: IntegrityPolicy, glob: string): Set<string> {
   let sets = digestSets.get(pins);
   if (!sets) digestSets.set(pins, (sets = new Map()));
   let set = sets.get(glob);
-  if (!set) sets.set(glob, (set = new Set((pins[glob] ?? []).map((d) => d.toLowerCase()))));
+  if (!set) {
+    set = new Set();
+    // digests are usually written lower-case already: no copy of those
+    for (const d of pins[glob] ?? []) set.add(/[A-F]/.test(d) ? d.toLowerCase() : d);
+    sets.set(glob, set);
+  }
   return set;
 }
 
