@@ -37,8 +37,6 @@ export interface ModuleHashes {
   otherSignatureAt?: number;
   /** first byte that is signed */
   signedStart: number;
-  /** number of sections in the module (the leading signature section included) */
-  sectionCount: number;
   /** recorded parts, at most MAX_PARTS (see partsOmitted) */
   parts: HashedPart[];
   /** delimited parts past MAX_PARTS that were hashed but not recorded */
@@ -70,7 +68,7 @@ export function hashModule(bytes: Uint8Array, options: HashOptions = {}): Module
   let pos = PREAMBLE_SIZE;
   let partsOmitted = 0;
   let lastEndedOnDelimiter = false;
-  const { kind, count } = visitSections(bytes, (s, isNamed) => {
+  const kind = visitSections(bytes, (s, isNamed) => {
     if (s.id !== 0) {
       lastEndedOnDelimiter = false;
       return;
@@ -100,7 +98,7 @@ export function hashModule(bytes: Uint8Array, options: HashOptions = {}): Module
     if (parts.length < MAX_PARTS) parts.push({ start: partStart, end: bytes.length, hash: fullHash, delimited: false });
     else partsOmitted++;
   }
-  return { kind, signatureSection, otherSignatureAt, signedStart, sectionCount: count, parts, partsOmitted, hashes: parts.map((p) => p.hash), fullHash };
+  return { kind, signatureSection, otherSignatureAt, signedStart, parts, partsOmitted, hashes: parts.map((p) => p.hash), fullHash };
 }
 
 /** The SigningError for a module whose embedded layout is not wasmsign2's (a `signature` section that is not first). */

@@ -5,7 +5,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { SigningError } from './errors';
-import { bytesEqual, keyIdText } from './format';
+import { bytesEqual } from './format';
 import { readKeyFileBytes } from './files';
 
 export const RAW_PUBLIC_PREFIX = 0x01;
@@ -65,11 +65,6 @@ export function parseKeyIdText(text: string): Uint8Array {
   const digits = text.slice(4);
   if (!/^(?:[0-9a-fA-F]{2})*$/.test(digits)) throw new SigningError('bad-argument', `key id "${text.length > 80 ? text.slice(0, 80) + '...' : text}" is not hex: an even number of hex digits after "hex:"`);
   return new Uint8Array(Buffer.from(digits, 'hex'));
-}
-
-/** "key id <hex>" for messages. */
-export function describeKeyId(keyId: Uint8Array): string {
-  return keyId.length ? `key id ${keyIdText(keyId)}` : 'no key id';
 }
 
 export function secretKeyFromSeed(seed: Uint8Array): SecretKey {

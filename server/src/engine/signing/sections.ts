@@ -65,19 +65,16 @@ export interface SectionSpan {
 export function visitSections(
   bytes: Uint8Array,
   visit: (head: Readonly<RawSectionHead>, isNamed: (name: string) => boolean) => void,
-): { kind: 'module' | 'component'; count: number } {
+): 'module' | 'component' {
   let current: Readonly<RawSectionHead> | undefined;
   const nameIs = customNameIs; // a local: a CommonJS build reads imported bindings through getters
   const isNamed = (name: string) => nameIs(bytes, current!, name);
-  let count = 0;
-  const kind = malformedOnFormatError(() =>
+  return malformedOnFormatError(() =>
     visitRawSections(bytes, (head) => {
       current = head;
-      count++;
       visit(head, isNamed);
     }),
   );
-  return { kind, count };
 }
 
 /** The leading `signature` section (wasmsign2's embedded signature), checking that every section parses. */
