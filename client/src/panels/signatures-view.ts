@@ -20,14 +20,14 @@ export function renderSignatures(r: SignatureReport): string {
   );
   return [
     `<h1>${fileName(r.file)} ${badge(verdict)}</h1>`,
-    `<p class="summary">${r.signed ? 'signed' : 'not signed'}${r.verified === undefined ? '' : r.verified ? ' · verified' : ` · verification failed (${esc(r.reason ?? 'unknown')})`}${r.message ? ` · ${esc(r.message)}` : ''}${r.keyIdNote && !r.message?.includes(r.keyIdNote) ? ` · ${esc(r.keyIdNote)}` : ''}${r.output?.written ? ` · wrote ${esc(r.output.file)}` : ''}</p>`,
+    `<p class="summary">${r.signed ? 'signed' : 'not signed'}${r.verified === undefined ? '' : r.verified ? ' · verified' : ` · verification failed (${esc(r.reason ?? 'unknown')})`}${r.message ? ` · ${esc(r.message)}` : ''}${r.keyIdNote ? ` · ${esc(r.keyIdNote)}` : ''}${r.output?.written ? ` · wrote ${esc(r.output.file)}` : ''}</p>`,
     r.warnings.length ? `<ul>${r.warnings.map((w) => `<li>${badge('warning')} ${esc(w)}</li>`).join('')}</ul>` : '',
     section('Signature entries', table(['entry', 'hashes', 'key id', 'algorithm', 'trusted key', 'signature'], rows)),
   ].join('\n');
 }
 
 export function signaturesText(r: SignatureReport): string {
-  const lines = [...r.warnings.map((w) => `warning: ${w}`), `${r.file}: ${r.signed ? 'signed' : 'not signed'}${r.verified === undefined ? '' : r.verified ? ', verified' : `, NOT verified (${r.reason}: ${r.message ?? ''})`}`];
+  const lines = [...r.warnings.map((w) => `warning: ${w}`), `${r.file}: ${r.signed ? 'signed' : 'not signed'}${r.verified === undefined ? '' : r.verified ? ', verified' : `, NOT verified (${r.reason}: ${r.message ?? ''})`}${r.keyIdNote ? `; ${r.keyIdNote}` : ''}`];
   r.entries.forEach((e, i) => e.signatures.forEach((s) => lines.push(`  entry ${i + 1}: ${e.hashes} hash(es), key id ${s.keyId || '(none)'}${keyIdStatusText(s)}${s.trustedKey ? `, trusted key ${s.trustedKey}` : ''}${s.valid === undefined ? '' : s.valid ? ', valid' : ', invalid'}`)));
   return lines.join('\n');
 }

@@ -14,7 +14,6 @@ import {
   readSignatureFile,
   secretKeyFileExposure,
   signModule,
-  unverifiedKeyIdNote,
   verifyModule,
   withDeclaredKeyId,
   type KeyIdStatus,
@@ -101,14 +100,19 @@ export function verifyFile(file: string, options: VerifyFileOptions): SignatureR
   report.warnings.push(...problems);
   if (keys.length === 0) return { ...report, verified: false, reason: 'no-keys', message: 'no public key given and the policy names no trusted keys' };
   const result = verifyModule(bytes, keys, { detachedSignature: detached });
-  const keyIdNote = result.valid ? unverifiedKeyIdNote(result.accepted) : undefined;
+  const keyIdNote = result.keyIdNote;
+  // the keys by their files when known, else numbered from 1 (as describe's trustedKey)
+  const keyName = (i: number) => paths[i] ?? `key ${i + 1}`;
+  const message = result.valid && result.validKeyIndices.length
+    ? `signature valid (${result.validKeyIndices.map(keyName).join(', ')})`
+    : result.message + (result.offset !== undefined ? ` (at byte 0x${result.offset.toString(16)}${result.inDetached ? ' of the signature file' : ''})` : '');
   return {
     ...report,
     verified: result.valid,
     reason: result.reason,
-    message: result.message + (result.offset !== undefined ? ` (at byte 0x${result.offset.toString(16)}${result.inDetached ? ' of the signature file' : ''})` : ''),
+    message,
     ...(keyIdNote && { keyIdNote }),
-    verifiedBy: result.validKeyIndices.map((i) => paths[i]),
+    verifiedBy: result.validKeyIndices.map(keyName),
   };
 }
 

@@ -5,7 +5,6 @@ export { signModule, insertDelimiters, detachSignature, attachSignature, type Si
 export {
   verifyModule,
   listSignatures,
-  unverifiedKeyIdNote,
   MAX_SIGNATURE_CHECKS,
   type KeyIdStatus,
   type VerifyResult,

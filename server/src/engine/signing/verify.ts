@@ -65,6 +65,8 @@ export interface VerifyResult {
   refused: VerifiedSignature[];
   /** the signatures that make the module valid (a subset of `signatures`; empty when not valid) */
   accepted: VerifiedSignature[];
+  /** when valid: says which accepted key ids are unverified (see unverifiedKeyIdNote); absent when none is */
+  keyIdNote?: string;
   /** per-part hashes and status (computed whenever the module could be hashed) */
   parts: VerifiedPart[];
   /** hex hash of all signed bytes */
@@ -203,7 +205,7 @@ function refusedMessage(refused: readonly VerifiedSignature[], publicKeys: reado
   const r = refused[0];
   const expected = keyIdText(publicKeys[r.keyIndex].declaredKeyId!);
   return (
-    `signature ${r.signatureIndex} of entry ${r.entryIndex} verifies with key ${r.keyIndex}, but carries ${r.keyId ? `key id ${r.keyId}` : 'no key id'} ` +
+    `signature ${r.signatureIndex} of entry ${r.entryIndex} verifies with key ${r.keyIndex + 1}, but carries ${r.keyId ? `key id ${r.keyId}` : 'no key id'} ` +
     `where the key declares ${expected}: refused (key ids are not signed, so it was changed after signing or the signer used another id)`
   );
 }
@@ -277,9 +279,9 @@ export function verifyModule(bytes: Uint8Array, publicKeys: readonly PublicKey[]
     const why = publicKeys.length === 0 ? 'no public key was given' : total === 0 ? 'the signature section holds no signatures' : `none of its ${total} signature(s) verifies with the given key(s)`;
     return fail('wrong-key', `signed, but ${why}`, common);
   }
-  const withNote = (message: string, accepted: VerifiedSignature[]) => {
-    const note = unverifiedKeyIdNote(accepted);
-    return note ? `${message}; ${note}` : message;
+  const withNote = (accepted: VerifiedSignature[]) => {
+    const keyIdNote = unverifiedKeyIdNote(accepted);
+    return keyIdNote ? { keyIdNote } : {};
   };
   if (!options.splitParts) {
     const keys = [...(hashKeys.get(moduleHash) ?? [])].sort((a, b) => a - b);
@@ -291,7 +293,8 @@ export function verifyModule(bytes: Uint8Array, publicKeys: readonly PublicKey[]
       return fail('tampered', `the module does not match any signed hash: it was modified after signing${hint}`, { ...common, offset: hashed.signedStart });
     }
     const accepted = sigs.filter((s) => s.hashes.includes(moduleHash));
-    return { valid: true, message: withNote(`signature valid (key${keys.length > 1 ? 's' : ''} ${keys.join(', ')})`, accepted), validKeyIndices: keys, accepted, ...common };
+    // keys are numbered from 1 for people (the signatures listing's "key 1"); validKeyIndices stay indexes
+    return { valid: true, message: `signature valid (key${keys.length > 1 ? 's' : ''} ${keys.map((k) => k + 1).join(', ')})`, validKeyIndices: keys, accepted, ...withNote(accepted), ...common };
   }
   if (hashed.partsOmitted > 0) {
     return fail('malformed', `the module has more than ${hashed.parts.length} parts (signature_delimiter sections): a signature records at most ${hashed.parts.length} hashes, it cannot be verified by parts`, { ...common, offset: hashed.parts[hashed.parts.length - 1].end });
@@ -309,9 +312,10 @@ export function verifyModule(bytes: Uint8Array, publicKeys: readonly PublicKey[]
   const accepted = sigs.filter((s) => keys.has(s.keyIndex) && s.hashes.some((h) => requiredHashes.has(h)));
   return {
     valid: true,
-    message: withNote(`${verifiedCount} of ${parts.length} part(s) verified${verifiedCount < parts.length ? '; bytes after the last signed part are not covered' : ''}`, accepted),
+    message: `${verifiedCount} of ${parts.length} part(s) verified${verifiedCount < parts.length ? '; bytes after the last signed part are not covered' : ''}`,
     validKeyIndices: [...keys].sort((a, b) => a - b),
     accepted,
+    ...withNote(accepted),
     ...common,
   };
 }
