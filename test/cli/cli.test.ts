@@ -5,6 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -392,7 +393,7 @@ describe('keygen, sign, verify', { concurrency: true }, () => {
     assert.equal((await cli(['sign', 'hi.wasm', '--secret-key', 'secret.key', '-o', 'hi.signed.wasm'], d)).code, 2);
     const ok = await cli(['verify', 'hi.signed.wasm', '--public-key', 'public.key'], d);
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
-    assert.match(ok.stdout, /^verified hi\.signed\.wasm \(key public\.key\)$/m);
+    assert.match(ok.stdout, /^verified hi\.signed\.wasm \(key public\.key\); key id [0-9a-f]{24} is unverified: key ids are not covered by the signature/m);
     const json = JSON.parse((await cli(['verify', 'hi.signed.wasm', '-K', 'other.pub', '-K', 'public.key', '--format', 'json'], d)).stdout);
     assert.equal(json.verified, true);
     assert.deepEqual(json.verifiedBy, ['public.key']);
@@ -431,6 +432,61 @@ describe('keygen, sign, verify', { concurrency: true }, () => {
     const junk = await cli(['verify', 'hi.wasm', '-K', 'junk.pub'], d);
     assert.equal(junk.code, 2);
     assert.doesNotMatch(junk.stderr, /\n\s+at /);
+  });
+
+  test('key ids: unverified unless declared (--key-id, --default-key-id); a changed one is refused when declared', async () => {
+    const d = await fixtures(['hi.wasm']);
+    assert.equal((await cli(['keygen', '-k', 'secret.key', '-K', 'public.key'], d)).code, 0);
+    assert.equal((await cli(['sign', 'hi.wasm', '-k', 'secret.key', '--key-id', 'release-1'], d)).code, 0);
+    const plain = JSON.parse((await cli(['verify', 'hi.wasm', '-K', 'public.key', '--format', 'json'], d)).stdout);
+    const id = Buffer.from('release-1').toString('hex');
+    assert.equal(plain.verified, true);
+    assert.match(plain.keyIdNote, new RegExp(`key id ${id} is unverified`));
+    assert.deepEqual(plain.entries[0].signatures.map((s: { keyId: string; keyIdStatus: string }) => [s.keyId, s.keyIdStatus]), [[id, 'unverified']]);
+    const declared = await cli(['verify', 'hi.wasm', '-K', 'public.key', '--key-id', 'release-1'], d);
+    assert.equal(declared.code, 0, declared.stdout);
+    assert.doesNotMatch(declared.stdout, /unverified/);
+    // the key's default key id is not the one the signature carries
+    const byDefault = await cli(['verify', 'hi.wasm', '-K', 'public.key', '--default-key-id'], d);
+    assert.equal(byDefault.code, 1);
+    assert.match(byDefault.stdout, new RegExp(`NOT verified hi\\.wasm: key-id-mismatch: .*carries key id ${id} where the key declares [0-9a-f]{24}: refused`));
+    // change the key id's bytes ("release-1" -> "release-2"): still verifies undeclared (said unverified), refused declared
+    const bytes = fs.readFileSync(path.join(d, 'hi.wasm'));
+    bytes[bytes.indexOf(Buffer.from('release-1')) + 8] = 0x32;
+    fs.writeFileSync(path.join(d, 'hi.wasm'), bytes);
+    const changed = await cli(['verify', 'hi.wasm', '-K', 'public.key'], d);
+    assert.equal(changed.code, 0);
+    assert.match(changed.stdout, new RegExp(`key id ${Buffer.from('release-2').toString('hex')} is unverified`));
+    const refused = JSON.parse((await cli(['verify', 'hi.wasm', '-K', 'public.key', '--key-id', 'hex:' + id, '--format', 'json'], d)).stdout);
+    assert.deepEqual([refused.verified, refused.reason, refused.entries[0].signatures[0].keyIdStatus], [false, 'key-id-mismatch', 'mismatch']);
+    const both = await cli(['verify', 'hi.wasm', '-K', 'public.key', '--key-id', 'x', '--default-key-id'], d);
+    assert.equal(both.code, 2);
+    const badHex = await cli(['verify', 'hi.wasm', '-K', 'public.key', '--key-id', 'hex:xyz'], d);
+    assert.equal(badHex.code, 2);
+    assert.match(badHex.stderr, /not hex/);
+  });
+
+  test('hostile signature and key files: a huge detached signature or key file, a FIFO and a directory are refused before reading', async () => {
+    const d = await fixtures(['hi.wasm']);
+    assert.equal((await cli(['keygen', '-k', 'secret.key', '-K', 'public.key'], d)).code, 0);
+    // sparse files: their size is what a hostile repository would declare, nothing is written to disk
+    fs.closeSync(fs.openSync(path.join(d, 'huge.sig'), 'w'));
+    fs.truncateSync(path.join(d, 'huge.sig'), 2 * 1024 ** 3);
+    fs.closeSync(fs.openSync(path.join(d, 'huge.pub'), 'w'));
+    fs.truncateSync(path.join(d, 'huge.pub'), 2 * 1024 ** 3);
+    const sig = await cli(['verify', 'hi.wasm', '-K', 'public.key', '--signature', 'huge.sig'], d);
+    assert.equal(sig.code, 2);
+    assert.match(sig.stderr, /signature file huge\.sig: 2147483648 bytes, more than the 4194304 bytes a signature file can have/);
+    const key = await cli(['verify', 'hi.wasm', '-K', 'huge.pub'], d);
+    assert.equal(key.code, 2);
+    assert.match(key.stderr, /key file huge\.pub: 2147483648 bytes, more than the 65536 bytes a key file can have/);
+    execFileSync('mkfifo', [path.join(d, 'fifo.pub')]);
+    const fifo = await cli(['verify', 'hi.wasm', '-K', 'fifo.pub'], d);
+    assert.equal(fifo.code, 2);
+    assert.match(fifo.stderr, /fifo\.pub:? (is )?not a (regular )?file/);
+    fs.mkdirSync(path.join(d, 'dir.sig'));
+    const dir = await cli(['verify', 'hi.wasm', '-K', 'public.key', '--signature', 'dir.sig'], d);
+    assert.equal(dir.code, 2);
   });
 });
 

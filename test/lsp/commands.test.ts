@@ -129,8 +129,39 @@ describe('server commands over LSP', () => {
     fs.writeFileSync(path.join(root, 'tampered.wasm'), bytes);
     const bad = await client.executeCommand<{ verified: boolean; reason: string }>(C.verify, { uri: client.uri('tampered.wasm'), publicKeys: [pk] });
     assert.deepEqual([bad.verified, bad.reason], [false, 'tampered']);
-    const shown = await client.executeCommand<{ entries: { signatures: { keyId: string }[] }[] }>(C.show, { uri: client.uri('hello.wasm') });
+    const shown = await client.executeCommand<{ entries: { signatures: { keyId: string; keyIdStatus: string }[] }[] }>(C.show, { uri: client.uri('hello.wasm') });
     assert.equal(shown.entries[0].signatures[0].keyId, keys.keyId);
+    assert.equal(shown.entries[0].signatures[0].keyIdStatus, 'unverified');
+  });
+
+  test('verify: a changed key id still verifies but is said to be unverified; a declared key id refuses it', async () => {
+    const sk = path.join(root, 'keys', 'kid.key');
+    const pk = path.join(root, 'keys', 'kid.pub');
+    const keys = await client.executeCommand<{ keyId: string }>(C.keygen, { secretKey: sk, publicKey: pk });
+    const src = path.join(root, 'kid.wasm');
+    // the smallest module with content: the preamble and a custom section "x" of two bytes
+    fs.writeFileSync(src, Buffer.from('0061736d01000000000401780102', 'hex'));
+    await client.executeCommand(C.sign, { uri: client.uri('kid.wasm'), secretKey: sk });
+    type Report = { verified: boolean; reason?: string; message?: string; keyIdNote?: string; entries: { signatures: { keyId: string; keyIdStatus: string }[] }[] };
+    const ok = await client.executeCommand<Report>(C.verify, { uri: client.uri('kid.wasm'), publicKeys: [pk] });
+    assert.equal(ok.verified, true);
+    assert.match(ok.keyIdNote ?? '', new RegExp(`key id ${keys.keyId} is unverified`));
+    const strict = await client.executeCommand<Report>(C.verify, { uri: client.uri('kid.wasm'), publicKeys: [pk], defaultKeyId: true });
+    assert.equal(strict.verified, true);
+    assert.equal(strict.keyIdNote, undefined);
+    assert.equal(strict.entries[0].signatures[0].keyIdStatus, 'verified');
+    // flip the key id's first byte (the key id is not covered by the signature)
+    const bytes = fs.readFileSync(src);
+    const at = bytes.indexOf(Buffer.from(keys.keyId, 'hex'));
+    bytes[at] ^= 0xff;
+    fs.writeFileSync(src, bytes);
+    const changed = await client.executeCommand<Report>(C.verify, { uri: client.uri('kid.wasm'), publicKeys: [pk] });
+    assert.equal(changed.verified, true);
+    assert.equal(changed.entries[0].signatures[0].keyIdStatus, 'unverified');
+    assert.match(changed.keyIdNote ?? '', /unverified/);
+    const refused = await client.executeCommand<Report>(C.verify, { uri: client.uri('kid.wasm'), publicKeys: [pk], keyId: `hex:${keys.keyId}` });
+    assert.deepEqual([refused.verified, refused.reason, refused.entries[0].signatures[0].keyIdStatus], [false, 'key-id-mismatch', 'mismatch']);
+    assert.match(refused.message ?? '', /refused/);
   });
 
   test('run streams output and reports the exit', async () => {

@@ -30,7 +30,13 @@ const sign: CommandHandler = async (ws, raw) => {
 const verify: CommandHandler = async (ws, raw) => {
   const { file, args } = fileArg(raw);
   const publicKeys = Array.isArray(args.publicKeys) ? (args.publicKeys as string[]) : [];
-  return verifyFile(file, { publicKeys, signature: typeof args.signature === 'string' ? args.signature : undefined, store: ws.policies });
+  return verifyFile(file, {
+    publicKeys,
+    signature: typeof args.signature === 'string' ? args.signature : undefined,
+    store: ws.policies,
+    keyId: typeof args.keyId === 'string' ? args.keyId : undefined,
+    defaultKeyId: args.defaultKeyId === true,
+  });
 };
 
 const show: CommandHandler = async (ws, raw) => {

@@ -104,6 +104,8 @@ test('changing any byte of the signature payload fails, except key id bytes (the
     const r = verifyModule(buf, [publicKey]);
     const inKeyId = i >= keyIdStart && i < keyIdStart + 12;
     assert.equal(r.valid, inKeyId, `payload byte ${i - p}: ${r.message}`);
+    // ...and then the result says the (changed) key id is unverified
+    if (inKeyId) assert.match(r.keyIdNote ?? '', /key id [0-9a-f]{24} is unverified: key ids are not covered by the signature/);
     buf[i] = orig;
   }
 });

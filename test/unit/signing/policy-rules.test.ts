@@ -49,7 +49,8 @@ test('signature rules: missing, trusted, untrusted, invalid (tampered, malformed
     const foreignSigned = signModule(wasm, stranger.secretKey).bytes!;
     const untrusted = run(foreignSigned, policy, dir);
     assert.deepEqual(untrusted.map((d) => d.code), ['signature-untrusted']);
-    assert.match(untrusted[0].message, new RegExp(Buffer.from(stranger.publicKey.keyId).toString('hex')));
+    assert.match(untrusted[0].message, new RegExp(`key ids in the signature, unverified since the signature does not cover them: ${Buffer.from(stranger.publicKey.keyId).toString('hex')}`));
+    assert.equal(untrusted[0].data?.keyIdsVerified, false);
     assert.deepEqual(codes(foreignSigned, {}), [], 'no keys, not required: signed modules are not flagged');
 
     const tampered = Uint8Array.from(good);
@@ -69,6 +70,12 @@ test('signature rules: missing, trusted, untrusted, invalid (tampered, malformed
     assert.deepEqual(foreign.map((d) => d.code), ['signature-missing']);
     assert.match(foreign[0].message, /another tool/);
     assert.equal(foreign[0].span.start, wasm.length);
+    // a valid signature followed by a second "signature" section: invalid, pointing at the second one
+    const twice = new Uint8Array([...good, ...handCustomSection('signature', new Uint8Array(1024).fill(9))]);
+    const second = run(twice, policy, dir);
+    assert.deepEqual(second.map((d) => d.code), ['signature-invalid']);
+    assert.match(second[0].message, /a second "signature" section/);
+    assert.equal(second[0].span.start, good.length);
 
     // unreadable trusted keys are reported, without hiding a valid signature by a good key
     const withBad: Policy = { signature: { required: true, trustedKeys: ['keys/trusted.pk', 'keys/rsa.pem', 'keys/nope.pk'] } };
@@ -92,7 +99,7 @@ test('integrity-mismatch: first matching glob decides; digest of the whole file'
     assert.deepEqual(run(wasm, { integrity: { 'mods/*.wasm': [other, digest.toUpperCase()] } }, dir), []);
     const d = run(wasm, { integrity: { 'mods/a.wasm': [other], 'mods/*.wasm': [digest] } }, dir);
     assert.deepEqual(d.map((x) => x.code), ['integrity-mismatch']);
-    assert.deepEqual(d[0].data, { glob: 'mods/a.wasm', digest, allowed: [other] });
+    assert.deepEqual(d[0].data, { glob: 'mods/a.wasm', digest, allowed: [other], allowedCount: 1 });
     assert.deepEqual(run(wasm, { integrity: { 'other/**': [other] } }, dir), []);
     const changed = Uint8Array.from(wasm);
     changed[changed.length - 1] ^= 1;

@@ -85,15 +85,18 @@ export const sign: CommandDef = {
 export const verify: CommandDef = {
   name: 'verify',
   summary: "verify a module's signature with public keys (or the policy's trusted keys)",
-  usage: 'wasm-warden verify <in.wasm> --public-key FILE [--public-key FILE...] [--signature SIG_FILE] [--format text|json]',
+  usage: 'wasm-warden verify <in.wasm> --public-key FILE [--public-key FILE...] [--signature SIG_FILE] [--key-id ID | --default-key-id] [--format text|json]',
   flags: {
     'public-key': { type: 'string', short: ['K'], multiple: true, value: 'FILE', description: 'a public key; repeat for several (any one verifying is enough)' },
     signature: { type: 'string', short: ['S'], value: 'SIG_FILE', description: 'a detached signature' },
+    'key-id': { type: 'string', value: 'ID', description: 'the key id the keys carry (text, or hex:...): a signature with another key id is refused' },
+    'default-key-id': { type: 'boolean', description: "each key carries its wasmsign2 default key id (as wasmsign2's verify): a signature with another key id is refused" },
     policy: { type: 'string', value: 'FILE', description: "without --public-key: use this policy's signature.trustedKeys" },
     format: { type: 'string', value: 'text|json', description: 'output format (default text)' },
   },
   details: [
     "Without --public-key the trusted keys of the policy that governs the module are used.",
+    'Key ids are not covered by the signature (wasmsign2 format): without --key-id or --default-key-id a key id is only a hint, and the output says it is unverified.',
     'Exit codes: 0 verified, 1 not verified (no signature, tampered, wrong key...), 2 usage or input error (missing or bad key file, no keys).',
   ],
   examples: ['wasm-warden verify app.wasm --public-key public.key', 'wasm-warden verify app.wasm -K a.pub -K b.pub --signature app.wasm.sig'],
@@ -106,13 +109,16 @@ export const verify: CommandDef = {
     const signature = str(p, 'signature');
     if (signature !== undefined) requireFile(signature, 'verify', 'signature file');
     const store = makePolicyStore(str(p, 'policy'), 'verify');
-    const r: SignatureReport = signingErrors('verify', () => verifyFile(file, { publicKeys, signature, store }));
+    const keyId = str(p, 'key-id');
+    const defaultKeyId = bool(p, 'default-key-id');
+    if (keyId !== undefined && defaultKeyId) throw new CliError('verify: give either --key-id or --default-key-id, not both');
+    const r: SignatureReport = signingErrors('verify', () => verifyFile(file, { publicKeys, signature, store, keyId, defaultKeyId }));
     warn(io, r.warnings);
     if (r.reason === 'no-keys') throw new CliError(`verify: ${r.message ?? 'no public key'} (give --public-key FILE)`);
     if (format === 'json') {
       io.out(JSON.stringify({ ...r, file: displayPath(r.file), verifiedBy: r.verifiedBy?.map((k) => displayPath(k)) }, null, 2) + '\n');
     } else if (r.verified) {
-      io.out(`${paint(io, 'green', 'verified')} ${displayPath(file)} (key ${(r.verifiedBy ?? []).map((k) => displayPath(k)).join(', ')})\n`);
+      io.out(`${paint(io, 'green', 'verified')} ${displayPath(file)} (key ${(r.verifiedBy ?? []).map((k) => displayPath(k)).join(', ')})${r.keyIdNote ? `; ${r.keyIdNote}` : ''}\n`);
     } else {
       io.out(`${paint(io, 'red', 'NOT verified')} ${displayPath(file)}: ${r.reason ?? 'failed'}${r.message ? `: ${r.message}` : ''}\n`);
     }

@@ -62,26 +62,97 @@ export function preambleKind(bytes: Uint8Array): 'module' | 'component' {
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
-/** Every section in file order; throws WasmFormatError with the offset of the first bad one. */
-export function walkRawSections(bytes: Uint8Array): SectionLayout {
+/**
+ * A section's head as visitRawSections passes it. One object is reused for every section: copy what you keep.
+ * For custom sections `nameOffset`/`contentOffset` delimit the name's bytes; for the others both are -1.
+ */
+export interface RawSectionHead {
+  id: number;
+  offset: number;
+  payloadOffset: number;
+  size: number;
+  end: number;
+  nameOffset: number;
+  contentOffset: number;
+}
+
+/** Value of the last successful readU32Fast (module state, so the hot loop allocates nothing). */
+let fastValue = 0;
+
+/** readU32At without allocating: the next position (value in fastValue), or -1 where readU32At would throw. */
+function readU32Fast(bytes: Uint8Array, pos: number, limit: number): number {
+  if (pos < limit && bytes[pos] < 0x80) {
+    fastValue = bytes[pos];
+    return pos + 1;
+  }
+  let result = 0;
+  for (let i = 0; i < 5; i++) {
+    if (pos + i >= limit) return -1;
+    const b = bytes[pos + i];
+    if (i === 4 && (b & 0x70) !== 0) return -1;
+    result += (b & 0x7f) * 2 ** (7 * i);
+    if ((b & 0x80) === 0) {
+      fastValue = result;
+      return pos + i + 1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Visits every section in file order without building a list: constant memory and no allocation per
+ * section, so a file of millions of tiny sections costs time linear in its size and nothing more.
+ * Throws WasmFormatError with the offset of the first bad section (after visiting the ones before it).
+ */
+export function visitRawSections(bytes: Uint8Array, visit: (head: Readonly<RawSectionHead>) => void): 'module' | 'component' {
   const kind = preambleKind(bytes);
-  const sections: RawSection[] = [];
+  const head: RawSectionHead = { id: 0, offset: 0, payloadOffset: 0, size: 0, end: 0, nameOffset: -1, contentOffset: -1 };
+  const len = bytes.length;
   let pos = PREAMBLE_SIZE;
-  while (pos < bytes.length) {
+  while (pos < len) {
     const offset = pos;
     const id = bytes[pos];
-    const { value: size, next } = readU32At(bytes, pos + 1, bytes.length, `size of the section at byte ${offset}`);
+    const next = readU32Fast(bytes, pos + 1, len);
+    if (next < 0) readU32At(bytes, pos + 1, len, `size of the section at byte ${offset}`); // throws the precise error
+    const size = fastValue;
     const end = next + size;
-    if (end > bytes.length) throw new WasmFormatError(`section ${id} (${sectionName(id)}) declares ${size} bytes but only ${bytes.length - next} remain (past the end of the file)`, offset);
-    const section: RawSection = { id, offset, payloadOffset: next, size, end };
+    if (end > len) throw new WasmFormatError(`section ${id} (${sectionName(id)}) declares ${size} bytes but only ${len - next} remain (past the end of the file)`, offset);
+    head.id = id;
+    head.offset = offset;
+    head.payloadOffset = next;
+    head.size = size;
+    head.end = end;
+    head.nameOffset = head.contentOffset = -1;
     if (id === 0) {
-      const n = readU32At(bytes, next, end, `name length of the custom section at byte ${offset}`);
-      if (n.next + n.value > end) throw new WasmFormatError('custom section name runs past its section', n.next);
-      section.name = utf8.decode(bytes.subarray(n.next, n.next + n.value));
-      section.contentOffset = n.next + n.value;
+      const nameOffset = readU32Fast(bytes, next, end);
+      if (nameOffset < 0) readU32At(bytes, next, end, `name length of the custom section at byte ${offset}`);
+      if (nameOffset + fastValue > end) throw new WasmFormatError('custom section name runs past its section', nameOffset);
+      head.nameOffset = nameOffset;
+      head.contentOffset = nameOffset + fastValue;
     }
-    sections.push(section);
+    visit(head);
     pos = end;
   }
+  return kind;
+}
+
+/** Does a custom section's name equal `name` (ASCII), compared byte for byte without decoding it? */
+export function customNameIs(bytes: Uint8Array, head: Readonly<RawSectionHead>, name: string): boolean {
+  if (head.id !== 0 || head.contentOffset - head.nameOffset !== name.length) return false;
+  for (let i = 0; i < name.length; i++) if (bytes[head.nameOffset + i] !== name.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Every section in file order; throws WasmFormatError with the offset of the first bad one. */
+export function walkRawSections(bytes: Uint8Array): SectionLayout {
+  const sections: RawSection[] = [];
+  const kind = visitRawSections(bytes, (h) => {
+    const section: RawSection = { id: h.id, offset: h.offset, payloadOffset: h.payloadOffset, size: h.size, end: h.end };
+    if (h.id === 0) {
+      section.name = utf8.decode(bytes.subarray(h.nameOffset, h.contentOffset));
+      section.contentOffset = h.contentOffset;
+    }
+    sections.push(section);
+  });
   return { kind, sections };
 }

@@ -15,6 +15,14 @@ export const ED25519_SIG_LEN = 64;
 export const MAX_HASHES = 64;
 export const MAX_SIGNED_HASHES = 64;
 export const MAX_SIGNATURES = 256;
+/**
+ * Largest signature payload read (an embedded `signature` section's content, or a detached signature file):
+ * the largest the format's counts allow with 12-byte key ids is about 1.5 MB (64 entries of 64 hashes and
+ * 256 signatures), so 4 MiB leaves room for long key ids and refuses a hostile file before it is read.
+ */
+export const MAX_SIGNATURE_BYTES = 4 * 1024 * 1024;
+/** Key ids longer than this are shown (hex) cut to this many bytes; wasmsign2's default ids have 12. */
+export const MAX_SHOWN_KEY_ID_BYTES = 64;
 const DOMAIN = new TextEncoder().encode('wasmsig');
 
 export interface SignatureForHashes {
@@ -52,6 +60,9 @@ export function signedMessage(hashes: readonly Uint8Array[]): Uint8Array {
 export function decodeSignatureData(payload: Uint8Array, base = 0): SignatureData {
   const len = payload.length;
   const at = (p: number) => base + p;
+  if (len > MAX_SIGNATURE_BYTES) {
+    throw new SigningError('malformed', `${len} bytes of signature data, at most ${MAX_SIGNATURE_BYTES} (4 MiB) are read`, base);
+  }
   const u32 = (p: number, limit: number, what: string) => {
     try {
       return readU32(payload, p, limit, what);
@@ -165,4 +176,10 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 export function toHex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+}
+
+/** A key id as shown to users: hex, cut after MAX_SHOWN_KEY_ID_BYTES bytes with the full length said. */
+export function keyIdText(keyId: Uint8Array): string {
+  if (keyId.length <= MAX_SHOWN_KEY_ID_BYTES) return toHex(keyId);
+  return `${toHex(keyId.subarray(0, MAX_SHOWN_KEY_ID_BYTES))}... (${keyId.length} bytes)`;
 }

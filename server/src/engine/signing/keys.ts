@@ -6,6 +6,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { SigningError } from './errors';
 import { bytesEqual } from './format';
+import { readKeyFileBytes } from './files';
 
 export const RAW_PUBLIC_PREFIX = 0x01;
 export const RAW_SECRET_PREFIX = 0x81;
@@ -15,8 +16,13 @@ const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 export interface PublicKey {
   /** the 32-byte Ed25519 public key */
   raw: Uint8Array;
-  /** the key id written into and matched against signatures (default: defaultKeyId(raw)) */
+  /** the key id written into signatures and used to pick keys (default: defaultKeyId(raw)); a hint only */
   keyId: Uint8Array;
+  /**
+   * The key id this key carries, when the user declared one (`verify --key-id`): a signature that carries
+   * a different key id is refused. Without it a signature's key id is unverified: the format does not sign it.
+   */
+  declaredKeyId?: Uint8Array;
   keyObject: crypto.KeyObject;
 }
 
@@ -45,6 +51,20 @@ export function publicKeyFromRaw(raw: Uint8Array): PublicKey {
   }
   const copy = new Uint8Array(raw);
   return { raw: copy, keyId: defaultKeyId(copy), keyObject };
+}
+
+/** The key carrying a declared key id (see PublicKey.declaredKeyId). */
+export function withDeclaredKeyId(key: PublicKey, keyId: Uint8Array): PublicKey {
+  if (keyId.length === 0) throw new SigningError('bad-argument', 'a declared key id cannot be empty');
+  return { ...key, declaredKeyId: new Uint8Array(keyId) };
+}
+
+/** A key id as users write it: `hex:` followed by hex digits, or text (its UTF-8 bytes). */
+export function parseKeyIdText(text: string): Uint8Array {
+  if (!text.startsWith('hex:')) return new Uint8Array(Buffer.from(text, 'utf8'));
+  const digits = text.slice(4);
+  if (!/^(?:[0-9a-fA-F]{2})*$/.test(digits)) throw new SigningError('bad-argument', `key id "${text.length > 80 ? text.slice(0, 80) + '...' : text}" is not hex: an even number of hex digits after "hex:"`);
+  return new Uint8Array(Buffer.from(digits, 'hex'));
 }
 
 export function secretKeyFromSeed(seed: Uint8Array): SecretKey {
@@ -263,19 +283,12 @@ export function encodeSecretKey(sk: SecretKey, format: 'raw' | 'pem' | 'der' = '
   }
 }
 
-function readKeyFile(path: string): Buffer {
-  const st = fs.statSync(path);
-  if (!st.isFile()) throw new SigningError('bad-key', `${path} is not a file`);
-  if (st.size > 64 * 1024) throw new SigningError('bad-key', `${path} is ${st.size} bytes, too large to be a key file`);
-  return fs.readFileSync(path);
-}
-
 export function readPublicKeyFile(path: string): PublicKey {
-  return parsePublicKey(readKeyFile(path));
+  return parsePublicKey(readKeyFileBytes(path));
 }
 
 export function readSecretKeyFile(path: string): SecretKey {
-  return parseSecretKey(readKeyFile(path));
+  return parseSecretKey(readKeyFileBytes(path));
 }
 
 /**

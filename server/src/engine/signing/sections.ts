@@ -6,12 +6,22 @@
 import { SigningError } from './errors';
 import { WasmFormatError } from '../binary/byte-reader';
 import type { ModuleModel } from '../model';
-import { preambleKind as preambleOf, readU32At, walkRawSections, type RawSection, type SectionLayout } from '../binary/sections';
+import {
+  customNameIs,
+  PREAMBLE_SIZE,
+  preambleKind as preambleOf,
+  readU32At,
+  visitRawSections,
+  walkRawSections,
+  type RawSection,
+  type RawSectionHead,
+  type SectionLayout,
+} from '../binary/sections';
 
 export const SIGNATURE_SECTION = 'signature';
 export const DELIMITER_SECTION = 'signature_delimiter';
 
-export { PREAMBLE_SIZE, type RawSection, type SectionLayout } from '../binary/sections';
+export { PREAMBLE_SIZE, type RawSection, type SectionLayout };
 
 /** Reads an unsigned LEB128 of at most 32 bits in bytes[pos, limit); throws SigningError('malformed'). */
 export function readU32(bytes: Uint8Array, pos: number, limit: number, what: string): { value: number; next: number } {
@@ -40,6 +50,45 @@ export function walkSections(bytes: Uint8Array): SectionLayout {
   return malformedOnFormatError(() => walkRawSections(bytes));
 }
 
+/** Where a custom section lies: its id byte, the bytes after its name, and its end. */
+export interface SectionSpan {
+  offset: number;
+  contentOffset: number;
+  end: number;
+}
+
+/**
+ * Visits every section without building a list (engine/binary/sections' visitor): `head` is reused for
+ * every section, `isNamed(name)` compares the current custom section's name bytes. Throws
+ * SigningError('malformed') with the offset of the first bad section.
+ */
+export function visitSections(
+  bytes: Uint8Array,
+  visit: (head: Readonly<RawSectionHead>, isNamed: (name: string) => boolean) => void,
+): 'module' | 'component' {
+  let current: Readonly<RawSectionHead> | undefined;
+  const nameIs = customNameIs; // a local: a CommonJS build reads imported bindings through getters
+  const isNamed = (name: string) => nameIs(bytes, current!, name);
+  return malformedOnFormatError(() =>
+    visitRawSections(bytes, (head) => {
+      current = head;
+      visit(head, isNamed);
+    }),
+  );
+}
+
+/** The leading `signature` section (wasmsign2's embedded signature), checking that every section parses. */
+export function leadingSignatureSection(bytes: Uint8Array): { leading?: SectionSpan; otherAt?: number } {
+  let leading: SectionSpan | undefined;
+  let otherAt: number | undefined;
+  visitSections(bytes, (s, isNamed) => {
+    if (!isNamed(SIGNATURE_SECTION)) return;
+    if (s.offset === PREAMBLE_SIZE) leading = { offset: s.offset, contentOffset: s.contentOffset, end: s.end };
+    else otherAt ??= s.offset;
+  });
+  return { leading, otherAt };
+}
+
 function malformedOnFormatError<T>(f: () => T): T {
   try {
     return f();
@@ -49,16 +98,9 @@ function malformedOnFormatError<T>(f: () => T): T {
   }
 }
 
-export function isSignatureSection(s: RawSection): boolean {
-  return s.id === 0 && s.name === SIGNATURE_SECTION;
-}
 /** Does the module (its model) carry a custom section named "signature" (ours or another tool's)? */
 export function carriesSignature(model: Pick<ModuleModel, 'customSections' | 'customSectionsOmitted'>): boolean {
   return model.customSections.some((c) => c.name === SIGNATURE_SECTION) || !!model.customSectionsOmitted?.names.includes(SIGNATURE_SECTION);
-}
-
-export function isDelimiterSection(s: RawSection): boolean {
-  return s.id === 0 && s.name === DELIMITER_SECTION;
 }
 
 /** Encodes a custom section (id, shortest size, name, content). */

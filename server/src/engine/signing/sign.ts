@@ -4,19 +4,10 @@
  */
 import * as crypto from 'node:crypto';
 import { SigningError } from './errors';
-import { ALG_ED25519, bytesEqual, decodeSignatureData, encodeSignatureData, SignedHashes, signedMessage } from './format';
-import { hashModule } from './hashing';
+import { ALG_ED25519, bytesEqual, decodeSignatureData, encodeSignatureData, MAX_HASHES, SignedHashes, signedMessage } from './format';
+import { hashModule, misplacedSignatureError } from './hashing';
 import type { SecretKey } from './keys';
-import {
-  concatBytes,
-  DELIMITER_SECTION,
-  encodeCustomSection,
-  isDelimiterSection,
-  isSignatureSection,
-  PREAMBLE_SIZE,
-  SIGNATURE_SECTION,
-  walkSections,
-} from './sections';
+import { concatBytes, DELIMITER_SECTION, encodeCustomSection, leadingSignatureSection, PREAMBLE_SIZE, SIGNATURE_SECTION, visitSections } from './sections';
 
 /** Where to put delimiters: after every section, or after the sections with these indices (counted without the signature section). */
 export type DelimiterPlan = 'each' | readonly number[];
@@ -48,44 +39,68 @@ export function newDelimiterSection(): Uint8Array {
 /**
  * Inserts `signature_delimiter` sections (16 random bytes each) after the given sections, and one at
  * the end if the module does not already end with one. Indices count the module's sections, skipping a
- * leading `signature` section and existing delimiters. No delimiter is doubled.
+ * leading `signature` section and existing delimiters. No delimiter is doubled. Refuses (before building
+ * anything) a plan that would cut the module into more parts than a signature can record (MAX_HASHES).
  */
 export function insertDelimiters(bytes: Uint8Array, after: DelimiterPlan): Uint8Array {
-  const { sections } = walkSections(bytes);
-  const out: Uint8Array[] = [bytes.subarray(0, PREAMBLE_SIZE)];
-  let index = 0;
-  let lastWasDelimiter = false;
   const wanted = after === 'each' ? undefined : new Set(after);
-  for (let i = 0; i < sections.length; i++) {
-    const s = sections[i];
-    out.push(bytes.subarray(s.offset, s.end));
-    if ((i === 0 && isSignatureSection(s)) || isDelimiterSection(s)) {
-      lastWasDelimiter = isDelimiterSection(s);
-      continue;
+  // one pass to find the cut points: the end of each section that gets a delimiter after it
+  const cuts: number[] = [];
+  let existing = 0;
+  let index = 0;
+  let pending = -1;
+  let lastWasDelimiter = false;
+  let sectionCount = 0;
+  visitSections(bytes, (s, isNamed) => {
+    sectionCount++;
+    const delimiter = isNamed(DELIMITER_SECTION);
+    if (pending >= 0 && !delimiter) cuts.push(pending);
+    pending = -1;
+    if ((s.offset === PREAMBLE_SIZE && isNamed(SIGNATURE_SECTION)) || delimiter) {
+      if (delimiter) existing++;
+      lastWasDelimiter = delimiter;
+      return;
     }
     lastWasDelimiter = false;
-    const next = sections[i + 1];
-    if ((wanted === undefined || wanted.has(index)) && next && !isDelimiterSection(next)) {
-      out.push(newDelimiterSection());
-      lastWasDelimiter = true;
-    }
+    if (wanted === undefined || wanted.has(index)) pending = s.end;
     index++;
+    if (cuts.length + existing > MAX_HASHES) throw tooManyParts(cuts.length + existing);
+  });
+  // the module always ends on a delimiter (the last wanted section's, or one added after it)
+  const addLast = sectionCount > 0 && !lastWasDelimiter;
+  const parts = cuts.length + existing + (addLast ? 1 : 0);
+  if (parts > MAX_HASHES) throw tooManyParts(parts);
+  const out: Uint8Array[] = [];
+  let pos = 0;
+  for (const cut of cuts) {
+    out.push(bytes.subarray(pos, cut), newDelimiterSection());
+    pos = cut;
   }
-  if (!lastWasDelimiter && sections.length > 0) out.push(newDelimiterSection());
+  out.push(bytes.subarray(pos));
+  if (addLast) out.push(newDelimiterSection());
   return concatBytes(out);
+}
+
+function tooManyParts(parts: number): SigningError {
+  return new SigningError('bad-argument', `the module would have ${parts} or more parts (signature_delimiter sections): a signature records at most ${MAX_HASHES} hashes`);
 }
 
 export function signModule(bytes: Uint8Array, secretKey: SecretKey, options: SignOptions = {}): SignResult {
   const input = options.delimiters !== undefined ? insertDelimiters(bytes, options.delimiters) : bytes;
-  const hashed = hashModule(input);
+  const hashed = hashModule(input, { detached: options.detached });
+  if (!options.detached) {
+    const misplaced = misplacedSignatureError(hashed);
+    if (misplaced) throw misplaced;
+  }
+  if (hashed.hashes.length > MAX_HASHES || hashed.partsOmitted > 0) throw tooManyParts(hashed.hashes.length + hashed.partsOmitted);
   const sigSection = hashed.signatureSection;
 
   let previous: SignedHashes[] = [];
   const previousPayload = options.detached
     ? options.existingSignature
-    : sigSection && input.subarray(sigSection.contentOffset!, sigSection.end);
+    : sigSection && input.subarray(sigSection.contentOffset, sigSection.end);
   if (previousPayload) {
-    const base = options.detached ? 0 : sigSection!.contentOffset!;
+    const base = options.detached ? 0 : sigSection!.contentOffset;
     previous = decodeSignatureData(previousPayload, base).signedHashes;
   }
 
@@ -115,20 +130,19 @@ export function signModule(bytes: Uint8Array, secretKey: SecretKey, options: Sig
 
 /** Splits an embedded signature off: the module without it, and the detached signature. */
 export function detachSignature(bytes: Uint8Array): { bytes: Uint8Array; signature: Uint8Array } {
-  const { sections } = walkSections(bytes);
-  const first = sections[0];
-  if (!first || !isSignatureSection(first)) throw new SigningError('no-signature', 'the module has no embedded signature to detach');
-  decodeSignatureData(bytes.subarray(first.contentOffset!, first.end), first.contentOffset!);
+  const { leading } = leadingSignatureSection(bytes);
+  if (!leading) throw new SigningError('no-signature', 'the module has no embedded signature to detach');
+  decodeSignatureData(bytes.subarray(leading.contentOffset, leading.end), leading.contentOffset);
   return {
-    bytes: concatBytes([bytes.subarray(0, PREAMBLE_SIZE), bytes.subarray(first.end)]),
-    signature: bytes.slice(first.contentOffset!, first.end),
+    bytes: concatBytes([bytes.subarray(0, PREAMBLE_SIZE), bytes.subarray(leading.end)]),
+    signature: bytes.slice(leading.contentOffset, leading.end),
   };
 }
 
 /** Embeds a detached signature as the first section. */
 export function attachSignature(bytes: Uint8Array, signature: Uint8Array): Uint8Array {
-  const { sections } = walkSections(bytes);
-  if (sections.some(isSignatureSection)) throw new SigningError('bad-argument', 'the module already has a "signature" section');
+  const { leading, otherAt } = leadingSignatureSection(bytes);
+  if (leading || otherAt !== undefined) throw new SigningError('bad-argument', 'the module already has a "signature" section');
   decodeSignatureData(signature);
   return concatBytes([bytes.subarray(0, PREAMBLE_SIZE), encodeCustomSection(SIGNATURE_SECTION, signature), bytes.subarray(PREAMBLE_SIZE)]);
 }

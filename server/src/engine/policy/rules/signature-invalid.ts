@@ -20,7 +20,9 @@ export const signatureInvalid: PolicyRule = {
         ? 'the module was modified after it was signed (no signed hash matches its content)'
         : r.reason === 'unknown-format'
           ? `the signature uses an unsupported format: ${r.message}`
-          : `the signature section is malformed: ${r.message}`;
+          : r.reason === 'signature-not-first'
+            ? r.message
+            : `the signature section is malformed: ${r.message}`;
     return [{ message: `Invalid signature: ${why}.`, span: a.range, data: { reason: r.reason, offset: r.offset } }];
   },
 };
