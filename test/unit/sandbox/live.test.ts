@@ -24,7 +24,7 @@ function watch(wasm: Uint8Array, options: SandboxOptions, events: (check: () => 
     if (ready()) fire();
   };
   const run = runSandboxed(wasm, options, { ...events(check), signal: ac.signal });
-  const until = Promise.race([reached, run.then((r: RunReport) => Promise.reject(new Error(`the run ended (${r.outcome}) before the live events arrived`)))]);
+  const until = Promise.race([reached, run.then((r: RunReport) => Promise.reject(new Error(`the run ended (${r.outcome}${r.message ? `: ${r.message}` : ''}) before the live events arrived`)))]);
   return { until, stop: () => ac.abort(), run };
 }
 
