@@ -136,6 +136,8 @@ export type TypingRule =
   | 'stack-switching';
 
 export interface InstructionDef {
+  /** position in INSTRUCTION_SET (for tables indexed by instruction) */
+  id: number;
   /** the text format's name (two encodings may share one: `ref.test` with and without `null`) */
   name: string;
   /** 0 for a one-byte opcode, else the prefix byte: 0xfb GC, 0xfc misc, 0xfd SIMD, 0xfe threads */
@@ -166,7 +168,7 @@ interface Extra {
 
 function def(prefix: number, code: number, name: string, imm: ImmKind, rule: TypingRule, type: string, proposal: Proposal, extra?: Extra): void {
   const [params, results] = type === '' ? ['', ''] : type.split(':');
-  INSTRUCTION_SET.push({ name, prefix, code, imm, rule, params, results, proposal, ...extra });
+  INSTRUCTION_SET.push({ id: INSTRUCTION_SET.length, name, prefix, code, imm, rule, params, results, proposal, ...extra });
 }
 
 /** Plain instructions typed by a signature, numbered from `first` in the order listed. */
