@@ -53,6 +53,72 @@ const enum Frame {
 
 const SIG_PARAMS: number[][] = INSTRUCTION_SET.map((d) => letterTypes(d.params));
 const SIG_RESULTS: number[][] = INSTRUCTION_SET.map((d) => letterTypes(d.results));
+/** memory instructions' operands with the address first, for 32- and 64-bit memories */
+const MEM_PARAMS_32: number[][] = SIG_PARAMS.map((p) => [I32, ...p]);
+const MEM_PARAMS_64: number[][] = SIG_PARAMS.map((p) => [I64, ...p]);
+/** The typing rules as small integers (a switch over them is a jump table); RULES lists their names in this order. */
+const enum Rule {
+  Sig,
+  Mem,
+  Unreachable,
+  Block,
+  Loop,
+  Try,
+  If,
+  Else,
+  End,
+  Br,
+  BrIf,
+  BrTable,
+  Return,
+  Call,
+  ReturnCall,
+  CallIndirect,
+  ReturnCallIndirect,
+  CallRef,
+  ReturnCallRef,
+  Drop,
+  Select,
+  SelectT,
+  LocalGet,
+  LocalSet,
+  LocalTee,
+  GlobalGet,
+  GlobalSet,
+  TableGet,
+  TableSet,
+  TableSize,
+  TableGrow,
+  TableFill,
+  TableCopy,
+  TableInit,
+  ElemDrop,
+  MemorySize,
+  MemoryGrow,
+  MemoryFill,
+  MemoryCopy,
+  MemoryInit,
+  DataDrop,
+  RefNull,
+  RefIsNull,
+  RefFunc,
+  RefEq,
+  RefAsNonNull,
+  BrOnNull,
+  BrOnNonNull,
+  Throw,
+  ThrowRef,
+  TryTable,
+  Catch,
+  CatchAll,
+  Rethrow,
+  Delegate,
+  AtomicFence,
+  Gc,
+  StackSwitching,
+}
+const RULES = ['sig', 'mem', 'unreachable', 'block', 'loop', 'try', 'if', 'else', 'end', 'br', 'br_if', 'br_table', 'return', 'call', 'return_call', 'call_indirect', 'return_call_indirect', 'call_ref', 'return_call_ref', 'drop', 'select', 'select_t', 'local.get', 'local.set', 'local.tee', 'global.get', 'global.set', 'table.get', 'table.set', 'table.size', 'table.grow', 'table.fill', 'table.copy', 'table.init', 'elem.drop', 'memory.size', 'memory.grow', 'memory.fill', 'memory.copy', 'memory.init', 'data.drop', 'ref.null', 'ref.is_null', 'ref.func', 'ref.eq', 'ref.as_non_null', 'br_on_null', 'br_on_non_null', 'throw', 'throw_ref', 'try_table', 'catch', 'catch_all', 'rethrow', 'delegate', 'atomic.fence', 'gc', 'stack-switching'];
+const RULE_CODE: number[] = INSTRUCTION_SET.map((d) => RULES.indexOf(d.rule));
 const EMPTY: number[] = [];
 const ONE_VALUE: number[][] = [];
 for (const t of [I32, I64, F32, F64, V128]) ONE_VALUE[t] = [t];
@@ -313,16 +379,24 @@ export class FunctionValidator {
 
   // ---- block types and index spaces
 
-  private blockSig(): [number[], number[]] {
+  /** The current block type's parameters and results, into `bp` and `br` (no tuple per block). */
+  private bp: number[] = EMPTY;
+  private br: number[] = EMPTY;
+
+  private blockSig(): void {
     const dec = this.dec;
-    if (dec.blockKind === BlockKind.Empty) return [EMPTY, EMPTY];
-    if (dec.blockKind === BlockKind.Value) {
+    if (dec.blockKind === BlockKind.Empty) {
+      this.bp = this.br = EMPTY;
+    } else if (dec.blockKind === BlockKind.Value) {
       this.checkValueType(dec.blockValue);
-      return [EMPTY, ONE_VALUE[dec.blockValue] ?? [dec.blockValue]];
+      this.bp = EMPTY;
+      this.br = ONE_VALUE[dec.blockValue] ?? (ONE_VALUE[dec.blockValue] = [dec.blockValue]);
+    } else {
+      const ft = this.types.funcType(dec.blockValue);
+      if (!ft) this.fail(`block type ${dec.blockValue} is not a function type (the module has ${this.types.length} types)`);
+      this.bp = ft.params;
+      this.br = ft.results;
     }
-    const ft = this.types.funcType(dec.blockValue);
-    if (!ft) this.fail(`block type ${dec.blockValue} is not a function type (the module has ${this.types.length} types)`);
-    return [ft.params, ft.results];
   }
 
   /** A reference type's concrete heap type must exist. */
@@ -391,14 +465,14 @@ export class FunctionValidator {
   private step(def: InstructionDef): void {
     const dec = this.dec;
     if (this.constMode && def.rule !== 'end' && !CONSTANT.has(def.name)) this.fail(`${def.name} is not allowed in a constant expression: constant expression required`);
-    switch (def.rule) {
-      case 'sig': {
+    switch (RULE_CODE[def.id]) {
+      case Rule.Sig: {
         if (def.lanes !== undefined && dec.lane >= def.lanes) this.fail(`${def.name}: lane index ${dec.lane} is out of range (< ${def.lanes})`);
         this.popAll(SIG_PARAMS[def.id]);
         this.pushAll(SIG_RESULTS[def.id]);
         return;
       }
-      case 'mem': {
+      case Rule.Mem: {
         const m = this.memory(dec.memory);
         const natural = def.align!;
         if (def.proposal === 'threads') {
@@ -406,37 +480,35 @@ export class FunctionValidator {
         } else if (dec.align > natural) this.fail(`${def.name}: alignment 2^${dec.align} must not be larger than natural (2^${natural})`);
         if (m.at === I32 && dec.memOffset > 0xffffffff) this.fail(`${def.name}: offset ${dec.memOffset} is out of range for a 32-bit memory`);
         if (def.lanes !== undefined && dec.lane >= def.lanes) this.fail(`${def.name}: lane index ${dec.lane} is out of range (< ${def.lanes})`);
-        const params = SIG_PARAMS[def.id];
-        if (params.length === 0) this.pop(m.at);
-        else this.popAll(m.at === I32 ? [I32, ...params] : [I64, ...params]);
+        this.popAll(m.at === I32 ? MEM_PARAMS_32[def.id] : MEM_PARAMS_64[def.id]);
         this.pushAll(SIG_RESULTS[def.id]);
         return;
       }
-      case 'unreachable':
+      case Rule.Unreachable:
         this.setUnreachable();
         return;
-      case 'block':
-      case 'loop':
-      case 'try': {
-        const [p, r] = this.blockSig();
-        this.popAll(p);
-        this.pushCtrl(def.rule === 'block' ? Frame.Block : def.rule === 'loop' ? Frame.Loop : Frame.Try, p, r);
+      case Rule.Block:
+      case Rule.Loop:
+      case Rule.Try: {
+        this.blockSig();
+        this.popAll(this.bp);
+        this.pushCtrl(def.rule === 'block' ? Frame.Block : def.rule === 'loop' ? Frame.Loop : Frame.Try, this.bp, this.br);
         return;
       }
-      case 'if': {
-        const [p, r] = this.blockSig();
+      case Rule.If: {
+        this.blockSig();
         this.pop(I32);
-        this.popAll(p);
-        this.pushCtrl(Frame.If, p, r);
+        this.popAll(this.bp);
+        this.pushCtrl(Frame.If, this.bp, this.br);
         return;
       }
-      case 'else': {
+      case Rule.Else: {
         if (this.ctrlKind[this.depth - 1] !== Frame.If) this.fail('else without a matching if');
         const d = this.popCtrl();
         this.pushCtrl(Frame.Else, this.ctrlParams[d], this.ctrlResults[d]);
         return;
       }
-      case 'end': {
+      case Rule.End: {
         const kind = this.ctrlKind[this.depth - 1];
         const d = this.popCtrl();
         if (kind === Frame.If) {
@@ -448,13 +520,13 @@ export class FunctionValidator {
         this.pushAll(this.ctrlResults[d]);
         return;
       }
-      case 'br': {
+      case Rule.Br: {
         const d = this.label(dec.idx);
         this.popAll(this.labelTypes(d));
         this.setUnreachable();
         return;
       }
-      case 'br_if': {
+      case Rule.BrIf: {
         const d = this.label(dec.idx);
         this.pop(I32);
         const lt = this.labelTypes(d);
@@ -462,7 +534,7 @@ export class FunctionValidator {
         this.pushAll(lt);
         return;
       }
-      case 'br_table': {
+      case Rule.BrTable: {
         this.pop(I32);
         const n = dec.targetCount;
         const dd = this.label(dec.targets[n]);
@@ -484,25 +556,25 @@ export class FunctionValidator {
         this.setUnreachable();
         return;
       }
-      case 'return':
+      case Rule.Return:
         this.popAll(this.funcResults);
         this.setUnreachable();
         return;
-      case 'call': {
+      case Rule.Call: {
         const ft = this.funcTypeOf(dec.idx);
         this.popAll(ft.params);
         this.pushAll(ft.results);
         return;
       }
-      case 'return_call': {
+      case Rule.ReturnCall: {
         const ft = this.funcTypeOf(dec.idx);
         this.checkTailResults(ft);
         this.popAll(ft.params);
         this.setUnreachable();
         return;
       }
-      case 'call_indirect':
-      case 'return_call_indirect': {
+      case Rule.CallIndirect:
+      case Rule.ReturnCallIndirect: {
         const tab = this.table(dec.idx2);
         if (!this.types.matches(tab.elem, refType(HT_FUNC, true))) this.fail(`${def.name}: table ${dec.idx2} holds ${typeName(tab.elem)}, not functions`);
         const ft = this.typeAt(dec.idx, TypeKind.Func, 'a function type');
@@ -513,8 +585,8 @@ export class FunctionValidator {
         else this.pushAll(ft.results);
         return;
       }
-      case 'call_ref':
-      case 'return_call_ref': {
+      case Rule.CallRef:
+      case Rule.ReturnCallRef: {
         const ft = this.typeAt(dec.idx, TypeKind.Func, 'a function type');
         this.pop(refType(CONCRETE + dec.idx, true));
         if (def.rule === 'return_call_ref') this.checkTailResults(ft);
@@ -523,10 +595,10 @@ export class FunctionValidator {
         else this.pushAll(ft.results);
         return;
       }
-      case 'drop':
+      case Rule.Drop:
         this.popAny();
         return;
-      case 'select': {
+      case Rule.Select: {
         this.pop(I32);
         const t1 = this.popAny();
         const t2 = this.popAny();
@@ -535,7 +607,7 @@ export class FunctionValidator {
         this.push(t1 === BOTTOM ? t2 : t1);
         return;
       }
-      case 'select_t': {
+      case Rule.SelectT: {
         if (dec.valtypes.length !== 1) this.fail(`select takes exactly one result type, not ${dec.valtypes.length}: invalid result arity`);
         const t = dec.valtypes[0];
         this.checkValueType(t);
@@ -545,14 +617,14 @@ export class FunctionValidator {
         this.push(t);
         return;
       }
-      case 'local.get': {
+      case Rule.LocalGet: {
         const t = this.localType(dec.idx);
         if (!isDefaultable(t) && !this.localInit[dec.idx]) this.fail(`local ${dec.idx} is read before it is set (its type ${typeName(t)} has no default): uninitialized local`);
         this.push(t);
         return;
       }
-      case 'local.set':
-      case 'local.tee': {
+      case Rule.LocalSet:
+      case Rule.LocalTee: {
         const t = this.localType(dec.idx);
         this.pop(t);
         if (!isDefaultable(t) && !this.localInit[dec.idx]) {
@@ -562,7 +634,7 @@ export class FunctionValidator {
         if (def.rule === 'local.tee') this.push(t);
         return;
       }
-      case 'global.get': {
+      case Rule.GlobalGet: {
         const g = this.global(dec.idx);
         if (this.constMode) {
           if (dec.idx >= this.constGlobals) this.fail(`unknown global ${dec.idx}: a constant expression here sees ${this.constGlobals} globals`);
@@ -571,42 +643,42 @@ export class FunctionValidator {
         this.push(g.type);
         return;
       }
-      case 'global.set': {
+      case Rule.GlobalSet: {
         const g = this.global(dec.idx);
         if (!g.mutable) this.fail(`global.set of immutable global ${dec.idx}: global is immutable`);
         this.pop(g.type);
         return;
       }
-      case 'table.get': {
+      case Rule.TableGet: {
         const t = this.table(dec.idx);
         this.pop(t.at);
         this.push(t.elem);
         return;
       }
-      case 'table.set': {
+      case Rule.TableSet: {
         const t = this.table(dec.idx);
         this.pop(t.elem);
         this.pop(t.at);
         return;
       }
-      case 'table.size':
+      case Rule.TableSize:
         this.push(this.table(dec.idx).at);
         return;
-      case 'table.grow': {
+      case Rule.TableGrow: {
         const t = this.table(dec.idx);
         this.pop(t.at);
         this.pop(t.elem);
         this.push(t.at);
         return;
       }
-      case 'table.fill': {
+      case Rule.TableFill: {
         const t = this.table(dec.idx);
         this.pop(t.at);
         this.pop(t.elem);
         this.pop(t.at);
         return;
       }
-      case 'table.copy': {
+      case Rule.TableCopy: {
         const dst = this.table(dec.idx);
         const src = this.table(dec.idx2);
         if (!this.types.matches(src.elem, dst.elem)) this.fail(`table.copy: table ${dec.idx2} holds ${typeName(src.elem)}, which does not fit table ${dec.idx} of ${typeName(dst.elem)}: type mismatch`);
@@ -615,7 +687,7 @@ export class FunctionValidator {
         this.pop(dst.at);
         return;
       }
-      case 'table.init': {
+      case Rule.TableInit: {
         const e = this.elemType(dec.idx);
         const t = this.table(dec.idx2);
         if (!this.types.matches(e, t.elem)) this.fail(`table.init: elem segment ${dec.idx} holds ${typeName(e)}, which does not fit table ${dec.idx2} of ${typeName(t.elem)}: type mismatch`);
@@ -624,26 +696,26 @@ export class FunctionValidator {
         this.pop(t.at);
         return;
       }
-      case 'elem.drop':
+      case Rule.ElemDrop:
         this.elemType(dec.idx);
         return;
-      case 'memory.size':
+      case Rule.MemorySize:
         this.push(this.memory(dec.idx).at);
         return;
-      case 'memory.grow': {
+      case Rule.MemoryGrow: {
         const m = this.memory(dec.idx);
         this.pop(m.at);
         this.push(m.at);
         return;
       }
-      case 'memory.fill': {
+      case Rule.MemoryFill: {
         const m = this.memory(dec.idx);
         this.pop(m.at);
         this.pop(I32);
         this.pop(m.at);
         return;
       }
-      case 'memory.copy': {
+      case Rule.MemoryCopy: {
         const dst = this.memory(dec.idx);
         const src = this.memory(dec.idx2);
         this.pop(dst.at === I64 && src.at === I64 ? I64 : I32);
@@ -651,7 +723,7 @@ export class FunctionValidator {
         this.pop(dst.at);
         return;
       }
-      case 'memory.init': {
+      case Rule.MemoryInit: {
         const m = this.memory(dec.idx2);
         this.needData(dec.idx);
         this.pop(I32);
@@ -659,18 +731,18 @@ export class FunctionValidator {
         this.pop(m.at);
         return;
       }
-      case 'data.drop':
+      case Rule.DataDrop:
         this.needData(dec.idx);
         return;
-      case 'ref.null':
+      case Rule.RefNull:
         this.checkHeap(dec.heap0);
         this.push(refType(dec.heap0, true));
         return;
-      case 'ref.is_null':
+      case Rule.RefIsNull:
         this.popRef();
         this.push(I32);
         return;
-      case 'ref.func': {
+      case Rule.RefFunc: {
         this.funcTypeOf(dec.idx);
         // functions named outside function bodies (constant expressions included) are declared
         if (this.constMode) this.ctx.refs.add(dec.idx);
@@ -678,17 +750,17 @@ export class FunctionValidator {
         this.push(refType(CONCRETE + this.ctx.funcs[dec.idx], false));
         return;
       }
-      case 'ref.eq':
+      case Rule.RefEq:
         this.pop(refType(HT_EQ, true));
         this.pop(refType(HT_EQ, true));
         this.push(I32);
         return;
-      case 'ref.as_non_null': {
+      case Rule.RefAsNonNull: {
         const t = this.popRef();
         this.push(t === BOTTOM ? BOTTOM : t & ~1);
         return;
       }
-      case 'br_on_null': {
+      case Rule.BrOnNull: {
         const d = this.label(dec.idx);
         const t = this.popRef();
         const lt = this.labelTypes(d);
@@ -697,7 +769,7 @@ export class FunctionValidator {
         this.push(t === BOTTOM ? BOTTOM : t & ~1);
         return;
       }
-      case 'br_on_non_null': {
+      case Rule.BrOnNonNull: {
         const d = this.label(dec.idx);
         const lt = this.labelTypes(d);
         if (lt.length === 0 || !isRef(lt[lt.length - 1])) this.fail(`br_on_non_null: label ${dec.idx} must take a reference last, it takes ${typeListName(lt)}: type mismatch`);
@@ -709,24 +781,26 @@ export class FunctionValidator {
         this.pushAll(rest);
         return;
       }
-      case 'throw': {
+      case Rule.Throw: {
         const ft = this.tagType(dec.idx);
         this.popAll(ft.params);
         this.setUnreachable();
         return;
       }
-      case 'throw_ref':
+      case Rule.ThrowRef:
         this.pop(refType(HT_EXN, true));
         this.setUnreachable();
         return;
-      case 'try_table': {
-        const [p, r] = this.blockSig();
+      case Rule.TryTable: {
+        this.blockSig();
+        const p = this.bp;
+        const r = this.br;
         this.popAll(p);
         for (let i = 0; i < dec.catchCount; i++) this.checkCatchClause(dec.catchKinds[i], dec.catchTags[i], dec.catchLabels[i]);
         this.pushCtrl(Frame.TryTable, p, r);
         return;
       }
-      case 'catch': {
+      case Rule.Catch: {
         const kind = this.ctrlKind[this.depth - 1];
         if (kind !== Frame.Try && kind !== Frame.Catch) this.fail('catch without a matching try');
         const ft = this.tagType(dec.idx);
@@ -734,33 +808,33 @@ export class FunctionValidator {
         this.pushCtrl(Frame.Catch, ft.params, this.ctrlResults[d]);
         return;
       }
-      case 'catch_all': {
+      case Rule.CatchAll: {
         const kind = this.ctrlKind[this.depth - 1];
         if (kind !== Frame.Try && kind !== Frame.Catch) this.fail('catch_all without a matching try');
         const d = this.popCtrl();
         this.pushCtrl(Frame.CatchAll, EMPTY, this.ctrlResults[d]);
         return;
       }
-      case 'rethrow': {
+      case Rule.Rethrow: {
         const d = this.label(dec.idx);
         const k = this.ctrlKind[d];
         if (k !== Frame.Catch && k !== Frame.CatchAll) this.fail(`rethrow ${dec.idx}: the label is not a catch block: invalid rethrow label`);
         this.setUnreachable();
         return;
       }
-      case 'delegate': {
+      case Rule.Delegate: {
         if (this.ctrlKind[this.depth - 1] !== Frame.Try) this.fail('delegate without a matching try');
         const d = this.popCtrl();
         this.label(dec.idx);
         this.pushAll(this.ctrlResults[d]);
         return;
       }
-      case 'atomic.fence':
+      case Rule.AtomicFence:
         return;
-      case 'gc':
+      case Rule.Gc:
         this.gc(def);
         return;
-      case 'stack-switching':
+      case Rule.StackSwitching:
         this.fail(`${def.name} (stack switching) is not supported by this validator yet`);
     }
   }
