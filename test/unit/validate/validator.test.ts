@@ -119,3 +119,12 @@ test('300,000 functions validate one at a time', () => {
   assert.equal(r.finding?.func, n - 1);
   assert.equal(r.finding?.message, 'drop expects an operand but the stack is empty');
 });
+
+test('bulk memory and table instructions name all their operands in a mismatch', async () => {
+  const cases: [string, string][] = [
+    ['(module (memory 1) (func (memory.copy (i32.const 0) (i64.const 0) (i32.const 0))))', 'memory.copy expects [i32 i32 i32] but the stack has [i32 i64 i32]'],
+    ['(module (memory 1) (func (memory.fill (i32.const 0) (f32.const 0) (i32.const 0))))', 'memory.fill expects [i32 i32 i32] but the stack has [i32 f32 i32]'],
+    ['(module (table 1 funcref) (func (table.set (i32.const 0) (i32.const 0))))', 'table.set expects [i32 funcref] but the stack has [i32 i32]'],
+  ];
+  for (const [source, message] of cases) assert.equal(validateWasm(await wat(source)).finding?.message, message, source);
+});

@@ -314,13 +314,18 @@ export class FunctionValidator {
   private popAll(ts: readonly number[], what?: string): void {
     const d = this.depth - 1;
     const h = this.ctrlHeight[d];
+    const start = this.sp;
     for (let i = ts.length - 1; i >= 0; i--) {
       if (this.sp === h) {
         if (this.ctrlUnreachable[d]) return;
+        this.sp = start; // the message shows the operands as they were
         this.mismatch(ts, what);
       }
       const a = this.vals[this.sp - 1];
-      if (a !== ts[i] && !this.types.matches(a, ts[i])) this.mismatch(ts, what);
+      if (a !== ts[i] && !this.types.matches(a, ts[i])) {
+        this.sp = start;
+        this.mismatch(ts, what);
+      }
       this.sp--;
     }
   }
@@ -611,9 +616,7 @@ export class FunctionValidator {
         if (dec.valtypes.length !== 1) this.fail(`select takes exactly one result type, not ${dec.valtypes.length}: invalid result arity`);
         const t = dec.valtypes[0];
         this.checkValueType(t);
-        this.pop(I32);
-        this.pop(t);
-        this.pop(t);
+        this.popAll([t, t, I32]);
         this.push(t);
         return;
       }
@@ -657,8 +660,7 @@ export class FunctionValidator {
       }
       case Rule.TableSet: {
         const t = this.table(dec.idx);
-        this.pop(t.elem);
-        this.pop(t.at);
+        this.popAll([t.at, t.elem]);
         return;
       }
       case Rule.TableSize:
@@ -666,34 +668,27 @@ export class FunctionValidator {
         return;
       case Rule.TableGrow: {
         const t = this.table(dec.idx);
-        this.pop(t.at);
-        this.pop(t.elem);
+        this.popAll([t.elem, t.at]);
         this.push(t.at);
         return;
       }
       case Rule.TableFill: {
         const t = this.table(dec.idx);
-        this.pop(t.at);
-        this.pop(t.elem);
-        this.pop(t.at);
+        this.popAll([t.at, t.elem, t.at]);
         return;
       }
       case Rule.TableCopy: {
         const dst = this.table(dec.idx);
         const src = this.table(dec.idx2);
         if (!this.types.matches(src.elem, dst.elem)) this.fail(`table.copy: table ${dec.idx2} holds ${typeName(src.elem)}, which does not fit table ${dec.idx} of ${typeName(dst.elem)}: type mismatch`);
-        this.pop(dst.at === I64 && src.at === I64 ? I64 : I32);
-        this.pop(src.at);
-        this.pop(dst.at);
+        this.popAll([dst.at, src.at, dst.at === I64 && src.at === I64 ? I64 : I32]);
         return;
       }
       case Rule.TableInit: {
         const e = this.elemType(dec.idx);
         const t = this.table(dec.idx2);
         if (!this.types.matches(e, t.elem)) this.fail(`table.init: elem segment ${dec.idx} holds ${typeName(e)}, which does not fit table ${dec.idx2} of ${typeName(t.elem)}: type mismatch`);
-        this.pop(I32);
-        this.pop(I32);
-        this.pop(t.at);
+        this.popAll([t.at, I32, I32]);
         return;
       }
       case Rule.ElemDrop:
@@ -710,25 +705,19 @@ export class FunctionValidator {
       }
       case Rule.MemoryFill: {
         const m = this.memory(dec.idx);
-        this.pop(m.at);
-        this.pop(I32);
-        this.pop(m.at);
+        this.popAll([m.at, I32, m.at]);
         return;
       }
       case Rule.MemoryCopy: {
         const dst = this.memory(dec.idx);
         const src = this.memory(dec.idx2);
-        this.pop(dst.at === I64 && src.at === I64 ? I64 : I32);
-        this.pop(src.at);
-        this.pop(dst.at);
+        this.popAll([dst.at, src.at, dst.at === I64 && src.at === I64 ? I64 : I32]);
         return;
       }
       case Rule.MemoryInit: {
         const m = this.memory(dec.idx2);
         this.needData(dec.idx);
-        this.pop(I32);
-        this.pop(I32);
-        this.pop(m.at);
+        this.popAll([m.at, I32, I32]);
         return;
       }
       case Rule.DataDrop:
