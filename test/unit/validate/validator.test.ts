@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { CodeDecoder } from '../../../server/src/engine/binary/code-decoder';
 import { INSTRUCTION_SET } from '../../../server/src/engine/isa/instruction-set';
 import { validateWasm } from '../../../server/src/engine/validate/module-validator';
-import { compileC, module, section, u32, V8Wasm, wat } from '../binary/wasm-fixtures';
+import { compileC, module, section, str, u32, V8Wasm, wat } from '../binary/wasm-fixtures';
 import { encodeSample } from '../isa/samples';
 
 test('the decoder reads every encoding of the table with exactly its immediates', () => {
@@ -127,4 +127,19 @@ test('bulk memory and table instructions name all their operands in a mismatch',
     ['(module (table 1 funcref) (func (table.set (i32.const 0) (i32.const 0))))', 'table.set expects [i32 funcref] but the stack has [i32 i32]'],
   ];
   for (const [source, message] of cases) assert.equal(validateWasm(await wat(source)).finding?.message, message, source);
+});
+
+test('a non-nullable local must be set before it is read, also past the first 65,536 locals', () => {
+  const far = 70_000;
+  const withBody = (code: number[]) => {
+    // 70,000 i32 locals, then one (ref func); the function is exported, which declares it for ref.func
+    const b = [2, ...u32(far), 0x7f, 1, 0x64, 0x70, ...code, 0x0b];
+    return module([section(1, [1, 0x60, 0, 0]), section(3, [1, 0]), section(7, [1, ...str('f'), 0, 0]), section(10, [1, ...u32(b.length), ...b])]);
+  };
+  const get = [0x20, ...u32(far), 0x1a];
+  assert.equal(validateWasm(withBody([0xd2, 0, 0x21, ...u32(far), ...get])).valid, true);
+  assert.match(validateWasm(withBody(get)).finding!.message, /local 70000 is read before it is set .*uninitialized local/);
+  // a set inside a block does not outlive the block
+  const inBlock = [0x02, 0x40, 0xd2, 0, 0x21, ...u32(far), 0x0b, ...get];
+  assert.match(validateWasm(withBody(inBlock)).finding!.message, /uninitialized local/);
 });

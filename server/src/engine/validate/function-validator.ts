@@ -8,7 +8,6 @@
  * is an array, so nesting depth costs memory, not recursion.
  */
 import { BlockKind, CodeDecoder } from '../binary/code-decoder';
-import { hex } from '../binary/byte-reader';
 import { INSTRUCTION_SET, type InstructionDef } from '../isa/instruction-set';
 import {
   BOTTOM,
@@ -22,8 +21,6 @@ import {
   HT_EXTERN,
   HT_FUNC,
   HT_I31,
-  HT_NONE,
-  HT_STRUCT,
   I32,
   I64,
   V128,
@@ -120,6 +117,8 @@ const enum Rule {
 const RULES = ['sig', 'mem', 'unreachable', 'block', 'loop', 'try', 'if', 'else', 'end', 'br', 'br_if', 'br_table', 'return', 'call', 'return_call', 'call_indirect', 'return_call_indirect', 'call_ref', 'return_call_ref', 'drop', 'select', 'select_t', 'local.get', 'local.set', 'local.tee', 'global.get', 'global.set', 'table.get', 'table.set', 'table.size', 'table.grow', 'table.fill', 'table.copy', 'table.init', 'elem.drop', 'memory.size', 'memory.grow', 'memory.fill', 'memory.copy', 'memory.init', 'data.drop', 'ref.null', 'ref.is_null', 'ref.func', 'ref.eq', 'ref.as_non_null', 'br_on_null', 'br_on_non_null', 'throw', 'throw_ref', 'try_table', 'catch', 'catch_all', 'rethrow', 'delegate', 'atomic.fence', 'gc', 'stack-switching'];
 const RULE_CODE: number[] = INSTRUCTION_SET.map((d) => RULES.indexOf(d.rule));
 const EMPTY: number[] = [];
+/** Locals whose initialisation is tracked in an array; past it, in a set (only non-defaultable ones are ever set). */
+const LOCAL_INIT_ARRAY = 1 << 16;
 const ONE_VALUE: number[][] = [];
 for (const t of [I32, I64, F32, F64, V128]) ONE_VALUE[t] = [t];
 const EXNREF_NONNULL = refType(HT_EXN, false);
@@ -158,6 +157,9 @@ export class FunctionValidator {
   private localCount = 0;
   /** initialisation of non-defaultable locals: 1 = set; `initUndo` lists locals set since each frame began */
   private localInit = new Uint8Array(0);
+  /** the same for locals past the array (functions with more than LOCAL_INIT_ARRAY locals) */
+  private farInit = new Set<number>();
+  private paramCount = 0;
   private initUndo: number[] = [];
 
   private dec!: CodeDecoder;
@@ -186,9 +188,12 @@ export class FunctionValidator {
     this.initUndo.length = 0;
     for (const p of ft.params) this.addLocals(1, p);
     if (!dec.readLocals((n, t) => this.addLocals(n, t))) return { offset: dec.errorOffset, message: dec.error!, malformed: true };
-    if (this.localInit.length < this.localCount && this.localCount <= 1 << 20) this.localInit = new Uint8Array(this.localCount);
-    else this.localInit.fill(0, 0, Math.min(this.localInit.length, this.localCount));
-    for (let i = 0; i < ft.params.length; i++) if (i < this.localInit.length) this.localInit[i] = 1;
+    if (this.localInit.length < this.localCount && this.localInit.length < LOCAL_INIT_ARRAY) {
+      this.localInit = new Uint8Array(Math.min(this.localCount, LOCAL_INIT_ARRAY));
+    } else this.localInit.fill(0, 0, Math.min(this.localInit.length, this.localCount));
+    this.farInit.clear();
+    this.paramCount = ft.params.length;
+    for (let i = 0; i < ft.params.length && i < this.localInit.length; i++) this.localInit[i] = 1;
     this.funcResults = ft.results;
     return this.run(EMPTY, ft.results);
   }
@@ -364,7 +369,17 @@ export class FunctionValidator {
 
   private resetInits(height: number): void {
     const undo = this.initUndo;
-    while (undo.length > height) this.localInit[undo.pop()!] = 0;
+    while (undo.length > height) this.setInit(undo.pop()!, 0);
+  }
+
+  private isInit(i: number): boolean {
+    return i < this.localInit.length ? this.localInit[i] === 1 : i < this.paramCount || this.farInit.has(i);
+  }
+
+  private setInit(i: number, v: 0 | 1): void {
+    if (i < this.localInit.length) this.localInit[i] = v;
+    else if (v) this.farInit.add(i);
+    else this.farInit.delete(i);
   }
 
   private labelTypes(d: number): number[] {
@@ -622,7 +637,7 @@ export class FunctionValidator {
       }
       case Rule.LocalGet: {
         const t = this.localType(dec.idx);
-        if (!isDefaultable(t) && !this.localInit[dec.idx]) this.fail(`local ${dec.idx} is read before it is set (its type ${typeName(t)} has no default): uninitialized local`);
+        if (!isDefaultable(t) && !this.isInit(dec.idx)) this.fail(`local ${dec.idx} is read before it is set (its type ${typeName(t)} has no default): uninitialized local`);
         this.push(t);
         return;
       }
@@ -630,8 +645,8 @@ export class FunctionValidator {
       case Rule.LocalTee: {
         const t = this.localType(dec.idx);
         this.pop(t);
-        if (!isDefaultable(t) && !this.localInit[dec.idx]) {
-          this.localInit[dec.idx] = 1;
+        if (!isDefaultable(t) && !this.isInit(dec.idx)) {
+          this.setInit(dec.idx, 1);
           this.initUndo.push(dec.idx);
         }
         if (def.rule === 'local.tee') this.push(t);

@@ -9,7 +9,7 @@
  */
 import type { EngineDiagnostic } from '../diagnostic';
 import { ByteReader, WasmFormatError, hex } from '../binary/byte-reader';
-import { readHeapCode, readValueType } from '../binary/code-decoder';
+import { readValueType } from '../binary/code-decoder';
 import {
   CONCRETE,
   HT_FUNC,
@@ -86,7 +86,6 @@ class ModuleValidator {
     importedGlobals: 0,
   };
   private importedFuncs = 0;
-  private definedFuncs = 0;
   private dataSeen = false;
   private readonly fv: FunctionValidator;
   /** function section seen with a non-zero count */
@@ -155,7 +154,6 @@ class ModuleValidator {
           this.funcTypeIndex(t, at);
           this.ctx.funcs.push(t);
         }
-        this.definedFuncs = n;
         return;
       }
       case 4: {
@@ -391,7 +389,7 @@ class ModuleValidator {
     return t;
   }
 
-  private limits(r: ByteReader, max64: number, what: string): { flags: number; min: number; max: number | undefined; is64: boolean } {
+  private limits(r: ByteReader, what: string): { flags: number; min: number; max: number | undefined; is64: boolean } {
     const at = r.pos;
     const flags = r.u8('limits flags');
     if (flags > 0x0f) this.malformed(`malformed limits flags ${hex(flags)}: integer too large`, at);
@@ -399,7 +397,6 @@ class ModuleValidator {
     const min = is64 ? r.u64('minimum') : r.u32('minimum');
     const max = flags & 1 ? (is64 ? r.u64('maximum') : r.u32('maximum')) : undefined;
     if (max !== undefined && min > max) this.invalid(`${what} minimum ${min} is above its maximum ${max}: size minimum must not be greater than maximum`, at);
-    void max64;
     return { flags, min, max, is64 };
   }
 
@@ -415,7 +412,7 @@ class ModuleValidator {
     const elem = this.valueType(r);
     if (!isRef(elem)) this.malformed(`malformed reference type ${typeName(elem)} for a table`, at);
     const lat = r.pos;
-    const l = this.limits(r, 2 ** 64, 'table');
+    const l = this.limits(r, 'table');
     if (l.flags & 0x0a) this.malformed(`malformed table limits flags ${hex(l.flags)}`, lat);
     const at2 = l.is64 ? I64 : I32;
     if (!l.is64 && (l.min > 0xffffffff || (l.max ?? 0) > 0xffffffff)) this.invalid('table size must be at most 2^32-1', lat);
@@ -427,7 +424,7 @@ class ModuleValidator {
 
   private memoryType(r: ByteReader): MemoryInfo {
     const at = r.pos;
-    const l = this.limits(r, MAX_PAGES_64, 'memory');
+    const l = this.limits(r, 'memory');
     let pageLog2 = 16;
     if (l.flags & 8) {
       const pat = r.pos;
