@@ -143,3 +143,10 @@ test('a non-nullable local must be set before it is read, also past the first 65
   const inBlock = [0x02, 0x40, 0xd2, 0, 0x21, ...u32(far), 0x0b, ...get];
   assert.match(validateWasm(withBody(inBlock)).finding!.message, /uninitialized local/);
 });
+
+test('a local of a type the module does not have is invalid', () => {
+  const b = [1, 1, 0x63, 5, 0x0b]; // one local of (ref null 5); the module has one type
+  const r = validateWasm(module([section(1, [1, 0x60, 0, 0]), section(3, [1, 0]), section(10, [1, ...u32(b.length), ...b])]));
+  assert.equal(r.finding?.message, 'a local has unknown type 5');
+  assert.equal(r.finding?.func, 0);
+});

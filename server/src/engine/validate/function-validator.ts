@@ -187,7 +187,12 @@ export class FunctionValidator {
     this.localCount = 0;
     this.initUndo.length = 0;
     for (const p of ft.params) this.addLocals(1, p);
-    if (!dec.readLocals((n, t) => this.addLocals(n, t))) return { offset: dec.errorOffset, message: dec.error!, malformed: true };
+    let unknownType = -1;
+    if (!dec.readLocals((n, t) => {
+      if (isRef(t) && heapOf(t) >= CONCRETE && heapOf(t) - CONCRETE >= this.types.length) unknownType = heapOf(t) - CONCRETE;
+      this.addLocals(n, t);
+    })) return { offset: dec.errorOffset, message: dec.error!, malformed: true };
+    if (unknownType >= 0) return { offset: start, message: `a local has unknown type ${unknownType}`, malformed: false };
     if (this.localInit.length < this.localCount && this.localInit.length < LOCAL_INIT_ARRAY) {
       this.localInit = new Uint8Array(Math.min(this.localCount, LOCAL_INIT_ARRAY));
     } else this.localInit.fill(0, 0, Math.min(this.localInit.length, this.localCount));

@@ -215,12 +215,10 @@ class ModuleValidator {
         const start = this.types.length;
         for (let k = 0; k < size; k++) this.subType(r, start, size);
         this.checkGroup(start, size, at);
-        this.types.closeGroup(start, size);
       } else {
         const start = this.types.length;
         this.subType(r, start, 1);
         this.checkGroup(start, 1, at);
-        this.types.closeGroup(start, 1);
       }
     }
   }
@@ -271,7 +269,7 @@ class ModuleValidator {
     t.mutables.push(m === 1);
   }
 
-  /** Types may refer to any type of their own group or before it; supertypes must come before and match. */
+  /** Types may refer to any type of their own group or before it; supertypes must come before and match. Canonicalises the group. */
   private checkGroup(start: number, size: number, at: number): void {
     const limit = start + size;
     const check = (v: number): void => {
