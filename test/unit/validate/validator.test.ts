@@ -1,0 +1,152 @@
+/**
+ * The code decoder and the binary validator on hand-made cases: what an error says and where it
+ * points, and hostile input (deep nesting, truncation, absurd counts, many functions).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CodeDecoder } from '../../../server/src/engine/binary/code-decoder';
+import { INSTRUCTION_SET } from '../../../server/src/engine/isa/instruction-set';
+import { validateWasm } from '../../../server/src/engine/validate/module-validator';
+import { compileC, module, section, str, u32, V8Wasm, wat } from '../binary/wasm-fixtures';
+import { encodeSample } from '../isa/samples';
+
+test('the decoder reads every encoding of the table with exactly its immediates', () => {
+  for (const d of INSTRUCTION_SET) {
+    const bytes = Uint8Array.from([...encodeSample(d), 0x01]); // then a nop
+    const dec = new CodeDecoder(bytes, 0, bytes.length);
+    assert.ok(dec.next(), `${d.name}: ${dec.error}`);
+    assert.equal(dec.def, d);
+    assert.ok(dec.next(), `${d.name}: the nop after it`);
+    assert.equal(dec.def.name, 'nop', `${d.name} consumed the wrong number of bytes`);
+    assert.equal(dec.next(), false);
+    assert.equal(dec.error, undefined);
+  }
+});
+
+test('the decoder never throws: unknown opcodes and truncated immediates end the stream with an error', () => {
+  const cases: [number[], RegExp, number][] = [
+    [[0xff], /illegal opcode 0xff/, 0],
+    [[0xfc, 0x7f], /illegal opcode 0xfc 127/, 0],
+    [[0x41], /unexpected end/, 1],
+    [[0x28, 0x02], /unexpected end/, 2],
+    [[0x28, 0x80, 0x01, 0x00], /malformed memop flags/, 1],
+    [[0x0e, 0xff, 0xff, 0xff, 0xff, 0x0f], /cannot fit/, 1],
+  ];
+  for (const [bytes, error, offset] of cases) {
+    const dec = new CodeDecoder(Uint8Array.from(bytes), 0, bytes.length);
+    assert.equal(dec.next(), false);
+    assert.match(dec.error!, error);
+    assert.equal(dec.errorOffset, offset, bytes.join(' '));
+  }
+});
+
+test('a type error names the instruction, what it expects and what the stack has, at the function and byte offset', async () => {
+  const bytes = await wat('(module (func $ok) (func (result i32) (i32.add (i32.const 1) (f32.const 2))))');
+  const r = validateWasm(bytes);
+  assert.equal(r.valid, false);
+  assert.equal(r.finding!.message, 'i32.add expects [i32 i32] but the stack has [i32 f32]');
+  assert.equal(r.finding!.func, 1);
+  assert.equal(bytes[r.finding!.offset], 0x6a, 'the offset is the i32.add opcode');
+  const [d] = r.diagnostics;
+  assert.equal(d.code, 'wasm-invalid');
+  assert.equal(d.source, 'validator');
+  assert.deepEqual(d.span, { start: r.finding!.offset, end: r.finding!.offset + 1 });
+  assert.deepEqual(d.data, { func: 1, offset: r.finding!.offset });
+  assert.equal(V8Wasm.validate(bytes), false);
+});
+
+test('messages for unknown locals, immutable globals, missing operands, leftovers and bad alignment', async () => {
+  const cases: [string, string][] = [
+    ['(module (func (drop (local.get 5))))', 'unknown local 5: the function has 0 locals'],
+    ['(module (global i32 (i32.const 0)) (func (global.set 0 (i32.const 1))))', 'global.set of immutable global 0: global is immutable'],
+    ['(module (func (result i32) (i32.eqz)))', 'i32.eqz expects [i32] but the stack has []'],
+    ['(module (func (i32.const 1)))', 'the function ends with [i32] left over after its results []'],
+    ['(module (memory 1) (func (drop (i32.load align=8 (i32.const 0)))))', 'i32.load: alignment 2^3 must not be larger than natural (2^2)'],
+    ['(module (func (block (result i32) (f32.const 0))))', 'the end of the block expects [i32] but the stack has [f32]'],
+    ['(module (func (br 1)))', 'unknown label 1: 1 enclosing blocks'],
+  ];
+  for (const [source, message] of cases) {
+    const r = validateWasm(await wat(source));
+    assert.equal(r.finding?.message, message, source);
+  }
+});
+
+test('dead code after unreachable is typed with the polymorphic stack', async () => {
+  assert.equal(validateWasm(await wat('(module (func (result i32) (unreachable) (i32.add) (drop) (f32.const 0) (drop) (i32.const 0)))')).valid, true);
+  const r = validateWasm(await wat('(module (func (result i32) (unreachable) (f32.const 0) (i32.add)))'));
+  assert.equal(r.finding?.message, 'i32.add expects [i32 i32] but the stack has [f32]');
+});
+
+test('100,000 nested blocks validate without recursion; unclosed ones are an unexpected end', () => {
+  const depth = 100_000;
+  const body = [0x00, ...new Array(depth).fill([0x02, 0x40]).flat(), ...new Array(depth + 1).fill(0x0b)];
+  const mod = (b: number[]) =>
+    module([section(1, [1, 0x60, 0, 0]), section(3, [1, 0]), section(10, [1, ...u32(b.length), ...b])]);
+  const ok = mod(body);
+  assert.equal(validateWasm(ok).valid, true);
+  assert.equal(V8Wasm.validate(ok), true);
+  const open = mod(body.slice(0, 1 + 2 * depth));
+  const r = validateWasm(open);
+  assert.equal(r.valid, false);
+  assert.match(r.finding!.message, /missing `end`/);
+});
+
+test('absurd local counts and truncated bodies are rejected, never thrown', () => {
+  const withBody = (b: number[]) => module([section(1, [1, 0x60, 0, 0]), section(3, [1, 0]), section(10, [1, ...u32(b.length), ...b])]);
+  const tooMany = withBody([2, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7f, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7e, 0x0b]);
+  assert.match(validateWasm(tooMany).finding!.message, /too many locals/);
+  // a billion locals of one group: accepted by the spec (V8 has a lower limit), without allocating them
+  const many = withBody([1, 0x80, 0x94, 0xeb, 0xdc, 0x03, 0x7f, 0x20, 0x80, 0x94, 0xeb, 0xdc, 0x02, 0x1a, 0x0b]);
+  assert.equal(validateWasm(many).valid, true);
+  const bytes = compileC('int f(int x) { return x * 3 + 1; }\nint main(void) { return f(2); }\n');
+  assert.ok(bytes, 'clang --target=wasm32-wasi must be installed');
+  for (let cut = 9; cut < bytes.length; cut += Math.max(1, Math.floor(bytes.length / 500))) {
+    const part = bytes.subarray(0, cut);
+    const r = validateWasm(part);
+    assert.equal(r.valid, V8Wasm.validate(part), `cut at ${cut}`);
+  }
+});
+
+test('300,000 functions validate one at a time', () => {
+  const n = 300_000;
+  const funcs = [...u32(n), ...new Array(n).fill(0)];
+  const bodies = [...u32(n), ...new Array(n).fill([3, 0, 0x01, 0x0b]).flat()];
+  const bytes = module([section(1, [1, 0x60, 0, 0]), section(3, funcs), section(10, bodies)]);
+  assert.equal(validateWasm(bytes).valid, true);
+  // and a mistake in the last one is found there
+  bytes[bytes.length - 2] = 0x1a; // the last nop becomes a drop with nothing on the stack
+  const r = validateWasm(bytes);
+  assert.equal(r.finding?.func, n - 1);
+  assert.equal(r.finding?.message, 'drop expects an operand but the stack is empty');
+});
+
+test('bulk memory and table instructions name all their operands in a mismatch', async () => {
+  const cases: [string, string][] = [
+    ['(module (memory 1) (func (memory.copy (i32.const 0) (i64.const 0) (i32.const 0))))', 'memory.copy expects [i32 i32 i32] but the stack has [i32 i64 i32]'],
+    ['(module (memory 1) (func (memory.fill (i32.const 0) (f32.const 0) (i32.const 0))))', 'memory.fill expects [i32 i32 i32] but the stack has [i32 f32 i32]'],
+    ['(module (table 1 funcref) (func (table.set (i32.const 0) (i32.const 0))))', 'table.set expects [i32 funcref] but the stack has [i32 i32]'],
+  ];
+  for (const [source, message] of cases) assert.equal(validateWasm(await wat(source)).finding?.message, message, source);
+});
+
+test('a non-nullable local must be set before it is read, also past the first 65,536 locals', () => {
+  const far = 70_000;
+  const withBody = (code: number[]) => {
+    // 70,000 i32 locals, then one (ref func); the function is exported, which declares it for ref.func
+    const b = [2, ...u32(far), 0x7f, 1, 0x64, 0x70, ...code, 0x0b];
+    return module([section(1, [1, 0x60, 0, 0]), section(3, [1, 0]), section(7, [1, ...str('f'), 0, 0]), section(10, [1, ...u32(b.length), ...b])]);
+  };
+  const get = [0x20, ...u32(far), 0x1a];
+  assert.equal(validateWasm(withBody([0xd2, 0, 0x21, ...u32(far), ...get])).valid, true);
+  assert.match(validateWasm(withBody(get)).finding!.message, /local 70000 is read before it is set .*uninitialized local/);
+  // a set inside a block does not outlive the block
+  const inBlock = [0x02, 0x40, 0xd2, 0, 0x21, ...u32(far), 0x0b, ...get];
+  assert.match(validateWasm(withBody(inBlock)).finding!.message, /uninitialized local/);
+});
+
+test('a local of a type the module does not have is invalid', () => {
+  const b = [1, 1, 0x63, 5, 0x0b]; // one local of (ref null 5); the module has one type
+  const r = validateWasm(module([section(1, [1, 0x60, 0, 0]), section(3, [1, 0]), section(10, [1, ...u32(b.length), ...b])]));
+  assert.equal(r.finding?.message, 'a local has unknown type 5');
+  assert.equal(r.finding?.func, 0);
+});
