@@ -32,6 +32,8 @@ export interface DegradedWatAnalysis {
   degraded: true;
   notice: EngineDiagnostic;
   text: string;
+  /** the budgets it was found over: other budgets (the user raised a setting) decide again */
+  limits: Pick<AnalysisLimits, 'maxWatBytes' | 'maxWatTokens'>;
   /** made on first use (positions of the outline), once per version */
   readonly index: LineIndex;
   /** computed on first use, once per version */
@@ -77,7 +79,15 @@ export class AnalysisCache {
    */
   watText(uri: string, kind: 'wat' | 'wast', text: string, version: number, limits: AnalysisLimits = DEFAULT_ANALYSIS_LIMITS): WatAnalysis | DegradedWatAnalysis {
     const cached = this.wat.get(uri);
-    if (cached && cached.version === version && (cached.degraded ? cached.text === text : cached.doc.text === text)) return cached;
+    if (
+      cached &&
+      cached.version === version &&
+      (cached.degraded
+        ? cached.text === text && cached.limits.maxWatBytes === limits.maxWatBytes && cached.limits.maxWatTokens === limits.maxWatTokens
+        : cached.doc.text === text)
+    ) {
+      return cached;
+    }
     const budget = this.overBudget(uri, kind, text, version, cached, limits);
     if (typeof budget !== 'number') {
       this.wat.set(uri, budget); // the parse tree of an earlier version, if any, goes
@@ -119,6 +129,7 @@ export class AnalysisCache {
       degraded: true,
       notice,
       text,
+      limits: { maxWatBytes: limits.maxWatBytes, maxWatTokens: limits.maxWatTokens },
       get index() {
         return (index ??= new PrefixLineIndex(text));
       },

@@ -55,7 +55,9 @@ connection.onInitialized(async () => {
     });
   }
   await ws.refreshSettings();
-  void ws.scanWorkspace();
+  // buffers opened before the settings arrived were analysed under the default budgets: again under
+  // the user's (a cached analysis under the same budgets is reused), then the workspace scan
+  ws.recheckAll();
 });
 
 documents.onDidOpen((e) => workspace?.documentChanged(e.document, true));

@@ -23,7 +23,10 @@ describe('hostile WAT over LSP', () => {
 
   before(async () => {
     root = workspaceCopy('lsp-workspace');
-    client = await LspClient.start(root);
+    // these texts are over the default analysis limit (20 MB, 1 million tokens), which would answer them
+    // from a quick outline; raised, so that the full parser and navigation meet them
+    client = await LspClient.start(root, {}, { wasmWarden: { analysis: { maxFileSizeMB: 200 } } });
+    await client.waitForNotification('wasmWarden/scanDone', true); // the settings are in force
   });
   after(async () => {
     await client?.stop();

@@ -19,6 +19,17 @@ test('findings past the cap are summed up in one', () => {
   assert.equal(capFindings(few, 1000), few, 'under the cap: unchanged');
 });
 
+test("the engine's summaries of repeated findings are kept past the cap and not counted against it", () => {
+  const summary = (code: string, n: number): EngineDiagnostic => ({ ...finding(0), code, message: `... and ${n} more '${code}' findings`, data: { withheld: n } });
+  const list = [...Array.from({ length: 1000 }, (_, i) => finding(i)), summary('a', 5)];
+  assert.equal(capFindings(list, 1000), list, 'summaries alone do not make a list go over');
+  const over = [...Array.from({ length: 1500 }, (_, i) => finding(i)), summary('a', 5), summary('b', 7)];
+  const capped = capFindings(over, 1000);
+  assert.equal(capped.length, 1003);
+  assert.deepEqual(capped.slice(1000, 1002).map((d) => d.code), ['a', 'b']);
+  assert.match(capped[1002].message, /^500 more findings in this file are not shown/);
+});
+
 test('the budget findings say which budget, its setting, and how to analyse the file anyway', () => {
   const time = timeBudgetFinding('wasm', '/w/a.wasm', { timeoutMs: 5000 });
   assert.equal(time.code, 'analysis-time-budget');

@@ -3,6 +3,7 @@
  * that say a file was not analysed in full because it went over one of these budgets. The budgets are
  * settings (`wasmWarden.analysis.*`); the defaults here are the documented ones (docs/architecture.md, Budgets).
  */
+import { withheldCount } from '../diagnostic-limit';
 import type { EngineDiagnostic } from '../diagnostic';
 import type { SourceKind } from '../operations/check';
 
@@ -48,16 +49,31 @@ export const BUDGET_CODES = {
  */
 export const MAX_FINDINGS_PER_FILE = 1000;
 
-/** The first MAX_FINDINGS_PER_FILE findings, and one that says how many more there are, if any. */
+/**
+ * The first MAX_FINDINGS_PER_FILE findings, and one that says how many more there are, if any. The
+ * engine's summaries of repeated findings (diagnostic-limit.ts: "... and K more 'code' findings") are
+ * always kept and do not count against the cap: each already stands for the findings it sums up.
+ */
 export function capFindings(findings: EngineDiagnostic[], max = MAX_FINDINGS_PER_FILE): EngineDiagnostic[] {
   if (findings.length <= max) return findings;
-  const shown = findings.slice(0, max);
+  let plain = 0;
+  for (const d of findings) if (withheldCount(d) === 0) plain++;
+  if (plain <= max) return findings;
+  const shown: EngineDiagnostic[] = [];
+  let kept = 0;
+  for (const d of findings) {
+    if (withheldCount(d) > 0) shown.push(d);
+    else if (kept < max) {
+      shown.push(d);
+      kept++;
+    }
+  }
   shown.push({
     code: BUDGET_CODES.findings,
     severity: 'info',
     source: SOURCE,
     span: { start: 0, end: 0 },
-    message: `${findings.length - max} more findings in this file are not shown (the first ${max} are). Run \`wasm-warden check\` on it for all of them.`,
+    message: `${plain - max} more findings in this file are not shown (the first ${max} are). Run \`wasm-warden check\` on it for all of them.`,
     data: { total: findings.length, shown: max },
   });
   return shown;
