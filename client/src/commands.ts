@@ -116,7 +116,7 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
         level: chosen,
       });
       if (!result) return;
-      if (result.signedInput) void vscode.window.showWarningMessage('The module was signed: the optimized output no longer matches its signature. Sign it again.');
+      // a signed input is told once, in the panel (its signature-removed finding)
       show(ctx, 'optimize', uri, result);
     },
     'wasmWarden.keygen': async () => {

@@ -10,6 +10,8 @@ import { compileFile } from '../engine/operations/compile';
 import { disassembleFile } from '../engine/operations/disassemble';
 import { optimizeFile } from '../engine/operations/optimize';
 import { outputPath } from '../engine/operations/output';
+import { checkFile } from '../engine/operations/check';
+import { locateFindings } from '../engine/operations/findings';
 import type { OptimizeLevel } from '../engine/toolchain';
 import { pathToUri, uriToPath } from '../documents';
 import { ServerCommands, type FileCommandArgs } from '../protocol';
@@ -46,12 +48,18 @@ const compile: CommandHandler = async (ws, raw, token) => {
   const { file, args } = fileArg(raw);
   const output = outputPath(ws.settings.output.compile, file);
   if (path.resolve(output) === path.resolve(file)) throw new Error('the compile output setting points at the source itself');
-  return compileFile(file, output, {
-    text: openText(ws, file),
+  const text = openText(ws, file);
+  const result = await compileFile(file, output, {
+    text,
     debugNames: typeof args.debugNames === 'boolean' ? args.debugNames : ws.settings.compile.debugNames,
     overwrite: args.overwrite === true,
     signal: abortOn(token),
   });
+  if (result.exists) return result;
+  // the panel gives the policy's verdict on what was compiled, next to the compiler's
+  const checked = checkFile(file, ws.policies, { text });
+  const policy = checked.diagnostics.filter((d) => d.source === 'policy');
+  return { ...result, findings: [...result.findings, ...locateFindings(file, policy, checked.wat?.text)] };
 };
 
 const disassemble: CommandHandler = async (ws, raw, token) => {
