@@ -81,7 +81,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     panels,
     lazyClient,
     vscode.workspace.registerTextDocumentContentProvider(WAT_VIEW_SCHEME, watViews),
-    vscode.window.registerCustomEditorProvider(WasmEditorProvider.viewType, new WasmEditorProvider(context, getClient), {
+    vscode.window.registerCustomEditorProvider(WasmEditorProvider.viewType, new WasmEditorProvider(context, getClient, panels), {
       supportsMultipleEditorsPerDocument: true,
     }),
     // a client started after this reads the trust state itself (initializationOptions, configuration middleware)
@@ -89,6 +89,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       () => void getClient().then((c) => c.sendNotification('workspace/didChangeConfiguration', { settings: null }), () => undefined),
     ),
   );
+  // an open WAT view follows its module on disk (after Sign, Optimize, a rebuild)
+  const modules = vscode.workspace.createFileSystemWatcher('**/*.wasm', false, false, true);
+  modules.onDidChange((uri) => watViews.refresh(uri));
+  modules.onDidCreate((uri) => watViews.refresh(uri));
+  context.subscriptions.push(modules);
   registerCommands(context, { client: getClient, panels, output, watViews });
   registerTasks(context);
   return { client: getClient, panels };

@@ -11,7 +11,7 @@ import type { Inspection } from '../../server/src/engine/operations/inspect';
 import { ServerCommands } from '../../server/src/protocol';
 import { renderInspection } from './panels/inspect-view';
 import { esc } from './panels/html';
-import { webviewOptions, webviewPage } from './panels/panel-manager';
+import { webviewOptions, webviewPage, type PanelManager } from './panels/panel-manager';
 
 export class WatViewProvider implements vscode.TextDocumentContentProvider {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
@@ -42,6 +42,7 @@ export class WasmEditorProvider implements vscode.CustomReadonlyEditorProvider {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly client: () => Promise<LanguageClient>,
+    private readonly panels: PanelManager,
   ) {}
 
   openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
@@ -72,12 +73,20 @@ export class WasmEditorProvider implements vscode.CustomReadonlyEditorProvider {
       }
     };
     await show();
+    // the summary follows the file: a change in place, and a new file renamed over it (how Sign,
+    // Optimize and other tools write)
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(document.uri, '..'), document.uri.path.split('/').pop()!));
     watcher.onDidChange(() => void show());
+    watcher.onDidCreate(() => void show());
     panel.onDidDispose(() => watcher.dispose());
     if (vscode.workspace.getConfiguration('wasmWarden').get<boolean>('openWatViewWithModule', true)) {
-      const doc = await vscode.workspace.openTextDocument(watViewUri(document.uri));
-      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false, preserveFocus: true });
+      const view = watViewUri(document.uri);
+      // one WAT view per module: not opened again when a tab shows it already
+      const open = vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === view.toString()));
+      if (!open) {
+        const doc = await vscode.workspace.openTextDocument(view);
+        await vscode.window.showTextDocument(doc, { viewColumn: this.panels.resultsColumn(), preview: false, preserveFocus: true });
+      }
     }
   }
 }
