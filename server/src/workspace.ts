@@ -96,6 +96,12 @@ export class Workspace {
   // ---- open buffers -------------------------------------------------------------------------
 
   documentChanged(doc: TextDocument, immediately: boolean): void {
+    const view = wasmFileOfView(doc.uri);
+    if (view) {
+      // a WAT view opened: the findings of its .wasm move onto it (at their places in the text)
+      if (immediately && view.func === undefined) this.checkFromDisk(view.file);
+      return;
+    }
     const file = uriToPath(doc.uri);
     if (!file) return;
     const isPolicy = path.basename(file) === POLICY_FILE_NAME;
@@ -118,6 +124,16 @@ export class Workspace {
   documentClosed(doc: TextDocument): void {
     clearTimeout(this.timers.get(doc.uri));
     this.timers.delete(doc.uri);
+    const view = wasmFileOfView(doc.uri);
+    if (view) {
+      // a WAT view closed: nothing left behind on it; its .wasm has its findings again
+      if (view.func === undefined) {
+        this.views.delete(view.file);
+        this.clear(doc.uri);
+        if (fs.existsSync(view.file)) this.checkFromDisk(view.file);
+      }
+      return;
+    }
     const file = uriToPath(doc.uri);
     if (!file) return;
     if (path.basename(file) === POLICY_FILE_NAME) {
@@ -182,8 +198,7 @@ export class Workspace {
       if (kind === 'wasm') {
         // the check operation reads only what the policy needs (headers, unless it hashes modules)
         found = checkFile(file, this.policies).diagnostics;
-        this.publish(uri, [...found.map((d) => this.lsp(d, () => binaryRange(), `@0x${d.span.start.toString(16)}`)), ...this.validationDiagnostics(file)]);
-        this.publishView(file, found);
+        this.publishWasm(file, found);
         return found.length;
       }
       // not cached: a workspace of WAT files must not keep every tree in memory
@@ -207,21 +222,39 @@ export class Workspace {
       const view = await moduleView(wasm.bytes, wasm.read);
       cached = { view, index: new LineIndex(view.text), mtimeMs: wasm.mtimeMs };
       this.views.set(file, cached);
-      // the view is new: give it the findings of its binary at the mapped places
-      const found = checkWasmBytes(wasm.bytes, wasm.read, file, this.policies.policyFor(file));
-      this.publishView(file, found);
+      // the view is new: if its document is open already, its findings go onto it
+      if (this.viewOpen(file)) this.publishWasm(file, checkWasmBytes(wasm.bytes, wasm.read, file, this.policies.policyFor(file)));
     }
     return { wasm, view: cached.view };
   }
 
-  private publishView(file: string, found: EngineDiagnostic[]): void {
+  /** Whether the WAT view of a `.wasm` is open in the editor (the client has sent didOpen for it). */
+  private viewOpen(file: string): boolean {
+    return this.documents.keys().some((uri) => {
+      const v = wasmFileOfView(uri);
+      return v !== undefined && v.func === undefined && v.file === file;
+    });
+  }
+
+  /**
+   * The findings of a `.wasm`, listed once: on its WAT view while that is open (at their places in the
+   * text), else on the `.wasm` itself (at the start of the file, with the byte offset in the message).
+   * Never both, and nothing is left on a view once it is closed.
+   */
+  private publishWasm(file: string, found: EngineDiagnostic[]): void {
+    const uri = pathToUri(file);
     const cached = this.views.get(file);
-    if (!cached) return;
-    const { view, index } = cached;
-    this.publish(
-      watViewUri(file),
-      found.map((d) => this.lsp(d, (s) => toRange(index, view.spanForByte(s.start) ?? { start: 0, end: 0 }), `@0x${d.span.start.toString(16)}`)),
-    );
+    if (cached && this.viewOpen(file)) {
+      const { view, index } = cached;
+      this.publish(
+        watViewUri(file),
+        found.map((d) => this.lsp(d, (s) => toRange(index, view.spanForByte(s.start) ?? { start: 0, end: 0 }), `@0x${d.span.start.toString(16)}`)),
+      );
+      this.publish(uri, this.validationDiagnostics(file));
+      return;
+    }
+    this.publish(uri, [...found.map((d) => this.lsp(d, () => binaryRange(), `@0x${d.span.start.toString(16)}`)), ...this.validationDiagnostics(file)]);
+    this.clear(watViewUri(file));
   }
 
   // ---- policy -------------------------------------------------------------------------------
