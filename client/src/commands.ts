@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { ServerCommands, WAT_VIEW_SCHEME } from '../../server/src/protocol';
+import { FunctionListRequest, ServerCommands, WAT_VIEW_SCHEME, type FunctionListResult } from '../../server/src/protocol';
 import type { PanelManager } from './panels/panel-manager';
 import type { WatViewProvider } from './wasm-view';
 import { wasmUriOfView, watViewUri } from './wat-view-uri';
@@ -81,6 +81,33 @@ function show(ctx: CommandContext, kind: PanelKind, uri: vscode.Uri, result: unk
   ctx.panels.show(kind, uri.toString(), `${r.title}: ${name}`, r.html(result, uri.toString()));
   ctx.output.appendLine(`--- ${r.title}: ${uri.fsPath}`);
   ctx.output.appendLine(r.text(result));
+}
+
+/**
+ * A quick pick of a module's defined functions: `name (func 123)` and the body's size, searchable by name
+ * or index (`123` finds func 123). Built once per call from a compact list (35,000 functions stay quick).
+ */
+async function pickFunction(ctx: CommandContext, uri: vscode.Uri): Promise<{ index: number; name?: string } | undefined> {
+  const client = await ctx.client();
+  const list: FunctionListResult = await client.sendRequest(FunctionListRequest, { uri: uri.toString() });
+  if (list.error) throw new Error(list.error);
+  if (list.functions.length === 0) throw new Error(`${uri.path.split('/').pop()} defines no functions`);
+  const items = list.functions.map(([index, size, name]) => ({
+    label: name ? `${name} (func ${index})` : `func ${index}`,
+    description: formatSize(size),
+    index,
+    name: name || undefined,
+  }));
+  const chosen = await vscode.window.showQuickPick(items, {
+    title: `Show Function Body: ${uri.path.split('/').pop()} (${items.length} functions)`,
+    placeHolder: 'a function name or index',
+    matchOnDescription: false,
+  });
+  return chosen ? { index: chosen.index, name: chosen.name } : undefined;
+}
+
+function formatSize(n: number): string {
+  return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 export function registerCommands(context: vscode.ExtensionContext, ctx: CommandContext): void {
@@ -185,9 +212,9 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
     },
     'wasmWarden.showFunctionBody': async (arg, func?: unknown) => {
       const uri = needTarget(arg);
-      const index = typeof func === 'number' ? func : Number(await vscode.window.showInputBox({ title: 'Function index', validateInput: (v) => (/^\d+$/.test(v) ? undefined : 'a function index') }));
-      if (!Number.isInteger(index)) return;
-      const doc = await vscode.workspace.openTextDocument(watViewUri(uri, index));
+      const picked = typeof func === 'number' ? { index: func, name: undefined } : await pickFunction(ctx, uri);
+      if (!picked) return;
+      const doc = await vscode.workspace.openTextDocument(watViewUri(uri, picked.index, picked.name));
       await vscode.window.showTextDocument(doc, { preview: false });
     },
   };

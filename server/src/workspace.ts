@@ -354,19 +354,16 @@ export class Workspace {
   }
 }
 
-export function watViewUri(wasmFile: string, func?: number): string {
-  return URI.from({
-    scheme: WAT_VIEW_SCHEME,
-    path: URI.file(wasmFile).path + WAT_VIEW_SUFFIX,
-    query: func === undefined ? '' : `func=${func}`,
-  }).toString();
+export function watViewUri(wasmFile: string): string {
+  return URI.from({ scheme: WAT_VIEW_SCHEME, path: URI.file(wasmFile).path + WAT_VIEW_SUFFIX }).toString();
 }
 
 export function wasmFileOfView(uri: string): { file: string; func?: number } | undefined {
   const u = URI.parse(uri);
   if (u.scheme !== WAT_VIEW_SCHEME || !u.path.endsWith(WAT_VIEW_SUFFIX)) return undefined;
-  const file = URI.file(u.path.slice(0, -WAT_VIEW_SUFFIX.length)).fsPath;
   const m = /(?:^|&)func=(\d+)/.exec(u.query);
+  // one function's view is `<module path>/<name> (func N).wat?func=N`; the whole module's `<module path>.wat`
+  const file = URI.file(m ? u.path.slice(0, u.path.lastIndexOf('/')) : u.path.slice(0, -WAT_VIEW_SUFFIX.length)).fsPath;
   return { file, func: m ? Number(m[1]) : undefined };
 }
 
