@@ -38,6 +38,19 @@ export function functionViewName(func: number, name?: string): string {
   return `${safe ? `${safe} ` : ''}(func ${func})${WAT_VIEW_SUFFIX}`;
 }
 
+/**
+ * Notification `wasmWarden/watViewShown`: client -> server. Whether a module's WAT view is shown in an
+ * editor tab (`shown: false` once its last tab closed). An editor keeps a closed virtual document open
+ * for a while (no didClose), so the tabs say where a `.wasm`'s findings are listed: on the view while it
+ * is shown, else on the `.wasm`. Without these notifications, didOpen/didClose of the view decide.
+ */
+export const WatViewShownNotification = 'wasmWarden/watViewShown';
+export interface WatViewShown {
+  /** the view's URI (`wasm-warden-wat:` scheme) */
+  uri: string;
+  shown: boolean;
+}
+
 /** Request `wasmWarden/functions`: client -> server. The defined functions of a `.wasm`, for a quick pick. */
 export const FunctionListRequest = 'wasmWarden/functions';
 export interface FunctionListParams {

@@ -26,6 +26,9 @@ import { moduleView, type ModuleView } from './engine/operations/module-view';
 import type { EngineDiagnostic } from './engine/diagnostic';
 import { DEFAULT_SETTINGS, ScanDoneNotification, WAT_VIEW_SCHEME, WAT_VIEW_SUFFIX, type WardenSettings } from './protocol';
 
+/** WAT views longer than this are shown and marked, but not parsed for outline, folding and hover. */
+export const MAX_ANALYZED_VIEW_CHARS = 1 << 20;
+
 export class Workspace {
   settings: WardenSettings = { ...DEFAULT_SETTINGS };
   readonly cache = new AnalysisCache();
@@ -33,6 +36,8 @@ export class Workspace {
   readonly roots: string[];
   /** rendered WAT views of binaries, by `.wasm` path */
   readonly views = new Map<string, { view: ModuleView; index: LineIndex; mtimeMs: number }>();
+  /** `.wasm` files whose WAT view is shown in the editor (their findings are listed on the view) */
+  private readonly shownViews = new Set<string>();
   /** findings of the last explicit validation (wabt/binaryen) per file, shown until the file changes */
   private readonly validation = new Map<string, Finding[]>();
   /** every file that currently has diagnostics published, so removals clear them */
@@ -98,8 +103,7 @@ export class Workspace {
   documentChanged(doc: TextDocument, immediately: boolean): void {
     const view = wasmFileOfView(doc.uri);
     if (view) {
-      // a WAT view opened: the findings of its .wasm move onto it (at their places in the text)
-      if (immediately && view.func === undefined) this.checkFromDisk(view.file);
+      if (immediately && view.func === undefined) this.viewShown(view.file, true);
       return;
     }
     const file = uriToPath(doc.uri);
@@ -126,12 +130,7 @@ export class Workspace {
     this.timers.delete(doc.uri);
     const view = wasmFileOfView(doc.uri);
     if (view) {
-      // a WAT view closed: nothing left behind on it; its .wasm has its findings again
-      if (view.func === undefined) {
-        this.views.delete(view.file);
-        this.clear(doc.uri);
-        if (fs.existsSync(view.file)) this.checkFromDisk(view.file);
-      }
+      if (view.func === undefined) this.viewShown(view.file, false);
       return;
     }
     const file = uriToPath(doc.uri);
@@ -151,6 +150,9 @@ export class Workspace {
     const file = uriToPath(uri);
     const kind = file ? sourceKindOf(file) : undefined;
     if (doc && (kind === 'wat' || kind === 'wast' || doc.languageId === 'wat' || doc.languageId === 'wast')) {
+      // a large module's WAT view is not parsed again for an outline or a hover: that took longer than
+      // reading the module itself (0.7 s for the 4.4 MB view of a 45 MB module) and held up the editor
+      if (!file && wasmFileOfView(uri) && doc.getText().length > MAX_ANALYZED_VIEW_CHARS) return undefined;
       return this.cache.watText(uri, kind === 'wast' || doc.languageId === 'wast' ? 'wast' : 'wat', doc.getText(), doc.version);
     }
     return undefined;
@@ -214,9 +216,19 @@ export class Workspace {
     }
   }
 
-  /** The WAT view of a `.wasm`, rendered once per file version. */
-  async watView(file: string): Promise<{ wasm: WasmAnalysis; view: ModuleView }> {
-    const wasm = this.cache.wasmFile(file);
+  /** The WAT view of a `.wasm`, rendered once per file version (concurrent callers share one rendering). */
+  watView(file: string): Promise<{ wasm: WasmAnalysis; view: ModuleView }> {
+    const pending = this.rendering.get(file);
+    if (pending) return pending;
+    const p = this.renderView(file).finally(() => this.rendering.delete(file));
+    this.rendering.set(file, p);
+    return p;
+  }
+
+  private readonly rendering = new Map<string, Promise<{ wasm: WasmAnalysis; view: ModuleView }>>();
+
+  private async renderView(file: string): Promise<{ wasm: WasmAnalysis; view: ModuleView }> {
+    const wasm = this.cache.viewedWasm(file);
     let cached = this.views.get(file);
     if (!cached || cached.mtimeMs !== wasm.mtimeMs) {
       const view = await moduleView(wasm.bytes, wasm.read);
@@ -228,12 +240,30 @@ export class Workspace {
     return { wasm, view: cached.view };
   }
 
-  /** Whether the WAT view of a `.wasm` is open in the editor (the client has sent didOpen for it). */
+  /**
+   * A module's WAT view was shown (didOpen, or the client's watViewShown) or closed (didClose, or its last
+   * tab closed): its findings move onto the view (at their places in the text), or back to the `.wasm`,
+   * with nothing left behind on the closed view.
+   */
+  viewShown(file: string, shown: boolean): void {
+    if (shown) {
+      this.shownViews.add(file);
+      // the view's text maps the findings; rendered again if it was dropped when the view closed
+      void this.watView(file).then(
+        () => this.checkFromDisk(file),
+        () => undefined,
+      );
+      return;
+    }
+    this.shownViews.delete(file);
+    this.views.delete(file); // its text is rendered again when it is shown again
+    this.clear(watViewUri(file));
+    if (fs.existsSync(file)) this.checkFromDisk(file);
+  }
+
+  /** Whether the WAT view of a `.wasm` is shown in the editor. */
   private viewOpen(file: string): boolean {
-    return this.documents.keys().some((uri) => {
-      const v = wasmFileOfView(uri);
-      return v !== undefined && v.func === undefined && v.file === file;
-    });
+    return this.shownViews.has(file);
   }
 
   /**

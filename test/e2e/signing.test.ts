@@ -20,7 +20,10 @@ describe('signing from the Command Palette', () => {
     fs.mkdirSync(keyDir);
     await w.runCommand('Wasm Warden: Generate Signing Key Pair');
     await w.answerQuickInput(path.join(keyDir, 'team.key'), { file: 'save' });
+    // inside the workspace: asked first (the default button chooses another place); saved here, it is git-ignored
+    await w.answerDialog('Save Here (git-ignored)', /would be inside the workspace folder/);
     await w.waitForText(/Key pair written/);
+    assert.match(fs.readFileSync(file('.gitignore'), 'utf8'), /^\/keys\/team\.key$/m);
     assert.ok(fs.existsSync(path.join(keyDir, 'team.key')), 'secret key written');
     assert.ok(fs.existsSync(path.join(keyDir, 'team.pub')), 'public key written');
 
@@ -30,7 +33,8 @@ describe('signing from the Command Palette', () => {
     await w.panel('to-sign.wasm');
     await w.runCommand('Wasm Warden: Sign Module');
     await w.answerQuickInput(path.join(keyDir, 'team.key'), { file: 'open' });
-    await w.pickQuickItem('Embedded signature');
+    // in place is an explicit choice (the first, default one writes a signed copy)
+    await w.pickQuickItem('Embedded signature, in place');
     const signedText = await w.panelText('Signatures: to-sign.wasm', /\bsigned\b/);
     assert.doesNotMatch(signedText, /not signed/, signedText);
     const signed = fs.readFileSync(file('to-sign.wasm'));

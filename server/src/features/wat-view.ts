@@ -14,7 +14,7 @@ export function registerWatView(connection: Connection, workspace: () => Workspa
     if (!file) return { text: ';; not a file', summary: '', headerOnly: true, error: 'not a file URI' };
     let read;
     try {
-      read = params.func === undefined ? await workspace().watView(file) : { wasm: workspace().cache.wasmFile(file), view: undefined };
+      read = params.func === undefined ? await workspace().watView(file) : { wasm: workspace().cache.viewedWasm(file), view: undefined };
     } catch (err) {
       const message = (err as Error).message;
       return { text: `;; Wasm Warden could not read this module:\n;; ${comment(message)}\n`, summary: message, headerOnly: true, error: message };
@@ -35,7 +35,7 @@ export function registerWatView(connection: Connection, workspace: () => Workspa
     const file = uriToPath(params.uri);
     if (!file) return { functions: [], error: 'not a file URI' };
     try {
-      const m = workspace().cache.wasmFile(file).read.model;
+      const m = workspace().cache.viewedWasm(file).read.model;
       const exported = new Map<number, string>();
       for (const e of m.exports) if (e.kind === 'func' && !exported.has(e.index)) exported.set(e.index, e.name);
       const functions: [number, number, string][] = [];

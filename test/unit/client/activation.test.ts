@@ -107,7 +107,7 @@ const fakeVscode = {
     showTextDocument: async () => undefined,
     createWebviewPanel: fakePanel,
     activeTextEditor: undefined,
-    tabGroups: { activeTabGroup: { activeTab: undefined }, all: [] },
+    tabGroups: { activeTabGroup: { activeTab: undefined }, all: [], onDidChangeTabs: () => disposable },
   },
   workspace: {
     registerTextDocumentContentProvider: (scheme: string) => (state.contentProviders.push(scheme), disposable),
