@@ -208,14 +208,15 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
     'wasmWarden.showWatView': async (arg) => {
       const uri = needTarget(arg);
       const doc = await vscode.workspace.openTextDocument(watViewUri(uri));
-      await vscode.window.showTextDocument(doc, { preview: false });
+      // in the results group, beside the summary (or the source) it was asked from
+      await vscode.window.showTextDocument(doc, { preview: false, viewColumn: ctx.panels.resultsColumn() });
     },
     'wasmWarden.showFunctionBody': async (arg, func?: unknown) => {
       const uri = needTarget(arg);
       const picked = typeof func === 'number' ? { index: func, name: undefined } : await pickFunction(ctx, uri);
       if (!picked) return;
       const doc = await vscode.workspace.openTextDocument(watViewUri(uri, picked.index, picked.name));
-      await vscode.window.showTextDocument(doc, { preview: false });
+      await vscode.window.showTextDocument(doc, { preview: false, viewColumn: ctx.panels.resultsColumn() });
     },
   };
   for (const [id, run] of Object.entries(commands)) {

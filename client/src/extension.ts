@@ -81,7 +81,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     panels,
     lazyClient,
     vscode.workspace.registerTextDocumentContentProvider(WAT_VIEW_SCHEME, watViews),
-    vscode.window.registerCustomEditorProvider(WasmEditorProvider.viewType, new WasmEditorProvider(context, getClient, panels), {
+    vscode.window.registerCustomEditorProvider(WasmEditorProvider.viewType, new WasmEditorProvider(context, getClient, panels, output), {
       supportsMultipleEditorsPerDocument: true,
     }),
     // a client started after this reads the trust state itself (initializationOptions, configuration middleware)

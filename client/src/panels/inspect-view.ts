@@ -21,20 +21,22 @@ export function renderInspection(i: Inspection, fileUri: string): string {
       `Imports (${i.imports.length})`,
       table(
         [{ label: 'verdict', cls: 'c-verdict' }, 'name', 'module', { label: 'kind', cls: 'c-kind' }, { label: 'capability', cls: 'c-medium' }],
-        i.imports.map((imp) => [
+        // refused imports first; a long list is cut (a webview of thousands of rows took seconds to show)
+        firstRows([...i.imports].sort((a, b) => Number(b.findings.length > 0) - Number(a.findings.length > 0)), MAX_IMPORT_ROWS).map((imp) => [
           { html: importVerdict(imp.findings), title: imp.findings.length ? imp.findings.map((f) => `${f.rule}: ${f.message}`).join('\n') : 'allowed by the policy' },
           { text: imp.name, code: true },
           { text: imp.module, code: true },
           imp.kind,
           { text: imp.capability ?? '' },
         ]),
-      ),
+      ) + moreRows(i.imports.length, MAX_IMPORT_ROWS, 'imports'),
     ),
   );
   parts.push(
     section(
       `Exports (${i.exports.length})`,
-      table(['name', { label: 'kind', cls: 'c-kind' }, { label: 'index', cls: 'c-narrow' }], i.exports.map((e) => [{ text: e.name, code: true }, e.kind, e.index])),
+      table(['name', { label: 'kind', cls: 'c-kind' }, { label: 'index', cls: 'c-narrow' }], firstRows(i.exports, MAX_EXPORT_ROWS).map((e) => [{ text: e.name, code: true }, e.kind, e.index])) +
+        moreRows(i.exports.length, MAX_EXPORT_ROWS, 'exports'),
     ),
   );
   parts.push(
@@ -65,6 +67,18 @@ export function renderInspection(i: Inspection, fileUri: string): string {
     );
   }
   return parts.join('\n');
+}
+
+/** Rows a summary shows at most: every refused import comes first; the rest is in the WAT view and `inspect --json`. */
+export const MAX_IMPORT_ROWS = 500;
+export const MAX_EXPORT_ROWS = 200;
+
+function firstRows<T>(rows: T[], max: number): T[] {
+  return rows.length > max ? rows.slice(0, max) : rows;
+}
+
+function moreRows(total: number, max: number, what: string): string {
+  return total > max ? `<p class="summary">The first ${max} of ${total} ${what}; all of them are in the WAT view (Show WAT) and in <code>wasm-warden inspect --json</code>.</p>` : '';
 }
 
 /** An import's verdict: fail (an error finding), pass with a warning, or pass; the reasons are on hover and in Findings. */

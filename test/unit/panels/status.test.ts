@@ -63,6 +63,24 @@ describe('status vocabulary', () => {
     assert.match(rows[1], /badge ok">pass</);
   });
 
+  test('a long summary is cut: refused imports first, at most 200 exports, and it says where the rest is', () => {
+    const imports = Array.from({ length: 600 }, (_, n) => ({ module: 'env', name: `i${n}`, kind: 'func', findings: n === 599 ? [{ rule: 'import-not-allowed', severity: 'error', message: 'no' }] : [] }));
+    const html = renderInspection(
+      {
+        file: '/w/m.wasm', kind: 'wasm', imports, exports: Array.from({ length: 2000 }, (_, n) => ({ name: `e${n}`, kind: 'func', index: n })),
+        memories: [], tables: [], globals: 0, functions: { imported: 600, defined: 2000 }, customSections: [], features: [], sections: [], findings: [],
+      },
+      'file:///w/m.wasm',
+    );
+    const section = (title: string) => new RegExp(`<h2>${title}</h2>(.*?)</section>`, 's').exec(html)?.[1] ?? '';
+    const importRows = [...section('Imports \\(600\\)').matchAll(/<tr><td/g)].length;
+    const exportRows = [...section('Exports \\(2000\\)').matchAll(/<tr><td/g)].length;
+    assert.equal(importRows, 500);
+    assert.equal(exportRows, 200);
+    assert.match(section('Imports \\(600\\)'), /<tr><td[^>]*><span class="badge error">fail<\/span><\/td><td class="trunc" title="i599">/, 'the refused import is listed first');
+    assert.match(html, /The first 200 of 2000 exports; all of them are in the WAT view/);
+  });
+
   test('a run: each outcome in its own words', () => {
     assert.deepEqual(badges(renderRunFinal('/w/m.wasm', run({}))), [['ok', 'exited (0)']]);
     assert.deepEqual(badges(renderRunFinal('/w/m.wasm', run({ exitCode: 3 }))), [['warning', 'exited (3)']]);
