@@ -54,14 +54,15 @@ export class PanelManager implements vscode.Disposable {
   }
 
   /**
-   * The one editor group results go to: where a result panel already is; else another group than the
-   * active one, when there is one; else a new group beside the active editor. Commands run again and
-   * again (and the WAT views of modules) so stay in two groups instead of adding one each time.
+   * The editor group results go to: where a result panel already is, unless that is the group of the
+   * editor the command runs from (a result never covers its source); else another group than the active
+   * one, when there is one; else a new group beside the active editor. Commands run again and again (and
+   * the WAT views of modules) so stay in two groups instead of adding one each time.
    */
   resultsColumn(): vscode.ViewColumn {
-    for (const p of this.panels.values()) if (p.viewColumn !== undefined) return p.viewColumn;
-    const active = vscode.window.tabGroups.activeTabGroup;
-    const other = vscode.window.tabGroups.all.filter((g) => g !== active).pop();
+    const active = vscode.window.tabGroups.activeTabGroup.viewColumn;
+    for (const p of this.panels.values()) if (p.viewColumn !== undefined && p.viewColumn !== active) return p.viewColumn;
+    const other = vscode.window.tabGroups.all.filter((g) => g.viewColumn !== active).pop();
     return other?.viewColumn ?? vscode.ViewColumn.Beside;
   }
 
