@@ -46,7 +46,8 @@ export async function pickPublicKeys(): Promise<string[]> {
 export async function chooseSecretKeyFile(): Promise<vscode.Uri | undefined> {
   const keysDir = vscode.Uri.file(path.join(os.homedir(), '.wasm-warden', 'keys'));
   await vscode.workspace.fs.createDirectory(keysDir).then(undefined, () => undefined);
-  let defaultUri = vscode.Uri.joinPath(keysDir, 'signing.key');
+  // the folder, not a file in it: the dialog lists it and you name the key (e.g. release.key)
+  let defaultUri = keysDir;
   for (;;) {
     const target = await vscode.window.showSaveDialog({ title: 'Save the secret key (outside the workspace)', saveLabel: 'Save secret key', defaultUri, filters: { 'Secret key': ['key', 'pem'] } });
     if (!target) return undefined;
@@ -60,7 +61,7 @@ export async function chooseSecretKeyFile(): Promise<vscode.Uri | undefined> {
     );
     if (answer === SAVE_HERE) return target;
     if (answer !== CHOOSE_ANOTHER) return undefined;
-    defaultUri = vscode.Uri.joinPath(keysDir, path.basename(target.fsPath));
+    defaultUri = keysDir;
   }
 }
 

@@ -38,7 +38,7 @@ export class WatViewProvider implements vscode.TextDocumentContentProvider {
 /** Modules up to this size get their WAT view opened beside the summary; larger ones on demand (Show WAT). */
 export const AUTO_WAT_VIEW_MAX_BYTES = 8 * 1024 * 1024;
 
-/** The default editor for `*.wasm`: the module summary, with the WAT view opened beside it. */
+/** The default editor for `*.wasm`: the module summary, with the WAT view opened beside it (modules up to 8 MB) once the summary is on screen. */
 export class WasmEditorProvider implements vscode.CustomReadonlyEditorProvider {
   static readonly viewType = 'wasmWarden.wasmModule';
 

@@ -19,6 +19,11 @@ describe('signing from the Command Palette', () => {
     const keyDir = file('keys');
     fs.mkdirSync(keyDir);
     await w.runCommand('Wasm Warden: Generate Signing Key Pair');
+    // the save dialog starts outside the workspace, in ~/.wasm-warden/keys/
+    await w.page.waitForFunction(`(document.querySelector('.quick-input-widget input.input')?.value ?? '').endsWith('/')`, undefined, { timeout: 30_000 });
+    const proposed = await w.page.locator('.quick-input-widget input.input').inputValue();
+    assert.match(proposed, /\/\.wasm-warden\/keys\/$/, proposed);
+    assert.ok(!proposed.startsWith(w.workspace), `${proposed} is outside the workspace`);
     await w.answerQuickInput(path.join(keyDir, 'team.key'), { file: 'save' });
     // inside the workspace: asked first (the default button chooses another place); saved here, it is git-ignored
     await w.answerDialog('Save Here (git-ignored)', /would be inside the workspace folder/);

@@ -20,7 +20,7 @@ export function renderInspection(i: Inspection, fileUri: string): string {
     section(
       `Imports (${i.imports.length})`,
       table(
-        [{ label: 'verdict', cls: 'c-verdict' }, 'name', 'module', { label: 'kind', cls: 'c-kind' }, { label: 'capability', cls: 'c-medium' }],
+        [{ label: 'verdict', cls: 'c-verdict' }, 'name', { label: 'module', cls: 'c-narrow' }, { label: 'kind', cls: 'c-kind' }, { label: 'capability', cls: 'c-medium' }],
         // refused imports first; a long list is cut (a webview of thousands of rows took seconds to show)
         firstRows([...i.imports].sort((a, b) => Number(b.findings.length > 0) - Number(a.findings.length > 0)), MAX_IMPORT_ROWS).map((imp) => [
           { html: importVerdict(imp.findings), title: imp.findings.length ? imp.findings.map((f) => `${f.rule}: ${f.message}`).join('\n') : 'allowed by the policy' },
