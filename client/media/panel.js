@@ -42,5 +42,6 @@
       if (el) el.textContent = msg.text;
     }
   });
-  vscode.postMessage({ type: 'ready' });
+  // `heading`: the page has its content (a result, not a "Reading…" placeholder)
+  vscode.postMessage({ type: 'ready', heading: !!document.querySelector('main#content h1') });
 })();

@@ -6,14 +6,14 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { ServerCommands, WAT_VIEW_SCHEME } from '../../server/src/protocol';
+import { FunctionListRequest, ServerCommands, WAT_VIEW_SCHEME, type FunctionListResult } from '../../server/src/protocol';
 import type { PanelManager } from './panels/panel-manager';
 import type { WatViewProvider } from './wasm-view';
 import { wasmUriOfView, watViewUri } from './wat-view-uri';
 import { renderInspection } from './panels/inspect-view';
 import { panelRenderers, type PanelKind, type PanelRenderer } from './panels';
 import { runInSandbox, saveRunReport, stopRuns } from './run';
-import { resolveSecretKey, pickPublicKeys } from './keys';
+import { chooseSecretKeyFile, gitIgnoreIfInWorkspace, pickSignaturePlacement, resolveSecretKey, pickPublicKeys } from './keys';
 
 export interface CommandContext {
   /** the started client: a command run before the server is up waits for it (and starts it if need be) */
@@ -47,7 +47,10 @@ export async function runServerCommand<T>(ctx: CommandContext, title: string, co
   });
 }
 
-/** Runs a file-writing server command; if the output exists, asks before overwriting. */
+/**
+ * Runs a file-writing server command. If the output exists, asks: writing alongside it (a free name
+ * beside it, the default button) or overwriting it; never overwrites without that explicit choice.
+ */
 async function runWriting<T extends { exists?: boolean; file?: string }>(
   ctx: CommandContext,
   title: string,
@@ -56,12 +59,21 @@ async function runWriting<T extends { exists?: boolean; file?: string }>(
 ): Promise<T | undefined> {
   let result = await runServerCommand<T>(ctx, title, command, args);
   if (result.exists) {
-    const answer = await vscode.window.showWarningMessage(`${result.file} exists. Overwrite it?`, { modal: true }, 'Overwrite');
-    if (answer !== 'Overwrite') return undefined;
-    result = await runServerCommand<T>(ctx, title, command, { ...args, overwrite: true });
+    const name = result.file?.split(/[\\/]/).pop() ?? 'The output';
+    const answer = await vscode.window.showWarningMessage(
+      `${name} exists. Write the new file alongside it, or overwrite it?`,
+      { modal: true, detail: `${result.file}\n"Write Alongside" keeps it and writes a new file with a number added to its name.` },
+      WRITE_ALONGSIDE,
+      'Overwrite',
+    );
+    if (answer === WRITE_ALONGSIDE) result = await runServerCommand<T>(ctx, title, command, { ...args, alongside: true });
+    else if (answer === 'Overwrite') result = await runServerCommand<T>(ctx, title, command, { ...args, overwrite: true });
+    else return undefined;
   }
   return result;
 }
+
+const WRITE_ALONGSIDE = 'Write Alongside';
 
 function show(ctx: CommandContext, kind: PanelKind, uri: vscode.Uri, result: unknown): void {
   const r = panelRenderers[kind] as PanelRenderer<unknown>;
@@ -69,6 +81,33 @@ function show(ctx: CommandContext, kind: PanelKind, uri: vscode.Uri, result: unk
   ctx.panels.show(kind, uri.toString(), `${r.title}: ${name}`, r.html(result, uri.toString()));
   ctx.output.appendLine(`--- ${r.title}: ${uri.fsPath}`);
   ctx.output.appendLine(r.text(result));
+}
+
+/**
+ * A quick pick of a module's defined functions: `name (func 123)` and the body's size, searchable by name
+ * or index (`123` finds func 123). Built once per call from a compact list (35,000 functions stay quick).
+ */
+async function pickFunction(ctx: CommandContext, uri: vscode.Uri): Promise<{ index: number; name?: string } | undefined> {
+  const client = await ctx.client();
+  const list: FunctionListResult = await client.sendRequest(FunctionListRequest, { uri: uri.toString() });
+  if (list.error) throw new Error(list.error);
+  if (list.functions.length === 0) throw new Error(`${uri.path.split('/').pop()} defines no functions`);
+  const items = list.functions.map(([index, size, name]) => ({
+    label: name ? `${name} (func ${index})` : `func ${index}`,
+    description: formatSize(size),
+    index,
+    name: name || undefined,
+  }));
+  const chosen = await vscode.window.showQuickPick(items, {
+    title: `Show Function Body: ${uri.path.split('/').pop()} (${items.length} functions)`,
+    placeHolder: 'a function name or index',
+    matchOnDescription: false,
+  });
+  return chosen ? { index: chosen.index, name: chosen.name } : undefined;
+}
+
+function formatSize(n: number): string {
+  return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 export function registerCommands(context: vscode.ExtensionContext, ctx: CommandContext): void {
@@ -116,27 +155,31 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
         level: chosen,
       });
       if (!result) return;
-      if (result.signedInput) void vscode.window.showWarningMessage('The module was signed: the optimized output no longer matches its signature. Sign it again.');
+      // a signed input is told once, in the panel (its signature-removed finding)
       show(ctx, 'optimize', uri, result);
     },
     'wasmWarden.keygen': async () => {
-      const target = await vscode.window.showSaveDialog({ title: 'Save the secret key', saveLabel: 'Save secret key', filters: { 'Secret key': ['key', 'pem'] } });
+      const target = await chooseSecretKeyFile();
       if (!target) return;
       const pem = target.path.endsWith('.pem');
       const publicKey = target.with({ path: target.path.replace(/(\.secret)?\.(key|pem)$/, '') + (pem ? '.pub.pem' : '.pub') });
-      const result = await runWriting<{ exists?: boolean; file?: string; keyId?: string }>(ctx, 'Generating key pair…', ServerCommands.keygen, {
+      const result = await runWriting<{ exists?: boolean; file?: string; keyId?: string; secretKey?: { file: string }; publicKey?: { file: string } }>(ctx, 'Generating key pair…', ServerCommands.keygen, {
         secretKey: target.fsPath,
         publicKey: publicKey.fsPath,
         format: pem ? 'pem' : 'raw',
       });
-      if (result) void vscode.window.showInformationMessage(`Key pair written. Public key: ${publicKey.fsPath} (key id ${result.keyId ?? '?'})`);
+      if (!result) return;
+      const secretFile = result.secretKey?.file ?? target.fsPath;
+      await gitIgnoreIfInWorkspace(vscode.Uri.file(secretFile));
+      void vscode.window.showInformationMessage(`Key pair written. Secret key: ${secretFile}; public key: ${result.publicKey?.file ?? publicKey.fsPath} (key id ${result.keyId ?? '?'})`);
     },
     'wasmWarden.sign': async (arg) => {
       const uri = needTarget(arg);
       const secretKey = await resolveSecretKey(context);
       if (!secretKey) return;
-      const detached = (await vscode.window.showQuickPick(['Embedded signature', 'Detached signature file'], { title: 'Signature placement' })) === 'Detached signature file';
-      const result = await runWriting<{ exists?: boolean; file?: string; warnings?: string[] }>(ctx, 'Signing…', ServerCommands.sign, { uri: uri.toString(), ...secretKey, detached });
+      const placement = await pickSignaturePlacement(uri);
+      if (!placement) return;
+      const result = await runWriting<{ exists?: boolean; file?: string; warnings?: string[] }>(ctx, 'Signing…', ServerCommands.sign, { uri: uri.toString(), ...secretKey, ...placement });
       if (!result) return;
       for (const w of result.warnings ?? []) void vscode.window.showWarningMessage(`Wasm Warden: ${w}`);
       show(ctx, 'signatures', uri, result);
@@ -165,14 +208,15 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
     'wasmWarden.showWatView': async (arg) => {
       const uri = needTarget(arg);
       const doc = await vscode.workspace.openTextDocument(watViewUri(uri));
-      await vscode.window.showTextDocument(doc, { preview: false });
+      // in the results group, beside the summary (or the source) it was asked from
+      await vscode.window.showTextDocument(doc, { preview: false, viewColumn: ctx.panels.resultsColumn() });
     },
     'wasmWarden.showFunctionBody': async (arg, func?: unknown) => {
       const uri = needTarget(arg);
-      const index = typeof func === 'number' ? func : Number(await vscode.window.showInputBox({ title: 'Function index', validateInput: (v) => (/^\d+$/.test(v) ? undefined : 'a function index') }));
-      if (!Number.isInteger(index)) return;
-      const doc = await vscode.workspace.openTextDocument(watViewUri(uri, index));
-      await vscode.window.showTextDocument(doc, { preview: false });
+      const picked = typeof func === 'number' ? { index: func, name: undefined } : await pickFunction(ctx, uri);
+      if (!picked) return;
+      const doc = await vscode.workspace.openTextDocument(watViewUri(uri, picked.index, picked.name));
+      await vscode.window.showTextDocument(doc, { preview: false, viewColumn: ctx.panels.resultsColumn() });
     },
   };
   for (const [id, run] of Object.entries(commands)) {

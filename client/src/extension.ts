@@ -15,7 +15,7 @@ import type * as LanguageClientModule from './language-client';
 import { registerCommands } from './commands';
 import { PanelManager } from './panels/panel-manager';
 import { WasmEditorProvider, WatViewProvider } from './wasm-view';
-import { WAT_VIEW_SCHEME } from '../../server/src/protocol';
+import { WAT_VIEW_SCHEME, WatViewShownNotification } from '../../server/src/protocol';
 import { registerTasks } from './tasks';
 
 export interface ExtensionApi {
@@ -81,13 +81,34 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     panels,
     lazyClient,
     vscode.workspace.registerTextDocumentContentProvider(WAT_VIEW_SCHEME, watViews),
-    vscode.window.registerCustomEditorProvider(WasmEditorProvider.viewType, new WasmEditorProvider(context, getClient), {
+    vscode.window.registerCustomEditorProvider(WasmEditorProvider.viewType, new WasmEditorProvider(context, getClient, panels, output), {
       supportsMultipleEditorsPerDocument: true,
     }),
     // a client started after this reads the trust state itself (initializationOptions, configuration middleware)
     vscode.workspace.onDidGrantWorkspaceTrust(
       () => void getClient().then((c) => c.sendNotification('workspace/didChangeConfiguration', { settings: null }), () => undefined),
     ),
+  );
+  // an open WAT view follows its module on disk (after Sign, Optimize, a rebuild)
+  const modules = vscode.workspace.createFileSystemWatcher('**/*.wasm', false, false, true);
+  modules.onDidChange((uri) => watViews.refresh(uri));
+  modules.onDidCreate((uri) => watViews.refresh(uri));
+  context.subscriptions.push(modules);
+  // where a module's findings are listed follows its WAT view's tabs (see WatViewShownNotification)
+  context.subscriptions.push(
+    vscode.window.tabGroups.onDidChangeTabs((e) => {
+      const views = new Set<string>();
+      for (const tab of [...e.opened, ...e.closed]) {
+        if (tab.input instanceof vscode.TabInputText && tab.input.uri.scheme === WAT_VIEW_SCHEME && !tab.input.uri.query) views.add(tab.input.uri.toString());
+      }
+      if (views.size === 0) return;
+      const shown = new Set(
+        vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => (t.input instanceof vscode.TabInputText ? t.input.uri.toString() : ''))),
+      );
+      void getClient().then((c) => {
+        for (const uri of views) void c.sendNotification(WatViewShownNotification, { uri, shown: shown.has(uri) });
+      }, () => undefined);
+    }),
   );
   registerCommands(context, { client: getClient, panels, output, watViews });
   registerTasks(context);

@@ -26,10 +26,42 @@ export const ServerCommands = {
 
 /**
  * The URI scheme of the read-only WAT view of a `.wasm` file. The view of `/abs/dir/m.wasm` is
- * `wasm-warden-wat:/abs/dir/m.wasm.wat`; one function's body is the same with the query `func=N`.
+ * `wasm-warden-wat:/abs/dir/m.wasm.wat`; one function's body is `wasm-warden-wat:/abs/dir/m.wasm/<name> (func N).wat`
+ * with the query `func=N` (the query decides; the name only titles the tab).
  */
 export const WAT_VIEW_SCHEME = 'wasm-warden-wat';
 export const WAT_VIEW_SUFFIX = '.wat';
+
+/** The file name of one function's WAT view: `name (func 123).wat` (a name made safe for a path segment). */
+export function functionViewName(func: number, name?: string): string {
+  const safe = name ? name.replace(/[\/\\\x00-\x1f]/g, '_').slice(0, 120) : '';
+  return `${safe ? `${safe} ` : ''}(func ${func})${WAT_VIEW_SUFFIX}`;
+}
+
+/**
+ * Notification `wasmWarden/watViewShown`: client -> server. Whether a module's WAT view is shown in an
+ * editor tab (`shown: false` once its last tab closed). An editor keeps a closed virtual document open
+ * for a while (no didClose), so the tabs say where a `.wasm`'s findings are listed: on the view while it
+ * is shown, else on the `.wasm`. Without these notifications, didOpen/didClose of the view decide.
+ */
+export const WatViewShownNotification = 'wasmWarden/watViewShown';
+export interface WatViewShown {
+  /** the view's URI (`wasm-warden-wat:` scheme) */
+  uri: string;
+  shown: boolean;
+}
+
+/** Request `wasmWarden/functions`: client -> server. The defined functions of a `.wasm`, for a quick pick. */
+export const FunctionListRequest = 'wasmWarden/functions';
+export interface FunctionListParams {
+  /** `file:` URI of the `.wasm` */
+  uri: string;
+}
+export interface FunctionListResult {
+  /** defined functions: [function index, body size in bytes, name ('' when it has none)], compact for 100,000s */
+  functions: [number, number, string][];
+  error?: string;
+}
 
 /** Request `wasmWarden/watView`: client -> server. The WAT view of a binary (whole header, bodies on demand). */
 export const WatViewRequest = 'wasmWarden/watView';

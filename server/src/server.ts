@@ -12,7 +12,8 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { Workspace } from './workspace';
+import { Workspace, wasmFileOfView } from './workspace';
+import { WatViewShownNotification, type WatViewShown } from './protocol';
 import { registerNavigation } from './features/navigation';
 import { registerCodeActions } from './features/code-actions';
 import { registerHover } from './features/hover';
@@ -64,6 +65,10 @@ documents.onDidOpen((e) => workspace?.documentChanged(e.document, true));
 documents.onDidChangeContent((e) => workspace?.documentChanged(e.document, false));
 documents.onDidClose((e) => workspace?.documentClosed(e.document));
 connection.onDidChangeWatchedFiles((e) => workspace?.filesChanged(e.changes));
+connection.onNotification(WatViewShownNotification, (e: WatViewShown) => {
+  const view = typeof e?.uri === 'string' ? wasmFileOfView(e.uri) : undefined;
+  if (view && view.func === undefined) workspace?.viewShown(view.file, e.shown === true);
+});
 connection.onDidChangeConfiguration(() => void workspace?.refreshSettings().then(() => workspace?.recheckAll()));
 
 registerNavigation(connection, () => workspace!);

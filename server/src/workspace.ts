@@ -30,6 +30,9 @@ import { capFindings, MAX_FINDINGS_PER_FILE, WAT_TOKENS_PER_MB, type AnalysisLim
 import { ViewCache } from './view-cache';
 import { DEFAULT_SETTINGS, ScanDoneNotification, WAT_VIEW_SCHEME, WAT_VIEW_SUFFIX, type WardenSettings } from './protocol';
 
+/** WAT views longer than this are shown and marked, but not parsed for outline, folding and hover. */
+export const MAX_ANALYZED_VIEW_CHARS = 1 << 20;
+
 export class Workspace {
   settings: WardenSettings = { ...DEFAULT_SETTINGS };
   readonly cache = new AnalysisCache();
@@ -42,6 +45,8 @@ export class Workspace {
   /** the latest disk check started per file: an older one that finishes later is not published */
   private readonly diskChecks = new Map<string, number>();
   private diskCheckSeq = 0;
+  /** `.wasm` files whose WAT view is shown in the editor (their findings are listed on the view) */
+  private readonly shownViews = new Set<string>();
   /** findings of the last explicit validation (wabt/binaryen) per file, shown until the file changes */
   private readonly validation = new Map<string, Finding[]>();
   /** every file that currently has diagnostics published, so removals clear them */
@@ -127,6 +132,11 @@ export class Workspace {
   // ---- open buffers -------------------------------------------------------------------------
 
   documentChanged(doc: TextDocument, immediately: boolean): void {
+    const view = wasmFileOfView(doc.uri);
+    if (view) {
+      if (immediately && view.func === undefined) this.viewShown(view.file, true);
+      return;
+    }
     const file = uriToPath(doc.uri);
     if (!file) return;
     const isPolicy = path.basename(file) === POLICY_FILE_NAME;
@@ -151,7 +161,11 @@ export class Workspace {
     this.timers.delete(doc.uri);
     this.cache.forget(doc.uri);
     const view = wasmFileOfView(doc.uri);
-    if (view && view.func === undefined) this.views.delete(view.file); // its editor closed: render again if reopened
+    if (view) {
+      // its editor closed: the view's findings go back to the .wasm, and its text is rendered again if reopened
+      if (view.func === undefined) this.viewShown(view.file, false);
+      return;
+    }
     const file = uriToPath(doc.uri);
     if (!file) return;
     if (path.basename(file) === POLICY_FILE_NAME) {
@@ -169,6 +183,9 @@ export class Workspace {
     const file = uriToPath(uri);
     const kind = file ? sourceKindOf(file) : undefined;
     if (doc && (kind === 'wat' || kind === 'wast' || doc.languageId === 'wat' || doc.languageId === 'wast')) {
+      // a large module's WAT view is not parsed again for an outline or a hover: that took longer than
+      // reading the module itself (0.7 s for the 4.4 MB view of a 45 MB module) and held up the editor
+      if (!file && wasmFileOfView(uri) && doc.getText().length > MAX_ANALYZED_VIEW_CHARS) return undefined;
       return this.cache.watText(uri, kind === 'wast' || doc.languageId === 'wast' ? 'wast' : 'wat', doc.getText(), doc.version, this.limits);
     }
     return undefined;
@@ -242,8 +259,12 @@ export class Workspace {
     let diagnostics: Diagnostic[];
     if (result.kind === 'done') {
       const ranges = result.ranges;
+      if (kind === 'wasm') {
+        // on its WAT view while that is shown, else on the .wasm (never both)
+        this.publishWasm(file, result.diagnostics);
+        return result.diagnostics.length;
+      }
       diagnostics = result.diagnostics.map((d, i) => this.lsp(d, () => ranges?.[i] ?? binaryRange(), suffix(d)));
-      if (kind === 'wasm') this.publishView(file, result.diagnostics);
     } else if (result.kind === 'over-budget') {
       diagnostics = [this.lsp(result.finding, () => binaryRange())];
     } else {
@@ -254,29 +275,75 @@ export class Workspace {
     return diagnostics.length;
   }
 
-  /** The WAT view of a `.wasm`, rendered once per file version. */
-  async watView(file: string): Promise<{ wasm: WasmAnalysis; view: ModuleView }> {
-    const wasm = this.cache.wasmFile(file);
+  /** The WAT view of a `.wasm`, rendered once per file version (concurrent callers share one rendering). */
+  watView(file: string): Promise<{ wasm: WasmAnalysis; view: ModuleView }> {
+    const pending = this.rendering.get(file);
+    if (pending) return pending;
+    const p = this.renderView(file).finally(() => this.rendering.delete(file));
+    this.rendering.set(file, p);
+    return p;
+  }
+
+  private readonly rendering = new Map<string, Promise<{ wasm: WasmAnalysis; view: ModuleView }>>();
+
+  private async renderView(file: string): Promise<{ wasm: WasmAnalysis; view: ModuleView }> {
+    const wasm = this.cache.viewedWasm(file);
     let cached = this.views.get(file);
     if (!cached || cached.mtimeMs !== wasm.mtimeMs) {
       const view = await moduleView(wasm.bytes, wasm.read);
       cached = { view, index: new LineIndex(view.text), mtimeMs: wasm.mtimeMs };
       this.views.set(file, cached);
-      // the view is new: give it the findings of its binary at the mapped places
-      const found = capFindings(checkWasmBytes(wasm.bytes, wasm.read, file, this.policies.policyFor(file)));
-      this.publishView(file, found);
+      // the view is new: if its document is open already, its findings go onto it
+      if (this.viewOpen(file)) this.publishWasm(file, capFindings(checkWasmBytes(wasm.bytes, wasm.read, file, this.policies.policyFor(file))));
     }
     return { wasm, view: cached.view };
   }
 
-  private publishView(file: string, found: EngineDiagnostic[]): void {
+  /**
+   * A module's WAT view was shown (didOpen, or the client's watViewShown) or closed (didClose, or its last
+   * tab closed): its findings move onto the view (at their places in the text), or back to the `.wasm`,
+   * with nothing left behind on the closed view.
+   */
+  viewShown(file: string, shown: boolean): void {
+    if (shown) {
+      this.shownViews.add(file);
+      // the view's text maps the findings; rendered again if it was dropped when the view closed
+      void this.watView(file).then(
+        () => this.checkFromDisk(file),
+        () => undefined,
+      );
+      return;
+    }
+    this.shownViews.delete(file);
+    this.views.delete(file); // its text is rendered again when it is shown again
+    this.clear(watViewUri(file));
+    if (fs.existsSync(file)) this.checkFromDisk(file);
+  }
+
+  /** Whether the WAT view of a `.wasm` is shown in the editor. */
+  private viewOpen(file: string): boolean {
+    return this.shownViews.has(file);
+  }
+
+  /**
+   * The findings of a `.wasm`, listed once: on its WAT view while that is open (at their places in the
+   * text), else on the `.wasm` itself (at the start of the file, with the byte offset in the message).
+   * Never both, and nothing is left on a view once it is closed.
+   */
+  private publishWasm(file: string, found: EngineDiagnostic[]): void {
+    const uri = pathToUri(file);
     const cached = this.views.peek(file);
-    if (!cached) return;
-    const { view, index } = cached;
-    this.publish(
-      watViewUri(file),
-      found.map((d) => this.lsp(d, (s) => toRange(index, view.spanForByte(s.start) ?? { start: 0, end: 0 }), `@0x${d.span.start.toString(16)}`)),
-    );
+    if (cached && this.viewOpen(file)) {
+      const { view, index } = cached;
+      this.publish(
+        watViewUri(file),
+        found.map((d) => this.lsp(d, (s) => toRange(index, view.spanForByte(s.start) ?? { start: 0, end: 0 }), `@0x${d.span.start.toString(16)}`)),
+      );
+      this.publish(uri, this.validationDiagnostics(file));
+      return;
+    }
+    this.publish(uri, [...found.map((d) => this.lsp(d, () => binaryRange(), `@0x${d.span.start.toString(16)}`)), ...this.validationDiagnostics(file)]);
+    this.clear(watViewUri(file));
   }
 
   // ---- policy -------------------------------------------------------------------------------
@@ -383,19 +450,16 @@ export class Workspace {
   }
 }
 
-export function watViewUri(wasmFile: string, func?: number): string {
-  return URI.from({
-    scheme: WAT_VIEW_SCHEME,
-    path: URI.file(wasmFile).path + WAT_VIEW_SUFFIX,
-    query: func === undefined ? '' : `func=${func}`,
-  }).toString();
+export function watViewUri(wasmFile: string): string {
+  return URI.from({ scheme: WAT_VIEW_SCHEME, path: URI.file(wasmFile).path + WAT_VIEW_SUFFIX }).toString();
 }
 
 export function wasmFileOfView(uri: string): { file: string; func?: number } | undefined {
   const u = URI.parse(uri);
   if (u.scheme !== WAT_VIEW_SCHEME || !u.path.endsWith(WAT_VIEW_SUFFIX)) return undefined;
-  const file = URI.file(u.path.slice(0, -WAT_VIEW_SUFFIX.length)).fsPath;
   const m = /(?:^|&)func=(\d+)/.exec(u.query);
+  // one function's view is `<module path>/<name> (func N).wat?func=N`; the whole module's `<module path>.wat`
+  const file = URI.file(m ? u.path.slice(0, u.path.lastIndexOf('/')) : u.path.slice(0, -WAT_VIEW_SUFFIX.length)).fsPath;
   return { file, func: m ? Number(m[1]) : undefined };
 }
 

@@ -16,6 +16,7 @@ import {
   log, nativeCommand, runChild, runInterleaved, stats, type ChildResult, type Stats,
 } from './util';
 import { editToDiagnostics } from './lsp-edit';
+import { moduleOpen } from './module-open';
 import { bareRun, ensureGuest, loadBundledRunner, sandboxRun } from './sandbox';
 
 const argv = process.argv.slice(2);
@@ -295,7 +296,33 @@ async function watGroup(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+/**
+ * Opening a generated 45 MB module in the editor, the server's side (issue 22: 6.2 s cold in the editor
+ * against the engine's 0.22-0.35 s). The whole path in a real VS Code (webview included) is measured by
+ * the e2e run (test/e2e/first-hour.test.ts prints it).
+ */
+async function moduleOpenRows(): Promise<void> {
+  const input = 'generated 45 MB module (35,000 functions, names)';
+  try {
+    const r = await moduleOpen(QUICK ? 2 : 5);
+    const mb = r.bytes / 1e6;
+    const inspect = stats(r.inspectMs)!;
+    rows.push({ group: 'lsp', op: 'module editor: inspect request -> answer (first = cold)', input, inputMB: mb, peer: 'ours: dist/server.js', stats: inspect, note: `first ${fmtMs(r.inspectMs[0])} ms` });
+    rows.push({ group: 'lsp', op: 'module editor: summary HTML rendered', input, inputMB: mb, peer: 'ours: client panels', stats: stats(r.renderMs)!, note: `${(r.htmlChars / 1e3).toFixed(0)} K chars` });
+    rows.push({ group: 'lsp', op: 'WAT view: watView request -> text', input, inputMB: mb, peer: 'ours: dist/server.js', stats: stats([r.viewMs]), note: `${(r.viewChars / 1e6).toFixed(1)} M chars` });
+    rows.push({ group: 'lsp', op: 'WAT view: didOpen -> its findings on it', input, inputMB: mb, peer: 'ours: dist/server.js', stats: stats([r.viewDidOpenMs]) });
+    const cold = r.inspectMs[0] + r.renderMs[0];
+    targets.push({
+      group: 'lsp', target: '45 MB module: the server answers the summary and its HTML is rendered, cold, < 1 s (the e2e run measures it on screen)',
+      measured: `${fmtMs(cold)} ms (inspect ${fmtMs(r.inspectMs[0])} + render ${fmtMs(r.renderMs[0])}); warm median ${fmtMs(inspect.median)} ms`, met: cold < 1000,
+    });
+  } catch (e) {
+    rows.push({ group: 'lsp', op: 'module editor: inspect request -> answer', input, inputMB: 45, peer: 'ours', failure: (e as Error).message.slice(0, 300) });
+  }
+}
+
 async function lspGroup(): Promise<void> {
+  await moduleOpenRows();
   const wat = ensureWat(WAT_LSP);
   if (!wat) {
     targets.push({ group: 'lsp', target: 'edit -> diagnostics <= 50 ms', measured: 'no WAT input (wasm2wat unavailable)', met: 'n/a' });

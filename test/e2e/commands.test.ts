@@ -93,7 +93,7 @@ describe('commands from the Command Palette', () => {
 
     await w.focusEditor();
     await w.runCommand('Wasm Warden: Compile WAT to .wasm');
-    await w.answerDialog('Cancel', /hello\.wasm exists\. Overwrite it\?/);
+    await w.answerDialog('Cancel', /hello\.wasm exists\. Write the new file alongside it, or overwrite it\?/);
     const after = fs.statSync(out);
     assert.equal(after.mtimeMs, before.mtimeMs, 'not rewritten');
     assert.deepEqual(fs.readFileSync(out), bytes);
@@ -155,12 +155,18 @@ describe('commands from the Command Palette', () => {
     const rows = frame.locator('section', { hasText: 'Imports (2)' }).locator('tbody tr');
     await rows.first().waitFor({ timeout: TIMEOUT });
     const cells = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())));
+    // the verdict first, then the name and module
     const unlink = cells.find((c) => c[1] === 'path_unlink_file');
     const exit = cells.find((c) => c[1] === 'proc_exit');
     assert.ok(unlink && exit, JSON.stringify(cells));
-    assert.equal(unlink[0], 'wasi_snapshot_preview1');
-    assert.match(unlink[4], /^error import-not-allowed/, `denied: ${unlink[4]}`);
-    assert.equal(exit[4], 'ok');
+    assert.equal(unlink[2], 'wasi_snapshot_preview1');
+    assert.equal(unlink[0], 'fail', `denied: ${unlink[0]}`);
+    assert.equal(exit[0], 'pass');
+    // the reasons: on hover over the verdict, and in the findings
+    const reason = await rows.filter({ hasText: 'path_unlink_file' }).locator('td').first().getAttribute('title');
+    assert.match(reason ?? '', /import-not-allowed: .*path_\*/, reason ?? '');
+    const text = await frame.locator('main#content').innerText();
+    assert.match(text, /policy: fail \(1 error\)/, text);
   });
 
 
@@ -188,7 +194,7 @@ describe('commands from the Command Palette', () => {
     // the live statistics arrive while it runs
     await frame.locator('#stats .metric', { hasText: 'elapsed' }).waitFor({ timeout: TIMEOUT });
     await frame.getByRole('button', { name: 'Stop' }).click();
-    const report = await w.panelText('Run: spin.wat', /killed/);
-    assert.doesNotMatch(report, /timeout/, report);
+    const report = await w.panelText('Run: spin.wat', /stopped by you/);
+    assert.doesNotMatch(report, /timeout|timed out/, report);
   });
 });

@@ -48,10 +48,11 @@ describe('panels escape names from modules', () => {
     await w.runCommand('Wasm Warden: Inspect Module');
     const inspect = await w.panel('Inspect: hostile.wasm');
     await assertShownAsText(inspect, 'Inspect panel');
-    // the import's row: module, name, kind as text cells
+    // the import's row: verdict, then name, module, kind as text cells (the full name also on hover)
     const row = inspect.locator('section', { hasText: 'Imports (1)' }).locator('tbody tr').first();
     const cells = await row.locator('td').allInnerTexts();
-    assert.deepEqual(cells.slice(0, 3), ['env', IMPORT_NAME, 'func']);
+    assert.deepEqual(cells.slice(1, 4), [IMPORT_NAME, 'env', 'func']);
+    assert.equal(await row.locator('td').nth(1).getAttribute('title'), IMPORT_NAME);
 
     assert.deepEqual(dialogs, [], 'no alert/confirm/prompt fired');
   });

@@ -30,7 +30,15 @@ for (const file of files) {
   if (run(file)) retried.push(file);
   else failed.push(file);
 }
+// The scenarios work on temp copies of examples/workspace; the example folder itself (what `npm run example`
+// opens, and what a user tries first) must be exactly as committed afterwards: nothing written, signed or left.
+const exampleStatus = spawnSync('git', ['status', '--porcelain', '--untracked-files=all', '--', 'examples/'], { cwd: join(here, '..', '..'), encoding: 'utf8' });
+if (exampleStatus.status !== 0) failed.push(`git status examples/ (${(exampleStatus.stderr ?? '').trim() || 'git failed'})`);
+else if (exampleStatus.stdout.trim()) {
+  console.log(`e2e: examples/ changed during the run:\n${exampleStatus.stdout}`);
+  failed.push('examples/ left clean');
+} else console.log('e2e: examples/ is clean (git status --porcelain examples/ is empty)');
 if (retried.length) console.log(`e2e: passed on the second run (flaky): ${retried.join(', ')}`);
-if (failed.length) console.log(`e2e: failed twice: ${failed.join(', ')}`);
-console.log(`e2e files: ${files.length - failed.length} passed, ${failed.length} failed`);
+if (failed.some((f) => files.includes(f))) console.log(`e2e: failed twice: ${failed.filter((f) => files.includes(f)).join(', ')}`);
+console.log(`e2e: ${files.length - failed.filter((f) => files.includes(f)).length} of ${files.length} files passed${failed.length ? `; failed: ${failed.join(', ')}` : ''}`);
 process.exit(failed.length ? 1 : 0);

@@ -19,8 +19,19 @@ describe('signing from the Command Palette', () => {
     const keyDir = file('keys');
     fs.mkdirSync(keyDir);
     await w.runCommand('Wasm Warden: Generate Signing Key Pair');
+    // the save dialog starts outside the workspace, in ~/.wasm-warden/keys/
+    // (the simple dialog shows the parent folder first, then goes into the one it was given)
+    const inKeys = await w.page
+      .waitForFunction(`/\\/\\.wasm-warden\\/keys\\/$/.test(document.querySelector('.quick-input-widget input.input')?.value ?? '')`, undefined, { timeout: 30_000 })
+      .then(() => true, () => false);
+    const proposed = await w.page.locator('.quick-input-widget input.input').inputValue();
+    assert.ok(inKeys, `the dialog proposes ~/.wasm-warden/keys/, not ${proposed}`);
+    assert.ok(!proposed.startsWith(w.workspace), `${proposed} is outside the workspace`);
     await w.answerQuickInput(path.join(keyDir, 'team.key'), { file: 'save' });
+    // inside the workspace: asked first (the default button chooses another place); saved here, it is git-ignored
+    await w.answerDialog('Save Here (git-ignored)', /would be inside the workspace folder/);
     await w.waitForText(/Key pair written/);
+    assert.match(fs.readFileSync(file('.gitignore'), 'utf8'), /^\/keys\/team\.key$/m);
     assert.ok(fs.existsSync(path.join(keyDir, 'team.key')), 'secret key written');
     assert.ok(fs.existsSync(path.join(keyDir, 'team.pub')), 'public key written');
 
@@ -30,7 +41,8 @@ describe('signing from the Command Palette', () => {
     await w.panel('to-sign.wasm');
     await w.runCommand('Wasm Warden: Sign Module');
     await w.answerQuickInput(path.join(keyDir, 'team.key'), { file: 'open' });
-    await w.pickQuickItem('Embedded signature');
+    // in place is an explicit choice (the first, default one writes a signed copy)
+    await w.pickQuickItem('Embedded signature, in place');
     const signedText = await w.panelText('Signatures: to-sign.wasm', /\bsigned\b/);
     assert.doesNotMatch(signedText, /not signed/, signedText);
     const signed = fs.readFileSync(file('to-sign.wasm'));

@@ -82,26 +82,35 @@ describe('language features over LSP', () => {
     assert.match(h.contents.value, /result i32/);
     const imp = await client.request<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri }, position: positionOf(text, '"path_open"') });
     assert.match(imp.contents.value, /filesystem/);
-    assert.match(imp.contents.value, /import-not-allowed/);
+    assert.match(imp.contents.value, /\*\*Denied\*\* by the workspace policy \(` import-not-allowed `\)/);
+    // the finding's message is not repeated (the editor shows the diagnostic in the same hover), and no emoji
+    assert.doesNotMatch(imp.contents.value, /is denied by the pattern/);
+    assert.doesNotMatch(imp.contents.value, /\p{Extended_Pictographic}/u);
     const ok = await client.request<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri }, position: positionOf(text, '"fd_write"') });
-    assert.match(ok.contents.value, /allowed/);
+    assert.match(ok.contents.value, /\*\*Allowed\*\* by the workspace policy/);
   });
 
   test('quick fixes: allow an import in the policy, add a memory maximum, never a no-op', async () => {
-    type Action = { title: string; edit?: { changes?: Record<string, { newText: string }[]> } };
+    type Action = { title: string; isPreferred?: boolean; edit?: { changes?: Record<string, { newText: string }[]> } };
     const actionsFor = async (u: string) => {
       const ds = client.diagnostics.get(u)!;
       return client.request<Action[]>('textDocument/codeAction', { textDocument: { uri: u }, range: ds[0].range, context: { diagnostics: ds } });
     };
     const app = await actionsFor(uri);
-    // path_open is denied by the glob path_*: deny wins, so "allow" cannot help and is not offered
-    assert.ok(!app.some((a) => /Allow import wasi_snapshot_preview1\.path_open/.test(a.title)), app.map((a) => a.title).join(' | '));
+    // path_open is denied by the glob path_*: the fix allows that one import (the glob narrowed to the
+    // other path_* functions, by name), not the whole rule; it is the preferred fix
+    const one = app.find((a) => /Allow only this import \(wasi_snapshot_preview1\.path_open\)/.test(a.title));
+    assert.ok(one, app.map((a) => a.title).join(' | '));
+    assert.equal(one.isPreferred, true);
+    const narrowed = Object.values(one.edit!.changes!)[0].map((e) => e.newText).join('');
+    assert.match(narrowed, /\{path_\w+(,path_\w+)+\}/, narrowed);
+    assert.doesNotMatch(narrowed, /path_open/, narrowed);
     assert.ok(app.some((a) => /Add a maximum/.test(a.title)), 'memory maximum fix offered');
     assert.ok(app.some((a) => /Set rule import-not-allowed to "warning"/.test(a.title)));
     // a socket import is refused by the capability switch (default policy): the fix switches it on
     const sock = client.open('sock.wat', '(module (import "wasi_snapshot_preview1" "sock_accept" (func (param i32 i32 i32) (result i32))) (memory 1 1))', 'wat');
     await client.waitForDiagnostics(sock, (d) => d.some((x) => x.code === 'wasi-capability-denied'));
-    const allow = (await actionsFor(sock)).find((a) => /Allow import wasi_snapshot_preview1\.sock_accept/.test(a.title));
+    const allow = (await actionsFor(sock)).find((a) => /Allow only this import \(wasi_snapshot_preview1\.sock_accept\)/.test(a.title));
     assert.ok(allow);
     const edits = Object.values(allow.edit!.changes!)[0];
     assert.ok(edits.some((e) => /"sockets": true/.test(e.newText)), JSON.stringify(edits));
@@ -119,14 +128,24 @@ describe('language features over LSP', () => {
     assert.match(body.text, /local\.get/);
   });
 
-  test('findings on a binary are marked at the matching place of its WAT view', async () => {
-    const view = await client.request<{ text: string }>('wasmWarden/watView', { uri: client.uri('named.wasm') });
+  test('findings on a binary are marked at the matching place of its WAT view while it is open, listed once, and go back when it closes', async () => {
+    const wasmUri = client.uri('named.wasm');
+    await client.waitForDiagnostics(wasmUri, (d) => d.some((x) => x.code === 'memory-unbounded'), '.wasm diagnostics');
+    const view = await client.request<{ text: string }>('wasmWarden/watView', { uri: wasmUri });
     const viewUri = URI.from({ scheme: 'wasm-warden-wat', path: URI.file(path.join(root, 'named.wasm')).path + '.wat' }).toString();
+    // the editor opens the view's document with the text it was given
+    client.openUri(viewUri, view.text, 'wat');
     const ds = await client.waitForDiagnostics(viewUri, (d) => d.some((x) => x.code === 'memory-unbounded'), 'view diagnostics');
     const mem = ds.find((d) => d.code === 'memory-unbounded')!;
     const memoryLine = view.text.split('\n').findIndex((l) => /^\s*\(memory/.test(l));
     assert.ok(memoryLine >= 0);
     assert.equal(mem.range.start.line, memoryLine);
+    // one entry per problem: the .wasm does not repeat what its open view shows
+    await client.waitForDiagnostics(wasmUri, (d) => !d.some((x) => x.code === 'memory-unbounded'), '.wasm without the view\'s findings');
+    // closed: nothing left on the view, and the .wasm has its findings again
+    client.close(viewUri);
+    await client.waitForDiagnostics(viewUri, (d) => d.length === 0, 'view cleared');
+    await client.waitForDiagnostics(wasmUri, (d) => d.some((x) => x.code === 'memory-unbounded'), '.wasm diagnostics back');
   });
 
   test('inspect returns imports with verdicts, memories and sections', async () => {

@@ -145,6 +145,12 @@ export class LspClient {
     return uri;
   }
 
+  /** Open a document by URI (e.g. a virtual WAT view), as an editor does after reading its content. */
+  openUri(uri: string, text: string, languageId: string): void {
+    this.versions.set(uri, 1);
+    void this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
+  }
+
   /** Replace a range (or the whole text when `range` is undefined). */
   change(uri: string, text: string, range?: PublishedDiagnostic['range']): void {
     const version = (this.versions.get(uri) ?? 1) + 1;

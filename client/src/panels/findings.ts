@@ -1,7 +1,8 @@
 /** Rendering located findings (grouped by who found them, each clickable to its place). */
 import { URI } from 'vscode-uri';
 import type { Finding } from '../../../server/src/protocol';
-import { badge, esc, locationLink, section, table } from './html';
+import { esc, locationLink, section, table } from './html';
+import { severityBadge } from './status';
 
 export function findingLocation(f: Finding): string {
   const file = f.file.split(/[\\/]/).pop() ?? f.file;
@@ -16,7 +17,7 @@ function findingLink(f: Finding): string {
 }
 
 export function renderFindings(findings: Finding[]): string {
-  if (findings.length === 0) return `<p>${badge('ok')} no findings</p>`;
+  if (findings.length === 0) return '<p>no findings</p>';
   const groups = new Map<string, Finding[]>();
   for (const f of findings) groups.set(f.source, [...(groups.get(f.source) ?? []), f]);
   return [...groups]
@@ -24,8 +25,13 @@ export function renderFindings(findings: Finding[]): string {
       section(
         `${source} (${list.length})`,
         table(
-          ['severity', 'code', 'message', 'location'],
-          list.map((f) => [{ html: badge(f.severity) }, f.rule, f.message, { html: findingLink(f) }]),
+          [
+            { label: 'severity', cls: 'c-verdict' },
+            { label: 'location', cls: 'c-location' },
+            { label: 'code', cls: 'c-medium' },
+            'message',
+          ],
+          list.map((f) => [{ html: severityBadge(f.severity) }, { html: findingLink(f), title: findingLocation(f) }, { text: f.rule }, f.message]),
         ),
       ),
     )

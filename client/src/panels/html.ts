@@ -47,14 +47,37 @@ ${o.body}
 </html>`;
 }
 
-/** A table; cells are escaped unless given as `{ html }` (already built from escaped parts). */
-export type Cell = string | number | undefined | { html: string };
+/**
+ * A table cell: text (escaped), `{ html }` (already built from escaped parts), or `{ text, full }`: a
+ * name shown on one line, cut with an ellipsis when the column is too narrow, the whole name on hover
+ * (`{ html, title }` is cut the same way, with `title` on hover).
+ */
+export type Cell = string | number | undefined | { html: string; title?: string } | { text: string; full?: string; code?: boolean };
 
-export function table(headers: string[], rows: Cell[][], caption?: string): string {
-  const cell = (c: Cell) => (typeof c === 'object' && c !== null ? c.html : esc(c ?? ''));
-  return `<table>${caption ? `<caption>${esc(caption)}</caption>` : ''}<thead><tr>${headers.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${cell(c)}</td>`).join('')}</tr>`)
+/**
+ * A column: its header, and a class that sizes it (panel.css: `c-verdict`, `c-kind`, `c-narrow`,
+ * `c-name`, `c-wide`). Tables are laid out fixed to the panel's width, so every column is on screen in a
+ * half-width editor; long text wraps (`c-wide`) or is cut with the full text on hover (`{ text, full }`).
+ */
+export type Column = string | { label: string; cls?: string };
+
+export function table(columns: Column[], rows: Cell[][], caption?: string): string {
+  const cell = (c: Cell) => {
+    if (typeof c === 'object' && c !== null) {
+      if ('html' in c) return c.title ? `<td class="trunc" title="${esc(c.title)}">${c.html}</td>` : `<td>${c.html}</td>`;
+      return `<td class="trunc" title="${esc(c.full ?? c.text)}">${c.code ? `<code>${esc(c.text)}</code>` : esc(c.text)}</td>`;
+    }
+    return `<td>${esc(c ?? '')}</td>`;
+  };
+  const head = columns.map((c) => (typeof c === 'string' ? `<th scope="col">${esc(c)}</th>` : `<th scope="col"${c.cls ? ` class="${esc(c.cls)}"` : ''}>${esc(c.label)}</th>`));
+  return `<table>${caption ? `<caption>${esc(caption)}</caption>` : ''}<thead><tr>${head.join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map(cell).join('')}</tr>`)
     .join('')}</tbody></table>`;
+}
+
+/** A name in a code font, on one line, cut to the cell's width; the full name on hover. */
+export function nameCell(name: string): Cell {
+  return { text: name, code: true };
 }
 
 export function section(title: string, inner: string): string {
@@ -64,11 +87,6 @@ export function section(title: string, inner: string): string {
 /** A link that opens a location in the editor (handled by the panel script, keyboard focusable). */
 export function locationLink(label: string, uri: string, line?: number, character?: number, offset?: number): string {
   return `<a href="#" class="loc" data-uri="${esc(uri)}" data-line="${line ?? ''}" data-character="${character ?? ''}" data-offset="${offset ?? ''}">${esc(label)}</a>`;
-}
-
-export function badge(severity: string): string {
-  const s = ['error', 'warning', 'info', 'ok'].includes(severity) ? severity : 'info';
-  return `<span class="badge ${s}">${esc(severity)}</span>`;
 }
 
 export function formatBytes(n: number | undefined): string {

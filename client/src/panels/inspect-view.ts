@@ -1,12 +1,14 @@
 /** The "Inspect module" panel body: pure HTML from an engine Inspection (every module string escaped). */
 import type { Inspection } from '../../../server/src/engine/operations/inspect';
-import { badge, esc, formatBytes, section, sizeChart, table } from './html';
+import { esc, formatBytes, section, sizeChart, table } from './html';
+import { policyBadge, policyVerdict, severityBadge, specBadge, statusBadge } from './status';
 
 export function renderInspection(i: Inspection, fileUri: string): string {
   const name = i.file.split(/[\\/]/).pop() ?? i.file;
-  const worst = i.findings.some((f) => f.severity === 'error') ? 'error' : i.findings.some((f) => f.severity === 'warning') ? 'warning' : 'ok';
+  // inspecting reads the module, it does not validate it: "invalid" only when reading found an error
+  const unreadable = i.findings.some((f) => f.severity === 'error' && f.source !== 'policy' && f.source !== 'signature');
   const parts: string[] = [];
-  parts.push(`<h1>${esc(name)} ${badge(worst)}</h1>`);
+  parts.push(`<h1>${esc(name)} ${unreadable ? `${specBadge(false)} ` : ''}${policyBadge(policyVerdict(i.findings))}</h1>`);
   parts.push(
     `<p class="summary">${esc(i.kind)}${i.byteLength !== undefined ? ` · ${esc(formatBytes(i.byteLength))}` : ''} · ${i.functions.imported} imported + ${i.functions.defined} defined functions · ${i.globals} globals · policy: ${esc(i.policyFile ?? 'built-in default')}</p>`,
   );
@@ -18,18 +20,25 @@ export function renderInspection(i: Inspection, fileUri: string): string {
     section(
       `Imports (${i.imports.length})`,
       table(
-        ['module', 'name', 'kind', 'capability', 'verdict'],
-        i.imports.map((imp) => [
-          { html: `<code>${esc(imp.module)}</code>` },
-          { html: `<code>${esc(imp.name)}</code>` },
+        [{ label: 'verdict', cls: 'c-verdict' }, 'name', { label: 'module', cls: 'c-narrow' }, { label: 'kind', cls: 'c-kind' }, { label: 'capability', cls: 'c-medium' }],
+        // refused imports first; a long list is cut (a webview of thousands of rows took seconds to show)
+        firstRows([...i.imports].sort((a, b) => Number(b.findings.length > 0) - Number(a.findings.length > 0)), MAX_IMPORT_ROWS).map((imp) => [
+          { html: importVerdict(imp.findings), title: imp.findings.length ? imp.findings.map((f) => `${f.rule}: ${f.message}`).join('\n') : 'allowed by the policy' },
+          { text: imp.name, code: true },
+          { text: imp.module, code: true },
           imp.kind,
-          imp.capability ?? '',
-          { html: imp.findings.length ? imp.findings.map((f) => `${badge(f.severity)} ${esc(f.rule)}: ${esc(f.message)}`).join('<br>') : badge('ok') },
+          { text: imp.capability ?? '' },
         ]),
-      ),
+      ) + moreRows(i.imports.length, MAX_IMPORT_ROWS, 'imports'),
     ),
   );
-  parts.push(section(`Exports (${i.exports.length})`, table(['name', 'kind', 'index'], i.exports.map((e) => [{ html: `<code>${esc(e.name)}</code>` }, e.kind, e.index]))));
+  parts.push(
+    section(
+      `Exports (${i.exports.length})`,
+      table(['name', { label: 'kind', cls: 'c-kind' }, { label: 'index', cls: 'c-narrow' }], firstRows(i.exports, MAX_EXPORT_ROWS).map((e) => [{ text: e.name, code: true }, e.kind, e.index])) +
+        moreRows(i.exports.length, MAX_EXPORT_ROWS, 'exports'),
+    ),
+  );
   parts.push(
     section(
       'Memories',
@@ -44,11 +53,37 @@ export function renderInspection(i: Inspection, fileUri: string): string {
   }
   parts.push(section('Start function', `<p>${i.start === undefined ? 'none' : `function ${esc(i.start)}`}</p>`));
   parts.push(section('Features used', `<p>${i.features.length ? i.features.map((f) => `<code>${esc(f)}</code>`).join(' ') : 'MVP only (as far as the headers tell)'}</p>`));
-  parts.push(section(`Custom sections (${i.customSections.length})`, table(['name', 'size'], i.customSections.map((c) => [{ html: `<code>${esc(c.name)}</code>` }, formatBytes(c.size)]))));
+  parts.push(section(`Custom sections (${i.customSections.length})`, table(['name', { label: 'size', cls: 'c-medium' }], i.customSections.map((c) => [{ text: c.name, code: true }, formatBytes(c.size)]))));
   if (i.sections.length) parts.push(section('Section sizes', sizeChart(i.sections)));
-  const other = i.findings.filter((f) => !i.imports.some((imp) => imp.findings.some((x) => x.rule === f.code && x.message === f.message)));
-  if (other.length) {
-    parts.push(section(`Other findings (${other.length})`, table(['severity', 'rule', 'message'], other.map((f) => [{ html: badge(f.severity) }, f.code, f.message]))));
+  if (i.findings.length) {
+    parts.push(
+      section(
+        `Findings (${i.findings.length})`,
+        table(
+          [{ label: 'severity', cls: 'c-verdict' }, { label: 'rule', cls: 'c-medium' }, 'message'],
+          i.findings.map((f) => [{ html: severityBadge(f.severity) }, { text: f.code }, f.message]),
+        ),
+      ),
+    );
   }
   return parts.join('\n');
+}
+
+/** Rows a summary shows at most: every refused import comes first; the rest is in the WAT view and `inspect --json`. */
+export const MAX_IMPORT_ROWS = 500;
+export const MAX_EXPORT_ROWS = 200;
+
+function firstRows<T>(rows: T[], max: number): T[] {
+  return rows.length > max ? rows.slice(0, max) : rows;
+}
+
+function moreRows(total: number, max: number, what: string): string {
+  return total > max ? `<p class="summary">The first ${max} of ${total} ${what}; all of them are in the WAT view (Show WAT) and in <code>wasm-warden inspect --json</code>.</p>` : '';
+}
+
+/** An import's verdict: fail (an error finding), pass with a warning, or pass; the reasons are on hover and in Findings. */
+function importVerdict(findings: { severity: string }[]): string {
+  if (findings.some((f) => f.severity === 'error')) return statusBadge('fail', 'error');
+  if (findings.some((f) => f.severity === 'warning')) return statusBadge('pass', 'warning');
+  return statusBadge('pass', 'ok');
 }

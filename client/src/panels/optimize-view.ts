@@ -1,7 +1,8 @@
 /** The "Optimize" panel: size before and after, in total and per section, functions, time. */
 import type { OptimizeFileResult as OptimizeResult } from '../../../server/src/protocol';
 import type { SizeReport } from '../../../server/src/engine/toolchain';
-import { badge, esc, formatBytes, section, sizeChart, table } from './html';
+import { esc, formatBytes, section, sizeChart, table } from './html';
+import { statusBadge } from './status';
 import { findingsText, renderFindings, fileName } from './findings';
 
 function sectionRows(before: SizeReport, after?: SizeReport): (string | number)[][] {
@@ -17,10 +18,10 @@ function sectionRows(before: SizeReport, after?: SizeReport): (string | number)[
 export function renderOptimize(r: OptimizeResult): string {
   const saved = r.after ? r.before.total - r.after.total : 0;
   return [
-    `<h1>${fileName(r.file)} -${esc(r.level)} ${badge(r.written ? 'ok' : 'error')}</h1>`,
+    `<h1>${fileName(r.file)} -${esc(r.level)} ${r.written ? statusBadge('written', 'ok') : statusBadge('not written', 'warning')}</h1>`,
     `<p class="summary">${esc(formatBytes(r.before.total))} → ${esc(r.after ? formatBytes(r.after.total) : '?')}${r.after ? ` (${saved >= 0 ? '-' : '+'}${esc(formatBytes(Math.abs(saved)))}, ${((saved / (r.before.total || 1)) * 100).toFixed(1)}% smaller)` : ''} · functions ${r.funcsBefore} → ${r.funcsAfter ?? '?'} · ${esc(r.timeMs.toFixed(0))} ms${r.written ? ` · wrote ${esc(r.file)}` : ''}</p>`,
-    r.signedInput ? `<p>${badge('warning')} The input was signed; the optimized module no longer matches that signature.</p>` : '',
-    section('Sections', table(['section', 'before', 'after', 'change'], sectionRows(r.before, r.after))),
+    // a signed input is told once: by its signature-removed finding below
+    section('Sections', table(['section', 'before', 'after', 'change'], sectionRows(r.before, r.after).map(([n, ...rest]) => [{ text: String(n) }, ...rest]))),
     r.after ? section('After, by section', sizeChart(r.after.sections)) : '',
     renderFindings(r.findings),
   ].join('\n');

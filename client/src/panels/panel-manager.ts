@@ -1,7 +1,8 @@
 /**
  * Webview panels for results: one tab per (kind, file), reused when the same result is shown again,
- * strict CSP with a nonce'd local script, state kept while hidden. Bodies come from the pure
- * renderers beside this file, which escape everything from modules.
+ * all in one results group (beside the editor the first time, then wherever the results are), strict
+ * CSP with a nonce'd local script, state kept while hidden. Bodies come from the pure renderers beside
+ * this file, which escape everything from modules.
  */
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
@@ -28,7 +29,7 @@ export class PanelManager implements vscode.Disposable {
     const key = this.key(kind, file);
     let panel = this.panels.get(key);
     if (!panel) {
-      panel = vscode.window.createWebviewPanel(`wasmWarden.${kind}`, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+      panel = vscode.window.createWebviewPanel(`wasmWarden.${kind}`, title, { viewColumn: this.resultsColumn(), preserveFocus: true }, {
         ...webviewOptions(this.context.extensionUri),
         retainContextWhenHidden: true,
       });
@@ -50,6 +51,19 @@ export class PanelManager implements vscode.Disposable {
     this.lastHtml.set(key, body);
     panel.reveal(undefined, true);
     return panel;
+  }
+
+  /**
+   * The editor group results go to: where a result panel already is, unless that is the group of the
+   * editor the command runs from (a result never covers its source); else another group than the active
+   * one, when there is one; else a new group beside the active editor. Commands run again and again (and
+   * the WAT views of modules) so stay in two groups instead of adding one each time.
+   */
+  resultsColumn(): vscode.ViewColumn {
+    const active = vscode.window.tabGroups.activeTabGroup.viewColumn;
+    for (const p of this.panels.values()) if (p.viewColumn !== undefined && p.viewColumn !== active) return p.viewColumn;
+    const other = vscode.window.tabGroups.all.filter((g) => g.viewColumn !== active).pop();
+    return other?.viewColumn ?? vscode.ViewColumn.Beside;
   }
 
   post(kind: string, file: string, message: PanelMessage): void {

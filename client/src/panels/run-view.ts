@@ -2,7 +2,8 @@
 import type { LiveStats, RunReport } from '../../../server/src/engine/sandbox/types';
 import { escapeControls } from '../../../server/src/engine/sandbox/display-text';
 import { describeTrustChange, type TrustChange } from '../../../server/src/engine/sandbox/trust';
-import { badge, esc, formatBytes, section, table } from './html';
+import { esc, formatBytes, section, table } from './html';
+import { runOutcomeBadge, runOutcomeWord, statusBadge } from './status';
 
 /**
  * Guest-chosen text (violation details, trap messages, stack names) shown in one line: HTML-escaped by
@@ -18,7 +19,7 @@ export function violationLine(v: { kind: string; detail: string }): string {
 
 export function renderRunShell(file: string): string {
   return [
-    `<h1>${esc(file.split(/[\\/]/).pop())} <span class="badge info">running</span></h1>`,
+    `<h1>${esc(file.split(/[\\/]/).pop())} ${statusBadge('running', 'info')}</h1>`,
     `<p><button data-command="wasmWarden.stop">Stop</button></p>`,
     `<div id="stats">${renderRunStats({ elapsedMs: 0, memoryBytes: 0, peakMemoryBytes: 0, wasiCalls: {}, bytesRead: 0, bytesWritten: 0, violationCount: 0 })}</div>`,
     section('stdout', '<pre id="stdout" aria-live="polite"></pre>'),
@@ -35,30 +36,60 @@ export function renderRunStats(s: LiveStats): string {
   const calls = Object.entries(s.wasiCalls).sort((a, b) => b[1].count - a[1].count);
   return [
     `<div class="metrics">${metric('elapsed', `${(s.elapsedMs / 1000).toFixed(1)} s`)}${metric('memory', formatBytes(s.memoryBytes))}${metric('peak memory', formatBytes(s.peakMemoryBytes))}${metric('read', formatBytes(s.bytesRead))}${metric('written', formatBytes(s.bytesWritten))}${metric('violations', String(s.violationCount))}</div>`,
-    table(['WASI function', 'calls', 'time'], calls.map(([name, c]) => [name, c.count, `${c.timeMs.toFixed(1)} ms`])),
+    table(['WASI function', { label: 'calls', cls: 'c-narrow' }, { label: 'time', cls: 'c-medium' }], calls.map(([name, c]) => [{ text: name }, c.count, `${c.timeMs.toFixed(1)} ms`])),
   ].join('\n');
 }
 
-/** An SVG polyline of memory over time (no inline styles or scripts, so the CSP stays strict). */
+/**
+ * Memory over time as an SVG chart with axes: bytes on the vertical axis (0 and the peak), milliseconds on
+ * the horizontal one (0 and the run's length), both labelled. No inline styles or scripts (strict CSP).
+ */
 export function memoryGraph(timeline: { atMs: number; bytes: number }[]): string {
   if (timeline.length < 2) return '';
+  const W = 480;
+  const H = 150;
+  const left = 70; // room for the byte labels
+  const bottom = 30; // room for the time labels
+  const top = 10;
+  const right = 10;
+  const plotW = W - left - right;
+  const plotH = H - top - bottom;
   const maxT = Math.max(...timeline.map((p) => p.atMs)) || 1;
   const maxB = Math.max(...timeline.map((p) => p.bytes)) || 1;
-  const points = timeline.map((p) => `${((p.atMs / maxT) * 400).toFixed(1)},${(100 - (p.bytes / maxB) * 100).toFixed(1)}`).join(' ');
-  return `<svg viewBox="0 0 400 100" width="400" height="100" role="img" aria-label="memory over time, peak ${esc(formatBytes(maxB))}"><polyline fill="none" stroke="currentColor" stroke-width="1.5" points="${points}"/></svg>`;
+  const x = (t: number) => (left + (t / maxT) * plotW).toFixed(1);
+  const y = (b: number) => (top + plotH - (b / maxB) * plotH).toFixed(1);
+  const points = timeline.map((p) => `${x(p.atMs)},${y(p.bytes)}`).join(' ');
+  const x0 = left;
+  const y0 = top + plotH;
+  return [
+    `<svg class="memory-chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="memory over time: peak ${esc(formatBytes(maxB))} in ${esc(maxT.toFixed(0))} ms">`,
+    `<line class="axis" x1="${x0}" y1="${top}" x2="${x0}" y2="${y0}" stroke="currentColor" stroke-width="1"/>`,
+    `<line class="axis" x1="${x0}" y1="${y0}" x2="${W - right}" y2="${y0}" stroke="currentColor" stroke-width="1"/>`,
+    `<text class="tick" x="${x0 - 4}" y="${top + 8}" text-anchor="end" font-size="10" fill="currentColor">${esc(formatBytes(maxB))}</text>`,
+    `<text class="tick" x="${x0 - 4}" y="${y0}" text-anchor="end" font-size="10" fill="currentColor">0 B</text>`,
+    `<text class="tick" x="${x0}" y="${y0 + 12}" text-anchor="start" font-size="10" fill="currentColor">0 ms</text>`,
+    `<text class="tick" x="${W - right}" y="${y0 + 12}" text-anchor="end" font-size="10" fill="currentColor">${esc(maxT.toFixed(0))} ms</text>`,
+    `<text class="axis-label" x="${left + plotW / 2}" y="${H - 2}" text-anchor="middle" font-size="10" fill="currentColor">time since start</text>`,
+    `<text class="axis-label" x="12" y="${top + plotH / 2}" text-anchor="middle" font-size="10" fill="currentColor" transform="rotate(-90 12 ${top + plotH / 2})">memory</text>`,
+    `<polyline fill="none" stroke="currentColor" stroke-width="1.5" points="${points}"/>`,
+    '</svg>',
+  ].join('');
 }
 
 export function renderRunFinal(file: string, r: RunReport & { trustChanges?: TrustChange[] }): string {
   const violationCount = r.violationCount ?? r.violations.length;
-  const ok = r.outcome === 'exit' && (r.exitCode ?? 0) === 0 && violationCount === 0;
   const outcome = line(
-    r.outcome === 'exit' ? `exit code ${r.exitCode ?? 0}` : r.outcome === 'trap' ? `trap: ${r.trap?.kind ?? ''} ${r.trap?.message ?? ''}` : `${r.outcome}${r.message ? `: ${r.message}` : ''}`,
+    r.outcome === 'exit'
+      ? `exit code ${r.exitCode ?? 0}`
+      : r.outcome === 'trap'
+        ? `trapped: ${r.trap?.kind ?? ''} ${r.trap?.message ?? ''}`
+        : `${runOutcomeWord(r)}${r.message ? `: ${r.message}` : ''}`,
   );
   const kinds = r.violationKinds ?? [];
   const shown = r.violations.length < violationCount ? ` (${violationCount} in all; the first ${r.violations.length} listed)` : '';
   const calls = Object.entries(r.wasiCalls).sort((a, b) => b[1].count - a[1].count);
   return [
-    `<h1>${esc(file.split(/[\\/]/).pop())} ${badge(ok ? 'ok' : r.outcome === 'exit' ? 'warning' : 'error')}</h1>`,
+    `<h1>${esc(file.split(/[\\/]/).pop())} ${runOutcomeBadge(r)}</h1>`,
     `<p class="summary">${esc(outcome)} · ${r.durationMs.toFixed(0)} ms (start-up ${r.startupMs.toFixed(0)} ms) · peak memory ${esc(formatBytes(r.peakMemoryBytes))}</p>`,
     r.trustChanges?.length
       ? section('Narrowed: the workspace is not trusted', `<ul>${r.trustChanges.map((c) => `<li>${esc(line(describeTrustChange(c)))}</li>`).join('')}</ul>`)
@@ -68,12 +99,18 @@ export function renderRunFinal(file: string, r: RunReport & { trustChanges?: Tru
     kinds.length
       ? section(
           `Violations by kind (${violationCount})`,
-          table(['kind', 'count', 'first', 'latest'], kinds.map((k) => [line(k.kind), k.count, `${k.first.atMs.toFixed(0)} ms: ${line(k.first.detail)}`, `${k.latest.atMs.toFixed(0)} ms: ${line(k.latest.detail)}`])),
+          table(
+            [{ label: 'kind', cls: 'c-medium' }, { label: 'count', cls: 'c-narrow' }, 'first', 'latest'],
+            kinds.map((k) => [{ text: line(k.kind) }, k.count, `${k.first.atMs.toFixed(0)} ms: ${line(k.first.detail)}`, `${k.latest.atMs.toFixed(0)} ms: ${line(k.latest.detail)}`]),
+          ),
         )
       : '',
-    section(`Violations (${r.violations.length})${shown}`, table(['at', 'kind', 'detail'], r.violations.map((v) => [`${v.atMs.toFixed(0)} ms`, line(v.kind), line(v.detail)]))),
-    r.alerts.length ? section('Alerts', table(['at', 'kind', 'detail'], r.alerts.map((a) => [`${a.atMs.toFixed(0)} ms`, a.kind, line(a.detail)]))) : '',
-    section('WASI calls', table(['function', 'calls', 'time'], calls.map(([n, c]) => [n, c.count, `${c.timeMs.toFixed(1)} ms`]))),
+    section(
+      `Violations (${r.violations.length})${shown}`,
+      table([{ label: 'at', cls: 'c-narrow' }, { label: 'kind', cls: 'c-medium' }, 'detail'], r.violations.map((v) => [`${v.atMs.toFixed(0)} ms`, { text: line(v.kind) }, line(v.detail)])),
+    ),
+    r.alerts.length ? section('Alerts', table([{ label: 'at', cls: 'c-narrow' }, { label: 'kind', cls: 'c-medium' }, 'detail'], r.alerts.map((a) => [`${a.atMs.toFixed(0)} ms`, { text: a.kind }, line(a.detail)]))) : '',
+    section('WASI calls', table(['function', { label: 'calls', cls: 'c-narrow' }, { label: 'time', cls: 'c-medium' }], calls.map(([n, c]) => [{ text: n }, c.count, `${c.timeMs.toFixed(1)} ms`]))),
     section('stdout', `<pre id="stdout">${esc(r.stdout)}</pre>`),
     section('stderr', `<pre id="stderr">${esc(r.stderr)}</pre>`),
     `<p><button data-command="wasmWarden.saveRunReport">Save report as JSON</button></p>`,

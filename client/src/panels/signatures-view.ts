@@ -1,6 +1,7 @@
 /** The "Signatures" panel: entries, key ids, which trusted key matched, and the verification verdict. */
 import type { SignatureReport } from '../../../server/src/protocol';
-import { badge, esc, section, table } from './html';
+import { esc, section, table } from './html';
+import { statusBadge } from './status';
 import { fileName } from './findings';
 
 type ListedSignature = SignatureReport['entries'][number]['signatures'][number];
@@ -14,15 +15,43 @@ function keyIdStatusText(s: ListedSignature): string {
 }
 
 export function renderSignatures(r: SignatureReport): string {
-  const verdict = r.verified === undefined ? (r.signed ? 'info' : 'warning') : r.verified ? 'ok' : 'error';
+  const verdict =
+    r.verified === undefined
+      ? r.signed
+        ? statusBadge('signed', 'info')
+        : statusBadge('not signed', 'warning')
+      : r.verified
+        ? statusBadge('verified', 'ok')
+        : statusBadge('not verified', 'error');
+  // the signature's verdict first: the column that matters stays on screen in a narrow panel
   const rows = r.entries.flatMap((e, i) =>
-    e.signatures.map((s) => [i + 1, e.hashes, { html: `<code>${esc(s.keyId || '(none)')}</code>${esc(keyIdStatusText(s))}` }, s.algorithm, s.trustedKey ?? '', s.valid === undefined ? '' : s.valid ? 'valid' : 'invalid']),
+    e.signatures.map((s) => [
+      s.valid === undefined ? '' : { html: s.valid ? statusBadge('valid', 'ok') : statusBadge('invalid', 'error') },
+      i + 1,
+      e.hashes,
+      { text: `${s.keyId || '(none)'}${keyIdStatusText(s)}`, code: true },
+      { text: s.algorithm },
+      { text: s.trustedKey ?? '' },
+    ]),
   );
   return [
-    `<h1>${fileName(r.file)} ${badge(verdict)}</h1>`,
+    `<h1>${fileName(r.file)} ${verdict}</h1>`,
     `<p class="summary">${r.signed ? 'signed' : 'not signed'}${r.verified === undefined ? '' : r.verified ? ' · verified' : ` · verification failed (${esc(r.reason ?? 'unknown')})`}${r.message ? ` · ${esc(r.message)}` : ''}${r.keyIdNote ? ` · ${esc(r.keyIdNote)}` : ''}${r.output?.written ? ` · wrote ${esc(r.output.file)}` : ''}</p>`,
-    r.warnings.length ? `<ul>${r.warnings.map((w) => `<li>${badge('warning')} ${esc(w)}</li>`).join('')}</ul>` : '',
-    section('Signature entries', table(['entry', 'hashes', 'key id', 'algorithm', 'trusted key', 'signature'], rows)),
+    r.warnings.length ? `<ul>${r.warnings.map((w) => `<li>${statusBadge('warning', 'warning')} ${esc(w)}</li>`).join('')}</ul>` : '',
+    section(
+      'Signature entries',
+      table(
+        [
+          { label: 'signature', cls: 'c-narrow' },
+          { label: 'entry', cls: 'c-kind' },
+          { label: 'hashes', cls: 'c-kind' },
+          'key id',
+          { label: 'algorithm', cls: 'c-medium' },
+          'trusted key',
+        ],
+        rows,
+      ),
+    ),
   ].join('\n');
 }
 

@@ -2,13 +2,16 @@
 import { keygenFiles } from '../engine/operations/keygen';
 import { showSignatures, signFile, verifyFile } from '../engine/operations/signatures';
 import { ServerCommands } from '../protocol';
-import { fileArg } from './toolchain';
+import { fileArg, target } from './toolchain';
+import { alongsidePaths, outputPath } from '../engine/operations/output';
 import type { CommandHandler } from '.';
 
 const keygen: CommandHandler = async (_ws, raw) => {
-  const a = (raw[0] ?? {}) as { secretKey?: string; publicKey?: string; format?: 'raw' | 'pem'; overwrite?: boolean };
+  const a = (raw[0] ?? {}) as { secretKey?: string; publicKey?: string; format?: 'raw' | 'pem'; overwrite?: boolean; alongside?: boolean };
   if (!a.secretKey || !a.publicKey) throw new Error('keygen needs secretKey and publicKey paths');
-  return keygenFiles({ secretKey: a.secretKey, publicKey: a.publicKey, format: a.format, overwrite: a.overwrite });
+  // `alongside`: the same numbered name for both keys, neither of which exists yet
+  const [secretKey, publicKey] = a.alongside ? alongsidePaths([a.secretKey, a.publicKey]) : [a.secretKey, a.publicKey];
+  return keygenFiles({ secretKey, publicKey, format: a.format, overwrite: a.overwrite });
 };
 
 const sign: CommandHandler = async (ws, raw) => {
@@ -20,6 +23,8 @@ const sign: CommandHandler = async (ws, raw) => {
     secretKeyData: typeof args.secretKeyData === 'string' ? new Uint8Array(Buffer.from(args.secretKeyData, 'base64')) : undefined,
     detached,
     keyId: typeof args.keyId === 'string' ? args.keyId : undefined,
+    // `copy`: an embedded signature in a signed copy beside the module (the module itself is left as it is)
+    output: args.copy === true ? target(args, outputPath('${dir}/${name}.signed.${ext}', file)) : undefined,
     overwrite: args.overwrite === true,
   });
   if (report.output?.exists) return { ...report, exists: true, file: report.output.file };

@@ -9,7 +9,9 @@ import { validateFile } from '../engine/operations/validate';
 import { compileFile } from '../engine/operations/compile';
 import { disassembleFile } from '../engine/operations/disassemble';
 import { optimizeFile } from '../engine/operations/optimize';
-import { outputPath } from '../engine/operations/output';
+import { alongsidePath, outputPath } from '../engine/operations/output';
+import { checkFile } from '../engine/operations/check';
+import { locateFindings } from '../engine/operations/findings';
 import type { OptimizeLevel } from '../engine/toolchain';
 import { pathToUri, uriToPath } from '../documents';
 import { ServerCommands, type FileCommandArgs } from '../protocol';
@@ -31,6 +33,11 @@ export function abortOn(token: CancellationToken): AbortSignal {
   return controller.signal;
 }
 
+/** The output a command writes: the configured one, or with `alongside` a free name beside it (never over a file). */
+export function target(args: FileCommandArgs, configured: string): string {
+  return args.alongside === true ? alongsidePath(configured) : configured;
+}
+
 function openText(ws: Workspace, file: string): string | undefined {
   return ws.documents.get(pathToUri(file))?.getText();
 }
@@ -44,24 +51,30 @@ const validate: CommandHandler = async (ws, raw, token) => {
 
 const compile: CommandHandler = async (ws, raw, token) => {
   const { file, args } = fileArg(raw);
-  const output = outputPath(ws.settings.output.compile, file);
+  const output = target(args, outputPath(ws.settings.output.compile, file));
   if (path.resolve(output) === path.resolve(file)) throw new Error('the compile output setting points at the source itself');
-  return compileFile(file, output, {
-    text: openText(ws, file),
+  const text = openText(ws, file);
+  const result = await compileFile(file, output, {
+    text,
     debugNames: typeof args.debugNames === 'boolean' ? args.debugNames : ws.settings.compile.debugNames,
     overwrite: args.overwrite === true,
     signal: abortOn(token),
   });
+  if (result.exists) return result;
+  // the panel gives the policy's verdict on what was compiled, next to the compiler's
+  const checked = checkFile(file, ws.policies, { text });
+  const policy = checked.diagnostics.filter((d) => d.source === 'policy');
+  return { ...result, findings: [...result.findings, ...locateFindings(file, policy, checked.wat?.text)] };
 };
 
 const disassemble: CommandHandler = async (ws, raw, token) => {
   const { file, args } = fileArg(raw);
-  return disassembleFile(file, outputPath(ws.settings.output.disassemble, file), { overwrite: args.overwrite === true, signal: abortOn(token) });
+  return disassembleFile(file, target(args, outputPath(ws.settings.output.disassemble, file)), { overwrite: args.overwrite === true, signal: abortOn(token) });
 };
 
 const optimize: CommandHandler = async (ws, raw, token) => {
   const { file, args } = fileArg(raw);
-  const output = outputPath(ws.settings.output.optimize, file);
+  const output = target(args, outputPath(ws.settings.output.optimize, file));
   if (path.resolve(output) === path.resolve(file)) throw new Error('the optimize output setting points at the input itself');
   return optimizeFile(file, output, {
     level: (typeof args.level === 'string' ? args.level : ws.settings.optimizeLevel) as OptimizeLevel,

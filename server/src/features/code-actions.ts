@@ -34,19 +34,22 @@ export function registerCodeActions(connection: Connection, workspace: () => Wor
       if (diagnostic.source !== 'wasm-warden' || typeof diagnostic.code !== 'string') continue;
       const data = (diagnostic.data ?? {}) as Record<string, unknown>;
       if (IMPORT_RULES.has(diagnostic.code) && typeof data.module === 'string' && typeof data.name === 'string') {
-        const allow = policyAction(`Allow import ${data.module}.${data.name} in the policy`, policyFile, policyText, diagnostic, (text) =>
+        // this one import, not the whole rule: the first and preferred fix
+        const allow = policyAction(`Allow only this import (${data.module}.${data.name}) in the policy`, policyFile, policyText, diagnostic, (text) =>
           allowImportEdit(text, data.module as string, data.name as string),
         );
-        if (allow) actions.push(allow);
+        if (allow) actions.push({ ...allow, isPreferred: true });
       }
       if (diagnostic.code === 'memory-unbounded') {
         const fix = addMemoryMaximum(ws, params.textDocument.uri, diagnostic, data);
         if (fix) actions.push(fix);
       }
-      if (isRuleId(diagnostic.code)) {
+      // a finding several rules agree on (data.rules) offers each rule's severity
+      const rules = Array.isArray(data.rules) ? data.rules.filter((r): r is string => typeof r === 'string') : [diagnostic.code];
+      for (const rule of rules.filter(isRuleId)) {
         for (const severity of ['warning', 'off'] as const) {
-          const change = policyAction(`Set rule ${diagnostic.code} to "${severity}" in the policy`, policyFile, policyText, diagnostic, (text) =>
-            setRuleSeverityEdit(text, diagnostic.code as string, severity),
+          const change = policyAction(`Set rule ${rule} to "${severity}" in the policy${IMPORT_RULES.has(rule) ? ' (every import it covers)' : ''}`, policyFile, policyText, diagnostic, (text) =>
+            setRuleSeverityEdit(text, rule, severity),
           );
           if (change) actions.push(change);
         }

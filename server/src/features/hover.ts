@@ -27,14 +27,17 @@ export function registerHover(connection: Connection, workspace: () => Workspace
             (d) => d.span.start < imp.span.end && imp.span.start < d.span.end,
           )
         : [];
-      return { contents: { kind: MarkupKind.Markdown, value: importHover(imp, findings.map((f) => `${f.code}: ${f.message}`), policy?.file) }, range: toRange(a.index, imp.span) };
+      // the findings' messages are in the same hover already (the editor shows the diagnostics there): name the rules only
+      const rules = [...new Set(findings.flatMap((f) => (Array.isArray(f.data?.rules) ? (f.data.rules as string[]) : [f.code])))];
+      return { contents: { kind: MarkupKind.Markdown, value: importHover(imp, rules, policy?.file) }, range: toRange(a.index, imp.span) };
     }
     const h = hoverAt(a.doc, offset);
     return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: toRange(a.index, h.span) } : null;
   });
 }
 
-export function importHover(imp: ImportEntry, verdicts: string[], policyFile?: string): string {
+/** The hover of an import: what it is, its WASI capability, and the policy's verdict (the rules that deny it). */
+export function importHover(imp: ImportEntry, rules: string[], policyFile?: string): string {
   const info = describeImport(imp.module, imp.name);
   const lines = [`**import** ${code(`${imp.module}.${imp.name}`)} (${imp.kind})`];
   if (info.wasi) {
@@ -42,8 +45,10 @@ export function importHover(imp: ImportEntry, verdicts: string[], policyFile?: s
     if (info.doc) lines.push('', md(info.doc));
   }
   lines.push('');
-  if (verdicts.length) lines.push(...verdicts.map((v) => `⛔ ${md(v)}`));
-  else lines.push(`✅ allowed by ${policyFile ? 'the workspace policy' : 'the default policy'}`);
+  // words, not emoji (an emoji font is not everywhere: it rendered as a box)
+  const by = policyFile ? 'the workspace policy' : 'the default policy';
+  if (rules.length) lines.push(`**Denied** by ${by} (${rules.map((r) => code(r)).join(', ')})`);
+  else lines.push(`**Allowed** by ${by}`);
   return lines.join('\n');
 }
 

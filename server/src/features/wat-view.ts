@@ -1,6 +1,9 @@
-/** The `wasmWarden/watView` request: the read-only WAT view of a `.wasm` (header at once, bodies on demand). */
+/**
+ * The WAT view of a `.wasm`: `wasmWarden/watView` (the read-only text: header at once, bodies on
+ * demand) and `wasmWarden/functions` (the defined functions with their names and sizes, for picking one).
+ */
 import type { Connection } from 'vscode-languageserver/node';
-import { WatViewRequest, type WatViewParams, type WatViewResult } from '../protocol';
+import { FunctionListRequest, WatViewRequest, type FunctionListParams, type FunctionListResult, type WatViewParams, type WatViewResult } from '../protocol';
 import { disassembleFunction, summarizeModule } from '../engine/binary/wat-view';
 import { uriToPath } from '../documents';
 import type { Workspace } from '../workspace';
@@ -9,17 +12,45 @@ export function registerWatView(connection: Connection, workspace: () => Workspa
   connection.onRequest(WatViewRequest, async (params: WatViewParams): Promise<WatViewResult> => {
     const file = uriToPath(params.uri);
     if (!file) return { text: ';; not a file', summary: '', headerOnly: true, error: 'not a file URI' };
+    let read;
     try {
-      const { wasm, view } = await workspace().watView(file);
-      const summary = summarizeModule(wasm.read, wasm.size);
-      if (params.func !== undefined) {
-        const text = await disassembleFunction(wasm.bytes, wasm.read, params.func);
-        return { text, summary, headerOnly: false };
-      }
-      return { text: view.text, summary, headerOnly: view.headerOnly };
+      read = params.func === undefined ? await workspace().watView(file) : { wasm: workspace().cache.viewedWasm(file), view: undefined };
     } catch (err) {
       const message = (err as Error).message;
-      return { text: `;; Wasm Warden could not read this module:\n;; ${message.replace(/\n/g, '\n;; ')}\n`, summary: message, headerOnly: true, error: message };
+      return { text: `;; Wasm Warden could not read this module:\n;; ${comment(message)}\n`, summary: message, headerOnly: true, error: message };
+    }
+    const { wasm, view } = read;
+    const summary = summarizeModule(wasm.read, wasm.size);
+    if (params.func === undefined) return { text: view!.text, summary, headerOnly: view!.headerOnly };
+    try {
+      return { text: await disassembleFunction(wasm.bytes, wasm.read, params.func), summary, headerOnly: false };
+    } catch (err) {
+      // the module reads fine: only this body was refused, and the text says which and why
+      const message = (err as Error).message;
+      return { text: `;; ${comment(message)}\n;; (the rest of the module reads fine: see its WAT view and summary)\n`, summary, headerOnly: false, error: message };
     }
   });
+
+  connection.onRequest(FunctionListRequest, async (params: FunctionListParams): Promise<FunctionListResult> => {
+    const file = uriToPath(params.uri);
+    if (!file) return { functions: [], error: 'not a file URI' };
+    try {
+      const m = workspace().cache.viewedWasm(file).read.model;
+      const exported = new Map<number, string>();
+      for (const e of m.exports) if (e.kind === 'func' && !exported.has(e.index)) exported.set(e.index, e.name);
+      const functions: [number, number, string][] = [];
+      for (const f of m.funcs) {
+        if (f.imported) continue;
+        const name = f.id ? f.id.slice(1) : (exported.get(f.index) ?? '');
+        functions.push([f.index, f.bodySize ?? 0, name]);
+      }
+      return { functions };
+    } catch (err) {
+      return { functions: [], error: (err as Error).message };
+    }
+  });
+}
+
+function comment(message: string): string {
+  return message.replace(/\n/g, '\n;; ');
 }

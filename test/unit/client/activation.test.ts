@@ -107,11 +107,12 @@ const fakeVscode = {
     showTextDocument: async () => undefined,
     createWebviewPanel: fakePanel,
     activeTextEditor: undefined,
-    tabGroups: { activeTabGroup: { activeTab: undefined } },
+    tabGroups: { activeTabGroup: { activeTab: undefined }, all: [], onDidChangeTabs: () => disposable },
   },
   workspace: {
     registerTextDocumentContentProvider: (scheme: string) => (state.contentProviders.push(scheme), disposable),
     onDidGrantWorkspaceTrust: () => disposable,
+    createFileSystemWatcher: () => ({ onDidChange: () => disposable, onDidCreate: () => disposable, onDidDelete: () => disposable, dispose() {} }),
     getConfiguration: () => ({ get: (_k: string, d: unknown) => d }),
     isTrusted: true,
     workspaceFolders: [],

@@ -103,8 +103,28 @@ describe('allowImportEdit', () => {
     t = applyEdits(t, allowImportEdit(t, 'wasi_snapshot_preview1', 'path_rename'));
     t = applyEdits(t, allowImportEdit(t, 'wasi_unstable', 'sock_open'));
     assert.deepEqual(codesAfter(t), []);
-    assert.deepEqual(parsePolicy(t).policy?.imports?.deny, ['env.z*']);
+    const deny = parsePolicy(t).policy?.imports?.deny ?? [];
+    assert.equal(deny[0], 'env.z*');
     assert.equal(parsePolicy(t).policy?.imports?.wasi?.['filesystem-write'], true);
+    // the group is on for path_rename only: the group's other functions are denied by name
+    assert.equal(deny.length, 2);
+    const others = model('wat').import('wasi_snapshot_preview1', 'path_unlink_file').import('wasi_unstable', 'fd_allocate').import('wasi_snapshot_preview1', 'fd_write').build();
+    const after = checkModel(others, effectivePolicy(parsePolicy(t).policy!, 'm.wat')).map((d) => `${d.code}:${d.data?.name}`);
+    assert.deepEqual(after, ['import-not-allowed:path_unlink_file', 'import-not-allowed:fd_allocate']);
+  });
+
+  it('allows one import that a WASI deny glob refuses: the glob is narrowed to the others, by name', () => {
+    const one = model('wat').import('wasi_snapshot_preview1', 'path_open').import('wasi_snapshot_preview1', 'path_unlink_file').build();
+    const codes = (text: string) => checkModel(one, effectivePolicy(parsePolicy(text).policy!, 'm.wat')).map((d) => `${d.code}:${d.data?.name}`);
+    const text = '{ "imports": { "deny": ["wasi_snapshot_preview1.path_*"], "wasi": { "filesystem-write": true } } }';
+    assert.deepEqual(codes(text), ['import-not-allowed:path_open', 'import-not-allowed:path_unlink_file']);
+    const t = applyEdits(text, allowImportEdit(text, 'wasi_snapshot_preview1', 'path_open'));
+    assert.deepEqual(codes(t), ['import-not-allowed:path_unlink_file'], t);
+    const narrowed = parsePolicy(t).policy?.imports?.deny?.[0] ?? '';
+    assert.match(narrowed, /^wasi_snapshot_preview1\.\{path_/);
+    assert.doesNotMatch(narrowed, /path_open/);
+    // a glob over a module that is not WASI cannot single one import out: no edit rather than a weaker policy
+    assert.deepEqual(allowImportEdit('{ "imports": { "deny": ["env.*"] } }', 'env', 'f'), []);
   });
 
   it('creates the file content when there is none, and refuses broken JSON', () => {

@@ -44,3 +44,22 @@ export function outputPath(template: string, input: string): string {
 export function readBytes(file: string): Uint8Array {
   return new Uint8Array(fs.readFileSync(file));
 }
+
+/**
+ * A free name beside `file` for writing alongside it instead of over it: `name-1.ext`, `name-2.ext`, ...
+ * (the first that does not exist).
+ */
+export function alongsidePath(file: string): string {
+  return alongsidePaths([file])[0];
+}
+
+/** Free names beside several files that belong together, with the same number (`key-2.key`, `key-2.pub`). */
+export function alongsidePaths(files: string[]): string[] {
+  for (let n = 1; ; n++) {
+    const candidates = files.map((file) => {
+      const ext = path.extname(file);
+      return `${file.slice(0, file.length - ext.length)}-${n}${ext}`;
+    });
+    if (candidates.every((c) => !fs.existsSync(c))) return candidates;
+  }
+}

@@ -7,13 +7,14 @@ import type { EngineDiagnostic } from '../diagnostic';
 import type { ModuleModel } from '../model';
 import { memoryMaxBytes, memoryMinBytes } from '../model';
 import type { Span } from '../span';
-import { describeImport, WASI_CAPABILITIES, type WasiCapability } from '../wasi';
+import { describeImport, WASI_CAPABILITIES, WASI_PREVIEW1_FUNCTIONS, WASI_PREVIEW1_MODULES, type WasiCapability } from '../wasi';
 import { DEFAULT_POLICY, FEATURES, type EffectivePolicy, type Policy, type RuleSeverity } from './definition';
-import { escapeGlob, firstMatch } from './glob';
+import { escapeGlob, firstMatch, matchGlob } from './glob';
 import { effectivePolicy, parsePolicy } from './load';
 import { RULES, type RuleContext } from './rules';
 import { keepLatest } from '../jit';
 import { limitedItems, moduleHeadSpan } from './rules/helpers';
+import { mergeImportFindings } from './merge-import-findings';
 
 export { ruleDocPath } from './rules';
 
@@ -65,7 +66,7 @@ export function checkModel(model: ModuleModel, policy: EffectivePolicy, extra: C
       out.push(d);
     }
   }
-  return out;
+  return mergeImportFindings(out);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -160,7 +161,16 @@ export function allowImportEdit(policyText: string, module: string, name: string
     const deny = policy.imports?.deny ?? [];
     // remove from the end so the indices stay right
     for (let i = deny.length - 1; i >= 0; i--) {
-      if (exact.has(deny[i])) text = apply(text, modify(text, ['imports', 'deny', i], undefined, FORMAT));
+      if (exact.has(deny[i])) {
+        text = apply(text, modify(text, ['imports', 'deny', i], undefined, FORMAT));
+        continue;
+      }
+      // a WASI glob (`wasi_snapshot_preview1.path_*`) that denies it: narrowed to the other catalog
+      // functions it denies, by name, so this one import is allowed and the rest stay denied
+      const narrowed = matchGlob(deny[i], full, 'name') ? narrowWasiDeny(deny[i], module, name) : undefined;
+      if (narrowed !== undefined) {
+        text = apply(text, modify(text, ['imports', 'deny', i], narrowed === '' ? undefined : narrowed, FORMAT));
+      }
     }
     const allow = policy.imports?.allow;
     if (allow && firstMatch(allow, full, 'name') === undefined) {
@@ -171,9 +181,29 @@ export function allowImportEdit(policyText: string, module: string, name: string
     const key = info.capability ?? (info.wasi && !info.known ? 'unknown' : undefined);
     if (key && effective.imports?.wasi?.[key] === false) {
       text = apply(text, modify(text, ['imports', 'wasi', key], true, FORMAT));
+      // switching the group on for one import: its other preview1 functions stay denied, by name
+      const others = info.known && info.capability ? Object.keys(WASI_PREVIEW1_FUNCTIONS).filter((n) => n !== name && WASI_PREVIEW1_FUNCTIONS[n].capability === info.capability) : [];
+      if (others.length) {
+        const names = others.length === 1 ? escapeGlob(others[0]) : `{${others.map(escapeGlob).join(',')}}`;
+        text = apply(text, modify(text, ['imports', 'deny', -1], `{${WASI_PREVIEW1_MODULES.join(',')}}.${names}`, { ...FORMAT, isArrayInsertion: true }));
+      }
     }
     return text;
   });
+}
+
+/**
+ * A deny glob over one WASI preview1 module, without `name`: the other catalog functions it denies as
+ * `module.{a,b,...}` ('' when it denied only `name`). Undefined when the glob is not of that form (its
+ * module part is a glob, or the module is not WASI preview1): no import can then be singled out.
+ */
+function narrowWasiDeny(pattern: string, module: string, name: string): string | undefined {
+  if (!(WASI_PREVIEW1_MODULES as readonly string[]).includes(module)) return undefined;
+  const prefix = `${escapeGlob(module)}.`;
+  if (!pattern.startsWith(prefix)) return undefined;
+  const others = Object.keys(WASI_PREVIEW1_FUNCTIONS).filter((n) => n !== name && matchGlob(pattern, `${module}.${n}`, 'name'));
+  if (others.length === 0) return '';
+  return others.length === 1 ? `${prefix}${escapeGlob(others[0])}` : `${prefix}{${others.map(escapeGlob).join(',')}}`;
 }
 
 /** Edits that set `rules.<ruleId>` to `severity`. */

@@ -240,7 +240,7 @@ export function runGuest(
   });
   if (refused.length) {
     for (const r of refused) monitor.violation('import-refused', r);
-    return finish({ outcome: 'error', message: `refused to link: the module imports ${refused.join(', ')}, which is not WASI preview1 (${WASI_MODULE})` });
+    return finish({ outcome: 'error', message: `refused to link: the module imports ${refused.join(', ')}, which ${refused.length === 1 ? 'is' : 'are'} not WASI preview1 (${WASI_MODULE})` });
   }
   imports[WASI_MODULE] = wasiImports;
 

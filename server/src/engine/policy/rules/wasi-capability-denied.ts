@@ -1,4 +1,5 @@
 import { describeImport, WASI_CAPABILITY_DOCS } from '../../wasi';
+import { DEFAULT_POLICY } from '../definition';
 import { wasiImports } from './helpers';
 import type { PolicyRule, RuleFinding } from './rule';
 
@@ -16,7 +17,10 @@ export const wasiCapabilityDenied: PolicyRule = {
       const info = describeImport(imp.module, imp.name);
       if (!info.known || !info.capability || switches[info.capability] !== false) continue;
       out.push({
-        message: `Import ${imp.module}.${imp.name} needs the WASI capability "${info.capability}" (${WASI_CAPABILITY_DOCS[info.capability]}), which imports.wasi denies.`,
+        // a capability off by default is off although the policy file may not mention imports.wasi at all
+        message: `Import ${imp.module}.${imp.name} needs the WASI capability "${info.capability}" (${WASI_CAPABILITY_DOCS[info.capability]}), which ${
+          DEFAULT_POLICY.imports?.wasi?.[info.capability] === false ? `is off by default (imports.wasi.${info.capability})` : `imports.wasi.${info.capability} switches off`
+        }.`,
         span: imp.span,
         data: { module: imp.module, name: imp.name, capability: info.capability },
       });
