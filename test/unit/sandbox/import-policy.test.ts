@@ -70,6 +70,13 @@ describe('the import plan, before the run', () => {
     assert.equal(planImports(m, policy({ imports: { deny: ['env.memory'] } }), { allowDenied: true }).refusal, undefined);
   });
 
+  it('keeps imports apart whose names differ only in where a NUL byte falls (a denied global is not taken for a function)', async () => {
+    const m = await model(`(module (import "env\\00x" "y" (global i32)) (import "env" "x\\00y" (func)))`);
+    const p = planImports(m, policy({ imports: { deny: ['env*'] } }), { stubImports: 'zero' });
+    assert.deepEqual(p.denied.map((d) => [d.module, d.name, d.kind, d.reasons.length]), [['env\0x', 'y', 'global', 1], ['env', 'x\0y', 'function', 1]]);
+    assert.match(p.refusal ?? '', /the policy denies env\0x\.y \(global\), which is not a function/);
+  });
+
   it('names the toolchain the imports look like', () => {
     assert.match(toolchainOf([{ module: 'wbg', name: '__wbindgen_throw' }]) ?? '', /wasm-bindgen/);
     assert.match(toolchainOf([{ module: 'env', name: '__syscall_openat' }]) ?? '', /emscripten/);
