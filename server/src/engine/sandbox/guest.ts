@@ -248,7 +248,9 @@ export function runGuest(
   try {
     instance = new WA.Instance(mod, imports);
   } catch (e) {
-    // (a start function's call of a denied import or a trapping stub traps here)
+    // a start function may end the run: proc_exit (an exit like any other), or a call of a denied import or
+    // a trapping stub (a trap)
+    if (e instanceof ProcExit) return finish({ outcome: 'exit', exitCode: e.code >>> 0 });
     if (e instanceof ImportTrap) return finish({ outcome: 'trap', trap: { kind: e.kind, message: e.message, stack: wasmStack(e.stack) } });
     const trap = e instanceof WA.LinkError || e instanceof WA.CompileError ? undefined : classifyTrap(e);
     return finish(trap ? { outcome: 'trap', trap } : { outcome: 'error', message: `cannot instantiate: ${(e as Error).message}` });
