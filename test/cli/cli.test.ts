@@ -604,5 +604,23 @@ describe('run: hostile guests and policies', { concurrency: true }, () => {
     const help = await cli(['run', '--help'], d);
     assert.match(help.stdout + help.stderr, /Without --env, the variables named in the nearest policy's sandbox\.env/);
   });
+
+  test('the policy\'s sandbox.dirs: each mount it gives the guest is said on stderr (host, guest, access); --dir replaces them', async () => {
+    const d = folder({
+      'wasm-warden.policy.json': JSON.stringify({ sandbox: { dirs: [{ host: 'data', guest: '/data', readOnly: false }, { host: '.', guest: '/src' }] } }),
+      'data/x.txt': 'x',
+      'nop.wat': '(module (memory (export "memory") 1) (func (export "_start")))',
+    });
+    const r = await cli(['run', 'nop.wat'], d);
+    assert.equal(r.code, 0, r.stderr);
+    const real = fs.realpathSync(d);
+    const said = r.stderr.split('\n').filter((l) => / mounts /.test(l)).map((l) => l.replace(/^.* mounts /, '').replace(real, '<d>').replace(d, '<d>'));
+    assert.deepEqual(said, [`<d>${path.sep}data as /data (read-write) (sandbox.dirs)`, '<d> as /src (read-only) (sandbox.dirs)']);
+    const own = await cli(['run', 'nop.wat', '--dir', 'data::/d'], d);
+    assert.equal(own.code, 0, own.stderr);
+    assert.doesNotMatch(own.stderr, / mounts /);
+    const help = await cli(['run', '--help'], d);
+    assert.match(help.stdout + help.stderr, /Without --dir, the mounts in the policy's sandbox\.dirs are used/);
+  });
 });
 });
