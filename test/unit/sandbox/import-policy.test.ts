@@ -77,6 +77,15 @@ describe('the import plan, before the run', () => {
     assert.match(p.refusal ?? '', /the policy denies env\0x\.y \(global\), which is not a function/);
   });
 
+  it('refuses to stub an import with a v128 value (no host function or global can make one; it was an internal error or a host-error trap)', async () => {
+    for (const imp of ['(import "env" "g" (global v128))', '(import "env" "f" (func (result v128)))', '(import "env" "f" (func (param i32 v128)))']) {
+      const m = readWasm(await wat2wasm(`(module ${imp})`, { simd: true })).model;
+      const p = planImports(m, policy({}), { stubImports: 'zero' });
+      assert.deepEqual(p.stubs, [], imp);
+      assert.match(p.refusal ?? '', /cannot stub \(only functions, globals and tables can be, and none with a v128 value\)/, imp);
+    }
+  });
+
   it('names the toolchain the imports look like', () => {
     assert.match(toolchainOf([{ module: 'wbg', name: '__wbindgen_throw' }]) ?? '', /wasm-bindgen/);
     assert.match(toolchainOf([{ module: 'env', name: '__syscall_openat' }]) ?? '', /emscripten/);

@@ -155,14 +155,15 @@ export function planImports(model: ModuleModel, policy: EffectivePolicy, options
   const unstubbable: string[] = [];
   for (const i of missing) {
     const base = { module: i.module, name: i.name, mode: options.stubImports };
-    if (i.kind === 'func' && i.sig) plan.stubs.push({ ...base, kind: 'function', results: [...i.sig.results] });
-    else if (i.kind === 'global' && i.globalType) plan.stubs.push({ ...base, kind: 'global', global: { ...i.globalType } });
+    // a v128 cannot cross to or from JavaScript: no host function or global can stand for one
+    if (i.kind === 'func' && i.sig && ![...i.sig.params, ...i.sig.results].includes('v128')) plan.stubs.push({ ...base, kind: 'function', results: [...i.sig.results] });
+    else if (i.kind === 'global' && i.globalType && i.globalType.valType !== 'v128') plan.stubs.push({ ...base, kind: 'global', global: { ...i.globalType } });
     else if (i.kind === 'table' && i.limits) {
       plan.stubs.push({ ...base, kind: 'table', table: { refType: i.refType ?? 'funcref', min: Number(i.limits.min), ...(i.limits.max !== undefined && { max: Number(i.limits.max) }) } });
     } else unstubbable.push(`${i.module}.${i.name} (${kindName(i.kind)})`);
   }
   if (unstubbable.length) {
-    plan.refusal = `the module imports ${listed(unstubbable)}, which the sandbox does not provide and cannot stub (only functions, globals and tables can be).${builtFor}`;
+    plan.refusal = `the module imports ${listed(unstubbable)}, which the sandbox does not provide and cannot stub (only functions, globals and tables can be, and none with a v128 value).${builtFor}`;
   }
   return plan;
 }
