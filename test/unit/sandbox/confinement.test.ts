@@ -257,6 +257,27 @@ describe('filesystem confinement (preview1 in-process)', () => {
     assert.equal(d.violations.length, 6);
   });
 
+  it('refuses a new hard link to a planted hard link (it changed the outside file\'s link count and ctime); a file of the mount with one link may be linked and stays writable', () => {
+    const rw = path.join(root, 'rw');
+    fs.mkdirSync(rw);
+    const secret = path.join(outside, 'secret.txt');
+    fs.linkSync(secret, path.join(rw, 'hard.txt'));
+    fs.writeFileSync(path.join(rw, 'one.txt'), 'one');
+    const old = fs.statSync(secret);
+    const d = driver([{ host: rw, guest: '/rw' }]);
+    assert.equal(d.link(3, 'hard.txt', 3, 'again.txt'), ERRNO.NOTCAPABLE);
+    assert.equal(fs.existsSync(path.join(rw, 'again.txt')), false);
+    const now = fs.statSync(secret);
+    assert.deepEqual([now.nlink, now.ctimeMs], [old.nlink, old.ctimeMs], 'the outside file is as it was');
+    assert.deepEqual(d.violations.map((v) => v.kind), ['hardlink-write']);
+    assert.match(d.violations[0].detail, /^path_link \/rw\/hard\.txt: it has 2 links/);
+    // one.txt's only name was in the mount: both names are the guest's now, it may write through either
+    assert.equal(d.link(3, 'one.txt', 3, 'two.txt'), 0);
+    assert.equal(d.create(3, 'two.txt', 'written'), 0);
+    assert.equal(fs.readFileSync(path.join(rw, 'one.txt'), 'utf8'), 'written');
+    assert.equal(d.violations.length, 1);
+  });
+
   it('records write attempts on read-only descriptors and NUL bytes in paths as violations', () => {
     const rw = path.join(root, 'rw');
     fs.mkdirSync(rw);

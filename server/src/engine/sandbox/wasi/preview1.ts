@@ -642,7 +642,11 @@ export class WasiPreview1 {
       if (st.isDirectory()) return ERRNO.PERM;
       // link(2) does not follow a final symlink: the new name is another copy of the link itself
       if (st.isSymbolicLink()) this.fs.checkSymlinkTarget(this.parentHost(to), fs.readlinkSync(from.host), `path_link ${this.fs.guestPath(to.mount, to.rel)}`);
+      // a link changes the file (its link count and ctime): not a file that may have a name outside the mounts
+      else this.requireSingleLink(st, from, 'path_link');
       this.newEntry(to, 'path_link', false, () => fs.linkSync(from.host, to.host));
+      // a file that had one name (in the mounts) now has two, both the guest's: it stays writable
+      if (st.isFile() && st.nlink === 1) this.ownFiles.add(`${st.dev}:${st.ino}`);
       return 0;
     },
     path_open: (fd: number, dirflags: number, p: number, len: number, oflags: number, base: bigint, _inh: bigint, fdflags: number, out: number) => {
