@@ -151,6 +151,12 @@ describe('exit codes', () => {
     assert.deepEqual([zero.outcome, zero.exitCode, zero.trap], ['exit', 0, undefined], JSON.stringify(zero));
   });
 
+  it('an invoked export returning a function reference exits 0 with result "funcref" (the worker failed with "[object Object]")', T, async () => {
+    const r = await runSandboxed(await wat2wasm(`(module (memory (export "memory") 1) (func $g) (elem declare func $g)
+      (func (export "f") (result funcref i32) (ref.func $g) (i32.const 7)))`, { ...REF_TYPES, multi_value: true }), base({ invoke: { export: 'f', args: [] } }));
+    assert.deepEqual([r.outcome, r.exitCode, r.result], ['exit', 0, ['funcref', 7]], JSON.stringify(r.message));
+  });
+
   it('maps every outcome and code (a run with violations never exits 0)', () => {
     const e = (exitCode: number, violationCount = 0) => exitStatusOf({ outcome: 'exit', exitCode, violationCount }).status;
     assert.deepEqual([0, 1, 3, 125, 126, 127, 128, 255, 256, 512, 0x100000000 - 1].map((c) => e(c)), [0, 1, 3, 125, 1, 1, 1, 1, 1, 1, 1]);

@@ -48,6 +48,18 @@ class CappedOutput implements OutputSink {
   }
 }
 
+/**
+ * An export's return value as the report can carry it across threads and processes: numbers, bigints and
+ * null as they are (several results: an array of them); a function reference, which cannot be copied
+ * (it made the worker fail with "[object Object]"), as the text `funcref`.
+ */
+export function reportable(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(reportable);
+  if (typeof v === 'function') return 'funcref';
+  if (v === null || v === undefined || typeof v === 'number' || typeof v === 'bigint') return v;
+  return String(v);
+}
+
 /** A module capped, instrumented and compiled (a WebAssembly.Module can be posted to another thread). */
 export type PreparedModule =
   | {
@@ -277,7 +289,7 @@ export function runGuest(
   try {
     if (options.invoke && typeof init === 'function') init();
     const result = options.invoke ? fn(...options.invoke.args) : fn();
-    return finish(options.invoke ? { outcome: 'exit', exitCode: 0, result, ...fuelReport() } : { outcome: 'exit', exitCode: 0, ...fuelReport() });
+    return finish(options.invoke ? { outcome: 'exit', exitCode: 0, result: reportable(result), ...fuelReport() } : { outcome: 'exit', exitCode: 0, ...fuelReport() });
   } catch (e) {
     // preview1's exit code is a u32: a code given as a negative i32 is the same code
     if (e instanceof ProcExit) return finish({ outcome: 'exit', exitCode: e.code >>> 0, ...fuelReport() });
