@@ -453,6 +453,11 @@ describe('run', { concurrency: true }, () => {
     assert.equal(exit3.code, 3, exit3.stderr);
     assert.equal(add.code, 0, add.stderr);
     assert.equal(add.stdout, '42\n');
+    // several results, an i64 among them, and a NaN (JSON.stringify threw on the bigint: internal error, exit 3)
+    fs.writeFileSync(path.join(d, 'multi.wat'), '(module (func (export "f") (result i32 i64 f64) (i32.const -1) (i64.const 9007199254740993) (f64.div (f64.const 0) (f64.const 0))))');
+    const multi = await cli(['run', 'multi.wat', '--invoke', 'f'], d);
+    assert.equal(multi.code, 0, multi.stderr);
+    assert.equal(multi.stdout, '-1 9007199254740993 NaN\n');
     const bads: [string[], RegExp][] = [
       [['run', 'add.wat', '--timeout', 'soon'], /--timeout must be a whole number/],
       [['run', 'add.wat', '--dir', 'no-such-dir'], /no-such-dir: not a folder/],

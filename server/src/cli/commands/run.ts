@@ -33,7 +33,7 @@ export const run: CommandDef = {
     'max-output': { type: 'string', value: 'BYTES', description: 'limit per stream on stdout/stderr' },
     'max-table-elements': { type: 'string', value: 'N', description: 'limit on the elements of all tables together (default 1000000)' },
     fuel: { type: 'string', value: 'N', description: 'instruction budget; the run stops (limit) when it is used up' },
-    invoke: { type: 'string', value: 'NAME', description: 'call this export instead of _start; the arguments after the module are its (numeric) parameters' },
+    invoke: { type: 'string', value: 'NAME', description: 'call this export instead of _start; the arguments after the module are its (numeric) parameters; its results are printed on one line, separated by spaces' },
     report: { type: 'string', value: 'FILE.json', description: "write the monitor's final report as JSON" },
     policy: { type: 'string', value: 'FILE', description: "policy whose sandbox section is the base (default: the nearest one)" },
     manifest: { type: 'string', value: 'FILE.json', description: 'an Extism manifest: its allowed_paths (ro: prefix), timeout_ms, memory.max_pages and config become the sandbox options; flags still win; its first wasm path is the module when none is given' },
@@ -208,7 +208,7 @@ export const run: CommandDef = {
       if (w.exists) throw new CliError(`run: ${displayPath(reportFile)} already exists (use --force to overwrite)`);
     }
     if (invoke !== undefined && result.outcome === 'exit' && result.result !== undefined) {
-      io.out(`${typeof result.result === 'bigint' ? result.result.toString() : JSON.stringify(result.result)}\n`);
+      io.out(`${formatInvokeResult(result.result)}\n`);
     }
     // our summary, after all of the guest's output, on a fresh line with the terminal's attributes reset
     const why = result.trap
@@ -264,6 +264,17 @@ class GuestOutput {
     this.midLine = false;
     this.coloured = false;
   }
+}
+
+/**
+ * An invoked export's return value as one line: numbers as JavaScript writes them (NaN, Infinity), i64s
+ * (bigints) in full, several results separated by spaces. (JSON.stringify threw on an i64 among several
+ * results: the CLI ended with an internal error; it also wrote NaN as null.)
+ */
+export function formatInvokeResult(v: unknown): string {
+  if (Array.isArray(v)) return v.map(formatInvokeResult).join(' ');
+  if (typeof v === 'bigint' || typeof v === 'number') return v.toString();
+  return v === null ? 'null' : escapeControls(String(v));
 }
 
 /** What the run does with the module's imports, said on stderr before it starts; '' when there is nothing to say. */
