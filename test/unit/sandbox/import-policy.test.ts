@@ -86,6 +86,14 @@ describe('the import plan, before the run', () => {
     }
   });
 
+  it('refuses a denied function with a v128 value unless allowed (its call never reaches the host: a host-error trap with no violation)', async () => {
+    const m = readWasm(await wat2wasm('(module (import "env" "f" (func (param v128))) (import "env" "g" (func)))', { simd: true })).model;
+    const p = planImports(m, policy({ imports: { deny: ['env.*'] } }), { stubImports: 'trap' });
+    assert.match(p.refusal ?? '', /the policy denies env\.f \(function with a v128 value\), which is not a function the run could stop at/);
+    const g = readWasm(await wat2wasm('(module (import "env" "g" (func)))')).model;
+    assert.equal(planImports(g, policy({ imports: { deny: ['env.*'] } }), { stubImports: 'trap' }).refusal, undefined, 'a denied function without v128 is stoppable');
+  });
+
   it('names the toolchain the imports look like', () => {
     assert.match(toolchainOf([{ module: 'wbg', name: '__wbindgen_throw' }]) ?? '', /wasm-bindgen/);
     assert.match(toolchainOf([{ module: 'env', name: '__syscall_openat' }]) ?? '', /emscripten/);

@@ -138,7 +138,12 @@ export function planImports(model: ModuleModel, policy: EffectivePolicy, options
   const unlinkable = missing.map((i) => `${i.module}.${i.name} (${kindName(i.kind)})`);
   const toolchain = missing.length ? toolchainOf(missing) : undefined;
   const plan: ImportPlan = { denied, deniedAllowed, unlinkable, stubs: [], ...(toolchain && { toolchain }) };
-  const notCallable = deniedAllowed ? [] : denied.filter((d) => d.kind !== 'function').map((d) => `${d.module}.${d.name} (${d.kind})`);
+  // a function with a v128 parameter or result cannot reach the host function that records the call: the
+  // engine refuses the call before it (a host-error trap, no import-denied violation), so it is not stoppable either
+  const v128 = new Set(model.kind === 'component' ? [] : model.imports.filter((i) => i.sig && [...i.sig.params, ...i.sig.results].includes('v128')).map((i) => importKey(i.module, i.name)));
+  const notCallable = deniedAllowed
+    ? []
+    : denied.filter((d) => d.kind !== 'function' || v128.has(importKey(d.module, d.name))).map((d) => `${d.module}.${d.name} (${d.kind === 'function' ? 'function with a v128 value' : d.kind})`);
   if (notCallable.length) {
     // a call can trap; a use of a memory, table or global cannot be stopped the same way
     plan.refusal = `the policy denies ${listed(notCallable)}, which is not a function the run could stop at: it can only run with the denied imports allowed.`;
