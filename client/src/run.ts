@@ -55,7 +55,8 @@ export async function runInSandbox(context: vscode.ExtensionContext, ctx: Comman
       if (result?.needsConfirmation) {
         const dirs = result.needsConfirmation.outsideWorkspace;
         const ok = await vscode.window.showWarningMessage(
-          `The sandbox configuration mounts folders outside the workspace: ${dirs.join(', ')}. Allow?`,
+          // folder names come from the workspace's settings: a bidi override could disguise which folder it is
+          `The sandbox configuration mounts folders outside the workspace: ${dirs.map(escapeControls).join(', ')}. Allow?`,
           { modal: true },
           'Allow',
         );
