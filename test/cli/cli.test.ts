@@ -475,7 +475,8 @@ describe('run', { concurrency: true }, () => {
     const d = await fixtures(['overlap.wat']);
     fs.mkdirSync(path.join(d, 'app', 'assets'), { recursive: true });
     fs.writeFileSync(path.join(d, 'secret.txt'), 'outside\n');
-    const r = await cli(['run', 'overlap.wat', '--dir', 'app::/app:rw', '--dir', 'app/assets::/assets'], d);
+    // the default policy denies filesystem-write imports: allowed here, the attack is on the mounts
+    const r = await cli(['run', 'overlap.wat', '--allow-denied-imports', '--dir', 'app::/app:rw', '--dir', 'app/assets::/assets'], d);
     assert.notEqual(r.code, 0, r.stderr);
     assert.match(r.stderr, /sandbox violation \(symlink-escape\): symlink \/app\/assets -> \.\. would leave \/app/);
     assert.match(r.stderr, /sandbox violation \(path-escape\): \/assets: the mount's host folder was moved, removed or replaced/);
@@ -503,10 +504,11 @@ describe('run', { concurrency: true }, () => {
     // the policy's sandbox.maxWriteBytes, and the flag over it
     const p = await fixtures(['grow.wat']);
     fs.mkdirSync(path.join(p, 'out'));
-    fs.writeFileSync(path.join(p, 'wasm-warden.policy.json'), JSON.stringify({ sandbox: { dirs: [{ host: 'out', guest: '/out', readOnly: false }], maxWriteBytes: 100 } }));
+    fs.writeFileSync(path.join(p, 'wasm-warden.policy.json'), JSON.stringify({ sandbox: { dirs: [{ host: 'out', guest: '/out', readOnly: false }], maxWriteBytes: 300 } }));
+    // 300 bytes: room for the new name (ENTRY_QUOTA_BYTES and its length), not for the data
     const policy = await cli(['run', 'grow.wat'], p);
     assert.equal(policy.code, 19, policy.stderr);
-    assert.match(policy.stderr, /the run may add 100 bytes/);
+    assert.match(policy.stderr, /the run may add 300 bytes/);
     assert.equal(fs.statSync(path.join(p, 'out', 'out.bin')).size, 0);
     const flag = await cli(['run', 'grow.wat', '--max-write', '4096'], p);
     assert.equal(flag.code, 0, flag.stderr);
