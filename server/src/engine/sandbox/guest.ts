@@ -64,6 +64,8 @@ export function reportable(v: unknown): unknown {
 export type PreparedModule =
   | {
       ok: true; mod: WasmModule; limit: Omit<MemoryLimitResult, 'bytes'>; notify: boolean;
+      /** the start function is exported as `names.start` (instrument.ts): call it after instantiation */
+      deferredStart: boolean;
       /** link clock_time_get through clockAdapter (its imports have preview1's exact type) */
       clockAdapter: boolean;
       /** the instrumentation's names for this run (random: see instrument.ts) */
@@ -106,11 +108,13 @@ export function prepareModule(original: Uint8Array, options: SandboxOptions): Pr
     limit = capMemory(tables.bytes, limitOf(options, 'maxMemoryBytes')!);
     let code = limit.bytes;
     let notify = false;
+    let deferredStart = false;
     const names = newInstrumentNames();
     try {
       const out = instrument(limit.bytes, { fuel: options.fuel, growHook: limit.capped, growNotify: true, names });
       code = out.bytes;
       notify = out.growNotify;
+      deferredStart = out.deferredStart;
     } catch (e) {
       // without fuel, instrumentation is only a better memory-limit report: run the module as is
       if (options.fuel !== undefined) return { ok: false, outcome: 'error', message: `cannot meter this module (fuel): ${(e as Error).message}` };
@@ -123,10 +127,11 @@ export function prepareModule(original: Uint8Array, options: SandboxOptions): Pr
       // seen at the next WASI call instead of at once)
       if (code === limit.bytes || options.fuel !== undefined) throw e;
       notify = false;
+      deferredStart = false;
       mod = new WA.Module(limit.bytes);
     }
     const { bytes: _bytes, ...info } = limit;
-    return { ok: true, mod, limit: info, notify, clockAdapter: clockImportIsExact(limit.bytes), names, tableMaxima: tables.maxima };
+    return { ok: true, mod, limit: info, notify, deferredStart, clockAdapter: clockImportIsExact(limit.bytes), names, tableMaxima: tables.maxima };
   } catch (e) {
     const message = (e as Error).message;
     if (e instanceof TableLimitError) return { ok: false, outcome: 'limit', message: `cannot load module: ${message}`, violations: [{ kind: 'table-limit', detail: message }] };
@@ -194,7 +199,7 @@ export function runGuest(
     for (const v of prep.violations ?? []) monitor.violation(v.kind, v.detail);
     return finish({ outcome: prep.outcome, message: prep.message });
   }
-  const { mod, limit, notify, clockAdapter: adaptClock, names, tableMaxima } = prep;
+  const { mod, limit, notify, deferredStart, clockAdapter: adaptClock, names, tableMaxima } = prep;
   capBytes = limit.maxPages * PAGE;
   capped = limit.capped;
 
@@ -283,10 +288,15 @@ export function runGuest(
   // 3. run
   const entry = options.invoke ? options.invoke.export : '_start';
   const fn = instance.exports[entry];
-  if (typeof fn !== 'function') return finish({ outcome: 'error', message: `the module exports no function ${entry}` });
+  const start = deferredStart ? instance.exports[names.start] : undefined;
+  const noEntry = () => finish({ outcome: 'error', message: `the module exports no function ${entry}` });
+  if (typeof fn !== 'function' && typeof start !== 'function') return noEntry();
   const init = instance.exports._initialize;
   post({ type: 'started', atMs: monitor.elapsed() });
   try {
+    // the module's start function, deferred by instrument.ts: run as the engine would have, first
+    if (typeof start === 'function') start();
+    if (typeof fn !== 'function') return noEntry();
     if (options.invoke && typeof init === 'function') init();
     const result = options.invoke ? fn(...options.invoke.args) : fn();
     return finish(options.invoke ? { outcome: 'exit', exitCode: 0, result: reportable(result), ...fuelReport() } : { outcome: 'exit', exitCode: 0, ...fuelReport() });
