@@ -12,7 +12,7 @@ import { RunEventNotification, ServerCommands, type ImportPlan, type RunArgs, ty
 import type { LiveStats } from '../../server/src/engine/sandbox/types';
 import type { CommandContext } from './commands';
 import { renderRunFinal, renderRunShell, renderRunStats, violationLine } from './panels/run-view';
-import { jsonDisplaySafe } from '../../server/src/engine/sandbox/display-text';
+import { escapeControls, jsonDisplaySafe } from '../../server/src/engine/sandbox/display-text';
 
 const CONFIRMED_KEY = 'wasmWarden.confirmedMounts';
 const active = new Map<string, { file: string }>();
@@ -55,7 +55,8 @@ export async function runInSandbox(context: vscode.ExtensionContext, ctx: Comman
       if (result?.needsConfirmation) {
         const dirs = result.needsConfirmation.outsideWorkspace;
         const ok = await vscode.window.showWarningMessage(
-          `The sandbox configuration mounts folders outside the workspace: ${dirs.join(', ')}. Allow?`,
+          // folder names come from the workspace's settings: a bidi override could disguise which folder it is
+          `The sandbox configuration mounts folders outside the workspace: ${dirs.map(escapeControls).join(', ')}. Allow?`,
           { modal: true },
           'Allow',
         );
@@ -65,7 +66,9 @@ export async function runInSandbox(context: vscode.ExtensionContext, ctx: Comman
         continue;
       }
       if (result?.refused) {
-        const { message, imports } = result.refused;
+        // the message quotes the module's import names (guest-chosen): controls and bidi overrides shown escaped
+        const { imports } = result.refused;
+        const message = escapeControls(result.refused.message);
         const stub = imports.unlinkable.length > 0 && imports.stubs.length === 0;
         const choice = await vscode.window.showWarningMessage(
           `${message[0].toUpperCase()}${message.slice(1)}`,
@@ -88,7 +91,7 @@ export async function runInSandbox(context: vscode.ExtensionContext, ctx: Comman
       const trap = result.trap as { kind?: string; message?: string } | undefined;
       if (trap?.kind === 'denied-import' && !allowDeniedImports) {
         const again = await vscode.window.showWarningMessage(
-          `The run stopped: the module ${trap.message}. Run it again with the imports the policy denies allowed, this once?`,
+          `The run stopped: the module ${escapeControls(trap.message ?? '')}. Run it again with the imports the policy denies allowed, this once?`,
           { modal: true },
           'Run Again Allowing Them',
         );

@@ -522,6 +522,11 @@ describe('run', { concurrency: true }, () => {
     assert.equal(exit3.code, 3, exit3.stderr);
     assert.equal(add.code, 0, add.stderr);
     assert.equal(add.stdout, '42\n');
+    // several results, an i64 among them, and a NaN (JSON.stringify threw on the bigint: internal error, exit 3)
+    fs.writeFileSync(path.join(d, 'multi.wat'), '(module (func (export "f") (result i32 i64 f64) (i32.const -1) (i64.const 9007199254740993) (f64.div (f64.const 0) (f64.const 0))))');
+    const multi = await cli(['run', 'multi.wat', '--invoke', 'f'], d);
+    assert.equal(multi.code, 0, multi.stderr);
+    assert.equal(multi.stdout, '-1 9007199254740993 NaN\n');
     const bads: [string[], RegExp][] = [
       [['run', 'add.wat', '--timeout', 'soon'], /--timeout must be a whole number/],
       [['run', 'add.wat', '--dir', 'no-such-dir'], /no-such-dir: not a folder/],
@@ -568,10 +573,11 @@ describe('run', { concurrency: true }, () => {
     // the policy's sandbox.maxWriteBytes, and the flag over it
     const p = await fixtures(['grow.wat']);
     fs.mkdirSync(path.join(p, 'out'));
-    fs.writeFileSync(path.join(p, 'wasm-warden.policy.json'), JSON.stringify({ sandbox: { dirs: [{ host: 'out', guest: '/out', readOnly: false }], maxWriteBytes: 100 } }));
+    fs.writeFileSync(path.join(p, 'wasm-warden.policy.json'), JSON.stringify({ sandbox: { dirs: [{ host: 'out', guest: '/out', readOnly: false }], maxWriteBytes: 300 } }));
+    // 300 bytes: room for the new name (ENTRY_QUOTA_BYTES and its length), not for the data
     const policy = await cli(['run', 'grow.wat'], p);
     assert.equal(policy.code, 19, policy.stderr);
-    assert.match(policy.stderr, /the run may add 100 bytes/);
+    assert.match(policy.stderr, /the run may add 300 bytes/);
     assert.equal(fs.statSync(path.join(p, 'out', 'out.bin')).size, 0);
     const flag = await cli(['run', 'grow.wat', '--max-write', '4096'], p);
     assert.equal(flag.code, 0, flag.stderr);
@@ -673,6 +679,24 @@ describe('run: hostile guests and policies', { concurrency: true }, () => {
     assert.doesNotMatch(own.stderr, /passes host environment/);
     const help = await cli(['run', '--help'], d);
     assert.match(help.stdout + help.stderr, /Without --env, the variables named in the nearest policy's sandbox\.env/);
+  });
+
+  test('the policy\'s sandbox.dirs: each mount it gives the guest is said on stderr (host, guest, access); --dir replaces them', async () => {
+    const d = folder({
+      'wasm-warden.policy.json': JSON.stringify({ sandbox: { dirs: [{ host: 'data', guest: '/data', readOnly: false }, { host: '.', guest: '/src' }] } }),
+      'data/x.txt': 'x',
+      'nop.wat': '(module (memory (export "memory") 1) (func (export "_start")))',
+    });
+    const r = await cli(['run', 'nop.wat'], d);
+    assert.equal(r.code, 0, r.stderr);
+    const real = fs.realpathSync(d);
+    const said = r.stderr.split('\n').filter((l) => / mounts /.test(l)).map((l) => l.replace(/^.* mounts /, '').replace(real, '<d>').replace(d, '<d>'));
+    assert.deepEqual(said, [`<d>${path.sep}data as /data (read-write) (sandbox.dirs)`, '<d> as /src (read-only) (sandbox.dirs)']);
+    const own = await cli(['run', 'nop.wat', '--dir', 'data::/d'], d);
+    assert.equal(own.code, 0, own.stderr);
+    assert.doesNotMatch(own.stderr, / mounts /);
+    const help = await cli(['run', '--help'], d);
+    assert.match(help.stdout + help.stderr, /Without --dir, the mounts in the policy's sandbox\.dirs are used/);
   });
 });
 });

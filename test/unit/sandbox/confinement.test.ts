@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ERRNO, OFLAGS, RIGHTS, WasiDriver } from './wasi-driver';
+import { BLOCK_QUOTA_BYTES, ENTRY_QUOTA_BYTES } from '../../../server/src/engine/sandbox/wasi/preview1';
 import { rmrf, tempDir } from './helpers';
 
 const SECRET = 'outside secret 5f0c\n';
@@ -256,6 +257,27 @@ describe('filesystem confinement (preview1 in-process)', () => {
     assert.equal(d.violations.length, 6);
   });
 
+  it('refuses a new hard link to a planted hard link (it changed the outside file\'s link count and ctime); a file of the mount with one link may be linked and stays writable', () => {
+    const rw = path.join(root, 'rw');
+    fs.mkdirSync(rw);
+    const secret = path.join(outside, 'secret.txt');
+    fs.linkSync(secret, path.join(rw, 'hard.txt'));
+    fs.writeFileSync(path.join(rw, 'one.txt'), 'one');
+    const old = fs.statSync(secret);
+    const d = driver([{ host: rw, guest: '/rw' }]);
+    assert.equal(d.link(3, 'hard.txt', 3, 'again.txt'), ERRNO.NOTCAPABLE);
+    assert.equal(fs.existsSync(path.join(rw, 'again.txt')), false);
+    const now = fs.statSync(secret);
+    assert.deepEqual([now.nlink, now.ctimeMs], [old.nlink, old.ctimeMs], 'the outside file is as it was');
+    assert.deepEqual(d.violations.map((v) => v.kind), ['hardlink-write']);
+    assert.match(d.violations[0].detail, /^path_link \/rw\/hard\.txt: it has 2 links/);
+    // one.txt's only name was in the mount: both names are the guest's now, it may write through either
+    assert.equal(d.link(3, 'one.txt', 3, 'two.txt'), 0);
+    assert.equal(d.create(3, 'two.txt', 'written'), 0);
+    assert.equal(fs.readFileSync(path.join(rw, 'one.txt'), 'utf8'), 'written');
+    assert.equal(d.violations.length, 1);
+  });
+
   it('records write attempts on read-only descriptors and NUL bytes in paths as violations', () => {
     const rw = path.join(root, 'rw');
     fs.mkdirSync(rw);
@@ -296,7 +318,9 @@ describe('filesystem confinement (preview1 in-process)', () => {
     const rw = path.join(root, 'rw');
     fs.mkdirSync(rw);
     fs.writeFileSync(path.join(rw, 'old.txt'), 'x'.repeat(100));
-    const d = driver([{ host: rw, guest: '/rw' }], { maxWriteBytes: 1000 });
+    // creating `big` costs a name's share of the quota (ENTRY_QUOTA_BYTES + 3); 1000 bytes are left for data
+    const named = ENTRY_QUOTA_BYTES + 3;
+    const d = driver([{ host: rw, guest: '/rw' }], { maxWriteBytes: 1000 + named });
     const f = d.open(3, 'big', { oflags: OFLAGS.CREAT, rights: RIGHTS.FD_WRITE | RIGHTS.FD_READ });
     assert.equal(d.write(f.fd, 'a'.repeat(600)).n, 600);
     assert.equal(d.write(f.fd, 'b'.repeat(600)).errno, ERRNO.DQUOT, 'would add 600 more');
@@ -316,7 +340,59 @@ describe('filesystem confinement (preview1 in-process)', () => {
     assert.equal(fs.statSync(path.join(rw, 'big')).size, 400);
     assert.equal(fs.statSync(path.join(rw, 'old.txt')).size, 110);
     assert.deepEqual(d.violations.map((v) => v.kind), ['write-limit']);
-    assert.match(d.violations[0].detail, /fd_write on \/rw\/big would add 600 bytes; the run may add 1000 bytes to its mounts and has added 600/);
+    assert.equal(d.violations[0].detail, `fd_write on /rw/big would add 600 bytes; the run may add ${1000 + named} bytes to its mounts and has added ${600 + named}`);
+  });
+
+  it('write quota: new names count too (directories, symlinks, files, hard links), so empty entries cannot fill the disk', () => {
+    const rw = path.join(root, 'rw');
+    fs.mkdirSync(rw);
+    const quota = 64 * 1024;
+    const d = driver([{ host: rw, guest: '/rw' }], { maxWriteBytes: quota });
+    // a directory loop made 100 MB of directories in 2 s under a 1 MiB quota before
+    let dirs = 0;
+    for (;;) {
+      const [p, l] = d.put(`d${dirs}`);
+      const errno = d.call('path_create_directory', 3, p, l);
+      if (errno) {
+        assert.equal(errno, ERRNO.DQUOT);
+        break;
+      }
+      dirs++;
+      assert.ok(dirs < 1000, 'the quota never stopped the directories');
+    }
+    const perDir = ENTRY_QUOTA_BYTES + BLOCK_QUOTA_BYTES + 2;
+    assert.ok(dirs >= Math.floor(quota / (perDir + 1)) && dirs <= Math.ceil(quota / perDir), `${dirs} directories`);
+    assert.equal(fs.readdirSync(rw).length, dirs, 'the refused one was not made');
+    // once the quota is spent, no kind of new name gets through
+    const [tp, tl] = d.put('d0');
+    const [np, nl] = d.put('link');
+    assert.equal(d.call('path_symlink', tp, tl, 3, np, nl), ERRNO.DQUOT);
+    assert.equal(d.open(3, 'file', { oflags: OFLAGS.CREAT, rights: RIGHTS.FD_WRITE }).errno, ERRNO.DQUOT);
+    assert.deepEqual(fs.readdirSync(rw).sort(), Array.from({ length: dirs }, (_, i) => `d${i}`).sort());
+    assert.deepEqual(d.violations.map((v) => v.kind), ['write-limit'], 'one violation for the whole run');
+    assert.match(d.violations[0].detail, /^path_create_directory \/rw\/d\d+ would add \d+ bytes/);
+  });
+
+  it('write quota: files and hard links are charged their names, so a create-and-delete loop is bounded', () => {
+    const rw = path.join(root, 'rw');
+    fs.mkdirSync(rw);
+    const d = driver([{ host: rw, guest: '/rw' }], { maxWriteBytes: 10 * (ENTRY_QUOTA_BYTES + 2) });
+    assert.equal(d.create(3, 'f0'), 0);
+    const [op, ol] = d.put('f0');
+    const [np, nl] = d.put('f1');
+    assert.equal(d.call('path_link', 3, 0, op, ol, 3, np, nl), 0);
+    let made = 2;
+    for (; made < 20; made++) {
+      const name = `t${made % 10}`;
+      const errno = d.create(3, name);
+      if (errno) {
+        assert.equal(errno, ERRNO.DQUOT);
+        break;
+      }
+      const [p, l] = d.put(name);
+      assert.equal(d.call('path_unlink_file', 3, p, l), 0);
+    }
+    assert.equal(made, 10, 'ten names in all, then EDQUOT (deleting gives nothing back)');
   });
 
   it('guest-controlled numbers never make host code throw: cookies, offsets, sizes, counts, fd_renumber(fd, fd)', () => {

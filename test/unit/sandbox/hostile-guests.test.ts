@@ -141,6 +141,41 @@ describe('exit codes', () => {
     assert.equal(exitStatusOf(r).status, 1);
   });
 
+  it('proc_exit from a start function is an exit with its code (it was a host-error trap "[object Object]")', T, async () => {
+    const start = (body: string) => wat2wasm(`(module ${EXIT} ${OPEN} (memory (export "memory") 1)
+      (func $init ${body}) (start $init) (func (export "_start") (unreachable)))`);
+    const three = await runSandboxed(await start('(call $exit (i32.const 3))'), base());
+    assert.deepEqual([three.outcome, three.exitCode, three.trap, exitStatusOf(three).status], ['exit', 3, undefined, 3]);
+    // an absolute path from the start function, then exit 0
+    const zero = await runSandboxed(await start('(drop (call $open (i32.const 3) (i32.const 0) (i32.const 100) (i32.const 1) (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 200))) (call $exit (i32.const 0))'), base());
+    assert.deepEqual([zero.outcome, zero.exitCode, zero.trap], ['exit', 0, undefined], JSON.stringify(zero));
+  });
+
+  it('an invoked export returning a function reference exits 0 with result "funcref" (the worker failed with "[object Object]")', T, async () => {
+    const r = await runSandboxed(await wat2wasm(`(module (memory (export "memory") 1) (func $g) (elem declare func $g)
+      (func (export "f") (result funcref i32) (ref.func $g) (i32.const 7)))`, { ...REF_TYPES, multi_value: true }), base({ invoke: { export: 'f', args: [] } }));
+    assert.deepEqual([r.outcome, r.exitCode, r.result], ['exit', 0, ['funcref', 7]], JSON.stringify(r.message));
+  });
+
+  it('a start function runs like _start: with WASI memory (its output and its escape attempt are seen) and metered by fuel', T, async () => {
+    const WRITE = '(import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))';
+    const dir = tempDir('start');
+    const seen = await runSandboxed(await wat2wasm(`(module ${EXIT} ${OPEN} ${WRITE} (memory (export "memory") 1)
+      (data (i32.const 100) "/etc/passwd") (data (i32.const 300) "from start\\n")
+      (func $init
+        (i32.store (i32.const 16) (i32.const 300)) (i32.store (i32.const 20) (i32.const 11))
+        (drop (call $write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)))
+        (drop (call $open (i32.const 3) (i32.const 0) (i32.const 100) (i32.const 11) (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 200))))
+      (start $init) (func (export "_start")))`), base({ maxMemoryBytes: 4 * 65536, dirs: [{ host: dir, guest: '/d', readOnly: true }] }));
+    rmrf(dir);
+    assert.deepEqual([seen.outcome, seen.exitCode, seen.stdout], ['exit', 0, 'from start\n'], JSON.stringify(seen.message));
+    assert.deepEqual(seen.violationKinds.map((k) => k.kind), ['absolute-path']);
+    const loop = await runSandboxed(await wat2wasm(`(module (memory (export "memory") 1)
+      (func $init (loop $l (br $l))) (start $init) (func (export "_start")))`), base({ fuel: 1_000_000 }));
+    assert.equal(loop.outcome, 'limit', JSON.stringify(loop));
+    assert.deepEqual(loop.violationKinds.map((k) => k.kind), ['fuel-exhausted']);
+  });
+
   it('maps every outcome and code (a run with violations never exits 0)', () => {
     const e = (exitCode: number, violationCount = 0) => exitStatusOf({ outcome: 'exit', exitCode, violationCount }).status;
     assert.deepEqual([0, 1, 3, 125, 126, 127, 128, 255, 256, 512, 0x100000000 - 1].map((c) => e(c)), [0, 1, 3, 125, 1, 1, 1, 1, 1, 1, 1]);
@@ -234,6 +269,14 @@ describe('tables are capped', () => {
     base({ maxMemoryBytes: 16 * 1024 * 1024, invoke: { export: 'grow', args: [] } }));
     assert.equal(r.outcome, 'exit', JSON.stringify(r.message));
     assert.equal(r.result, -1001, 'both grows refused');
+  });
+
+  it('an imported memory whose initial size is above the memory cap ends as limit with a memory-limit violation (it was an internal error)', T, async () => {
+    const r = await runSandboxed(await wat2wasm('(module (import "env" "memory" (memory 1000)) (func (export "_start")))'), base({ maxMemoryBytes: 16 * 65536 }));
+    assert.equal(r.outcome, 'limit', JSON.stringify(r));
+    assert.match(r.message ?? '', /imported memory env\.memory needs 1000 pages .* the cap is 16 pages/);
+    assert.deepEqual(r.violationKinds.map((k) => k.kind), ['memory-limit']);
+    assert.equal(exitStatusOf(r).status, 1);
   });
 
   it('a module whose tables exceed maxTableElements at start ends as limit with a table-limit violation', T, async () => {

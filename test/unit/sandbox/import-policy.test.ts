@@ -70,6 +70,30 @@ describe('the import plan, before the run', () => {
     assert.equal(planImports(m, policy({ imports: { deny: ['env.memory'] } }), { allowDenied: true }).refusal, undefined);
   });
 
+  it('keeps imports apart whose names differ only in where a NUL byte falls (a denied global is not taken for a function)', async () => {
+    const m = await model(`(module (import "env\\00x" "y" (global i32)) (import "env" "x\\00y" (func)))`);
+    const p = planImports(m, policy({ imports: { deny: ['env*'] } }), { stubImports: 'zero' });
+    assert.deepEqual(p.denied.map((d) => [d.module, d.name, d.kind, d.reasons.length]), [['env\0x', 'y', 'global', 1], ['env', 'x\0y', 'function', 1]]);
+    assert.match(p.refusal ?? '', /the policy denies env\0x\.y \(global\), which is not a function/);
+  });
+
+  it('refuses to stub an import with a v128 value (no host function or global can make one; it was an internal error or a host-error trap)', async () => {
+    for (const imp of ['(import "env" "g" (global v128))', '(import "env" "f" (func (result v128)))', '(import "env" "f" (func (param i32 v128)))']) {
+      const m = readWasm(await wat2wasm(`(module ${imp})`, { simd: true })).model;
+      const p = planImports(m, policy({}), { stubImports: 'zero' });
+      assert.deepEqual(p.stubs, [], imp);
+      assert.match(p.refusal ?? '', /cannot stub \(only functions, globals and tables can be, and none with a v128 value\)/, imp);
+    }
+  });
+
+  it('refuses a denied function with a v128 value unless allowed (its call never reaches the host: a host-error trap with no violation)', async () => {
+    const m = readWasm(await wat2wasm('(module (import "env" "f" (func (param v128))) (import "env" "g" (func)))', { simd: true })).model;
+    const p = planImports(m, policy({ imports: { deny: ['env.*'] } }), { stubImports: 'trap' });
+    assert.match(p.refusal ?? '', /the policy denies env\.f \(function with a v128 value\), which is not a function the run could stop at/);
+    const g = readWasm(await wat2wasm('(module (import "env" "g" (func)))')).model;
+    assert.equal(planImports(g, policy({ imports: { deny: ['env.*'] } }), { stubImports: 'trap' }).refusal, undefined, 'a denied function without v128 is stoppable');
+  });
+
   it('names the toolchain the imports look like', () => {
     assert.match(toolchainOf([{ module: 'wbg', name: '__wbindgen_throw' }]) ?? '', /wasm-bindgen/);
     assert.match(toolchainOf([{ module: 'env', name: '__syscall_openat' }]) ?? '', /emscripten/);

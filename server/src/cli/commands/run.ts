@@ -29,11 +29,11 @@ export const run: CommandDef = {
     env: { type: 'string', multiple: true, value: 'K=V', description: 'set a guest environment variable (K alone: copy it from the host)' },
     timeout: { type: 'string', value: 'MS', description: 'wall-clock limit (default: the policy sandbox.timeoutMs, else 10000)' },
     'max-memory': { type: 'string', value: 'BYTES', description: 'linear memory limit' },
-    'max-write': { type: 'string', value: 'BYTES', description: 'write quota: bytes the guest may add to files in its mounts (default 64 MiB)' },
+    'max-write': { type: 'string', value: 'BYTES', description: 'write quota: bytes the guest may add to files in its mounts, new names included (default 64 MiB)' },
     'max-output': { type: 'string', value: 'BYTES', description: 'limit per stream on stdout/stderr' },
     'max-table-elements': { type: 'string', value: 'N', description: 'limit on the elements of all tables together (default 1000000)' },
     fuel: { type: 'string', value: 'N', description: 'instruction budget; the run stops (limit) when it is used up' },
-    invoke: { type: 'string', value: 'NAME', description: 'call this export instead of _start; the arguments after the module are its (numeric) parameters' },
+    invoke: { type: 'string', value: 'NAME', description: 'call this export instead of _start; the arguments after the module are its (numeric) parameters; its results are printed on one line, separated by spaces' },
     report: { type: 'string', value: 'FILE.json', description: "write the monitor's final report as JSON" },
     policy: { type: 'string', value: 'FILE', description: "policy whose sandbox section is the base (default: the nearest one)" },
     manifest: { type: 'string', value: 'FILE.json', description: 'an Extism manifest: its allowed_paths (ro: prefix), timeout_ms, memory.max_pages and config become the sandbox options; flags still win; its first wasm path is the module when none is given' },
@@ -47,6 +47,8 @@ export const run: CommandDef = {
     'The guest\'s environment is what --env sets. Without --env, the variables named in the nearest policy\'s sandbox.env',
     '(or --policy\'s) are copied from the host; their names (never their values) are printed on stderr, and the report',
     'shows them without their values.',
+    'The guest\'s folders are what --dir gives. Without --dir, the mounts in the policy\'s sandbox.dirs are used; each',
+    'is printed on stderr (host folder, guest path, read-only or read-write) before the run.',
     'Arguments after the module (use -- before any that start with -) are the guest\'s argv[1..].',
     'Exit codes: the guest\'s exit code when it is 1-125; 1 if it exited 0 but the sandbox recorded violations, or exited',
     'with any other code (126 and above, multiples of 256); 1 trap, timeout, limit reached or killed; 2 usage or input',
@@ -157,11 +159,16 @@ export const run: CommandDef = {
         overrides,
         hostEnvNames,
         args: invoke === undefined ? guestArgs : [],
-        onOptions: ({ policyHostEnv, changes }) => {
+        onOptions: ({ policyHostEnv, policyDirs, changes }) => {
           if (io.quiet) return;
+          const policyFile = store.policyFor(file).file;
+          const policyName = policyFile ? ` ${escapeControls(displayPath(policyFile))}` : '';
+          // a cloned repository's policy chooses these: say which host folders it gives the guest, and how
+          for (const d of policyDirs) {
+            io.err(`wasm-warden run: the policy${policyName} mounts ${escapeControls(d.host)} as ${escapeControls(d.guest)} (${d.readOnly ? 'read-only' : 'read-write'}) (sandbox.dirs)\n`);
+          }
           if (policyHostEnv.length) {
-            const policyFile = store.policyFor(file).file;
-            io.err(`wasm-warden run: the policy${policyFile ? ` ${escapeControls(displayPath(policyFile))}` : ''} passes host environment variable(s) to the guest (sandbox.env): ${policyHostEnv.map(escapeControls).join(', ')}\n`);
+            io.err(`wasm-warden run: the policy${policyName} passes host environment variable(s) to the guest (sandbox.env): ${policyHostEnv.map(escapeControls).join(', ')}\n`);
           }
           for (const c of changes) io.err(`wasm-warden run: ${escapeControls(describeTrustChange(c))}\n`);
         },
@@ -201,7 +208,7 @@ export const run: CommandDef = {
       if (w.exists) throw new CliError(`run: ${displayPath(reportFile)} already exists (use --force to overwrite)`);
     }
     if (invoke !== undefined && result.outcome === 'exit' && result.result !== undefined) {
-      io.out(`${typeof result.result === 'bigint' ? result.result.toString() : JSON.stringify(result.result)}\n`);
+      io.out(`${formatInvokeResult(result.result)}\n`);
     }
     // our summary, after all of the guest's output, on a fresh line with the terminal's attributes reset
     const why = result.trap
@@ -257,6 +264,17 @@ class GuestOutput {
     this.midLine = false;
     this.coloured = false;
   }
+}
+
+/**
+ * An invoked export's return value as one line: numbers as JavaScript writes them (NaN, Infinity), i64s
+ * (bigints) in full, several results separated by spaces. (JSON.stringify threw on an i64 among several
+ * results: the CLI ended with an internal error; it also wrote NaN as null.)
+ */
+export function formatInvokeResult(v: unknown): string {
+  if (Array.isArray(v)) return v.map(formatInvokeResult).join(' ');
+  if (typeof v === 'bigint' || typeof v === 'number') return v.toString();
+  return v === null ? 'null' : escapeControls(String(v));
 }
 
 /** What the run does with the module's imports, said on stderr before it starts; '' when there is nothing to say. */

@@ -45,6 +45,8 @@ export interface SandboxOptionsResult {
   changes: TrustChange[];
   /** names of the guest's environment variables whose values come from the host's environment through the policy's `sandbox.env` */
   policyHostEnv: string[];
+  /** the mounts the run takes from the policy's `sandbox.dirs` (as trust left them; empty when explicit `dirs` replace them) */
+  policyDirs: SandboxMount[];
 }
 
 /** what the result's `options.env` shows instead of a value copied from the host's environment */
@@ -116,9 +118,9 @@ export function sandboxOptionsFor(file: string, options: RunFileOptions): Sandbo
   if (o.env) policyHostEnv = [];
   if (untrusted) {
     const restricted = restrictForUntrusted(merged, options.workspace!.root);
-    return { options: restricted.options, changes: [...changes, ...restricted.changes], policyHostEnv };
+    return { options: restricted.options, changes: [...changes, ...restricted.changes], policyHostEnv, policyDirs: o.dirs ? [] : restricted.options.dirs };
   }
-  return { options: merged, changes, policyHostEnv };
+  return { options: merged, changes, policyHostEnv, policyDirs: o.dirs ? [] : merged.dirs };
 }
 
 /** `options` with the values of these environment variables replaced by HOST_ENV_REDACTED. */

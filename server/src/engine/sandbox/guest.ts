@@ -48,10 +48,24 @@ class CappedOutput implements OutputSink {
   }
 }
 
+/**
+ * An export's return value as the report can carry it across threads and processes: numbers, bigints and
+ * null as they are (several results: an array of them); a function reference, which cannot be copied
+ * (it made the worker fail with "[object Object]"), as the text `funcref`.
+ */
+export function reportable(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(reportable);
+  if (typeof v === 'function') return 'funcref';
+  if (v === null || v === undefined || typeof v === 'number' || typeof v === 'bigint') return v;
+  return String(v);
+}
+
 /** A module capped, instrumented and compiled (a WebAssembly.Module can be posted to another thread). */
 export type PreparedModule =
   | {
       ok: true; mod: WasmModule; limit: Omit<MemoryLimitResult, 'bytes'>; notify: boolean;
+      /** the start function is exported as `names.start` (instrument.ts): call it after instantiation */
+      deferredStart: boolean;
       /** link clock_time_get through clockAdapter (its imports have preview1's exact type) */
       clockAdapter: boolean;
       /** the instrumentation's names for this run (random: see instrument.ts) */
@@ -94,11 +108,13 @@ export function prepareModule(original: Uint8Array, options: SandboxOptions): Pr
     limit = capMemory(tables.bytes, limitOf(options, 'maxMemoryBytes')!);
     let code = limit.bytes;
     let notify = false;
+    let deferredStart = false;
     const names = newInstrumentNames();
     try {
       const out = instrument(limit.bytes, { fuel: options.fuel, growHook: limit.capped, growNotify: true, names });
       code = out.bytes;
       notify = out.growNotify;
+      deferredStart = out.deferredStart;
     } catch (e) {
       // without fuel, instrumentation is only a better memory-limit report: run the module as is
       if (options.fuel !== undefined) return { ok: false, outcome: 'error', message: `cannot meter this module (fuel): ${(e as Error).message}` };
@@ -111,10 +127,11 @@ export function prepareModule(original: Uint8Array, options: SandboxOptions): Pr
       // seen at the next WASI call instead of at once)
       if (code === limit.bytes || options.fuel !== undefined) throw e;
       notify = false;
+      deferredStart = false;
       mod = new WA.Module(limit.bytes);
     }
     const { bytes: _bytes, ...info } = limit;
-    return { ok: true, mod, limit: info, notify, clockAdapter: clockImportIsExact(limit.bytes), names, tableMaxima: tables.maxima };
+    return { ok: true, mod, limit: info, notify, deferredStart, clockAdapter: clockImportIsExact(limit.bytes), names, tableMaxima: tables.maxima };
   } catch (e) {
     const message = (e as Error).message;
     if (e instanceof TableLimitError) return { ok: false, outcome: 'limit', message: `cannot load module: ${message}`, violations: [{ kind: 'table-limit', detail: message }] };
@@ -182,7 +199,7 @@ export function runGuest(
     for (const v of prep.violations ?? []) monitor.violation(v.kind, v.detail);
     return finish({ outcome: prep.outcome, message: prep.message });
   }
-  const { mod, limit, notify, clockAdapter: adaptClock, names, tableMaxima } = prep;
+  const { mod, limit, notify, deferredStart, clockAdapter: adaptClock, names, tableMaxima } = prep;
   capBytes = limit.maxPages * PAGE;
   capped = limit.capped;
 
@@ -248,7 +265,9 @@ export function runGuest(
   try {
     instance = new WA.Instance(mod, imports);
   } catch (e) {
-    // (a start function's call of a denied import or a trapping stub traps here)
+    // a start function may end the run: proc_exit (an exit like any other), or a call of a denied import or
+    // a trapping stub (a trap)
+    if (e instanceof ProcExit) return finish({ outcome: 'exit', exitCode: e.code >>> 0 });
     if (e instanceof ImportTrap) return finish({ outcome: 'trap', trap: { kind: e.kind, message: e.message, stack: wasmStack(e.stack) } });
     const trap = e instanceof WA.LinkError || e instanceof WA.CompileError ? undefined : classifyTrap(e);
     return finish(trap ? { outcome: 'trap', trap } : { outcome: 'error', message: `cannot instantiate: ${(e as Error).message}` });
@@ -269,13 +288,18 @@ export function runGuest(
   // 3. run
   const entry = options.invoke ? options.invoke.export : '_start';
   const fn = instance.exports[entry];
-  if (typeof fn !== 'function') return finish({ outcome: 'error', message: `the module exports no function ${entry}` });
+  const start = deferredStart ? instance.exports[names.start] : undefined;
+  const noEntry = () => finish({ outcome: 'error', message: `the module exports no function ${entry}` });
+  if (typeof fn !== 'function' && typeof start !== 'function') return noEntry();
   const init = instance.exports._initialize;
   post({ type: 'started', atMs: monitor.elapsed() });
   try {
+    // the module's start function, deferred by instrument.ts: run as the engine would have, first
+    if (typeof start === 'function') start();
+    if (typeof fn !== 'function') return noEntry();
     if (options.invoke && typeof init === 'function') init();
     const result = options.invoke ? fn(...options.invoke.args) : fn();
-    return finish(options.invoke ? { outcome: 'exit', exitCode: 0, result, ...fuelReport() } : { outcome: 'exit', exitCode: 0, ...fuelReport() });
+    return finish(options.invoke ? { outcome: 'exit', exitCode: 0, result: reportable(result), ...fuelReport() } : { outcome: 'exit', exitCode: 0, ...fuelReport() });
   } catch (e) {
     // preview1's exit code is a u32: a code given as a negative i32 is the same code
     if (e instanceof ProcExit) return finish({ outcome: 'exit', exitCode: e.code >>> 0, ...fuelReport() });

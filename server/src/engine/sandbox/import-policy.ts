@@ -75,6 +75,15 @@ function kindName(kind: string): string {
   return kind === 'func' ? 'function' : kind;
 }
 
+/**
+ * A map key for an import: its module and name, unambiguous. Names are any UTF-8, NUL included, so a
+ * joined `module\0name` let `"env\0x"."y"` and `"env"."x\0y"` share an entry (a denied global was then
+ * planned as a function and linked to a stub).
+ */
+export function importKey(module: string, name: string): string {
+  return JSON.stringify([module, name]);
+}
+
 /** True when the sandbox links this import itself: a WASI preview1 function, or a memory. */
 export function sandboxProvides(module: string, name: string, kind: string): boolean {
   return kind === 'memory' || (kindName(kind) === 'function' && module === WASI_MODULE && PROVIDED.has(name));
@@ -84,7 +93,7 @@ export function sandboxProvides(module: string, name: string, kind: string): boo
 export function deniedImports(model: ModuleModel, policy: EffectivePolicy): DeniedImport[] {
   if (model.kind === 'component') return [];
   const byKey = new Map<string, DeniedImport>();
-  const kinds = new Map(model.imports.map((i) => [`${i.module}\0${i.name}`, kindName(i.kind)]));
+  const kinds = new Map(model.imports.map((i) => [importKey(i.module, i.name), kindName(i.kind)]));
   for (const rule of RULES) {
     if (!IMPORT_RULES.has(rule.id)) continue;
     if ((policy.rules?.[rule.id] ?? rule.defaultSeverity) !== 'error') continue;
@@ -98,7 +107,7 @@ export function deniedImports(model: ModuleModel, policy: EffectivePolicy): Deni
       const module = f.data?.module;
       const name = f.data?.name;
       if (typeof module !== 'string' || typeof name !== 'string') continue;
-      const key = `${module}\0${name}`;
+      const key = importKey(module, name);
       const entry = byKey.get(key) ?? { module, name, kind: kinds.get(key) ?? 'function', reasons: [] };
       if (!entry.reasons.includes(f.message)) entry.reasons.push(f.message);
       byKey.set(key, entry);
@@ -129,7 +138,12 @@ export function planImports(model: ModuleModel, policy: EffectivePolicy, options
   const unlinkable = missing.map((i) => `${i.module}.${i.name} (${kindName(i.kind)})`);
   const toolchain = missing.length ? toolchainOf(missing) : undefined;
   const plan: ImportPlan = { denied, deniedAllowed, unlinkable, stubs: [], ...(toolchain && { toolchain }) };
-  const notCallable = deniedAllowed ? [] : denied.filter((d) => d.kind !== 'function').map((d) => `${d.module}.${d.name} (${d.kind})`);
+  // a function with a v128 parameter or result cannot reach the host function that records the call: the
+  // engine refuses the call before it (a host-error trap, no import-denied violation), so it is not stoppable either
+  const v128 = new Set(model.kind === 'component' ? [] : model.imports.filter((i) => i.sig && [...i.sig.params, ...i.sig.results].includes('v128')).map((i) => importKey(i.module, i.name)));
+  const notCallable = deniedAllowed
+    ? []
+    : denied.filter((d) => d.kind !== 'function' || v128.has(importKey(d.module, d.name))).map((d) => `${d.module}.${d.name} (${d.kind === 'function' ? 'function with a v128 value' : d.kind})`);
   if (notCallable.length) {
     // a call can trap; a use of a memory, table or global cannot be stopped the same way
     plan.refusal = `the policy denies ${listed(notCallable)}, which is not a function the run could stop at: it can only run with the denied imports allowed.`;
@@ -146,14 +160,15 @@ export function planImports(model: ModuleModel, policy: EffectivePolicy, options
   const unstubbable: string[] = [];
   for (const i of missing) {
     const base = { module: i.module, name: i.name, mode: options.stubImports };
-    if (i.kind === 'func' && i.sig) plan.stubs.push({ ...base, kind: 'function', results: [...i.sig.results] });
-    else if (i.kind === 'global' && i.globalType) plan.stubs.push({ ...base, kind: 'global', global: { ...i.globalType } });
+    // a v128 cannot cross to or from JavaScript: no host function or global can stand for one
+    if (i.kind === 'func' && i.sig && ![...i.sig.params, ...i.sig.results].includes('v128')) plan.stubs.push({ ...base, kind: 'function', results: [...i.sig.results] });
+    else if (i.kind === 'global' && i.globalType && i.globalType.valType !== 'v128') plan.stubs.push({ ...base, kind: 'global', global: { ...i.globalType } });
     else if (i.kind === 'table' && i.limits) {
       plan.stubs.push({ ...base, kind: 'table', table: { refType: i.refType ?? 'funcref', min: Number(i.limits.min), ...(i.limits.max !== undefined && { max: Number(i.limits.max) }) } });
     } else unstubbable.push(`${i.module}.${i.name} (${kindName(i.kind)})`);
   }
   if (unstubbable.length) {
-    plan.refusal = `the module imports ${listed(unstubbable)}, which the sandbox does not provide and cannot stub (only functions, globals and tables can be).${builtFor}`;
+    plan.refusal = `the module imports ${listed(unstubbable)}, which the sandbox does not provide and cannot stub (only functions, globals and tables can be, and none with a v128 value).${builtFor}`;
   }
   return plan;
 }
@@ -186,13 +201,13 @@ export class ImportLinker {
     options: { deniedImports?: readonly { module: string; name: string }[]; importStubs?: readonly ImportStub[] },
     private readonly violation: (kind: string, detail: string) => void,
   ) {
-    for (const d of options.deniedImports ?? []) this.denied.set(`${d.module}\0${d.name}`, d);
-    for (const s of options.importStubs ?? []) this.stubs.set(`${s.module}\0${s.name}`, s);
+    for (const d of options.deniedImports ?? []) this.denied.set(importKey(d.module, d.name), d);
+    for (const s of options.importStubs ?? []) this.stubs.set(importKey(s.module, s.name), s);
   }
 
   /** For an import the policy denies: a function that records the violation and traps; else undefined. */
   deniedFunction(module: string, name: string): ((...args: unknown[]) => never) | undefined {
-    if (!this.denied.has(`${module}\0${name}`)) return undefined;
+    if (!this.denied.has(importKey(module, name))) return undefined;
     const what = `${module}.${name}`;
     return () => {
       this.violation('import-denied', `the guest called ${what}, which the policy denies`);
@@ -205,7 +220,7 @@ export class ImportLinker {
    * `tableMax`: for a table, the import's maximum as the sandbox's table cap rewrote it (table-limit.ts).
    */
   stub(module: string, name: string, tableMax?: number): unknown {
-    const s = this.stubs.get(`${module}\0${name}`);
+    const s = this.stubs.get(importKey(module, name));
     if (!s) return undefined;
     const what = `${module}.${name}`;
     if (s.kind === 'global') {

@@ -29,12 +29,18 @@ export interface InstrumentNames {
   growFailed: string;
   /** module of the import the grow hook calls with `growNotify` (its name is NOTIFY_GROW) */
   notifyModule: string;
+  /**
+   * export of the module's start function, whose start section is removed: the sandbox calls it once the
+   * instance exists, so the start function runs with WASI's memory set, metered and with its proc_exit,
+   * output and fuel seen like `_start`'s (run by the engine during instantiation, none of that was possible)
+   */
+  start: string;
 }
 export const NOTIFY_GROW = 'memory_grown';
 
 export function newInstrumentNames(): InstrumentNames {
   const tag = randomBytes(16).toString('hex');
-  return { fuel: `__warden_fuel_${tag}`, growFailed: `__warden_grow_failed_${tag}`, notifyModule: `__warden_${tag}` };
+  return { fuel: `__warden_fuel_${tag}`, growFailed: `__warden_grow_failed_${tag}`, notifyModule: `__warden_${tag}`, start: `__warden_start_${tag}` };
 }
 
 export class InstrumentError extends Error {}
@@ -47,6 +53,8 @@ export interface InstrumentResult {
   growHook: boolean;
   /** the module's last import is NOTIFY_MODULE.NOTIFY_GROW (param i32) */
   growNotify: boolean;
+  /** the module had a start function: it is now exported as `names.start` and must be called by the host */
+  deferredStart: boolean;
 }
 
 class R {
@@ -234,9 +242,9 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
   const hasMemory = !!memSec || (imp ? /* imported memory */ importsMemory(bytes, imp.start) : false);
   const growHook = opts.growHook && hasMemory;
   const fuel = opts.fuel !== undefined;
-  if (!fuel && !growHook) return { bytes, names, fuel: false, growHook: false, growNotify: false };
+  if (!fuel && !growHook) return { bytes, names, fuel: false, growHook: false, growNotify: false, deferredStart: false };
   const code = get(10);
-  if (!code) return { bytes, names, fuel: false, growHook: false, growNotify: false };
+  if (!code) return { bytes, names, fuel: false, growHook: false, growNotify: false, deferredStart: false };
   refuseReservedNames(bytes, imp, get(7), names);
   const notify = growHook && !!opts.growNotify;
   const shift = notify ? 1 : 0;
@@ -364,8 +372,6 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
   if (notify) {
     const nameBytes = (s: string) => [...leb(s.length), ...Buffer.from(s)];
     replaced.set(2, appendVec(bytes, imp, [...nameBytes(names.notifyModule), ...nameBytes(NOTIFY_GROW), 0x00, ...leb(typeCount + 1)]));
-    const start = get(8);
-    if (start) replaced.set(8, leb(fx(new R(bytes, start.start).u32())));
     const elem = get(9);
     if (elem) replaced.set(9, renumberElements(bytes, elem, fx));
   }
@@ -378,7 +384,10 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
   const nameBytes = (s: string) => [...leb(s.length), ...Buffer.from(s)];
   if (fuel) newExports.push(...nameBytes(names.fuel), 0x03, ...leb(fuelGlobal));
   if (growHook) newExports.push(...nameBytes(names.growFailed), 0x03, ...leb(growGlobal));
-  replaced.set(7, appendVec(bytes, exportSec, newExports, (fuel ? 1 : 0) + (growHook ? 1 : 0), shift && exportSec ? renumberExports(bytes, exportSec, fx) : undefined));
+  // the start function (renumbered) becomes an export the sandbox calls; its section is left out below
+  const startSec = get(8);
+  if (startSec) newExports.push(...nameBytes(names.start), 0x00, ...leb(fx(new R(bytes, startSec.start).u32())));
+  replaced.set(7, appendVec(bytes, exportSec, newExports, (fuel ? 1 : 0) + (growHook ? 1 : 0) + (startSec ? 1 : 0), shift && exportSec ? renumberExports(bytes, exportSec, fx) : undefined));
 
   // reassemble: existing sections in place (replaced ones re-encoded), missing ones inserted in order
   // parts, concatenated once at the end (unchanged sections are copied as slices)
@@ -395,6 +404,7 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
     if (s.id !== 0) flushNew(ORDER[s.id]);
     const names = s.id === 0 && shift ? renumberNames(bytes, s, fx) : undefined;
     if (names) parts.push(section(0, names));
+    else if (s.id === 8) continue; // the start section: deferred (exported as names.start)
     else if (replaced.has(s.id)) parts.push(section(s.id, replaced.get(s.id)!));
     else parts.push(bytes.subarray(s.headerStart, s.end));
   }
@@ -405,7 +415,7 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
     result.set(p, at);
     at += p.length;
   }
-  return { bytes: result, names, fuel, growHook, growNotify: notify };
+  return { bytes: result, names, fuel, growHook, growNotify: notify, deferredStart: !!startSec };
 }
 
 /** Throws if the module already exports one of `names` or imports from the notify module (never, by chance). */
@@ -420,7 +430,7 @@ function refuseReservedNames(bytes: Uint8Array, imp: { start: number } | undefin
     const r = new R(bytes, exp.start);
     for (let i = 0, n = r.u32(); i < n; i++) {
       const name = text(r);
-      if (name === names.fuel || name === names.growFailed) throw new InstrumentError(`the module exports ${name}, a name the sandbox reserved for this run`);
+      if (name === names.fuel || name === names.growFailed || name === names.start) throw new InstrumentError(`the module exports ${name}, a name the sandbox reserved for this run`);
       r.byte();
       r.u32();
     }

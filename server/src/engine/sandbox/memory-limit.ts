@@ -110,6 +110,8 @@ export function capMemory(bytes: Uint8Array, capBytes: number): MemoryLimitResul
         r.limits();
       } else if (kind === 2) {
         const l = r.limits();
+        // the sandbox provides the imported memory: it must fit under the cap at start, like a defined one
+        if (l.min > capPages) throw new ModuleFormatError(`imported memory ${module}.${name} needs ${l.min} pages (${l.min * PAGE} bytes) at start; the cap is ${capPages} pages`);
         importedMemory = { module, name, min: l.min, max: l.max, shared: (l.flags & 2) !== 0 };
         initialPages = l.min;
         maxPages = Math.min(capPages, l.max ?? Infinity);

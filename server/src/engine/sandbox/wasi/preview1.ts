@@ -50,6 +50,14 @@ export interface WasiHostOptions {
 
 /** Default write quota of a run: 64 MiB added to the files of its mounts (docs/sandbox.md). */
 export const DEFAULT_MAX_WRITE = SANDBOX_LIMITS.maxWriteBytes.default!;
+/**
+ * What a new name in the mounts (a created file, directory, symlink or hard link) costs the write quota
+ * besides its own length: about an inode and a directory entry. Without it, a guest making empty
+ * directories or files in a loop filled the disk past any quota (100 MB in 2 s under a 1 MiB quota).
+ */
+export const ENTRY_QUOTA_BYTES = 256;
+/** What a new directory or symlink costs the write quota on top of its name: the block it takes. */
+export const BLOCK_QUOTA_BYTES = 4096;
 
 export interface IoCounters {
   bytesRead: number;
@@ -339,15 +347,32 @@ export class WasiPreview1 {
    */
   private grow(e: { mount: Mount; rel: string[] }, size: number, end: number, op: string): void {
     if (end <= size) return;
-    const add = end - size;
-    if (this.added + add > this.maxWrite) {
-      if (!this.quotaReported) {
-        this.quotaReported = true;
-        this.opts.onViolation('write-limit', `${op} on ${this.fs.guestPath(e.mount, e.rel)} would add ${add} bytes; the run may add ${this.maxWrite} bytes to its mounts and has added ${this.added}`);
-      }
-      throw new WasiError(ERRNO.DQUOT);
+    this.requireQuota(end - size, `${op} on ${this.fs.guestPath(e.mount, e.rel)}`);
+    this.added += end - size;
+  }
+  /**
+   * EDQUOT (and, the first time, a `write-limit` violation) when adding `add` bytes would pass the
+   * quota; the caller adds them to `added` once it has done what they pay for.
+   */
+  private requireQuota(add: number, what: string): void {
+    if (this.added + add <= this.maxWrite) return;
+    if (!this.quotaReported) {
+      this.quotaReported = true;
+      this.opts.onViolation('write-limit', `${what} would add ${add} bytes; the run may add ${this.maxWrite} bytes to its mounts and has added ${this.added}`);
     }
-    this.added += add;
+    throw new WasiError(ERRNO.DQUOT);
+  }
+  /** The quota cost of a new name `r` (ENTRY_QUOTA_BYTES plus its length, plus BLOCK_QUOTA_BYTES for a directory or symlink). */
+  private entryCost(r: { rel: string[] }, block: boolean): number {
+    return ENTRY_QUOTA_BYTES + Buffer.byteLength(r.rel[r.rel.length - 1] ?? '') + (block ? BLOCK_QUOTA_BYTES : 0);
+  }
+  /** Makes a new name `r` in the mounts (`make`), within the write quota: refused before, counted after. */
+  private newEntry<T>(r: { mount: Mount; rel: string[] }, op: string, block: boolean, make: () => T): T {
+    const cost = this.entryCost(r, block);
+    this.requireQuota(cost, `${op} ${this.fs.guestPath(r.mount, r.rel)}`);
+    const made = make();
+    this.added += cost;
+    return made;
   }
   /**
    * true for a file with several hard links that this run did not create: one of its names may be outside
@@ -591,7 +616,7 @@ export class WasiPreview1 {
     path_create_directory: (fd: number, p: number, len: number) => {
       const r = this.resolveAt(fd, p, len, false);
       this.fs.requireWritable(r, 'path_create_directory');
-      fs.mkdirSync(r.host);
+      this.newEntry(r, 'path_create_directory', true, () => fs.mkdirSync(r.host));
       return 0;
     },
     path_filestat_get: (fd: number, flags: number, p: number, len: number, out: number) => {
@@ -617,7 +642,11 @@ export class WasiPreview1 {
       if (st.isDirectory()) return ERRNO.PERM;
       // link(2) does not follow a final symlink: the new name is another copy of the link itself
       if (st.isSymbolicLink()) this.fs.checkSymlinkTarget(this.parentHost(to), fs.readlinkSync(from.host), `path_link ${this.fs.guestPath(to.mount, to.rel)}`);
-      fs.linkSync(from.host, to.host);
+      // a link changes the file (its link count and ctime): not a file that may have a name outside the mounts
+      else this.requireSingleLink(st, from, 'path_link');
+      this.newEntry(to, 'path_link', false, () => fs.linkSync(from.host, to.host));
+      // a file that had one name (in the mounts) now has two, both the guest's: it stays writable
+      if (st.isFile() && st.nlink === 1) this.ownFiles.add(`${st.dev}:${st.ino}`);
       return 0;
     },
     path_open: (fd: number, dirflags: number, p: number, len: number, oflags: number, base: bigint, _inh: bigint, fdflags: number, out: number) => {
@@ -649,7 +678,7 @@ export class WasiPreview1 {
       if (create) flags |= C.O_CREAT | C.O_EXCL;
       // O_TRUNC is applied with ftruncate after the checks below, never by open itself
       if (C.O_NONBLOCK) flags |= C.O_NONBLOCK; // never block on a FIFO planted in a mount
-      const hostFd = fs.openSync(r.host, flags, 0o644);
+      const hostFd = create ? this.newEntry(r, 'path_open (create)', false, () => fs.openSync(r.host, flags, 0o644)) : fs.openSync(r.host, flags, 0o644);
       this.fs.checkOpened(hostFd, r, create);
       const fst = fs.fstatSync(hostFd);
       if (create) this.ownFiles.add(`${fst.dev}:${fst.ino}`);
@@ -699,7 +728,7 @@ export class WasiPreview1 {
       this.fs.requireWritable(at, 'path_symlink');
       if (target === '') return ERRNO.NOENT;
       this.fs.checkSymlinkTarget(this.parentHost(at), target, `symlink ${this.fs.guestPath(at.mount, at.rel)}`);
-      fs.symlinkSync(target, at.host);
+      this.newEntry(at, 'path_symlink', true, () => fs.symlinkSync(target, at.host));
       return 0;
     },
     path_unlink_file: (fd: number, p: number, len: number) => {
