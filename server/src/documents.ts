@@ -223,25 +223,32 @@ class EditedLineIndex extends LineIndex {
 
   override positionAt(offset: number): Position {
     const o = Math.max(0, Math.min(offset, this.text.length));
-    const starts = this.starts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: o - starts[lo] };
+    return positionIn(this.starts, o);
   }
 
   override offsetAt(pos: Position): number {
-    const starts = this.starts;
-    if (pos.line >= starts.length) return this.text.length;
-    if (pos.line < 0) return 0;
-    const start = starts[pos.line];
-    const next = pos.line + 1 < starts.length ? starts[pos.line + 1] : this.text.length;
-    return Math.min(start + Math.max(0, pos.character), next);
+    return offsetIn(this.starts, pos, this.text.length);
   }
+}
+
+/** The position of offset `o` among line starts `starts` (a binary search). */
+function positionIn(starts: readonly number[], o: number): Position {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= o) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo, character: o - starts[lo] };
+}
+
+/** The offset of `pos` among line starts `starts` of a text of `length`, clamped to the text and its line. */
+function offsetIn(starts: readonly number[], pos: Position, length: number): number {
+  if (pos.line >= starts.length) return length;
+  if (pos.line < 0) return 0;
+  const next = pos.line + 1 < starts.length ? starts[pos.line + 1] : length;
+  return Math.min(starts[pos.line] + Math.max(0, pos.character), next);
 }
 
 /**
@@ -281,25 +288,13 @@ class PrefixLineIndex extends LineIndex {
   override positionAt(offset: number): Position {
     const o = Math.max(0, Math.min(offset, this.text.length));
     this.scanTo(o);
-    const starts = this.starts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: o - starts[lo] };
+    return positionIn(this.starts, o);
   }
 
   override offsetAt(pos: Position): number {
     const starts = this.starts;
     while (pos.line + 1 >= starts.length && this.scanned < this.text.length) this.scanTo(Math.min(this.text.length, this.scanned + 65536));
-    if (pos.line >= starts.length) return this.text.length;
-    if (pos.line < 0) return 0;
-    const start = starts[pos.line];
-    const next = pos.line + 1 < starts.length ? starts[pos.line + 1] : this.text.length;
-    return Math.min(start + Math.max(0, pos.character), next);
+    return offsetIn(starts, pos, this.text.length);
   }
 }
 
