@@ -12,6 +12,7 @@ import { readWasm, type ReadWasmOptions } from '../../../server/src/engine/binar
 import { HEADER_READ_OPTIONS, readWasmFileHeaders } from '../../../server/src/engine/binary/file-reader';
 import * as os from 'node:os';
 import { measureBody } from '../../../server/src/engine/binary/body-shape';
+import { stringBytes } from '../validate/wast-modules';
 
 const CORPUS = path.resolve(__dirname, '../../..', '../shared/corpus/spec-testsuite');
 
@@ -21,28 +22,6 @@ interface BinaryForm {
   /** the top-level command holding the module: `module`, `assert_malformed`, `assert_invalid`, ... */
   command: string;
   bytes: Uint8Array;
-}
-
-/** Decodes a WAT string literal body (escapes \hh \n \t \r \" \' \\ \u{..}) into bytes. */
-function stringBytes(s: string): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c !== '\\') {
-      out.push(...Buffer.from(c, 'utf8'));
-      continue;
-    }
-    const n = s[++i];
-    if (/[0-9a-fA-F]/.test(n)) {
-      out.push(parseInt(s.substr(i, 2), 16));
-      i++;
-    } else if (n === 'u') {
-      const end = s.indexOf('}', i);
-      out.push(...Buffer.from(String.fromCodePoint(parseInt(s.slice(i + 2, end), 16)), 'utf8'));
-      i = end;
-    } else out.push(({ n: 10, t: 9, r: 13 } as Record<string, number>)[n] ?? n.charCodeAt(0));
-  }
-  return out;
 }
 
 /** The binary modules of one .wast file, with the command each sits in. */
@@ -70,7 +49,7 @@ function binaryForms(file: string, text: string): BinaryForm[] {
           lit.lastIndex = j;
           const m = lit.exec(text);
           if (!m) break;
-          bytes.push(...stringBytes(m[1]));
+          stringBytes(m[1], bytes);
           j = lit.lastIndex;
         }
         forms.push({ file, line: text.slice(0, start).split('\n').length, command, bytes: Uint8Array.from(bytes) });

@@ -22,7 +22,7 @@ export interface WastModule {
 }
 
 /** Decodes a WAT string literal body (escapes \hh \n \t \r \" \' \\ \u{..}) into bytes. */
-function stringBytes(s: string, out: number[]): void {
+export function stringBytes(s: string, out: number[]): void {
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
     if (c !== '\\') {
