@@ -32,7 +32,8 @@ if [ "${WASM_WARDEN_SKIP_E2E:-}" != 1 ]; then
 fi
 # node:test's spec reporter ends each run with "ℹ pass N" / "ℹ fail N" / "ℹ skipped N"; the extension-host
 # suite (its own runner, test/electron/code-server.ts) with "extension-host suite in code-server: N passed, M failed"
-sum() { grep -h "^ℹ $1 " "$log_dir"/*.log 2>/dev/null | awk '{s+=$3} END {print s+0}'; }
+# (only the reporter's own count lines: a test's diagnostic may start with the same word)
+sum() { grep -hE "^ℹ $1 [0-9]+$" "$log_dir"/*.log 2>/dev/null | awk '{s+=$3} END {print s+0}'; }
 host() { grep -h "^extension-host suite in code-server: " "$log_dir"/*.log 2>/dev/null | sed -E "s/.*: ([0-9]+) passed, ([0-9]+) failed.*/\\$1/" | awk '{s+=$1} END {print s+0}'; }
 passed=$(( $(sum pass) + $(host 1) )); failures=$(( $(sum fail) + $(host 2) )); skipped=$(sum skipped)
 if [ ${#failed[@]} -gt 0 ]; then
