@@ -44,6 +44,9 @@ describe('Run in Sandbox: denied and unprovided imports', () => {
 
   test('the panel lists what the policy denies while the run is going', async () => {
     const w = wb();
+    // the extension is up (its commands are in the palette) once the example's broken.wat has its error: right
+    // after start, the palette can still lack "Run in Sandbox"
+    await w.waitForProblem((p) => p.file === 'broken.wat' && p.severity === 'error');
     await w.openFromExplorer('denied-spin.wat');
     await w.runCommand('Wasm Warden: Run in Sandbox');
     const frame = await w.panel('Run: denied-spin.wat');
