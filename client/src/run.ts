@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import { RunEventNotification, ServerCommands, type ImportPlan, type RunArgs, type RunEvent, type RunNeedsConfirmation, type RunRefused } from '../../server/src/protocol';
 import type { LiveStats } from '../../server/src/engine/sandbox/types';
 import type { CommandContext } from './commands';
-import { renderRunFinal, renderRunShell, renderRunStats, violationLine } from './panels/run-view';
+import { importPlanLines, renderRunFinal, renderRunShell, renderRunStats, violationLine } from './panels/run-view';
 import { escapeControls, jsonDisplaySafe } from '../../server/src/engine/sandbox/display-text';
 
 const CONFIRMED_KEY = 'wasmWarden.confirmedMounts';
@@ -104,22 +104,12 @@ export async function runInSandbox(context: vscode.ExtensionContext, ctx: Comman
   }
 }
 
-/** Before the guest starts: what the policy denies in it, and the stubs, in the panel's violations area. */
-function describeImports(plan: ImportPlan): string {
-  const lines: string[] = [];
-  const names = (xs: { module: string; name: string }[]) => xs.map((x) => `${x.module}.${x.name}`).join(', ');
-  if (plan.denied.length) {
-    lines.push(`${plan.deniedAllowed ? 'policy denies, allowed for this run' : 'policy denies (a call stops the run)'}: ${names(plan.denied)}`);
-  }
-  if (plan.stubs.length) lines.push(`generated stubs (${plan.stubs[0].mode}): ${names(plan.stubs)}`);
-  return lines.map((l) => `${l}\n`).join('');
-}
-
 function onEvent(ctx: CommandContext, e: RunEvent): void {
   const run = active.get(e.runId);
   if (!run) return;
   if (e.kind === 'imports') {
-    const text = describeImports(e.data as ImportPlan);
+    // before the guest starts: what the policy denies in it, and the stubs, in the panel's violations area
+    const text = importPlanLines(e.data as ImportPlan).map((l) => `${l}\n`).join('');
     if (text) ctx.panels.post('run', run.file, { type: 'append', target: 'violations', text });
   } else if (e.kind === 'stdout' || e.kind === 'stderr') ctx.panels.post('run', run.file, { type: 'append', target: e.kind, text: String(e.data) });
   else if (e.kind === 'stats') ctx.panels.post('run', run.file, { type: 'replace', target: 'stats', html: renderRunStats(e.data as LiveStats) });

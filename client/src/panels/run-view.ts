@@ -2,6 +2,7 @@
 import type { LiveStats, RunReport } from '../../../server/src/engine/sandbox/types';
 import { escapeControls } from '../../../server/src/engine/sandbox/display-text';
 import { describeTrustChange, type TrustChange } from '../../../server/src/engine/sandbox/trust';
+import type { ImportPlan } from '../../../server/src/engine/sandbox/import-policy';
 import { esc, formatBytes, section, table } from './html';
 import { runOutcomeBadge, runOutcomeWord, statusBadge } from './status';
 
@@ -15,6 +16,22 @@ const line = (s: string) => escapeControls(s);
 /** A live violation for the panel's list (its text is set as text, not HTML). */
 export function violationLine(v: { kind: string; detail: string }): string {
   return `${line(v.kind)}: ${line(v.detail)}\n`;
+}
+
+/**
+ * What the run does with the module's imports, one line each: what the policy denies (and whether the user
+ * allowed it this once) and the generated stubs. Said in the live panel before the guest starts, and kept in
+ * the final report (import names are guest-chosen: escaped like any guest text).
+ */
+export function importPlanLines(plan: ImportPlan | undefined): string[] {
+  if (!plan) return [];
+  const lines: string[] = [];
+  const names = (xs: { module: string; name: string }[]) => xs.map((x) => `${x.module}.${x.name}`).join(', ');
+  if (plan.denied.length) {
+    lines.push(`${plan.deniedAllowed ? 'policy denies, allowed for this run' : 'policy denies (a call stops the run)'}: ${names(plan.denied)}`);
+  }
+  if (plan.stubs.length) lines.push(`generated stubs (${plan.stubs[0].mode}): ${names(plan.stubs)}`);
+  return lines.map(line);
 }
 
 export function renderRunShell(file: string): string {
@@ -76,7 +93,7 @@ export function memoryGraph(timeline: { atMs: number; bytes: number }[]): string
   ].join('');
 }
 
-export function renderRunFinal(file: string, r: RunReport & { trustChanges?: TrustChange[] }): string {
+export function renderRunFinal(file: string, r: RunReport & { trustChanges?: TrustChange[]; imports?: ImportPlan }): string {
   const violationCount = r.violationCount ?? r.violations.length;
   const outcome = line(
     r.outcome === 'exit'
@@ -94,6 +111,7 @@ export function renderRunFinal(file: string, r: RunReport & { trustChanges?: Tru
     r.trustChanges?.length
       ? section('Narrowed: the workspace is not trusted', `<ul>${r.trustChanges.map((c) => `<li>${esc(line(describeTrustChange(c)))}</li>`).join('')}</ul>`)
       : '',
+    importPlanLines(r.imports).length ? section('Imports', `<pre id="imports">${esc(importPlanLines(r.imports).join('\n'))}</pre>`) : '',
     r.trap?.stack.length ? section('Wasm stack', `<pre>${esc(r.trap.stack.map(line).join('\n'))}</pre>`) : '',
     section('Memory over time', memoryGraph(r.memoryTimeline)),
     kinds.length

@@ -117,6 +117,24 @@ describe('panel escaping', () => {
     assert.equal(violationLine(v), 'absolute-path: a\\r\\x1b[2Kno violations\\u{202e}gnp.exe\\x9b\n');
   });
 
+  test('the final run report keeps what the run did with the imports (denied, allowed, stubs), names escaped', () => {
+    const base = {
+      outcome: 'exit' as const, exitCode: 0, durationMs: 1, startupMs: 1, peakMemoryBytes: 0, memoryTimeline: [], wasiCalls: {}, bytesRead: 0, bytesWritten: 0,
+      violations: [], violationCount: 0, violationKinds: [], alerts: [], stdout: '', stderr: '',
+    };
+    const denied = [{ module: 'wasi_snapshot_preview1', name: 'path_unlink_file', kind: 'function', reasons: ['denied'] }];
+    const plan = { denied, deniedAllowed: false, unlinkable: [], stubs: [] };
+    assert.match(renderRunFinal('/w/x.wasm', { ...base, imports: plan }), /<pre id="imports">policy denies \(a call stops the run\): wasi_snapshot_preview1\.path_unlink_file<\/pre>/);
+    assert.match(renderRunFinal('/w/x.wasm', { ...base, imports: { ...plan, deniedAllowed: true } }), /policy denies, allowed for this run: wasi_snapshot_preview1\.path_unlink_file/);
+    const stubs = [{ module: 'env', name: '<img src=x onerror=alert(1)>\u202e', kind: 'function' as const, mode: 'trap' as const, results: ['i32'] }];
+    const html = renderRunFinal('/w/x.wasm', { ...base, imports: { denied: [], deniedAllowed: false, unlinkable: ['env.x (function)'], stubs } });
+    assertInert(html);
+    assert.doesNotMatch(html, /\u202e/);
+    assert.match(html, /generated stubs \(trap\): env\.&lt;img src=x onerror=alert\(1\)&gt;\\u\{202e\}/);
+    // nothing to say: no section
+    assert.doesNotMatch(renderRunFinal('/w/x.wasm', { ...base, imports: { denied: [], deniedAllowed: false, unlinkable: [], stubs: [] } }), /id="imports"/);
+  });
+
   test('pages allow no inline script and only nonce-tagged local scripts', () => {
     const html = page({ title: '<script>alert(1)</script>', cspSource: 'vscode-resource:', nonce: 'abc123', styleUri: 'style.css', scriptUri: 'panel.js', body: table(['a'], [['<b>x</b>']]) });
     const csp = /content="([^"]+)"/.exec(html)![1];
