@@ -14,21 +14,15 @@ import { parsePolicy, POLICY_FILE_NAME } from '../../../server/src/engine/policy
 import { PolicyStore } from '../../../server/src/engine/policy/store';
 import { globError, importMatcher, matchGlob, type GlobKind } from '../../../server/src/engine/policy/glob';
 import { POLICY_MAX_DIAGNOSTICS } from '../../../server/src/engine/policy/limits';
+import { prng as mulberry32 } from '../binary/wasm-fixtures';
 
 const CASES = 10_000;
 const SEED = Number(process.env.WASM_WARDEN_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`policy fuzz seed: ${SEED} (replay with WASM_WARDEN_FUZZ_SEED=${SEED})`);
 
-/** mulberry32: small, fast, good enough to spread cases */
+/** The fixtures' mulberry32, with the helpers the cases are drawn with. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
   const word = (max: number, alphabet: string) => {

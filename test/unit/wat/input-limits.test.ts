@@ -12,6 +12,7 @@ import { definitionAt, documentSymbols, foldingRanges, hoverAt, MAX_OUTLINE_LOCA
 import { deepestNesting } from '../../../server/src/engine/wat/nesting';
 import { MAX_FINDINGS_PER_CODE, withheldCount } from '../../../server/src/engine/diagnostic-limit';
 import { locateFindings } from '../../../server/src/engine/operations/findings';
+import { prng } from '../binary/wasm-fixtures';
 
 test("2 MiB of ')': 1000 findings and one summary for the other 2,096,152; the JSON report stays small", () => {
   const n = 2 * 1024 * 1024;
@@ -111,17 +112,6 @@ test('deepestNesting counts folded lists and plain blocks together', () => {
   assert.equal(deepestNesting('(func (block (; block block ;) "block" nop))').depth, 2);
 });
 
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Garbage biased toward what the lexer and parser branch on, plus any byte at all. */
 const PIECES = ['(', ')', '(', ')', '"', '\\', ';;', '(;', ';)', '(@', '$', '$"', ' ', '\n', '\t', '\r', 'module', 'func', 'block', 'end', 'i32.const', 'local.get', '0x', '1e', 'nan:', '-', '_', '=', 'é', '\u{1F600}', '\ud800', '\0'];
