@@ -24,3 +24,23 @@ export interface Lint {
   defaultSeverity: LintSeverity;
   check(doc: WatDocument, m: ModuleSyntax): LintFinding[];
 }
+
+/**
+ * Per-function findings, kept while the function's tree node is unchanged: the incremental reparse
+ * keeps the nodes of fields an edit did not touch (shifting their offsets), so after a keystroke only
+ * the edited function is checked again. Findings are stored relative to the node's start.
+ */
+const perFunction = new Map<string, WeakMap<object, { start: number; findings: LintFinding[] }>>();
+
+export function cachedPerFunction(lint: string, node: { start: number }, compute: () => LintFinding[]): LintFinding[] {
+  let cache = perFunction.get(lint);
+  if (!cache) perFunction.set(lint, (cache = new WeakMap()));
+  const hit = cache.get(node);
+  if (hit) {
+    const d = node.start - hit.start;
+    return d === 0 ? hit.findings : hit.findings.map((f) => ({ ...f, span: { start: f.span.start + d, end: f.span.end + d } }));
+  }
+  const findings = compute();
+  cache.set(node, { start: node.start, findings });
+  return findings;
+}

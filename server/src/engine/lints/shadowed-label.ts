@@ -4,7 +4,7 @@
  */
 import type { List } from '../wat/syntax';
 import { headOf, isAtom, isList, TokenKind } from '../wat/syntax';
-import type { Lint, LintFinding } from './lint';
+import { cachedPerFunction, type Lint, type LintFinding } from './lint';
 
 const BLOCKS = new Set(['block', 'loop', 'if', 'try', 'try_table']);
 
@@ -14,7 +14,16 @@ export const shadowedLabel: Lint = {
   defaultSeverity: 'hint',
   check: (_doc, m) => {
     const out: LintFinding[] = [];
-    for (const f of m.funcs) {
+    for (const f of m.funcs) for (const x of cachedPerFunction('shadowed-label', f.node, () => shadowsIn(f.node))) out.push(x);
+    return out;
+  },
+};
+
+function shadowsIn(func: List): LintFinding[] {
+  const out: LintFinding[] = [];
+  {
+    const f = { node: func };
+    {
       // each work item: a list to scan, and the labels open around it
       const work: { list: List; open: string[] }[] = [{ list: f.node, open: [] }];
       while (work.length > 0) {
@@ -49,6 +58,6 @@ export const shadowedLabel: Lint = {
         void base;
       }
     }
-    return out;
-  },
-};
+  }
+  return out;
+}

@@ -6,7 +6,7 @@
 import type { List, Node } from '../wat/syntax';
 import { headOf, isList, TokenKind } from '../wat/syntax';
 import { INSTRUCTIONS } from '../wat/instructions';
-import type { Lint, LintFinding } from './lint';
+import { cachedPerFunction, type Lint, type LintFinding } from './lint';
 
 const TERMINATORS = new Set([
   'unreachable', 'br', 'br_table', 'return', 'throw', 'throw_ref', 'rethrow', 'return_call', 'return_call_indirect', 'return_call_ref',
@@ -33,7 +33,13 @@ export const unreachableCode: Lint = {
   defaultSeverity: 'hint',
   check: (_doc, m) => {
     const out: LintFinding[] = [];
-    for (const f of m.funcs) walk(f.node, out);
+    for (const f of m.funcs) {
+      for (const x of cachedPerFunction('unreachable-code', f.node, () => {
+        const found: LintFinding[] = [];
+        walk(f.node, found);
+        return found;
+      })) out.push(x);
+    }
     return out;
   },
 };
