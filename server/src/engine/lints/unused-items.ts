@@ -27,20 +27,23 @@ function exportedInline(d: Definition): boolean {
 const name = (d: Definition, what: string) => (d.id ? `${what} ${d.id}` : `${what} ${d.index}`);
 const at = (d: Definition) => ({ start: d.selectionSpan.start, end: d.selectionSpan.end });
 
-/** The used-set of a module, computed once per check of a document (the five lints share it). */
-const cache = new WeakMap<ModuleSyntax, Set<Definition>>();
-function usedIn(m: ModuleSyntax): Set<Definition> {
-  let s = cache.get(m);
-  if (!s) cache.set(m, (s = referenced(m)));
-  return s;
+/**
+ * The used-set of a module, shared by the lints of one check of a text. Kept for the last module and
+ * text only: an incremental reparse updates a module's syntax in place, so the module alone is no key.
+ */
+let last: { m: ModuleSyntax; text: string; refs: number; used: Set<Definition> } | undefined;
+function usedIn(m: ModuleSyntax, text: string): Set<Definition> {
+  if (last && last.m === m && last.refs === m.refs.length && last.text === text) return last.used;
+  last = { m, text, refs: m.refs.length, used: referenced(m) };
+  return last.used;
 }
 
-function unusedFields(m: ModuleSyntax, space: 'func' | 'global', what: string): LintFinding[] {
-  const used = usedIn(m);
+function unusedFields(doc: WatDocument, m: ModuleSyntax, space: 'func' | 'global', what: string, how: string): LintFinding[] {
+  const used = usedIn(m, doc.text);
   const out: LintFinding[] = [];
   for (const d of m.defs[space]) {
     if (d.imported || used.has(d) || exportedInline(d)) continue;
-    out.push({ span: at(d), message: `${name(d, what)} is never used (not called, referred to or exported)`, unnecessary: true });
+    out.push({ span: at(d), message: `${name(d, what)} is never used (${how})`, unnecessary: true });
   }
   return out;
 }
@@ -49,22 +52,22 @@ export const unusedFunction: Lint = {
   name: 'unused-function',
   description: 'a function that is not exported, not the start function, and never called or referred to',
   defaultSeverity: 'hint',
-  check: (_doc, m) => unusedFields(m, 'func', 'function'),
+  check: (doc, m) => unusedFields(doc, m, 'func', 'function', 'not exported, not the start function, never called or referred to'),
 };
 
 export const unusedGlobal: Lint = {
   name: 'unused-global',
   description: 'a global that is not imported or exported and never read or written',
   defaultSeverity: 'hint',
-  check: (_doc, m) => unusedFields(m, 'global', 'global'),
+  check: (doc, m) => unusedFields(doc, m, 'global', 'global', 'not exported, never read or written'),
 };
 
 export const unusedLocal: Lint = {
   name: 'unused-local',
   description: 'a local (not a parameter) that is never read or written',
   defaultSeverity: 'hint',
-  check: (_doc, m) => {
-    const used = usedIn(m);
+  check: (doc, m) => {
+    const used = usedIn(m, doc.text);
     const out: LintFinding[] = [];
     for (const f of m.funcs) {
       for (const l of f.locals) {
@@ -80,8 +83,8 @@ export const unusedLabel: Lint = {
   name: 'unused-label',
   description: 'a block, loop or if whose `$label` no branch names',
   defaultSeverity: 'hint',
-  check: (_doc, m) => {
-    const used = usedIn(m);
+  check: (doc, m) => {
+    const used = usedIn(m, doc.text);
     const out: LintFinding[] = [];
     for (const f of m.funcs) {
       for (const l of f.labels) {
@@ -98,7 +101,7 @@ export const unusedType: Lint = {
   description: 'a type that no function, import, block, instruction or other type uses',
   defaultSeverity: 'hint',
   check: (doc: WatDocument, m: ModuleSyntax) => {
-    const used = usedIn(m);
+    const used = usedIn(m, doc.text);
     const model = m.model;
     if (!model) return [];
     const usedIndex = new Set<number>();
