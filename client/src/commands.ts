@@ -218,6 +218,19 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
       const doc = await vscode.workspace.openTextDocument(watViewUri(uri, picked.index, picked.name));
       await vscode.window.showTextDocument(doc, { preview: false, viewColumn: ctx.panels.resultsColumn() });
     },
+    // a code lens's "N references": the server sends plain JSON, the editor's command wants its own types
+    'wasmWarden.showReferences': async (uri, position, locations) => {
+      type Pos = { line: number; character: number };
+      type Loc = { uri: string; range: { start: Pos; end: Pos } };
+      if (typeof uri !== 'string' || !Array.isArray(locations)) return;
+      const pos = (p: Pos) => new vscode.Position(p.line, p.character);
+      await vscode.commands.executeCommand(
+        'editor.action.showReferences',
+        vscode.Uri.parse(uri),
+        pos(position as Pos),
+        (locations as Loc[]).map((l) => new vscode.Location(vscode.Uri.parse(l.uri), new vscode.Range(pos(l.range.start), pos(l.range.end)))),
+      );
+    },
   };
   for (const [id, run] of Object.entries(commands)) {
     context.subscriptions.push(

@@ -1,5 +1,5 @@
 /** Conversions between engine values (spans, EngineDiagnostic) and LSP types. */
-import { Diagnostic, DiagnosticSeverity, Range } from 'vscode-languageserver';
+import { Diagnostic, DiagnosticSeverity, DiagnosticTag, Range } from 'vscode-languageserver';
 import type { EngineDiagnostic, Severity } from './engine/diagnostic';
 import type { LineIndex, Span } from './engine/span';
 
@@ -33,6 +33,8 @@ export function toLspDiagnostic(d: EngineDiagnostic, rangeOf: (span: Span) => Ra
   const doc = d.docUrl ?? (docBase && d.source === 'policy' ? `${docBase}/${d.code}.md` : undefined);
   if (doc) diagnostic.codeDescription = { href: doc };
   if (d.data) diagnostic.data = d.data;
+  // unused or unreachable code: editors grey it out
+  if (d.data?.unnecessary === true) diagnostic.tags = [DiagnosticTag.Unnecessary];
   return diagnostic;
 }
 

@@ -122,6 +122,10 @@ export interface WardenSettings {
   optimize: { stripDebug: boolean; stripProducers: boolean; keepCustomSections: boolean };
   compile: { debugNames: boolean };
   sandbox: { configurations: RunConfiguration[] };
+  /** the severity of each lint of WAT code, by name (`engine/lints`): off, hint, warning, error */
+  lints: Record<string, 'off' | 'hint' | 'warning' | 'error'>;
+  /** which inlay hints WAT buffers show */
+  inlayHints: { parameterNames: boolean; blockEnds: boolean; indexes: boolean };
   /**
    * whether the workspace is trusted: only an initialization option `trusted: true` makes it so (a client
    * that says nothing is untrusted); later configuration answers change it only when the client said at
@@ -154,6 +158,8 @@ export const DEFAULT_SETTINGS: WardenSettings = {
   optimize: { stripDebug: false, stripProducers: false, keepCustomSections: true },
   compile: { debugNames: true },
   sandbox: { configurations: [] },
+  lints: {},
+  inlayHints: { parameterNames: true, blockEnds: true, indexes: true },
   trusted: false,
 };
 

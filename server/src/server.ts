@@ -18,6 +18,13 @@ import { registerNavigation } from './features/navigation';
 import { registerCodeActions } from './features/code-actions';
 import { registerHover } from './features/hover';
 import { registerWatView } from './features/wat-view';
+import { registerHighlights } from './features/highlights';
+import { registerSelectionRanges } from './features/selection-ranges';
+import { registerTypeDefinition } from './features/type-definition';
+import { registerCallHierarchy } from './features/call-hierarchy';
+import { registerSemanticTokens, SEMANTIC_TOKENS_LEGEND } from './features/semantic-tokens';
+import { registerCodeLens } from './features/code-lens';
+import { registerInlayHints } from './features/inlay-hints';
 import { registerCommands, serverCommandIds } from './commands';
 import { shutdownToolchain } from './engine/toolchain';
 
@@ -37,6 +44,13 @@ connection.onInitialize((params): InitializeResult => {
       definitionProvider: true,
       referencesProvider: true,
       hoverProvider: true,
+      documentHighlightProvider: true,
+      selectionRangeProvider: true,
+      typeDefinitionProvider: true,
+      callHierarchyProvider: true,
+      semanticTokensProvider: { legend: SEMANTIC_TOKENS_LEGEND, full: true, range: true },
+      codeLensProvider: { resolveProvider: false },
+      inlayHintProvider: { resolveProvider: false },
       codeActionProvider: { codeActionKinds: ['quickfix'], resolveProvider: false },
       executeCommandProvider: { commands: serverCommandIds() },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
@@ -75,6 +89,13 @@ registerNavigation(connection, () => workspace!);
 registerHover(connection, () => workspace!);
 registerCodeActions(connection, () => workspace!);
 registerWatView(connection, () => workspace!);
+registerHighlights(connection, () => workspace!);
+registerSelectionRanges(connection, () => workspace!);
+registerTypeDefinition(connection, () => workspace!);
+registerCallHierarchy(connection, () => workspace!);
+registerSemanticTokens(connection, () => workspace!);
+registerCodeLens(connection, () => workspace!);
+registerInlayHints(connection, () => workspace!);
 registerCommands(connection, () => workspace!);
 
 connection.onShutdown(async () => {

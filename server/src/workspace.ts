@@ -28,6 +28,7 @@ import type { EngineDiagnostic } from './engine/diagnostic';
 import { CheckWorker } from './engine/budget/check-worker';
 import { capFindings, MAX_FINDINGS_PER_FILE, WAT_TOKENS_PER_MB, type AnalysisLimits } from './engine/budget/limits';
 import { ViewCache } from './view-cache';
+import { lintDocument, lintSeverities } from './engine/lints';
 import { DEFAULT_SETTINGS, ScanDoneNotification, WAT_VIEW_SCHEME, WAT_VIEW_SUFFIX, type WardenSettings } from './protocol';
 
 /** WAT views longer than this are shown and marked, but not parsed for outline, folding and hover. */
@@ -205,7 +206,7 @@ export class Workspace {
       return;
     }
     const policy = this.policies.policyFor(file);
-    const found = capFindings(checkWatDocument(analysis.doc, file, policy));
+    const found = capFindings([...checkWatDocument(analysis.doc, file, policy), ...lintDocument(analysis.doc, this.settings.lints)]);
     this.publish(doc.uri, [...found.map((d) => this.lsp(d, (s) => toRange(analysis.index, s))), ...this.validationDiagnostics(file)]);
   }
 
@@ -474,6 +475,13 @@ function analysisSettings(raw: Partial<WardenSettings['analysis']> | undefined):
   };
 }
 
+function inlayHintSettings(raw: unknown): WardenSettings['inlayHints'] {
+  const d = DEFAULT_SETTINGS.inlayHints;
+  const o = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+  const flag = (k: keyof typeof d) => (typeof o[k] === 'boolean' ? (o[k] as boolean) : d[k]);
+  return { parameterNames: flag('parameterNames'), blockEnds: flag('blockEnds'), indexes: flag('indexes') };
+}
+
 function mergeSettings(raw: Partial<WardenSettings>): WardenSettings {
   return {
     ...DEFAULT_SETTINGS,
@@ -483,6 +491,8 @@ function mergeSettings(raw: Partial<WardenSettings>): WardenSettings {
     optimize: { ...DEFAULT_SETTINGS.optimize, ...(raw.optimize ?? {}) },
     compile: { ...DEFAULT_SETTINGS.compile, ...(raw.compile ?? {}) },
     sandbox: { configurations: Array.isArray(raw.sandbox?.configurations) ? raw.sandbox.configurations : [] },
+    lints: lintSeverities(raw.lints && typeof raw.lints === 'object' ? (raw.lints as Record<string, unknown>) : undefined),
+    inlayHints: inlayHintSettings(raw.inlayHints),
     debounceMs: typeof raw.debounceMs === 'number' && raw.debounceMs >= 0 ? raw.debounceMs : DEFAULT_SETTINGS.debounceMs,
     scanInclude: Array.isArray(raw.scanInclude) ? raw.scanInclude : [],
     scanExclude: Array.isArray(raw.scanExclude) ? raw.scanExclude : [],

@@ -17,6 +17,7 @@ import {
 } from './util';
 import { editToDiagnostics } from './lsp-edit';
 import { moduleOpen } from './module-open';
+import { requestLatency, type LspRequest } from './lsp-requests';
 import { bareRun, ensureGuest, loadBundledRunner, sandboxRun } from './sandbox';
 
 const argv = process.argv.slice(2);
@@ -340,6 +341,35 @@ async function lspGroup(): Promise<void> {
   } catch (e) {
     rows.push({ group: 'lsp', op: '1-char didChange -> publishDiagnostics', input: label, inputMB: bytes / 1e6, peer: 'ours', failure: (e as Error).message.slice(0, 300) });
     targets.push({ group: 'lsp', target: 'edit -> diagnostics <= 50 ms', measured: `failed: ${(e as Error).message.slice(0, 120)}`, met: false });
+  }
+  await codeInsightRows(wat, label, bytes);
+}
+
+/** Code insight requests on the large WAT buffer (issue 17's latency targets). */
+async function codeInsightRows(wat: string, label: string, bytes: number): Promise<void> {
+  const screen = (text: string) => {
+    const mid = Math.floor(text.split('\n').length / 2);
+    return { start: { line: mid, character: 0 }, end: { line: mid + 60, character: 0 } };
+  };
+  const count = (a: unknown) => `${Array.isArray(a) ? a.length : Array.isArray((a as { data?: unknown[] })?.data) ? (a as { data: unknown[] }).data.length / 5 : 0} items`;
+  const requests: LspRequest[] = [
+    { op: 'semantic tokens (full)', method: 'textDocument/semanticTokens/full', params: (uri) => ({ textDocument: { uri } }), describe: count },
+    { op: 'semantic tokens (range: 60 lines)', method: 'textDocument/semanticTokens/range', params: (uri, text) => ({ textDocument: { uri }, range: screen(text) }), describe: count },
+    { op: 'inlay hints (60 lines)', method: 'textDocument/inlayHint', params: (uri, text) => ({ textDocument: { uri }, range: screen(text) }), describe: count },
+    { op: 'code lenses (whole document)', method: 'textDocument/codeLens', params: (uri) => ({ textDocument: { uri } }), describe: count },
+    { op: 'folding ranges (whole document)', method: 'textDocument/foldingRange', params: (uri) => ({ textDocument: { uri } }), describe: count },
+  ];
+  try {
+    const results = await requestLatency(wat, requests, QUICK ? 5 : 11);
+    for (const r of results) {
+      const s = stats(r.samples)!;
+      rows.push({ group: 'lsp', op: r.op, input: label, inputMB: bytes / 1e6, peer: 'ours: dist/server.js', stats: s, note: r.note });
+      if (r.op === 'semantic tokens (full)') {
+        targets.push({ group: 'lsp', target: `semantic tokens (full) on a ${(bytes / 1e6).toFixed(1)} MB WAT <= 250 ms (median)`, measured: `${fmtMs(s.median)} ms`, met: s.median <= 250 });
+      }
+    }
+  } catch (e) {
+    rows.push({ group: 'lsp', op: 'code insight requests', input: label, inputMB: bytes / 1e6, peer: 'ours', failure: (e as Error).message.slice(0, 300) });
   }
 }
 

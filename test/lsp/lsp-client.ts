@@ -31,6 +31,8 @@ export class LspClient {
   readonly notifications: { method: string; params: unknown }[] = [];
   /** what the "editor" answers to workspace/configuration, by section */
   config: Record<string, unknown> = { wasmWarden: { debounceMs: 0 }, 'files.exclude': { '**/.git': true } };
+  /** what the server answered to `initialize` */
+  serverCapabilities: Record<string, any> | undefined;
   /** how many workspace/configuration requests the server has sent (answered) so far */
   configurationRequests = 0;
   private waiters: Waiter[] = [];
@@ -72,7 +74,7 @@ export class LspClient {
     const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new LspClient(child, root);
     if (config) Object.assign(client.config, config);
-    await client.connection.sendRequest('initialize', {
+    const init = await client.connection.sendRequest<{ capabilities: Record<string, any> }>('initialize', {
       processId: process.pid,
       rootUri: URI.file(root).toString(),
       workspaceFolders: [{ uri: URI.file(root).toString(), name: path.basename(root) }],
@@ -83,6 +85,7 @@ export class LspClient {
         textDocument: { publishDiagnostics: { relatedInformation: true }, hover: { contentFormat: ['markdown'] } },
       },
     });
+    client.serverCapabilities = init.capabilities;
     await client.connection.sendNotification('initialized', {});
     return client;
   }
