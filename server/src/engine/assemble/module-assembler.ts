@@ -425,7 +425,7 @@ export class ModuleAssembler {
       w.u8(is64 ? 5 : 1);
       w.u32(items);
       w.u32(items);
-      this.elemSegment(el, el.children, 1, index, is64, undefined, c[j], el);
+      this.elemSegment(el, el.children, 1, index, is64, undefined, c[j], el, true);
       return;
     }
     const lim = this.limits(c, i, false);
@@ -572,7 +572,8 @@ export class ModuleAssembler {
     let type: Node | undefined = inlineType;
     if (isAtomOf(c[i], TokenKind.Keyword) && (c[i] as Atom).text === 'func') i++;
     else if (headOf(c[i]) === 'ref' || (c[i] !== undefined && c[i].type === 'atom' && VALTYPE_CODES[(c[i] as Atom).text] !== undefined)) type = c[i++];
-    let exprs = false;
+    // the expression form when an item is an expression or the type is written (as wasm-tools does)
+    let exprs = type !== undefined && type !== inlineType;
     for (let k = i; k < c.length; k++) if (c[k].type === 'list') exprs = true;
     const funcref = type === undefined || (type.type === 'atom' && (type as Atom).text === 'funcref');
     if (type !== undefined && !funcref) exprs = true;

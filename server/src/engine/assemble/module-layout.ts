@@ -45,7 +45,7 @@ export interface TypeEntry {
   group: number;
   /** written `(rec ...)`: encoded with the rec header even for one type */
   explicitRec: boolean;
-  /** may implicit type uses match it (a final func type without supertypes, alone in its group) */
+  /** may implicit type uses match it (a func type not written in a `(rec ...)`) */
   plainFunc: boolean;
   /** struct field `$id`s -> field index */
   fields?: Map<string, number>;
@@ -254,7 +254,8 @@ export class ModuleLayout {
       entry.results = bytesKey(r);
       entry.paramCount = pr.count;
       entry.resultCount = rr.count;
-      entry.plainFunc = !inRec && final && supers.length === 0;
+      // as wasm-tools does: any func type outside an explicit rec group (final or not) matches
+      entry.plainFunc = !inRec;
     } else if (h === 'struct') {
       w.u8(0x5f);
       const fw = new ByteWriter(32);
