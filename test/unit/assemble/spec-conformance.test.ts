@@ -15,6 +15,7 @@ import { validateWatText } from '../../../server/src/engine/validate/wat';
 import { assembleWat } from '../../../server/src/engine/assemble';
 import { WABT_FEATURES } from '../../../server/src/engine/toolchain/features';
 import { CORPUS, corpusModules } from '../validate/wast-modules';
+import { withoutNames } from './without-names';
 
 type Wabt = Awaited<ReturnType<typeof import('wabt')>>;
 
@@ -151,29 +152,6 @@ test('spec test suite: the assembler and WAT validation accept, reject and encod
 
 type Jco = { parse(text: string): Promise<Uint8Array> | Uint8Array; print(bytes: Uint8Array): Promise<string> | string };
 let jco: Jco | undefined;
-
-/** The binary without its `name` section (names are compared nowhere: wabt.js writes none). */
-function withoutNames(b: Uint8Array): Uint8Array {
-  const parts: Uint8Array[] = [b.subarray(0, 8)];
-  let p = 8;
-  while (p < b.length) {
-    const start = p;
-    p++;
-    let size = 0;
-    let shift = 0;
-    for (;;) {
-      const x = b[p++];
-      size += (x & 0x7f) * 2 ** shift;
-      shift += 7;
-      if (x < 0x80) break;
-    }
-    const end = p + size;
-    const isName = b[start] === 0 && b[p] === 4 && String.fromCharCode(...b.subarray(p + 1, p + 5)) === 'name';
-    if (!isName) parts.push(b.subarray(start, end));
-    p = end;
-  }
-  return Buffer.concat(parts);
-}
 
 /** '' when wasm-tools (jco) encodes `text` to the same module as `ours` (both printed without names), else the first difference; undefined when it cannot. */
 async function wasmToolsEquivalent(text: string, ours: Uint8Array): Promise<string | undefined> {

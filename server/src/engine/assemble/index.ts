@@ -2,7 +2,7 @@
  * The WAT assembler: the parser's syntax tree of one module -> `.wasm` bytes, with a source map from
  * byte offsets back to the text. Public API (small on purpose):
  *
- *   assembleWat(text)                 parse a `.wat` text and assemble its module
+ *   assembleWat(text, { names })      parse a `.wat` text and assemble its module
  *   assembleModule(text, tree, m)     assemble module `m` of an already parsed tree (`.wast` scripts:
  *                                     each `(module ...)`, `(module binary ...)` and `(module quote ...)`)
  *   result.map.spanAt(offset)         the text span of the instruction or item written at `offset`
@@ -22,6 +22,11 @@ import { SourceMap } from './source-map';
 
 export { SourceMap } from './source-map';
 
+export interface AssembleOptions {
+  /** write the `name` section from the `$id`s (default true) */
+  names?: boolean;
+}
+
 export interface Assembly {
   bytes: Uint8Array;
   /** byte offset -> text span (offsets into the text the module was parsed from) */
@@ -31,10 +36,10 @@ export interface Assembly {
 }
 
 /** Parses `text` as one module (a `.wat` file) and assembles it. */
-export function assembleWat(text: string): Assembly {
+export function assembleWat(text: string, options: AssembleOptions = {}): Assembly {
   const { root, diagnostics } = parse(text, { script: false });
   const m = root.modules[0];
-  const a = assembleModule(text, root, m);
+  const a = assembleModule(text, root, m, options);
   return { bytes: a.bytes, map: a.map, diagnostics: [...diagnostics, ...a.diagnostics] };
 }
 
@@ -42,7 +47,8 @@ export function assembleWat(text: string): Assembly {
  * Assembles module `m` of `tree` (parsed from `text`). The parser's diagnostics are not repeated here:
  * the caller has them. A quoted module is parsed here (its errors are reported on its strings).
  */
-export function assembleModule(text: string, tree: Root, m: ModuleSyntax): Assembly {
+export function assembleModule(text: string, tree: Root, m: ModuleSyntax, options: AssembleOptions = {}): Assembly {
+  const names = options.names !== false;
   const diagnostics: EngineDiagnostic[] = [];
   try {
     if (m.form === 'binary') return { bytes: binaryBytes(text, m), map: wholeModule(m), diagnostics };
@@ -50,14 +56,14 @@ export function assembleModule(text: string, tree: Root, m: ModuleSyntax): Assem
       const q = quoteText(text, m);
       const source = q?.source ?? '';
       const inner = parse(source, { script: false });
-      const a = new ModuleAssembler(source, inner.root.modules[0], inner.root.customAnnotations, diagnostics).run();
+      const a = new ModuleAssembler(source, inner.root.modules[0], inner.root.customAnnotations, diagnostics, names).run();
       const at = q?.span ?? m.node;
       const all = [...inner.diagnostics, ...diagnostics].map((d) => ({ ...d, message: `in quoted module: ${d.message}`, span: { start: at.start, end: at.end } }));
       // the quoted text's offsets mean nothing in the script: every byte maps to the quote
       return { bytes: a.bytes, map: wholeModule({ node: { start: at.start, end: at.end } as List } as ModuleSyntax), diagnostics: all };
     }
     if (m.form === 'instance') return { bytes: new Uint8Array(0), map: new SourceMap(1), diagnostics };
-    const a = new ModuleAssembler(text, m, tree.customAnnotations, diagnostics).run();
+    const a = new ModuleAssembler(text, m, tree.customAnnotations, diagnostics, names).run();
     return { bytes: a.bytes, map: a.map, diagnostics };
   } catch (e) {
     diagnostics.push({

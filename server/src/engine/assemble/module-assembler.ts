@@ -70,9 +70,15 @@ export class ModuleAssembler {
     private readonly mod: ModuleSyntax,
     private readonly customs: { span: Span; nameStart: number; nameEnd: number }[],
     diagnostics: EngineDiagnostic[],
+    /** write the name section */
+    private readonly names = true,
   ) {
     this.L = new ModuleLayout(text, mod, diagnostics);
     for (const id of ORDER) this.s.set(id, section());
+    // about one instruction per 40 characters of text (wasm2wat output): no regrowing on large modules
+    const code = this.s.get(10)!;
+    code.map = new SourceMap(Math.max(64, text.length >> 5));
+    code.w = new ByteWriter(Math.max(256, text.length >> 4));
     this.enc = new InstructionEncoder(this.L, this.s.get(10)!.map);
   }
 
@@ -646,8 +652,9 @@ export class ModuleAssembler {
 
   /** The module's bytes: header, sections in order, custom sections where their annotations place them. */
   private write(): ModuleAssembly {
-    const out = new ByteWriter(1024);
-    const map = new SourceMap(256);
+    const map = new SourceMap(256 + [...this.s.values()].reduce((n, sec) => n + sec.map.count, 0));
+    const total = [...this.s.values()].reduce((n, sec) => n + sec.w.len + 16, 64);
+    const out = new ByteWriter(total);
     out.u32le(0x6d736100);
     out.u32le(1);
     const customs = customSections(this.text, this.mod, this.customs, this.L);
@@ -677,7 +684,7 @@ export class ModuleAssembler {
       }
       for (const cs of customs) if (cs.place === `after ${key}`) writeCustom(cs);
     }
-    writeNameSection(out, this.mod, this.L, this.localNames);
+    if (this.names) writeNameSection(out, this.mod, this.L, this.localNames);
     for (const cs of customs) if (cs.place === 'after last') writeCustom(cs);
     map.compact();
     return { bytes: out.toBytes(), map };

@@ -20,8 +20,19 @@ export class SourceMap {
   }
 
   add(offset: number, start: number, end: number): void {
-    if (this.count === this.offsets.length) {
-      const cap = this.count * 2;
+    if (this.count === this.offsets.length) this.reserve(this.count + 1);
+    this.offsets[this.count] = offset;
+    this.starts[this.count] = start;
+    this.ends[this.count] = end;
+    this.count++;
+  }
+
+  /** Room for at least `n` entries. */
+  private reserve(n: number): void {
+    if (n <= this.offsets.length) return;
+    {
+      let cap = Math.max(16, this.offsets.length * 2);
+      while (cap < n) cap *= 2;
       const o = new Int32Array(cap);
       o.set(this.offsets);
       const s = new Int32Array(cap);
@@ -32,15 +43,19 @@ export class SourceMap {
       this.starts = s;
       this.ends = e;
     }
-    this.offsets[this.count] = offset;
-    this.starts[this.count] = start;
-    this.ends[this.count] = end;
-    this.count++;
   }
 
   /** Appends another map's entries with their offsets shifted by `base`. */
   addAll(other: SourceMap, base: number): void {
-    for (let k = 0; k < other.count; k++) this.add(other.offsets[k] + base, other.starts[k], other.ends[k]);
+    const n = other.count;
+    this.reserve(this.count + n);
+    const at = this.count;
+    const o = this.offsets;
+    const oo = other.offsets;
+    for (let k = 0; k < n; k++) o[at + k] = oo[k] + base;
+    this.starts.set(other.starts.subarray(0, n), at);
+    this.ends.set(other.ends.subarray(0, n), at);
+    this.count += n;
   }
 
   /** The text span of the last item written at or before `offset` (undefined before the first). */
@@ -56,8 +71,9 @@ export class SourceMap {
     return { start: this.starts[lo], end: this.ends[lo] };
   }
 
-  /** Trims the arrays to their content. */
+  /** Trims the arrays to their content (when they are more than a quarter empty). */
   compact(): void {
+    if (this.count > this.offsets.length * 0.75) return;
     this.offsets = this.offsets.slice(0, this.count);
     this.starts = this.starts.slice(0, this.count);
     this.ends = this.ends.slice(0, this.count);

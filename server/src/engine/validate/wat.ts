@@ -42,12 +42,14 @@ export function validateModule(text: string, root: Parameters<typeof assembleMod
   const v = validateWasm(a.bytes);
   if (v.valid || !v.finding) return [];
   const f = v.finding;
+  // a quoted module's offsets all map to its strings: say where the finding is
+  const message = m.form === 'quote' ? `in quoted module: ${f.message}` : f.message;
   const span: Span = a.map.spanAt(f.offset) ?? { start: m.node.start, end: m.node.end };
   return [
     {
       code: f.malformed ? 'wasm-malformed' : 'wasm-invalid',
       severity: 'error',
-      message: f.message,
+      message,
       span,
       source: 'validator',
       data: { offset: f.offset, ...(f.func !== undefined ? { func: f.func } : {}) },
