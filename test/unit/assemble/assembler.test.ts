@@ -12,6 +12,9 @@ import { prng } from '../binary/wasm-fixtures';
 import { withoutNames } from './without-names';
 
 type Jco = { print(bytes: Uint8Array): Promise<string> | string; parse(text: string): Promise<Uint8Array> | Uint8Array };
+/** V8's verdict (the DOM lib's WebAssembly types are not loaded in the tests' compilation) */
+const v8Validate = (b: Uint8Array): boolean => (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(b);
+
 const jco = async (): Promise<Jco> => (await import('@bytecodealliance/jco')) as unknown as Jco;
 
 test('100,000 nested folded blocks and 100,000 nested flat blocks assemble and validate', () => {
@@ -19,11 +22,11 @@ test('100,000 nested folded blocks and 100,000 nested flat blocks assemble and v
   const folded = `(module (func ${'(block '.repeat(N)}${')'.repeat(N)}))`;
   const a = assembleWat(folded);
   assert.deepEqual(a.diagnostics, []);
-  assert.ok(WebAssembly.validate(a.bytes));
+  assert.ok(v8Validate(a.bytes));
   const flat = `(module (func ${'block '.repeat(N)}${'end '.repeat(N)}))`;
   const b = assembleWat(flat);
   assert.deepEqual(b.diagnostics, []);
-  assert.ok(WebAssembly.validate(b.bytes));
+  assert.ok(v8Validate(b.bytes));
   assert.deepEqual(validateWatText(flat), []);
   // the same code: folded and flat forms are one encoding
   assert.deepEqual(Buffer.from(a.bytes), Buffer.from(b.bytes));
@@ -173,5 +176,5 @@ test('compile: errors with ranges and no bytes; bytes when valid', () => {
   assert.equal(syntax.diagnostics[0].source, 'wat-parser');
   const good = compileWatText('(module (func (export "f") (result i32) (i32.const 42)))');
   assert.deepEqual(good.diagnostics, []);
-  assert.ok(good.bytes && WebAssembly.validate(good.bytes));
+  assert.ok(good.bytes && v8Validate(good.bytes));
 });
