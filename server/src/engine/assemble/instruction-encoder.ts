@@ -10,7 +10,7 @@
  */
 import { TokenKind } from '../wat/lexer';
 import { idKey } from '../wat/forms';
-import { intNumber, intValue } from '../wat/numbers';
+import { intNumber as intNumberImport, intValue as intValueImport } from '../wat/numbers';
 import { INSTRUCTIONS, V128_SHAPES, type Immediates } from '../wat/instructions';
 import { BY_NAME, type InstructionDef } from '../isa/instruction-set';
 import { type Atom, type List, type Node, headOf } from '../wat/syntax';
@@ -19,12 +19,29 @@ import { writeF32, writeF64 } from './float-literal';
 import type { ModuleLayout } from './module-layout';
 import type { SourceMap } from './source-map';
 
+// Module constants for what the hot paths use from other modules: under per-file transpilation (the
+// tests, the benchmark) an imported name is read through a getter at every use (see wat/parser.ts).
 const T_ID = TokenKind.Id;
 const T_INT = TokenKind.Int;
 const T_KEYWORD = TokenKind.Keyword;
+const intNumber = intNumberImport;
+const intValue = intValueImport;
+
+/** The frequent immediate shapes, encoded on the fast path of `plain` (a small switch the JIT optimizes early). */
+const enum Fast {
+  Other = 0,
+  None = 1,
+  Local = 2,
+  Global = 3,
+  I32 = 4,
+  Label = 5,
+  Memarg = 6,
+  Func = 7,
+}
 
 interface OpInfo {
   imm: Immediates;
+  fast: Fast;
   /** the opcode bytes of each encoding (two for select/ref.test/ref.cast) */
   op: Uint8Array;
   def: InstructionDef;
@@ -45,7 +62,16 @@ const OPS = new Map<string, OpInfo>();
 for (const [name, info] of INSTRUCTIONS) {
   const defs = BY_NAME.get(name);
   if (!defs) continue;
-  const e: OpInfo = { imm: info.imm, op: opBytes(defs[0]), def: defs[0] };
+  const fast =
+    info.imm === 'none' && defs[0].imm === 'none' ? Fast.None
+    : info.imm === 'local' ? Fast.Local
+    : info.imm === 'global' ? Fast.Global
+    : info.imm === 'i32' ? Fast.I32
+    : info.imm === 'label' && name !== 'delegate' ? Fast.Label
+    : info.imm === 'memarg' ? Fast.Memarg
+    : info.imm === 'func' ? Fast.Func
+    : Fast.Other;
+  const e: OpInfo = { imm: info.imm, fast, op: opBytes(defs[0]), def: defs[0] };
   if (defs.length > 1) e.alt = { op: opBytes(defs[1]), def: defs[1] };
   OPS.set(name, e);
 }
@@ -147,6 +173,35 @@ export class InstructionEncoder {
     if (info === undefined) {
       this.layout.error(`unknown instruction '${a.text}'`, a, 'wat-unknown-instruction');
       return i;
+    }
+    const x = nodes[i];
+    switch (info.fast) {
+      case Fast.None:
+        w.bytes(info.op);
+        return i;
+      case Fast.Local:
+        w.u8(info.op[0]);
+        w.u32(this.local(x, a));
+        return i + 1;
+      case Fast.Global:
+      case Fast.Func:
+        w.bytes(info.op);
+        w.u32(this.layout.index(info.fast === Fast.Global ? 'global' : 'func', x, a));
+        return i + 1;
+      case Fast.I32:
+        if (i < end && x.type === 'atom' && x.token === T_INT && x.end - x.start <= 15) {
+          w.u8(0x41);
+          w.s32(intNumber(this.layout.text, x.start, x.end));
+          return i + 1;
+        }
+        break;
+      case Fast.Label:
+        w.bytes(info.op);
+        w.u32(this.label(x));
+        return i + 1;
+      case Fast.Memarg:
+        w.bytes(info.op);
+        return this.memarg(w, info.def, nodes, i, end, false);
     }
     const next = this.instr(w, a, info, nodes, i, end);
     switch (info.imm) {

@@ -103,6 +103,11 @@ export class ModuleLayout {
   /** An unsigned 32-bit integer token. */
   uint(a: Atom): number {
     const t = this.text;
+    if (a.end - a.start <= 9 && t.charCodeAt(a.start + 1) !== 120) {
+      // at most 9 decimal digits: always an unsigned 32-bit value when it is one at all
+      const v = intNumber(t, a.start, a.end);
+      if (v >= 0) return v;
+    }
     if (!intInRange(t, a.start, a.end, 32, true)) {
       this.error(`'${a.text}' is not an unsigned 32-bit integer`, a, 'wat-bad-number');
       return 0;
