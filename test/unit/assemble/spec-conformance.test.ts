@@ -5,7 +5,8 @@
  *  - when wabt.js also encodes it, both binaries decode to the same module (compared as wabt's
  *    `toText` of each, names left out: the assembler writes a name section, wabt.js does not);
  *  - `assert_invalid` modules are rejected, `assert_malformed` text and quoted modules too.
- * Prints counts per assertion kind and every skip with its reason; the floors fail a regression.
+ * Binary modules take the same path, written as `(module binary "...")`. Prints counts per assertion
+ * kind and every skip with its reason; the floors fail a regression.
  * Set ASM_SPEC_VERBOSE=1 to print every miss.
  */
 import { test } from 'node:test';
@@ -25,6 +26,9 @@ const VERBOSE = process.env.ASM_SPEC_VERBOSE === '1';
 const FLOORS: Record<string, number> = {
   'assert_invalid (text)': 2693,
   'assert_invalid (quote)': 6,
+  'assert_invalid (binary)': 11,
+  'assert_malformed (binary)': 711,
+  'module (binary)': 88,
   'assert_malformed (quote)': 1229,
   'module (text)': 2148,
   'module (quote)': 7,
@@ -84,11 +88,8 @@ test('spec test suite: the assembler and WAT validation accept, reject and encod
   const different: string[] = [];
   for (const m of modules) {
     const where = `${m.file}:${m.line}`;
-    if (m.form === 'binary') {
-      skip('binary module: judged by the binary validator\'s conformance test (validate/spec-conformance)', where);
-      continue;
-    }
-    const text = m.text!;
+    // a binary module goes through the same path, written as `(module binary "...")`
+    const text = m.form === 'binary' ? `(module binary "${[...m.bytes!].map((b) => '\\' + b.toString(16).padStart(2, '0')).join('')}")` : m.text!;
     const reject = m.command === 'assert_invalid' || m.command === 'assert_malformed';
     const key = `${m.command} (${m.form})`;
     const diags = validateWatText(text);
