@@ -82,7 +82,7 @@ test('names and custom sections: $ids into the name section, (@custom ...) where
   const text = `(module $m
     (type $sig (func (param i32)))
     (global $g i32 (i32.const 1))
-    (func $f (type $sig) (param $x i32) (local $y i64))
+    (func $f (type $sig) (param $x i32) (local $y i64) (block $out (loop $again (br $out))))
     (@custom "meta" (after func) "ab\\01")
     (@custom "first" (before first) ""))`;
   const a = assembleWat(text);
@@ -93,6 +93,8 @@ test('names and custom sections: $ids into the name section, (@custom ...) where
   assert.match(printed, /\(global \$g/);
   assert.match(printed, /\(func \$f .*\(param \$x i32\)/);
   assert.match(printed, /\(local \$y i64\)/);
+  assert.match(printed, /block \$out/);
+  assert.match(printed, /loop \$again/);
   assert.match(printed, /\(@custom "meta" \(after func\) "ab\\01"\)/);
   assert.match(printed, /\(@custom "first" \(before first\) ""\)/);
   // without names (Compile's default, as wat2wasm): no name section at all

@@ -110,6 +110,10 @@ export class InstructionEncoder {
   private opened: string | null | undefined;
   /** where folded instructions' own bytes are staged */
   private readonly stage = new ByteWriter(64);
+  /** the blocks opened so far in this function (their index in the name section's label names) */
+  blockCount = 0;
+  /** named blocks of this function: block index -> name (without `$`), when any */
+  labelNames: Map<number, string> | undefined;
   /** data segments used by memory.init/data.drop (the data count section is needed) */
   usesDataCount = false;
 
@@ -452,7 +456,9 @@ export class InstructionEncoder {
         if (i < end && id.type === 'atom' && id.token === T_ID) {
           label = idKey(id.text);
           i++;
+          (this.labelNames ??= new Map()).set(this.blockCount, label.slice(1));
         }
+        this.blockCount++;
         this.opened = label;
         i = L.blockType(w, c, i, op);
         if (info.imm === 'try_table') {

@@ -55,6 +55,8 @@ export class ModuleAssembler {
   private readonly exports: { name: Atom; kind: number; index: number; span: Span }[] = [];
   /** per defined function: local names (index -> name) */
   readonly localNames = new Map<number, Map<number, string>>();
+  /** per defined function: label names (block index -> name) */
+  readonly labelNames = new Map<number, Map<number, string>>();
   private funcIndex = 0;
   private tableIndex = 0;
   private memoryIndex = 0;
@@ -384,7 +386,10 @@ export class ModuleAssembler {
     const k0 = map.count;
     map.add(code.w.len, f.start, f.end);
     this.enc.mapBase = code.w.len;
+    this.enc.blockCount = 0;
+    this.enc.labelNames = undefined;
     this.enc.encode(b, c, j);
+    if (this.enc.labelNames) this.labelNames.set(index, this.enc.labelNames);
     map.add(code.w.len + b.len, f.end - 1, f.end);
     b.u8(0x0b);
     const sizeLen = u32Size(b.len);
@@ -684,7 +689,7 @@ export class ModuleAssembler {
       }
       for (const cs of customs) if (cs.place === `after ${key}`) writeCustom(cs);
     }
-    if (this.names) writeNameSection(out, this.mod, this.L, this.localNames);
+    if (this.names) writeNameSection(out, this.mod, this.L, this.localNames, this.labelNames);
     for (const cs of customs) if (cs.place === 'after last') writeCustom(cs);
     map.compact();
     return { bytes: out.toBytes(), map };

@@ -1,7 +1,7 @@
 /**
  * The `name` custom section from the text's `$id`s: the module's name, and the names of functions,
- * locals (params included), types, struct fields, tables, memories, globals, element and data
- * segments and tags (subsections 0-2 and 4-11 of the extended name section).
+ * locals (params included), labels, types, struct fields, tables, memories, globals, element and data
+ * segments and tags (subsections 0-11 of the extended name section).
  */
 import { type ModuleSyntax } from '../wat/syntax';
 import { ByteWriter } from './byte-writer';
@@ -25,7 +25,31 @@ function subsection(out: ByteWriter, id: number, content: ByteWriter): void {
 }
 
 /** Appends the name section to `out` when the module names anything. */
-export function writeNameSection(out: ByteWriter, mod: ModuleSyntax, layout: ModuleLayout, localNames: Map<number, Map<number, string>>): void {
+/** An indirect name map (function -> index -> name), sorted. */
+function indirect(maps: Map<number, Map<number, string>>): ByteWriter {
+  const c = new ByteWriter(64);
+  const outer = [...maps.keys()].sort((a, b) => a - b);
+  c.u32(outer.length);
+  for (const f of outer) {
+    c.u32(f);
+    const m = maps.get(f)!;
+    const inner = [...m.keys()].sort((a, b) => a - b);
+    c.u32(inner.length);
+    for (const l of inner) {
+      c.u32(l);
+      c.name(m.get(l)!);
+    }
+  }
+  return c;
+}
+
+export function writeNameSection(
+  out: ByteWriter,
+  mod: ModuleSyntax,
+  layout: ModuleLayout,
+  localNames: Map<number, Map<number, string>>,
+  labelNames: Map<number, Map<number, string>>,
+): void {
   const body = new ByteWriter(256);
   if (mod.id !== undefined) {
     const c = new ByteWriter(32);
@@ -34,9 +58,6 @@ export function writeNameSection(out: ByteWriter, mod: ModuleSyntax, layout: Mod
   }
   for (const [id, space] of SPACES) {
     const named = mod.defs[space].filter((d) => d.id !== undefined);
-    if (space === 'func' && localNames.size > 0) {
-      // subsection 1 first, then 2 (locals) right after it
-    }
     if (named.length > 0) {
       const c = new ByteWriter(64);
       const seen = new Set<number>();
@@ -48,21 +69,10 @@ export function writeNameSection(out: ByteWriter, mod: ModuleSyntax, layout: Mod
       }
       subsection(body, id, c);
     }
-    if (space === 'func' && localNames.size > 0) {
-      const c = new ByteWriter(64);
-      const funcs = [...localNames.keys()].sort((a, b) => a - b);
-      c.u32(funcs.length);
-      for (const f of funcs) {
-        c.u32(f);
-        const m = localNames.get(f)!;
-        const locals = [...m.keys()].sort((a, b) => a - b);
-        c.u32(locals.length);
-        for (const l of locals) {
-          c.u32(l);
-          c.name(m.get(l)!);
-        }
-      }
-      subsection(body, 2, c);
+    if (space === 'func') {
+      // locals (2) and labels (3) right after the function names
+      if (localNames.size > 0) subsection(body, 2, indirect(localNames));
+      if (labelNames.size > 0) subsection(body, 3, indirect(labelNames));
     }
     if (space === 'data') {
       // field names (10) come before tag names (11)
