@@ -462,7 +462,6 @@ export class InstructionEncoder {
         this.opened = label;
         i = L.blockType(w, c, i, op);
         if (info.imm === 'try_table') {
-          const start = w.len;
           let count = 0;
           const clauses = new ByteWriter(16);
           for (; i < end; i++) {
@@ -480,7 +479,6 @@ export class InstructionEncoder {
               clauses.u32(this.label(cc[1]));
             }
           }
-          void start;
           w.u32(count);
           w.append(clauses);
         }

@@ -63,8 +63,6 @@ export class ModuleAssembler {
   private globalIndex = 0;
   private tagIndex = 0;
   private dataCount = 0;
-  private elemCount = 0;
-  private readonly memory64 = new Set<number>();
   private readonly table64 = new Set<number>();
 
   constructor(
@@ -123,9 +121,8 @@ export class ModuleAssembler {
   }
 
   private sizeTables = 0;
-  private sizeMemories = 0;
 
-  /** Memory and table address types (needed before the segments' offsets are written). */
+  /** Which tables are 64-bit (an inline elem segment's offset is an i64 then), in index order. */
   private declareSizes(f: List): void {
     const h = headOf(f);
     const c = f.children;
@@ -133,23 +130,15 @@ export class ModuleAssembler {
     let from = 1;
     if (h === 'import') {
       desc = c[3] as List;
-      from = isAtomOf(desc?.children[1], T_ID) ? 2 : 1;
-    } else if (h === 'memory' || h === 'table') {
+      if (headOf(desc) !== 'table') return;
+      from = isAtomOf(desc.children[1], T_ID) ? 2 : 1;
+    } else if (h === 'table') {
       desc = f;
-      from = 1;
       while (from < c.length && (isAtomOf(c[from], T_ID) || headOf(c[from]) === 'export' || headOf(c[from]) === 'import')) from++;
     } else return;
-    const dh = h === 'import' ? headOf(desc) : h;
-    if (dh !== 'memory' && dh !== 'table') return;
-    const dc = desc!.children;
-    const is64 = dc[from] !== undefined && dc[from].type === 'atom' && (dc[from] as Atom).text === 'i64';
-    if (dh === 'memory') {
-      if (is64) this.memory64.add(this.sizeMemories);
-      this.sizeMemories++;
-    } else {
-      if (is64) this.table64.add(this.sizeTables);
-      this.sizeTables++;
-    }
+    const dc = desc.children;
+    if (dc[from] !== undefined && dc[from].type === 'atom' && (dc[from] as Atom).text === 'i64') this.table64.add(this.sizeTables);
+    this.sizeTables++;
   }
 
   /** `$id? (export ..)* (import ..)?`: inline exports recorded, the inline import returned. */
@@ -237,7 +226,6 @@ export class ModuleAssembler {
       case 'func': {
         const u = this.L.typeUse(c, i, at);
         w.u32(u.type);
-        this.L.funcTypes.push(u.type);
         this.funcIndex++;
         return;
       }
@@ -327,7 +315,6 @@ export class ModuleAssembler {
     }
     this.funcIndex++;
     const u = L.typeUse(c, i, f);
-    L.funcTypes.push(u.type);
     const fs = this.s.get(3)!;
     fs.map.add(fs.w.len, f.start, f.end);
     fs.w.u32(u.type);
@@ -579,7 +566,6 @@ export class ModuleAssembler {
     const w = sec.w;
     sec.map.add(w.len, span.start, span.end);
     sec.count++;
-    this.elemCount++;
     let type: Node | undefined = inlineType;
     if (isAtomOf(c[i], TokenKind.Keyword) && (c[i] as Atom).text === 'func') i++;
     else if (headOf(c[i]) === 'ref' || (c[i] !== undefined && c[i].type === 'atom' && VALTYPE_CODES[(c[i] as Atom).text] !== undefined)) type = c[i++];

@@ -58,8 +58,6 @@ export class ModuleLayout {
   readonly types: TypeEntry[] = [];
   /** func signature key (params + ';' + results) -> first matching type index */
   private readonly sigIndex = new Map<string, number>();
-  /** the type index of each function (imported and defined) */
-  readonly funcTypes: number[] = [];
   readonly scratch = new ByteWriter(64);
 
   constructor(
