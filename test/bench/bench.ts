@@ -4,7 +4,7 @@
  * Benchmarks Wasm Warden against the tools people would use instead, on real modules, measuring every
  * peer in the same run on the same inputs (the machine is shared: only same-run ratios mean anything).
  * Prints a table per group and the targets (met or not), and writes .bench/results.json.
- * Groups (NAME): policy, wat, lsp, scan, activation, sandbox. See docs/performance.md.
+ * Groups (NAME): policy, wat, assemble, lsp, scan, activation, sandbox. See docs/performance.md.
  * Not part of the test suite; the targets live here, never in tests.
  */
 import { spawnSync } from 'child_process';
@@ -12,10 +12,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  CACHE, LARGE_MODULES, NM, ROOT, SMALL_MODULES, WAT_LARGE, WAT_LSP, WAT_SMALL, buildChild, ensurePeers, ensureWat, fmtMs, fmtRatio,
+  CACHE, LARGE_MODULES, NM, ROOT, ROUND_TRIP, SMALL_MODULES, WAT_LARGE, WAT_LSP, WAT_SMALL, buildChild, ensurePeers, ensureWat, fmtMs, fmtRatio,
   log, nativeCommand, runChild, runInterleaved, stats, type ChildResult, type Stats,
 } from './util';
 import { editToDiagnostics } from './lsp-edit';
+import { assembleWat } from '../../server/src/engine/assemble';
 import { moduleOpen } from './module-open';
 import { requestLatency, type LspRequest } from './lsp-requests';
 import { bareRun, ensureGuest, loadBundledRunner, sandboxRun } from './sandbox';
@@ -24,7 +25,7 @@ const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const onlyIdx = argv.indexOf('--only');
 const ONLY = onlyIdx >= 0 ? new Set(argv[onlyIdx + 1].split(',')) : undefined;
-const GROUPS = ['policy', 'wat', 'lsp', 'scan', 'activation', 'sandbox'];
+const GROUPS = ['policy', 'wat', 'assemble', 'lsp', 'scan', 'activation', 'sandbox'];
 if (ONLY) for (const g of ONLY) if (!GROUPS.includes(g)) throw new Error(`--only: unknown group ${g} (one of ${GROUPS.join(', ')})`);
 const want = (g: string) => !ONLY || ONLY.has(g);
 
@@ -293,6 +294,88 @@ async function watGroup(): Promise<void> {
   targets.push({
     group: 'wat', target: '@webassemblyjs/wast-parser: failures counted as failures',
     measured: `${wastFails}/${Object.keys(byInput).length} inputs rejected by wast-parser`, met: 'n/a',
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+/**
+ * Assembling WAT (issue 16): the 14 MB wasm2wat text of sql.js, ours (parse + assemble, in-process)
+ * against native wat2wasm (whole process), binaryen.js parseText + emitBinary and wabt.js
+ * parseWat + toBinary (capped: it hangs on deep nesting). Then the round trip on real modules:
+ * wasm2wat -> ours -> V8 accepts it, and wasm2wat of the result equals the first text (a fixed
+ * point); how many are byte-identical to the original is counted.
+ */
+async function assembleGroup(): Promise<void> {
+  const wat2wasm = nativeCommand('wat2wasm');
+  const wasm2wat = nativeCommand('wasm2wat');
+  const large = ensureWat(WAT_LARGE);
+  if (!large || !wasm2wat) {
+    targets.push({ group: 'assemble', target: 'assemble targets', measured: 'native wasm2wat unavailable: no WAT inputs', met: 'n/a' });
+    return;
+  }
+  const out = path.join(os.tmpdir(), `ww-bench-asm-${process.pid}.wasm`);
+  const bytes = fs.statSync(large).size;
+  const label = `${WAT_LARGE.name} (wasm2wat of sql.js)`;
+  const op = 'WAT assemble';
+  const res = await runInterleaved([
+    { key: 'ours', task: 'assemble', peer: 'ours', file: large, opts: { repeats: Math.min(REPEATS, 5), budgetMs: 30_000, capMs: 180_000 }, rounds: QUICK ? 1 : 2 },
+    { key: 'binaryen', task: 'assemble', peer: 'binaryen', file: large, opts: { repeats: QUICK ? 1 : 3, budgetMs: 30_000, capMs: QUICK ? 60_000 : 120_000 }, rounds: 1 },
+    { key: 'wabt', task: 'assemble', peer: 'wabt', file: large, opts: { repeats: 1, budgetMs: 30_000, capMs: QUICK ? 20_000 : 60_000 }, rounds: 1 },
+  ]);
+  const ours = rowFrom('assemble', op, label, bytes, 'ours: parse + assemble (in-process)', res.ours);
+  const binaryen = rowFrom('assemble', op, label, bytes, 'binaryen.js parseText + emitBinary', res.binaryen);
+  const wabt = rowFrom('assemble', op, label, bytes, 'wabt.js parseWat + toBinary', res.wabt, 'known to hang on deep nesting: capped');
+  const native = wat2wasm
+    ? rowFrom('assemble', op, label, bytes, 'native wat2wasm (whole process, nothing subtracted)', timeProcess(wat2wasm, ['--enable-all', large, '-o', out], QUICK ? 3 : 5, 120_000))
+    : undefined;
+  for (const r of [ours, binaryen, wabt, native]) {
+    const p = r && medianOrCap(r);
+    if (r && p && ours.stats) r.ratio = p.ms / ours.stats.median;
+  }
+  targets.push({
+    group: 'assemble', target: `large WAT (${(bytes / 1e6).toFixed(1)} MB): within 2x of native wat2wasm (its whole process time)`,
+    measured: native?.stats && ours.stats ? `ours / wat2wasm = ${fmtRatio(ours.stats.median / native.stats.median)}` : 'native wat2wasm unavailable',
+    met: native?.stats && ours.stats ? ours.stats.median <= 2 * native.stats.median : 'n/a',
+  });
+  const b = medianOrCap(binaryen);
+  targets.push({
+    group: 'assemble', target: 'large WAT: >= 10x faster than binaryen.js parseText + emitBinary',
+    measured: ours.stats && b ? `binaryen / ours = ${b.lowerBound ? '>=' : ''}${fmtRatio(b.ms / ours.stats.median)}` : `ours ${ours.failure ?? '?'}; binaryen ${binaryen.failure ?? '?'}`,
+    met: ours.stats && b ? b.ms >= 10 * ours.stats.median : false,
+  });
+  targets.push({
+    group: 'assemble', target: 'large WAT: wabt.js parseWat + toBinary (info)',
+    measured: wabt.stats ? `finished: wabt / ours = ${fmtRatio(wabt.ratio)}` : wabt.capped ? `did not finish within ${wabt.capMs} ms` : `failed: ${wabt.failure}`,
+    met: 'n/a',
+  });
+  // the round trip: wasm2wat -> ours -> V8 validates, wasm2wat again gives the same text
+  const results: string[] = [];
+  let fixed = 0;
+  let identical = 0;
+  let total = 0;
+  for (const m of QUICK ? ROUND_TRIP.slice(0, 2) : ROUND_TRIP) {
+    const wat = ensureWat(m);
+    if (!wat) continue;
+    total++;
+    const text = fs.readFileSync(wat, 'utf8');
+    const a = assembleWat(text, { names: false });
+    if (a.diagnostics.length > 0 || !(globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(a.bytes)) {
+      results.push(`${m.name}: ${a.diagnostics[0]?.message ?? 'V8 rejects it'}`);
+      continue;
+    }
+    fs.writeFileSync(out, a.bytes);
+    const again = spawnSync(wasm2wat, ['--enable-all', out], { maxBuffer: 2 ** 30, encoding: 'utf8' });
+    const same = again.status === 0 && again.stdout === text;
+    if (same) fixed++;
+    const original = fs.readFileSync(path.join(NM, m.from));
+    if (Buffer.compare(original, Buffer.from(a.bytes)) === 0) identical++;
+    results.push(`${m.name}: ${same ? 'fixed point' : 'DIFFERENT'}${Buffer.compare(original, Buffer.from(a.bytes)) === 0 ? ', byte-identical' : `, ${a.bytes.length} vs ${original.length} bytes`}`);
+  }
+  fs.rmSync(out, { force: true });
+  targets.push({
+    group: 'assemble', target: 'round trip of real modules: V8 accepts, wasm2wat of the result equals the first text',
+    measured: `${fixed}/${total} fixed points, ${identical} byte-identical to the original (${results.join('; ')})`,
+    met: total > 0 ? fixed === total : 'n/a',
   });
 }
 
@@ -575,7 +658,7 @@ async function main(): Promise<void> {
     if (b.status !== 0) log('build failed: the LSP/activation/sandbox rows use whatever dist/ holds');
   }
   const groups: [string, () => Promise<void>][] = [
-    ['activation', activationGroup], ['policy', policyGroup], ['wat', watGroup], ['lsp', lspGroup], ['scan', scanGroup], ['sandbox', sandboxGroup],
+    ['activation', activationGroup], ['policy', policyGroup], ['wat', watGroup], ['assemble', assembleGroup], ['lsp', lspGroup], ['scan', scanGroup], ['sandbox', sandboxGroup],
   ];
   for (const [name, fn] of groups) {
     if (!want(name)) continue;

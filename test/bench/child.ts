@@ -11,6 +11,7 @@ import * as path from 'path';
 import { readWasm } from '../../server/src/engine/binary/reader';
 import { HEADER_READ_OPTIONS } from '../../server/src/engine/binary/file-reader';
 import { parseWat } from '../../server/src/engine/wat';
+import { assembleWat } from '../../server/src/engine/assemble';
 import { checkFile, checkWasmBytes } from '../../server/src/engine/operations/check';
 import { PolicyStore } from '../../server/src/engine/policy/store';
 import { scanFolder } from '../../server/src/engine/scan';
@@ -243,6 +244,41 @@ async function setup(): Promise<() => unknown> {
       case 'wast-parser': {
         const { parse } = peerRequire('@webassemblyjs/wast-parser');
         return () => parse(str);
+      }
+    }
+  }
+  if (task === 'assemble') {
+    // WAT text -> .wasm bytes, in-process
+    const str = new TextDecoder().decode(readInput());
+    switch (peer) {
+      case 'ours':
+        return () => {
+          const a = assembleWat(str, { names: false });
+          if (a.diagnostics.length > 0) throw new Error(`rejected: ${a.diagnostics[0].message}`);
+          return a.bytes.length;
+        };
+      case 'wabt': {
+        const wabt = await (repoRequire('wabt') as () => Promise<any>)();
+        return () => {
+          const m = wabt.parseWat('input.wat', str, WABT_FEATURES);
+          try {
+            m.resolveNames();
+            return m.toBinary({}).buffer.length;
+          } finally {
+            m.destroy();
+          }
+        };
+      }
+      case 'binaryen': {
+        const binaryen = (await import(repoRequire.resolve('binaryen'))).default;
+        return () => {
+          const m = binaryen.parseText(str);
+          try {
+            return m.emitBinary().length;
+          } finally {
+            m.dispose();
+          }
+        };
       }
     }
   }

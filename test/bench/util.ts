@@ -53,6 +53,14 @@ export const WAT_SMALL: { name: string; from: string }[] = [
   { name: 'tree-sitter-vue.wat', from: 'tree-sitter-wasms/out/tree-sitter-vue.wasm' }, // ~0.26 MB
 ];
 
+/** Real modules whose wasm2wat text the assemble group round-trips (esbuild's 14 MB module is left out: its text is 1.9 GB, past V8's string limit). */
+export const ROUND_TRIP: { name: string; from: string }[] = [
+  WAT_LARGE,
+  { name: 'brotli.wat', from: 'brotli-wasm/pkg.node/brotli_wasm_bg.wasm' }, // Rust, ~7.5 MB of text
+  { name: 'tree-sitter-typescript.wat', from: 'tree-sitter-wasms/out/tree-sitter-typescript.wasm' }, // emscripten
+  ...WAT_SMALL,
+];
+
 export function log(msg: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 }

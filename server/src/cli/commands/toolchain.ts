@@ -46,9 +46,9 @@ function written(io: Io, r: { file: string; written: boolean; exists?: boolean; 
 
 export const compile: CommandDef = {
   name: 'compile',
-  summary: 'compile WAT to a .wasm binary (wabt)',
+  summary: "compile WAT to a .wasm binary (the engine's assembler and validator)",
   usage: 'wasm-warden compile <in.wat> [-o out.wasm] [--debug-names] [--force]',
-  flags: { ...outFlags, 'debug-names': { type: 'boolean', description: 'write the name section (function and local names)' } },
+  flags: { ...outFlags, 'debug-names': { type: 'boolean', description: 'write the name section (names of functions, locals, labels, types, fields, globals...)' } },
   details: ['Default output: the input with the extension .wasm. Exit codes: 0 written, 1 the source has errors, 2 usage or input error (output exists...).'],
   examples: ['wasm-warden compile hello.wat', 'wasm-warden compile src/lib.wat -o build/lib.wasm --debug-names --force'],
   async run(argv, io) {

@@ -17,7 +17,8 @@ export class WasmFormatError extends Error {
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a name may start with U+FEFF (names.wast exports "\u{feff}" beside ""): keep it, do not strip it
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Names are decoded as slices of one latin1 string of the reader's bytes (made on the first name read,

@@ -1,6 +1,15 @@
-/** The `compile` operation: WAT to `.wasm` with wabt (optionally with the `name` section). */
+/**
+ * The `compile` operation: WAT to a validated `.wasm`, in-process: the engine's assembler
+ * (`assemble/`) writes the bytes, the binary validator (`validate/`) checks them. Errors are the
+ * parser's, the assembler's and the validator's, all with text ranges (a validator finding is mapped
+ * back through the assembler's source map onto the instruction or field at fault). The `name`
+ * section is written only when asked (`debugNames`), as `wat2wasm` does.
+ */
 import * as fs from 'fs';
-import { compileWat, type ToolchainOptions } from '../toolchain';
+import type { EngineDiagnostic } from '../diagnostic';
+import { parse } from '../wat/parser';
+import { assembleModule } from '../assemble';
+import { validateWasm } from '../validate/module-validator';
 import { locateFindings, type Finding } from './findings';
 import { writeOutput, type WriteResult } from './output';
 
@@ -9,14 +18,45 @@ export interface CompileFileResult extends WriteResult {
   findings: Finding[];
 }
 
+export interface CompileResult {
+  /** absent when compilation failed */
+  bytes?: Uint8Array;
+  diagnostics: EngineDiagnostic[];
+}
+
+/** Assembles and validates one `.wat` text. Never throws on bad input. */
+export function compileWatText(text: string, options: { debugNames?: boolean } = {}): CompileResult {
+  const { root, diagnostics } = parse(text, { script: false });
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) return { diagnostics };
+  const m = root.modules[0];
+  const a = assembleModule(text, root, m, { names: options.debugNames === true });
+  if (a.diagnostics.length > 0) return { diagnostics: [...diagnostics, ...a.diagnostics] };
+  const v = validateWasm(a.bytes);
+  if (!v.valid && v.finding) {
+    const f = v.finding;
+    const span = a.map.spanAt(f.offset) ?? { start: m.node.start, end: m.node.end };
+    const d: EngineDiagnostic = {
+      code: f.malformed ? 'wasm-malformed' : 'wasm-invalid',
+      severity: 'error',
+      message: f.message,
+      span,
+      source: 'validator',
+      data: { offset: f.offset, ...(f.func !== undefined ? { func: f.func } : {}) },
+    };
+    return { diagnostics: [...diagnostics, d] };
+  }
+  return { bytes: a.bytes, diagnostics };
+}
+
 export async function compileFile(
   file: string,
   output: string,
-  options: ToolchainOptions & { text?: string; debugNames?: boolean; overwrite?: boolean } = {},
+  options: { text?: string; debugNames?: boolean; overwrite?: boolean; signal?: AbortSignal } = {},
 ): Promise<CompileFileResult> {
   const text = options.text ?? fs.readFileSync(file, 'utf8');
   if (!options.overwrite && fs.existsSync(output)) return { file: output, written: false, exists: true, findings: [] };
-  const result = await compileWat(text, options);
+  const result = compileWatText(text, options);
   const findings = locateFindings(file, result.diagnostics, text);
   if (!result.bytes) return { file: output, written: false, findings };
   return { ...writeOutput(output, result.bytes, true), size: result.bytes.length, findings };

@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { compileWat } from '../toolchain';
+import { compileWatText } from './compile';
 import { readWasm } from '../binary/reader';
 import { planImports, type ImportPlan, type ImportPlanOptions } from '../sandbox/import-policy';
 import { runSandboxed } from '../sandbox/runner';
@@ -148,14 +148,10 @@ export async function runFile(file: string, options: RunFileOptions): Promise<Ru
   let bytes: Uint8Array;
   const signal = options.events?.signal;
   if (kind === 'wat') {
-    let compiled;
-    try {
-      compiled = await compileWat(fs.readFileSync(file, 'utf8'), { signal });
-    } catch (err) {
-      // stopped while compiling: the run ends as stopped, like a run killed later
-      if (signal?.aborted) return { ...stoppedBeforeStart(), trustChanges: changes, options: shown, policyHostEnv, imports: NO_PLAN };
-      throw err;
-    }
+    // the engine's assembler, in-process (no size or nesting limit beyond memory)
+    const compiled = compileWatText(fs.readFileSync(file, 'utf8'));
+    // stopped while compiling: the run ends as stopped, like a run killed later
+    if (signal?.aborted) return { ...stoppedBeforeStart(), trustChanges: changes, options: shown, policyHostEnv, imports: NO_PLAN };
     if (!compiled.bytes) {
       throw new Error(`cannot run ${path.basename(file)}: it does not compile: ${compiled.diagnostics.map((d) => d.message).slice(0, 3).join('; ')}`);
     }

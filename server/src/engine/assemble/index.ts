@@ -1,0 +1,98 @@
+/**
+ * The WAT assembler: the parser's syntax tree of one module -> `.wasm` bytes, with a source map from
+ * byte offsets back to the text. Public API (small on purpose):
+ *
+ *   assembleWat(text, { names })      parse a `.wat` text and assemble its module
+ *   assembleModule(text, tree, m)     assemble module `m` of an already parsed tree (`.wast` scripts:
+ *                                     each `(module ...)`, `(module binary ...)` and `(module quote ...)`)
+ *   result.map.spanAt(offset)         the text span of the instruction or item written at `offset`
+ *
+ * Every proposal the parser knows (see `wat/instructions.ts`), folded and flat code, the inline
+ * abbreviations, implicit types, `$id`s into the name section and `(@custom ...)` annotations into
+ * custom sections. Diagnostics are the parser's plus the assembler's own (unknown `$id`s, malformed
+ * constants, ...), with text ranges; when there are any, `bytes` is a best effort, not to be trusted.
+ * Never throws on bad input; works with explicit stacks (no recursion per nesting level).
+ */
+import type { EngineDiagnostic } from '../diagnostic';
+import { parse, quoteText } from '../wat/parser';
+import { decodeStringBytes, TokenKind } from '../wat/lexer';
+import type { List, ModuleSyntax, Root } from '../wat/syntax';
+import { ModuleAssembler } from './module-assembler';
+import { SourceMap } from './source-map';
+
+export { SourceMap } from './source-map';
+
+export interface AssembleOptions {
+  /** write the `name` section from the `$id`s (default true) */
+  names?: boolean;
+}
+
+export interface Assembly {
+  bytes: Uint8Array;
+  /** byte offset -> text span (offsets into the text the module was parsed from) */
+  map: SourceMap;
+  /** errors of the parser (for assembleWat) and of the assembler */
+  diagnostics: EngineDiagnostic[];
+}
+
+/** Parses `text` as one module (a `.wat` file) and assembles it. */
+export function assembleWat(text: string, options: AssembleOptions = {}): Assembly {
+  const { root, diagnostics } = parse(text, { script: false });
+  const m = root.modules[0];
+  const a = assembleModule(text, root, m, options);
+  return { bytes: a.bytes, map: a.map, diagnostics: [...diagnostics, ...a.diagnostics] };
+}
+
+/**
+ * Assembles module `m` of `tree` (parsed from `text`). The parser's diagnostics are not repeated here:
+ * the caller has them. A quoted module is parsed here (its errors are reported on its strings).
+ */
+export function assembleModule(text: string, tree: Root, m: ModuleSyntax, options: AssembleOptions = {}): Assembly {
+  const names = options.names !== false;
+  const diagnostics: EngineDiagnostic[] = [];
+  try {
+    if (m.form === 'binary') return { bytes: binaryBytes(text, m), map: wholeModule(m), diagnostics };
+    if (m.form === 'quote') {
+      const q = quoteText(text, m);
+      const source = q?.source ?? '';
+      const inner = parse(source, { script: false });
+      const a = new ModuleAssembler(source, inner.root.modules[0], inner.root.customAnnotations, diagnostics, names).run();
+      const at = q?.span ?? m.node;
+      const all = [...inner.diagnostics, ...diagnostics].map((d) => ({ ...d, message: `in quoted module: ${d.message}`, span: { start: at.start, end: at.end } }));
+      // the quoted text's offsets mean nothing in the script: every byte maps to the quote
+      return { bytes: a.bytes, map: wholeModule({ node: { start: at.start, end: at.end } as List } as ModuleSyntax), diagnostics: all };
+    }
+    if (m.form === 'instance') return { bytes: new Uint8Array(0), map: new SourceMap(1), diagnostics };
+    const a = new ModuleAssembler(text, m, tree.customAnnotations, diagnostics, names).run();
+    return { bytes: a.bytes, map: a.map, diagnostics };
+  } catch (e) {
+    diagnostics.push({
+      code: 'wat-assemble',
+      severity: 'error',
+      message: `the assembler failed on this module: ${e instanceof Error ? e.message : String(e)}`,
+      span: { start: m.node.start, end: m.node.end },
+      source: 'wat-assembler',
+    });
+    return { bytes: new Uint8Array(0), map: new SourceMap(1), diagnostics };
+  }
+}
+
+function binaryBytes(text: string, m: ModuleSyntax): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (const n of (m.node as List).children) {
+    if (n.type === 'atom' && n.token === TokenKind.String) parts.push(decodeStringBytes(text, n.start, n.end));
+  }
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let p = 0;
+  for (const b of parts) {
+    out.set(b, p);
+    p += b.length;
+  }
+  return out;
+}
+
+function wholeModule(m: ModuleSyntax): SourceMap {
+  const map = new SourceMap(1);
+  map.add(0, m.node.start, m.node.end);
+  return map;
+}
