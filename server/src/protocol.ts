@@ -122,6 +122,8 @@ export interface WardenSettings {
   optimize: { stripDebug: boolean; stripProducers: boolean; keepCustomSections: boolean };
   compile: { debugNames: boolean };
   sandbox: { configurations: RunConfiguration[] };
+  /** the WAT/WAST formatter */
+  format: FormatSettings;
   /**
    * whether the workspace is trusted: only an initialization option `trusted: true` makes it so (a client
    * that says nothing is untrusted); later configuration answers change it only when the client said at
@@ -140,6 +142,16 @@ export interface AnalysisSettings {
   maxFileSizeMB: number;
 }
 
+/** Setting `wasmWarden.format`: how WAT/WAST is formatted. */
+export interface FormatSettings {
+  /** columns per indentation level; 0: the editor's tab size (`editor.tabSize`, `editor.insertSpaces`) */
+  indentWidth: number;
+  /** lists on lines longer than this are broken */
+  lineWidth: number;
+  /** blank lines kept in a row */
+  maxBlankLines: number;
+}
+
 export const DEFAULT_SETTINGS: WardenSettings = {
   scanInclude: [],
   scanExclude: [],
@@ -154,6 +166,7 @@ export const DEFAULT_SETTINGS: WardenSettings = {
   optimize: { stripDebug: false, stripProducers: false, keepCustomSections: true },
   compile: { debugNames: true },
   sandbox: { configurations: [] },
+  format: { indentWidth: 0, lineWidth: 100, maxBlankLines: 1 },
   trusted: false,
 };
 

@@ -18,6 +18,10 @@ import { registerNavigation } from './features/navigation';
 import { registerCodeActions } from './features/code-actions';
 import { registerHover } from './features/hover';
 import { registerWatView } from './features/wat-view';
+import { registerFormatting } from './features/formatting';
+import { registerCompletion } from './features/completion';
+import { registerSignatureHelp } from './features/signature-help';
+import { registerRename } from './features/rename';
 import { registerCommands, serverCommandIds } from './commands';
 import { shutdownToolchain } from './engine/toolchain';
 
@@ -37,7 +41,12 @@ connection.onInitialize((params): InitializeResult => {
       definitionProvider: true,
       referencesProvider: true,
       hoverProvider: true,
-      codeActionProvider: { codeActionKinds: ['quickfix'], resolveProvider: false },
+      codeActionProvider: { codeActionKinds: ['quickfix', 'refactor.rewrite'], resolveProvider: false },
+      documentFormattingProvider: true,
+      documentRangeFormattingProvider: true,
+      completionProvider: { triggerCharacters: ['$', '"', '(', '.'], resolveProvider: false },
+      signatureHelpProvider: { triggerCharacters: [' ', '('], retriggerCharacters: [')'] },
+      renameProvider: { prepareProvider: true },
       executeCommandProvider: { commands: serverCommandIds() },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
@@ -75,6 +84,10 @@ registerNavigation(connection, () => workspace!);
 registerHover(connection, () => workspace!);
 registerCodeActions(connection, () => workspace!);
 registerWatView(connection, () => workspace!);
+registerFormatting(connection, () => workspace!);
+registerCompletion(connection, () => workspace!);
+registerSignatureHelp(connection, () => workspace!);
+registerRename(connection, () => workspace!);
 registerCommands(connection, () => workspace!);
 
 connection.onShutdown(async () => {

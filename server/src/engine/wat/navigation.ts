@@ -26,13 +26,13 @@ export interface SymbolNode {
 const sp = (s: Span): Span => ({ start: s.start, end: s.end });
 const within = (s: Span, offset: number): boolean => offset >= s.start && offset <= s.end;
 
-function moduleAt(doc: WatDocument, offset: number): ModuleSyntax | undefined {
+export function moduleAt(doc: WatDocument, offset: number): ModuleSyntax | undefined {
   for (const m of doc.tree.modules) if (within(m.node, offset)) return m;
   return undefined;
 }
 
 /** Every definition of the module, locals and labels included (loops, not `push(...list)`: a function may have a million locals). */
-function* allDefs(m: ModuleSyntax): Generator<Definition> {
+export function* allDefs(m: ModuleSyntax): Generator<Definition> {
   for (const k of Object.keys(m.defs) as (keyof ModuleSyntax['defs'])[]) yield* m.defs[k];
   for (const f of m.funcs) {
     yield* f.locals;
@@ -41,7 +41,7 @@ function* allDefs(m: ModuleSyntax): Generator<Definition> {
 }
 
 /** The definition under the cursor: either a reference's target or the declaration itself. */
-function targetAt(doc: WatDocument, offset: number): { def: Definition; m: ModuleSyntax; ref?: Reference } | undefined {
+export function targetAt(doc: WatDocument, offset: number): { def: Definition; m: ModuleSyntax; ref?: Reference } | undefined {
   const m = moduleAt(doc, offset);
   if (!m) return undefined;
   for (const r of m.refs) {

@@ -1,0 +1,111 @@
+/**
+ * Rename of a `$id` (every index space: types, functions, tables, memories, globals, tags, data and
+ * elem segments, params and locals, labels) within its module, and "convert to $id": a numeric
+ * reference replaced by the `$id` of what it names (an id is added to the definition when it has none).
+ * A `.wast` script's modules are separate: a rename never leaves the module it starts in.
+ */
+import type { Span } from '../span';
+import type { WatDocument } from '../wat';
+import { allDefs, targetAt } from '../wat/navigation';
+import { isIdChar, TokenKind } from '../wat/lexer';
+import type { Definition, ModuleSyntax, Reference } from '../wat/syntax';
+
+export interface TextChange {
+  span: Span;
+  newText: string;
+}
+
+export type PrepareRenameResult = { span: Span; placeholder: string } | { error: string };
+
+function scopeOf(m: ModuleSyntax, def: Definition): Iterable<Definition> {
+  if (def.space === 'local' || def.space === 'label') {
+    const f = m.funcs.find((x) => (def.space === 'local' ? x.locals : x.labels).includes(def));
+    return f ? (def.space === 'local' ? f.locals : f.labels) : [];
+  }
+  return m.defs[def.space];
+}
+
+/** What would be renamed at `offset`: the `$id` token, or why nothing can be. */
+export function prepareRename(doc: WatDocument, offset: number): PrepareRenameResult {
+  const t = targetAt(doc, offset);
+  if (!t) return { error: 'Nothing to rename here: put the cursor on a $id.' };
+  if (t.ref) {
+    if (t.ref.span.token !== TokenKind.Id) return { error: 'This reference is an index: use "Convert to $id" first, then rename the $id.' };
+    return { span: { start: t.ref.span.start, end: t.ref.span.end }, placeholder: t.ref.span.text };
+  }
+  if (!t.def.idSpan) return { error: `This ${t.def.space} has no $id: use "Convert to $id" on a reference to it, or add one.` };
+  return { span: { start: t.def.idSpan.start, end: t.def.idSpan.end }, placeholder: doc.text.slice(t.def.idSpan.start, t.def.idSpan.end) };
+}
+
+/** A valid `$id` from what the user typed (`$` added when missing), or undefined. */
+export function normalizeId(name: string): string | undefined {
+  const n = name.startsWith('$') ? name : '$' + name;
+  if (n.length < 2) return undefined;
+  for (let i = 1; i < n.length; i++) if (!isIdChar(n.charCodeAt(i))) return undefined;
+  return n;
+}
+
+/** The edits that rename what is at `offset` to `newName`, or why it cannot be renamed. */
+export function renameAt(doc: WatDocument, offset: number, newName: string): { changes: TextChange[] } | { error: string } {
+  const prep = prepareRename(doc, offset);
+  if ('error' in prep) return prep;
+  const id = normalizeId(newName);
+  if (!id) return { error: `'${newName}' is not a valid WAT identifier (letters, digits and !#$%&'*+-./:<=>?@\\^_\`|~ after the $).` };
+  const t = targetAt(doc, offset)!;
+  const def = t.def;
+  if (def.id === id) return { changes: [] };
+  for (const other of scopeOf(t.m, def)) {
+    if (other !== def && other.id === id) {
+      return { error: `${id} already names ${other.space === 'local' ? 'a ' + other.keyword : other.space === 'label' ? 'a label' : 'another ' + other.space} in this ${def.space === 'local' || def.space === 'label' ? 'function' : 'module'}.` };
+    }
+  }
+  const changes: TextChange[] = [];
+  if (def.idSpan) changes.push({ span: { start: def.idSpan.start, end: def.idSpan.end }, newText: id });
+  for (const r of t.m.refs) if (r.target === def && r.span.token === TokenKind.Id) changes.push({ span: { start: r.span.start, end: r.span.end }, newText: id });
+  return { changes };
+}
+
+export interface ConvertToId {
+  title: string;
+  changes: TextChange[];
+}
+
+/** A free `$id` for a definition without one: from the export name, else `$<space><index>`. */
+function freshId(m: ModuleSyntax, def: Definition): string {
+  const taken = new Set<string>();
+  for (const d of scopeOf(m, def)) if (d.id) taken.add(d.id);
+  const base = def.space === 'local' ? `$${def.keyword}${def.index}` : `$${def.space}${def.index}`;
+  let id = base;
+  for (let k = 1; taken.has(id); k++) id = `${base}_${k}`;
+  return id;
+}
+
+/**
+ * "Convert to $id" at a numeric reference: this reference, and every numeric reference to the same
+ * item in the module, written as its `$id` (one is added to the definition when it has none and can
+ * take one). Undefined when the cursor is not on a numeric reference that resolves.
+ */
+export function convertToId(doc: WatDocument, offset: number): ConvertToId | undefined {
+  const t = targetAt(doc, offset);
+  if (!t?.ref || t.ref.span.token !== TokenKind.Int) return undefined;
+  const def = t.def;
+  const changes: TextChange[] = [];
+  let id = def.id;
+  if (!id) {
+    // the id goes after the declaring keyword; a `(param i32 i64)` declaring several cannot take one
+    if (def.space === 'local') {
+      const n = def.span as unknown as { type?: string; children?: { token?: TokenKind }[] };
+      if (n.type === 'list' && (n.children?.length ?? 0) !== 2) return undefined;
+    }
+    id = freshId(t.m, def);
+    const at = def.selectionSpan.end;
+    changes.push({ span: { start: at, end: at }, newText: ' ' + id });
+  }
+  const numeric: Reference[] = [];
+  for (const r of t.m.refs) if (r.target === def && r.span.token === TokenKind.Int) numeric.push(r);
+  for (const r of numeric) changes.push({ span: { start: r.span.start, end: r.span.end }, newText: id });
+  const what = def.space === 'local' ? def.keyword : def.space;
+  return { title: `Convert to ${id} (${numeric.length} numeric reference${numeric.length === 1 ? '' : 's'} to this ${what}${def.id ? '' : ', which gets the id'})`, changes };
+}
+
+export { allDefs };

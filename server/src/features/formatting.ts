@@ -1,0 +1,38 @@
+/**
+ * Document and range formatting of WAT/WAST: an adapter over engine/editing/format. The indentation is
+ * the editor's (`tabSize`, `insertSpaces` of the request) unless `wasmWarden.format.indentWidth` sets one;
+ * the line width and blank lines come from `wasmWarden.format.*`. The answer is one edit (the changed
+ * middle of the text), or none. The read-only WAT view of a `.wasm` is not formatted.
+ */
+import type { Connection, FormattingOptions, TextEdit } from 'vscode-languageserver/node';
+import { formatWat, minimalEdit, type FormatOptions } from '../engine/editing/format';
+import type { Span } from '../engine/span';
+import { toRange } from '../convert';
+import { wasmFileOfView, type Workspace } from '../workspace';
+
+export function formatOptions(ws: Workspace, editor: FormattingOptions): FormatOptions {
+  const s = ws.settings.format;
+  const tabSize = Number.isInteger(editor.tabSize) && editor.tabSize > 0 && editor.tabSize <= 16 ? editor.tabSize : 2;
+  return {
+    indentWidth: s.indentWidth > 0 ? s.indentWidth : tabSize,
+    insertSpaces: s.indentWidth > 0 ? true : editor.insertSpaces !== false,
+    lineWidth: s.lineWidth,
+    maxBlankLines: s.maxBlankLines,
+  };
+}
+
+function format(ws: Workspace, uri: string, editor: FormattingOptions, range?: { start: { line: number; character: number }; end: { line: number; character: number } }): TextEdit[] {
+  if (wasmFileOfView(uri)) return [];
+  const a = ws.openWat(uri);
+  if (!a) return [];
+  const text = a.degraded ? a.text : a.doc.text;
+  const span: Span | undefined = range ? { start: a.index.offsetAt(range.start), end: a.index.offsetAt(range.end) } : undefined;
+  const formatted = formatWat(text, formatOptions(ws, editor), span);
+  const edit = formatted === undefined ? undefined : minimalEdit(text, formatted);
+  return edit ? [{ range: toRange(a.index, edit.span), newText: edit.newText }] : [];
+}
+
+export function registerFormatting(connection: Connection, workspace: () => Workspace): void {
+  connection.onDocumentFormatting((params) => format(workspace(), params.textDocument.uri, params.options));
+  connection.onDocumentRangeFormatting((params) => format(workspace(), params.textDocument.uri, params.options, params.range));
+}
