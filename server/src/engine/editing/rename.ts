@@ -98,7 +98,9 @@ export function convertToId(doc: WatDocument, offset: number): ConvertToId | und
       if (n.type === 'list' && (n.children?.length ?? 0) !== 2) return undefined;
     }
     id = freshId(t.m, def);
-    const at = def.selectionSpan.end;
+    // after the keyword: the first child of a declaring list (`(param i32)`, `(func ...)`), else the block instruction
+    const node = def.span as unknown as { type?: string; children?: Span[] };
+    const at = node.type === 'list' && node.children?.[0] ? node.children[0].end : def.selectionSpan.end;
     changes.push({ span: { start: at, end: at }, newText: ' ' + id });
   }
   const numeric: Reference[] = [];
