@@ -4,7 +4,7 @@
  * Benchmarks Wasm Warden against the tools people would use instead, on real modules, measuring every
  * peer in the same run on the same inputs (the machine is shared: only same-run ratios mean anything).
  * Prints a table per group and the targets (met or not), and writes .bench/results.json.
- * Groups (NAME): policy, wat, lsp, scan, activation, sandbox. See docs/performance.md.
+ * Groups (NAME): policy, wat, lsp, editing, scan, activation, sandbox. See docs/performance.md.
  * Not part of the test suite; the targets live here, never in tests.
  */
 import { spawnSync } from 'child_process';
@@ -16,6 +16,7 @@ import {
   log, nativeCommand, runChild, runInterleaved, stats, type ChildResult, type Stats,
 } from './util';
 import { editToDiagnostics } from './lsp-edit';
+import { editingBench } from './editing';
 import { moduleOpen } from './module-open';
 import { bareRun, ensureGuest, loadBundledRunner, sandboxRun } from './sandbox';
 
@@ -23,7 +24,7 @@ const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const onlyIdx = argv.indexOf('--only');
 const ONLY = onlyIdx >= 0 ? new Set(argv[onlyIdx + 1].split(',')) : undefined;
-const GROUPS = ['policy', 'wat', 'lsp', 'scan', 'activation', 'sandbox'];
+const GROUPS = ['policy', 'wat', 'lsp', 'editing', 'scan', 'activation', 'sandbox'];
 if (ONLY) for (const g of ONLY) if (!GROUPS.includes(g)) throw new Error(`--only: unknown group ${g} (one of ${GROUPS.join(', ')})`);
 const want = (g: string) => !ONLY || ONLY.has(g);
 
@@ -343,6 +344,22 @@ async function lspGroup(): Promise<void> {
   }
 }
 
+/** Completion, formatting and rename over LSP on large generated WAT buffers (issue 17's latency targets). */
+async function editingGroup(): Promise<void> {
+  const peer = 'ours: dist/server.js';
+  const r = await editingBench(REPEATS);
+  const completion = stats(r.completionMs)!;
+  const format = stats(r.formatMs)!;
+  const rename = stats(r.renameMs)!;
+  const mb = (x: number) => `${x.toFixed(1)} MB`;
+  rows.push({ group: 'editing', op: 'completion request -> items (after `call `)', input: `generated WAT ${mb(r.completionMB)}`, inputMB: r.completionMB, peer, stats: completion, note: `${r.completionItems} items` });
+  rows.push({ group: 'editing', op: 'formatting request -> edit (unindented)', input: `generated WAT ${mb(r.formatMB)}`, inputMB: r.formatMB, peer, stats: format, note: `${r.formatEdits} edit` });
+  rows.push({ group: 'editing', op: 'rename request -> edits', input: `generated WAT ${mb(r.renameMB)}`, inputMB: r.renameMB, peer, stats: rename, note: `${r.renameRefs} references` });
+  targets.push({ group: 'editing', target: `completion in a ${mb(r.completionMB)} WAT <= 20 ms (median)`, measured: `${fmtMs(completion.median)} ms (n=${completion.n})`, met: completion.median <= 20 });
+  targets.push({ group: 'editing', target: `formatting a ${mb(r.formatMB)} WAT <= 300 ms (median)`, measured: `${fmtMs(format.median)} ms (n=${format.n})`, met: format.median <= 300 });
+  targets.push({ group: 'editing', target: `rename across ${r.renameRefs} references <= 100 ms (median)`, measured: `${fmtMs(rename.median)} ms (n=${rename.n})`, met: rename.median <= 100 && r.renameRefs >= 10_000 });
+}
+
 // ---------------------------------------------------------------------------------------------
 function ensureScanFolder(copies: number): { dir: string; files: number; bytes: number } {
   const dir = path.join(CACHE, `scan-workspace-x${copies}`);
@@ -539,13 +556,13 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg();
   ensurePeers();
   await buildChild(log);
-  if (!argv.includes('--no-build') && (want('lsp') || want('activation') || want('sandbox'))) {
+  if (!argv.includes('--no-build') && (want('lsp') || want('editing') || want('activation') || want('sandbox'))) {
     log('building dist/ (node scripts/build.mjs)');
     const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     if (b.status !== 0) log('build failed: the LSP/activation/sandbox rows use whatever dist/ holds');
   }
   const groups: [string, () => Promise<void>][] = [
-    ['activation', activationGroup], ['policy', policyGroup], ['wat', watGroup], ['lsp', lspGroup], ['scan', scanGroup], ['sandbox', sandboxGroup],
+    ['activation', activationGroup], ['policy', policyGroup], ['wat', watGroup], ['lsp', lspGroup], ['editing', editingGroup], ['scan', scanGroup], ['sandbox', sandboxGroup],
   ];
   for (const [name, fn] of groups) {
     if (!want(name)) continue;

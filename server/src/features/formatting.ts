@@ -4,10 +4,9 @@
  * the line width and blank lines come from `wasmWarden.format.*`. The answer is one edit (the changed
  * middle of the text), or none. The read-only WAT view of a `.wasm` is not formatted.
  */
-import type { Connection, FormattingOptions, TextEdit } from 'vscode-languageserver/node';
+import type { Connection, FormattingOptions, Range, TextEdit } from 'vscode-languageserver/node';
 import { formatWat, minimalEdit, type FormatOptions } from '../engine/editing/format';
 import type { Span } from '../engine/span';
-import { toRange } from '../convert';
 import { wasmFileOfView, type Workspace } from '../workspace';
 
 export function formatOptions(ws: Workspace, editor: FormattingOptions): FormatOptions {
@@ -21,15 +20,16 @@ export function formatOptions(ws: Workspace, editor: FormattingOptions): FormatO
   };
 }
 
-function format(ws: Workspace, uri: string, editor: FormattingOptions, range?: { start: { line: number; character: number }; end: { line: number; character: number } }): TextEdit[] {
+function format(ws: Workspace, uri: string, editor: FormattingOptions, range?: Range): TextEdit[] {
   if (wasmFileOfView(uri)) return [];
-  const a = ws.openWat(uri);
-  if (!a) return [];
-  const text = a.degraded ? a.text : a.doc.text;
-  const span: Span | undefined = range ? { start: a.index.offsetAt(range.start), end: a.index.offsetAt(range.end) } : undefined;
+  // the text is enough (no parse): a buffer over the analysis budget is formatted too
+  const doc = ws.documents.get(uri);
+  if (!doc || !(doc.languageId === 'wat' || doc.languageId === 'wast' || /\.(wat|wast)$/i.test(uri))) return [];
+  const text = doc.getText();
+  const span: Span | undefined = range ? { start: doc.offsetAt(range.start), end: doc.offsetAt(range.end) } : undefined;
   const formatted = formatWat(text, formatOptions(ws, editor), span);
   const edit = formatted === undefined ? undefined : minimalEdit(text, formatted);
-  return edit ? [{ range: toRange(a.index, edit.span), newText: edit.newText }] : [];
+  return edit ? [{ range: { start: doc.positionAt(edit.span.start), end: doc.positionAt(edit.span.end) }, newText: edit.newText }] : [];
 }
 
 export function registerFormatting(connection: Connection, workspace: () => Workspace): void {

@@ -194,7 +194,11 @@ function definitionsOf(doc: WatDocument, c: Cursor, space: IndexSpace): { def?: 
   if (!m) return [];
   if (space === 'local') return (c.func?.locals ?? []).map((d) => ({ def: d, label: d.id ?? String(d.index), detail: `${d.keyword} ${d.index}: ${d.valType ?? ''}` }));
   if (space === 'label') return enclosingLabels(doc, c).map((l, depth) => ({ label: l.id ?? String(depth), detail: `label ${depth} (${l.keyword})` }));
-  return m.defs[space].map((d) => ({ def: d, label: d.id ?? String(d.index), detail: describe(doc, m, d) }));
+  // (described later, only the items returned: a module may have 100,000 functions)
+  const defs = m.defs[space];
+  const out: { def?: Definition; label: string; detail: string }[] = new Array(defs.length);
+  for (let i = 0; i < defs.length; i++) out[i] = { def: defs[i], label: defs[i].id ?? String(defs[i].index), detail: '' };
+  return out;
 }
 
 /** The blocks around the cursor in its function, innermost first: folded block lists that hold it, and flat blocks not yet ended. */
@@ -293,10 +297,16 @@ export function completionsAt(doc: WatDocument, offset: number, options: Complet
     else if (head === 'table' && c.path.length >= 2 && headOf(c.path[c.path.length - 2]) === 'elem') space = 'table';
   }
   if (space !== undefined && space !== 'field') {
+    const limit = options.limit ?? DEFAULT_LIMIT;
+    const w = c.word.toLowerCase();
+    let matching = 0;
     for (const d of definitionsOf(doc, c, space)) {
-      if (!c.word.startsWith('$') || d.label.startsWith('$')) add({ label: d.label, kind: space, detail: d.detail, sortText: d.label.startsWith('$') ? '0' + d.label : '1' + d.label.padStart(8, '0') });
+      if (c.word.startsWith('$') ? !d.label.toLowerCase().startsWith(w) : w !== '' && !d.label.toLowerCase().includes(w)) continue;
+      if (++matching > limit) continue;
+      const detail = d.detail || (d.def && c.module ? describe(doc, c.module, d.def) : '');
+      add({ label: d.label, kind: space, detail, sortText: d.label.startsWith('$') ? '0' + d.label : '1' + d.label.padStart(8, '0') });
     }
-    return finish(items, c.word, options);
+    return { items, incomplete: matching > limit };
   }
   if (c.word.startsWith('$')) return finish(items, c.word, options);
 
@@ -426,8 +436,11 @@ function verdicts(model: ModuleModel, policy: EffectivePolicy, module: string, n
   return out;
 }
 
+/** Items returned at most by default (the list says it is incomplete; the editor asks again as the word grows). */
+const DEFAULT_LIMIT = 1000;
+
 function finish(items: CompletionEntry[], word: string, options: CompletionOptions): CompletionResult {
-  const limit = options.limit ?? 2000;
+  const limit = options.limit ?? DEFAULT_LIMIT;
   const w = word.toLowerCase();
   const matching = w && !w.startsWith('$') ? items.filter((i) => i.label.toLowerCase().includes(w) || i.kind === 'import' || i.kind === 'module') : items;
   return { items: matching.slice(0, limit), incomplete: matching.length > limit };

@@ -27,7 +27,10 @@ function scopeOf(m: ModuleSyntax, def: Definition): Iterable<Definition> {
 
 /** What would be renamed at `offset`: the `$id` token, or why nothing can be. */
 export function prepareRename(doc: WatDocument, offset: number): PrepareRenameResult {
-  const t = targetAt(doc, offset);
+  return renamable(doc, targetAt(doc, offset));
+}
+
+function renamable(doc: WatDocument, t: ReturnType<typeof targetAt>): PrepareRenameResult {
   if (!t) return { error: 'Nothing to rename here: put the cursor on a $id.' };
   if (t.ref) {
     if (t.ref.span.token !== TokenKind.Id) return { error: 'This reference is an index: use "Convert to $id" first, then rename the $id.' };
@@ -47,21 +50,25 @@ export function normalizeId(name: string): string | undefined {
 
 /** The edits that rename what is at `offset` to `newName`, or why it cannot be renamed. */
 export function renameAt(doc: WatDocument, offset: number, newName: string): { changes: TextChange[] } | { error: string } {
-  const prep = prepareRename(doc, offset);
+  const t = targetAt(doc, offset);
+  const prep = renamable(doc, t);
   if ('error' in prep) return prep;
   const id = normalizeId(newName);
   if (!id) return { error: `'${newName}' is not a valid WAT identifier (letters, digits and !#$%&'*+-./:<=>?@\\^_\`|~ after the $).` };
-  const t = targetAt(doc, offset)!;
-  const def = t.def;
+  const def = t!.def;
   if (def.id === id) return { changes: [] };
-  for (const other of scopeOf(t.m, def)) {
+  for (const other of scopeOf(t!.m, def)) {
     if (other !== def && other.id === id) {
       return { error: `${id} already names ${other.space === 'local' ? 'a ' + other.keyword : other.space === 'label' ? 'a label' : 'another ' + other.space} in this ${def.space === 'local' || def.space === 'label' ? 'function' : 'module'}.` };
     }
   }
   const changes: TextChange[] = [];
   if (def.idSpan) changes.push({ span: { start: def.idSpan.start, end: def.idSpan.end }, newText: id });
-  for (const r of t.m.refs) if (r.target === def && r.span.token === TokenKind.Id) changes.push({ span: { start: r.span.start, end: r.span.end }, newText: id });
+  const refs = t!.m.refs;
+  for (let i = 0; i < refs.length; i++) {
+    const r = refs[i];
+    if (r.target === def && r.span.token === TokenKind.Id) changes.push({ span: { start: r.span.start, end: r.span.end }, newText: id });
+  }
   return { changes };
 }
 
