@@ -245,7 +245,8 @@ export function formatWat(text: string, options: FormatOptions = DEFAULT_FORMAT_
     const gapEnd = starts[i];
     const top = stack.length ? stack[stack.length - 1] : undefined;
     const childLevel = top ? top.level + 1 + top.flat : 0;
-    const word = k === El.Atom && !isHeadAtom(i) ? textOf(i) : '';
+    // (only the block keywords matter: no slice of longer atoms, or of ids, numbers and strings)
+    const word = k === El.Atom && ends[i] - starts[i] <= 9 && text.charCodeAt(starts[i]) >= 97 && !isHeadAtom(i) ? textOf(i) : '';
     // this element's level if it starts a line
     let level = childLevel;
     if (k === El.Close) level = top ? top.level : 0;
