@@ -70,3 +70,12 @@ test('minimalEdit is the changed middle', () => {
   assert.deepEqual(minimalEdit('abcXYdef', 'abcZdef'), { span: { start: 3, end: 5 }, newText: 'Z' });
   assert.equal(minimalEdit('same', 'same'), undefined);
 });
+
+test('hostile shapes format to a bounded size (indentation stops growing at a depth): deep nesting one list per line, a huge gap after many parens', () => {
+  const deep = '(\n'.repeat(50_000) + ')'.repeat(50_000);
+  const out = fmt(deep)!;
+  assert.ok(out.length < deep.length + 50_000 * 2 * 101, `${out.length} characters`);
+  assert.equal(fmt(out), out);
+  const gap = '('.repeat(20_000) + 'a' + ' '.repeat(1_000_000) + 'b' + ')'.repeat(20_000);
+  assert.equal(fmt(gap), '('.repeat(20_000) + 'a b' + ')'.repeat(20_000) + '\n');
+});

@@ -32,6 +32,9 @@ export interface FormatOptions {
 
 export const DEFAULT_FORMAT_OPTIONS: FormatOptions = { indentWidth: 2, insertSpaces: true, lineWidth: 100, maxBlankLines: 1 };
 
+/** Indentation stops growing at this level. */
+export const MAX_INDENT_LEVEL = 100;
+
 /** The comment that keeps the next list or token as written. */
 export const FMT_IGNORE = ';; fmt-ignore';
 
@@ -146,7 +149,9 @@ export function formatWat(text: string, options: FormatOptions = DEFAULT_FORMAT_
   const unit = options.insertSpaces ? ' '.repeat(Math.max(0, options.indentWidth)) : '\t';
   const columnsPerLevel = Math.max(0, options.indentWidth);
   const indents: string[] = [];
-  const indent = (level: number): string => (indents[level] ??= unit.repeat(level));
+  // (deeper levels are indented like this one: a text nested 100,000 deep, a list per line, would
+  // otherwise format to gigabytes of indentation)
+  const indent = (level: number): string => (indents[Math.min(level, MAX_INDENT_LEVEL)] ??= unit.repeat(Math.min(level, MAX_INDENT_LEVEL)));
   const maxNewlines = Math.max(0, options.maxBlankLines) + 1;
 
   // the matching `)` of every `(` (or count when unclosed), for fmt-ignore and width checks
@@ -158,14 +163,16 @@ export function formatWat(text: string, options: FormatOptions = DEFAULT_FORMAT_
       else if (kinds[i] === El.Close && stack.length) close[stack.pop()!] = i;
     }
   }
-  const newlinesIn = (s: number, e: number): number => {
+  // line ends in the gap before each element, counted once (up to 255): width checks look at them again and again
+  const newlinesBefore = new Uint8Array(count);
+  for (let i = 1; i < count; i++) {
     let n = 0;
-    for (let i = s; i < e; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) n++;
+    for (let p = ends[i - 1], e = starts[i]; p < e && n < 255; p++) {
+      const c = text.charCodeAt(p);
+      if (c === 10 || (c === 13 && text.charCodeAt(p + 1) !== 10)) n++;
     }
-    return n;
-  };
+    newlinesBefore[i] = n;
+  }
   const startsTrivia = (at: number): boolean => text.charCodeAt(at) === 59 || text.charCodeAt(at) === 64;
   const textOf = (i: number): string => text.slice(starts[i], ends[i]);
   const isInstruction = (i: number): boolean => kinds[i] === El.Atom && INSTRUCTIONS.has(textOf(i));
@@ -176,7 +183,7 @@ export function formatWat(text: string, options: FormatOptions = DEFAULT_FORMAT_
     let w = 0;
     for (let i = from; i <= stopAt && i < count; i++) {
       if (i > from) {
-        if (newlinesIn(ends[i - 1], starts[i]) > 0 || kinds[i - 1] === El.LineComment) return w;
+        if (newlinesBefore[i] > 0 || kinds[i - 1] === El.LineComment) return w;
         if (kinds[i - 1] !== El.Open && kinds[i] !== El.Close) w++;
       }
       // a comment at the end of the line does not make it too long
@@ -259,17 +266,17 @@ export function formatWat(text: string, options: FormatOptions = DEFAULT_FORMAT_
       column = last >= gapStart ? gapEnd - last - 1 : column + (gapEnd - gapStart);
     } else if (i === 0) {
       setGap(0, gapEnd, level > 0 ? indent(level) : '');
-      column = level * columnsPerLevel;
+      column = Math.min(level, MAX_INDENT_LEVEL) * columnsPerLevel;
       lineLevel = level;
     } else {
-      let newlines = Math.min(newlinesIn(gapStart, gapEnd), maxNewlines);
+      let newlines = Math.min(newlinesBefore[i], maxNewlines);
       const prev = kinds[i - 1];
       if (prev === El.LineComment && newlines === 0) newlines = 1;
       if (newlines === 0 && top?.breaks?.has(i)) newlines = 1;
       let gap: string;
       if (newlines > 0) {
         gap = eol.repeat(newlines) + indent(level);
-        column = level * columnsPerLevel;
+        column = Math.min(level, MAX_INDENT_LEVEL) * columnsPerLevel;
         lineLevel = level;
       } else if (k === El.Close || (prev === El.Open && !startsTrivia(starts[i]))) {
         // (`( ;;c` must not become `(;;c`, a block comment; nor `( @x` an annotation)
