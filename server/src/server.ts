@@ -18,7 +18,7 @@ import { registerNavigation } from './features/navigation';
 import { registerCodeActions } from './features/code-actions';
 import { registerHover } from './features/hover';
 import { registerWatView } from './features/wat-view';
-import { registerFormatting } from './features/formatting';
+import { formatsDynamically, registerFormatting, registerFormattingFor } from './features/formatting';
 import { registerCompletion } from './features/completion';
 import { registerSignatureHelp } from './features/signature-help';
 import { registerRename } from './features/rename';
@@ -28,11 +28,13 @@ import { shutdownToolchain } from './engine/toolchain';
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let workspace: Workspace | undefined;
+let dynamicFormatting = false;
 
 connection.onInitialize((params): InitializeResult => {
   const roots = (params.workspaceFolders ?? []).map((f) => f.uri);
   if (roots.length === 0 && params.rootUri) roots.push(params.rootUri);
   workspace = new Workspace(connection, documents, roots, params.capabilities, params.initializationOptions);
+  dynamicFormatting = formatsDynamically(params.capabilities);
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -42,8 +44,9 @@ connection.onInitialize((params): InitializeResult => {
       referencesProvider: true,
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: ['quickfix', 'refactor.rewrite'], resolveProvider: false },
-      documentFormattingProvider: true,
-      documentRangeFormattingProvider: true,
+      // registered for WAT/WAST only after initialization when the client can (see formatsDynamically)
+      documentFormattingProvider: !dynamicFormatting,
+      documentRangeFormattingProvider: !dynamicFormatting,
       completionProvider: { triggerCharacters: ['$', '"', '(', '.'], resolveProvider: false },
       signatureHelpProvider: { triggerCharacters: [' ', '('], retriggerCharacters: [')'] },
       renameProvider: { prepareProvider: true },
@@ -63,6 +66,13 @@ connection.onInitialized(async () => {
         { globPattern: '**/wasm-warden.policy.json' },
       ],
     });
+  }
+  if (dynamicFormatting) {
+    try {
+      await registerFormattingFor(connection);
+    } catch (err) {
+      connection.console.error(`wasm-warden: could not register formatting: ${(err as Error)?.message ?? err}`);
+    }
   }
   await ws.refreshSettings();
   // buffers opened before the settings arrived were analysed under the default budgets: again under

@@ -159,8 +159,6 @@ describe('editing features over LSP', () => {
     const pathOpen = items.find((i) => i.label === 'path_open')!;
     assert.equal(pathOpen.labelDetails?.description, 'denied by the policy');
     assert.match(pathOpen.documentation!.value, /\*\*Denied\*\* by the policy/);
-    const modules = await complete(uri, text.replace('"wasi_snapshot_preview1" "', '"'), '(import "');
-    void modules;
     const m2 = '(module (import "';
     const u2 = client.open('imports2.wat', m2);
     assert.deepEqual((await complete(u2, m2, '(import "')).map((i) => i.label), ['wasi_snapshot_preview1', 'wasi_unstable']);
@@ -275,5 +273,17 @@ describe('editing features over LSP', () => {
     assert.deepEqual(await format(viewUri, { tabSize: 2, insertSpaces: true }), []);
     assert.equal(await client.request('textDocument/prepareRename', { textDocument: { uri: viewUri }, position: positionAt(view.text, callAt + 6) }), null);
     client.close(viewUri);
+  });
+
+  test('a client that registers dynamically gets formatting for WAT and WAST only (not the policy JSON it also sends)', async () => {
+    const dynamic = await LspClient.start(root, {}, undefined, { formatting: { dynamicRegistration: true }, rangeFormatting: { dynamicRegistration: true } });
+    try {
+      await dynamic.waitFor(() => dynamic.registrations.some((r) => r.method === 'textDocument/rangeFormatting'), 'formatting registered');
+      const formatting = dynamic.registrations.find((r) => r.method === 'textDocument/formatting')!;
+      const languages = (formatting.registerOptions as { documentSelector: { language: string }[] }).documentSelector.map((d) => d.language);
+      assert.deepEqual([...new Set(languages)], ['wat', 'wast']);
+    } finally {
+      await dynamic.stop();
+    }
   });
 });

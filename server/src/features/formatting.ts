@@ -4,7 +4,15 @@
  * the line width and blank lines come from `wasmWarden.format.*`. The answer is one edit (the changed
  * middle of the text), or none. The read-only WAT view of a `.wasm` is not formatted.
  */
-import type { Connection, FormattingOptions, Range, TextEdit } from 'vscode-languageserver/node';
+import {
+  DocumentFormattingRequest,
+  DocumentRangeFormattingRequest,
+  type ClientCapabilities,
+  type Connection,
+  type FormattingOptions,
+  type Range,
+  type TextEdit,
+} from 'vscode-languageserver/node';
 import { formatWat, minimalEdit, type FormatOptions } from '../engine/editing/format';
 import type { Span } from '../engine/span';
 import { wasmFileOfView, type Workspace } from '../workspace';
@@ -30,6 +38,28 @@ function format(ws: Workspace, uri: string, editor: FormattingOptions, range?: R
   const formatted = formatWat(text, formatOptions(ws, editor), span);
   const edit = formatted === undefined ? undefined : minimalEdit(text, formatted);
   return edit ? [{ range: { start: doc.positionAt(edit.span.start), end: doc.positionAt(edit.span.end) }, newText: edit.newText }] : [];
+}
+
+/** WAT and WAST documents (not the policy file, which the client also sends us, nor the read-only WAT views). */
+const FORMATTED = [
+  { scheme: 'file', language: 'wat' },
+  { scheme: 'file', language: 'wast' },
+  { scheme: 'untitled', language: 'wat' },
+  { scheme: 'untitled', language: 'wast' },
+];
+
+/**
+ * Whether formatting is registered later for WAT/WAST only (dynamic registration): then the
+ * initialize result does not declare it, so the editor does not offer us as a formatter of the policy
+ * JSON file its client also sends us.
+ */
+export function formatsDynamically(capabilities: ClientCapabilities): boolean {
+  return capabilities.textDocument?.formatting?.dynamicRegistration === true && capabilities.textDocument?.rangeFormatting?.dynamicRegistration === true;
+}
+
+export async function registerFormattingFor(connection: Connection): Promise<void> {
+  await connection.client.register(DocumentFormattingRequest.type, { documentSelector: FORMATTED });
+  await connection.client.register(DocumentRangeFormattingRequest.type, { documentSelector: FORMATTED });
 }
 
 export function registerFormatting(connection: Connection, workspace: () => Workspace): void {
