@@ -52,3 +52,12 @@ test('signature help of an imported function and of a folded call with its opera
   assert.equal(s.label, '(func (param i32) (param f64) (result i32))');
   assert.equal(s.active, 1);
 });
+
+test('a module\'s $id in a script: renamed with its uses up to the next module of that name', () => {
+  const text = '(module $m (func (export "f")))\n(register "x" $m)\n(assert_return (invoke $m "f"))\n(module instance $i $m)\n(module $m (func))\n(invoke $m "f")\n(module $other)';
+  const doc = parseWat(text, { script: true });
+  const r = renameAt(doc, at(text, '(invoke $'), '$first') as { changes: { span: { start: number } }[] };
+  assert.equal(applyEdits(text, r.changes as never), text.replace('(module $m (func (export', '(module $first (func (export').replace('"x" $m', '"x" $first').replace('(invoke $m "f"))', '(invoke $first "f"))').replace('$i $m', '$i $first'));
+  assert.match((renameAt(doc, at(text, '(module $'), '$other') as { error: string }).error, /already names a module/);
+  assert.equal((prepareRename(doc, at(text, '(register "x" $')) as { placeholder: string }).placeholder, '$m');
+});

@@ -1,6 +1,7 @@
 /**
  * Rename of a `$id` (every index space: types, functions, tables, memories, globals, tags, data and
- * elem segments, params and locals, labels) within its module, and "convert to $id": a numeric
+ * elem segments, params and locals, labels) within its module, of a module's `$id` in a `.wast` script
+ * (with its uses in `invoke`, `get`, `register` and `module instance`), and "convert to $id": a numeric
  * reference replaced by the `$id` of what it names (an id is added to the definition when it has none).
  * A `.wast` script's modules are separate: a rename never leaves the module it starts in.
  */
@@ -8,7 +9,7 @@ import type { Span } from '../span';
 import type { WatDocument } from '../wat';
 import { allDefs, targetAt } from '../wat/navigation';
 import { isIdChar, TokenKind } from '../wat/lexer';
-import type { Definition, ModuleSyntax, Reference } from '../wat/syntax';
+import { type Atom, type Definition, type ModuleSyntax, type Node, type Reference, headOf, isAtom, isList } from '../wat/syntax';
 
 export interface TextChange {
   span: Span;
@@ -27,7 +28,64 @@ function scopeOf(m: ModuleSyntax, def: Definition): Iterable<Definition> {
 
 /** What would be renamed at `offset`: the `$id` token, or why nothing can be. */
 export function prepareRename(doc: WatDocument, offset: number): PrepareRenameResult {
+  const m = scriptModuleAt(doc, offset);
+  if (m) return { span: { start: m.at.start, end: m.at.end }, placeholder: m.at.text };
   return renamable(doc, targetAt(doc, offset));
+}
+
+/** A module's `$id` in a script: where it is defined (`(module $m ...)`, `(module instance $i $m)`) or used. */
+interface ScriptModuleId {
+  /** the token under the cursor */
+  at: Atom;
+  def: Atom;
+  /** every use of that definition: `(invoke $m "f")`, `(get $m "g")`, `(register "n" $m)`, `(module instance $i $m)` */
+  uses: Atom[];
+  /** every module id defined in the script */
+  defs: Atom[];
+}
+
+const isId = (n: Node | undefined): n is Atom => isAtom(n) && n.token === TokenKind.Id;
+
+function scriptModuleAt(doc: WatDocument, offset: number): ScriptModuleId | undefined {
+  // (a `.wat` of bare fields has no module to name: its fields are not walked)
+  if (doc.tree.modules.every((m) => m.node.type === 'root')) return undefined;
+  const defs: Atom[] = [];
+  const uses: Atom[] = [];
+  const useIn = (l: Node) => {
+    // (invoke $m ...), (get $m ...), (register "n" $m) anywhere in a command (assert_return (invoke $m "f") ...)
+    const stack: Node[] = [l];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (!isList(n) || headOf(n) === 'module') continue;
+      const h = headOf(n);
+      if (h === 'invoke' || h === 'get' || h === 'register') for (const c of n.children) if (isId(c)) uses.push(c);
+      for (const c of n.children) if (isList(c)) stack.push(c);
+    }
+  };
+  for (const top of doc.tree.children) {
+    if (!isList(top)) continue;
+    if (headOf(top) !== 'module') {
+      useIn(top);
+      continue;
+    }
+    const c = top.children;
+    let i = 1;
+    if (isAtom(c[i]) && (c[i] as Atom).text === 'definition') i++;
+    if (isId(c[i])) defs.push(c[i++] as Atom);
+    if (isAtom(c[i]) && (c[i] as Atom).text === 'instance') {
+      i++;
+      if (isId(c[i])) defs.push(c[i++] as Atom);
+      if (isId(c[i])) uses.push(c[i] as Atom);
+    }
+  }
+  const hit = [...defs, ...uses].find((a) => a.start <= offset && offset <= a.end);
+  if (!hit) return undefined;
+  // the definition in force at the token: the last one of that name before it (or the token itself)
+  let def: Atom | undefined;
+  for (const d of defs) if (d.text === hit.text && d.start <= hit.start) def = d;
+  if (!def) return undefined;
+  const next = defs.find((d) => d.text === def!.text && d.start > def!.start);
+  return { at: hit, def, defs, uses: uses.filter((u) => u.text === def!.text && u.start > def!.start && (!next || u.start < next.start)) };
 }
 
 function renamable(doc: WatDocument, t: ReturnType<typeof targetAt>): PrepareRenameResult {
@@ -50,6 +108,14 @@ export function normalizeId(name: string): string | undefined {
 
 /** The edits that rename what is at `offset` to `newName`, or why it cannot be renamed. */
 export function renameAt(doc: WatDocument, offset: number, newName: string): { changes: TextChange[] } | { error: string } {
+  const script = scriptModuleAt(doc, offset);
+  if (script) {
+    const id = normalizeId(newName);
+    if (!id) return { error: `'${newName}' is not a valid WAT identifier.` };
+    if (id === script.def.text) return { changes: [] };
+    if (script.defs.some((d) => d.text === id)) return { error: `${id} already names a module in this script.` };
+    return { changes: [script.def, ...script.uses].map((a) => ({ span: { start: a.start, end: a.end }, newText: id })) };
+  }
   const t = targetAt(doc, offset);
   const prep = renamable(doc, t);
   if ('error' in prep) return prep;
