@@ -42,6 +42,14 @@ test('`;; fmt-ignore` keeps the next list as written', () => {
   assert.equal(fmt(src), '(module\n  ;; fmt-ignore\n  (data   "a"\n              "b")\n  (func nop))\n');
 });
 
+test('`;; fmt-ignore-start` ... `;; fmt-ignore-end` keeps a region as written; the code after it is formatted', () => {
+  const src = '(module\n(func\n;; fmt-ignore-start\n   i32.const 1    i32.const 2\n        i32.add\n;; fmt-ignore-end\ndrop))';
+  assert.equal(fmt(src), '(module\n  (func\n    ;; fmt-ignore-start\n   i32.const 1    i32.const 2\n        i32.add\n;; fmt-ignore-end\n    drop))\n');
+  assert.equal(fmt(fmt(src)!), fmt(src));
+  // no end: to the end of the text
+  assert.equal(fmt('(func\n;; fmt-ignore-start\n  nop    nop)'), '(func\n  ;; fmt-ignore-start\n  nop    nop)\n');
+});
+
 test('never joins tokens into a comment or an annotation', () => {
   assert.equal(fmt('( ;;c\nmodule)'), '( ;;c\n  module)\n');
   assert.equal(fmt('( @x)'), '( @x)\n');

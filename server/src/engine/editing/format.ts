@@ -13,7 +13,8 @@
  * - the author's line breaks are kept (so folded and flat instructions, and closing parens on a line of
  *   their own, stay as written); a list whose line is longer than `lineWidth` is broken before each of
  *   its instructions and sub-lists after its header (`(func $f (param i32) (result i32)` stays together);
- * - `;; fmt-ignore` on the line before a list or token keeps that list or token exactly as written.
+ * - `;; fmt-ignore` on the line before a list or token keeps that list or token exactly as written;
+ *   `;; fmt-ignore-start` ... `;; fmt-ignore-end` keeps everything between them.
  */
 import type { Span } from '../span';
 import { lex, TokenKind } from '../wat/lexer';
@@ -37,6 +38,9 @@ export const MAX_INDENT_LEVEL = 100;
 
 /** The comment that keeps the next list or token as written. */
 export const FMT_IGNORE = ';; fmt-ignore';
+/** The comments around a region kept as written. */
+export const FMT_IGNORE_START = ';; fmt-ignore-start';
+export const FMT_IGNORE_END = ';; fmt-ignore-end';
 
 const enum El {
   Open,
@@ -295,10 +299,19 @@ export function formatWat(text: string, options: FormatOptions = DEFAULT_FORMAT_
       column = nl >= starts[i] ? ends[i] - nl - 1 : column + len;
     } else column += len;
 
-    if (i > verbatimUntil && k === El.LineComment && textOf(i) === FMT_IGNORE && i + 1 < count) {
-      const next = i + 1;
-      verbatimFrom = next;
-      verbatimUntil = kinds[next] === El.Open ? Math.min(close[next], count - 1) : next;
+    if (i > verbatimUntil && k === El.LineComment && i + 1 < count) {
+      const comment = textOf(i);
+      if (comment === FMT_IGNORE) {
+        const next = i + 1;
+        verbatimFrom = next;
+        verbatimUntil = kinds[next] === El.Open ? Math.min(close[next], count - 1) : next;
+      } else if (comment === FMT_IGNORE_START) {
+        // everything up to the end comment (or the end of the text) as written, its line breaks and indentation too
+        let end = i + 1;
+        while (end < count - 1 && !(kinds[end] === El.LineComment && textOf(end) === FMT_IGNORE_END)) end++;
+        verbatimFrom = i;
+        verbatimUntil = end;
+      }
     }
 
     if (k === El.Open) {
