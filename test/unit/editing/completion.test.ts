@@ -34,6 +34,10 @@ test('instructions in bodies, keywords at list heads, value types in declaration
   assert.ok(labels('(module (func (param |)))').includes('externref'));
   assert.deepEqual(labels('(module (func ref.null |))').includes('extern'), true);
   assert.ok(labels('(|', true).includes('assert_return'));
+  assert.deepEqual(labels('(module (export "x" (|)))'), ['func', 'table', 'memory', 'global', 'tag']);
+  assert.deepEqual(labels('(module (type $t (|)))'), ['func', 'struct', 'array', 'sub']);
+  assert.deepEqual(labels('(module (func (param (|))))'), ['ref'], 'no instructions in a declaration');
+  assert.deepEqual(labels('(module (func i32.const 0 (if (|))))').slice(0, 2), ['then', 'else']);
 });
 
 test('WASI functions in an import, with the verdict of the policy given', () => {

@@ -59,6 +59,27 @@ const SCRIPT_COMMANDS = [
   'module', 'register', 'invoke', 'get', 'assert_return', 'assert_trap', 'assert_exhaustion', 'assert_malformed',
   'assert_invalid', 'assert_unlinkable', 'assert_exception',
 ];
+/** The lists that open inside other lists (outside function bodies). */
+const NESTED_KEYWORDS: Record<string, string[]> = {
+  export: ['func', 'table', 'memory', 'global', 'tag'],
+  import: ['func', 'table', 'memory', 'global', 'tag'],
+  type: ['func', 'struct', 'array', 'sub'],
+  sub: ['func', 'struct', 'array', 'final'],
+  rec: ['type'],
+  struct: ['field'],
+  array: ['mut'],
+  field: ['mut', 'ref'],
+  global: ['mut', 'ref', 'import', 'export'],
+  table: ['import', 'export', 'elem', 'ref'],
+  memory: ['import', 'export', 'data'],
+  data: ['memory', 'offset'],
+  elem: ['table', 'offset', 'item', 'declare'],
+  tag: ['param', 'type', 'import', 'export'],
+  param: ['ref'],
+  result: ['ref'],
+  local: ['ref'],
+  if: ['then', 'else'],
+};
 const VALUE_TYPES = ['i32', 'i64', 'f32', 'f64', 'v128', ...REF_SHORTHANDS.keys()];
 /** Lists whose atoms are value types. */
 const TYPE_LISTS = new Set(['param', 'result', 'local', 'field', 'mut', 'global']);
@@ -332,8 +353,11 @@ export function completionsAt(doc: WatDocument, offset: number, options: Complet
       for (const k of MODULE_FIELDS) add({ label: k, kind: 'keyword', detail: 'module field' });
     } else if (parent && c.func && parent === c.func.node && headerOpen(parent, list!)) {
       for (const k of FUNC_HEADER) add({ label: k, kind: 'keyword' });
+    } else if (parentHead && NESTED_KEYWORDS[parentHead] && !(c.func && parentHead === 'if')) {
+      for (const k of NESTED_KEYWORDS[parentHead]) add({ label: k, kind: 'keyword' });
     }
-    if (c.func && list !== c.func.node) {
+    // instructions in a body list, not in a declaration such as `(param (ref ...))`
+    if (c.func && list !== c.func.node && !(parentHead && parentHead !== 'if' && NESTED_KEYWORDS[parentHead])) {
       if (parentHead === 'if') for (const k of ['then', 'else']) add({ label: k, kind: 'keyword' });
       for (const ins of instructions()) add({ label: ins.label, kind: 'instruction', insertText: ins.insert, snippet: ins.insert !== ins.label, detail: ins.detail });
     }
