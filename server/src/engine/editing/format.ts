@@ -143,13 +143,12 @@ interface Frame {
 /**
  * The formatted text of `text`, or of the part of it in `range` (the whitespace between tokens that
  * touches the range; the rest is kept). Undefined when the text cannot be split into tokens and
- * comments (nothing is changed then).
+ * comments, or when the result would not lex to the same tokens (nothing is changed then).
  */
 export function formatWat(text: string, options: FormatOptions = DEFAULT_FORMAT_OPTIONS, range?: Span): string | undefined {
   const els = elementsOf(text);
   if (!els) return undefined;
   const { kinds, starts, ends, count } = els;
-  const eol = /\r\n/.test(text.slice(0, Math.max(0, text.indexOf('\n') + 1))) ? '\r\n' : '\n';
   const unit = options.insertSpaces ? ' '.repeat(Math.max(0, options.indentWidth)) : '\t';
   const columnsPerLevel = Math.max(0, options.indentWidth);
   const indents: string[] = [];
@@ -176,6 +175,23 @@ export function formatWat(text: string, options: FormatOptions = DEFAULT_FORMAT_
       if (c === 10 || (c === 13 && text.charCodeAt(p + 1) !== 10)) n++;
     }
     newlinesBefore[i] = n;
+  }
+  // the line end: the first one between tokens (one in a comment or a string is no guide: a second pass
+  // would not find the same one first)
+  let eol = '\n';
+  {
+    let i = 1;
+    while (i < count && newlinesBefore[i] === 0) i++;
+    const from = i < count ? ends[i - 1] : count > 0 ? ends[count - 1] : 0;
+    const to = i < count ? starts[i] : text.length;
+    for (let p = from; p < to; p++) {
+      const c = text.charCodeAt(p);
+      if (c === 10) break;
+      if (c === 13) {
+        if (text.charCodeAt(p + 1) === 10) eol = '\r\n';
+        break;
+      }
+    }
   }
   const startsTrivia = (at: number): boolean => text.charCodeAt(at) === 59 || text.charCodeAt(at) === 64;
   const textOf = (i: number): string => text.slice(starts[i], ends[i]);
@@ -331,10 +347,32 @@ export function formatWat(text: string, options: FormatOptions = DEFAULT_FORMAT_
   }
   // the end: one line end after the last element
   const lastEnd = count > 0 ? ends[count - 1] : 0;
-  setGap(lastEnd, text.length, count > 0 ? eol : '');
+  // (not after a comment or annotation that runs to the end: an unterminated one would take it in)
+  const runsToEnd = count > 0 && kinds[count - 1] === El.Block && lastEnd === text.length;
+  if (!runsToEnd) setGap(lastEnd, text.length, count > 0 ? eol : '');
   if (copied === 0 && parts.length === 0) return text;
   parts.push(text.slice(copied));
-  return parts.join('');
+  const out = parts.join('');
+  // the guarantee, checked: the same tokens (a gap next to a malformed token, such as a string left
+  // open by a `\` before a line end, can lex differently when its whitespace changes): else decline
+  return sameTokens(text, out) ? out : undefined;
+}
+
+/** Do `a` and `b` lex to the same tokens, comments and annotations (their texts, in order)? */
+function sameTokens(a: string, b: string): boolean {
+  const x = lex(a);
+  const y = lex(b);
+  if (x.count !== y.count || x.trivia.length !== y.trivia.length) return false;
+  for (let i = 0; i < x.count; i++) {
+    const len = x.ends[i] - x.starts[i];
+    if (x.kinds[i] !== y.kinds[i] || y.ends[i] - y.starts[i] !== len || !b.startsWith(a.slice(x.starts[i], x.ends[i]), y.starts[i])) return false;
+  }
+  for (let i = 0; i < x.trivia.length; i++) {
+    const s = x.trivia[i];
+    const t = y.trivia[i];
+    if (t.end - t.start !== s.end - s.start || !b.startsWith(a.slice(s.start, s.end), t.start)) return false;
+  }
+  return true;
 }
 
 /** The smallest single edit that turns `before` into `after` (undefined when they are equal). */
