@@ -17,7 +17,7 @@
  *   `;; fmt-ignore-start` ... `;; fmt-ignore-end` keeps everything between them.
  */
 import type { Span } from '../span';
-import { lex, TokenKind } from '../wat/lexer';
+import { lex, TokenKind, type TokenStream } from '../wat/lexer';
 import { INSTRUCTIONS } from '../wat/instructions';
 
 export interface FormatOptions {
@@ -52,6 +52,7 @@ const enum El {
 }
 
 interface Elements {
+  tokens: TokenStream;
   kinds: Uint8Array;
   starts: Int32Array;
   ends: Int32Array;
@@ -120,7 +121,7 @@ function elementsOf(text: string): Elements | undefined {
     pos = e;
   }
   if (!gap(text.length)) return undefined;
-  return { kinds, starts, ends, count };
+  return { tokens, kinds, starts, ends, count };
 }
 
 const OPENS_BLOCK = new Set(['block', 'loop', 'if', 'try', 'try_table']);
@@ -355,12 +356,11 @@ export function formatWat(text: string, options: FormatOptions = DEFAULT_FORMAT_
   const out = parts.join('');
   // the guarantee, checked: the same tokens (a gap next to a malformed token, such as a string left
   // open by a `\` before a line end, can lex differently when its whitespace changes): else decline
-  return sameTokens(text, out) ? out : undefined;
+  return sameTokens(text, els.tokens, out) ? out : undefined;
 }
 
 /** Do `a` and `b` lex to the same tokens, comments and annotations (their texts, in order)? */
-function sameTokens(a: string, b: string): boolean {
-  const x = lex(a);
+function sameTokens(a: string, x: TokenStream, b: string): boolean {
   const y = lex(b);
   if (x.count !== y.count || x.trivia.length !== y.trivia.length) return false;
   for (let i = 0; i < x.count; i++) {
