@@ -61,3 +61,12 @@ test('a module\'s $id in a script: renamed with its uses up to the next module o
   assert.match((renameAt(doc, at(text, '(module $'), '$other') as { error: string }).error, /already names a module/);
   assert.equal((prepareRename(doc, at(text, '(register "x" $')) as { placeholder: string }).placeholder, '$m');
 });
+
+test('a struct field\'s $id: its declaration and every struct.get/struct.set of that type, not another type\'s field of that name', () => {
+  const text = '(module (type $p (struct (field $x (mut i32)) (field $y i32))) (type $q (struct (field $x i32)))\n (func (param (ref $p)) (param (ref $q)) (result i32)\n  (struct.set $p $x (local.get 0) (i32.const 1))\n  local.get 1\n  struct.get $q $x\n  drop\n  (struct.get $p $x (local.get 0))))';
+  const doc = parseWat(text);
+  const r = renameAt(doc, at(text, 'struct.set $p $'), '$first') as { changes: { span: { start: number; end: number }; newText: string }[] };
+  assert.equal(applyEdits(text, r.changes), text.replace('(field $x (mut', '(field $first (mut').replace('struct.set $p $x', 'struct.set $p $first').replace('(struct.get $p $x', '(struct.get $p $first'));
+  assert.match((renameAt(doc, at(text, '(field $'), '$y') as { error: string }).error, /already names a field/);
+  assert.equal((prepareRename(doc, at(text, 'struct.get $q $')) as { placeholder: string }).placeholder, '$x');
+});

@@ -1,13 +1,13 @@
 /**
  * Rename of a `$id` (every index space: types, functions, tables, memories, globals, tags, data and
- * elem segments, params and locals, labels) within its module, of a module's `$id` in a `.wast` script
+ * elem segments, params and locals, labels, struct fields) within its module, of a module's `$id` in a `.wast` script
  * (with its uses in `invoke`, `get`, `register` and `module instance`), and "convert to $id": a numeric
  * reference replaced by the `$id` of what it names (an id is added to the definition when it has none).
  * A `.wast` script's modules are separate: a rename never leaves the module it starts in.
  */
 import type { Span } from '../span';
 import type { WatDocument } from '../wat';
-import { allDefs, targetAt } from '../wat/navigation';
+import { allDefs, moduleAt, targetAt } from '../wat/navigation';
 import { isIdChar, TokenKind } from '../wat/lexer';
 import { type Atom, type Definition, type ModuleSyntax, type Node, type Reference, headOf, isAtom, isList } from '../wat/syntax';
 
@@ -30,6 +30,8 @@ function scopeOf(m: ModuleSyntax, def: Definition): Iterable<Definition> {
 export function prepareRename(doc: WatDocument, offset: number): PrepareRenameResult {
   const m = scriptModuleAt(doc, offset);
   if (m) return { span: { start: m.at.start, end: m.at.end }, placeholder: m.at.text };
+  const f = structFieldAt(doc, offset);
+  if (f) return { span: { start: f.at.start, end: f.at.end }, placeholder: f.at.text };
   return renamable(doc, targetAt(doc, offset));
 }
 
@@ -45,6 +47,83 @@ interface ScriptModuleId {
 }
 
 const isId = (n: Node | undefined): n is Atom => isAtom(n) && n.token === TokenKind.Id;
+
+/** The instructions whose second immediate is a struct field. */
+const FIELD_OPS = new Set(['struct.get', 'struct.get_s', 'struct.get_u', 'struct.set']);
+
+/** A struct field's `$id`: its `(field $x ...)` and every `struct.get $t $x` / `struct.set $t $x` of that type in the module. */
+interface StructFieldId {
+  at: Atom;
+  def: Atom;
+  uses: Atom[];
+  /** the ids of the type's fields */
+  siblings: Atom[];
+}
+
+/** The `$id`s of a struct type's fields (`(type $t (struct (field $a i32) ...))`, also under `sub`). */
+function fieldIdsOf(type: Node): Atom[] {
+  const out: Atom[] = [];
+  const stack: Node[] = [type];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (!isList(n)) continue;
+    const h = headOf(n);
+    if (h === 'field') {
+      if (isId(n.children[1])) out.push(n.children[1] as Atom);
+    } else if (h === 'type' || h === 'sub' || h === 'struct') for (const c of n.children) stack.push(c);
+  }
+  return out;
+}
+
+function structFieldAt(doc: WatDocument, offset: number): StructFieldId | undefined {
+  const m = moduleAt(doc, offset);
+  if (!m) return undefined;
+  // the module is walked only when the cursor may be on a field: after `struct.get $t ` or in a type
+  let start = offset;
+  while (start > 0 && isIdChar(doc.text.charCodeAt(start - 1))) start--;
+  const afterFieldOp = /struct\.(?:get|get_s|get_u|set)\s+\S+\s+$/.test(doc.text.slice(Math.max(0, start - 300), start));
+  if (!afterFieldOp && !m.defs.type.some((d) => d.span.start <= offset && offset <= d.span.end)) return undefined;
+  const typeOf = (ref: Node | undefined) => (isAtom(ref) ? m.defs.type.find((d) => d.id === ref.text || (ref.token === TokenKind.Int && String(d.index) === ref.text)) : undefined);
+  // every field use in the module: (op $t $x) folded or flat
+  const uses: { type: Definition; atom: Atom }[] = [];
+  const stack: Node[] = [...m.fields];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (!isList(n)) continue;
+    const c = n.children;
+    for (let i = 0; i < c.length; i++) {
+      const a = c[i];
+      if (isList(a)) stack.push(a);
+      else if (a.token === TokenKind.Keyword && FIELD_OPS.has(a.text) && isId(c[i + 2])) {
+        const type = typeOf(c[i + 1]);
+        if (type) uses.push({ type, atom: c[i + 2] as Atom });
+      }
+    }
+  }
+  const within = (a: Atom) => a.start <= offset && offset <= a.end;
+  let type: Definition | undefined;
+  let name: string | undefined;
+  const use = uses.find((u) => within(u.atom));
+  if (use) {
+    type = use.type;
+    name = use.atom.text;
+  } else {
+    for (const d of m.defs.type) {
+      const hit = d.span.start <= offset && offset <= d.span.end ? fieldIdsOf(d.span as Node).find(within) : undefined;
+      if (hit) {
+        type = d;
+        name = hit.text;
+        break;
+      }
+    }
+  }
+  if (!type || name === undefined) return undefined;
+  const siblings = fieldIdsOf(type.span as Node);
+  const def = siblings.find((a) => a.text === name);
+  if (!def) return undefined;
+  const at = use ? use.atom : def;
+  return { at, def, siblings, uses: uses.filter((u) => u.type === type && u.atom.text === name).map((u) => u.atom) };
+}
 
 function scriptModuleAt(doc: WatDocument, offset: number): ScriptModuleId | undefined {
   // (a `.wat` of bare fields has no module to name: its fields are not walked)
@@ -115,6 +194,14 @@ export function renameAt(doc: WatDocument, offset: number, newName: string): { c
     if (id === script.def.text) return { changes: [] };
     if (script.defs.some((d) => d.text === id)) return { error: `${id} already names a module in this script.` };
     return { changes: [script.def, ...script.uses].map((a) => ({ span: { start: a.start, end: a.end }, newText: id })) };
+  }
+  const field = structFieldAt(doc, offset);
+  if (field) {
+    const id = normalizeId(newName);
+    if (!id) return { error: `'${newName}' is not a valid WAT identifier.` };
+    if (id === field.def.text) return { changes: [] };
+    if (field.siblings.some((d) => d !== field.def && d.text === id)) return { error: `${id} already names a field of this struct type.` };
+    return { changes: [field.def, ...field.uses].map((a) => ({ span: { start: a.start, end: a.end }, newText: id })) };
   }
   const t = targetAt(doc, offset);
   const prep = renamable(doc, t);
