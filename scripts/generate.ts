@@ -1,18 +1,41 @@
-// Generated artefacts, produced from the engine's own definitions (run by scripts/build.mjs):
-// - dist/policy.schema.json: the JSON schema of wasm-warden.policy.json.
+// Generated artefacts, produced from the engine's and the server's own definitions (run by scripts/build.mjs):
+// - dist/policy.schema.json: the JSON schema of wasm-warden.policy.json;
+// - package.json: the settings (`contributes.configuration.properties`) and the ones an untrusted
+//   workspace cannot set (`capabilities.untrustedWorkspaces.restrictedConfigurations`), and the editor
+//   defaults for WAT (`contributes.configurationDefaults`), from
+//   server/src/settings-definition.ts. package.json is written only when they changed.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { policyJsonSchema } from '../server/src/engine/policy/schema';
+import { configurationProperties, EDITOR_DEFAULTS, restrictedSettings } from '../server/src/settings-definition';
 
-/** Writes the generated files under `outDir` (default: the repository's dist/); returns their paths. */
-export function generate(outDir = path.resolve(__dirname, '..', 'dist')): string[] {
+/** package.json's text with the settings of the definition (the rest as it is). */
+export function packageJsonWithSettings(text: string): string {
+  const pkg = JSON.parse(text);
+  pkg.contributes.configuration.properties = configurationProperties();
+  pkg.capabilities.untrustedWorkspaces.restrictedConfigurations = restrictedSettings();
+  pkg.contributes.configurationDefaults = EDITOR_DEFAULTS;
+  return JSON.stringify(pkg, null, 2) + '\n';
+}
+
+/** Writes the generated files under `outDir` (default: the repository's dist/) and, given its path, package.json's settings; returns the paths written. */
+export function generate(outDir = path.resolve(__dirname, '..', 'dist'), packageJson?: string): string[] {
   const out = path.join(outDir, 'policy.schema.json');
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(out, JSON.stringify(policyJsonSchema(), null, 2) + '\n');
-  return [out];
+  const written = [out];
+  if (packageJson) {
+    const before = fs.readFileSync(packageJson, 'utf8');
+    const after = packageJsonWithSettings(before);
+    if (after !== before) {
+      fs.writeFileSync(packageJson, after);
+      written.push(packageJson);
+    }
+  }
+  return written;
 }
 
 if (require.main === module) {
   const root = path.resolve(__dirname, '..');
-  for (const file of generate()) console.log(`wrote ${path.relative(root, file)}`);
+  for (const file of generate(undefined, path.join(root, 'package.json'))) console.log(`wrote ${path.relative(root, file)}`);
 }

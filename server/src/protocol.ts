@@ -126,6 +126,8 @@ export interface WardenSettings {
   lints: Record<string, 'off' | 'hint' | 'warning' | 'error'>;
   /** which inlay hints WAT buffers show */
   inlayHints: { parameterNames: boolean; blockEnds: boolean; indexes: boolean };
+  /** the WAT/WAST formatter */
+  format: FormatSettings;
   /**
    * whether the workspace is trusted: only an initialization option `trusted: true` makes it so (a client
    * that says nothing is untrusted); later configuration answers change it only when the client said at
@@ -144,6 +146,16 @@ export interface AnalysisSettings {
   maxFileSizeMB: number;
 }
 
+/** Setting `wasmWarden.format`: how WAT/WAST is formatted. */
+export interface FormatSettings {
+  /** columns per indentation level; 0: the editor's tab size (`editor.tabSize`, `editor.insertSpaces`) */
+  indentWidth: number;
+  /** lists on lines longer than this are broken */
+  lineWidth: number;
+  /** blank lines kept in a row */
+  maxBlankLines: number;
+}
+
 export const DEFAULT_SETTINGS: WardenSettings = {
   scanInclude: [],
   scanExclude: [],
@@ -160,6 +172,7 @@ export const DEFAULT_SETTINGS: WardenSettings = {
   sandbox: { configurations: [] },
   lints: {},
   inlayHints: { parameterNames: true, blockEnds: true, indexes: true },
+  format: { indentWidth: 0, lineWidth: 100, maxBlankLines: 1 },
   trusted: false,
 };
 

@@ -25,17 +25,23 @@ import { registerCallHierarchy } from './features/call-hierarchy';
 import { registerSemanticTokens, SEMANTIC_TOKENS_LEGEND } from './features/semantic-tokens';
 import { registerCodeLens } from './features/code-lens';
 import { registerInlayHints } from './features/inlay-hints';
+import { formatsDynamically, registerFormatting, registerFormattingFor } from './features/formatting';
+import { registerCompletion } from './features/completion';
+import { registerSignatureHelp } from './features/signature-help';
+import { registerRename } from './features/rename';
 import { registerCommands, serverCommandIds } from './commands';
 import { shutdownToolchain } from './engine/toolchain';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let workspace: Workspace | undefined;
+let dynamicFormatting = false;
 
 connection.onInitialize((params): InitializeResult => {
   const roots = (params.workspaceFolders ?? []).map((f) => f.uri);
   if (roots.length === 0 && params.rootUri) roots.push(params.rootUri);
   workspace = new Workspace(connection, documents, roots, params.capabilities, params.initializationOptions);
+  dynamicFormatting = formatsDynamically(params.capabilities);
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -51,7 +57,13 @@ connection.onInitialize((params): InitializeResult => {
       semanticTokensProvider: { legend: SEMANTIC_TOKENS_LEGEND, full: true, range: true },
       codeLensProvider: { resolveProvider: false },
       inlayHintProvider: { resolveProvider: false },
-      codeActionProvider: { codeActionKinds: ['quickfix'], resolveProvider: false },
+      codeActionProvider: { codeActionKinds: ['quickfix', 'refactor.rewrite'], resolveProvider: false },
+      // registered for WAT/WAST only after initialization when the client can (see formatsDynamically)
+      documentFormattingProvider: !dynamicFormatting,
+      documentRangeFormattingProvider: !dynamicFormatting,
+      completionProvider: { triggerCharacters: ['$', '"', '(', '.'], resolveProvider: false },
+      signatureHelpProvider: { triggerCharacters: [' ', '('], retriggerCharacters: [')'] },
+      renameProvider: { prepareProvider: true },
       executeCommandProvider: { commands: serverCommandIds() },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
@@ -68,6 +80,13 @@ connection.onInitialized(async () => {
         { globPattern: '**/wasm-warden.policy.json' },
       ],
     });
+  }
+  if (dynamicFormatting) {
+    try {
+      await registerFormattingFor(connection);
+    } catch (err) {
+      connection.console.error(`wasm-warden: could not register formatting: ${(err as Error)?.message ?? err}`);
+    }
   }
   await ws.refreshSettings();
   // buffers opened before the settings arrived were analysed under the default budgets: again under
@@ -96,6 +115,10 @@ registerCallHierarchy(connection, () => workspace!);
 registerSemanticTokens(connection, () => workspace!);
 registerCodeLens(connection, () => workspace!);
 registerInlayHints(connection, () => workspace!);
+registerFormatting(connection, () => workspace!);
+registerCompletion(connection, () => workspace!);
+registerSignatureHelp(connection, () => workspace!);
+registerRename(connection, () => workspace!);
 registerCommands(connection, () => workspace!);
 
 connection.onShutdown(async () => {

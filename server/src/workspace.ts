@@ -482,11 +482,23 @@ function inlayHintSettings(raw: unknown): WardenSettings['inlayHints'] {
   return { parameterNames: flag('parameterNames'), blockEnds: flag('blockEnds'), indexes: flag('indexes') };
 }
 
+/** The formatter's settings: each a whole number within its range, else its default. */
+function formatSettings(raw: Partial<WardenSettings['format']> | undefined): WardenSettings['format'] {
+  const d = DEFAULT_SETTINGS.format;
+  const int = (v: unknown, min: number, max: number, fallback: number) => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : fallback);
+  return {
+    indentWidth: int(raw?.indentWidth, 0, 16, d.indentWidth),
+    lineWidth: int(raw?.lineWidth, 20, 1000, d.lineWidth),
+    maxBlankLines: int(raw?.maxBlankLines, 0, 100, d.maxBlankLines),
+  };
+}
+
 function mergeSettings(raw: Partial<WardenSettings>): WardenSettings {
   return {
     ...DEFAULT_SETTINGS,
     ...raw,
     analysis: analysisSettings(raw.analysis),
+    format: formatSettings(raw.format),
     output: { ...DEFAULT_SETTINGS.output, ...(raw.output ?? {}) },
     optimize: { ...DEFAULT_SETTINGS.optimize, ...(raw.optimize ?? {}) },
     compile: { ...DEFAULT_SETTINGS.compile, ...(raw.compile ?? {}) },

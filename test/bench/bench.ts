@@ -4,7 +4,7 @@
  * Benchmarks Wasm Warden against the tools people would use instead, on real modules, measuring every
  * peer in the same run on the same inputs (the machine is shared: only same-run ratios mean anything).
  * Prints a table per group and the targets (met or not), and writes .bench/results.json.
- * Groups (NAME): policy, wat, assemble, lsp, scan, activation, sandbox. See docs/performance.md.
+ * Groups (NAME): policy, wat, assemble, lsp, editing, scan, activation, sandbox. See docs/performance.md.
  * Not part of the test suite; the targets live here, never in tests.
  */
 import { spawnSync } from 'child_process';
@@ -17,6 +17,7 @@ import {
 } from './util';
 import { editToDiagnostics } from './lsp-edit';
 import { assembleWat } from '../../server/src/engine/assemble';
+import { editingBench } from './editing';
 import { moduleOpen } from './module-open';
 import { requestLatency, type LspRequest } from './lsp-requests';
 import { bareRun, ensureGuest, loadBundledRunner, sandboxRun } from './sandbox';
@@ -25,7 +26,7 @@ const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const onlyIdx = argv.indexOf('--only');
 const ONLY = onlyIdx >= 0 ? new Set(argv[onlyIdx + 1].split(',')) : undefined;
-const GROUPS = ['policy', 'wat', 'assemble', 'lsp', 'scan', 'activation', 'sandbox'];
+const GROUPS = ['policy', 'wat', 'assemble', 'lsp', 'editing', 'scan', 'activation', 'sandbox'];
 if (ONLY) for (const g of ONLY) if (!GROUPS.includes(g)) throw new Error(`--only: unknown group ${g} (one of ${GROUPS.join(', ')})`);
 const want = (g: string) => !ONLY || ONLY.has(g);
 
@@ -456,6 +457,22 @@ async function codeInsightRows(wat: string, label: string, bytes: number): Promi
   }
 }
 
+/** Completion, formatting and rename over LSP on large generated WAT buffers (issue 17's latency targets). */
+async function editingGroup(): Promise<void> {
+  const peer = 'ours: dist/server.js';
+  const r = await editingBench(REPEATS);
+  const completion = stats(r.completionMs)!;
+  const format = stats(r.formatMs)!;
+  const rename = stats(r.renameMs)!;
+  const mb = (x: number) => `${x.toFixed(1)} MB`;
+  rows.push({ group: 'editing', op: 'completion request -> items (after `call `)', input: `generated WAT ${mb(r.completionMB)}`, inputMB: r.completionMB, peer, stats: completion, note: `${r.completionItems} items` });
+  rows.push({ group: 'editing', op: 'formatting request -> edit (unindented)', input: `generated WAT ${mb(r.formatMB)}`, inputMB: r.formatMB, peer, stats: format, note: `${r.formatEdits} edit` });
+  rows.push({ group: 'editing', op: 'rename request -> edits', input: `generated WAT ${mb(r.renameMB)}`, inputMB: r.renameMB, peer, stats: rename, note: `${r.renameRefs} references` });
+  targets.push({ group: 'editing', target: `completion in a ${mb(r.completionMB)} WAT <= 20 ms (median)`, measured: `${fmtMs(completion.median)} ms (n=${completion.n})`, met: completion.median <= 20 });
+  targets.push({ group: 'editing', target: `formatting a ${mb(r.formatMB)} WAT <= 300 ms (median)`, measured: `${fmtMs(format.median)} ms (n=${format.n})`, met: format.median <= 300 });
+  targets.push({ group: 'editing', target: `rename across ${r.renameRefs} references <= 100 ms (median)`, measured: `${fmtMs(rename.median)} ms (n=${rename.n})`, met: rename.median <= 100 && r.renameRefs >= 10_000 });
+}
+
 // ---------------------------------------------------------------------------------------------
 function ensureScanFolder(copies: number): { dir: string; files: number; bytes: number } {
   const dir = path.join(CACHE, `scan-workspace-x${copies}`);
@@ -652,13 +669,13 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg();
   ensurePeers();
   await buildChild(log);
-  if (!argv.includes('--no-build') && (want('lsp') || want('activation') || want('sandbox'))) {
+  if (!argv.includes('--no-build') && (want('lsp') || want('editing') || want('activation') || want('sandbox'))) {
     log('building dist/ (node scripts/build.mjs)');
     const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     if (b.status !== 0) log('build failed: the LSP/activation/sandbox rows use whatever dist/ holds');
   }
   const groups: [string, () => Promise<void>][] = [
-    ['activation', activationGroup], ['policy', policyGroup], ['wat', watGroup], ['assemble', assembleGroup], ['lsp', lspGroup], ['scan', scanGroup], ['sandbox', sandboxGroup],
+    ['activation', activationGroup], ['policy', policyGroup], ['wat', watGroup], ['assemble', assembleGroup], ['lsp', lspGroup], ['editing', editingGroup], ['scan', scanGroup], ['sandbox', sandboxGroup],
   ];
   for (const [name, fn] of groups) {
     if (!want(name)) continue;

@@ -33,6 +33,8 @@ export class LspClient {
   config: Record<string, unknown> = { wasmWarden: { debounceMs: 0 }, 'files.exclude': { '**/.git': true } };
   /** what the server answered to `initialize` */
   serverCapabilities: Record<string, any> | undefined;
+  /** what the server registered dynamically (client/registerCapability) */
+  readonly registrations: { method: string; registerOptions?: unknown }[] = [];
   /** how many workspace/configuration requests the server has sent (answered) so far */
   configurationRequests = 0;
   private waiters: Waiter[] = [];
@@ -58,7 +60,11 @@ export class LspClient {
       setImmediate(() => this.wake());
       return p.items.map((i) => this.config[i.section ?? ''] ?? null);
     });
-    this.connection.onRequest('client/registerCapability', () => null);
+    this.connection.onRequest('client/registerCapability', (p: { registrations: { method: string; registerOptions?: unknown }[] }) => {
+      this.registrations.push(...(p?.registrations ?? []));
+      setImmediate(() => this.wake());
+      return null;
+    });
     this.connection.onRequest('window/workDoneProgress/create', (p: unknown) => {
       // recorded like a notification: tests wait for work (e.g. the workspace scan) to begin
       this.notifications.push({ method: 'window/workDoneProgress/create', params: p });
@@ -69,7 +75,12 @@ export class LspClient {
     this.connection.listen();
   }
 
-  static async start(root: string, initializationOptions: Record<string, unknown> = {}, config?: Record<string, unknown>): Promise<LspClient> {
+  static async start(
+    root: string,
+    initializationOptions: Record<string, unknown> = {},
+    config?: Record<string, unknown>,
+    textDocumentCapabilities: Record<string, unknown> = {},
+  ): Promise<LspClient> {
     if (!fs.existsSync(SERVER)) throw new Error(`${SERVER} is missing: run \`npm run build\` first`);
     const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new LspClient(child, root);
@@ -82,7 +93,7 @@ export class LspClient {
       capabilities: {
         workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, workspaceEdit: { documentChanges: true } },
         window: { workDoneProgress: true },
-        textDocument: { publishDiagnostics: { relatedInformation: true }, hover: { contentFormat: ['markdown'] } },
+        textDocument: { publishDiagnostics: { relatedInformation: true }, hover: { contentFormat: ['markdown'] }, ...textDocumentCapabilities },
       },
     });
     client.serverCapabilities = init.capabilities;

@@ -1,6 +1,6 @@
-/** Call hierarchy for WAT/WAST: an adapter over engine/wat/call-hierarchy. */
+/** Call hierarchy for WAT/WAST: an adapter over engine/editing/call-hierarchy. */
 import { SymbolKind, type CallHierarchyItem, type Connection } from 'vscode-languageserver/node';
-import { incomingCalls, outgoingCalls, prepareCallHierarchy, type CallItem } from '../engine/wat/call-hierarchy';
+import { incomingCalls, outgoingCalls, prepareCallHierarchy, type CallItem } from '../engine/editing/call-hierarchy';
 import { toRange } from '../convert';
 import type { LineIndex } from '../engine/span';
 import type { Workspace } from '../workspace';

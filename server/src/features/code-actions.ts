@@ -13,6 +13,7 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
+import { convertToId } from '../engine/editing/rename';
 import { allowImportEdit, defaultPolicyText, setRuleSeverityEdit } from '../engine/policy/check';
 import { POLICY_FILE_NAME } from '../engine/policy/store';
 import { LineIndex, type Span } from '../engine/span';
@@ -55,6 +56,8 @@ export function registerCodeActions(connection: Connection, workspace: () => Wor
         }
       }
     }
+    const convert = convertToIdAction(ws, params.textDocument.uri, params.range.start);
+    if (convert) actions.push(convert);
     if (policyText === undefined && params.context.diagnostics.some((d) => d.source === 'wasm-warden')) {
       actions.push({
         title: 'Write the default Wasm Warden policy to the workspace',
@@ -64,6 +67,15 @@ export function registerCodeActions(connection: Connection, workspace: () => Wor
     }
     return actions;
   });
+}
+
+/** "Convert to $id" on a numeric reference (a refactoring: every numeric reference to the item in its module). */
+function convertToIdAction(ws: Workspace, uri: string, at: { line: number; character: number }): CodeAction | undefined {
+  const a = ws.watAnalysis(uri);
+  if (!a) return undefined;
+  const c = convertToId(a.doc, a.index.offsetAt(at));
+  if (!c) return undefined;
+  return { title: c.title, kind: CodeActionKind.RefactorRewrite, edit: { changes: { [uri]: c.changes.map((e) => ({ range: toRange(a.index, e.span), newText: e.newText })) } } };
 }
 
 function isRuleId(code: string): boolean {

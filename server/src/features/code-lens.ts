@@ -4,7 +4,7 @@
  * import its WASI capability group and the policy's verdict.
  */
 import type { CodeLens, Connection } from 'vscode-languageserver/node';
-import { codeLenses } from '../engine/wat/code-lens';
+import { codeLenses } from '../engine/editing/code-lens';
 import { checkModel } from '../engine/policy/check';
 import { uriToPath } from '../documents';
 import { toRange } from '../convert';

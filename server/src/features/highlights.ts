@@ -1,6 +1,6 @@
-/** Document highlight for WAT/WAST: an adapter over engine/wat/highlights. */
+/** Document highlight for WAT/WAST: an adapter over engine/editing/highlights. */
 import { DocumentHighlightKind, type Connection, type DocumentHighlight } from 'vscode-languageserver/node';
-import { highlightsAt } from '../engine/wat/highlights';
+import { highlightsAt } from '../engine/editing/highlights';
 import { toRange } from '../convert';
 import type { Workspace } from '../workspace';
 

@@ -1,6 +1,6 @@
-/** Inlay hints for WAT/WAST (setting `wasmWarden.inlayHints`): an adapter over engine/wat/inlay-hints. */
+/** Inlay hints for WAT/WAST (setting `wasmWarden.inlayHints`): an adapter over engine/editing/inlay-hints. */
 import { InlayHintKind, type Connection, type InlayHint } from 'vscode-languageserver/node';
-import { inlayHints } from '../engine/wat/inlay-hints';
+import { inlayHints } from '../engine/editing/inlay-hints';
 import type { Workspace } from '../workspace';
 
 export function registerInlayHints(connection: Connection, workspace: () => Workspace): void {

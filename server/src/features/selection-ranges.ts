@@ -1,6 +1,6 @@
-/** Selection range (expand/shrink selection) for WAT/WAST: an adapter over engine/wat/selection-ranges. */
+/** Selection range (expand/shrink selection) for WAT/WAST: an adapter over engine/editing/selection-ranges. */
 import type { Connection, SelectionRange } from 'vscode-languageserver/node';
-import { selectionRangesAt } from '../engine/wat/selection-ranges';
+import { selectionRangesAt } from '../engine/editing/selection-ranges';
 import { toRange } from '../convert';
 import type { Workspace } from '../workspace';
 

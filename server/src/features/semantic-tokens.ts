@@ -1,9 +1,9 @@
 /**
- * Semantic tokens (full and range) for WAT/WAST: an adapter over engine/wat/semantic-tokens. Items
+ * Semantic tokens (full and range) for WAT/WAST: an adapter over engine/editing/semantic-tokens. Items
  * a policy finding is about carry the `flagged` modifier.
  */
 import type { Connection, SemanticTokensLegend } from 'vscode-languageserver/node';
-import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from '../engine/wat/semantic-tokens';
+import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from '../engine/editing/semantic-tokens';
 import { checkWatDocument } from '../engine/operations/check';
 import { uriToPath, type WatAnalysis } from '../documents';
 import type { Span } from '../engine/span';

@@ -1,6 +1,6 @@
-/** Go to type definition for WAT/WAST: an adapter over engine/wat/type-definition. */
+/** Go to type definition for WAT/WAST: an adapter over engine/editing/type-definition. */
 import type { Connection, Location } from 'vscode-languageserver/node';
-import { typeDefinitionAt } from '../engine/wat/type-definition';
+import { typeDefinitionAt } from '../engine/editing/type-definition';
 import { toRange } from '../convert';
 import type { Workspace } from '../workspace';
 

@@ -4,7 +4,7 @@
  */
 import type { Definition, FuncSyntax, Reference } from '../wat/syntax';
 import { cachedPerFunction, type Lint, type LintFinding } from './lint';
-import { tokenBefore } from '../wat/tree-query';
+import { tokenBefore } from '../editing/tree-query';
 
 export const localNeverSet: Lint = {
   name: 'local-never-set',

@@ -4,8 +4,8 @@
  * No recursion per nesting level (the tree can be 100,000 lists deep).
  */
 import type { Span } from '../span';
-import type { FuncSyntax, List, ModuleSyntax, Node, Reference, Root } from './syntax';
-import { isList } from './syntax';
+import type { FuncSyntax, List, ModuleSyntax, Node, Reference, Root } from '../wat/syntax';
+import { isList } from '../wat/syntax';
 
 /** The nodes containing `offset`, outermost first (the root excluded). */
 export function nodePathAt(root: Root, offset: number): Node[] {

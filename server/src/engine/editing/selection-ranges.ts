@@ -4,9 +4,9 @@
  * contents (without the parentheses) are both steps.
  */
 import type { Span } from '../span';
-import type { WatDocument } from './index';
+import type { WatDocument } from '../wat/index';
 import { nodePathAt } from './tree-query';
-import { isList } from './syntax';
+import { isList } from '../wat/syntax';
 
 /** The ranges at `offset`, innermost first; each contains the one before it. */
 export function selectionRangesAt(doc: WatDocument, offset: number): Span[] {

@@ -4,10 +4,10 @@
  * and from a type use to the type.
  */
 import type { Span } from '../span';
-import type { WatDocument } from './index';
-import type { Definition, List, ModuleSyntax } from './syntax';
-import { headOf, isAtom, isList } from './syntax';
-import { targetAt } from './navigation';
+import type { WatDocument } from '../wat/index';
+import type { Definition, List, ModuleSyntax } from '../wat/syntax';
+import { headOf, isAtom, isList } from '../wat/syntax';
+import { targetAt } from '../wat/navigation';
 
 export function typeDefinitionAt(doc: WatDocument, offset: number): Span[] {
   const t = targetAt(doc, offset);

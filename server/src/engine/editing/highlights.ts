@@ -4,8 +4,8 @@
  * marked as writes, every other use as a read.
  */
 import type { Span } from '../span';
-import type { WatDocument } from './index';
-import { targetAt } from './navigation';
+import type { WatDocument } from '../wat/index';
+import { targetAt } from '../wat/navigation';
 import { WRITE_INSTRUCTIONS, tokenBefore } from './tree-query';
 
 export type HighlightKind = 'text' | 'read' | 'write';

@@ -6,9 +6,9 @@
  * colours the rest (keywords, numbers, strings, comments).
  */
 import type { Span } from '../span';
-import type { WatDocument } from './index';
-import type { Definition } from './syntax';
-import { allDefs } from './navigation';
+import type { WatDocument } from '../wat/index';
+import type { Definition } from '../wat/syntax';
+import { allDefs } from '../wat/navigation';
 
 export const TOKEN_TYPES = ['function', 'parameter', 'variable', 'type', 'label', 'property', 'enumMember', 'event'] as const;
 export const TOKEN_MODIFIERS = ['declaration', 'readonly', 'mutable', 'imported', 'flagged'] as const;

@@ -3,9 +3,9 @@
  * that call it directly (`call`, `return_call`) and those it calls, with the call sites.
  */
 import type { Span } from '../span';
-import type { WatDocument } from './index';
-import type { Definition, FuncSyntax, ModuleSyntax } from './syntax';
-import { describe, targetAt } from './navigation';
+import type { WatDocument } from '../wat/index';
+import type { Definition, FuncSyntax, ModuleSyntax } from '../wat/syntax';
+import { describe, targetAt } from '../wat/navigation';
 import { funcContaining, isCall } from './tree-query';
 
 export interface CallItem {

@@ -5,8 +5,8 @@
  */
 import type { Span } from '../span';
 import type { ImportEntry } from '../model';
-import type { WatDocument } from './index';
-import type { Definition } from './syntax';
+import type { WatDocument } from '../wat/index';
+import type { Definition } from '../wat/syntax';
 import { describeImport } from '../wasi';
 
 export interface ReferenceLens {

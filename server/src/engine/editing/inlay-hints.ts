@@ -4,9 +4,9 @@
  * comes from the validator.) Computed for a range only: an editor asks for what is on screen.
  */
 import type { Span } from '../span';
-import type { WatDocument } from './index';
-import type { Definition, List, Node } from './syntax';
-import { headOf, isAtom, isList, TokenKind } from './syntax';
+import type { WatDocument } from '../wat/index';
+import type { Definition, List, Node } from '../wat/syntax';
+import { headOf, isAtom, isList, TokenKind } from '../wat/syntax';
 import { isCall } from './tree-query';
 
 export interface InlayHintOptions {
