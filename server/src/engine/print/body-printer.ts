@@ -385,7 +385,7 @@ export class BodyPrinter {
   private memargText(dec: CodeDecoder, def: InstructionDef): string {
     let s = dec.memory === 0 ? '' : ' ' + this.index(this.ctx.names.memories, dec.memory);
     if (dec.memOffset !== 0) s += ' offset=' + (dec.memOffset <= Number.MAX_SAFE_INTEGER ? dec.memOffset : exactOffset(dec));
-    if (dec.align !== def.align) s += ' align=' + (dec.align < 31 ? 2 ** dec.align : `2**${dec.align}`);
+    if (dec.align !== def.align) s += ' align=' + (2n ** BigInt(dec.align)).toString();
     return s;
   }
 

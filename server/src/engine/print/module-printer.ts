@@ -102,6 +102,8 @@ class ModulePrinter {
   private tagIndex = 0;
   private typeIndex = 0;
   private lastSection = '';
+  /** parens of an entry printed in pieces (a rec group, a segment) still open: closed when its section breaks */
+  private openParens = 0;
 
   constructor(
     private readonly ctx: PrintContext,
@@ -132,6 +134,10 @@ class ModulePrinter {
       } catch (e) {
         if (!(e instanceof WasmFormatError)) throw e;
         this.problem(e.offset, `section ${s.id} (${SECTION_WORDS[s.id] ?? 'unknown'}) at ${hex(s.offset)}: ${e.message}`);
+        if (this.openParens) {
+          sink.write(`\n  ${')'.repeat(this.openParens)}\n`);
+          this.openParens = 0;
+        }
         sink.write(`  ;; error @${hex(e.offset)}: ${commentText(e.message)}; the rest of this section is not printed\n`);
       }
       if (s.id !== 0) this.lastSection = SECTION_WORDS[s.id] ?? '';
@@ -216,12 +222,14 @@ class ModulePrinter {
         r.u8();
         const m = r.count('recursive type', 1);
         this.line('  (rec', at, r.pos);
+        this.openParens = 1;
         for (let k = 0; k < m; k++) {
           const tat = r.pos;
           const text = this.subType(r);
           this.line(`    (type${this.decl(this.types, this.typeIndex++)} ${text})`, tat, r.pos);
         }
         this.sink.write('  )\n');
+        this.openParens = 0;
       } else {
         const text = this.subType(r);
         this.line(`  (type${this.decl(this.types, this.typeIndex++)} ${text})`, at, r.pos);
@@ -320,7 +328,7 @@ class ModulePrinter {
     if (flags & 2) s += ' shared';
     if (flags & 8) {
       const log2 = r.u32('page size');
-      s += ` (pagesize ${log2 < 53 ? 2 ** log2 : `2**${log2}`})`;
+      s += ` (pagesize ${log2 < 64 ? (2n ** BigInt(log2)).toString() : `(;2**${log2};)`})`;
     }
     return s;
   }
@@ -503,6 +511,7 @@ class ModulePrinter {
       const count = r.count('element', 1);
       const startText = this.sink.written;
       this.sink.write(head);
+      this.openParens = 1;
       let onLine = 0;
       for (let k = 0; k < count; k++) {
         if (onLine === INDICES_PER_LINE) {
@@ -514,6 +523,7 @@ class ModulePrinter {
         onLine++;
       }
       this.sink.write(this.offsets ? `) ;; @${hex(at)}\n` : ')\n');
+      this.openParens = 0;
       this.record(startText, at, r.pos);
     }
     this.expectEnd(r, 'element');

@@ -73,6 +73,7 @@ export class PrintContext {
         if (!(e instanceof WasmFormatError)) throw e;
       }
     }
+    c.names.prune({ funcs: c.funcTypes.length, types: c.types.length, tables: c.tableCount, memories: c.memoryCount, globals: c.globalCount, tags: c.tagCount });
     return c;
   }
 

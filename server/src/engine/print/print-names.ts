@@ -20,7 +20,7 @@ const PLAIN_ID = /^[0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~]+$/;
 
 /** `$name` or `$"..."` for a name, or undefined when it cannot be an id under the options. */
 export function idFor(name: string, quoted: boolean): string | undefined {
-  if (name.length === 0) return quoted ? '$""' : undefined;
+  if (name.length === 0) return undefined; // `$""` is no id
   if (PLAIN_ID.test(name)) return '$' + name;
   return quoted ? watId(name) : undefined;
 }
@@ -65,6 +65,19 @@ export class PrintNames {
     if (section?.module !== undefined) this.module = idFor(section.module, q);
     this.localNames = section?.locals ?? new Map();
     this.labelNames = labels ?? new Map();
+  }
+
+  /** Drops names of indices past the end of their index space (a corrupted module names what it lacks). */
+  prune(sizes: { funcs: number; types: number; tables: number; memories: number; globals: number; tags: number }): void {
+    const cut = (m: IdMap, n: number) => {
+      for (const k of m.keys()) if (k >= n) m.delete(k);
+    };
+    cut(this.funcs, sizes.funcs);
+    cut(this.types, sizes.types);
+    cut(this.tables, sizes.tables);
+    cut(this.memories, sizes.memories);
+    cut(this.globals, sizes.globals);
+    cut(this.tags, sizes.tags);
   }
 
   /** The ids of one function's locals (params first), deduplicated. */
