@@ -10,7 +10,7 @@
 import type { WasmReadResult } from './reader';
 import { measureBody } from './body-shape';
 import { buildStubModule } from './stub-module';
-import { disassemble } from '../toolchain/disassemble';
+import { wabtDisassemble as disassemble } from '../toolchain/wabt-disassemble';
 
 /**
  * wabt indents by nesting depth, so text grows with body size times depth (a 193 KB function of Go's

@@ -75,7 +75,7 @@ export async function moduleView(bytes: Uint8Array, read: WasmReadResult, option
   if (read.model.kind !== 'module' || bytes.length > limit || read.diagnostics.some((d) => d.severity === 'error')) {
     return headerView(bytes, read, bytes.length > limit ? `module over ${limit} bytes: function bodies on demand` : undefined);
   }
-  const full = await disassemble(bytes, { signal: options.signal, timeoutMs: 10_000 });
+  const full = await disassemble(bytes);
   if (full.text === undefined) return headerView(bytes, read, full.diagnostics[0]?.message);
   const parsed = parseWat(full.text);
   const textModel = parsed.modules[0];
