@@ -38,6 +38,8 @@ export interface PrintOptions {
   instructionLines?: boolean;
   /** print custom sections as `(@custom ...)` annotations (default true); false: a comment each */
   customSections?: boolean;
+  /** custom sections printed before the rest are only counted (the editor's view: a module can hold millions) */
+  maxCustomSections?: number;
   /** a context read before (the editor keeps one per view) */
   context?: PrintContext;
 }
@@ -93,6 +95,11 @@ class ModulePrinter {
   private readonly bodies: boolean;
   private readonly offsets: boolean;
   private readonly customs: boolean;
+  private readonly maxCustoms: number;
+  private customsSeen = 0;
+  private customsOmitted = 0;
+  private customBytesOmitted = 0;
+  private firstOmittedCustom = 0;
   private readonly map: OffsetMap | undefined;
   private readonly types: IdMap;
   /** index counters of the index spaces (imports first) */
@@ -115,6 +122,7 @@ class ModulePrinter {
     this.bodies = options.bodies !== false;
     this.offsets = options.offsets === true;
     this.customs = options.customSections !== false;
+    this.maxCustoms = options.maxCustomSections ?? Infinity;
     this.map = options.map;
     this.types = ctx.names.types;
     this.body = new BodyPrinter(ctx, sink, { fold: options.fold, offsets: options.offsets, map: options.instructionLines ? options.map : undefined });
@@ -141,6 +149,11 @@ class ModulePrinter {
         sink.write(`  ;; error @${hex(e.offset)}: ${commentText(e.message)}; the rest of this section is not printed\n`);
       }
       if (s.id !== 0) this.lastSection = SECTION_WORDS[s.id] ?? '';
+    }
+    if (this.customsOmitted) {
+      const at = sink.written;
+      sink.write(`  ;; ... ${this.customsOmitted} more custom sections (${this.customBytesOmitted} bytes), counted, not listed\n`);
+      this.record(at, this.firstOmittedCustom, this.firstOmittedCustom);
     }
     if (ctx.brokenAt !== undefined) sink.write(`  ;; the file ends or breaks at ${hex(ctx.brokenAt)}: what follows is not printed\n`);
     sink.write(')\n');
@@ -635,6 +648,13 @@ class ModulePrinter {
   // ---- custom sections
 
   private custom(s: SectionSpan, r: ByteReader): void {
+    if (++this.customsSeen > this.maxCustoms) {
+      if (this.customsOmitted++ === 0) this.firstOmittedCustom = s.offset;
+      // the content's bytes, after the name
+      const len = r.u32('custom section name length');
+      this.customBytesOmitted += Math.max(0, s.end - r.pos - len);
+      return;
+    }
     const name = r.nameValue('custom section name');
     const start = this.sink.written;
     if (name === 'name' || !this.customs) {

@@ -13,6 +13,9 @@ import { readValueType, readHeapCode } from '../binary/code-decoder';
 import { emptyNameSection, readNameSection } from '../binary/name-section';
 import { PrintNames, readLabelNames, type PrintNamesOptions } from './print-names';
 
+/** Sections printed at most (custom sections: a valid module has a handful; a hostile one millions). */
+export const MAX_SECTIONS = 1_000_100;
+
 export interface SectionSpan {
   id: number;
   /** offset of the id byte, of the payload, and the payload's end */
@@ -118,6 +121,17 @@ export class PrintContext {
           this.report(offset, `section ${id} at ${hex(offset)} declares ${size} bytes but only ${r.remaining} are left (truncated file?)`);
           // what there is of it still prints
           this.sections.push({ id, offset, start, end: b.length });
+          return;
+        }
+        if (id === 0 && size === 0) {
+          // a custom section needs its name: a run of zero bytes would otherwise be millions of sections
+          this.brokenAt = offset;
+          this.report(offset, `malformed custom section at ${hex(offset)}: it has no name (size 0)`);
+          return;
+        }
+        if (this.sections.length >= MAX_SECTIONS) {
+          this.brokenAt = offset;
+          this.report(offset, `more than ${MAX_SECTIONS} sections: the rest (from ${hex(offset)}) are not printed`);
           return;
         }
         r.pos = start + size;
