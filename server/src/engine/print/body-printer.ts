@@ -13,7 +13,7 @@ import { BlockKind, CodeDecoder } from '../binary/code-decoder';
 import { ByteReader, hex } from '../binary/byte-reader';
 import { commentText } from '../binary/wat-strings';
 import type { InstructionDef } from '../isa/instruction-set';
-import { indent } from './indent';
+import { indent, MAX_INDENT_LEVELS } from './indent';
 import { f32Text, f64Text, sleb64Text, v128Text } from './number-text';
 import type { PrintContext } from './print-context';
 import type { IdMap } from './print-names';
@@ -196,6 +196,12 @@ export class BodyPrinter {
           break;
         }
         default:
+          if (def.imm === 'none' && !this.offsets) {
+            // the most common lines (`i32.add`, `drop`...) are made once per indentation level
+            sink.write(this.plainLine(def, level));
+            if (this.map) this.map.add(lineStart, sink.written - 1, dec.offset, dec.pos);
+            continue;
+          }
           text = fold ? `${indent(level)}(${this.instructionText(dec)})` : indent(level) + this.instructionText(dec);
       }
       if (ended) break;
@@ -223,6 +229,15 @@ export class BodyPrinter {
       sink.write(fold ? (kind === Kind.If || kind === Kind.Try ? `${indent(outer + 1)}))\n` : `${indent(outer)})\n`) : `${indent(outer)}end\n`);
     }
     return ok;
+  }
+
+  /** Lines of immediate-free instructions, by indentation level and instruction id. */
+  private readonly plainLines: string[][] = [];
+
+  private plainLine(def: InstructionDef, level: number): string {
+    const l = level < MAX_INDENT_LEVELS ? level : MAX_INDENT_LEVELS;
+    const row = (this.plainLines[l] ??= []);
+    return (row[def.id] ??= this.fold ? `${indent(l)}(${def.name})\n` : `${indent(l)}${def.name}\n`);
   }
 
   private push(kind: number, label: string, level: number): void {
@@ -311,6 +326,7 @@ export class BodyPrinter {
       case 'type':
         return `${def.name} ${this.index(names.types, dec.idx)}`;
       case 'local':
+        if (this.localIds.size === 0 && dec.idx < 64) return localText(def, dec.idx);
         return `${def.name} ${this.index(this.localIds, dec.idx)}`;
       case 'global':
         return `${def.name} ${this.index(names.globals, dec.idx)}`;
@@ -407,6 +423,13 @@ export class BodyPrinter {
   private problem(offset: number, message: string): void {
     this.problems.push({ offset, message });
   }
+}
+
+/** `local.get 3` and the like for the first locals, made once (the most frequent instructions with an immediate). */
+const LOCAL_TEXT: string[][] = [];
+function localText(def: InstructionDef, i: number): string {
+  const row = (LOCAL_TEXT[def.id] ??= []);
+  return (row[i] ??= `${def.name} ${i}`);
 }
 
 /** Where an instruction's immediates start (after its opcode, and the LEB128 sub-opcode of a prefix). */

@@ -19,7 +19,10 @@ export const DEFAULT_CHUNK_CHARS = 256 * 1024;
  * text offsets) so offset maps need no second pass.
  */
 export class ChunkedSink implements TextSink {
-  private buffer = '';
+  /** the pieces of the current chunk, joined when it is full (a join makes one flat string at once;
+   *  appending piece by piece makes a rope that costs more to flatten than to print) */
+  private parts: string[] = [];
+  private pending = 0;
   /** characters written so far (flushed or buffered) */
   written = 0;
 
@@ -29,45 +32,41 @@ export class ChunkedSink implements TextSink {
   ) {}
 
   write(text: string): void {
-    this.buffer += text;
+    this.parts.push(text);
+    this.pending += text.length;
     this.written += text.length;
-    if (this.buffer.length >= this.chunkChars) {
-      const chunk = this.buffer;
-      this.buffer = '';
-      this.flush(chunk);
-    }
+    if (this.pending >= this.chunkChars) this.emit();
   }
 
   /** Passes on what is buffered. */
   end(): void {
-    if (this.buffer.length) {
-      const chunk = this.buffer;
-      this.buffer = '';
-      this.flush(chunk);
-    }
+    if (this.pending) this.emit();
+  }
+
+  private emit(): void {
+    const chunk = this.parts.join('');
+    this.parts = [];
+    this.pending = 0;
+    this.flush(chunk);
   }
 }
 
 /** Collects the chunks into one string (the editor's view and tests: texts they hold anyway). */
 export class StringSink implements TextSink {
-  private readonly parts: string[] = [];
-  private pending = '';
-  written = 0;
+  private readonly chunks: string[] = [];
+  private readonly sink = new ChunkedSink((c) => this.chunks.push(c));
+
+  get written(): number {
+    return this.sink.written;
+  }
 
   write(text: string): void {
-    this.pending += text;
-    this.written += text.length;
-    if (this.pending.length >= DEFAULT_CHUNK_CHARS) {
-      this.parts.push(this.pending);
-      this.pending = '';
-    }
+    this.sink.write(text);
   }
 
   text(): string {
-    if (this.pending) {
-      this.parts.push(this.pending);
-      this.pending = '';
-    }
-    return this.parts.length === 1 ? this.parts[0] : this.parts.join('');
+    this.sink.end();
+    if (this.chunks.length > 1) this.chunks.splice(0, this.chunks.length, this.chunks.join(''));
+    return this.chunks[0] ?? '';
   }
 }
