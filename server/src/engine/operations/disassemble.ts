@@ -9,10 +9,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { EngineDiagnostic } from '../diagnostic';
-import { ChunkedSink, printModule } from '../print';
 import { locateFindings, type Finding } from './findings';
-import { readBytes, type WriteResult } from './output';
+import type { WriteResult } from './output';
+import { disassembleTo, printToFile, type PrintStyle } from './print-file';
+import { request } from '../toolchain/client';
+
+export { disassembleTo, printToFile };
 
 export interface DisassembleFileResult extends WriteResult {
   /** characters written */
@@ -20,36 +22,26 @@ export interface DisassembleFileResult extends WriteResult {
   findings: Finding[];
 }
 
-export interface DisassembleFileOptions {
+export interface DisassembleFileOptions extends PrintStyle {
   overwrite?: boolean;
-  /** blocks, loops, ifs and trys as S-expressions (default: flat, like wasm2wat) */
-  foldExprs?: boolean;
-  /** `;; @0x1234` byte offsets after entries and instructions */
-  offsets?: boolean;
+  /** print in the toolchain's worker process (the language server: its thread stays free; Stop kills it) */
+  inWorker?: boolean;
   signal?: AbortSignal;
 }
 
-/** Prints `bytes` to `write` in chunks; the diagnostics, and whether there was a module to print at all. */
-export function disassembleTo(bytes: Uint8Array, write: (chunk: string) => void, options: DisassembleFileOptions = {}): { diagnostics: EngineDiagnostic[]; printed: boolean; chars: number } {
-  const sink = new ChunkedSink(write);
-  const r = printModule(bytes, sink, { fold: options.foldExprs, offsets: options.offsets });
-  sink.end();
-  const printed = !r.context.isComponent && !(r.context.brokenAt !== undefined && r.context.brokenAt < 8);
-  return { diagnostics: r.diagnostics, printed, chars: sink.written };
-}
+/** Printing a module of tens of MB takes seconds to tens of seconds: the worker gets this long. */
+const WORKER_TIMEOUT_MS = 10 * 60_000;
 
 export async function disassembleFile(file: string, output: string, options: DisassembleFileOptions = {}): Promise<DisassembleFileResult> {
   if (!options.overwrite && fs.existsSync(output)) return { file: output, written: false, exists: true, findings: [] };
-  const bytes = readBytes(file);
   fs.mkdirSync(path.dirname(output), { recursive: true });
   const tmp = path.join(path.dirname(output), `.${path.basename(output)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = fs.openSync(tmp, 'w');
   let result: ReturnType<typeof disassembleTo>;
   try {
-    result = disassembleTo(bytes, (chunk) => writeAll(fd, chunk), options);
-    fs.closeSync(fd);
+    result = options.inWorker
+      ? await request('print-file', { input: path.resolve(file), output: tmp, foldExprs: options.foldExprs === true, offsets: options.offsets === true }, { signal: options.signal, timeoutMs: WORKER_TIMEOUT_MS })
+      : printToFile(file, tmp, options);
   } catch (err) {
-    fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });
     throw err;
   }
@@ -65,11 +57,4 @@ export async function disassembleFile(file: string, output: string, options: Dis
     throw err;
   }
   return { file: output, written: true, size: result.chars, findings };
-}
-
-/** The printer's text is ASCII (everything else is escaped), so latin1 encodes it byte for byte, fastest. */
-function writeAll(fd: number, chunk: string): void {
-  const buf = Buffer.from(chunk, 'latin1');
-  let off = 0;
-  while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
 }

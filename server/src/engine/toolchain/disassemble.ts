@@ -22,7 +22,14 @@ export interface DisassembleOptions {
 
 export async function disassemble(bytes: Uint8Array, opts: DisassembleOptions = {}): Promise<DisassembleResult> {
   const sink = new StringSink();
-  const r = printModule(bytes, sink, { fold: opts.foldExprs, offsets: opts.offsets });
-  const printable = !r.context.isComponent && !(r.context.brokenAt !== undefined && r.context.brokenAt < 8);
-  return { text: printable ? sink.text() : undefined, diagnostics: r.diagnostics };
+  try {
+    const r = printModule(bytes, sink, { fold: opts.foldExprs, offsets: opts.offsets });
+    const printable = !r.context.isComponent && !(r.context.brokenAt !== undefined && r.context.brokenAt < 8);
+    return { text: printable ? sink.text() : undefined, diagnostics: r.diagnostics };
+  } catch (e) {
+    // a JS string holds at most 2^29 characters: a module whose text is longer prints to a file only
+    if (!(e instanceof RangeError)) throw e;
+    const message = `the module's text is longer than one string can hold (${sink.written} characters so far): disassemble it to a file instead`;
+    return { diagnostics: [{ code: 'too-large-for-a-string', severity: 'error', message, span: { start: 0, end: 0 }, source: 'wasm-printer' }] };
+  }
 }
