@@ -13,10 +13,10 @@ import { OffsetMap, PrintContext, printFunction, StringSink } from '../print';
 
 const contexts = new WeakMap<Uint8Array, PrintContext>();
 
-/** The print context of a module's bytes, read once per bytes object. */
-export function contextFor(bytes: Uint8Array): PrintContext {
+/** The print context of a module's bytes, read once per bytes object (with the names `read` decoded, when it has them). */
+export function contextFor(bytes: Uint8Array, read?: WasmReadResult): PrintContext {
   let c = contexts.get(bytes);
-  if (!c) contexts.set(bytes, (c = PrintContext.read(bytes)));
+  if (!c) contexts.set(bytes, (c = PrintContext.read(bytes, { nameSection: read?.names })));
   return c;
 }
 
@@ -37,7 +37,7 @@ export function printFunctionView(bytes: Uint8Array, read: WasmReadResult, funcI
   const f = m.funcs[funcIndex];
   if (!Number.isInteger(funcIndex) || !f) fail(`there is no such function (the module has ${m.funcs.length})`);
   if (f.imported) fail(`it is imported from ${JSON.stringify(f.imported.module)} ${JSON.stringify(f.imported.name)} and has no body`);
-  const ctx = contextFor(bytes);
+  const ctx = contextFor(bytes, read);
   if (f.bodySize === undefined || ctx.bodyStarts[funcIndex - ctx.funcImports] === undefined) {
     fail('it has no body in the code section (the module is malformed or truncated)');
   }

@@ -44,7 +44,7 @@ export function renderWatView(bytes: Uint8Array, read: WasmReadResult, options: 
   }
   if (m.features.length) sink.write(`;; features: ${m.features.join(', ')}\n`);
   printModule(bytes, sink, {
-    context: contextFor(bytes),
+    context: contextFor(bytes, read),
     bodies: options.bodies === true,
     maxInlineBytes: options.bodies ? undefined : Math.max(0, options.maxInlineBytes ?? 32),
     maxCustomSections: options.maxCustomSections ?? 1000,

@@ -10,7 +10,7 @@
 import type { EngineDiagnostic } from '../diagnostic';
 import { ByteReader, WasmFormatError, hex } from '../binary/byte-reader';
 import { readValueType, readHeapCode } from '../binary/code-decoder';
-import { emptyNameSection, readNameSection } from '../binary/name-section';
+import { emptyNameSection, readNameSection, type NameSection } from '../binary/name-section';
 import { PrintNames, readLabelNames, type PrintNamesOptions } from './print-names';
 
 /** Sections printed at most (custom sections: a valid module has a handful; a hostile one millions). */
@@ -34,6 +34,8 @@ export interface TypeInfo {
 export interface PrintContextOptions extends PrintNamesOptions {
   /** use the name section's names (default true) */
   names?: boolean;
+  /** the name section as a reader already decoded it (with local names): not decoded again */
+  nameSection?: NameSection;
 }
 
 export class PrintContext {
@@ -220,11 +222,14 @@ export class PrintContext {
     const r = new ByteReader(this.bytes, s.start, s.end);
     const name = r.nameValue();
     if (name !== 'name') return;
-    const section = emptyNameSection();
-    try {
-      readNameSection(this.bytes, r.pos, s.end, section, true);
-    } catch {
-      // names read before the problem stay; the section is shown as it is
+    let section = options.nameSection;
+    if (!section) {
+      section = emptyNameSection();
+      try {
+        readNameSection(this.bytes, r.pos, s.end, section, true);
+      } catch {
+        // names read before the problem stay; the section is shown as it is
+      }
     }
     this.names = new PrintNames(section, readLabelNames(this.bytes, r.pos, s.end), options);
   }
