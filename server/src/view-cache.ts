@@ -18,10 +18,10 @@ export const VIEW_CACHE_BYTES = 64 * 1024 * 1024;
 
 /**
  * What a view holds, estimated: its text (2 bytes per character at most), the line index (8 bytes per
- * line) and the byte-to-text map behind `spanForByte` (about one entry of ~48 bytes per line).
+ * line) and the printer's offset map behind `spanForByte` (its typed arrays, as it reports them).
  */
 export function viewBytes(view: ModuleView, index: LineIndex): number {
-  return view.text.length * 2 + index.lineCount * (8 + 48);
+  return view.text.length * 2 + index.lineCount * 8 + view.mapBytes;
 }
 
 export class ViewCache {

@@ -4,7 +4,7 @@
  * Benchmarks Wasm Warden against the tools people would use instead, on real modules, measuring every
  * peer in the same run on the same inputs (the machine is shared: only same-run ratios mean anything).
  * Prints a table per group and the targets (met or not), and writes .bench/results.json.
- * Groups (NAME): policy, wat, assemble, lsp, editing, scan, activation, sandbox. See docs/performance.md.
+ * Groups (NAME): policy, wat, assemble, print, lsp, editing, scan, activation, sandbox. See docs/performance.md.
  * Not part of the test suite; the targets live here, never in tests.
  */
 import { spawnSync } from 'child_process';
@@ -21,12 +21,13 @@ import { editingBench } from './editing';
 import { moduleOpen } from './module-open';
 import { requestLatency, type LspRequest } from './lsp-requests';
 import { bareRun, ensureGuest, loadBundledRunner, sandboxRun } from './sandbox';
+import { oneBodyModule, printJco, printNative, printOurs, viewOverLsp, type ProcessRun } from './print';
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const onlyIdx = argv.indexOf('--only');
 const ONLY = onlyIdx >= 0 ? new Set(argv[onlyIdx + 1].split(',')) : undefined;
-const GROUPS = ['policy', 'wat', 'assemble', 'lsp', 'editing', 'scan', 'activation', 'sandbox'];
+const GROUPS = ['policy', 'wat', 'assemble', 'print', 'lsp', 'editing', 'scan', 'activation', 'sandbox'];
 if (ONLY) for (const g of ONLY) if (!GROUPS.includes(g)) throw new Error(`--only: unknown group ${g} (one of ${GROUPS.join(', ')})`);
 const want = (g: string) => !ONLY || ONLY.has(g);
 
@@ -296,6 +297,80 @@ async function watGroup(): Promise<void> {
     group: 'wat', target: '@webassemblyjs/wast-parser: failures counted as failures',
     measured: `${wastFails}/${Object.keys(byInput).length} inputs rejected by wast-parser`, met: 'n/a',
   });
+}
+
+
+// ---------------------------------------------------------------------------------------------
+/**
+ * Printing real modules (.wasm -> WAT) to a file: ours (the bundled CLI's `disassemble`, whole
+ * process) against native wasm2wat (whole process) and jco's wasm-tools `print`, one run each (a run
+ * writes hundreds of MB), with peak RSS; and the .wasm WAT view over LSP: request -> first text on
+ * the 45 MB module, and a 1 MB function body on demand.
+ */
+function printRow(op: string, input: string, bytes: number, peer: string, r: ProcessRun): Row {
+  const row: Row = {
+    group: 'print', op, input, inputMB: bytes / 1e6, peer,
+    stats: r.ms !== undefined ? stats([r.ms]) : undefined,
+    mbPerS: r.ms !== undefined ? bytes / 1e6 / (r.ms / 1000) : undefined,
+    maxRssMB: r.maxRssMB, failure: r.failure, capped: r.capped, capMs: r.capped ? PRINT_CAP_MS : undefined,
+    note: r.outMB !== undefined ? `${r.outMB.toFixed(0)} MB of text` : undefined,
+  };
+  rows.push(row);
+  log(`print ${input} ${peer}: ${r.failure ? 'FAILED ' + r.failure.slice(0, 80) : r.capped ? `>= ${PRINT_CAP_MS} ms` : `${fmtMs(r.ms)} ms, max RSS ${r.maxRssMB?.toFixed(0)} MB`}`);
+  return row;
+}
+
+const PRINT_CAP_MS = 180_000;
+
+async function printGroup(): Promise<void> {
+  const inputs = QUICK ? ['biome (Rust)'] : ['biome (Rust)', 'z3 (C++ emcc)', 'duckdb-eh (C++ emcc)'];
+  const out = path.join(os.tmpdir(), `ww-bench-print-${process.pid}`);
+  fs.mkdirSync(out, { recursive: true });
+  try {
+    for (const label of inputs) {
+      const file = path.join(NM, LARGE_MODULES[label]);
+      if (!fs.existsSync(file)) continue;
+      const bytes = fs.statSync(file).size;
+      const op = 'print .wasm -> WAT file';
+      const ours = printRow(op, label, bytes, 'ours: wasm-warden disassemble (whole process)', printOurs(file, path.join(out, 'ours.wat'), PRINT_CAP_MS));
+      fs.rmSync(path.join(out, 'ours.wat'), { force: true });
+      const native = printRow(op, label, bytes, 'native wasm2wat (whole process)', printNative(file, path.join(out, 'native.wat'), PRINT_CAP_MS));
+      fs.rmSync(path.join(out, 'native.wat'), { force: true });
+      const jco = printRow(op, label, bytes, "jco wasm-tools print (one string, then written)", printJco(file, path.join(out, 'jco.wat'), PRINT_CAP_MS));
+      fs.rmSync(path.join(out, 'jco.wat'), { force: true });
+      for (const r of [ours, native, jco]) {
+        const p = medianOrCap(r);
+        if (ours.stats && p) r.ratio = p.ms / ours.stats.median;
+      }
+      const vs = (r: Row, name: string) => (r.failure ? `${name} failed (${r.failure.slice(0, 60)})` : `${name} / ours = ${r.capped && !r.stats ? '>=' : ''}${fmtRatio(r.ratio)}`);
+      targets.push({
+        group: 'print', target: `${label} (${(bytes / 1e6).toFixed(0)} MB) to a file: faster than native wasm2wat and jco print`,
+        measured: ours.stats ? `${vs(native, 'wasm2wat')}, ${vs(jco, 'jco')}` : `ours failed: ${ours.failure ?? 'capped'}`,
+        met: !!ours.stats && [native, jco].every((r) => r.failure !== undefined || (medianOrCap(r)?.ms ?? 0) > ours.stats!.median),
+      });
+      targets.push({
+        group: 'print', target: `${label}: peak memory of ours under 500 MB`,
+        measured: `${ours.maxRssMB?.toFixed(0) ?? '?'} MB (wasm2wat ${native.maxRssMB?.toFixed(0) ?? '-'} MB, jco ${jco.maxRssMB?.toFixed(0) ?? '-'} MB)`,
+        met: ours.maxRssMB !== undefined ? ours.maxRssMB < 500 : 'n/a',
+      });
+    }
+    // the WAT view over LSP: the 45 MB module, and a 1 MB body
+    const biome = path.join(NM, LARGE_MODULES['biome (Rust)']);
+    if (fs.existsSync(biome)) {
+      const v = await viewOverLsp(biome);
+      const mb = fs.statSync(biome).size / 1e6;
+      rows.push({ group: 'print', op: 'WAT view: watView request -> first text (cold)', input: 'biome (Rust)', inputMB: mb, peer: 'ours: dist/server.js', stats: stats([v.viewMs]), note: `${(v.viewChars / 1e6).toFixed(1)} M chars${v.headerOnly ? ', bodies on demand' : ''}` });
+      rows.push({ group: 'print', op: `WAT view: its largest body (${(v.bodyBytes / 1e3).toFixed(0)} KB) on demand`, input: 'biome (Rust)', inputMB: mb, peer: 'ours: dist/server.js', stats: stats([v.bodyMs]), note: `${(v.bodyChars / 1e6).toFixed(1)} M chars` });
+      targets.push({ group: 'print', target: `45 MB module's WAT view: LSP request -> first text <= 500 ms`, measured: `${fmtMs(v.viewMs)} ms (${(v.viewChars / 1e6).toFixed(1)} M chars)`, met: v.viewMs <= 500 });
+    }
+    const oneMb = path.join(out, 'one-mb-body.wasm');
+    fs.writeFileSync(oneMb, oneBodyModule(1024 * 1024));
+    const b = await viewOverLsp(oneMb, 0);
+    rows.push({ group: 'print', op: 'WAT view: a 1 MB function body on demand', input: 'generated (1 MB body)', inputMB: 1.05, peer: 'ours: dist/server.js', stats: stats([b.bodyMs]), note: `${(b.bodyChars / 1e6).toFixed(1)} M chars` });
+    targets.push({ group: 'print', target: 'a 1 MB function body in the view: request -> text <= 200 ms', measured: `${fmtMs(b.bodyMs)} ms`, met: b.bodyMs <= 200 });
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -669,13 +744,13 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg();
   ensurePeers();
   await buildChild(log);
-  if (!argv.includes('--no-build') && (want('lsp') || want('editing') || want('activation') || want('sandbox'))) {
+  if (!argv.includes('--no-build') && (want('lsp') || want('print') || want('editing') || want('activation') || want('sandbox'))) {
     log('building dist/ (node scripts/build.mjs)');
     const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     if (b.status !== 0) log('build failed: the LSP/activation/sandbox rows use whatever dist/ holds');
   }
   const groups: [string, () => Promise<void>][] = [
-    ['activation', activationGroup], ['policy', policyGroup], ['wat', watGroup], ['assemble', assembleGroup], ['lsp', lspGroup], ['editing', editingGroup], ['scan', scanGroup], ['sandbox', sandboxGroup],
+    ['activation', activationGroup], ['policy', policyGroup], ['wat', watGroup], ['assemble', assembleGroup], ['print', printGroup], ['lsp', lspGroup], ['editing', editingGroup], ['scan', scanGroup], ['sandbox', sandboxGroup],
   ];
   for (const [name, fn] of groups) {
     if (!want(name)) continue;

@@ -69,7 +69,7 @@ const compile: CommandHandler = async (ws, raw, token) => {
 
 const disassemble: CommandHandler = async (ws, raw, token) => {
   const { file, args } = fileArg(raw);
-  return disassembleFile(file, target(args, outputPath(ws.settings.output.disassemble, file)), { overwrite: args.overwrite === true, signal: abortOn(token) });
+  return disassembleFile(file, target(args, outputPath(ws.settings.output.disassemble, file)), { overwrite: args.overwrite === true, signal: abortOn(token), inWorker: true });
 };
 
 const optimize: CommandHandler = async (ws, raw, token) => {

@@ -9,7 +9,7 @@ import { LineIndex } from '../../../server/src/engine/span';
 
 function view(chars: number): CachedView {
   const text = ('x'.repeat(99) + '\n').repeat(Math.ceil(chars / 100)).slice(0, chars);
-  return { view: { text, headerOnly: true, spanForByte: () => undefined }, index: new LineIndex(text), mtimeMs: 1 };
+  return { view: { text, headerOnly: true, spanForByte: () => undefined, mapBytes: 32 * 1024 }, index: new LineIndex(text), mtimeMs: 1 };
 }
 
 test('views past the budget go, least recently used first', () => {

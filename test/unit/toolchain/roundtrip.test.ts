@@ -68,7 +68,7 @@ test('spec suite: compile -> disassemble -> compile round trips', { skip: !fs.ex
       continue;
     }
     counts.compiled++;
-    const d = await disassemble(a.bytes, { timeoutMs: 5000 });
+    const d = await disassemble(a.bytes);
     if (d.text === undefined) {
       counts.disassembleFailed++;
       problems.push(`${file}: disassemble: ${d.diagnostics[0]?.message}`);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { compileWat, disassemble, shutdownToolchain, validateWasm, validateWat } from '../../../server/src/engine/toolchain/index';
+import { compileWat, wabtDisassemble, shutdownToolchain, validateWasm, validateWat } from '../../../server/src/engine/toolchain/index';
 
 after(() => shutdownToolchain());
 
@@ -178,13 +178,13 @@ test('compiling nesting wabt cannot parse (400 folded blocks crashed it) is refu
   assert.ok(next.bytes, JSON.stringify(next.diagnostics));
 });
 
-test('disassembly refuses inputs over the size limit, pointing to the header view', async () => {
+test('wabt (the disassembly oracle) refuses inputs over its size limit, pointing to the header view', async () => {
   const good = await compileWat('(module (func (export "f")))');
-  const r = await disassemble(good.bytes!, { maxBytes: 10 });
+  const r = await wabtDisassemble(good.bytes!, { maxBytes: 10 });
   assert.equal(r.text, undefined);
   assert.equal(r.diagnostics[0].code, 'too-large-to-disassemble');
   assert.match(r.diagnostics[0].message, /header view/);
-  const bad = await disassemble(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 9]));
+  const bad = await wabtDisassemble(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 9]));
   assert.equal(bad.text, undefined);
   assert.ok(bad.diagnostics[0].message.length > 0);
   assert.equal(bad.diagnostics[0].severity, 'error');

@@ -1,7 +1,9 @@
 /** `compile`, `disassemble`, `optimize`: one input, one output, never overwriting without --force. */
 import * as fs from 'fs';
 import { compileFile } from '../../engine/operations/compile';
-import { disassembleFile } from '../../engine/operations/disassemble';
+import { disassembleFile, disassembleTo } from '../../engine/operations/disassemble';
+import { locateFindings } from '../../engine/operations/findings';
+import { readBytes } from '../../engine/operations/output';
 import type { Finding } from '../../engine/operations/findings';
 import { OPTIMIZE_LEVELS, optimizeFile } from '../../engine/operations/optimize';
 import { outputPath } from '../../engine/operations/output';
@@ -62,17 +64,33 @@ export const compile: CommandDef = {
 
 export const disassemble: CommandDef = {
   name: 'disassemble',
-  summary: 'disassemble a .wasm binary to WAT (wabt)',
-  usage: 'wasm-warden disassemble <in.wasm> [-o out.wat] [--force]',
-  flags: { ...outFlags },
-  details: ['Default output: the input with the extension .wat. Exit codes: 0 written, 1 malformed module, 2 usage or input error.'],
-  examples: ['wasm-warden disassemble module.wasm', 'wasm-warden disassemble module.wasm -o module.wat --force'],
+  summary: 'print a .wasm binary as WAT (any size, streamed)',
+  usage: 'wasm-warden disassemble <in.wasm> [-o out.wat | -o -] [--fold] [--offsets] [--force]',
+  flags: {
+    ...outFlags,
+    fold: { type: 'boolean', description: 'blocks, loops, ifs and trys as S-expressions (default: flat, like wasm2wat)' },
+    offsets: { type: 'boolean', description: 'append each entry\'s and instruction\'s byte offset as a `;; @0x1234` comment' },
+  },
+  details: [
+    'Default output: the input with the extension .wat; `-o -` writes to stdout. The text is written as it is printed, so modules of any size print.',
+    'A malformed or truncated module prints what can be read, with `;; error` comments where it breaks.',
+    'Exit codes: 0 written, 1 the module is malformed (what could be read is written) or not a module, 2 usage or input error.',
+  ],
+  examples: ['wasm-warden disassemble module.wasm', 'wasm-warden disassemble module.wasm -o module.wat --force', 'wasm-warden disassemble module.wasm -o - --fold | less'],
   async run(argv, io) {
     const p = parseArgs(argv, { ...this.flags, ...commonFlags }, 'disassemble');
     const input = one(p.positionals, 'disassemble');
+    const style = { foldExprs: bool(p, 'fold'), offsets: bool(p, 'offsets') };
+    if (str(p, 'output') === '-') {
+      const r = disassembleTo(readBytes(input), (chunk) => io.out(chunk), style);
+      const findings = locateFindings(input, r.diagnostics);
+      printFindings(io, input, findings);
+      return r.printed && !findings.some((f) => f.severity === 'error') ? 0 : 1;
+    }
     const out = str(p, 'output') ?? outputPath('${dir}/${name}.wat', input);
-    const r = await disassembleFile(input, out, { overwrite: bool(p, 'force') });
-    return written(io, r, input, 'disassemble');
+    const r = await disassembleFile(input, out, { overwrite: bool(p, 'force'), ...style });
+    const code = written(io, r, input, 'disassemble', r.size !== undefined ? ` (${megabytes(r.size)})` : '');
+    return code === 0 && r.findings.some((f) => f.severity === 'error') ? 1 : code;
   },
 };
 

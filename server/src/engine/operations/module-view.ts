@@ -2,19 +2,16 @@
  * The "show WAT" operation for a binary: the text the editor shows for a `.wasm`, and where each byte
  * offset of the binary lands in that text (so findings on the binary are marked in the view).
  *
- * Small modules get wabt's full disassembly (bodies included); large ones the header view built from the
- * reader's model alone (engine/binary/wat-view), with bodies on demand. In both cases offsets map through
- * the shared module model: the entity of the binary whose byte span holds the offset (import 3, memory 0,
- * export 5...) is found again, by kind and index, in the model our WAT parser builds from the text.
+ * Both come from the engine's printer (engine/binary/wat-view): small modules are printed whole,
+ * bodies included, with every instruction's line in the offset map; larger ones as their declarations
+ * and function headers, with each body printed on demand. Offsets map through the printer's own
+ * record of what it printed where: an instruction's byte lands on its line, a declaration's on its.
  */
-import type { ModuleModel } from '../model';
 import type { Span } from '../span';
 import type { WasmReadResult } from '../binary/reader';
-import { renderWatView, textOffsetForByte } from '../binary/wat-view';
-import { disassemble } from '../toolchain';
-import { parseWat } from '../wat';
+import { renderWatView, type WatView } from '../binary/wat-view';
 
-/** Modules up to this size are shown fully disassembled. */
+/** Modules up to this size are shown with every function body. */
 export const FULL_VIEW_MAX_BYTES = 1024 * 1024;
 
 export interface ModuleView {
@@ -23,62 +20,27 @@ export interface ModuleView {
   headerOnly: boolean;
   /** why the full text is not shown, when it is not */
   note?: string;
-  /** the text span of the entity at a byte offset of the binary */
+  /** the text span (one line) of the instruction or entry at a byte offset of the binary */
   spanForByte(offset: number): Span | undefined;
+  /** memory the view's offset map holds, in bytes (the view cache's accounting) */
+  mapBytes: number;
 }
 
-type Entity = { span: Span };
-
-/** The entities both models have, paired by kind and index. */
-function entityLists(m: ModuleModel): Entity[][] {
-  return [m.imports, m.funcs, m.tables, m.memories, m.globals, m.tags, m.exports, m.data, m.elems, m.types, m.start ? [m.start] : []];
-}
-
-export function modelOffsetMap(binary: ModuleModel, text: ModuleModel): (offset: number) => Span | undefined {
-  const pairs: { bin: Span; txt: Span }[] = [];
-  const bl = entityLists(binary);
-  const tl = entityLists(text);
-  bl.forEach((list, k) => {
-    list.forEach((e, i) => {
-      const t = tl[k][i];
-      if (t) pairs.push({ bin: e.span, txt: t.span });
-    });
-  });
-  return (offset) => {
-    let best: { bin: Span; txt: Span } | undefined;
-    for (const p of pairs) {
-      if (p.bin.start <= offset && offset < Math.max(p.bin.end, p.bin.start + 1)) {
-        if (!best || p.bin.end - p.bin.start < best.bin.end - best.bin.start) best = p;
-      }
-    }
-    return best?.txt;
-  };
-}
-
-function headerView(bytes: Uint8Array, read: WasmReadResult, note?: string): ModuleView {
-  const view = renderWatView(bytes, read);
+function viewOf(view: WatView, headerOnly: boolean, note?: string): ModuleView {
   return {
     text: view.text,
-    headerOnly: true,
+    headerOnly,
     note,
+    mapBytes: view.map.bytes,
     spanForByte(offset) {
-      const start = textOffsetForByte(view, offset);
-      if (start === undefined) return undefined;
-      const lineEnd = view.text.indexOf('\n', start);
-      return { start, end: lineEnd < 0 ? view.text.length : lineEnd };
+      return view.map.textForByte(offset);
     },
   };
 }
 
-export async function moduleView(bytes: Uint8Array, read: WasmReadResult, options: { fullMaxBytes?: number; signal?: AbortSignal } = {}): Promise<ModuleView> {
+export async function moduleView(bytes: Uint8Array, read: WasmReadResult, options: { fullMaxBytes?: number } = {}): Promise<ModuleView> {
   const limit = options.fullMaxBytes ?? FULL_VIEW_MAX_BYTES;
-  if (read.model.kind !== 'module' || bytes.length > limit || read.diagnostics.some((d) => d.severity === 'error')) {
-    return headerView(bytes, read, bytes.length > limit ? `module over ${limit} bytes: function bodies on demand` : undefined);
-  }
-  const full = await disassemble(bytes, { signal: options.signal, timeoutMs: 10_000 });
-  if (full.text === undefined) return headerView(bytes, read, full.diagnostics[0]?.message);
-  const parsed = parseWat(full.text);
-  const textModel = parsed.modules[0];
-  if (!textModel) return headerView(bytes, read, 'the disassembly could not be mapped back');
-  return { text: full.text, headerOnly: false, spanForByte: modelOffsetMap(read.model, textModel) };
+  const full = read.model.kind === 'module' && bytes.length <= limit;
+  const view = renderWatView(bytes, read, { bodies: full });
+  return viewOf(view, !full, full ? undefined : read.model.kind === 'module' ? `module over ${limit} bytes: function bodies on demand` : undefined);
 }

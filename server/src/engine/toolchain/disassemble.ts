@@ -1,64 +1,35 @@
 /**
- * `.wasm` -> WAT text with wabt (readWasm with all features and debug names, generateNames,
- * applyNames, toText). When wabt cannot read a module (a proposal it lacks), binaryen prints it.
- * Large inputs are refused: wabt's toText needs about 100x the module size in memory.
+ * `.wasm` -> WAT text as one string, printed by the engine's printer (`../print`): for callers that
+ * hold the text anyway (the editor's full view of a small module, tests). Files and stdout are
+ * streamed instead (operations/disassemble.ts). No size limit: the text takes memory in proportion
+ * to the module. Never throws; a malformed module prints what can be read, with its diagnostics.
  */
 import type { EngineDiagnostic } from '../diagnostic';
-import { request } from './client';
-import { DEFAULT_TIMEOUT_MS, failureDiagnostics, toolchainErrorDiagnostic, type ToolchainOptions } from './common';
+import { printModule, StringSink } from '../print';
 
 export interface DisassembleResult {
+  /** undefined when nothing could be printed (not a module: a component, another file) */
   text?: string;
   diagnostics: EngineDiagnostic[];
 }
 
-/** Inputs larger than this are not disassembled (8 MiB). */
-export const DISASSEMBLE_MAX_BYTES = 8 * 1024 * 1024;
-
-export async function disassemble(
-  bytes: Uint8Array,
-  opts: ToolchainOptions & { foldExprs?: boolean; inlineExport?: boolean; maxBytes?: number } = {},
-): Promise<DisassembleResult> {
-  const max = opts.maxBytes ?? DISASSEMBLE_MAX_BYTES;
-  if (bytes.byteLength > max) {
-    return {
-      diagnostics: [
-        {
-          code: 'too-large-to-disassemble',
-          severity: 'error',
-          message: `the module is ${mib(bytes.byteLength)} MiB, over the ${mib(max)} MiB limit for a text view: open the header view (module summary) instead`,
-          span: { start: 0, end: 0 },
-          source: 'wabt',
-          data: { byteLength: bytes.byteLength, maxBytes: max },
-        },
-      ],
-    };
-  }
-  const subject = { kind: 'wasm' as const, byteLength: bytes.byteLength };
-  try {
-    const raw = await request(
-      'disassemble',
-      { bytes, foldExprs: opts.foldExprs ?? false, inlineExport: opts.inlineExport ?? false },
-      { signal: opts.signal, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS },
-    );
-    if (raw.text === undefined) return { diagnostics: raw.failure ? failureDiagnostics(raw.failure, subject) : [] };
-    const diagnostics: EngineDiagnostic[] = [];
-    if (raw.via === 'binaryen' && raw.wabtFailure) {
-      const why = failureDiagnostics(raw.wabtFailure, subject)[0];
-      diagnostics.push({
-        code: 'disassembled-by-binaryen',
-        severity: 'info',
-        message: `wabt could not read the module (${why?.message ?? 'unknown error'}); text printed by binaryen`,
-        span: why?.span ?? { start: 0, end: 0 },
-        source: 'binaryen',
-      });
-    }
-    return { text: raw.text, diagnostics };
-  } catch (e) {
-    return { diagnostics: [toolchainErrorDiagnostic(e, 'wabt', 'module too large for a text view?')] };
-  }
+export interface DisassembleOptions {
+  /** blocks, loops, ifs and trys as S-expressions */
+  foldExprs?: boolean;
+  /** `;; @0x1234` byte offsets after entries and instructions */
+  offsets?: boolean;
 }
 
-function mib(n: number): string {
-  return (n / 1024 / 1024).toFixed(1);
+export async function disassemble(bytes: Uint8Array, opts: DisassembleOptions = {}): Promise<DisassembleResult> {
+  const sink = new StringSink();
+  try {
+    const r = printModule(bytes, sink, { fold: opts.foldExprs, offsets: opts.offsets });
+    const printable = !r.context.isComponent && !(r.context.brokenAt !== undefined && r.context.brokenAt < 8);
+    return { text: printable ? sink.text() : undefined, diagnostics: r.diagnostics };
+  } catch (e) {
+    // a JS string holds at most 2^29 characters: a module whose text is longer prints to a file only
+    if (!(e instanceof RangeError)) throw e;
+    const message = `the module's text is longer than one string can hold (${sink.written} characters so far): disassemble it to a file instead`;
+    return { diagnostics: [{ code: 'too-large-for-a-string', severity: 'error', message, span: { start: 0, end: 0 }, source: 'wasm-printer' }] };
+  }
 }

@@ -53,6 +53,11 @@ export interface Requests {
   'validate-wasm': { payload: { bytes: Uint8Array; secondOpinion: 'on-failure' | 'on-read-failure' }; result: ValidateResultRaw };
   'compile-wat': { payload: { text: string; debugNames: boolean }; result: CompileResultRaw };
   disassemble: { payload: { bytes: Uint8Array; foldExprs: boolean; inlineExport: boolean }; result: DisassembleResultRaw };
+  /** the engine's printer, .wasm file -> WAT file (streamed), off the caller's thread (see operations/disassemble.ts) */
+  'print-file': {
+    payload: { input: string; output: string; foldExprs: boolean; offsets: boolean };
+    result: { diagnostics: import('../diagnostic').EngineDiagnostic[]; printed: boolean; chars: number };
+  };
   optimize: {
     payload: { bytes: Uint8Array; level: OptimizeLevel; stripDebug: boolean; stripProducers: boolean };
     result: OptimizeResultRaw;

@@ -4,6 +4,7 @@
  */
 import { pathToFileURL } from 'url';
 import { WABT_FEATURES } from './features';
+import { printToFile } from '../operations/print-file';
 import type {
   BinaryenVerdict,
   CompileResultRaw,
@@ -339,6 +340,8 @@ export async function runOp(op: string, payload: any): Promise<unknown> {
       return disassemble(payload);
     case 'optimize':
       return optimize(payload);
+    case 'print-file':
+      return printToFile(payload.input, payload.output, payload);
     case 'ping':
       return { pid: process.pid, loaded: [...loaded] };
     default:

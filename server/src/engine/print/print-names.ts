@@ -1,0 +1,132 @@
+/**
+ * The `$ids` a printed module uses, from its name section: one resolved id per named entry of each
+ * index space, spelled so our parser (and other WAT tools) read them back. A name that is not a plain
+ * id becomes `$"..."` (escaped); a name already taken in its index space gets no id (the entry is then
+ * printed and referenced by its index), so the text never declares an id twice.
+ */
+import { ByteReader } from '../binary/byte-reader';
+import type { NameMap, NameSection } from '../binary/name-section';
+import { watId } from '../binary/wat-strings';
+
+/** Resolved ids of one index space: index -> `$id` (only named entries are in it). */
+export type IdMap = Map<number, string>;
+
+export interface PrintNamesOptions {
+  /** spell names that are not plain ids as `$"..."` (default true); false drops those names */
+  quotedIds?: boolean;
+}
+
+const PLAIN_ID = /^[0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~]+$/;
+
+/** `$name` or `$"..."` for a name, or undefined when it cannot be an id under the options. */
+export function idFor(name: string, quoted: boolean): string | undefined {
+  if (name.length === 0) return undefined; // `$""` is no id
+  if (PLAIN_ID.test(name)) return '$' + name;
+  return quoted ? watId(name) : undefined;
+}
+
+function resolve(map: NameMap | undefined, quoted: boolean): IdMap {
+  const out: IdMap = new Map();
+  if (!map || map.size === 0) return out;
+  const used = new Set<string>();
+  for (const [index, name] of map) {
+    const id = idFor(name, quoted);
+    if (id === undefined || used.has(id)) continue;
+    used.add(id);
+    out.set(index, id);
+  }
+  return out;
+}
+
+export class PrintNames {
+  readonly funcs: IdMap;
+  readonly types: IdMap;
+  readonly tables: IdMap;
+  readonly memories: IdMap;
+  readonly globals: IdMap;
+  readonly elems: IdMap;
+  readonly data: IdMap;
+  readonly tags: IdMap;
+  readonly module?: string;
+  private readonly localNames: Map<number, NameMap>;
+  private readonly labelNames: Map<number, NameMap>;
+  private readonly quoted: boolean;
+
+  constructor(section: NameSection | undefined, labels: Map<number, NameMap> | undefined, options: PrintNamesOptions = {}) {
+    const q = (this.quoted = options.quotedIds !== false);
+    this.funcs = resolve(section?.functions, q);
+    this.types = resolve(section?.types, q);
+    this.tables = resolve(section?.tables, q);
+    this.memories = resolve(section?.memories, q);
+    this.globals = resolve(section?.globals, q);
+    this.elems = resolve(section?.elems, q);
+    this.data = resolve(section?.data, q);
+    this.tags = resolve(section?.tags, q);
+    if (section?.module !== undefined) this.module = idFor(section.module, q);
+    this.localNames = section?.locals ?? new Map();
+    this.labelNames = labels ?? new Map();
+  }
+
+  /** Drops names of indices past the end of their index space (a corrupted module names what it lacks). */
+  prune(sizes: { funcs: number; types: number; tables: number; memories: number; globals: number; tags: number }): void {
+    const cut = (m: IdMap, n: number) => {
+      for (const k of m.keys()) if (k >= n) m.delete(k);
+    };
+    cut(this.funcs, sizes.funcs);
+    cut(this.types, sizes.types);
+    cut(this.tables, sizes.tables);
+    cut(this.memories, sizes.memories);
+    cut(this.globals, sizes.globals);
+    cut(this.tags, sizes.tags);
+  }
+
+  /** The ids of one function's locals (params first), deduplicated. */
+  locals(func: number): IdMap {
+    return resolve(this.localNames.get(func), this.quoted);
+  }
+
+  /** The raw label names of one function (by the ordinal of the block that opens the label). */
+  labels(func: number): NameMap | undefined {
+    return this.labelNames.get(func);
+  }
+
+  /** No names at all. */
+  static none(): PrintNames {
+    return new PrintNames(undefined, undefined);
+  }
+}
+
+/**
+ * Reads the label subsection (3) of a `name` section (the reader skips it): function -> block
+ * ordinal -> name. Malformed content ends the reading quietly (the names are a convenience).
+ */
+export function readLabelNames(bytes: Uint8Array, start: number, end: number): Map<number, NameMap> {
+  const out = new Map<number, NameMap>();
+  try {
+    const r = new ByteReader(bytes, start, end);
+    while (!r.atEnd()) {
+      const id = r.u8();
+      const size = r.u32();
+      const subEnd = r.pos + size;
+      if (subEnd > end) break;
+      if (id === 3) {
+        const sub = new ByteReader(bytes, r.pos, subEnd);
+        const n = sub.count('function', 2);
+        for (let i = 0; i < n; i++) {
+          const f = sub.u32();
+          const m = sub.count('label', 2);
+          const map: NameMap = new Map();
+          for (let k = 0; k < m; k++) {
+            const idx = sub.u32();
+            map.set(idx, sub.nameValue());
+          }
+          out.set(f, map);
+        }
+      }
+      r.pos = subEnd;
+    }
+  } catch {
+    // keep what was read
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+/**
+ * Where printed WAT goes: a sink takes text in pieces and passes it on in chunks of about
+ * `chunkChars` characters, so a printer never holds more than one chunk of a module's text however
+ * large the module (a file, the CLI's stdout, the editor's view all take chunks).
+ */
+
+/** Receives text in pieces, in order. */
+export interface TextSink {
+  write(text: string): void;
+  /** characters written so far (the printer's text offsets for offset maps) */
+  readonly written: number;
+}
+
+/** Default chunk size: large enough that writes are few, small enough to stay out of the old space. */
+export const DEFAULT_CHUNK_CHARS = 256 * 1024;
+
+/**
+ * Buffers pieces and hands them to `flush` in chunks. Counts the characters written (the printer's
+ * text offsets) so offset maps need no second pass.
+ */
+export class ChunkedSink implements TextSink {
+  /** the pieces of the current chunk, joined when it is full (a join makes one flat string at once;
+   *  appending piece by piece makes a rope that costs more to flatten than to print) */
+  private parts: string[] = [];
+  private pending = 0;
+  /** characters written so far (flushed or buffered) */
+  written = 0;
+
+  constructor(
+    private readonly flush: (chunk: string) => void,
+    private readonly chunkChars = DEFAULT_CHUNK_CHARS,
+  ) {}
+
+  write(text: string): void {
+    this.parts.push(text);
+    this.pending += text.length;
+    this.written += text.length;
+    if (this.pending >= this.chunkChars) this.emit();
+  }
+
+  /** Passes on what is buffered. */
+  end(): void {
+    if (this.pending) this.emit();
+  }
+
+  private emit(): void {
+    const chunk = this.parts.join('');
+    this.parts = [];
+    this.pending = 0;
+    this.flush(chunk);
+  }
+}
+
+/** Collects the chunks into one string (the editor's view and tests: texts they hold anyway). */
+export class StringSink implements TextSink {
+  private readonly chunks: string[] = [];
+  private readonly sink = new ChunkedSink((c) => this.chunks.push(c));
+
+  get written(): number {
+    return this.sink.written;
+  }
+
+  write(text: string): void {
+    this.sink.write(text);
+  }
+
+  text(): string {
+    this.sink.end();
+    if (this.chunks.length > 1) this.chunks.splice(0, this.chunks.length, this.chunks.join(''));
+    return this.chunks[0] ?? '';
+  }
+}
