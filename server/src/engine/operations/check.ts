@@ -56,7 +56,7 @@ export function checkWatDocument(doc: WatDocument, file: string, policy: Resolve
 /** Format diagnostics and policy findings for an already-read binary. */
 export function checkWasmBytes(bytes: Uint8Array, read: WasmReadResult, file: string, policy: ResolvedPolicy): EngineDiagnostic[] {
   // the rules first: a lazy read decodes the sections they look at, and reports those sections' problems
-  const findings = read.model.kind === 'module' ? checkModel(read.model, policy.effective, { bytes, filePath: file, policyDir: policy.dir }) : [];
+  const findings = checkModel(read.model, policy.effective, { bytes, filePath: file, policyDir: policy.dir });
   return limitDiagnostics([...read.diagnostics, ...findings]);
 }
 
