@@ -181,9 +181,41 @@ export function declText(d: TypeDecl): string {
   return `${d.sort} ${name}${d.type ? `: ${typeText(d.type)}` : ''};`;
 }
 
+/** An outline entry of the view (text offsets). */
+export interface ViewSymbol {
+  name: string;
+  kind: 'world' | 'import' | 'export' | 'func' | 'type' | 'module' | 'component';
+  detail?: string;
+  start: number;
+  end: number;
+  children: ViewSymbol[];
+}
+
+/** The component view: its text and byte segments, its outline, and which lines show which import or export. */
+export interface ComponentView extends WatView {
+  symbols: ViewSymbol[];
+  externs: { start: number; end: number; ext: ComponentExtern; exported: boolean }[];
+}
+
 class Lines {
   text = '';
   readonly segments: WatViewSegment[] = [];
+  readonly symbols: ViewSymbol[] = [];
+  readonly externs: ComponentView['externs'] = [];
+  /** the symbol lines are added under (a world's, an interface's) */
+  parent?: ViewSymbol;
+  get at(): number {
+    return this.text.length;
+  }
+  symbol(s: Omit<ViewSymbol, 'children'>): ViewSymbol {
+    const sym: ViewSymbol = { ...s, children: [] };
+    (this.parent?.children ?? this.symbols).push(sym);
+    return sym;
+  }
+  /** the symbol `sym` spans up to here (the end of the last line added) */
+  close(sym: ViewSymbol): void {
+    sym.end = Math.max(sym.start, this.text.length - 1);
+  }
   line(s: string, bytes?: { start: number; end: number }): void {
     const at = this.text.length;
     if (bytes) this.segments.push({ textStart: at, textEnd: at + s.length, byteOffset: bytes.start, byteEnd: bytes.end });
@@ -195,21 +227,27 @@ function externLines(v: Lines, word: 'import' | 'export', e: ComponentExtern, in
   const name = clean(e.name);
   const t = e.type;
   const inner = t?.k === 'named' ? t.of : t;
-  if (e.sort === 'instance' && inner?.k === 'instance') {
-    if (inner.exports.length === 0) {
-      v.line(`${indent}${word} ${name} { }`, e.span);
-      return;
-    }
+  const start = v.at;
+  const sym = v.symbol({ name, kind: word, detail: e.sort === 'instance' ? 'interface' : e.sort, start, end: start });
+  if (e.sort === 'instance' && inner?.k === 'instance' && inner.exports.length > 0) {
     v.line(`${indent}${word} ${name} {`, e.span);
     const shown = inner.exports.slice(0, MAX_LISTED);
-    for (const d of shown) v.line(`${indent}  ${declText(d)}`, e.span);
+    const outer = v.parent;
+    v.parent = sym;
+    for (const d of shown) {
+      const at = v.at;
+      v.line(`${indent}  ${declText(d)}`, e.span);
+      if (d.sort === 'func' || d.sort === 'type') v.symbol({ name: clean(d.name), kind: d.sort, detail: d.sort === 'func' ? typeText(d.type) : undefined, start: at, end: v.at - 1 });
+    }
+    v.parent = outer;
     if (inner.exports.length > shown.length) v.line(`${indent}  // ... ${inner.exports.length - shown.length} more`);
     v.line(`${indent}}`);
-    return;
-  }
-  if (e.sort === 'func') v.line(`${indent}${word} ${name}: ${inner?.k === 'func' ? typeText(inner) : 'func'};`, e.span);
+  } else if (e.sort === 'instance') v.line(`${indent}${word} ${name} { }`, e.span);
+  else if (e.sort === 'func') v.line(`${indent}${word} ${name}: ${inner?.k === 'func' ? typeText(inner) : 'func'};`, e.span);
   else if (e.sort === 'type') v.line(`${indent}${word} ${declText({ name: e.name, sort: 'type', type: t })}`, e.span);
   else v.line(`${indent}${word} ${name}: ${e.sort}${inner ? ` ${typeText(inner)}` : ''};`, e.span);
+  v.close(sym);
+  v.externs.push({ start, end: sym.end, ext: e, exported: word === 'export' });
 }
 
 function plural(n: number, word: string): string {
@@ -227,21 +265,25 @@ function worldLines(v: Lines, c: ComponentInfo, indent: string): void {
 }
 
 /** The view of a component: its world, then its nested modules and components. */
-export function renderComponentView(bytes: Uint8Array, read: WasmReadResult): WatView {
+export function renderComponentView(bytes: Uint8Array, read: WasmReadResult): ComponentView {
   const v = new Lines();
   const m = read.model;
   const c = m.component;
   const size = m.byteLength ?? bytes.length;
   v.line(`// WebAssembly component, ${formatBytes(size)} (${size} bytes), WIT-style view of its world (read-only)`, { start: 0, end: Math.min(8, size) });
   for (const d of read.diagnostics) v.line(`// ${d.severity} @${hex(d.span.start)}: ${clean(d.message)}`, d.span);
-  if (!c) return { text: v.text, segments: v.segments };
+  if (!c) return { text: v.text, segments: v.segments, symbols: [], externs: [] };
   v.line(
     `// ${plural(c.imports.length, 'import')}, ${plural(c.exports.length, 'export')}, ${plural(c.modules.length, 'core module')}, ${plural(c.components.length, 'nested component')}, ${plural(c.canons.length, 'canonical function')}`,
   );
   v.line('');
+  const world = v.symbol({ name: 'world component', kind: 'world', start: v.at, end: v.at });
   v.line('world component {', { start: 0, end: Math.min(8, size) });
+  v.parent = world;
   worldLines(v, c, '  ');
+  v.parent = undefined;
   v.line('}');
+  v.close(world);
   // nested parts, in file order, without recursion (nesting can be deep)
   const stack: ComponentInfo[] = [c];
   let listed = 0;
@@ -253,7 +295,9 @@ export function renderComponentView(bytes: Uint8Array, read: WasmReadResult): Wa
         at: mod.start,
         render: () => {
           v.line('');
+          const at = v.at;
           v.line(`// core ${mod.path} @${hex(mod.start)}, ${formatBytes(mod.end - mod.start)}: internal wiring (open it as WAT: "Wasm Warden: Show Nested Module as WAT")`, { start: mod.offset, end: mod.end });
+          v.symbol({ name: `core ${mod.path}`, kind: 'module', detail: formatBytes(mod.end - mod.start), start: at, end: v.at - 1 });
         },
       });
     }
@@ -262,12 +306,16 @@ export function renderComponentView(bytes: Uint8Array, read: WasmReadResult): Wa
         at: child.span.start,
         render: () => {
           v.line('');
+          const sym = v.symbol({ name: child.path, kind: 'component', detail: formatBytes(child.span.end - child.span.start), start: v.at, end: v.at });
           v.line(`// nested ${child.path} @${hex(child.span.start)}, ${formatBytes(child.span.end - child.span.start)}`, child.span);
           if (child.imports.length || child.exports.length) {
             v.line(`world ${clean(child.path.replace(/ \/ /g, '-').replace(/ /g, ''))} {`, child.span);
+            v.parent = sym;
             worldLines(v, child, '  ');
+            v.parent = undefined;
             v.line('}');
           }
+          v.close(sym);
         },
       });
     }
@@ -279,5 +327,5 @@ export function renderComponentView(bytes: Uint8Array, read: WasmReadResult): Wa
     for (let i = info.components.length - 1; i >= 0; i--) stack.push(info.components[i]);
   }
   v.segments.sort((a, b) => a.textStart - b.textStart);
-  return { text: v.text, segments: v.segments };
+  return { text: v.text, segments: v.segments, symbols: v.symbols, externs: v.externs };
 }

@@ -2,6 +2,9 @@
  * The "show WAT" operation for a binary: the text the editor shows for a `.wasm`, and where each byte
  * offset of the binary lands in that text (so findings on the binary are marked in the view).
  *
+ * A component gets the WIT-style text of its world (component/wit-text.ts); its nested core modules each
+ * get a view of their own (`moduleView` of their bytes).
+ *
  * Small modules get wabt's full disassembly (bodies included); large ones the header view built from the
  * reader's model alone (engine/binary/wat-view), with bodies on demand. In both cases offsets map through
  * the shared module model: the entity of the binary whose byte span holds the offset (import 3, memory 0,
@@ -11,6 +14,7 @@ import type { ModuleModel } from '../model';
 import type { Span } from '../span';
 import type { WasmReadResult } from '../binary/reader';
 import { renderWatView, textOffsetForByte } from '../binary/wat-view';
+import { renderComponentView, type ComponentView } from '../component/wit-text';
 import { disassemble } from '../toolchain';
 import { parseWat } from '../wat';
 
@@ -25,6 +29,8 @@ export interface ModuleView {
   note?: string;
   /** the text span of the entity at a byte offset of the binary */
   spanForByte(offset: number): Span | undefined;
+  /** components: the WIT-style view's outline and which lines show which import or export */
+  component?: ComponentView;
 }
 
 type Entity = { span: Span };
@@ -56,11 +62,14 @@ export function modelOffsetMap(binary: ModuleModel, text: ModuleModel): (offset:
 }
 
 function headerView(bytes: Uint8Array, read: WasmReadResult, note?: string): ModuleView {
-  const view = renderWatView(bytes, read);
+  // a component: its world as WIT-style text (component/wit-text.ts), not WAT
+  const component = read.model.component ? renderComponentView(bytes, read) : undefined;
+  const view = component ?? renderWatView(bytes, read);
   return {
     text: view.text,
     headerOnly: true,
     note,
+    component,
     spanForByte(offset) {
       const start = textOffsetForByte(view, offset);
       if (start === undefined) return undefined;
