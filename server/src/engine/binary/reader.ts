@@ -437,7 +437,8 @@ class ModuleReader {
         this.report(4, `component binary version ${hex(version)} at 0x4 predates the current encoding (0xd); not analysed`, 'warning', 'wasm-component');
         return;
       }
-      const { info, customSections } = readComponent(b, (offset, message, severity, code) => this.report(offset, message, severity, code));
+      const report = (offset: number, message: string, severity?: Severity, code?: string) => this.report(offset, message, severity, code);
+      const { info, customSections } = readComponent(b, report, this.file?.sections);
       this.model.component = info;
       this.model.sections = info.sections;
       const listed = customSections.slice(0, MAX_LISTED_CUSTOM_SECTIONS);

@@ -86,6 +86,8 @@ export interface ComponentInfo {
   sections: SectionInfo[];
   /** components nested deeper than MAX_COMPONENT_DEPTH inside this one (not read) */
   tooDeep?: number;
+  /** listed but not read: a header-only file read (a policy check) does not read nested components */
+  unread?: boolean;
 }
 
 /** All core modules of a component and of its nested components, in file order. */

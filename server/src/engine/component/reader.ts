@@ -13,6 +13,7 @@
  */
 import { ByteReader, WasmFormatError, hex } from '../binary/byte-reader';
 import type { CustomSection, SectionInfo } from '../model';
+import type { FileSection } from '../binary/reader';
 import type { Severity } from '../diagnostic';
 import type { CanonFunc, ComponentInfo, CoreInstance, ExternSort } from './model';
 import { parseExternName } from './names';
@@ -52,6 +53,8 @@ interface Frame {
   r: ByteReader;
   info: ComponentInfo;
   scope: Scope;
+  /** a header-only file read (file-reader.ts): the file's component sections, and the next to read */
+  file?: { sections: readonly FileSection[]; next: number };
 }
 
 function newInfo(depth: number, path: string, start: number, end: number): ComponentInfo {
@@ -70,9 +73,10 @@ function newInfo(depth: number, path: string, start: number, end: number): Compo
   };
 }
 
-function hasPreamble(bytes: Uint8Array, at: number, end: number, preamble: readonly number[]): boolean {
-  if (end - at < 8) return false;
-  for (let i = 0; i < 8; i++) if (bytes[at + i] !== preamble[i]) return false;
+/** Do the 8 bytes at file offset `at` (read by `r`) hold the preamble? */
+function hasPreamble(r: ByteReader, at: number, preamble: readonly number[]): boolean {
+  if (r.end - at < 8) return false;
+  for (let i = 0; i < 8; i++) if (r.bytes[at - r.base + i] !== preamble[i]) return false;
   return true;
 }
 
@@ -80,39 +84,63 @@ function pathOf(parent: string, what: string): string {
   return parent ? `${parent} / ${what}` : what;
 }
 
-/** Reads the component whose preamble starts at 0 (already checked by the caller). Never throws. */
-export function readComponent(bytes: Uint8Array, report: Report): ComponentReadResult {
-  const top = newInfo(0, '', 0, bytes.length);
+/**
+ * Reads the component whose preamble starts at 0 (already checked by the caller). Never throws.
+ * `file`: a header-only read of a file (file-reader.ts), `bytes` then being its first 8 bytes: the
+ * component's own sections are read from there, its nested modules and components listed, not read.
+ */
+export function readComponent(bytes: Uint8Array, report: Report, file?: readonly FileSection[]): ComponentReadResult {
+  const byteLength = file ? Math.max(8, ...file.slice(-1).map((f) => f.payloadOffset + f.size)) : bytes.length;
+  const top = newInfo(0, '', 0, byteLength);
   const customSections: CustomSection[] = [];
-  const stack: Frame[] = [{ r: new ByteReader(bytes, 8, bytes.length), info: top, scope: new Scope() }];
+  const stack: Frame[] = [{ r: new ByteReader(bytes, 8, bytes.length), info: top, scope: new Scope(), file: file && { sections: file, next: 0 } }];
   let tooDeepReported = false;
   while (stack.length) {
     const frame = stack[stack.length - 1];
     const { r, info, scope } = frame;
-    if (r.atEnd()) {
-      stack.pop();
-      continue;
-    }
-    const offset = r.pos;
     let id: number;
     let size: number;
-    try {
-      id = r.u8('section id');
-      size = r.u32('section size');
-      if (size > r.remaining) r.fail(`section size ${size} runs past the end of its component (${r.remaining} bytes left)`, offset);
-    } catch (e) {
-      if (!(e instanceof WasmFormatError)) throw e;
-      report(e.offset, `${where(info)}section at ${hex(offset)}: ${e.message}; the rest of the component is not read`);
-      stack.pop();
-      continue;
+    let offset: number;
+    let payloadOffset: number;
+    let s: ByteReader;
+    /** only the head of the payload was read (header-only reads of nested modules and components) */
+    let partial = false;
+    if (frame.file) {
+      if (frame.file.next >= frame.file.sections.length) {
+        stack.pop();
+        continue;
+      }
+      const f = frame.file.sections[frame.file.next++];
+      ({ id, size, offset, payloadOffset } = f);
+      const data = f.data ?? new Uint8Array(0);
+      partial = data.length < size;
+      s = new ByteReader(data, payloadOffset, payloadOffset + data.length, payloadOffset);
+    } else {
+      if (r.atEnd()) {
+        stack.pop();
+        continue;
+      }
+      offset = r.pos;
+      try {
+        id = r.u8('section id');
+        size = r.u32('section size');
+        if (size > r.remaining) r.fail(`section size ${size} runs past the end of its component (${r.remaining} bytes left)`, offset);
+      } catch (e) {
+        if (!(e instanceof WasmFormatError)) throw e;
+        report(e.offset, `${where(info)}section at ${hex(offset)}: ${e.message}; the rest of the component is not read`);
+        stack.pop();
+        continue;
+      }
+      payloadOffset = r.pos;
+      r.pos = payloadOffset + size;
+      s = new ByteReader(bytes, payloadOffset, payloadOffset + size);
     }
-    const payloadOffset = r.pos;
     const end = payloadOffset + size;
-    r.pos = end;
     const name = COMPONENT_SECTION_NAMES[id] ?? 'unknown';
     const section: SectionInfo = { id, name, offset, payloadOffset, size };
     info.sections.push(section);
-    const s = new ByteReader(bytes, payloadOffset, end);
+    // a header-only read has only the head of the wiring sections: listed, not read
+    if (partial && id !== 0 && id !== 1 && id !== 4) continue;
     try {
       switch (id) {
         case 0: {
@@ -125,7 +153,7 @@ export function readComponent(bytes: Uint8Array, report: Report): ComponentReadR
         case 1: {
           const index = scope.modules++;
           info.modules.push({ index, path: pathOf(info.path, `module ${index}`), offset, start: payloadOffset, end, depth: info.depth });
-          if (!hasPreamble(bytes, payloadOffset, end, CORE_PREAMBLE)) {
+          if (!hasPreamble(s, payloadOffset, CORE_PREAMBLE)) {
             report(payloadOffset, `${where(info)}core module ${index} at ${hex(payloadOffset)} does not start with the core module preamble (00 61 73 6d 01 00 00 00)`);
           }
           s.pos = end;
@@ -142,7 +170,7 @@ export function readComponent(bytes: Uint8Array, report: Report): ComponentReadR
         }
         case 4: {
           const index = scope.components.length;
-          if (!hasPreamble(bytes, payloadOffset, end, COMPONENT_PREAMBLE)) {
+          if (!hasPreamble(s, payloadOffset, COMPONENT_PREAMBLE)) {
             s.fail(`component ${index} does not start with the component preamble (00 61 73 6d 0d 00 01 00)`, payloadOffset);
           }
           if (info.depth + 1 > MAX_COMPONENT_DEPTH) {
@@ -158,6 +186,11 @@ export function readComponent(bytes: Uint8Array, report: Report): ComponentReadR
           info.components.push(child);
           scope.components.push(child.exports);
           s.pos = end;
+          if (partial) {
+            // a header-only read: listed, not read (its imports are wired inside this component)
+            child.unread = true;
+            break;
+          }
           stack.push({ r: new ByteReader(bytes, payloadOffset + 8, end), info: child, scope: new Scope(scope) });
           break;
         }
@@ -240,7 +273,7 @@ export function readComponent(bytes: Uint8Array, report: Report): ComponentReadR
           report(offset, `${where(info)}unknown component section id ${id} at ${hex(offset)} (${size} bytes); skipped`, 'warning');
           s.pos = end;
       }
-      if (s.pos !== end) report(s.pos, `${where(info)}section ${id} (${name}) at ${hex(offset)}: ${end - s.pos} bytes left over after its entries`);
+      if (s.pos !== end && !partial) report(s.pos, `${where(info)}section ${id} (${name}) at ${hex(offset)}: ${end - s.pos} bytes left over after its entries`);
     } catch (e) {
       if (!(e instanceof WasmFormatError)) throw e;
       report(e.offset, `${where(info)}section ${id} (${name}) at ${hex(offset)}: ${e.message}; the rest of the section is skipped`);

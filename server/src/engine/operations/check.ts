@@ -70,8 +70,9 @@ export function checkFile(
   if (!kind) throw new Error(`${file}: not a .wat, .wast or .wasm file`);
   const policy = store.policyFor(file);
   if (kind === 'wasm') {
-    // the whole file only when the policy hashes it (signatures, integrity pins); otherwise its headers
-    const whole = source?.bytes !== undefined || policyHashesModules(policy.effective);
+    // the whole file only when the policy hashes it (signatures, integrity pins) or checks the modules
+    // inside a component; otherwise its headers (a component's own sections)
+    const whole = source?.bytes !== undefined || policyHashesModules(policy.effective) || policy.effective.imports?.nestedModules === true;
     let fileBytes: WasmFileBytes = source?.bytes
       ? { bytes: source.bytes, size: source.bytes.length, complete: true }
       : whole

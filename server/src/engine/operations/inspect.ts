@@ -5,6 +5,7 @@
  */
 import * as path from 'path';
 import { checkFile } from './check';
+import { readWasmFileFully } from '../binary/file-reader';
 import { describeImport } from '../wasi';
 import { describeComponentExtern, interfaceFunctions } from '../component/wasi-catalog';
 import { allNestedModules, type ComponentInfo } from '../component/model';
@@ -63,7 +64,10 @@ export function describeLimits(l: Limits): string {
 }
 
 export function inspectFile(file: string, store: PolicyStore, source?: { text?: string; bytes?: Uint8Array }): Inspection {
-  const result = checkFile(file, store, source);
+  let result = checkFile(file, store, source);
+  // a component's check reads its own sections only: inspection lists its nested parts too
+  const w = result.wasm;
+  if (w?.read.model.kind === 'component' && w.bytes.length < (w.read.model.byteLength ?? 0)) result = checkFile(file, store, { bytes: readWasmFileFully(file).bytes });
   const model: ModuleModel | undefined = result.models[0];
   // inspection shows every section: decode what the check's lazy read left, with any problems found
   const read = result.wasm?.read;
