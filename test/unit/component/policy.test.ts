@@ -131,3 +131,40 @@ describe('component policy', () => {
     assert.equal(check(bytes, { exports: { required: ['wasi:http/incoming-handler@0.2'] } }).filter((d) => d.code === 'export-missing').length, 0);
   });
 });
+
+describe('component policy checks from the file', () => {
+  test('the header-only read gives the findings of a full read, without reading the nested parts', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { checkFile } = await import('../../../server/src/engine/operations/check');
+    const { PolicyStore } = await import('../../../server/src/engine/policy/store');
+    const { readWasmFileHeaders } = await import('../../../server/src/engine/binary/file-reader');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ww-component-'));
+    try {
+      const bytes = await assembleComponent(NETWORK_COMPONENT_WAT.replace(/\)$/, '(component (import "inner:pkg/x" (func))))'));
+      const file = path.join(dir, 'net.wasm');
+      fs.writeFileSync(file, bytes);
+      const headers = readWasmFileHeaders(file);
+      assert.equal(headers.complete, false);
+      // nested module and component: their first bytes only
+      for (const s of headers.file!.sections.filter((x) => x.id === 1 || x.id === 4)) assert.ok(s.data!.length <= 8 && s.size > 8);
+      const store = new PolicyStore({ roots: [] });
+      const fromFile = checkFile(file, store);
+      assert.equal(fromFile.wasm!.bytes.length, 8);
+      const full = check(bytes);
+      assert.deepEqual(fromFile.diagnostics.map((d) => [d.code, d.message, d.span]), full.map((d) => [d.code, d.message, d.span]));
+      const c = fromFile.models[0].component!;
+      assert.equal(c.components.length, 1);
+      assert.equal(c.components[0].unread, true);
+      assert.equal(c.modules.length, 1);
+      // a policy asking for the nested modules gets the whole file read
+      fs.writeFileSync(path.join(dir, 'wasm-warden.policy.json'), JSON.stringify({ imports: { nestedModules: true } }));
+      const nested = checkFile(file, new PolicyStore({ roots: [dir] }));
+      assert.equal(nested.wasm!.bytes.length, bytes.length);
+      assert.ok(nested.diagnostics.some((d) => d.data?.nestedModule === 'module 0'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
