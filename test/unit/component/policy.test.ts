@@ -1,4 +1,10 @@
 import { test, describe } from 'node:test';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { checkFile } from '../../../server/src/engine/operations/check';
+import { PolicyStore } from '../../../server/src/engine/policy/store';
+import { readWasmFileHeaders } from '../../../server/src/engine/binary/file-reader';
 import assert from 'node:assert/strict';
 import { readWasm } from '../../../server/src/engine/binary/reader';
 import { baselinePolicy, checkModel } from '../../../server/src/engine/policy/check';
@@ -134,12 +140,6 @@ describe('component policy', () => {
 
 describe('component policy checks from the file', () => {
   test('the header-only read gives the findings of a full read, without reading the nested parts', async () => {
-    const fs = await import('node:fs');
-    const os = await import('node:os');
-    const path = await import('node:path');
-    const { checkFile } = await import('../../../server/src/engine/operations/check');
-    const { PolicyStore } = await import('../../../server/src/engine/policy/store');
-    const { readWasmFileHeaders } = await import('../../../server/src/engine/binary/file-reader');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ww-component-'));
     try {
       const bytes = await assembleComponent(NETWORK_COMPONENT_WAT.replace(/\)$/, '(component (import "inner:pkg/x" (func))))'));
