@@ -46,7 +46,7 @@ describe('WebAssembly components in the editor', () => {
     fs.mkdirSync(keys);
     keygenFiles({ secretKey: path.join(keys, 'c.key'), publicKey: path.join(keys, 'c.pub') });
     const unsigned = fs.readFileSync(file('net.wasm'));
-    await w.openFromExplorer('net.wasm');
+    // the active editor is the nested module's view: the commands act on the component it belongs to
     await w.panel('net.wasm');
     await w.runCommand('Wasm Warden: Sign Module');
     await w.answerQuickInput(path.join(keys, 'c.key'), { file: 'open' });
