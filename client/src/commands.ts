@@ -9,7 +9,8 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { FunctionListRequest, ServerCommands, WAT_VIEW_SCHEME, type FunctionListResult } from '../../server/src/protocol';
 import type { PanelManager } from './panels/panel-manager';
 import type { WatViewProvider } from './wasm-view';
-import { wasmUriOfView, watViewUri } from './wat-view-uri';
+import { nestedModuleViewUri, wasmUriOfView, watViewUri } from './wat-view-uri';
+import type { Inspection } from '../../server/src/engine/operations/inspect';
 import { renderInspection } from './panels/inspect-view';
 import { panelRenderers, type PanelKind, type PanelRenderer } from './panels';
 import { runInSandbox, saveRunReport, stopRuns } from './run';
@@ -104,6 +105,20 @@ async function pickFunction(ctx: CommandContext, uri: vscode.Uri): Promise<{ ind
     matchOnDescription: false,
   });
   return chosen ? { index: chosen.index, name: chosen.name } : undefined;
+}
+
+/** Picks one of a component's nested core modules (from its inspection). */
+async function pickNestedModule(ctx: CommandContext, uri: vscode.Uri): Promise<number | undefined> {
+  const client = await ctx.client();
+  const result = (await client.sendRequest('workspace/executeCommand', { command: ServerCommands.inspect, arguments: [{ uri: uri.toString() }] })) as Inspection | { error: string };
+  if ('error' in result) throw new Error(result.error);
+  const modules = result.component?.modules ?? [];
+  if (modules.length === 0) throw new Error(`${uri.path.split('/').pop()} is not a component with core modules inside`);
+  const chosen = await vscode.window.showQuickPick(
+    modules.map((m, index) => ({ label: `core ${m.path}`, description: `@0x${m.offset.toString(16)}, ${formatSize(m.size)}`, index })),
+    { title: `Show Nested Module as WAT: ${uri.path.split('/').pop()}` },
+  );
+  return chosen?.index;
 }
 
 function formatSize(n: number): string {
@@ -209,6 +224,15 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
       const uri = needTarget(arg);
       const doc = await vscode.workspace.openTextDocument(watViewUri(uri));
       // in the results group, beside the summary (or the source) it was asked from
+      await vscode.window.showTextDocument(doc, { preview: false, viewColumn: ctx.panels.resultsColumn() });
+    },
+    'wasmWarden.showNestedModule': async (arg, index?: unknown) => {
+      const target = needTarget(arg);
+      const given = /(?:^|&)module=(\d+)/.exec(target.query);
+      const uri = target.with({ query: '' });
+      const picked = typeof index === 'number' ? index : given ? Number(given[1]) : await pickNestedModule(ctx, uri);
+      if (picked === undefined) return;
+      const doc = await vscode.workspace.openTextDocument(nestedModuleViewUri(uri, picked));
       await vscode.window.showTextDocument(doc, { preview: false, viewColumn: ctx.panels.resultsColumn() });
     },
     'wasmWarden.showFunctionBody': async (arg, func?: unknown) => {

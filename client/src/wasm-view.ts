@@ -21,10 +21,11 @@ export class WatViewProvider implements vscode.TextDocumentContentProvider {
 
   async provideTextDocumentContent(uri: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
     const m = /(?:^|&)func=(\d+)/.exec(uri.query);
+    const nested = /(?:^|&)module=(\d+)/.exec(uri.query);
     const client = await this.client();
     const result: WatViewResult = await client.sendRequest(
       WatViewRequest,
-      { uri: wasmUriOfView(uri).toString(), func: m ? Number(m[1]) : undefined },
+      { uri: wasmUriOfView(uri).toString(), func: m ? Number(m[1]) : undefined, module: nested ? Number(nested[1]) : undefined },
       token,
     );
     return result.text;

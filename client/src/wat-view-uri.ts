@@ -4,7 +4,8 @@
  * panels and the commands all link to the view, and none of them should have to import another.
  *
  * The whole module's view of `/d/m.wasm` is `/d/m.wasm.wat`; one function's body is
- * `/d/m.wasm/<name> (func 123).wat?func=123`, so each body's tab has its own title.
+ * `/d/m.wasm/<name> (func 123).wat?func=123`, so each body's tab has its own title; a component's nested
+ * core module N is `/d/c.wasm/module N.wat?module=N`.
  */
 import * as vscode from 'vscode';
 import { WAT_VIEW_SCHEME, WAT_VIEW_SUFFIX, functionViewName } from '../../server/src/protocol';
@@ -15,8 +16,13 @@ export function watViewUri(wasm: vscode.Uri, func?: number, name?: string): vsco
   return vscode.Uri.from({ scheme: WAT_VIEW_SCHEME, path: `${wasm.path}/${functionViewName(func, name)}`, query: `func=${func}` });
 }
 
+/** The WAT view of a component's nested core module (index in file order). */
+export function nestedModuleViewUri(wasm: vscode.Uri, index: number): vscode.Uri {
+  return vscode.Uri.from({ scheme: WAT_VIEW_SCHEME, path: `${wasm.path}/module ${index}${WAT_VIEW_SUFFIX}`, query: `module=${index}` });
+}
+
 /** The `.wasm` a WAT view shows. */
 export function wasmUriOfView(view: vscode.Uri): vscode.Uri {
-  if (/(?:^|&)func=\d+/.test(view.query)) return vscode.Uri.file(view.path.slice(0, view.path.lastIndexOf('/')));
+  if (/(?:^|&)(func|module)=\d+/.test(view.query)) return vscode.Uri.file(view.path.slice(0, view.path.lastIndexOf('/')));
   return vscode.Uri.file(view.path.slice(0, -WAT_VIEW_SUFFIX.length));
 }

@@ -70,6 +70,8 @@ export interface WatViewParams {
   uri: string;
   /** a defined function's index to disassemble on its own (body on demand) */
   func?: number;
+  /** a component's nested core module (index in file order, nested components' included) to show as WAT */
+  module?: number;
 }
 export interface WatViewResult {
   text: string;

@@ -29,6 +29,7 @@ import { CheckWorker } from './engine/budget/check-worker';
 import { capFindings, MAX_FINDINGS_PER_FILE, WAT_TOKENS_PER_MB, type AnalysisLimits } from './engine/budget/limits';
 import { ViewCache } from './view-cache';
 import { lintDocument, lintSeverities } from './engine/lints';
+import type { ComponentView } from './engine/component/wit-text';
 import { DEFAULT_SETTINGS, ScanDoneNotification, WAT_VIEW_SCHEME, WAT_VIEW_SUFFIX, type WardenSettings } from './protocol';
 
 /** WAT views longer than this are shown and marked, but not parsed for outline, folding and hover. */
@@ -135,7 +136,7 @@ export class Workspace {
   documentChanged(doc: TextDocument, immediately: boolean): void {
     const view = wasmFileOfView(doc.uri);
     if (view) {
-      if (immediately && view.func === undefined) this.viewShown(view.file, true);
+      if (immediately && view.func === undefined && view.module === undefined) this.viewShown(view.file, true);
       return;
     }
     const file = uriToPath(doc.uri);
@@ -164,7 +165,7 @@ export class Workspace {
     const view = wasmFileOfView(doc.uri);
     if (view) {
       // its editor closed: the view's findings go back to the .wasm, and its text is rendered again if reopened
-      if (view.func === undefined) this.viewShown(view.file, false);
+      if (view.func === undefined && view.module === undefined) this.viewShown(view.file, false);
       return;
     }
     const file = uriToPath(doc.uri);
@@ -182,6 +183,8 @@ export class Workspace {
   openWat(uri: string): WatAnalysis | DegradedWatAnalysis | undefined {
     const doc = this.documents.get(uri);
     const file = uriToPath(uri);
+    // a component's view is WIT-style text, not WAT: its outline and hover come from componentView()
+    if (!file && this.componentView(uri)) return undefined;
     const kind = file ? sourceKindOf(file) : undefined;
     if (doc && (kind === 'wat' || kind === 'wast' || doc.languageId === 'wat' || doc.languageId === 'wast')) {
       // a large module's WAT view is not parsed again for an outline or a hover: that took longer than
@@ -190,6 +193,14 @@ export class Workspace {
       return this.cache.watText(uri, kind === 'wast' || doc.languageId === 'wast' ? 'wast' : 'wat', doc.getText(), doc.version, this.limits);
     }
     return undefined;
+  }
+
+  /** The rendered view of a component when `uri` is that view (its outline, hover and lines). */
+  componentView(uri: string): { view: ComponentView; index: LineIndex; file: string } | undefined {
+    const v = wasmFileOfView(uri);
+    if (!v || v.func !== undefined || v.module !== undefined) return undefined;
+    const cached = this.views.peek(v.file);
+    return cached?.view.component ? { view: cached.view.component, index: cached.index, file: v.file } : undefined;
   }
 
   /** The parsed form of an open WAT/WAST buffer (none for a buffer over the analysis budget). */
@@ -455,13 +466,15 @@ export function watViewUri(wasmFile: string): string {
   return URI.from({ scheme: WAT_VIEW_SCHEME, path: URI.file(wasmFile).path + WAT_VIEW_SUFFIX }).toString();
 }
 
-export function wasmFileOfView(uri: string): { file: string; func?: number } | undefined {
+export function wasmFileOfView(uri: string): { file: string; func?: number; module?: number } | undefined {
   const u = URI.parse(uri);
   if (u.scheme !== WAT_VIEW_SCHEME || !u.path.endsWith(WAT_VIEW_SUFFIX)) return undefined;
   const m = /(?:^|&)func=(\d+)/.exec(u.query);
-  // one function's view is `<module path>/<name> (func N).wat?func=N`; the whole module's `<module path>.wat`
-  const file = URI.file(m ? u.path.slice(0, u.path.lastIndexOf('/')) : u.path.slice(0, -WAT_VIEW_SUFFIX.length)).fsPath;
-  return { file, func: m ? Number(m[1]) : undefined };
+  const nested = /(?:^|&)module=(\d+)/.exec(u.query);
+  // one function's view is `<module path>/<name> (func N).wat?func=N`, a component's nested module's
+  // `<component path>/module N.wat?module=N`; the whole module's `<module path>.wat`
+  const file = URI.file(m || nested ? u.path.slice(0, u.path.lastIndexOf('/')) : u.path.slice(0, -WAT_VIEW_SUFFIX.length)).fsPath;
+  return { file, func: m ? Number(m[1]) : undefined, module: nested ? Number(nested[1]) : undefined };
 }
 
 /** The analysis budgets from the settings: each a number within its range, else its default. */

@@ -119,6 +119,36 @@ export function ensureWat(w: { name: string; from: string }): string | undefined
   return out;
 }
 
+/**
+ * Real components for the policy group (issue 18): a preview1 program of LARGE_MODULES made a component
+ * with the WASI preview1 command adapter by jco's componentNew (wasm-tools), into the cache (once).
+ * Absolute paths (by name); undefined entries when jco cannot build one.
+ */
+export async function ensureComponents(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const from: Record<string, string> = { 'yosys component (wasi-sdk + preview1 adapter)': LARGE_MODULES['yosys (C++ wasi-sdk)'] };
+  for (const [name, rel] of Object.entries(from)) {
+    const file = path.join(CACHE, 'components', path.basename(rel).replace(/\.wasm$/, '.component.wasm'));
+    if (!fs.existsSync(file)) {
+      try {
+        const jco = (await import('@bytecodealliance/jco')) as unknown as {
+          componentNew(core: Uint8Array, adapters: [string, Uint8Array][]): Promise<Uint8Array>;
+          preview1AdapterCommandPath(): URL;
+        };
+        const bytes = await jco.componentNew(fs.readFileSync(path.join(NM, rel)), [['wasi_snapshot_preview1', fs.readFileSync(jco.preview1AdapterCommandPath())]]);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file + '.tmp', bytes);
+        fs.renameSync(file + '.tmp', file);
+      } catch (e) {
+        log(`component ${name}: not built (${(e as Error).message.split('\n')[0]})`);
+        continue;
+      }
+    }
+    out[name] = file;
+  }
+  return out;
+}
+
 export interface Stats {
   n: number;
   median: number;

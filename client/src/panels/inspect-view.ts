@@ -15,7 +15,29 @@ export function renderInspection(i: Inspection, fileUri: string): string {
   parts.push(
     `<p><button data-command="wasmWarden.validate" data-arg="${esc(fileUri)}">Validate</button><button data-command="wasmWarden.showWatView" data-arg="${esc(fileUri)}">Show WAT</button></p>`,
   );
-  if (i.kind === 'component') parts.push('<p>This is a WebAssembly component; Wasm Warden reads core modules only.</p>');
+  const c = i.component;
+  if (c) {
+    parts.push(
+      `<p>A WebAssembly component: its imports are interfaces (the capability column is the WASI group each needs). Inside: ${c.modules.length} core module${c.modules.length === 1 ? '' : 's'} (internal wiring, checked only with <code>imports.nestedModules</code>), ${c.components} nested component${c.components === 1 ? '' : 's'}, ${c.canonicalFunctions} canonical functions.</p>`,
+    );
+    if (c.modules.length) {
+      parts.push(
+        section(
+          `Core modules inside (${c.modules.length})`,
+          table(
+            ['module', { label: 'offset', cls: 'c-medium' }, { label: 'size', cls: 'c-medium' }, { label: '', cls: 'c-medium' }],
+            firstRows(c.modules, MAX_EXPORT_ROWS).map((m, index) => [
+              { text: `core ${m.path}`, code: true },
+              `0x${m.offset.toString(16)}`,
+              formatBytes(m.size),
+              { html: `<button data-command="wasmWarden.showNestedModule" data-arg="${esc(`${fileUri}?module=${index}`)}">Show WAT</button>` },
+            ]),
+          ) + moreRows(c.modules.length, MAX_EXPORT_ROWS, 'modules'),
+        ),
+      );
+    }
+    if (c.toolchainImports.length) parts.push(`<p>Typically added by the toolchain whatever the program calls: ${c.toolchainImports.map((n) => `<code>${esc(n)}</code>`).join(' ')}</p>`);
+  }
   parts.push(
     section(
       `Imports (${i.imports.length})`,

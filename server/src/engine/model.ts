@@ -12,6 +12,7 @@
  * derive from one (policy/rules/helpers.ts) for as long as it lives.
  */
 import type { Span } from './span';
+import type { ComponentInfo } from './component/model';
 
 export type ExternKind = 'func' | 'table' | 'memory' | 'global' | 'tag';
 
@@ -210,8 +211,10 @@ export interface SectionInfo {
 
 export interface ModuleModel {
   origin: 'wat' | 'binary';
-  /** a core module, or a component (binary only: recognised, not modelled) */
+  /** a core module, or a component (binary only; its parts are in `component`, the core lists stay empty) */
   kind: 'module' | 'component';
+  /** components: imports, exports, nested modules and components, canonical functions (component/model.ts) */
+  component?: ComponentInfo;
   /** `$name` of a WAT module, or the module name from the `name` section */
   id?: string;
   /** the whole module */

@@ -1,12 +1,14 @@
 /**
  * The WASI catalog: every preview1 function (`wasi_snapshot_preview1`, and its older name `wasi_unstable`)
  * with the capability group it belongs to and a one-line description, plus a mapping of component-model
- * interfaces (`wasi:filesystem/types@0.2.0` ...) to the same groups.
+ * interfaces (`wasi:filesystem/types@0.2.0` ..., the catalog in component/wasi-catalog.ts) to the same groups.
  *
  * Policy rules decide on groups, not on individual functions: "may this module write files?".
  */
 
-/** Capability groups, from least to most sensitive-ish. */
+import { FILESYSTEM_WRITE_WORDS, WASI_COMPONENT_INTERFACES, WASI_COMPONENT_PACKAGES } from './component/wasi-catalog';
+
+/** Capability groups, from least to most sensitive-ish (the http ones concern components only). */
 export const WASI_CAPABILITIES = [
   'args-env',
   'clock',
@@ -19,6 +21,8 @@ export const WASI_CAPABILITIES = [
   'preopens',
   'filesystem-read',
   'filesystem-write',
+  'http-outgoing',
+  'http-incoming',
 ] as const;
 
 export type WasiCapability = (typeof WASI_CAPABILITIES)[number];
@@ -36,6 +40,8 @@ export const WASI_CAPABILITY_DOCS: Record<WasiCapability, string> = {
   preopens: 'discover the pre-opened directories',
   'filesystem-read': 'open files and read files, directories and metadata',
   'filesystem-write': 'create, modify, rename or delete files and directories',
+  'http-outgoing': 'send HTTP requests (components: wasi:http/outgoing-handler)',
+  'http-incoming': 'handle incoming HTTP requests (components: wasi:http/types, exporting wasi:http/incoming-handler)',
 };
 
 /** The module names under which preview1 is imported. */
@@ -99,41 +105,6 @@ export const WASI_PREVIEW1_FUNCTIONS: Readonly<Record<string, WasiFunctionInfo>>
   fd_filestat_set_times: { capability: 'filesystem-write', doc: 'Change the timestamps of an open file.' },
 };
 
-/** Component-model interfaces (`wasi:<package>/<interface>`) mapped to groups. */
-const COMPONENT_INTERFACES: Record<string, WasiCapability | 'filesystem'> = {
-  'cli/environment': 'args-env',
-  'cli/exit': 'process',
-  'cli/stdin': 'fd-io',
-  'cli/stdout': 'fd-io',
-  'cli/stderr': 'fd-io',
-  'cli/terminal-input': 'fd-io',
-  'cli/terminal-output': 'fd-io',
-  'cli/terminal-stdin': 'fd-io',
-  'cli/terminal-stdout': 'fd-io',
-  'cli/terminal-stderr': 'fd-io',
-  'clocks/monotonic-clock': 'clock',
-  'clocks/wall-clock': 'clock',
-  'clocks/timezone': 'clock',
-  'random/random': 'random',
-  'random/insecure': 'random',
-  'random/insecure-seed': 'random',
-  'io/poll': 'polling',
-  'io/streams': 'fd-io',
-  'io/error': 'fd-io',
-  'filesystem/preopens': 'preopens',
-  'filesystem/types': 'filesystem',
-};
-
-/** Packages whose every interface maps to one group. */
-const COMPONENT_PACKAGES: Record<string, WasiCapability> = {
-  sockets: 'sockets',
-  http: 'sockets',
-};
-
-/** Words in a `wasi:filesystem/types` function name that mean it changes the filesystem. */
-const FILESYSTEM_WRITE_WORDS =
-  /(write|create|remove|rename|unlink|symlink|link-at|set-size|set-times|sync|append|truncate|allocate)/;
-
 export interface WasiImportInfo {
   /** the module name looks like WASI (`wasi_*`, `wasi:*`) */
   wasi: boolean;
@@ -163,9 +134,9 @@ export function describeImport(module: string, name: string): Readonly<WasiImpor
   const m = /^wasi:([a-z0-9-]+)\/([a-z0-9-]+)(@.*)?$/.exec(module);
   if (m) {
     const [, pkg, iface] = m;
-    const whole = COMPONENT_PACKAGES[pkg];
+    const whole = WASI_COMPONENT_PACKAGES[pkg];
     if (whole) return { wasi: true, known: true, capability: whole, doc: `WASI ${pkg} interface ${iface}.` };
-    const mapped = COMPONENT_INTERFACES[`${pkg}/${iface}`];
+    const mapped = WASI_COMPONENT_INTERFACES[`${pkg}/${iface}`];
     if (mapped === 'filesystem') {
       const capability: WasiCapability = FILESYSTEM_WRITE_WORDS.test(name) ? 'filesystem-write' : 'filesystem-read';
       return { wasi: true, known: true, capability, doc: `WASI filesystem function ${name}.` };

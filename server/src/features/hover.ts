@@ -10,10 +10,13 @@ import { uriToPath } from '../documents';
 import { toRange } from '../convert';
 import type { ImportEntry } from '../engine/model';
 import type { Workspace } from '../workspace';
+import { describeComponentExtern, interfaceFunctions } from '../engine/component/wasi-catalog';
 
 export function registerHover(connection: Connection, workspace: () => Workspace): void {
   connection.onHover((params): Hover | null => {
     const ws = workspace();
+    const component = ws.componentView(params.textDocument.uri);
+    if (component) return componentHover(ws, component, component.index.offsetAt(params.position));
     const a = ws.watAnalysis(params.textDocument.uri);
     if (!a) return null;
     const offset = a.index.offsetAt(params.position);
@@ -63,4 +66,36 @@ function code(s: string): string {
   for (const m of s.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
   const ticks = '`'.repeat(longest + 1);
   return `${ticks} ${s} ${ticks}`;
+}
+
+/** The hover of an import or export in a component's view: what it is, the WASI groups it needs, the policy's verdict. */
+function componentHover(ws: Workspace, component: NonNullable<ReturnType<Workspace['componentView']>>, offset: number): Hover | null {
+  const at = component.view.externs.find((e) => e.start <= offset && offset <= e.end);
+  if (!at) return null;
+  const { ext, exported } = at;
+  let findings: string[] = [];
+  let policyFile: string | undefined;
+  try {
+    const wasm = ws.cache.viewedWasm(component.file);
+    const policy = ws.policies.policyFor(component.file);
+    policyFile = policy.file;
+    findings = checkModel(wasm.read.model, policy.effective, { bytes: wasm.bytes, filePath: component.file, policyDir: policy.dir })
+      .filter((d) => d.span.start < ext.span.end && ext.span.start < d.span.end)
+      .flatMap((f) => (Array.isArray(f.data?.rules) ? (f.data.rules as string[]) : [f.code]));
+  } catch {
+    // the file went away: the hover says what the view shows
+  }
+  const info = describeComponentExtern(ext, exported);
+  const functions = interfaceFunctions(ext);
+  const lines = [`**${exported ? 'export' : 'import'}** ${code(ext.name)} (${ext.sort === 'instance' ? 'interface' : ext.sort})`];
+  if (ext.parsed.form === 'interface') lines.push(`package ${code(`${ext.parsed.namespace}:${ext.parsed.package}`)}, interface ${code(ext.parsed.interface!)}${ext.parsed.version ? `, version ${code(ext.parsed.version)}` : ', unversioned'}`);
+  else lines.push(`${ext.parsed.form} name`);
+  if (functions.length) lines.push(`${functions.length} function${functions.length === 1 ? '' : 's'}`);
+  if (info.wasi) lines.push(info.known ? `WASI · capability ${info.capabilities.length ? info.capabilities.map((c) => `**${c}**`).join(', ') : 'none'}` : 'WASI · **not in the WASI interface catalog**');
+  if (info.toolchain) lines.push('', 'Typically added by the toolchain (the preview1 adapter, Rust wasm32-wasip2) whatever the program calls.');
+  lines.push('');
+  const by = policyFile ? 'the workspace policy' : 'the default policy';
+  const rules = [...new Set(findings)];
+  lines.push(rules.length ? `**Denied** by ${by} (${rules.map((r) => code(r)).join(', ')})` : `**Allowed** by ${by}`);
+  return { contents: { kind: MarkupKind.Markdown, value: lines.join('\n') }, range: toRange(component.index, { start: at.start, end: at.end }) };
 }

@@ -6,6 +6,7 @@ import { quickFoldingSpans } from '../engine/wat/quick-outline';
 import type { DegradedWatAnalysis } from '../documents';
 import { toRange } from '../convert';
 import type { Workspace } from '../workspace';
+import type { ViewSymbol } from '../engine/component/wit-text';
 
 const KIND: Record<SymbolNode['kind'], SymbolKind> = {
   module: SymbolKind.Module,
@@ -49,17 +50,48 @@ function quickSymbols(a: DegradedWatAnalysis): DocumentSymbol[] {
   return symbols;
 }
 
+const VIEW_KIND: Record<ViewSymbol['kind'], SymbolKind> = {
+  world: SymbolKind.Namespace,
+  import: SymbolKind.Interface,
+  export: SymbolKind.Key,
+  func: SymbolKind.Function,
+  type: SymbolKind.Struct,
+  module: SymbolKind.Module,
+  component: SymbolKind.Package,
+};
+
+/** The outline of a component's WIT-style view. */
+function viewSymbol(s: ViewSymbol, index: LineIndex): DocumentSymbol {
+  const range = toRange(index, { start: s.start, end: s.end });
+  return { name: s.name || '(anonymous)', detail: s.detail, kind: VIEW_KIND[s.kind], range, selectionRange: range, children: s.children.map((c) => viewSymbol(c, index)) };
+}
+
 export function registerNavigation(connection: Connection, workspace: () => Workspace): void {
   connection.onDocumentSymbol((params) => {
+    const component = workspace().componentView(params.textDocument.uri);
+    if (component) return component.view.symbols.map((s) => viewSymbol(s, component.index));
     const a = workspace().openWat(params.textDocument.uri);
     if (!a) return [];
     return a.degraded ? quickSymbols(a) : documentSymbols(a.doc).map((s) => toSymbol(s, a.index));
   });
 
   connection.onFoldingRanges((params): FoldingRange[] => {
+    const out: FoldingRange[] = [];
+    const component = workspace().componentView(params.textDocument.uri);
+    if (component) {
+      const walk = (list: ViewSymbol[]) => {
+        for (const s of list) {
+          const start = component.index.positionAt(s.start).line;
+          const end = component.index.positionAt(s.end).line;
+          if (end > start) out.push({ startLine: start, endLine: end });
+          walk(s.children);
+        }
+      };
+      walk(component.view.symbols);
+      return out;
+    }
     const a = workspace().openWat(params.textDocument.uri);
     if (!a) return [];
-    const out: FoldingRange[] = [];
     for (const span of a.degraded ? quickFoldingSpans(a.outline()) : foldingRanges(a.doc)) {
       const start = a.index.positionAt(span.start).line;
       const end = a.index.positionAt(span.end).line;

@@ -7,11 +7,17 @@ import { FunctionListRequest, WatViewRequest, type FunctionListParams, type Func
 import { disassembleFunction, summarizeModule } from '../engine/binary/wat-view';
 import { uriToPath } from '../documents';
 import type { Workspace } from '../workspace';
+import * as path from 'path';
+import { readWasm } from '../engine/binary/reader';
+import { allNestedModules } from '../engine/component/model';
+import { nestedModuleBytes } from '../engine/component/nested-modules';
+import { moduleView } from '../engine/operations/module-view';
 
 export function registerWatView(connection: Connection, workspace: () => Workspace): void {
   connection.onRequest(WatViewRequest, async (params: WatViewParams): Promise<WatViewResult> => {
     const file = uriToPath(params.uri);
     if (!file) return { text: ';; not a file', summary: '', headerOnly: true, error: 'not a file URI' };
+    if (params.module !== undefined) return nestedModuleView(workspace(), file, params.module);
     let read;
     try {
       read = params.func === undefined ? await workspace().watView(file) : { wasm: workspace().cache.viewedWasm(file), view: undefined };
@@ -53,4 +59,23 @@ export function registerWatView(connection: Connection, workspace: () => Workspa
 
 function comment(message: string): string {
   return message.replace(/\n/g, '\n;; ');
+}
+
+/** The WAT view of a component's nested core module, rendered from its bytes at their offset. */
+async function nestedModuleView(ws: Workspace, file: string, index: number): Promise<WatViewResult> {
+  try {
+    const wasm = ws.cache.viewedWasm(file);
+    const c = wasm.read.model.component;
+    if (!c) throw new Error('this is not a component');
+    const mod = allNestedModules(c)[index];
+    if (!mod) throw new Error(`the component has no core module ${index}`);
+    const bytes = nestedModuleBytes(wasm.bytes, mod);
+    const read = readWasm(bytes);
+    const view = await moduleView(bytes, read);
+    const head = `;; core ${mod.path} of ${path.basename(file)}, bytes 0x${mod.start.toString(16)}..0x${mod.end.toString(16)} of the component (offsets below are the module's own)\n`;
+    return { text: head + view.text, summary: summarizeModule(read, bytes.length), headerOnly: view.headerOnly };
+  } catch (err) {
+    const message = (err as Error).message;
+    return { text: `;; Wasm Warden could not show this module:\n;; ${comment(message)}\n`, summary: message, headerOnly: true, error: message };
+  }
 }

@@ -209,15 +209,12 @@ test('limits flags: custom page sizes, memory64 beyond 32 bits, shared', () => {
   for (const f of ['custom-page-sizes', 'memory64', 'threads', 'multi-memory'] as const) assert.ok(r.model.features.includes(f), f);
 });
 
-test('components are recognised, listed by section and reported as info', () => {
+test('components are read by the component reader, their sections listed (test/unit/component/ has the rest)', () => {
   const bytes = module([section(0, [...str('component-name'), 1, 2, 3]), section(1, [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])], [0, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]);
   const r = readWasm(bytes);
   assert.equal(r.model.kind, 'component');
-  assert.deepEqual(
-    r.diagnostics.map((d) => [d.severity, d.code]),
-    [['info', 'wasm-component']],
-  );
-  assert.match(r.diagnostics[0].message, /component/);
+  assert.deepEqual(r.diagnostics, []);
+  assert.equal(r.model.component!.modules.length, 1);
   assert.deepEqual(r.model.sections!.map((s) => s.name), ['custom:component-name', 'core module']);
   assert.equal(r.model.customSections[0].size, 3);
 });

@@ -52,6 +52,16 @@ describe('panel escaping', () => {
     assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'), 'the name is shown, escaped');
   });
 
+  test('a component\'s inspect panel renders hostile interface and module names as text, with a Show WAT button per nested module', () => {
+    const i = inspection();
+    i.kind = 'component';
+    i.component = { modules: HOSTILE.map((h, k) => ({ path: `component 0 / module ${k} ${h}`, offset: 100 * k, size: 10 })), components: 1, canonicalFunctions: 2, toolchainImports: HOSTILE };
+    const html = renderInspection(i, 'file:///w/x.wasm');
+    assertInert(html);
+    assert.ok(html.includes('Core modules inside (5)'));
+    assert.ok(html.includes('data-command="wasmWarden.showNestedModule" data-arg="file:///w/x.wasm?module=4"'));
+  });
+
   test('validate, optimize, signatures and run panels escape module strings', () => {
     const f = { rule: 'wabt', severity: 'error' as const, source: '<script>alert(1)</script>', message: '<img src=x onerror=alert(1)>', file: '/w/"><svg onload=alert(1)>.wat', line: 1, column: 1 };
     assertInert(renderValidate({ file: '/w/<script>alert(1)</script>.wat', valid: false, validators: ['wabt'], timeMs: 1, findings: [f] }));

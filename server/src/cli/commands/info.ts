@@ -47,16 +47,24 @@ function inspectionText(i: Inspection, io: Io): string {
   lines.push(h(`imports (${i.imports.length})`));
   for (const imp of i.imports) {
     const verdict = imp.findings.length ? paint(io, 'red', imp.findings.map((f) => `${f.severity} [${f.rule}]`).join(', ')) : paint(io, 'green', 'allowed');
-    lines.push(`  ${imp.module}.${imp.name}  ${imp.kind}${imp.capability ? `  (${imp.capability})` : ''}  ${verdict}`);
+    lines.push(`  ${imp.module ? `${imp.module}.` : ''}${imp.name}  ${imp.kind}${imp.capability ? `  (${imp.capability})` : ''}  ${verdict}`);
   }
   lines.push(h(`exports (${i.exports.length})`));
   for (const e of i.exports) lines.push(`  ${e.name}  ${e.kind} ${e.index}`);
+  const c = i.component;
+  if (c) {
+    lines.push(h(`core modules inside (${c.modules.length}): internal wiring, checked only with imports.nestedModules`));
+    for (const m of c.modules) lines.push(`  ${m.path}  @0x${m.offset.toString(16)}  ${m.size} bytes`);
+    lines.push(`nested components: ${c.components}; canonical functions: ${c.canonicalFunctions}`);
+    if (c.toolchainImports.length) lines.push(`typically added by the toolchain: ${c.toolchainImports.join(', ')}`);
+  } else {
   lines.push(h(`memories (${i.memories.length})`));
   for (const m of i.memories) lines.push(`  ${m.index}${m.id ? ` ${m.id}` : ''}${m.imported ? ` imported ${m.imported}` : ''}  ${m.limits}${m.maxBytes !== undefined ? ` (max ${m.maxBytes} bytes)` : ''}`);
   lines.push(h(`tables (${i.tables.length})`));
   for (const t of i.tables) lines.push(`  ${t.index}${t.id ? ` ${t.id}` : ''}${t.imported ? ` imported ${t.imported}` : ''}  ${t.refType}  ${t.limits}`);
   lines.push(`functions: ${i.functions.defined} defined, ${i.functions.imported} imported; globals: ${i.globals}; start: ${i.start ?? 'none'}`);
   if (i.features.length) lines.push(`features: ${i.features.join(', ')}`);
+  }
   if (i.customSections.length) {
     lines.push(h(`custom sections (${i.customSections.length})`));
     for (const c of i.customSections) lines.push(`  ${c.name}  ${c.size} bytes`);

@@ -8,6 +8,9 @@
  * follow what the policy looks at, not the module's size. Pair it with
  * `readWasm(bytes, { ...HEADER_READ_OPTIONS, file })`.
  *
+ * A component gets its own sections whole and nothing of its nested modules and components (see
+ * componentHeaders; the reader then lists them without reading them).
+ *
  * Anything unusual (a malformed size, a truncated header, another version, a custom section name
  * longer than the head read) falls back to reading the whole file, so the reader sees the real bytes
  * and reports the problem with its offset.
@@ -83,6 +86,12 @@ export function readWasmFileHeaders(file: string): WasmFileBytes {
     const start = startBuffer.subarray(0, Math.min(size, START_BYTES));
     if (size < 8 || readAt(fd, start, 0, start.length, 0) < start.length) return full();
     const magic = start.slice(0, 8);
+    // components: their own sections, without the nested modules and components (componentHeaders)
+    if (magic[0] === 0 && magic[1] === 0x61 && magic[2] === 0x73 && magic[3] === 0x6d && magic[4] === 0x0d && magic[5] === 0 && magic[6] === 1 && magic[7] === 0) {
+      const sections = componentHeaders(fd, size, start);
+      if (!sections) return full();
+      return { bytes: magic, size, complete: false, file: { byteLength: size, sections, load: (s) => loadPayload(file, s) } };
+    }
     // core modules of version 1 only; anything else is for the reader to describe from the whole file
     if (magic[0] !== 0 || magic[1] !== 0x61 || magic[2] !== 0x73 || magic[3] !== 0x6d || magic[4] !== 1 || magic[5] | magic[6] | magic[7]) return full();
     const walked = walkHeaders(fd, size, start);
@@ -211,6 +220,72 @@ function walkHeaders(
     pos = payloadOffset + payloadSize;
   }
   return { sections, heads, omitted };
+}
+
+/**
+ * Component sections a policy check does not read past their first bytes: core modules and components
+ * (their preamble), core instances, core types, canonical functions and values (the wiring inside).
+ */
+const COMPONENT_SECTIONS_SKIPPED: ReadonlySet<number> = new Set([1, 2, 3, 4, 8, 12]);
+
+/** More top-level sections than this in a component: the full read (and its findings) instead. */
+const MAX_COMPONENT_SECTIONS = 100_000;
+
+/**
+ * A component's top-level sections for a policy check: the whole payload of the sections that say what
+ * it imports and exports (imports, exports, types, aliases, instances: small), the first bytes of the
+ * others (nested modules and components, core instances and types, canonical functions, values: the
+ * wiring inside, see COMPONENT_SECTIONS_SKIPPED) and the name of each custom section. So the check
+ * of a component wrapping a 30 MB program reads kilobytes. Undefined when anything is off (a
+ * malformed size, a long custom name, too many sections): the whole file is read then.
+ */
+function componentHeaders(fd: number, size: number, start: Uint8Array): FileSection[] | undefined {
+  const sections: FileSection[] = [];
+  // the bytes at hand: the file's start, then windows of WINDOW_BYTES read where the next section is
+  // (a component's own sections lie together between its modules: one read each run of them)
+  let win = start;
+  let winPos = 0;
+  const bytesAt = (pos: number, n: number): Uint8Array | undefined => {
+    if (pos >= winPos && pos + n <= winPos + win.length) return win.slice(pos - winPos, pos - winPos + n);
+    const want = Math.min(Math.max(n, WINDOW_BYTES), size - pos);
+    const next = new Uint8Array(want);
+    if (readAt(fd, next, 0, want, pos) < n) return undefined;
+    win = next;
+    winPos = pos;
+    return win.slice(0, n);
+  };
+  let pos = 8;
+  while (pos < size) {
+    if (sections.length >= MAX_COMPONENT_SECTIONS) return undefined;
+    const h = bytesAt(pos, Math.min(6, size - pos));
+    if (!h || h.length < 2) return undefined;
+    let payloadSize = 0;
+    let p = 1;
+    for (let shift = 0; ; shift += 7) {
+      if (p >= h.length || shift > 28) return undefined;
+      const b = h[p++];
+      payloadSize += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) break;
+    }
+    const id = h[0];
+    const payloadOffset = pos + p;
+    if (payloadOffset + payloadSize > size) return undefined;
+    let want = COMPONENT_SECTIONS_SKIPPED.has(id) ? Math.min(payloadSize, 8) : id === 0 ? Math.min(payloadSize, CUSTOM_HEAD_BYTES) : payloadSize;
+    let data = bytesAt(payloadOffset, want);
+    if (!data) return undefined;
+    if (id === 0) {
+      const needed = nameLength(data);
+      if (needed === undefined || needed > payloadSize || needed > CUSTOM_NAME_MAX) return undefined;
+      if (needed > want) {
+        want = needed;
+        data = bytesAt(payloadOffset, want);
+        if (!data) return undefined;
+      }
+    }
+    sections.push({ id, offset: pos, payloadOffset, size: payloadSize, data });
+    pos = payloadOffset + payloadSize;
+  }
+  return sections;
 }
 
 /** A counted custom section's name and the bytes it takes, or undefined when it is malformed (the full read reports it). */

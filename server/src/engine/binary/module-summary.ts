@@ -34,8 +34,11 @@ export function summarizeModule(read: WasmReadResult, fileSize: number): string 
   const m = read.model;
   const lines: string[] = [];
   if (m.kind === 'component') {
+    const c = m.component;
     lines.push(`WebAssembly component, ${formatBytes(fileSize)} (${fileSize} bytes), ${m.sections?.length ?? 0} top-level sections`);
-    lines.push('components are recognised but not analysed');
+    if (c) {
+      lines.push(`imports ${c.imports.length}, exports ${c.exports.length}, core modules ${c.modules.length}, nested components ${c.components.length}, canonical functions ${c.canons.length}`);
+    }
   } else {
     lines.push(`WebAssembly module${m.id ? ' ' + commentText(m.id) : ''}, ${formatBytes(fileSize)} (${fileSize} bytes)`);
     const byKind = new Map<string, number>();

@@ -39,6 +39,7 @@ import { MAX_NAMES, emptyNameSection, readNameSection, type NameSection } from '
 import { newTypeUse, readStorageType, readValType, skipConstExpr, type TypeUse } from './value-types';
 import { MAX_LISTED_CUSTOM_SECTIONS, omittedCustomSectionsMessage, tallyCustomSection } from './custom-section-tally';
 import { boundedMessage } from '../diagnostic-limit';
+import { readComponent } from '../component/reader';
 
 export type { NameSection } from './name-section';
 
@@ -126,22 +127,6 @@ export const SECTION_NAMES = [
   'tag',
 ] as const;
 
-const COMPONENT_SECTION_NAMES = [
-  'custom',
-  'core module',
-  'core instance',
-  'core type',
-  'component',
-  'instance',
-  'alias',
-  'type',
-  'canon',
-  'start',
-  'import',
-  'export',
-  'value',
-];
-
 /** Position of each known section id in the required order (tag sits between memory and global). */
 const SECTION_ORDER: Record<number, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13 };
 
@@ -161,7 +146,7 @@ export function sectionName(id: number): string {
   return SECTION_NAMES[id] ?? 'unknown';
 }
 
-/** Reads a `.wasm` (or recognises a component). Never throws. */
+/** Reads a `.wasm`: a core module, or a component (component/reader.ts; `model.component`). Never throws. */
 export function readWasm(bytes: Uint8Array, options: ReadWasmOptions = {}): WasmReadResult {
   const reader = new ModuleReader(bytes, options);
   try {
@@ -447,15 +432,22 @@ class ModuleReader {
     const version = b[4] | (b[5] << 8);
     const layer = b[6] | (b[7] << 8);
     if (layer === 1 && version >= 0x0a) {
-      // component model binaries: version 0x0a..0x0d so far, layer 1
       this.model.kind = 'component';
-      this.report(
-        0,
-        `this is a WebAssembly component (version ${version}, layer 1); components are recognised but not analysed`,
-        'info',
-        'wasm-component',
-      );
-      this.walkComponentSections();
+      if (version !== 0x0d) {
+        this.report(4, `component binary version ${hex(version)} at 0x4 predates the current encoding (0xd); not analysed`, 'warning', 'wasm-component');
+        return;
+      }
+      const report = (offset: number, message: string, severity?: Severity, code?: string) => this.report(offset, message, severity, code);
+      const { info, customSections } = readComponent(b, report, this.file?.sections);
+      this.model.component = info;
+      this.model.sections = info.sections;
+      const listed = customSections.slice(0, MAX_LISTED_CUSTOM_SECTIONS);
+      this.model.customSections.push(...listed);
+      for (const c of customSections.slice(MAX_LISTED_CUSTOM_SECTIONS)) {
+        this.model.customSectionsOmitted = tallyCustomSection(this.model.customSectionsOmitted, c.name, c.size, c.span);
+      }
+      const omitted = this.model.customSectionsOmitted;
+      if (omitted) this.report(omitted.span.start, omittedCustomSectionsMessage(this.model.customSections, omitted), 'warning', 'input-limit');
       return;
     }
     if (version !== 1 || layer !== 0) {
@@ -464,41 +456,6 @@ class ModuleReader {
     }
     this.walkSections();
     this.finish();
-  }
-
-  /** Top-level sections of a component, by size only (so the view and summary can list them). */
-  private walkComponentSections(): void {
-    const r = new ByteReader(this.bytes, 8, this.bytes.length);
-    while (!r.atEnd()) {
-      const offset = r.pos;
-      try {
-        const id = r.u8('section id');
-        const size = r.u32('section size');
-        if (size > r.remaining) r.fail(`size ${size} runs past the end of the file (${r.remaining} bytes left)`, offset);
-        const payloadOffset = r.pos;
-        let name = COMPONENT_SECTION_NAMES[id] ?? 'unknown';
-        if (id === 0) {
-          const sub = new ByteReader(this.bytes, payloadOffset, payloadOffset + size);
-          const n = sub.name('custom section name');
-          name = `custom:${n.value}`;
-          const span = { start: offset, end: payloadOffset + size };
-          if (this.model.customSections.length >= MAX_LISTED_CUSTOM_SECTIONS) {
-            this.model.customSectionsOmitted = tallyCustomSection(this.model.customSectionsOmitted, n.value, span.end - sub.pos, span);
-            r.pos = span.end;
-            continue;
-          }
-          this.model.customSections.push({ name: n.value, size: span.end - sub.pos, span });
-        }
-        this.model.sections!.push({ id, name, offset, payloadOffset, size });
-        r.pos = payloadOffset + size;
-      } catch (e) {
-        if (!(e instanceof WasmFormatError)) throw e;
-        this.report(e.offset, `component section at ${hex(offset)}: ${e.message}`);
-        return;
-      }
-    }
-    const omitted = this.model.customSectionsOmitted;
-    if (omitted) this.report(omitted.span.start, omittedCustomSectionsMessage(this.model.customSections, omitted), 'warning', 'input-limit');
   }
 
   private walkSections(): void {

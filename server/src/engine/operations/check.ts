@@ -56,7 +56,7 @@ export function checkWatDocument(doc: WatDocument, file: string, policy: Resolve
 /** Format diagnostics and policy findings for an already-read binary. */
 export function checkWasmBytes(bytes: Uint8Array, read: WasmReadResult, file: string, policy: ResolvedPolicy): EngineDiagnostic[] {
   // the rules first: a lazy read decodes the sections they look at, and reports those sections' problems
-  const findings = read.model.kind === 'module' ? checkModel(read.model, policy.effective, { bytes, filePath: file, policyDir: policy.dir }) : [];
+  const findings = checkModel(read.model, policy.effective, { bytes, filePath: file, policyDir: policy.dir });
   return limitDiagnostics([...read.diagnostics, ...findings]);
 }
 
@@ -70,8 +70,9 @@ export function checkFile(
   if (!kind) throw new Error(`${file}: not a .wat, .wast or .wasm file`);
   const policy = store.policyFor(file);
   if (kind === 'wasm') {
-    // the whole file only when the policy hashes it (signatures, integrity pins); otherwise its headers
-    const whole = source?.bytes !== undefined || policyHashesModules(policy.effective);
+    // the whole file only when the policy hashes it (signatures, integrity pins) or checks the modules
+    // inside a component; otherwise its headers (a component's own sections)
+    const whole = source?.bytes !== undefined || policyHashesModules(policy.effective) || policy.effective.imports?.nestedModules === true;
     let fileBytes: WasmFileBytes = source?.bytes
       ? { bytes: source.bytes, size: source.bytes.length, complete: true }
       : whole

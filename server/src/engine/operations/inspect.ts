@@ -5,7 +5,10 @@
  */
 import * as path from 'path';
 import { checkFile } from './check';
+import { readWasmFileFully } from '../binary/file-reader';
 import { describeImport } from '../wasi';
+import { describeComponentExtern, interfaceFunctions } from '../component/wasi-catalog';
+import { allNestedModules, type ComponentInfo } from '../component/model';
 import { memoryMaxBytes, memoryMinBytes, type Limits, type ModuleModel } from '../model';
 import type { EngineDiagnostic } from '../diagnostic';
 import type { PolicyStore } from '../policy/store';
@@ -38,6 +41,18 @@ export interface Inspection {
   features: string[];
   sections: { name: string; size: number }[];
   findings: EngineDiagnostic[];
+  /** components: their parts (the imports and exports above are the component's own, by name) */
+  component?: ComponentInspection;
+}
+
+export interface ComponentInspection {
+  /** core modules inside (nested components' too): where, and how big */
+  modules: { path: string; offset: number; size: number }[];
+  /** components inside, at any depth */
+  components: number;
+  canonicalFunctions: number;
+  /** imports toolchains add whatever the program calls (wasi:cli, wasi:io...) */
+  toolchainImports: string[];
 }
 
 export function describeLimits(l: Limits): string {
@@ -49,7 +64,10 @@ export function describeLimits(l: Limits): string {
 }
 
 export function inspectFile(file: string, store: PolicyStore, source?: { text?: string; bytes?: Uint8Array }): Inspection {
-  const result = checkFile(file, store, source);
+  let result = checkFile(file, store, source);
+  // a component's check reads its own sections only: inspection lists its nested parts too
+  const w = result.wasm;
+  if (w?.read.model.kind === 'component' && w.bytes.length < (w.read.model.byteLength ?? 0)) result = checkFile(file, store, { bytes: readWasmFileFully(file).bytes });
   const model: ModuleModel | undefined = result.models[0];
   // inspection shows every section: decode what the check's lazy read left, with any problems found
   const read = result.wasm?.read;
@@ -75,6 +93,7 @@ export function inspectFile(file: string, store: PolicyStore, source?: { text?: 
     findings,
   };
   if (!model) return base;
+  if (model.component) return { ...base, ...inspectComponent(model.component, overlapping), customSections: model.customSections.map((c) => ({ name: c.name, size: c.size })), sections: (model.sections ?? []).map((s) => ({ name: s.name, size: s.size })) };
   const ref = (i?: { module: string; name: string }) => (i ? `${i.module}.${i.name}` : undefined);
   return {
     ...base,
@@ -113,5 +132,36 @@ export function inspectFile(file: string, store: PolicyStore, source?: { text?: 
     },
     features: [...model.features],
     sections: (model.sections ?? []).map((s) => ({ name: s.name, size: s.size })),
+  };
+}
+
+function inspectComponent(c: ComponentInfo, overlapping: (start: number, end: number) => EngineDiagnostic[]): Pick<Inspection, 'imports' | 'exports' | 'component'> {
+  let components = 0;
+  const stack = [...c.components];
+  while (stack.length) {
+    const x = stack.pop()!;
+    components++;
+    stack.push(...x.components);
+  }
+  return {
+    imports: c.imports.map((imp) => {
+      const info = describeComponentExtern(imp);
+      const functions = interfaceFunctions(imp);
+      return {
+        module: '',
+        name: imp.name,
+        kind: imp.sort,
+        capability: info.capabilities.join(', ') || undefined,
+        doc: imp.sort === 'instance' ? `interface with ${functions.length} function${functions.length === 1 ? '' : 's'}${info.toolchain ? '; typically added by the toolchain' : ''}` : undefined,
+        findings: overlapping(imp.span.start, imp.span.end).map((d) => ({ rule: d.code, severity: d.severity, message: d.message })),
+      };
+    }),
+    exports: c.exports.map((e, index) => ({ name: e.name, kind: e.sort, index })),
+    component: {
+      modules: allNestedModules(c).map((m) => ({ path: m.path, offset: m.start, size: m.end - m.start })),
+      components,
+      canonicalFunctions: c.canons.length,
+      toolchainImports: c.imports.filter((i) => describeComponentExtern(i).toolchain).map((i) => i.name),
+    },
   };
 }

@@ -6,10 +6,13 @@
  * bodies included, with every instruction's line in the offset map; larger ones as their declarations
  * and function headers, with each body printed on demand. Offsets map through the printer's own
  * record of what it printed where: an instruction's byte lands on its line, a declaration's on its.
+ * A component gets the WIT-style text of its world (component/wit-text.ts) instead; its nested core
+ * modules each get a view of their own (`moduleView` of their bytes).
  */
 import type { Span } from '../span';
 import type { WasmReadResult } from '../binary/reader';
 import { renderWatView, type WatView } from '../binary/wat-view';
+import { renderComponentView, type ComponentView } from '../component/wit-text';
 
 /** Modules up to this size are shown with every function body. */
 export const FULL_VIEW_MAX_BYTES = 1024 * 1024;
@@ -24,14 +27,17 @@ export interface ModuleView {
   spanForByte(offset: number): Span | undefined;
   /** memory the view's offset map holds, in bytes (the view cache's accounting) */
   mapBytes: number;
+  /** components: the WIT-style view's outline and which lines show which import or export */
+  component?: ComponentView;
 }
 
-function viewOf(view: WatView, headerOnly: boolean, note?: string): ModuleView {
+function viewOf(view: WatView, headerOnly: boolean, note?: string, component?: ComponentView): ModuleView {
   return {
     text: view.text,
     headerOnly,
     note,
     mapBytes: view.map.bytes,
+    component,
     spanForByte(offset) {
       return view.map.textForByte(offset);
     },
@@ -40,6 +46,11 @@ function viewOf(view: WatView, headerOnly: boolean, note?: string): ModuleView {
 
 export async function moduleView(bytes: Uint8Array, read: WasmReadResult, options: { fullMaxBytes?: number } = {}): Promise<ModuleView> {
   const limit = options.fullMaxBytes ?? FULL_VIEW_MAX_BYTES;
+  if (read.model.component) {
+    // a component: its world as WIT-style text (component/wit-text.ts), not WAT
+    const component = renderComponentView(bytes, read);
+    return viewOf(component, true, undefined, component);
+  }
   const full = read.model.kind === 'module' && bytes.length <= limit;
   const view = renderWatView(bytes, read, { bodies: full });
   return viewOf(view, !full, full ? undefined : read.model.kind === 'module' ? `module over ${limit} bytes: function bodies on demand` : undefined);

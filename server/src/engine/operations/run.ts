@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { compileWatText } from './compile';
 import { readWasm } from '../binary/reader';
+import type { ModuleModel } from '../model';
 import { planImports, type ImportPlan, type ImportPlanOptions } from '../sandbox/import-policy';
 import { runSandboxed } from '../sandbox/runner';
 import { SANDBOX_LIMITS } from '../sandbox/limits';
@@ -161,6 +162,7 @@ export async function runFile(file: string, options: RunFileOptions): Promise<Ru
   }
   // the imports and their types are all the plan reads: no bodies, data or names (a 45 MB module reads in ms)
   const model = readWasm(bytes, { names: false, ids: false, bodies: false, data: false }).model;
+  if (model.kind === 'component') return { refused: { message: componentRefusal(path.basename(file), model), imports: NO_PLAN } };
   const plan = planImports(model, options.store.policyFor(file).effective, options.imports);
   if (plan.refusal) return { refused: { message: `cannot run ${path.basename(file)}: ${plan.refusal}`, imports: plan } };
   if (signal?.aborted) return { ...stoppedBeforeStart(), trustChanges: changes, options: shown, policyHostEnv, imports: plan };
@@ -172,6 +174,17 @@ export async function runFile(file: string, options: RunFileOptions): Promise<Ru
   };
   const report = await runSandboxed(bytes, linked, options.events);
   return { ...report, trustChanges: changes, options: shown, policyHostEnv, imports: plan };
+}
+
+/** Why a component does not run here, and what it would need. */
+export function componentRefusal(name: string, model: ModuleModel): string {
+  const imports = model.component?.imports.map((i) => i.name) ?? [];
+  const shown = imports.slice(0, 12).join(', ') + (imports.length > 12 ? `, and ${imports.length - 12} more` : '');
+  return (
+    `cannot run ${name}: it is a WebAssembly component, and the sandbox runs core modules with WASI preview1 only. ` +
+    `It needs a component runtime with WASI 0.2 (e.g. \`wasmtime run\`)${imports.length ? ` that provides its imports: ${shown}` : ''}. ` +
+    'Its policy check, validation, inspection and signatures work here as for modules.'
+  );
 }
 
 const NO_PLAN: ImportPlan = { denied: [], deniedAllowed: false, unlinkable: [], stubs: [] };

@@ -15,6 +15,8 @@ import { RULES, type RuleContext } from './rules';
 import { keepLatest } from '../jit';
 import { limitedItems, moduleHeadSpan } from './rules/helpers';
 import { mergeImportFindings } from './merge-import-findings';
+import { checkNestedModules } from './nested-modules';
+import { describeComponentExtern, toolchainNote } from '../component/wasi-catalog';
 
 export { ruleDocPath } from './rules';
 
@@ -26,17 +28,7 @@ export interface CheckExtra {
 
 /** Runs every registered rule; severities come from `policy.rules` (`off` skips the rule). */
 export function checkModel(model: ModuleModel, policy: EffectivePolicy, extra: CheckExtra = {}): EngineDiagnostic[] {
-  if (model.kind === 'component') {
-    return [
-      {
-        code: 'policy-component-unchecked',
-        severity: 'info',
-        message: 'This is a component, not a core module: the policy rules do not look inside components yet.',
-        span: moduleHeadSpan(model),
-        source: 'policy',
-      },
-    ];
-  }
+  const component = model.kind === 'component';
   const out: EngineDiagnostic[] = [];
   const ctx: RuleContext = { model, policy, ...extra };
   keepLatest('rule context', ctx);
@@ -44,9 +36,12 @@ export function checkModel(model: ModuleModel, policy: EffectivePolicy, extra: C
     const configured = policy.rules?.[rule.id];
     const severity = configured ?? rule.defaultSeverity;
     if (severity === 'off') continue;
+    // components: the rules that apply to them, over their imports and exports (rule.ts)
+    const run = !component ? rule.check : rule.component === 'same' ? rule.check : rule.component;
+    if (!run) continue;
     let findings;
     try {
-      findings = rule.check(ctx);
+      findings = run(ctx);
     } catch (err) {
       out.push({
         code: 'policy-rule-crashed',
@@ -66,7 +61,11 @@ export function checkModel(model: ModuleModel, policy: EffectivePolicy, extra: C
       out.push(d);
     }
   }
-  return mergeImportFindings(out);
+  const merged = mergeImportFindings(out);
+  if (!component) return merged;
+  for (const d of merged) if (d.data?.toolchain === true && d.data.componentImport) d.message += toolchainNote(String(d.data.componentImport));
+  if (policy.imports?.nestedModules === true) merged.push(...checkNestedModules(model, policy, extra));
+  return merged;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -95,6 +94,15 @@ export function baselinePolicy(models: ModuleModel[]): Policy {
       const info = describeImport(imp.module, imp.name);
       if (info.capability) groups.add(info.capability);
       else if (info.wasi) unknownWasi = true;
+    }
+    // a component: its own imports by name (versions included), and the groups they need
+    for (const [list, exported] of [[m.component?.imports ?? [], false], [m.component?.exports ?? [], true]] as const) {
+      for (const ext of list) {
+        if (!exported) imports.add(escapeGlob(ext.name));
+        const info = describeComponentExtern(ext, exported);
+        for (const c of info.capabilities) groups.add(c);
+        if (info.wasi && !info.known) unknownWasi = true;
+      }
     }
     const memories = limitedItems(m, 'memory');
     maxMemories = Math.max(maxMemories, memories.length);

@@ -135,7 +135,7 @@ export type RuleSeverity = (typeof RULE_SEVERITIES)[number];
 export const MIB = 1024 * 1024;
 
 /** Groups the default policy turns off. */
-const DENIED_BY_DEFAULT: readonly WasiCapability[] = ['filesystem-write', 'sockets'];
+const DENIED_BY_DEFAULT: readonly WasiCapability[] = ['filesystem-write', 'sockets', 'http-outgoing'];
 
 function wasiSwitches() {
   const props = {} as Record<WasiCapability | 'unknown', BooleanNode>;
@@ -166,6 +166,10 @@ const imports = obj('What a module may import.', {
     [],
   ),
   wasi: wasiSwitches(),
+  nestedModules: bool(
+    'Components: also check the imports of the core modules inside a component (its internal wiring, e.g. the WASI preview1 adapter\'s) with the core-module rules. Off: only the component\'s own imports are checked.',
+    false,
+  ),
 });
 
 const memory = obj('Limits on linear memories, defined or imported (sizes take the page size into account).', {

@@ -9,6 +9,7 @@ export const customSectionForbidden: PolicyRule = {
   title: 'Forbidden custom section',
   defaultSeverity: 'error',
   policyKeys: ['customSections.forbidden'],
+  component: 'same',
   check({ model, policy }) {
     const out: RuleFinding[] = [];
     const work = new GlobWork();

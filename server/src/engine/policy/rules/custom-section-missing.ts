@@ -8,6 +8,7 @@ export const customSectionMissing: PolicyRule = {
   title: 'Required custom section missing',
   defaultSeverity: 'error',
   policyKeys: ['customSections.required'],
+  component: 'same',
   check({ model, policy }) {
     const work = new GlobWork();
     const sections = model.customSections;

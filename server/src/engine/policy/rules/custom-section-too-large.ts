@@ -6,6 +6,7 @@ export const customSectionTooLarge: PolicyRule = {
   title: 'Custom section too large',
   defaultSeverity: 'warning',
   policyKeys: ['customSections.maxBytes'],
+  component: 'same',
   check({ model, policy }) {
     const cap = policy.customSections?.maxBytes;
     if (cap === undefined) return [];

@@ -1,4 +1,5 @@
 import { firstMatch, GlobWork } from '../glob';
+import { firstComponentMatch } from '../component-names';
 import { quoteForMessage } from '../limits';
 import { globWorkSpent } from './helpers';
 import type { PolicyRule, RuleFinding } from './rule';
@@ -28,6 +29,18 @@ export const exportForbidden: PolicyRule = {
         span: e.nameSpan ?? e.span,
         data: { name: e.name, kind: e.kind, pattern },
       });
+    }
+    return out;
+  },
+  component({ model, policy }) {
+    const forbidden = policy.exports?.forbidden;
+    const out: RuleFinding[] = [];
+    if (!forbidden?.length) return out;
+    const work = new GlobWork();
+    for (const e of model.component?.exports ?? []) {
+      const pattern = firstComponentMatch(forbidden, e.name, e.parsed, work);
+      if (pattern === undefined) continue;
+      out.push({ message: `Export "${quoteForMessage(e.name)}" is forbidden by the pattern "${pattern}" in exports.forbidden.`, span: e.span, data: { name: e.name, sort: e.sort, pattern } });
     }
     return out;
   },

@@ -1,4 +1,5 @@
 import { GlobWork, matchGlob } from '../glob';
+import { componentNameMatches } from '../component-names';
 import { globWorkSpent, moduleHeadSpan } from './helpers';
 import type { PolicyRule, RuleFinding } from './rule';
 
@@ -30,5 +31,13 @@ export const exportMissing: PolicyRule = {
       }
     }
     return out;
+  },
+  component({ model, policy }) {
+    const required = policy.exports?.required ?? [];
+    const exports = model.component?.exports ?? [];
+    const work = new GlobWork();
+    return required
+      .filter((pattern) => !exports.some((e) => componentNameMatches(pattern, e.name, e.parsed, work)))
+      .map((pattern) => ({ message: `The component exports nothing matching "${pattern}", which exports.required asks for.`, span: moduleHeadSpan(model), data: { pattern } }));
   },
 };

@@ -32,6 +32,7 @@ export const integrityMismatch: PolicyRule = {
   title: 'Module digest not pinned by the policy',
   defaultSeverity: 'error',
   policyKeys: ['integrity'],
+  component: 'same',
   check({ model, policy, bytes, filePath }) {
     if (model.origin !== 'binary' || !bytes || filePath === undefined) return [];
     const pins = policy.integrity ?? {};

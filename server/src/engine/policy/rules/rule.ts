@@ -35,6 +35,13 @@ export interface PolicyRule {
   /** the policy keys the rule reads */
   policyKeys: readonly string[];
   check(ctx: RuleContext): RuleFinding[];
+  /**
+   * Components (`model.kind === 'component'`, `model.component` set): `'same'` when `check` applies to
+   * them as it is (custom sections, signatures, digests), or a check of its own over the component's
+   * imports and exports. Rules without it do not apply to components (memories, tables, features are
+   * the nested core modules' business).
+   */
+  component?: 'same' | ((ctx: RuleContext) => RuleFinding[]);
 }
 
 /** Where a rule's documentation lives in the repository. */

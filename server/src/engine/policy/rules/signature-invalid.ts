@@ -8,6 +8,7 @@ export const signatureInvalid: PolicyRule = {
   title: 'Signature is invalid',
   defaultSeverity: 'error',
   policyKeys: ['signature.trustedKeys'],
+  component: 'same',
   check({ model, policy, bytes, policyDir }) {
     if (model.origin !== 'binary' || !bytes) return [];
     // no "signature" section: nothing to assess (the common case, and cheap to tell from the model)

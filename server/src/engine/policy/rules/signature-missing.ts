@@ -8,6 +8,7 @@ export const signatureMissing: PolicyRule = {
   title: 'Module is not signed',
   defaultSeverity: 'error',
   policyKeys: ['signature.required'],
+  component: 'same',
   check({ model, policy, bytes, policyDir }) {
     if (model.origin !== 'binary' || !bytes || !policy.signature?.required) return [];
     const a = assessSignature(bytes, policy.signature.trustedKeys ?? [], policyDir);

@@ -20,6 +20,7 @@ export const signatureUntrusted: PolicyRule = {
   title: 'Signature is not from a trusted key',
   defaultSeverity: 'error',
   policyKeys: ['signature.trustedKeys', 'signature.required'],
+  component: 'same',
   check({ model, policy, bytes, policyDir }) {
     if (model.origin !== 'binary' || !bytes) return [];
     const keyPaths = policy.signature?.trustedKeys ?? [];

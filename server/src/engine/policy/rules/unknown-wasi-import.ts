@@ -1,4 +1,5 @@
 import { describeImport } from '../../wasi';
+import { describeComponentExtern } from '../../component/wasi-catalog';
 import { wasiImports } from './helpers';
 import type { PolicyRule, RuleFinding } from './rule';
 
@@ -18,6 +19,21 @@ export const unknownWasiImport: PolicyRule = {
         message: `Import ${imp.module}.${imp.name} is not a known WASI function (a non-standard extension?); imports.wasi.unknown denies it.`,
         span: imp.span,
         data: { module: imp.module, name: imp.name },
+      });
+    }
+    return out;
+  },
+  /** `wasi:` interfaces the component catalog does not know */
+  component({ model, policy }) {
+    if (policy.imports?.wasi?.unknown !== false) return [];
+    const out: RuleFinding[] = [];
+    for (const imp of model.component?.imports ?? []) {
+      const info = describeComponentExtern(imp);
+      if (!info.wasi || info.known) continue;
+      out.push({
+        message: `Import ${imp.name} is not a WASI interface Wasm Warden knows (a proposal or a non-standard extension?); imports.wasi.unknown denies it.`,
+        span: imp.span,
+        data: { componentImport: imp.name },
       });
     }
     return out;
