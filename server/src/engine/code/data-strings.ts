@@ -11,7 +11,7 @@
  */
 import { createHash } from 'crypto';
 
-export type DataStringKind = 'url' | 'pool' | 'ip' | 'host' | 'wallet' | 'shell' | 'path';
+export type DataStringKind = 'url' | 'pool' | 'ip' | 'host' | 'wallet' | 'mining' | 'shell' | 'path';
 
 export const DATA_STRING_KIND_NAMES: Record<DataStringKind, string> = {
   url: 'URL',
@@ -19,6 +19,7 @@ export const DATA_STRING_KIND_NAMES: Record<DataStringKind, string> = {
   ip: 'IP address',
   host: 'host name',
   wallet: 'wallet address',
+  mining: 'miner software name',
   shell: 'shell command',
   path: 'sensitive host path',
 };
@@ -49,7 +50,7 @@ const MAX_VALUE = 200;
 
 const URL_RE = /\b([a-z][a-z0-9+.-]{1,24}):\/\/([a-z0-9._~%!$&'()*+,;=:@[\]-]+)([^\s"'<>\\^`{|}]*)/gi;
 const IP_RE = /(?<![\w.])((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})(?::(\d{1,5}))?(?![\w.])/g;
-const TLDS = 'com|net|org|io|ru|cn|xyz|top|info|biz|cc|pw|tk|onion|su|ws|me|co|to|club|online|site|pro';
+const TLDS = 'com|net|org|io|ru|cn|xyz|top|biz|cc|pw|tk|onion|su|ws|co|to|club|online|site|pro';
 const HOST_RE = new RegExp(`(?<![\\w.@/-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:${TLDS}))(?::(\\d{1,5}))?(?![\\w.-])`, 'gi');
 const MONERO_RE = /(?<![1-9A-Za-z])[48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}(?![1-9A-Za-z])/g;
 const BTC_RE = /(?<![0-9A-Za-z])[13][1-9A-HJ-NP-Za-km-z]{25,34}(?![0-9A-Za-z])/g;
@@ -58,7 +59,14 @@ const ETH_RE = /(?<![0-9A-Za-z])0x[0-9a-fA-F]{40}(?![0-9A-Za-z])/g;
 const SHELL_RE =
   /(?:\/bin\/(?:ba|z|da|k)?sh\b(?:\s+-c\b)?|\bcmd(?:\.exe)?\s+\/[ck]\b|\bpowershell(?:\.exe)?\s+-|\bcurl\s+[^|]{1,200}\|\s*(?:ba)?sh\b|\bwget\s+(?:-\S+\s+)*https?:|\brm\s+-[rf]{2}\b|\bchmod\s+(?:\+x|777)\b|\bnc\s+-[el]\b|\/dev\/tcp\/|\bcrontab\s+-)/gi;
 const PATH_RE =
-  /(?:\/etc\/(?:passwd|shadow|sudoers|crontab|hosts\b|ssh\/)|\/root\/|\/proc\/self\/|~\/\.ssh\b|\/\.ssh\/|\.aws\/credentials|\/var\/run\/docker\.sock|[a-z]:\\windows\\system32|%appdata%|\/\.bitcoin\/|\bwallet\.dat\b|\/\.electrum\/|\/\.ethereum\/keystore|google-chrome\/default\/login data)/gi;
+  /(?<![\w.\/-])(?:\/etc\/(?:passwd|shadow|sudoers|crontab|hosts\b|ssh\/)|\/root\/|\/proc\/self\/|~\/\.ssh\b|\/\.ssh\/|\.aws\/credentials|\/var\/run\/docker\.sock|[a-z]:\\windows\\system32|%appdata%|\/\.bitcoin\/|\bwallet\.dat\b|\/\.electrum\/|\/\.ethereum\/keystore|google-chrome\/default\/login data)/gi;
+
+/** Names of in-browser and native miners and their protocols. */
+const MINING_RE = /\b(?:coinhive|coin-hive|cryptonight|cryptoloot|crypto-loot|xmrig|webminer|deepminer|coinimp|jsecoin|minero\.cc|nicehash|mining\.(?:subscribe|authorize|submit))\b/gi;
+
+/** Top-level domains a URL's host may end in: the common generic ones and any two-letter country code. */
+const URL_TLD = /\.(?:[a-z]{2}|com|net|org|edu|gov|mil|int|info|biz|io|app|dev|xyz|top|site|online|club|pro|cloud|tech|onion|arpa|local|lan)$/;
+const IPV4_HOST = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 
 /** Mining pools' schemes and the ports pools commonly listen on. */
 const POOL_SCHEMES = /^stratum(?:\+(?:tcp|ssl|tls))?$/i;
@@ -68,7 +76,7 @@ const latin1 = new TextDecoder('latin1');
 export class DataStringCollector {
   readonly items: DataString[] = [];
   readonly omitted: Partial<Record<DataStringKind, number>> = {};
-  private readonly perKind: Record<DataStringKind, number> = { url: 0, pool: 0, ip: 0, host: 0, wallet: 0, shell: 0, path: 0 };
+  private readonly perKind: Record<DataStringKind, number> = { url: 0, pool: 0, ip: 0, host: 0, wallet: 0, mining: 0, shell: 0, path: 0 };
   private readonly seen = new Set<string>();
 
   /** Scans one data segment's payload bytes[start, end). */
@@ -115,6 +123,7 @@ export class DataStringCollector {
     if (digitDotDigit) this.ips(text, start, segment);
     if (dot) this.hosts(text, start, segment);
     if (alnum >= 26) this.wallets(text, start, segment);
+    this.matches(MINING_RE, text, start, segment, 'mining');
   }
 
   private urls(text: string, base: number, segment: number): void {
@@ -122,9 +131,11 @@ export class DataStringCollector {
     for (const m of text.matchAll(URL_RE)) {
       const scheme = m[1].toLowerCase();
       const host = hostOf(m[2]);
-      if (!host) continue;
+      // a host without a dot is a placeholder or a local name (`http://localhost`, `file://`), not an endpoint
+      // and one outside the known top-level domains is most likely words run together (a compression dictionary)
+      if (!host || !(URL_TLD.test(host) || IPV4_HOST.test(host) || host.includes(':'))) continue;
       const pool = POOL_SCHEMES.test(scheme);
-      this.add({ kind: pool ? 'pool' : 'url', value: m[0], host, detail: pool ? scheme : undefined, segment, offset: base + m.index });
+      this.add({ kind: pool ? 'pool' : 'url', value: m[0].replace(/[).,;:'"\]]+$/, ''), host, detail: pool ? scheme : undefined, segment, offset: base + m.index });
     }
   }
 
@@ -138,8 +149,15 @@ export class DataStringCollector {
     }
   }
 
+  /**
+   * Bare host names: only a string that is a host (with an optional port and scheme-less path) on its
+   * own, or a host with a port: words run together in text (a compression dictionary, prose) read as
+   * hosts otherwise.
+   */
   private hosts(text: string, base: number, segment: number): void {
     for (const m of text.matchAll(HOST_RE)) {
+      const alone = text.trim().length <= m[0].length + 1 || /^\s*$/.test(text.slice(0, m.index)) && /^(?:\/\S*)?\s*$/.test(text.slice(m.index + m[0].length));
+      if (!alone && !m[2]) continue;
       const before = text.slice(Math.max(0, m.index - 3), m.index);
       if (before.endsWith('://')) continue; // the URL was reported
       const host = m[1].toLowerCase();
@@ -162,7 +180,7 @@ export class DataStringCollector {
   }
 
   private matches(re: RegExp, text: string, base: number, segment: number, kind: DataStringKind): void {
-    for (const m of text.matchAll(re)) this.add({ kind, value: contextOf(text, m.index, m[0].length), detail: m[0], segment, offset: base + m.index });
+    for (const m of text.matchAll(re)) this.add({ kind, value: kind === 'mining' ? m[0] : contextOf(text, m.index, m[0].length), detail: m[0], segment, offset: base + m.index });
   }
 
   private add(s: DataString): void {

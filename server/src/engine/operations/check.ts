@@ -44,6 +44,11 @@ export function policyHashesModules(policy: ResolvedPolicy['effective']): boolea
   return !!(sig?.required || (sig?.trustedKeys?.length ?? 0) > 0 || Object.keys(policy.integrity ?? {}).length > 0);
 }
 
+/** True when the policy's code rules read function bodies and data segments (`code.scan`). */
+export function policyReadsCode(policy: ResolvedPolicy['effective']): boolean {
+  return policy.code?.scan === true;
+}
+
 /** Policy findings for already-parsed WAT (every module of a `.wast` script). */
 export function checkWatDocument(doc: WatDocument, file: string, policy: ResolvedPolicy): EngineDiagnostic[] {
   const out = [...doc.diagnostics];
@@ -70,8 +75,8 @@ export function checkFile(
   if (!kind) throw new Error(`${file}: not a .wat, .wast or .wasm file`);
   const policy = store.policyFor(file);
   if (kind === 'wasm') {
-    // the whole file only when the policy hashes it (signatures, integrity pins); otherwise its headers
-    const whole = source?.bytes !== undefined || policyHashesModules(policy.effective);
+    // the whole file only when the policy hashes it (signatures, integrity pins) or reads its code; otherwise its headers
+    const whole = source?.bytes !== undefined || policyHashesModules(policy.effective) || policyReadsCode(policy.effective);
     let fileBytes: WasmFileBytes = source?.bytes
       ? { bytes: source.bytes, size: source.bytes.length, complete: true }
       : whole
