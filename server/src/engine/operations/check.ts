@@ -7,7 +7,7 @@ import * as path from 'path';
 import type { EngineDiagnostic } from '../diagnostic';
 import type { ModuleModel } from '../model';
 import { parseWat, type WatDocument } from '../wat';
-import { readWasm, type WasmReadResult } from '../binary/reader';
+import { readWasm, type FileSections, type WasmReadResult } from '../binary/reader';
 import { HEADER_READ_OPTIONS, readWasmFileFully, readWasmFileHeaders, type WasmFileBytes } from '../binary/file-reader';
 import { checkModel } from '../policy/check';
 import type { PolicyStore, ResolvedPolicy } from '../policy/store';
@@ -35,7 +35,7 @@ export interface CheckResult {
   wat?: WatDocument;
   /** for a binary: its bytes (unless the policy hashes modules, only the file's first 8 bytes: the
    *  read holds what it read of each section, see file-reader.ts; the length is `read.model.byteLength`) */
-  wasm?: { bytes: Uint8Array; read: WasmReadResult };
+  wasm?: { bytes: Uint8Array; read: WasmReadResult; file?: FileSections };
 }
 
 /** True when the policy's rules need a module's every byte (signature checks, SHA-256 pins). */
@@ -95,7 +95,7 @@ export function checkFile(
       diagnostics: checkWasmBytes(bytes, read, file, policy),
       models: [read.model],
       policy,
-      wasm: { bytes, read },
+      wasm: { bytes, read, file: fileBytes.file },
     };
     // the shapes of a whole check (file sections, model, findings) outlive major GCs, see ../jit.ts
     keepLatest('checkFile', result);
