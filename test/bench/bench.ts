@@ -4,7 +4,7 @@
  * Benchmarks Wasm Warden against the tools people would use instead, on real modules, measuring every
  * peer in the same run on the same inputs (the machine is shared: only same-run ratios mean anything).
  * Prints a table per group and the targets (met or not), and writes .bench/results.json.
- * Groups (NAME): policy, wat, lsp, scan, activation, sandbox. See docs/performance.md.
+ * Groups (NAME): policy, code, wat, lsp, scan, activation, sandbox. See docs/performance.md.
  * Not part of the test suite; the targets live here, never in tests.
  */
 import { spawnSync } from 'child_process';
@@ -23,7 +23,7 @@ const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const onlyIdx = argv.indexOf('--only');
 const ONLY = onlyIdx >= 0 ? new Set(argv[onlyIdx + 1].split(',')) : undefined;
-const GROUPS = ['policy', 'wat', 'lsp', 'scan', 'activation', 'sandbox'];
+const GROUPS = ['policy', 'code', 'wat', 'lsp', 'scan', 'activation', 'sandbox'];
 if (ONLY) for (const g of ONLY) if (!GROUPS.includes(g)) throw new Error(`--only: unknown group ${g} (one of ${GROUPS.join(', ')})`);
 const want = (g: string) => !ONLY || ONLY.has(g);
 
@@ -186,6 +186,37 @@ async function policyGroup(): Promise<void> {
     group: 'policy', target: 'memory does not grow with code size (what one check allocates and holds: slope < 0.05 MB per MB of code section)',
     measured: `slope ${slope.toFixed(4)}; ` + ok.map((m) => `${m.name}: code ${(m.codeBytes / 1e6).toFixed(1)} MB -> ${m.ours.allocMB !== undefined ? (m.ours.allocMB * 1024).toFixed(0) + ' KiB' : 'n/a'} (peak RSS +${m.ours.peakDeltaMB?.toFixed(0)} MB, bare scan's +${m.header.peakDeltaMB?.toFixed(0)})`).join(', '),
     met: Number.isFinite(slope) ? slope < 0.05 : 'n/a',
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+/**
+ * The code rules' analysis pass (engine/code/code-analysis.ts: every function body through the streaming
+ * decoder, every data segment) against our own validator (validateWasm, which also reads every body once)
+ * on the same large modules: the issue's budget is within 2x of the validator.
+ */
+async function codeGroup(): Promise<void> {
+  const inputs = QUICK ? { 'biome (Rust)': LARGE_MODULES['biome (Rust)'] } : LARGE_MODULES;
+  const pairs: { name: string; scan: Row; validator: Row }[] = [];
+  for (const [name, rel] of Object.entries(inputs)) {
+    const file = path.join(NM, rel);
+    const bytes = fs.statSync(file).size;
+    const R = QUICK ? 1 : 3;
+    const res = await runInterleaved([
+      { key: 'scan', task: 'wasm', peer: 'code-scan', file, opts: { repeats: REPEATS, budgetMs: 30_000, capMs: 180_000 }, rounds: R },
+      { key: 'validator', task: 'wasm', peer: 'validator', file, opts: { repeats: REPEATS, budgetMs: 30_000, capMs: 180_000 }, rounds: R },
+    ]);
+    const scan = rowFrom('code', 'code scan .wasm', name, bytes, 'ours: header read + code analysis pass', res.scan);
+    const validator = rowFrom('code', 'code scan .wasm', name, bytes, 'ours: validateWasm (every body)', res.validator);
+    if (scan.stats && validator.stats) validator.ratio = validator.stats.median / scan.stats.median;
+    pairs.push({ name, scan, validator });
+  }
+  const ok = pairs.filter((p) => p.scan.stats && p.validator.stats);
+  targets.push({
+    group: 'code',
+    target: 'code scan of a large module within 2x of our validator\'s time on it (scan / validateWasm <= 2)',
+    measured: ok.map((p) => `${p.name} ${fmtRatio(p.scan.stats!.median / p.validator.stats!.median)} (${fmtMs(p.scan.stats!.median)} vs ${fmtMs(p.validator.stats!.median)} ms, peak +${p.scan.peakDeltaMB?.toFixed(0)} MB)`).join(', '),
+    met: ok.length ? ok.every((p) => p.scan.stats!.median <= 2 * p.validator.stats!.median) : 'n/a',
   });
 }
 
@@ -545,7 +576,7 @@ async function main(): Promise<void> {
     if (b.status !== 0) log('build failed: the LSP/activation/sandbox rows use whatever dist/ holds');
   }
   const groups: [string, () => Promise<void>][] = [
-    ['activation', activationGroup], ['policy', policyGroup], ['wat', watGroup], ['lsp', lspGroup], ['scan', scanGroup], ['sandbox', sandboxGroup],
+    ['activation', activationGroup], ['policy', policyGroup], ['code', codeGroup], ['wat', watGroup], ['lsp', lspGroup], ['scan', scanGroup], ['sandbox', sandboxGroup],
   ];
   for (const [name, fn] of groups) {
     if (!want(name)) continue;

@@ -64,6 +64,16 @@ const PATH_RE =
 /** Names of in-browser and native miners and their protocols. */
 const MINING_RE = /\b(?:coinhive|coin-hive|cryptonight|cryptoloot|crypto-loot|xmrig|webminer|deepminer|coinimp|jsecoin|minero\.cc|nicehash|mining\.(?:subscribe|authorize|submit))\b/gi;
 
+/** Fixed substrings one of which each pattern's matches hold (checked with indexOf before the pattern runs). */
+const PATH_HINTS = ['/etc/', '/root/', '/proc/self/', '.ssh', '.aws/', 'docker.sock', 'ystem32', 'YSTEM32', 'ppdata', 'PPDATA', '.bitcoin', 'wallet.dat', '.electrum', '.ethereum', 'ogin Data', 'ogin data'];
+const SHELL_HINTS = ['/bin/', 'cmd', 'CMD', 'owershell', 'OWERSHELL', 'curl ', 'wget ', 'rm -', 'chmod ', 'nc -', '/dev/tcp/', 'crontab'];
+const MINING_HINTS = ['oinhive', 'oin-hive', 'OINHIVE', 'ryptonight', 'RYPTONIGHT', 'ryptoloot', 'rypto-loot', 'xmrig', 'XMRig', 'XMRIG', 'ebminer', 'ebMiner', 'eepminer', 'eepMiner', 'oinimp', 'oinImp', 'secoin', 'SECoin', 'inero.cc', 'icehash', 'iceHash', 'mining.'];
+
+function hasAny(text: string, hints: readonly string[]): boolean {
+  for (const h of hints) if (text.includes(h)) return true;
+  return false;
+}
+
 /** Top-level domains a URL's host may end in: the common generic ones and any two-letter country code. */
 const URL_TLD = /\.(?:[a-z]{2}|com|net|org|edu|gov|mil|int|info|biz|io|app|dev|xyz|top|site|online|club|pro|cloud|tech|onion|arpa|local|lan)$/;
 const IPV4_HOST = /^\d{1,3}(?:\.\d{1,3}){3}$/;
@@ -99,31 +109,38 @@ export class DataStringCollector {
   }
 
   private run(bytes: Uint8Array, start: number, end: number, segment: number): void {
-    // cheap triggers first: most runs are identifiers, messages or format strings
+    // cheap triggers first: most runs are identifiers, messages or format strings. Each pattern runs only
+    // on runs holding one of its fixed substrings (found by the native indexOf), so the regular
+    // expressions see a small share of the data.
     let slash = false;
     let dot = false;
-    let space = false;
     let digitDotDigit = false;
-    let alnum = 0;
+    let token = 0;
+    let longestToken = 0;
     for (let i = start; i < end; i++) {
       const b = bytes[i];
+      if ((b >= 0x30 && b <= 0x39) || ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a)) {
+        if (++token > longestToken) longestToken = token;
+        continue;
+      }
+      token = 0;
       if (b === 0x2f || b === 0x5c) slash = true;
       else if (b === 0x2e) {
         dot = true;
         if (i > start && i + 1 < end && isDigit(bytes[i - 1]) && isDigit(bytes[i + 1])) digitDotDigit = true;
-      } else if (b === 0x20) space = true;
-      if ((b >= 0x30 && b <= 0x39) || ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a)) alnum++;
+      }
     }
     const text = latin1.decode(bytes.subarray(start, end));
     if (slash) {
       this.urls(text, start, segment);
-      this.matches(PATH_RE, text, start, segment, 'path');
+      if (hasAny(text, PATH_HINTS)) this.matches(PATH_RE, text, start, segment, 'path');
     }
-    if (slash || space) this.matches(SHELL_RE, text, start, segment, 'shell');
+    if (hasAny(text, SHELL_HINTS)) this.matches(SHELL_RE, text, start, segment, 'shell');
     if (digitDotDigit) this.ips(text, start, segment);
-    if (dot) this.hosts(text, start, segment);
-    if (alnum >= 26) this.wallets(text, start, segment);
-    this.matches(MINING_RE, text, start, segment, 'mining');
+    // a host name counts on its own in a short string, or with a port anywhere
+    if (dot && (end - start <= 260 || text.includes(':'))) this.hosts(text, start, segment);
+    if (longestToken >= 26) this.wallets(text, start, segment);
+    if (hasAny(text, MINING_HINTS)) this.matches(MINING_RE, text, start, segment, 'mining');
   }
 
   private urls(text: string, base: number, segment: number): void {
