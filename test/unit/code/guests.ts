@@ -10,12 +10,23 @@ import * as path from 'node:path';
 
 export const CODE_SCAN_FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'code-scan');
 
+/**
+ * PATH without `node_modules/.bin`: clang runs `wasm-opt` after linking an optimised build when it finds
+ * one on PATH, and under `npm run` that is binaryen.js's, which would strip the names and reshape the code.
+ */
+function pathWithoutNodeModules(): string {
+  return (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((d) => !d.split(path.sep).includes('node_modules'))
+    .join(path.delimiter);
+}
+
 /** Builds `<name>.c` at -O2 (throws when clang cannot: the caller fails or skips, see test/clang.ts). */
 export function buildGuest(name: string, flags: string[] = ['-O2']): Uint8Array {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ww-code-'));
   try {
     const out = path.join(dir, `${name}.wasm`);
-    execFileSync('clang', ['--target=wasm32-wasi', ...flags, path.join(CODE_SCAN_FIXTURES, `${name}.c`), '-o', out], { stdio: 'pipe', timeout: 60_000 });
+    execFileSync('clang', ['--target=wasm32-wasi', ...flags, path.join(CODE_SCAN_FIXTURES, `${name}.c`), '-o', out], { stdio: 'pipe', timeout: 60_000, env: { ...process.env, PATH: pathWithoutNodeModules() } });
     return new Uint8Array(fs.readFileSync(out));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
