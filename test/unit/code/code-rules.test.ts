@@ -98,15 +98,16 @@ describe('code rules on C guests', () => {
       assert.doesNotMatch(mining.message, /\$sha256_block/);
     });
 
-    it('binaryen --flatten (every value through a local): rotate density drops but the K table in data still names SHA-256', async (t) => {
+    it('binaryen --flatten (every value through a local): no function stands out any more, the K table in data and the pool still make it a miner', async (t) => {
       if (clangError) return clangMissing(t, clangError);
       const v = await binaryenVariant(g.miner, { passes: ['flatten'] });
       const ds = check(v);
       // flattening adds a local.set/get per value: the density per instruction falls under the bar, so the
-      // function itself is not singled out; the SHA-256 table in data is still reported (hash-kernel on the data)
-      assert.deepEqual(of(ds, 'mining-kernel'), []);
+      // function itself is not singled out; the SHA-256 table in data is reported on the data instead
       const kernels = of(ds, 'hash-kernel');
-      assert.ok(kernels.some((d) => /SHA-256 round constant table/.test(d.message)), kernels.map((d) => d.message).join('\n'));
+      assert.ok(kernels.length > 0 && kernels.every((d) => /^Data segment \d+ holds the SHA-256/.test(d.message)), kernels.map((d) => d.message).join('\n'));
+      const [mining] = of(ds, 'mining-kernel');
+      assert.match(mining.message, /its data holds the SHA-256 round constant table .* \(no single function stands out as the kernel\) and .*mining pool endpoint/);
     });
 
     it('split constants and a pool URL assembled at run time: the hash loop is still seen, the mining evidence is not', (t) => {

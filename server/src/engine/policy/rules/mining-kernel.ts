@@ -5,7 +5,7 @@ import type { PolicyRule } from './rule';
 /**
  * A hashing kernel together with what makes it mining: a pool endpoint (`stratum+tcp://`, a pool host
  * and port), a wallet address, a miner's name in data, exports or imports. One finding per module, on
- * its largest kernel.
+ * its largest kernel (or, when no function stands out, on the hash table in its data).
  */
 export const miningKernel: PolicyRule = {
   id: 'mining-kernel',
@@ -16,9 +16,21 @@ export const miningKernel: PolicyRule = {
     const a = codeOf(ctx);
     if (!a || !ctx.bytes) return [];
     const kernels = hashKernels(a);
-    if (!kernels.length) return [];
+    if (!kernels.length && !a.dataTables.length) return [];
     const evidence = miningEvidence(ctx.model, a);
     if (!evidence.reasons.length) return [];
+    if (!kernels.length) {
+      // no function stands out (flattened or split code), but the hash's tables are in data
+      const t = a.dataTables[0];
+      const labels = [...new Set(a.dataTables.map((x) => x.label))];
+      return [
+        {
+          message: `The module looks like a cryptocurrency miner: its data holds the ${labels.join(', ')} (no single function stands out as the kernel) and ${evidence.reasons.join(', ')}.`,
+          span: byteSpan(t.offset, 16),
+          data: { segment: t.segment, reasons: evidence.reasons },
+        },
+      ];
+    }
     const main = kernels.reduce((x, y) => (y.profile.size > x.profile.size ? y : x));
     const names = functionNames(ctx.bytes, [main.profile.index]);
     const share = kernels.reduce((s, k) => s + k.share, 0);
