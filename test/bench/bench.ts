@@ -4,7 +4,7 @@
  * Benchmarks Wasm Warden against the tools people would use instead, on real modules, measuring every
  * peer in the same run on the same inputs (the machine is shared: only same-run ratios mean anything).
  * Prints a table per group and the targets (met or not), and writes .bench/results.json.
- * Groups (NAME): policy, wat, assemble, print, lsp, editing, scan, activation, sandbox. See docs/performance.md.
+ * Groups (NAME): policy, code, wat, assemble, print, lsp, editing, scan, activation, sandbox. See docs/performance.md.
  * Not part of the test suite; the targets live here, never in tests.
  */
 import { spawnSync } from 'child_process';
@@ -18,6 +18,12 @@ import {
 import { editToDiagnostics } from './lsp-edit';
 import { assembleWat } from '../../server/src/engine/assemble';
 import { editingBench } from './editing';
+import { readWasm } from '../../server/src/engine/binary/reader';
+import { checkModel } from '../../server/src/engine/policy/check';
+import { effectivePolicy } from '../../server/src/engine/policy/load';
+
+/** The code rules (and the import rules of issue 19), for the false-positive count. */
+const CODE_RULE_IDS = new Set(['hash-kernel', 'mining-kernel', 'network-endpoint', 'suspicious-string', 'packed-payload', 'high-entropy-data', 'host-code-execution', 'capability-combination']);
 import { moduleOpen } from './module-open';
 import { requestLatency, type LspRequest } from './lsp-requests';
 import { bareRun, ensureGuest, loadBundledRunner, sandboxRun } from './sandbox';
@@ -27,7 +33,7 @@ const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const onlyIdx = argv.indexOf('--only');
 const ONLY = onlyIdx >= 0 ? new Set(argv[onlyIdx + 1].split(',')) : undefined;
-const GROUPS = ['policy', 'wat', 'assemble', 'print', 'lsp', 'editing', 'scan', 'activation', 'sandbox'];
+const GROUPS = ['policy', 'code', 'wat', 'assemble', 'print', 'lsp', 'editing', 'scan', 'activation', 'sandbox'];
 if (ONLY) for (const g of ONLY) if (!GROUPS.includes(g)) throw new Error(`--only: unknown group ${g} (one of ${GROUPS.join(', ')})`);
 const want = (g: string) => !ONLY || ONLY.has(g);
 
@@ -215,6 +221,52 @@ async function policyGroup(): Promise<void> {
     group: 'policy', target: 'memory does not grow with code size (what one check allocates and holds: slope < 0.05 MB per MB of code section)',
     measured: `slope ${slope.toFixed(4)}; ` + ok.map((m) => `${m.name}: code ${(m.codeBytes / 1e6).toFixed(1)} MB -> ${m.ours.allocMB !== undefined ? (m.ours.allocMB * 1024).toFixed(0) + ' KiB' : 'n/a'} (peak RSS +${m.ours.peakDeltaMB?.toFixed(0)} MB, bare scan's +${m.header.peakDeltaMB?.toFixed(0)})`).join(', '),
     met: Number.isFinite(slope) ? slope < 0.05 : 'n/a',
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+/**
+ * The code rules' analysis pass (engine/code/code-analysis.ts: every function body through the streaming
+ * decoder, every data segment) against our own validator (validateWasm, which also reads every body once)
+ * on the same large modules: the issue's budget is within 2x of the validator.
+ */
+async function codeGroup(): Promise<void> {
+  const inputs = QUICK ? { 'biome (Rust)': LARGE_MODULES['biome (Rust)'] } : LARGE_MODULES;
+  const pairs: { name: string; scan: Row; validator: Row }[] = [];
+  for (const [name, rel] of Object.entries(inputs)) {
+    const file = path.join(NM, rel);
+    const bytes = fs.statSync(file).size;
+    const R = QUICK ? 1 : 3;
+    const res = await runInterleaved([
+      { key: 'scan', task: 'wasm', peer: 'code-scan', file, opts: { repeats: REPEATS, budgetMs: 30_000, capMs: 180_000 }, rounds: R },
+      { key: 'validator', task: 'wasm', peer: 'validator', file, opts: { repeats: REPEATS, budgetMs: 30_000, capMs: 180_000 }, rounds: R },
+    ]);
+    const scan = rowFrom('code', 'code scan .wasm', name, bytes, 'ours: header read + code analysis pass', res.scan);
+    const validator = rowFrom('code', 'code scan .wasm', name, bytes, 'ours: validateWasm (every body)', res.validator);
+    if (scan.stats && validator.stats) validator.ratio = validator.stats.median / scan.stats.median;
+    pairs.push({ name, scan, validator });
+  }
+  const ok = pairs.filter((p) => p.scan.stats && p.validator.stats);
+  // false positives: every real module (all benign) checked with the code scan on, findings counted by rule and severity
+  const counts: string[] = [];
+  let errors = 0;
+  for (const [name, rel] of Object.entries({ ...LARGE_MODULES, ...SMALL_MODULES })) {
+    const file = path.join(NM, rel);
+    const bytes = new Uint8Array(fs.readFileSync(file));
+    const read = readWasm(bytes, { names: true });
+    const found = checkModel(read.model, effectivePolicy({ code: { scan: true } }, file), { bytes }).filter((d) => CODE_RULE_IDS.has(d.code));
+    const by = new Map<string, number>();
+    for (const d of found) by.set(`${d.code} ${d.severity}`, (by.get(`${d.code} ${d.severity}`) ?? 0) + 1);
+    errors += found.filter((d) => d.severity === 'error').length;
+    counts.push(`${name}: ${[...by].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}`);
+    log(`code findings on ${name}: ${[...by].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}`);
+  }
+  targets.push({ group: 'code', target: 'no error-severity code finding on the benign real modules (code.scan on, default severities)', measured: counts.join('; '), met: errors === 0 });
+  targets.push({
+    group: 'code',
+    target: 'code scan of a large module within 2x of our validator\'s time on it (scan / validateWasm <= 2)',
+    measured: ok.map((p) => `${p.name} ${fmtRatio(p.scan.stats!.median / p.validator.stats!.median)} (${fmtMs(p.scan.stats!.median)} vs ${fmtMs(p.validator.stats!.median)} ms, peak +${p.scan.peakDeltaMB?.toFixed(0)} MB)`).join(', '),
+    met: ok.length ? ok.every((p) => p.scan.stats!.median <= 2 * p.validator.stats!.median) : 'n/a',
   });
 }
 
@@ -775,7 +827,7 @@ async function main(): Promise<void> {
     if (b.status !== 0) log('build failed: the LSP/activation/sandbox rows use whatever dist/ holds');
   }
   const groups: [string, () => Promise<void>][] = [
-    ['activation', activationGroup], ['policy', policyGroup], ['wat', watGroup], ['assemble', assembleGroup], ['print', printGroup], ['lsp', lspGroup], ['editing', editingGroup], ['scan', scanGroup], ['sandbox', sandboxGroup],
+    ['activation', activationGroup], ['policy', policyGroup], ['code', codeGroup], ['wat', watGroup], ['assemble', assembleGroup], ['print', printGroup], ['lsp', lspGroup], ['editing', editingGroup], ['scan', scanGroup], ['sandbox', sandboxGroup],
   ];
   for (const [name, fn] of groups) {
     if (!want(name)) continue;

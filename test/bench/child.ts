@@ -16,6 +16,9 @@ import { checkFile, checkWasmBytes } from '../../server/src/engine/operations/ch
 import { PolicyStore } from '../../server/src/engine/policy/store';
 import { scanFolder } from '../../server/src/engine/scan';
 import { peerRequire, repoRequire, ROOT } from './util';
+import { validateWasm } from '../../server/src/engine/validate/module-validator';
+import { analyzeCode } from '../../server/src/engine/code/code-analysis';
+import { importedFuncCount } from '../../server/src/engine/code/code-scan';
 
 const [task, peer, file, repeatsArg, budgetArg] = process.argv.slice(2);
 const repeats = Number(repeatsArg);
@@ -197,6 +200,19 @@ async function setup(): Promise<() => unknown> {
       }
       case 'ours-nonames':
         return () => readWasm(bytes, { names: false }).diagnostics.length;
+      case 'code-scan':
+        // the code rules' pass as a check runs it: the header read for the model, then one pass over code and data
+        return () => {
+          const model = readWasm(bytes, HEADER_READ_OPTIONS).model;
+          const a = analyzeCode(bytes, { importedFuncs: importedFuncCount(model), start: model.start?.func });
+          if (a.error) throw new Error(`code scan: ${a.error}`);
+          return a.instructions;
+        };
+      case 'validator':
+        return () => {
+          const v = validateWasm(bytes);
+          if (!v.valid) throw new Error(`invalid: ${v.diagnostics[0]?.message}`);
+        };
       case 'header':
         return () => headerScan(bytes);
       case 'v8':

@@ -362,7 +362,7 @@ describe('policy init, rules, help, version', { concurrency: true }, () => {
   test('--help for every command, --version', async () => {
     const main = await cli(['--help'], ROOT);
     assert.equal(main.code, 0);
-    const commands = ['check', 'validate', 'compile', 'disassemble', 'optimize', 'inspect', 'keygen', 'sign', 'verify', 'run', 'policy', 'rules'];
+    const commands = ['check', 'validate', 'compile', 'disassemble', 'optimize', 'inspect', 'deps', 'keygen', 'sign', 'verify', 'run', 'policy', 'rules'];
     for (const c of commands) assert.match(main.stdout, new RegExp(`^  ${c} `, 'm'));
     const helps = await Promise.all(commands.map((c) => cli([c, '--help'], ROOT)));
     helps.forEach((h, i) => {

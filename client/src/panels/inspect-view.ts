@@ -77,6 +77,9 @@ export function renderInspection(i: Inspection, fileUri: string): string {
   parts.push(section('Features used', `<p>${i.features.length ? i.features.map((f) => `<code>${esc(f)}</code>`).join(' ') : 'MVP only (as far as the headers tell)'}</p>`));
   parts.push(section(`Custom sections (${i.customSections.length})`, table(['name', { label: 'size', cls: 'c-medium' }], i.customSections.map((c) => [{ text: c.name, code: true }, formatBytes(c.size)]))));
   if (i.sections.length) parts.push(section('Section sizes', sizeChart(i.sections)));
+  if (i.code) parts.push(section('Code', renderCodeSummary(i.code)));
+  else if (i.codeNote) parts.push(section('Code', `<p class="summary">Not summarised: ${esc(i.codeNote)}.</p>`));
+  if (i.dependencies) parts.push(section('Dependencies', renderDependencies(i.dependencies)));
   if (i.findings.length) {
     parts.push(
       section(
@@ -109,3 +112,72 @@ function importVerdict(findings: { severity: string }[]): string {
   if (findings.some((f) => f.severity === 'warning')) return statusBadge('pass', 'warning');
   return statusBadge('pass', 'ok');
 }
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const fnLabel = (f: { index: number; name?: string }) => `${f.index}${f.name ? ` $${f.name}` : ''}`;
+
+/** The code summary: instruction mix, indirect calls, largest functions, start function, hashing kernels, data. */
+export function renderCodeSummary(c: NonNullable<Inspection['code']>): string {
+  const out: string[] = [];
+  out.push(
+    `<p class="summary">${c.functions} functions · ${esc(formatBytes(c.codeBytes))} of code · ${c.instructions} instructions · ${c.indirectCalls} indirect calls (${c.indirectCallsPerThousand.toFixed(2)} per 1000 instructions) · ${c.dataSegments} data segments, ${esc(formatBytes(c.dataBytes))}</p>`,
+  );
+  out.push(table(['instructions', { label: 'count', cls: 'c-medium' }, { label: 'share', cls: 'c-narrow' }], c.mix.map((m) => [m.category, m.count, pct(m.share)]), 'Instruction mix'));
+  out.push(
+    table(
+      ['function', { label: 'size', cls: 'c-medium' }, { label: 'share', cls: 'c-narrow' }, { label: 'instructions', cls: 'c-medium' }],
+      c.largest.map((f) => [{ text: fnLabel(f), code: true }, formatBytes(f.size), pct(f.share), f.instructions]),
+      'Largest functions',
+    ),
+  );
+  out.push(
+    `<p>Start function: ${c.start ? `<code>${esc(fnLabel(c.start))}</code>, ${c.start.instructions} instructions, ${c.start.calls} calls, ${c.start.indirectCalls} indirect calls, ${c.start.loops} loops` : 'none'}</p>`,
+  );
+  if (c.kernels.length) {
+    out.push(
+      table(
+        ['function', { label: 'share', cls: 'c-narrow' }, 'why it looks like hashing'],
+        c.kernels.map((k) => [{ text: fnLabel(k), code: true }, pct(k.share), k.why.join('; ')]),
+        'Hashing kernels',
+      ),
+    );
+  }
+  if (c.highEntropySegments.length) {
+    out.push(table(['data segment', 'size', 'entropy (bits/byte)'], c.highEntropySegments.map((s) => [s.index, formatBytes(s.size), s.entropy.toFixed(2)]), 'Compressed or encrypted data'));
+  }
+  if (c.strings.length) {
+    out.push(table(['strings in data', { label: 'count', cls: 'c-narrow' }, 'examples'], c.strings.map((s) => [s.label, s.count, { text: s.examples.join('  ') }]), 'Strings to review'));
+  }
+  if (c.error) out.push(`<p class="summary">The analysis stopped early: ${esc(c.error)}</p>`);
+  return out.join('');
+}
+
+/** Who provides the imports, the toolchain, and the Rust crates (cargo-auditable). */
+export function renderDependencies(d: NonNullable<Inspection['dependencies']>): string {
+  const out: string[] = [];
+  out.push(
+    table(
+      ['provider', { label: 'imports', cls: 'c-narrow' }, 'needs'],
+      d.providers.map((g) => [g.provider.name, g.imports.length, { text: g.provider.description, full: g.imports.map((x) => `${x.module}.${x.name}`).slice(0, 200).join('\n') }]),
+      'Import providers',
+    ),
+  );
+  out.push(
+    d.toolchain.length
+      ? table(['field', 'tool', 'version'], d.toolchain.map((t) => [t.field, t.name, t.version]), 'Toolchain (producers section)')
+      : '<p class="summary">Toolchain: unknown (the module has no producers section).</p>',
+  );
+  if (d.rust) {
+    out.push(
+      table(
+        ['crate', 'version', 'source'],
+        d.rust.packages.slice(0, MAX_CRATE_ROWS).map((p) => [{ text: p.name, code: true }, p.version, `${p.source}${p.kind === 'build' ? ' (build)' : ''}`]),
+        `Rust crates (cargo-auditable, ${d.rust.packages.length})`,
+      ) + moreRows(d.rust.packages.length, MAX_CRATE_ROWS, 'crates'),
+    );
+  }
+  for (const n of d.notes) out.push(`<p class="summary">${esc(n)}</p>`);
+  return out.join('');
+}
+
+export const MAX_CRATE_ROWS = 300;

@@ -37,6 +37,29 @@ function inspection(): Inspection {
     features: [],
     sections: HOSTILE.map((h) => ({ name: `custom:${h}`, size: 10 })),
     findings: [{ code: 'export-forbidden', severity: 'warning', message: `<script>alert(1)</script>`, span: { start: 0, end: 1 }, source: 'policy' }],
+    code: {
+      functions: 1,
+      codeBytes: 10,
+      instructions: 5,
+      mix: [{ category: 'bitwise', count: 5, share: 1 }],
+      indirectCalls: 0,
+      indirectCallsPerThousand: 0,
+      largest: HOSTILE.map((h, i) => ({ index: i, name: h, size: 10, share: 0.2, instructions: 5 })),
+      start: { index: 0, name: HOSTILE[0], size: 10, share: 1, instructions: 5, calls: 0, loops: 0, indirectCalls: 0 },
+      kernels: HOSTILE.map((h, i) => ({ index: i, name: h, size: 10, share: 0.2, instructions: 5, why: [h] })),
+      dataSegments: 1,
+      dataBytes: 10,
+      highEntropySegments: [],
+      strings: [{ kind: 'url', label: 'URL', count: HOSTILE.length, examples: HOSTILE }],
+      error: HOSTILE[1],
+      timeMs: 1,
+    },
+    dependencies: {
+      providers: [{ provider: { id: 'host', name: HOSTILE[0], description: HOSTILE[2] }, imports: HOSTILE.map((h) => ({ module: h, name: h, kind: 'func' })) }],
+      toolchain: HOSTILE.map((h) => ({ field: h, name: h, version: h })),
+      rust: { packages: HOSTILE.map((h) => ({ name: h, version: h, source: h, kind: 'runtime', dependencies: [], root: false })) },
+      notes: [HOSTILE[3]],
+    },
   };
 }
 
@@ -50,6 +73,7 @@ describe('panel escaping', () => {
     const html = renderInspection(inspection(), 'file:///w/x.wasm');
     assertInert(html);
     assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'), 'the name is shown, escaped');
+    assert.ok(html.includes('<h2>Code</h2>') && html.includes('<h2>Dependencies</h2>'), 'the code summary and dependencies are shown');
   });
 
   test('a component\'s inspect panel renders hostile interface and module names as text, with a Show WAT button per nested module', () => {

@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { checkFile } from '../../engine/operations/check';
-import { inspectFile, type Inspection } from '../../engine/operations/inspect';
+import { INSPECT_CODE_MAX_BYTES, inspectFile, type Inspection } from '../../engine/operations/inspect';
 import { locateFindings } from '../../engine/operations/findings';
 import { writeOutput } from '../../engine/operations/output';
 import { defaultPolicyText } from '../../engine/policy/check';
@@ -20,9 +20,10 @@ import type { CommandDef } from './types';
 export const inspect: CommandDef = {
   name: 'inspect',
   summary: 'show imports (with WASI capability and policy verdict), exports, memories, tables, sections',
-  usage: 'wasm-warden inspect <file> [--format text|json] [--policy FILE]',
+  usage: 'wasm-warden inspect <file> [--format text|json] [--policy FILE] [--code]',
   flags: {
     format: { type: 'string', value: 'text|json', description: 'output format (default text)' },
+    code: { type: 'boolean', description: `add the code summary for modules over ${INSPECT_CODE_MAX_BYTES / (1024 * 1024)} MB too (smaller ones always get it)` },
     policy: { type: 'string', value: 'FILE', description: 'policy file (default: the nearest wasm-warden.policy.json)' },
   },
   details: ['Exit codes: 0 shown (findings do not change it; use check for a gate), 2 usage or input error.'],
@@ -33,7 +34,7 @@ export const inspect: CommandDef = {
     if (p.positionals.length !== 1) throw new CliError(`inspect: expected one input file, got ${p.positionals.length}`);
     const file = expandInputs([requireFile(p.positionals[0], 'inspect')], 'inspect')[0];
     const store = makePolicyStore(str(p, 'policy'), 'inspect');
-    const info = inspectFile(file, store);
+    const info = inspectFile(file, store, undefined, { code: bool(p, 'code') });
     const shown = { ...info, file: displayPath(info.file), policyFile: info.policyFile && displayPath(info.policyFile) };
     io.out(format === 'json' ? JSON.stringify(shown, null, 2) + '\n' : inspectionText(shown, io));
     return 0;
@@ -75,11 +76,35 @@ function inspectionText(i: Inspection, io: Io): string {
     lines.push(h('sections'));
     for (const s of i.sections) lines.push(`  ${s.name.padEnd(20)} ${String(s.size).padStart(10)} bytes`);
   }
+  if (i.code) lines.push(...codeSummaryText(i.code, io));
+  else if (i.codeNote) lines.push(h('code'), `  not summarised: ${i.codeNote}`);
+  if (i.dependencies) {
+    const d = i.dependencies;
+    lines.push(h('dependencies'));
+    for (const g of d.providers) lines.push(`  ${g.provider.name}: ${g.imports.length} import${g.imports.length === 1 ? '' : 's'}`);
+    lines.push(`  toolchain: ${d.toolchain.length ? d.toolchain.map((t) => `${t.name}${t.version ? ` ${t.version}` : ''}`).join(', ') : 'unknown (no producers section)'}`);
+    if (d.rust) lines.push(`  Rust crates (cargo-auditable): ${d.rust.packages.length}; \`wasm-warden deps\` lists them`);
+  }
   const text = i.kind === 'wat' || i.kind === 'wast' ? fs.readFileSync(i.file, 'utf8') : undefined;
   const findings = locateFindings(i.file, i.findings, text);
   lines.push(h(`findings (${findings.length})`));
   for (const f of findings) lines.push(`  ${textLine({ path: i.file, binary: text === undefined, findings: [] }, f, io)}`);
   return lines.join('\n') + '\n';
+}
+
+function codeSummaryText(c: NonNullable<Inspection['code']>, io: Io): string[] {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const fn = (r: { index: number; name?: string }) => `function ${r.index}${r.name ? ` ($${r.name})` : ''}`;
+  const lines = [paint(io, 'bold', 'code')];
+  lines.push(`  ${c.functions} functions, ${c.codeBytes} bytes, ${c.instructions} instructions; ${c.indirectCalls} indirect calls (${c.indirectCallsPerThousand.toFixed(2)} per 1000 instructions)`);
+  lines.push(`  mix: ${c.mix.map((m) => `${m.category} ${pct(m.share)}`).join(', ')}`);
+  lines.push(`  largest: ${c.largest.map((f) => `${fn(f)} ${f.size} bytes (${pct(f.share)})`).join(', ')}`);
+  lines.push(`  start function: ${c.start ? `${fn(c.start)}, ${c.start.instructions} instructions, ${c.start.calls} calls, ${c.start.loops} loops` : 'none'}`);
+  for (const k of c.kernels) lines.push(`  hashing kernel: ${fn(k)}, ${pct(k.share)} of the code: ${k.why.join('; ')}`);
+  lines.push(`  data: ${c.dataSegments} segments, ${c.dataBytes} bytes${c.highEntropySegments.length ? `; compressed or encrypted: ${c.highEntropySegments.map((s) => `segment ${s.index} (${s.size} bytes, ${s.entropy.toFixed(2)} bits/byte)`).join(', ')}` : ''}`);
+  for (const s of c.strings) lines.push(`  ${s.label} (${s.count}): (${s.examples.map((e) => JSON.stringify(e)).join(', ')}${s.count > s.examples.length ? ', ...' : ''})`);
+  if (c.error) lines.push(paint(io, 'yellow', `  cut short: ${c.error}`));
+  return lines;
 }
 
 export const rules: CommandDef = {

@@ -7,7 +7,7 @@ import * as path from 'path';
 import type { EngineDiagnostic } from '../diagnostic';
 import type { ModuleModel } from '../model';
 import { parseWat, type WatDocument } from '../wat';
-import { readWasm, type WasmReadResult } from '../binary/reader';
+import { readWasm, type FileSections, type WasmReadResult } from '../binary/reader';
 import { HEADER_READ_OPTIONS, readWasmFileFully, readWasmFileHeaders, type WasmFileBytes } from '../binary/file-reader';
 import { checkModel } from '../policy/check';
 import type { PolicyStore, ResolvedPolicy } from '../policy/store';
@@ -35,13 +35,18 @@ export interface CheckResult {
   wat?: WatDocument;
   /** for a binary: its bytes (unless the policy hashes modules, only the file's first 8 bytes: the
    *  read holds what it read of each section, see file-reader.ts; the length is `read.model.byteLength`) */
-  wasm?: { bytes: Uint8Array; read: WasmReadResult };
+  wasm?: { bytes: Uint8Array; read: WasmReadResult; file?: FileSections };
 }
 
 /** True when the policy's rules need a module's every byte (signature checks, SHA-256 pins). */
 export function policyHashesModules(policy: ResolvedPolicy['effective']): boolean {
   const sig = policy.signature;
   return !!(sig?.required || (sig?.trustedKeys?.length ?? 0) > 0 || Object.keys(policy.integrity ?? {}).length > 0);
+}
+
+/** True when the policy's code rules read function bodies and data segments (`code.scan`). */
+export function policyReadsCode(policy: ResolvedPolicy['effective']): boolean {
+  return policy.code?.scan === true;
 }
 
 /** Policy findings for already-parsed WAT (every module of a `.wast` script). */
@@ -70,9 +75,9 @@ export function checkFile(
   if (!kind) throw new Error(`${file}: not a .wat, .wast or .wasm file`);
   const policy = store.policyFor(file);
   if (kind === 'wasm') {
-    // the whole file only when the policy hashes it (signatures, integrity pins) or checks the modules
-    // inside a component; otherwise its headers (a component's own sections)
-    const whole = source?.bytes !== undefined || policyHashesModules(policy.effective) || policy.effective.imports?.nestedModules === true;
+    // the whole file only when the policy hashes it (signatures, integrity pins), reads its code or checks
+    // the modules inside a component; otherwise its headers (a component's own sections)
+    const whole = source?.bytes !== undefined || policyHashesModules(policy.effective) || policyReadsCode(policy.effective) || policy.effective.imports?.nestedModules === true;
     let fileBytes: WasmFileBytes = source?.bytes
       ? { bytes: source.bytes, size: source.bytes.length, complete: true }
       : whole
@@ -91,7 +96,7 @@ export function checkFile(
       diagnostics: checkWasmBytes(bytes, read, file, policy),
       models: [read.model],
       policy,
-      wasm: { bytes, read },
+      wasm: { bytes, read, file: fileBytes.file },
     };
     // the shapes of a whole check (file sections, model, findings) outlive major GCs, see ../jit.ts
     keepLatest('checkFile', result);

@@ -12,6 +12,21 @@ import { allNestedModules, type ComponentInfo } from '../component/model';
 import { memoryMaxBytes, memoryMinBytes, type Limits, type ModuleModel } from '../model';
 import type { EngineDiagnostic } from '../diagnostic';
 import type { PolicyStore } from '../policy/store';
+import { codeAnalysisOf } from '../code/code-scan';
+import { codeSummary, type CodeSummary } from '../code/code-summary';
+import { customPayloadsFromFile, customPayloadsOf, dependenciesOf, type Dependencies } from './deps';
+
+/**
+ * Modules up to this size get the code summary in every inspection; larger ones when asked for (`code: true`,
+ * `inspect --code`) or when the policy turns the code scan on: it reads every function body (about a
+ * second per 10-20 MB), which a summary opened with the editor should not wait for.
+ */
+export const INSPECT_CODE_MAX_BYTES = 8 * 1024 * 1024;
+
+export interface InspectOptions {
+  /** compute the code summary whatever the module's size */
+  code?: boolean;
+}
 
 export interface ImportRow {
   module: string;
@@ -41,6 +56,12 @@ export interface Inspection {
   features: string[];
   sections: { name: string; size: number }[];
   findings: EngineDiagnostic[];
+  /** binaries: the code summary (instruction mix, largest functions, start function, hashing kernels, data strings) */
+  code?: CodeSummary;
+  /** binaries without a code summary: why (over INSPECT_CODE_MAX_BYTES) */
+  codeNote?: string;
+  /** binaries: import providers, toolchain (producers), Rust crates (cargo-auditable) */
+  dependencies?: Dependencies;
   /** components: their parts (the imports and exports above are the component's own, by name) */
   component?: ComponentInspection;
 }
@@ -63,7 +84,7 @@ export function describeLimits(l: Limits): string {
   return parts.join(', ');
 }
 
-export function inspectFile(file: string, store: PolicyStore, source?: { text?: string; bytes?: Uint8Array }): Inspection {
+export function inspectFile(file: string, store: PolicyStore, source?: { text?: string; bytes?: Uint8Array }, options: InspectOptions = {}): Inspection {
   let result = checkFile(file, store, source);
   // a component's check reads its own sections only: inspection lists its nested parts too
   const w = result.wasm;
@@ -94,6 +115,17 @@ export function inspectFile(file: string, store: PolicyStore, source?: { text?: 
   };
   if (!model) return base;
   if (model.component) return { ...base, ...inspectComponent(model.component, overlapping), customSections: model.customSections.map((c) => ({ name: c.name, size: c.size })), sections: (model.sections ?? []).map((s) => ({ name: s.name, size: s.size })) };
+  if (result.wasm && model.kind === 'module') {
+    const size = model.byteLength ?? 0;
+    const wanted = options.code === true || result.policy.effective.code?.scan === true || size <= INSPECT_CODE_MAX_BYTES;
+    let bytes = result.wasm.bytes;
+    if (wanted && bytes.length !== size) bytes = readWasmFileFully(file).bytes;
+    const analysis = wanted ? codeAnalysisOf(model, bytes) : undefined;
+    if (analysis) base.code = codeSummary(analysis, bytes, result.policy.effective.code?.packedMinBytes);
+    else base.codeNote = `module over ${INSPECT_CODE_MAX_BYTES / (1024 * 1024)} MB: the code summary reads every function body; run \`wasm-warden inspect --code\` or turn on code.scan in the policy`;
+    const payloads = bytes.length === size ? customPayloadsOf(bytes) : result.wasm.file ? customPayloadsFromFile(model, result.wasm.file) : () => undefined;
+    base.dependencies = dependenciesOf(model, payloads);
+  }
   const ref = (i?: { module: string; name: string }) => (i ? `${i.module}.${i.name}` : undefined);
   return {
     ...base,

@@ -219,6 +219,22 @@ const integrity: RecordNode<ArrayNode<StringNode>> = {
   values: list('Allowed SHA-256 digests (64 hex digits).', str('A SHA-256 digest in hex.', 'sha256')),
 };
 
+const code = obj(
+  'Code rules: what the function bodies and data segments of a binary hold. Read only when `scan` is on; the import-based code rules (host-code-execution, capability-combination) run either way.',
+  {
+    scan: bool(
+      'Read the function bodies and data segments of `.wasm` files for the code rules (hash-kernel, mining-kernel, network-endpoint, suspicious-string, packed-payload, high-entropy-data). Off: a check reads only the section headers it needs.',
+      false,
+    ),
+    allowedEndpoints: list(
+      'Hosts the data of a module may name: globs over host names and IP addresses (e.g. `api.example.com`, `*.example.com`, `10.0.0.*`). Endpoints that match none are reported by network-endpoint.',
+      str('A host glob.', 'name-glob'),
+      [],
+    ),
+    packedMinBytes: int('Smallest data segment, in bytes, that high-entropy-data and packed-payload look at.', 1, 16384),
+  },
+);
+
 const sandbox = obj('Limits for sandboxed runs.', {
   dirs: list(
     'Directories the guest may see.',
@@ -265,6 +281,7 @@ const SECTIONS = {
   features,
   signature,
   integrity,
+  code,
   sandbox,
   monitor,
   rules,
@@ -301,6 +318,7 @@ export type SandboxPolicy = Infer<typeof sandbox>;
 export type MonitorPolicy = Infer<typeof monitor>;
 export type SignaturePolicy = Infer<typeof signature>;
 export type IntegrityPolicy = Infer<typeof integrity>;
+export type CodePolicy = Infer<typeof code>;
 export type WasiSwitches = Infer<ReturnType<typeof wasiSwitches>>;
 
 /** The policy that applies to one file: defaults, the file's settings and its matching overrides, merged. */

@@ -4,6 +4,8 @@ import { isWasiModule } from '../../wasi';
 import type { Span } from '../../span';
 import { POLICY_MAX_GLOB_WORK } from '../limits';
 import type { RuleFinding } from './rule';
+import { codeAnalysisOf } from '../../code/code-scan';
+import type { CodeAnalysis } from '../../code/code-analysis';
 
 /**
  * The finding of a rule that stopped matching names against the policy's globs because their glob
@@ -118,4 +120,24 @@ export function formatBytes(n: number): string {
     if (n >= size && n % size === 0) return `${n / size} ${unit}`;
   }
   return `${n} bytes`;
+}
+
+/**
+ * The module's code analysis for the code rules: only when the policy turns the code scan on
+ * (`code.scan`) and the check has the module's every byte (a binary; WAT sources have none).
+ */
+export function codeOf(ctx: { model: ModuleModel; policy: { code?: { scan?: boolean } }; bytes?: Uint8Array }): CodeAnalysis | undefined {
+  if (ctx.policy.code?.scan !== true) return undefined;
+  return codeAnalysisOf(ctx.model, ctx.bytes);
+}
+
+/** A byte span of a binary (a function body, a string in a data segment). */
+export function byteSpan(offset: number, length: number): Span {
+  return { start: offset, end: offset + Math.max(1, length) };
+}
+
+/** `function 12 ($name)` */
+export function functionLabel(index: number, names: Map<number, string>): string {
+  const n = names.get(index);
+  return n === undefined ? `function ${index}` : `function ${index} ($${n})`;
 }

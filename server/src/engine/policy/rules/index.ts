@@ -15,6 +15,14 @@ import { memoryShared } from './memory-shared';
 import { memoryTooLarge } from './memory-too-large';
 import { memoryUnbounded } from './memory-unbounded';
 import type { PolicyRule } from './rule';
+import { hashKernel } from './hash-kernel';
+import { miningKernel } from './mining-kernel';
+import { networkEndpoint } from './network-endpoint';
+import { suspiciousString } from './suspicious-string';
+import { hostCodeExecution } from './host-code-execution';
+import { capabilityCombination } from './capability-combination';
+import { packedPayload } from './packed-payload';
+import { highEntropyData } from './high-entropy-data';
 import { signatureInvalid } from './signature-invalid';
 import { signatureMissing } from './signature-missing';
 import { signatureUntrusted } from './signature-untrusted';
@@ -51,6 +59,14 @@ export const RULES: readonly PolicyRule[] = [
   signatureInvalid,
   signatureUntrusted,
   integrityMismatch,
+  hostCodeExecution,
+  capabilityCombination,
+  miningKernel,
+  hashKernel,
+  networkEndpoint,
+  suspiciousString,
+  packedPayload,
+  highEntropyData,
 ];
 
 export function ruleById(id: string): PolicyRule | undefined {
