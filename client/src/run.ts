@@ -9,9 +9,9 @@
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import { RunEventNotification, ServerCommands, type ImportPlan, type RunArgs, type RunEvent, type RunNeedsConfirmation, type RunRefused } from '../../server/src/protocol';
-import type { LiveStats } from '../../server/src/engine/sandbox/types';
+import type { Alert, LiveStats } from '../../server/src/engine/sandbox/types';
 import type { CommandContext } from './commands';
-import { importPlanLines, renderRunFinal, renderRunShell, renderRunStats, violationLine } from './panels/run-view';
+import { alertLine, importPlanLines, renderRunFinal, renderRunShell, renderRunStats, violationLine } from './panels/run-view';
 import { escapeControls, jsonDisplaySafe } from '../../server/src/engine/sandbox/display-text';
 
 const CONFIRMED_KEY = 'wasmWarden.confirmedMounts';
@@ -113,6 +113,8 @@ function onEvent(ctx: CommandContext, e: RunEvent): void {
     if (text) ctx.panels.post('run', run.file, { type: 'append', target: 'violations', text });
   } else if (e.kind === 'stdout' || e.kind === 'stderr') ctx.panels.post('run', run.file, { type: 'append', target: e.kind, text: String(e.data) });
   else if (e.kind === 'stats') ctx.panels.post('run', run.file, { type: 'replace', target: 'stats', html: renderRunStats(e.data as LiveStats) });
+  else if (e.kind === 'alert') ctx.panels.post('run', run.file, { type: 'append', target: 'alerts', text: alertLine(e.data as Alert) });
+  else if (e.kind === 'restart') ctx.panels.post('run', run.file, { type: 'append', target: 'alerts', text: `restarting the module once (alert ${escapeControls((e.data as Alert).rule)})\n` });
   else if (e.kind === 'violation') {
     const v = e.data as { kind: string; detail: string };
     ctx.panels.post('run', run.file, { type: 'append', target: 'violations', text: violationLine(v) });

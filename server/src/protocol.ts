@@ -86,7 +86,8 @@ export const RunEventNotification = 'wasmWarden/runEvent';
 export interface RunEvent {
   runId: string;
   /** `imports`: before the guest starts, what the run does with its imports (an ImportPlan) */
-  kind: 'imports' | 'stdout' | 'stderr' | 'stats' | 'violation' | 'done';
+  /** `alert`: an alert rule fired (an Alert); `restart`: a `restart` alert ended the run, which starts once more */
+  kind: 'imports' | 'stdout' | 'stderr' | 'stats' | 'violation' | 'alert' | 'restart' | 'done';
   data: unknown;
 }
 

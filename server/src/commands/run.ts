@@ -50,6 +50,8 @@ const run: CommandHandler = async (ws, raw, token, connection) => {
         onStderr: (s) => send('stderr', s),
         onStats: (s) => send('stats', s),
         onViolation: (v) => send('violation', v),
+        onAlert: (a) => send('alert', a),
+        onRestart: (a) => send('restart', a),
       },
     });
     send('done', null);

@@ -1,4 +1,5 @@
 /** Options, reports and live statistics of a sandboxed run (see runner.ts and docs/sandbox.md). */
+import type { AlertAction, AlertMetric, AlertRule, AlertSeverity } from './alert-rules';
 import type { ImportStub } from './import-policy';
 
 export interface SandboxMount {
@@ -42,7 +43,10 @@ export interface SandboxOptions {
   fuel?: number;
   /** call this export with these arguments instead of `_start` (i64 parameters need bigint) */
   invoke?: { export: string; args: (number | bigint)[] };
+  /** the older form of two alert rules (warning, notify) */
   thresholds?: SandboxThresholds;
+  /** alert rules (alert-rules.ts): each fires at most once; its action may stop the run */
+  alertRules?: AlertRule[];
   /** interval of live statistics in ms (default 100) */
   statsIntervalMs?: number;
   /** imports linked to a function that records an `import-denied` violation and traps (import-policy.ts) */
@@ -75,7 +79,14 @@ export interface ViolationKindSummary {
 }
 
 export interface Alert {
-  kind: 'memory' | 'execution-time';
+  /** what the rule watches */
+  kind: AlertMetric;
+  /** the rule's name */
+  rule: string;
+  severity: AlertSeverity;
+  action: AlertAction;
+  /** the watched value when it fired (bytes, ms, calls, calls per second, violations) */
+  value: number;
   detail: string;
   atMs: number;
 }
@@ -133,6 +144,8 @@ export interface RunReport {
   result?: unknown;
   /** with `fuel`: the budget used (approximate instruction count) */
   fuelConsumed?: number;
+  /** the alert whose action (`stop`, or `restart`) ended the run; the outcome is then `killed` */
+  stoppedBy?: Alert;
 }
 
 export interface SandboxEvents {
