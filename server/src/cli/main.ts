@@ -15,11 +15,12 @@ import { inspect, policy, rules } from './commands/info';
 import { compile, disassemble, optimize } from './commands/toolchain';
 import { keygen, sign, verify } from './commands/signing';
 import { run } from './commands/run';
+import { bench } from './commands/bench';
 import type { CommandDef } from './commands/types';
 import { CliError, userIoError } from './errors';
 import { makeIo, type Io } from './io';
 
-const COMMANDS: CommandDef[] = [check, validate, compile, disassemble, optimize, inspect, keygen, sign, verify, run, policy, rules];
+const COMMANDS: CommandDef[] = [check, validate, compile, disassemble, optimize, inspect, keygen, sign, verify, run, bench, policy, rules];
 
 export function version(): string {
   // dist/cli.js -> ../package.json; server/src/cli/main.ts -> ../../../package.json

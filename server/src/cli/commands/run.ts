@@ -134,15 +134,7 @@ export const run: CommandDef = {
     overrides.fuel = nonNegativeInt(p, 'fuel', 'run');
     const invoke = str(p, 'invoke');
     if (invoke !== undefined) {
-      overrides.invoke = {
-        export: invoke,
-        args: guestArgs.map((a) => {
-          if (/^-?\d+$/.test(a) && !Number.isSafeInteger(Number(a))) return BigInt(a);
-          const n = Number(a);
-          if (a.trim() === '' || Number.isNaN(n)) throw new CliError(`run: --invoke ${invoke}: argument ${JSON.stringify(a)} is not a number`);
-          return n;
-        }),
-      };
+      overrides.invoke = { export: invoke, args: parseInvokeArgs(invoke, guestArgs, 'run') };
     }
     const store = makePolicyStore(str(p, 'policy'), 'run');
     const stubImports = str(p, 'stub-imports');
@@ -250,6 +242,16 @@ export const run: CommandDef = {
     }
   },
 };
+
+/** The numeric arguments of `--invoke NAME`: integers too large for a double as bigints (i64). */
+export function parseInvokeArgs(invoke: string, args: string[], command: string): (number | bigint)[] {
+  return args.map((a) => {
+    if (/^-?\d+$/.test(a) && !Number.isSafeInteger(Number(a))) return BigInt(a);
+    const n = Number(a);
+    if (a.trim() === '' || Number.isNaN(n)) throw new CliError(`${command}: --invoke ${invoke}: argument ${JSON.stringify(a)} is not a number`);
+    return n;
+  });
+}
 
 /**
  * The guest's output on our stdout/stderr: as written into pipes and files (it is the guest's own

@@ -16,7 +16,7 @@ import { PREVIEW1_FUNCTIONS, WASI_MODULE } from './wasi/constants';
 import { clockAdapter, clockImportIsExact } from './wasi/clock-adapter';
 import { OutputSink, ProcExit, toErrno, WasiPreview1 } from './wasi/preview1';
 import { mistypedWasiImports } from './wasi/signatures';
-import { WA, WasmMemory, WasmModule } from './wasm-api';
+import { WA, WasmInstance, WasmMemory, WasmModule } from './wasm-api';
 
 export type DoneReport = Extract<ChildMessage, { type: 'done' }>['report'];
 /** what the guest's thread posts to the process's main thread */
@@ -170,6 +170,8 @@ export function runGuest(
     }
   };
   let wasi: WasiPreview1 | undefined;
+  /** with `bench`: the iterations measured so far (kept when one of them ends the run) */
+  let benchSamples: DoneReport['bench'];
   const finish = (r: Partial<DoneReport> & Pick<DoneReport, 'outcome'>): DoneReport => {
     monitor.sampleMemory();
     if (growFailed && Number(growFailed.value) > 0) growRefused();
@@ -182,6 +184,7 @@ export function runGuest(
       bytesWritten: monitor.io.bytesWritten,
       violations: monitor.violations,
       violationKinds: monitor.violationKinds(),
+      ...(benchSamples && { bench: benchSamples }),
       ...r,
     };
   };
@@ -203,87 +206,96 @@ export function runGuest(
   capBytes = limit.maxPages * PAGE;
   capped = limit.capped;
 
-  // 2. link: WASI preview1 functions and one memory; anything else is refused
-  let memory: WasmMemory | undefined;
-  const wasiImports: Record<string, unknown> = {};
-  const imports: Record<string, Record<string, unknown>> = {};
-  const refused: string[] = [];
-  try {
-    wasi = new WasiPreview1({
-      args: options.args,
-      env: options.env,
-      mounts: options.dirs,
-      stdinFile: options.stdinFile,
-      stdout,
-      stderr,
-      onViolation: (k, d) => monitor.violation(k, d),
-      io: monitor.io,
-      maxWriteBytes: limitOf(options, 'maxWriteBytes'),
-    });
-  } catch (e) {
-    return finish({ outcome: 'error', message: `cannot set up the sandbox: ${(e as Error).message}` });
-  }
-  const known = new Set<string>(PREVIEW1_FUNCTIONS);
-  // the policy's denied imports trap when called; stubs stand for imports the sandbox does not provide
-  const policyImports = new ImportLinker(options, (k, d) => monitor.violation(k, d));
-  const importList = WA.Module.imports(mod);
-  let tableImports = 0;
-  importList.forEach((imp, i) => {
-    // a stub table must fit the import's maximum as capTables lowered it
-    const tableMax = imp.kind === 'table' ? tableMaxima[tableImports++] : undefined;
-    const hook = notify && i === importList.length - 1 && imp.module === names.notifyModule && imp.name === NOTIFY_GROW;
-    const denied = !hook && imp.kind === 'function' ? policyImports.deniedFunction(imp.module, imp.name) : undefined;
-    const stub = hook || denied ? undefined : policyImports.stub(imp.module, imp.name, tableMax);
-    if (denied || stub !== undefined) {
-      (imp.module === WASI_MODULE ? wasiImports : (imports[imp.module] ??= {}))[imp.name] = denied ?? stub;
-    } else if (hook) {
-      // ours (instrument.ts appends it last, under this run's random module name): the grow hook reports each grow's result
-      (imports[names.notifyModule] ??= {})[NOTIFY_GROW] = (result: number) => {
-        if (result === -1) growRefused();
-        else monitor.sampleMemory();
-      };
-    } else if (imp.kind === 'memory' && limit.importedMemory) {
-      const im = limit.importedMemory;
-      memory ??= new WA.Memory({ initial: im.min, maximum: limit.maxPages, shared: im.shared || undefined });
-      (imports[imp.module] ??= {})[imp.name] = memory;
-    } else if (imp.module === WASI_MODULE && imp.kind === 'function' && known.has(imp.name)) {
-      const fn = wasi.functions[imp.name as keyof typeof wasi.functions];
-      // with the grow hook, grows are reported by it: the calls need not look at the memory
-      const wrapped = monitor.wrap(imp.name, fn, toErrno, !notify);
-      wasiImports[imp.name] = adaptClock && imp.name === 'clock_time_get' ? clockAdapter(wrapped) : wrapped;
-    } else {
-      refused.push(`${imp.module}.${imp.name} (${imp.kind})`);
+  // 2. link: WASI preview1 functions and one memory; anything else is refused. A fresh instance each time
+  // (a command benchmarked runs in a new instance per iteration, with new WASI state)
+  const instantiate = (): DoneReport | { instance: WasmInstance } => {
+    wasi?.dispose();
+    let memory: WasmMemory | undefined;
+    const wasiImports: Record<string, unknown> = {};
+    const imports: Record<string, Record<string, unknown>> = {};
+    const refused: string[] = [];
+    let w: WasiPreview1;
+    try {
+      wasi = w = new WasiPreview1({
+        args: options.args,
+        env: options.env,
+        mounts: options.dirs,
+        stdinFile: options.stdinFile,
+        stdout,
+        stderr,
+        onViolation: (k, d) => monitor.violation(k, d),
+        io: monitor.io,
+        maxWriteBytes: limitOf(options, 'maxWriteBytes'),
+      });
+    } catch (e) {
+      return finish({ outcome: 'error', message: `cannot set up the sandbox: ${(e as Error).message}` });
     }
-  });
-  if (refused.length) {
-    for (const r of refused) monitor.violation('import-refused', r);
-    return finish({ outcome: 'error', message: `refused to link: the module imports ${refused.join(', ')}, which ${refused.length === 1 ? 'is' : 'are'} not WASI preview1 (${WASI_MODULE})` });
-  }
-  imports[WASI_MODULE] = wasiImports;
+    const known = new Set<string>(PREVIEW1_FUNCTIONS);
+    // the policy's denied imports trap when called; stubs stand for imports the sandbox does not provide
+    const policyImports = new ImportLinker(options, (k, d) => monitor.violation(k, d));
+    const importList = WA.Module.imports(mod);
+    let tableImports = 0;
+    importList.forEach((imp, i) => {
+      // a stub table must fit the import's maximum as capTables lowered it
+      const tableMax = imp.kind === 'table' ? tableMaxima[tableImports++] : undefined;
+      const hook = notify && i === importList.length - 1 && imp.module === names.notifyModule && imp.name === NOTIFY_GROW;
+      const denied = !hook && imp.kind === 'function' ? policyImports.deniedFunction(imp.module, imp.name) : undefined;
+      const stub = hook || denied ? undefined : policyImports.stub(imp.module, imp.name, tableMax);
+      if (denied || stub !== undefined) {
+        (imp.module === WASI_MODULE ? wasiImports : (imports[imp.module] ??= {}))[imp.name] = denied ?? stub;
+      } else if (hook) {
+        // ours (instrument.ts appends it last, under this run's random module name): the grow hook reports each grow's result
+        (imports[names.notifyModule] ??= {})[NOTIFY_GROW] = (result: number) => {
+          if (result === -1) growRefused();
+          else monitor.sampleMemory();
+        };
+      } else if (imp.kind === 'memory' && limit.importedMemory) {
+        const im = limit.importedMemory;
+        memory ??= new WA.Memory({ initial: im.min, maximum: limit.maxPages, shared: im.shared || undefined });
+        (imports[imp.module] ??= {})[imp.name] = memory;
+      } else if (imp.module === WASI_MODULE && imp.kind === 'function' && known.has(imp.name)) {
+        const fn = w.functions[imp.name as keyof typeof w.functions];
+        // with the grow hook, grows are reported by it: the calls need not look at the memory
+        const wrapped = monitor.wrap(imp.name, fn, toErrno, !notify);
+        wasiImports[imp.name] = adaptClock && imp.name === 'clock_time_get' ? clockAdapter(wrapped) : wrapped;
+      } else {
+        refused.push(`${imp.module}.${imp.name} (${imp.kind})`);
+      }
+    });
+    if (refused.length) {
+      for (const r of refused) monitor.violation('import-refused', r);
+      return finish({ outcome: 'error', message: `refused to link: the module imports ${refused.join(', ')}, which ${refused.length === 1 ? 'is' : 'are'} not WASI preview1 (${WASI_MODULE})` });
+    }
+    imports[WASI_MODULE] = wasiImports;
 
-  let instance;
-  try {
-    instance = new WA.Instance(mod, imports);
-  } catch (e) {
-    // a start function may end the run: proc_exit (an exit like any other), or a call of a denied import or
-    // a trapping stub (a trap)
-    if (e instanceof ProcExit) return finish({ outcome: 'exit', exitCode: e.code >>> 0 });
-    if (e instanceof ImportTrap) return finish({ outcome: 'trap', trap: { kind: e.kind, message: e.message, stack: wasmStack(e.stack) } });
-    const trap = e instanceof WA.LinkError || e instanceof WA.CompileError ? undefined : classifyTrap(e);
-    return finish(trap ? { outcome: 'trap', trap } : { outcome: 'error', message: `cannot instantiate: ${(e as Error).message}` });
-  }
-  const exported = Object.values(instance.exports).find((v) => v instanceof (WA.Memory as unknown as Function)) as WasmMemory | undefined;
-  // `memory` by convention; a guest's export of that name that is not a memory does not count
-  const named = instance.exports.memory instanceof (WA.Memory as unknown as Function) ? (instance.exports.memory as WasmMemory) : undefined;
-  memory = named ?? exported ?? memory;
-  if (memory) {
-    wasi.setMemory(memory);
-    monitor.memory = memory;
-  }
-  monitor.sampleMemory();
-  // this run's random names (instrument.ts): a guest's own export cannot be one of them
-  if (options.fuel !== undefined) fuelGlobal = instance.exports[names.fuel] as typeof fuelGlobal;
-  if (limit.capped) growFailed = instance.exports[names.growFailed] as typeof growFailed;
+    let instance;
+    try {
+      instance = new WA.Instance(mod, imports);
+    } catch (e) {
+      // a start function may end the run: proc_exit (an exit like any other), or a call of a denied import or
+      // a trapping stub (a trap)
+      if (e instanceof ProcExit) return finish({ outcome: 'exit', exitCode: e.code >>> 0 });
+      if (e instanceof ImportTrap) return finish({ outcome: 'trap', trap: { kind: e.kind, message: e.message, stack: wasmStack(e.stack) } });
+      const trap = e instanceof WA.LinkError || e instanceof WA.CompileError ? undefined : classifyTrap(e);
+      return finish(trap ? { outcome: 'trap', trap } : { outcome: 'error', message: `cannot instantiate: ${(e as Error).message}` });
+    }
+    const exported = Object.values(instance.exports).find((v) => v instanceof (WA.Memory as unknown as Function)) as WasmMemory | undefined;
+    // `memory` by convention; a guest's export of that name that is not a memory does not count
+    const named = instance.exports.memory instanceof (WA.Memory as unknown as Function) ? (instance.exports.memory as WasmMemory) : undefined;
+    memory = named ?? exported ?? memory;
+    if (memory) {
+      w.setMemory(memory);
+      monitor.memory = memory;
+    }
+    monitor.sampleMemory();
+    // this run's random names (instrument.ts): a guest's own export cannot be one of them
+    if (options.fuel !== undefined) fuelGlobal = instance.exports[names.fuel] as typeof fuelGlobal;
+    if (limit.capped) growFailed = instance.exports[names.growFailed] as typeof growFailed;
+    return { instance };
+  };
+  const first = instantiate();
+  if ('outcome' in first) return first;
+  let instance = first.instance;
 
   // 3. run
   const entry = options.invoke ? options.invoke.export : '_start';
@@ -298,6 +310,38 @@ export function runGuest(
     if (typeof start === 'function') start();
     if (typeof fn !== 'function') return noEntry();
     if (options.invoke && typeof init === 'function') init();
+    if (options.bench) {
+      // warm-up and measured iterations: an export called again and again on one instance; a command's
+      // `_start` in a fresh instance each time (its own WASI state), only the call itself timed
+      const { iterations, warmup } = options.bench;
+      benchSamples = { timesMs: [], wasiCalls: [] };
+      for (let i = 0; i < warmup + iterations; i++) {
+        let call: unknown = fn;
+        let deferred: unknown;
+        if (!options.invoke && i > 0) {
+          const next = instantiate();
+          if ('outcome' in next) return next;
+          instance = next.instance;
+          call = instance.exports._start;
+          deferred = deferredStart ? instance.exports[names.start] : undefined;
+        }
+        const c0 = monitor.totalCalls();
+        const t0 = performance.now();
+        try {
+          if (typeof deferred === 'function') deferred();
+          if (typeof call === 'function') options.invoke ? call(...options.invoke.args) : call();
+        } catch (e) {
+          // a command ends with proc_exit(0): an iteration like any other
+          if (!(e instanceof ProcExit) || e.code !== 0) throw e;
+        }
+        const took = performance.now() - t0;
+        if (i >= warmup) {
+          benchSamples.timesMs.push(took);
+          benchSamples.wasiCalls.push(monitor.totalCalls() - c0);
+        }
+      }
+      return finish({ outcome: 'exit', exitCode: 0, ...fuelReport() });
+    }
     const result = options.invoke ? fn(...options.invoke.args) : fn();
     return finish(options.invoke ? { outcome: 'exit', exitCode: 0, result: reportable(result), ...fuelReport() } : { outcome: 'exit', exitCode: 0, ...fuelReport() });
   } catch (e) {

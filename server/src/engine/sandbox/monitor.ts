@@ -192,6 +192,13 @@ export class Monitor {
   wasiCalls(): Record<string, WasiCallStats> {
     return callsOf(this.f64, this.elapsed());
   }
+
+  /** every WASI call so far, all functions together */
+  totalCalls(): number {
+    let n = 0;
+    for (let i = 0; i < NFUNC; i++) n += this.f64[F_CALLS + i];
+    return n;
+  }
 }
 
 /**

@@ -45,6 +45,11 @@ export interface SandboxOptions {
   invoke?: { export: string; args: (number | bigint)[] };
   /** the older form of two alert rules (warning, notify) */
   thresholds?: SandboxThresholds;
+  /**
+   * benchmark: call the entry `warmup + iterations` times (an `invoke` export on one instance, a command's
+   * `_start` in a fresh instance each time) and report each measured call's time (`bench` in the report)
+   */
+  bench?: { iterations: number; warmup: number };
   /** alert rules (alert-rules.ts): each fires at most once; its action may stop the run */
   alertRules?: AlertRule[];
   /** interval of live statistics in ms (default 100) */
@@ -144,6 +149,8 @@ export interface RunReport {
   result?: unknown;
   /** with `fuel`: the budget used (approximate instruction count) */
   fuelConsumed?: number;
+  /** with `bench`: each measured iteration's wall time (ms) and WASI calls, in order */
+  bench?: { timesMs: number[]; wasiCalls: number[] };
   /** the alert whose action (`stop`, or `restart`) ended the run; the outcome is then `killed` */
   stoppedBy?: Alert;
 }
