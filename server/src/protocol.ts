@@ -19,6 +19,7 @@ export const ServerCommands = {
   showSignatures: 'wasmWarden.server.showSignatures',
   run: 'wasmWarden.server.run',
   stopRun: 'wasmWarden.server.stopRun',
+  bench: 'wasmWarden.server.bench',
   writeDefaultPolicy: 'wasmWarden.server.writeDefaultPolicy',
   writeBaselinePolicy: 'wasmWarden.server.writeBaselinePolicy',
   rescanWorkspace: 'wasmWarden.server.rescanWorkspace',

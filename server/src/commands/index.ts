@@ -10,6 +10,7 @@ import { inspectCommand } from './inspect';
 import { toolchainCommands } from './toolchain';
 import { signingCommands } from './signing';
 import { runCommands } from './run';
+import { benchCommand } from './bench';
 
 export type CommandHandler = (ws: Workspace, args: unknown[], token: CancellationToken, connection: Connection) => Promise<unknown>;
 
@@ -19,6 +20,7 @@ const handlers: Partial<Record<(typeof ServerCommands)[keyof typeof ServerComman
   ...signingCommands,
   ...runCommands,
   [ServerCommands.inspect]: inspectCommand,
+  [ServerCommands.bench]: benchCommand,
 };
 
 export function serverCommandIds(): string[] {
