@@ -17,10 +17,12 @@ import { clockAdapter, clockImportIsExact } from './wasi/clock-adapter';
 import { OutputSink, ProcExit, toErrno, WasiPreview1 } from './wasi/preview1';
 import { mistypedWasiImports } from './wasi/signatures';
 import { WA, WasmInstance, WasmMemory, WasmModule } from './wasm-api';
+import { fuzzLoop } from '../fuzz/fuzzer';
+import { fuzzExecutor } from '../fuzz/executor';
 
 export type DoneReport = Extract<ChildMessage, { type: 'done' }>['report'];
 /** what the guest's thread posts to the process's main thread */
-export type GuestMessage = Extract<ChildMessage, { type: 'started' | 'violation' | 'done' }>;
+export type GuestMessage = Extract<ChildMessage, { type: 'started' | 'violation' | 'done' | 'fuzz-progress' | 'fuzz-finding' }>;
 
 /** Thrown by the output sinks to stop the guest when a stream exceeds its cap. */
 class OutputLimit {
@@ -36,6 +38,10 @@ class CappedOutput implements OutputSink {
     private readonly emit: (bytes: Uint8Array) => void,
     private readonly onLimit: (name: string, cap: number) => void,
   ) {}
+  /** a new execution (fuzzing): the cap counts from here */
+  reset(): void {
+    this.total = 0;
+  }
   write(bytes: Uint8Array): void {
     const room = this.cap - this.total;
     const take = bytes.length <= room ? bytes : bytes.subarray(0, Math.max(0, room));
@@ -72,6 +78,8 @@ export type PreparedModule =
       names: InstrumentNames;
       /** every table's maximum after capTables, in index order (imported tables first) */
       tableMaxima: number[];
+      /** with `fuzz`: the coverage globals and sites (instrument.ts) */
+      coverage?: { globals: number; sites: { func: number; loop: boolean }[] };
     }
   | { ok: false; outcome: 'error' | 'limit'; message: string; violations?: { kind: string; detail: string }[] };
 
@@ -109,12 +117,14 @@ export function prepareModule(original: Uint8Array, options: SandboxOptions): Pr
     let code = limit.bytes;
     let notify = false;
     let deferredStart = false;
+    let coverage: { globals: number; sites: { func: number; loop: boolean }[] } | undefined;
     const names = newInstrumentNames();
     try {
-      const out = instrument(limit.bytes, { fuel: options.fuel, growHook: limit.capped, growNotify: true, names });
+      const out = instrument(limit.bytes, { fuel: options.fuel, growHook: limit.capped, growNotify: true, names, coverage: !!options.fuzz });
       code = out.bytes;
       notify = out.growNotify;
       deferredStart = out.deferredStart;
+      coverage = out.coverage;
     } catch (e) {
       // without fuel, instrumentation is only a better memory-limit report: run the module as is
       if (options.fuel !== undefined) return { ok: false, outcome: 'error', message: `cannot meter this module (fuel): ${(e as Error).message}` };
@@ -128,10 +138,11 @@ export function prepareModule(original: Uint8Array, options: SandboxOptions): Pr
       if (code === limit.bytes || options.fuel !== undefined) throw e;
       notify = false;
       deferredStart = false;
+      coverage = undefined;
       mod = new WA.Module(limit.bytes);
     }
     const { bytes: _bytes, ...info } = limit;
-    return { ok: true, mod, limit: info, notify, deferredStart, clockAdapter: clockImportIsExact(limit.bytes), names, tableMaxima: tables.maxima };
+    return { ok: true, mod, limit: info, notify, deferredStart, clockAdapter: clockImportIsExact(limit.bytes), names, tableMaxima: tables.maxima, coverage };
   } catch (e) {
     const message = (e as Error).message;
     if (e instanceof TableLimitError) return { ok: false, outcome: 'limit', message: `cannot load module: ${message}`, violations: [{ kind: 'table-limit', detail: message }] };
@@ -150,9 +161,11 @@ export function runGuest(
 ): DoneReport {
   const monitor = new Monitor(sab, (violation) => post({ type: 'violation', violation }));
   const limitHit = (n: string, cap: number) => monitor.violation('output-limit', `${n} exceeded ${cap} bytes; truncated and stopped`);
-  const maxOutput = limitOf(options, 'maxOutputBytes')!;
-  const stdout = new CappedOutput('stdout', maxOutput, (b) => output(1, b), limitHit);
-  const stderr = new CappedOutput('stderr', maxOutput, (b) => output(2, b), limitHit);
+  // fuzzing: each execution's output is counted against its own cap, and not sent (it would flood the parent)
+  const maxOutput = options.fuzz ? options.fuzz.maxOutputPerExec : limitOf(options, 'maxOutputBytes')!;
+  const emit = options.fuzz ? () => {} : output;
+  const stdout = new CappedOutput('stdout', maxOutput, (b) => emit(1, b), limitHit);
+  const stderr = new CappedOutput('stderr', maxOutput, (b) => emit(2, b), limitHit);
   let capBytes = 0;
   let capped = false;
   let memoryViolation = false;
@@ -202,13 +215,13 @@ export function runGuest(
     for (const v of prep.violations ?? []) monitor.violation(v.kind, v.detail);
     return finish({ outcome: prep.outcome, message: prep.message });
   }
-  const { mod, limit, notify, deferredStart, clockAdapter: adaptClock, names, tableMaxima } = prep;
+  const { mod, limit, notify, deferredStart, clockAdapter: adaptClock, names, tableMaxima, coverage } = prep;
   capBytes = limit.maxPages * PAGE;
   capped = limit.capped;
 
   // 2. link: WASI preview1 functions and one memory; anything else is refused. A fresh instance each time
   // (a command benchmarked runs in a new instance per iteration, with new WASI state)
-  const instantiate = (): DoneReport | { instance: WasmInstance } => {
+  const instantiate = (io: { args?: string[]; env?: Record<string, string>; stdinFile?: string } = {}): DoneReport | { instance: WasmInstance } => {
     wasi?.dispose();
     let memory: WasmMemory | undefined;
     const wasiImports: Record<string, unknown> = {};
@@ -217,10 +230,10 @@ export function runGuest(
     let w: WasiPreview1;
     try {
       wasi = w = new WasiPreview1({
-        args: options.args,
-        env: options.env,
+        args: io.args ?? options.args,
+        env: io.env ?? options.env,
         mounts: options.dirs,
-        stdinFile: options.stdinFile,
+        stdinFile: io.stdinFile ?? options.stdinFile,
         stdout,
         stderr,
         onViolation: (k, d) => monitor.violation(k, d),
@@ -302,9 +315,26 @@ export function runGuest(
   const fn = instance.exports[entry];
   const start = deferredStart ? instance.exports[names.start] : undefined;
   const noEntry = () => finish({ outcome: 'error', message: `the module exports no function ${entry}` });
-  if (typeof fn !== 'function' && typeof start !== 'function') return noEntry();
+  if (!options.fuzz && typeof fn !== 'function' && typeof start !== 'function') return noEntry();
   const init = instance.exports._initialize;
   post({ type: 'started', atMs: monitor.elapsed() });
+  if (options.fuzz) {
+    const plan = options.fuzz;
+    if (!coverage || !fuelGlobal) return finish({ outcome: 'error', message: 'cannot fuzz this module: the sandbox could not instrument it for coverage' });
+    const ex = fuzzExecutor({
+      plan, options, names, coverage, monitor, stdout, stderr, deferredStart,
+      first: instance,
+      instantiate,
+      fuelGlobal: () => fuelGlobal!,
+      growFailed: () => growFailed,
+      resetMemoryViolation: () => (memoryViolation = false),
+    });
+    if ('outcome' in ex) return finish(ex);
+    const summary = fuzzLoop(plan, options.args[0] ?? 'module', ex, coverage.sites,
+      (progress) => post({ type: 'fuzz-progress', progress }),
+      (finding) => post({ type: 'fuzz-finding', finding }));
+    return finish({ outcome: 'exit', exitCode: 0, fuzz: summary });
+  }
   try {
     // the module's start function, deferred by instrument.ts: run as the engine would have, first
     if (typeof start === 'function') start();

@@ -169,6 +169,12 @@ export function runSandboxed(module: Uint8Array, options: SandboxOptions, events
           events.onStats?.({ ...m.stats, elapsedMs: elapsed() });
           watcher.stats(m.stats);
           break;
+        case 'fuzz-progress':
+          events.onFuzzProgress?.(m.progress);
+          break;
+        case 'fuzz-finding':
+          events.onFuzzFinding?.(m.finding);
+          break;
         case 'violation':
           violations.push(m.violation);
           events.onViolation?.(m.violation);
