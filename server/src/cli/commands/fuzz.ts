@@ -34,7 +34,7 @@ export const fuzz: CommandDef = {
     out: { type: 'string', value: 'DIR', description: 'folder for the findings, one JSON file each (default: fuzz-findings)' },
     replay: { type: 'string', value: 'FILE.json', description: 'run one finding\'s input again: exit 1 if its cause happens again, 0 if not' },
     format: { type: 'string', value: 'text|json', description: 'stdout: a summary (default) or the result as JSON' },
-    'fuel-per-exec': { type: 'string', value: 'N', description: 'instruction budget of one execution; past it the input is a timeout finding (default 20000000)' },
+    'fuel-per-exec': { type: 'string', value: 'N', description: 'instruction budget of one execution; past it the input is a timeout finding (default 5000000)' },
     'max-memory': { type: 'string', value: 'BYTES', description: 'linear memory cap; reaching it is a memory finding (default 64 MiB)' },
     policy: { type: 'string', value: 'FILE', description: 'policy whose sandbox section is the base (default: the nearest one)' },
   },
@@ -132,7 +132,7 @@ function describeInput(f: FuzzFinding): string {
 }
 
 export function describeFinding(f: FuzzFinding): string {
-  return escapeControls(`${f.cause.kind} ${f.cause.key}: ${f.cause.detail}; input ${describeInput(f)}; seed ${f.seed}, execution ${f.exec}${f.file ? `; written to ${displayPath(f.file)}` : ''}`);
+  return escapeControls(`${f.cause.key}: ${f.cause.detail}; input ${describeInput(f)}; seed ${f.seed}, execution ${f.exec}${f.file ? `; written to ${displayPath(f.file)}` : ''}`);
 }
 
 export function describeFuzz(r: FuzzResult): string {

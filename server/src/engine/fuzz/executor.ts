@@ -45,6 +45,14 @@ export function scratchName(name: string): string {
   return safe === '' || safe === '.' || safe === '..' ? 'file' : safe;
 }
 
+/**
+ * Where a trap happened, for its key: the innermost function with a name (name section), else the export
+ * called (an unnamed frame's index would change with the instrumentation).
+ */
+function place(stack: string[], where: string): string {
+  return stack.find((n) => !/^wasm-function\[\d+\]$/.test(n)) ?? where;
+}
+
 export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error'; message: string } {
   const { plan, names, monitor } = c;
   const fuel = BigInt(plan.fuelPerExec);
@@ -98,13 +106,13 @@ export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error';
     if (typeof e === 'object' && e !== null && 'stream' in e && 'cap' in e) return { kind: 'output', key: `output@${where}`, detail: `more than ${plan.maxOutputPerExec} bytes of output in one execution` };
     if (e instanceof ImportTrap) {
       const stack = wasmStack(e.stack);
-      return { kind: 'trap', key: `trap:${e.kind}@${stack.slice(0, 2).join('<') || where}`, detail: e.message, stack };
+      return { kind: 'trap', key: `trap:${e.kind}@${place(stack, where)}`, detail: e.message, stack };
     }
     const t = classifyTrap(e);
     if (BigInt(c.fuelGlobal().value as bigint) < 0n) {
-      return { kind: 'timeout', key: `timeout@${t.stack[0] ?? where}`, detail: `used up the budget of ${plan.fuelPerExec} instructions (an endless or very long loop)`, stack: t.stack };
+      return { kind: 'timeout', key: `timeout@${place(t.stack, where)}`, detail: `used up the budget of ${plan.fuelPerExec} instructions (an endless or very long loop)`, stack: t.stack };
     }
-    return { kind: 'trap', key: `trap:${t.kind}@${t.stack.slice(0, 2).join('<') || where}`, detail: t.message, stack: t.stack };
+    return { kind: 'trap', key: `trap:${t.kind}@${place(t.stack, where)}`, detail: t.message, stack: t.stack };
   };
 
   const afterCall = (thrown: ExecCause | undefined, v0: number, where: string): ExecCause | undefined => {

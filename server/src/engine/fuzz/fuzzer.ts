@@ -6,7 +6,7 @@
  * budget only decides how far along the same sequence it gets.
  */
 import { genCommandInput, genExportInput, mutateCommandInput, mutateExportInput, reductions, Rng, type InputContext } from './inputs';
-import type { FindingKind, FuzzFinding, FuzzInput, FuzzPlan, FuzzProgress } from './types';
+import type { ExportInput, FindingKind, FuzzFinding, FuzzInput, FuzzPlan, FuzzProgress } from './types';
 
 export interface ExecCause {
   kind: FindingKind;
@@ -34,6 +34,13 @@ export interface FuzzSummary {
 const MAX_CORPUS = 1024;
 const MINIMISE_EXECS = 400;
 const PROGRESS_MS = 250;
+const MAX_HANGS = 10_000;
+
+function signature(input: ExportInput): string {
+  let s = input.export;
+  for (const a of input.args) s += ` ${a.bits ?? a.value}`;
+  return s;
+}
 
 function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
@@ -60,6 +67,7 @@ export function fuzzLoop(
   const seen = new Int32Array(ex.coverage.length);
   const corpus: FuzzInput[] = [];
   const causes = new Set<string>();
+  const hangs = new Set<string>();
   let execs = 0;
   let lastProgress = t0;
   let findings = 0;
@@ -80,8 +88,12 @@ export function fuzzLoop(
       }
     }
     const input = corpus.length && rng.chance(0.75) ? mutate(rng.pick(corpus)) : fresh();
-    const cause = ex.exec(input);
+    // an input already seen to use up its budget costs the whole budget again and tells nothing new
+    const sig = input.kind === 'export' ? signature(input) : undefined;
     execs++;
+    if (sig !== undefined && hangs.has(sig)) continue;
+    const cause = ex.exec(input);
+    if (cause?.kind === 'timeout' && sig !== undefined && hangs.size < MAX_HANGS) hangs.add(sig);
     let grew = false;
     const cov = ex.coverage;
     for (let k = 0; k < cov.length; k++) {

@@ -21,7 +21,7 @@ import { runFile, type RunFileOptions, type RunNeedsConfirmation, type RunRefuse
 
 export const FUZZ_DEFAULTS = {
   durationMs: 300_000,
-  fuelPerExec: 20_000_000,
+  fuelPerExec: 5_000_000,
   maxOutputPerExec: 64 * 1024,
   maxMemoryBytes: 64 * 1024 * 1024,
 };
