@@ -158,8 +158,10 @@ export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error';
       for (const f of input.files) fs.writeFileSync(path.join(plan.scratchHost, scratchName(f.name)), Buffer.from(f.data, 'base64'));
     }
     let stdinFile: string | undefined;
-    if (plan.stdinHost) {
+    if (plan.stdinHost && input.stdin) {
       stdinFile = path.join(plan.stdinHost, 'stdin');
+      // removed, then created: truncating a written file makes ext4 flush it (auto_da_alloc), ~4 ms an execution
+      fs.rmSync(stdinFile, { force: true });
       fs.writeFileSync(stdinFile, Buffer.from(input.stdin, 'base64'));
     }
     c.resetMemoryViolation();
