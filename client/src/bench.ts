@@ -13,6 +13,7 @@ import type { CommandContext } from './commands';
 import { renderBench } from './panels/bench-view';
 import { esc } from './panels/html';
 import { statusBadge } from './panels/status';
+import { otherSessions } from './run';
 
 /** `name 1 2.5` -> the export and its numbers; '' -> the command; undefined for text that is not that */
 export function parseInvocation(text: string): { export: string; args: number[] } | null | undefined {
@@ -46,13 +47,13 @@ export async function benchInSandbox(ctx: CommandContext, uri: vscode.Uri): Prom
     `<h1>${esc(name)} ${statusBadge('running', 'info')}</h1>`,
     `<p class="summary">${esc(escapeControls(invoke ? `${invoke.export}(${invoke.args.join(', ')})` : 'the command (_start)'))} · ${iterations} iterations</p>`,
     `<p><button data-command="wasmWarden.stop">Stop</button></p>`,
-  ].join('\n'), (m) => {
-    if (m.type === 'command' && m.command === 'wasmWarden.stop') void client.sendRequest('workspace/executeCommand', { command: ServerCommands.stopRun, arguments: [{ runId }] });
-  });
+  ].join('\n'));
+  // the panel's Stop runs wasmWarden.stop, which stops this too
+  otherSessions.add(runId);
   const result = (await client.sendRequest('workspace/executeCommand', {
     command: ServerCommands.bench,
     arguments: [{ uri: file, runId, invoke, iterations, warmup: Math.min(10, iterations) }],
-  })) as (BenchResult & { resultFile?: string; notWritten?: string }) | { error?: string; refused?: { message: string }; needsConfirmation?: unknown };
+  }).finally(() => otherSessions.delete(runId))) as (BenchResult & { resultFile?: string; notWritten?: string }) | { error?: string; refused?: { message: string }; needsConfirmation?: unknown };
   if ('error' in result && typeof result.error === 'string') throw new Error(result.error);
   if ('refused' in result && result.refused) throw new Error(escapeControls(result.refused.message));
   if (!('kind' in result)) throw new Error('the benchmark needs a run configuration confirmed first (run the module once)');

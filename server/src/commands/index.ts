@@ -11,6 +11,7 @@ import { toolchainCommands } from './toolchain';
 import { signingCommands } from './signing';
 import { runCommands } from './run';
 import { benchCommand } from './bench';
+import { fuzzCommand } from './fuzz';
 
 export type CommandHandler = (ws: Workspace, args: unknown[], token: CancellationToken, connection: Connection) => Promise<unknown>;
 
@@ -21,6 +22,7 @@ const handlers: Partial<Record<(typeof ServerCommands)[keyof typeof ServerComman
   ...runCommands,
   [ServerCommands.inspect]: inspectCommand,
   [ServerCommands.bench]: benchCommand,
+  [ServerCommands.fuzz]: fuzzCommand,
 };
 
 export function serverCommandIds(): string[] {

@@ -1,5 +1,5 @@
 /**
- * The `bench` server command: the result is written beside the module as `<module>.bench.json`; the next
+ * The `bench` and `fuzz` server commands. Bench: the result is written beside the module as `<module>.bench.json`; the next
  * benchmark reads it as its baseline and plots the comparison; a file of that name that is not a result is
  * never overwritten.
  */
@@ -60,5 +60,33 @@ describe('bench over LSP', () => {
     assert.equal(r.kind, 'wasm-warden-bench');
     assert.match(r.notWritten ?? '', /exists and is not a bench result/);
     assert.equal(fs.readFileSync(path.join(root, 'other.bench.json'), 'utf8'), '{"mine": true}\n');
+  });
+});
+
+describe('fuzz over LSP', () => {
+  let root: string;
+  let c: LspClient;
+  before(async () => {
+    root = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'ww-lsp-fuzz-'));
+    fs.writeFileSync(path.join(root, 'div.wat'), '(module (func $div (export "div") (param i32 i32) (result i32) (i32.div_u (local.get 0) (local.get 1))))');
+    c = await LspClient.start(root, { trusted: true });
+    await c.waitForNotification('wasmWarden/scanDone', true);
+  });
+  after(async () => {
+    await c.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('streams progress and each finding, writes the findings beside the module, and stops on stopRun', async () => {
+    const session = c.executeCommand<{ findings: { cause: { key: string }; file: string }[]; outcome: string; seed: number }>('wasmWarden.server.fuzz', { uri: c.uri('div.wat'), runId: 'f1', durationMs: 60_000, seed: 5 });
+    // the finding arrives as an event (progress events keep coming every 250 ms); then Stop ends the session early
+    const found = () => c.notifications.some((n) => n.method === 'wasmWarden/runEvent' && (n.params as { kind: string; runId: string }).kind === 'fuzz-finding');
+    while (!found()) await c.waitForNotification('wasmWarden/runEvent');
+    await c.executeCommand('wasmWarden.server.stopRun', { runId: 'f1' });
+    const r = await session;
+    assert.equal(r.seed, 5);
+    assert.deepEqual(r.findings.map((f) => f.cause.key), ['trap:divide-by-zero@div']);
+    assert.equal(path.dirname(r.findings[0].file), path.join(root, 'fuzz-findings'));
+    assert.ok(fs.existsSync(r.findings[0].file));
   });
 });

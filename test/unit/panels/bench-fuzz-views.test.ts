@@ -1,7 +1,8 @@
-/** The benchmark panel: hostile names stay text, the histogram counts every sample, the baseline is plotted. */
+/** The benchmark and fuzz panels: hostile names stay text, the histogram counts every sample, the baseline and coverage are plotted. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { histogramBins, renderBench } from '../../../client/src/panels/bench-view';
+import { findingLine, renderFuzzFinal, renderFuzzProgress } from '../../../client/src/panels/fuzz-view';
 import { benchStats, compareBench, type BenchResult } from '../../../server/src/engine/operations/bench';
 
 const HOSTILE = '<img src=x onerror=alert(1)>\u202e';
@@ -43,5 +44,25 @@ describe('bench panel', () => {
     assert.equal((html.match(/class="baseline-bar"/g) ?? []).length, 5);
     assert.match(html, /regression: \+200%/);
     assert.ok(!/style=/.test(html), 'no inline styles (CSP)');
+  });
+});
+
+describe('fuzz panel', () => {
+  test('renders findings inert, with the coverage bar and the minimised inputs', () => {
+    const finding = {
+      kind: 'wasm-warden-fuzz-finding' as const, version: 1 as const, module: `/w/${HOSTILE}.wasm`, seed: 7, exec: 12,
+      cause: { kind: 'trap' as const, key: `trap:unreachable@${HOSTILE}`, detail: HOSTILE },
+      input: { kind: 'export' as const, export: HOSTILE, args: [{ type: 'f64' as const, value: 'NaN', bits: '7ff4000000000000' }] },
+      original: { kind: 'command' as const, argv: [HOSTILE], env: {}, stdin: '', files: [] },
+      file: `/w/fuzz-findings/${HOSTILE}.json`,
+    };
+    const html = renderFuzzFinal({ kind: 'wasm-warden-fuzz', file: `/w/${HOSTILE}.wasm`, seed: 7, mode: 'exports', targets: [{ export: HOSTILE, params: ['f64'] }], findings: [finding], outcome: 'exit',
+      progress: { execs: 10, execsPerSec: 5, elapsedMs: 2000, coverage: { sites: 4, covered: 3, functions: 2, functionsCovered: 2 }, corpus: 2, findings: 1 } });
+    assert.ok(!html.includes('<img') && !html.includes('\u202e'));
+    assert.match(html, /class="coverage-bar"/);
+    assert.match(html, /f64 NaN 0x7ff4000000000000/, 'a NaN payload is shown by its bits');
+    assert.match(html, /1 finding/);
+    assert.ok(!findingLine(finding).includes('\u202e'));
+    assert.match(renderFuzzProgress({ execs: 1, execsPerSec: 1, elapsedMs: 1, coverage: { sites: 0, covered: 0, functions: 0, functionsCovered: 0 }, corpus: 0, findings: 0 }), /sites covered/);
   });
 });
