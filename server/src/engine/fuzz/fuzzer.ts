@@ -89,11 +89,10 @@ export function fuzzLoop(
     }
     const input = corpus.length && rng.chance(0.75) ? mutate(rng.pick(corpus)) : fresh();
     // an input already seen to use up its budget costs the whole budget again and tells nothing new
-    const sig = input.kind === 'export' ? signature(input) : undefined;
     execs++;
-    if (sig !== undefined && hangs.has(sig)) continue;
+    if (hangs.size && input.kind === 'export' && hangs.has(signature(input))) continue;
     const cause = ex.exec(input);
-    if (cause?.kind === 'timeout' && sig !== undefined && hangs.size < MAX_HANGS) hangs.add(sig);
+    if (cause?.kind === 'timeout' && input.kind === 'export' && hangs.size < MAX_HANGS) hangs.add(signature(input));
     let grew = false;
     const cov = ex.coverage;
     for (let k = 0; k < cov.length; k++) {

@@ -75,7 +75,8 @@ export function intArg(type: 'i32' | 'i64', v: bigint): ArgValue {
 export function argToWasm(a: ArgValue): number | bigint {
   switch (a.type) {
     case 'i32':
-      return Number(BigInt.asIntN(32, BigInt(a.value)));
+      // decimal text of an i32 (or of any integer, wrapped): exact as a double below 2^53
+      return Math.abs(Number(a.value)) < 2 ** 53 ? Number(a.value) | 0 : Number(BigInt.asIntN(32, BigInt(a.value)));
     case 'i64':
       return BigInt.asIntN(64, BigInt(a.value));
     case 'f32':
@@ -101,10 +102,44 @@ export interface InputContext {
   memoryBytes: number;
 }
 
+let memoryFor = -1;
+let memoryList: bigint[] = [];
+let memoryList32: number[] = [];
 function memoryValues(ctx: InputContext): bigint[] {
-  const m = BigInt(ctx.memoryBytes);
-  // lengths near the memory's size, pointers at its end
-  return [m, m - 1n, m - 2n, m - 4n, m - 8n, m + 1n, m / 2n, m * 2n, m - 16n, m - 64n];
+  if (memoryFor !== ctx.memoryBytes) {
+    memoryFor = ctx.memoryBytes;
+    const m = BigInt(ctx.memoryBytes);
+    // lengths near the memory's size, pointers at its end
+    memoryList = [m, m - 1n, m - 2n, m - 4n, m - 8n, m + 1n, m / 2n, m * 2n, m - 16n, m - 64n];
+    memoryList32 = memoryList.map((v) => Number(BigInt.asIntN(32, v)));
+  }
+  return memoryList;
+}
+
+/** i32 values as numbers (no BigInt on the hot path): the same choices as genInt */
+function genI32(rng: Rng, ctx: InputContext, numbers32: number[]): number {
+  switch (rng.int(6)) {
+    case 0:
+    case 1:
+      return rng.pick(I32_EDGES);
+    case 2:
+      memoryValues(ctx);
+      return rng.pick(memoryList32);
+    case 3:
+      if (numbers32.length) return (rng.pick(numbers32) + rng.int(3) - 1) | 0;
+      return rng.int(256);
+    case 4:
+      return rng.int(256);
+    default:
+      return rng.next() | 0;
+  }
+}
+
+const numbers32Cache = new WeakMap<bigint[], number[]>();
+function numbers32Of(ctx: InputContext): number[] {
+  let n = numbers32Cache.get(ctx.numbers);
+  if (!n) numbers32Cache.set(ctx.numbers, (n = ctx.numbers.map((v) => Number(BigInt.asIntN(32, v)))));
+  return n;
 }
 
 function genInt(rng: Rng, type: 'i32' | 'i64', ctx: InputContext): bigint {
@@ -125,7 +160,8 @@ function genInt(rng: Rng, type: 'i32' | 'i64', ctx: InputContext): bigint {
 }
 
 export function genArg(rng: Rng, type: NumType, ctx: InputContext): ArgValue {
-  if (type === 'i32' || type === 'i64') return intArg(type, genInt(rng, type, ctx));
+  if (type === 'i32') return { type, value: String(genI32(rng, ctx, numbers32Of(ctx))) };
+  if (type === 'i64') return intArg(type, genInt(rng, type, ctx));
   if (rng.chance(0.6)) return floatArg(type, type === 'f64' ? rng.pick(F64_EDGE_BITS) : BigInt(rng.pick(F32_EDGE_BITS)));
   if (rng.chance(0.5)) {
     const n = Number(genInt(rng, 'i64', ctx));
@@ -150,12 +186,25 @@ export function genExportInput(rng: Rng, targets: FuzzTarget[], ctx: InputContex
 
 function mutateArg(rng: Rng, a: ArgValue, ctx: InputContext): ArgValue {
   if (a.type === 'f32' || a.type === 'f64' || rng.chance(0.4)) return genArg(rng, a.type, ctx);
+  if (a.type === 'i32') {
+    const v = Number(a.value) | 0;
+    switch (rng.int(4)) {
+      case 0:
+        return { type: 'i32', value: String((v + rng.int(33) - 16) | 0) };
+      case 1:
+        return { type: 'i32', value: String(v ^ (1 << rng.int(32))) };
+      case 2:
+        return { type: 'i32', value: String(-v | 0) };
+      default:
+        return { type: 'i32', value: String((v * 2) | 0) };
+    }
+  }
   const v = BigInt(a.value);
   switch (rng.int(4)) {
     case 0:
       return intArg(a.type, v + BigInt(rng.int(33) - 16));
     case 1:
-      return intArg(a.type, v ^ (1n << BigInt(rng.int(a.type === 'i32' ? 32 : 64))));
+      return intArg(a.type, v ^ (1n << BigInt(rng.int(64))));
     case 2:
       return intArg(a.type, -v);
     default:
