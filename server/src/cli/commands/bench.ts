@@ -11,7 +11,7 @@ import { CliError } from '../errors';
 import { makePolicyStore, requireFile } from '../inputs';
 import { displayPath } from '../report';
 import { commonFlags } from './check';
-import { parseInvokeArgs } from './run';
+import { parseInvokeArgs, sayPolicyOptions } from './run';
 import type { CommandDef } from './types';
 
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -98,6 +98,7 @@ export const bench: CommandDef = {
       result = await benchFile(file, {
         store, iterations, warmup, overrides, baseline, failOnRegressionPct,
         args: invoke === undefined ? rest : [],
+        onOptions: (o) => sayPolicyOptions(io, store.policyFor(file).file, o, 'bench'),
         events: {
           signal: abort.signal,
           // the guest's output would drown the figures: only our notes

@@ -11,6 +11,7 @@ import { makePolicyStore, requireFile } from '../inputs';
 import { displayPath } from '../report';
 import { commonFlags } from './check';
 import type { CommandDef } from './types';
+import { sayPolicyOptions } from './run';
 
 /** `300s`, `5m`, `1500ms`, `1h`, or a number of seconds; undefined for anything else. */
 export function parseDuration(s: string): number | undefined {
@@ -94,6 +95,8 @@ export const fuzz: CommandDef = {
       let lastLine = 0;
       const result = await fuzzFile(file, {
         store, overrides, durationMs, seed, maxExecs, outDir, fuelPerExec, invoke: str(p, 'invoke'),
+        // what the policy adds (host variables; its mounts are not given to a fuzzed guest), said before the session
+        onOptions: (o) => sayPolicyOptions(io, store.policyFor(file).file, { ...o, policyDirs: o.policyDirs.filter((d) => d.guest !== '/scratch') }, 'fuzz'),
         events: { signal: abort.signal },
         onProgress: (pr) => {
           if (io.quiet || Date.now() - lastLine < 5000) return;

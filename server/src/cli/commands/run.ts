@@ -4,7 +4,7 @@ import { importExtismManifest } from '../../engine/sandbox/extism-manifest';
 import * as path from 'path';
 import { sourceKindOf } from '../../engine/operations/check';
 import { writeOutput } from '../../engine/operations/output';
-import { parseMountSpec, runFile } from '../../engine/operations/run';
+import { parseMountSpec, runFile, type SandboxOptionsResult } from '../../engine/operations/run';
 import { escapeControls, terminalSafe } from '../../engine/sandbox/display-text';
 import { exitStatusOf } from '../../engine/sandbox/exit-status';
 import { describeTrustChange } from '../../engine/sandbox/trust';
@@ -159,19 +159,7 @@ export const run: CommandDef = {
         overrides,
         hostEnvNames,
         args: invoke === undefined ? guestArgs : [],
-        onOptions: ({ policyHostEnv, policyDirs, changes }) => {
-          if (io.quiet) return;
-          const policyFile = store.policyFor(file).file;
-          const policyName = policyFile ? ` ${escapeControls(displayPath(policyFile))}` : '';
-          // a cloned repository's policy chooses these: say which host folders it gives the guest, and how
-          for (const d of policyDirs) {
-            io.err(`wasm-warden run: the policy${policyName} mounts ${escapeControls(d.host)} as ${escapeControls(d.guest)} (${d.readOnly ? 'read-only' : 'read-write'}) (sandbox.dirs)\n`);
-          }
-          if (policyHostEnv.length) {
-            io.err(`wasm-warden run: the policy${policyName} passes host environment variable(s) to the guest (sandbox.env): ${policyHostEnv.map(escapeControls).join(', ')}\n`);
-          }
-          for (const c of changes) io.err(`wasm-warden run: ${escapeControls(describeTrustChange(c))}\n`);
-        },
+        onOptions: (o) => sayPolicyOptions(io, store.policyFor(file).file, o, 'run'),
         imports: { allowDenied, stubImports: stubImports as StubMode | undefined },
         onImportPlan: (plan) => {
           if (!io.quiet) io.err(describeImportPlan(plan, path.basename(file)));
@@ -242,6 +230,22 @@ export const run: CommandDef = {
     }
   },
 };
+
+/**
+ * What a (cloned repository's) policy adds to a run, said on stderr before it starts: the host folders it
+ * mounts and how, the host environment variables it passes (names only), and what trust changed.
+ */
+export function sayPolicyOptions(io: Io, policyFile: string | undefined, o: Pick<SandboxOptionsResult, 'policyHostEnv' | 'policyDirs' | 'changes'>, command: string): void {
+  if (io.quiet) return;
+  const policyName = policyFile ? ` ${escapeControls(displayPath(policyFile))}` : '';
+  for (const d of o.policyDirs) {
+    io.err(`wasm-warden ${command}: the policy${policyName} mounts ${escapeControls(d.host)} as ${escapeControls(d.guest)} (${d.readOnly ? 'read-only' : 'read-write'}) (sandbox.dirs)\n`);
+  }
+  if (o.policyHostEnv.length) {
+    io.err(`wasm-warden ${command}: the policy${policyName} passes host environment variable(s) to the guest (sandbox.env): ${o.policyHostEnv.map(escapeControls).join(', ')}\n`);
+  }
+  for (const c of o.changes) io.err(`wasm-warden ${command}: ${escapeControls(describeTrustChange(c))}\n`);
+}
 
 /** The numeric arguments of `--invoke NAME`: integers too large for a double as bigints (i64). */
 export function parseInvokeArgs(invoke: string, args: string[], command: string): (number | bigint)[] {
