@@ -14,6 +14,8 @@ import type { Inspection } from '../../server/src/engine/operations/inspect';
 import { renderInspection } from './panels/inspect-view';
 import { panelRenderers, type PanelKind, type PanelRenderer } from './panels';
 import { runInSandbox, saveRunReport, stopRuns } from './run';
+import { benchInSandbox } from './bench';
+import { fuzzInSandbox } from './fuzz';
 import { chooseSecretKeyFile, gitIgnoreIfInWorkspace, pickSignaturePlacement, resolveSecretKey, pickPublicKeys } from './keys';
 
 export interface CommandContext {
@@ -209,6 +211,8 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
       show(ctx, 'signatures', uri, await runServerCommand(ctx, 'Reading signatures…', ServerCommands.showSignatures, { uri: uri.toString() }));
     },
     'wasmWarden.run': async (arg) => runInSandbox(context, ctx, needTarget(arg)),
+    'wasmWarden.bench': async (arg) => benchInSandbox(ctx, needTarget(arg)),
+    'wasmWarden.fuzz': async (arg) => fuzzInSandbox(ctx, needTarget(arg)),
     'wasmWarden.stop': async () => stopRuns(ctx),
     'wasmWarden.saveRunReport': async () => saveRunReport(),
     'wasmWarden.writeDefaultPolicy': async (arg) => {

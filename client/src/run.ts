@@ -9,9 +9,9 @@
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import { RunEventNotification, ServerCommands, type ImportPlan, type RunArgs, type RunEvent, type RunNeedsConfirmation, type RunRefused } from '../../server/src/protocol';
-import type { LiveStats } from '../../server/src/engine/sandbox/types';
+import type { Alert, LiveStats } from '../../server/src/engine/sandbox/types';
 import type { CommandContext } from './commands';
-import { importPlanLines, renderRunFinal, renderRunShell, renderRunStats, violationLine } from './panels/run-view';
+import { alertLine, importPlanLines, renderRunFinal, renderRunShell, renderRunStats, violationLine } from './panels/run-view';
 import { escapeControls, jsonDisplaySafe } from '../../server/src/engine/sandbox/display-text';
 
 const CONFIRMED_KEY = 'wasmWarden.confirmedMounts';
@@ -32,10 +32,7 @@ export async function runInSandbox(context: vscode.ExtensionContext, ctx: Comman
     if (ok !== 'Run') return;
   }
   const client = await ctx.client();
-  if (!listening) {
-    listening = true;
-    client.onNotification(RunEventNotification, (e: RunEvent) => onEvent(ctx, e));
-  }
+  listenToRunEvents(ctx, client);
   const configs = vscode.workspace.getConfiguration('wasmWarden').get<{ name: string }[]>('sandbox.configurations', []);
   const configuration = choices.configuration ?? (configs.length > 1 ? (await vscode.window.showQuickPick(configs.map((c) => c.name), { title: 'Run configuration' })) : configs[0]?.name);
   let { allowDeniedImports, stubImports } = choices;
@@ -104,15 +101,30 @@ export async function runInSandbox(context: vscode.ExtensionContext, ctx: Comman
   }
 }
 
+/** Other live views over run events (a benchmark's, a fuzzing session's): each says whether the event was its own. */
+export const runEventHandlers: ((e: RunEvent) => boolean)[] = [];
+
+/** The one listener of the server's run events (a second registration would replace the first). */
+export function listenToRunEvents(ctx: CommandContext, client: { onNotification(method: string, handler: (e: RunEvent) => void): unknown }): void {
+  if (listening) return;
+  listening = true;
+  client.onNotification(RunEventNotification, (e: RunEvent) => onEvent(ctx, e));
+}
+
 function onEvent(ctx: CommandContext, e: RunEvent): void {
   const run = active.get(e.runId);
-  if (!run) return;
+  if (!run) {
+    for (const h of runEventHandlers) if (h(e)) return;
+    return;
+  }
   if (e.kind === 'imports') {
     // before the guest starts: what the policy denies in it, and the stubs, in the panel's violations area
     const text = importPlanLines(e.data as ImportPlan).map((l) => `${l}\n`).join('');
     if (text) ctx.panels.post('run', run.file, { type: 'append', target: 'violations', text });
   } else if (e.kind === 'stdout' || e.kind === 'stderr') ctx.panels.post('run', run.file, { type: 'append', target: e.kind, text: String(e.data) });
   else if (e.kind === 'stats') ctx.panels.post('run', run.file, { type: 'replace', target: 'stats', html: renderRunStats(e.data as LiveStats) });
+  else if (e.kind === 'alert') ctx.panels.post('run', run.file, { type: 'append', target: 'alerts', text: alertLine(e.data as Alert) });
+  else if (e.kind === 'restart') ctx.panels.post('run', run.file, { type: 'append', target: 'alerts', text: `restarting the module once (alert ${escapeControls((e.data as Alert).rule)})\n` });
   else if (e.kind === 'violation') {
     const v = e.data as { kind: string; detail: string };
     ctx.panels.post('run', run.file, { type: 'append', target: 'violations', text: violationLine(v) });
@@ -124,8 +136,11 @@ async function stopRun(ctx: CommandContext, runId: string): Promise<void> {
   await client.sendRequest('workspace/executeCommand', { command: ServerCommands.stopRun, arguments: [{ runId }] });
 }
 
+/** the ids of benchmarks and fuzzing sessions going on (stopped by Stop, like runs) */
+export const otherSessions = new Set<string>();
+
 export async function stopRuns(ctx: CommandContext): Promise<void> {
-  await Promise.all([...active.keys()].map((id) => stopRun(ctx, id)));
+  await Promise.all([...active.keys(), ...otherSessions].map((id) => stopRun(ctx, id)));
 }
 
 /** Save the last run's final report as JSON (the panel's "Save report" button). */

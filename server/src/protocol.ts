@@ -19,6 +19,8 @@ export const ServerCommands = {
   showSignatures: 'wasmWarden.server.showSignatures',
   run: 'wasmWarden.server.run',
   stopRun: 'wasmWarden.server.stopRun',
+  bench: 'wasmWarden.server.bench',
+  fuzz: 'wasmWarden.server.fuzz',
   writeDefaultPolicy: 'wasmWarden.server.writeDefaultPolicy',
   writeBaselinePolicy: 'wasmWarden.server.writeBaselinePolicy',
   rescanWorkspace: 'wasmWarden.server.rescanWorkspace',
@@ -88,7 +90,9 @@ export const RunEventNotification = 'wasmWarden/runEvent';
 export interface RunEvent {
   runId: string;
   /** `imports`: before the guest starts, what the run does with its imports (an ImportPlan) */
-  kind: 'imports' | 'stdout' | 'stderr' | 'stats' | 'violation' | 'done';
+  /** `alert`: an alert rule fired (an Alert); `restart`: a `restart` alert ended the run, which starts once more */
+  /** `fuzz-progress`, `fuzz-finding`: a fuzzing session's progress (FuzzProgress) and each finding (FuzzFinding) */
+  kind: 'imports' | 'stdout' | 'stderr' | 'stats' | 'violation' | 'alert' | 'restart' | 'fuzz-progress' | 'fuzz-finding' | 'done';
   data: unknown;
 }
 

@@ -4,7 +4,7 @@
  * Benchmarks Wasm Warden against the tools people would use instead, on real modules, measuring every
  * peer in the same run on the same inputs (the machine is shared: only same-run ratios mean anything).
  * Prints a table per group and the targets (met or not), and writes .bench/results.json.
- * Groups (NAME): policy, code, wat, assemble, print, lsp, editing, scan, activation, sandbox. See docs/performance.md.
+ * Groups (NAME): policy, code, wat, assemble, print, lsp, editing, scan, activation, sandbox, fuzz. See docs/performance.md.
  * Not part of the test suite; the targets live here, never in tests.
  */
 import { spawnSync } from 'child_process';
@@ -28,12 +28,13 @@ import { moduleOpen } from './module-open';
 import { requestLatency, type LspRequest } from './lsp-requests';
 import { bareRun, ensureGuest, loadBundledRunner, sandboxRun } from './sandbox';
 import { oneBodyModule, printJco, printNative, printOurs, viewOverLsp, type ProcessRun } from './print';
+import { fuzzerRate, plainLoopRate, smallExportModule } from './fuzz';
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const onlyIdx = argv.indexOf('--only');
 const ONLY = onlyIdx >= 0 ? new Set(argv[onlyIdx + 1].split(',')) : undefined;
-const GROUPS = ['policy', 'code', 'wat', 'assemble', 'print', 'lsp', 'editing', 'scan', 'activation', 'sandbox'];
+const GROUPS = ['policy', 'code', 'wat', 'assemble', 'print', 'lsp', 'editing', 'scan', 'activation', 'sandbox', 'fuzz'];
 if (ONLY) for (const g of ONLY) if (!GROUPS.includes(g)) throw new Error(`--only: unknown group ${g} (one of ${GROUPS.join(', ')})`);
 const want = (g: string) => !ONLY || ONLY.has(g);
 
@@ -735,6 +736,26 @@ async function activationGroup(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+/** Fuzzer executions per second on a small export against a plain loop of calls (test/bench/fuzz.ts). */
+async function fuzzGroup(): Promise<void> {
+  const module = await smallExportModule();
+  const n = QUICK ? 3 : 5;
+  const fuzz: number[] = [];
+  const plain: number[] = [];
+  for (let i = 0; i < n; i++) {
+    // alternated, so both see the same load
+    plain.push(plainLoopRate(module, 2000));
+    fuzz.push(fuzzerRate(module, QUICK ? 3 : 5));
+  }
+  const f = stats(fuzz)!;
+  const p = stats(plain)!;
+  rows.push({ group: 'fuzz', op: 'executions per second (median of runs)', input: 'sum(ptr, len) export', inputMB: 0, peer: 'ours: wasm-warden fuzz', note: `${Math.round(f.median)}/s (${fuzz.map(Math.round).join(', ')})` });
+  rows.push({ group: 'fuzz', op: 'executions per second (median of runs)', input: 'sum(ptr, len) export', inputMB: 0, peer: 'plain JS loop of calls', note: `${Math.round(p.median)}/s (${plain.map(Math.round).join(', ')})` });
+  const ratio = f.median / p.median;
+  log(`fuzz: ${Math.round(f.median)}/s vs plain loop ${Math.round(p.median)}/s = ${(ratio * 100).toFixed(1)}%`);
+  targets.push({ group: 'fuzz', target: "fuzzer's executions per second on a small export >= 50% of a plain loop of calls", measured: `${Math.round(f.median)} vs ${Math.round(p.median)} per s = ${(ratio * 100).toFixed(1)}%`, met: ratio >= 0.5 });
+}
+
 async function sandboxGroup(): Promise<void> {
   const guest = ensureGuest();
   if (!guest) {
@@ -821,13 +842,13 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg();
   ensurePeers();
   await buildChild(log);
-  if (!argv.includes('--no-build') && (want('lsp') || want('print') || want('editing') || want('activation') || want('sandbox'))) {
+  if (!argv.includes('--no-build') && (want('lsp') || want('print') || want('editing') || want('activation') || want('sandbox') || want('fuzz'))) {
     log('building dist/ (node scripts/build.mjs)');
     const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     if (b.status !== 0) log('build failed: the LSP/activation/sandbox rows use whatever dist/ holds');
   }
   const groups: [string, () => Promise<void>][] = [
-    ['activation', activationGroup], ['policy', policyGroup], ['code', codeGroup], ['wat', watGroup], ['assemble', assembleGroup], ['print', printGroup], ['lsp', lspGroup], ['editing', editingGroup], ['scan', scanGroup], ['sandbox', sandboxGroup],
+    ['activation', activationGroup], ['policy', policyGroup], ['code', codeGroup], ['wat', watGroup], ['assemble', assembleGroup], ['print', printGroup], ['lsp', lspGroup], ['editing', editingGroup], ['scan', scanGroup], ['sandbox', sandboxGroup], ['fuzz', fuzzGroup],
   ];
   for (const [name, fn] of groups) {
     if (!want(name)) continue;

@@ -1,5 +1,5 @@
 /** The "Run in sandbox" panel: live output, clock, memory graph, WASI calls, violations, final report. */
-import type { LiveStats, RunReport } from '../../../server/src/engine/sandbox/types';
+import type { Alert, LiveStats, RunReport } from '../../../server/src/engine/sandbox/types';
 import { escapeControls } from '../../../server/src/engine/sandbox/display-text';
 import { describeTrustChange, type TrustChange } from '../../../server/src/engine/sandbox/trust';
 import type { ImportPlan } from '../../../server/src/engine/sandbox/import-policy';
@@ -16,6 +16,11 @@ const line = (s: string) => escapeControls(s);
 /** A live violation for the panel's list (its text is set as text, not HTML). */
 export function violationLine(v: { kind: string; detail: string }): string {
   return `${line(v.kind)}: ${line(v.detail)}\n`;
+}
+
+/** A live alert for the panel's list (set as text): rule, severity, action, what it saw. */
+export function alertLine(a: Pick<Alert, 'rule' | 'severity' | 'action' | 'detail' | 'atMs'>): string {
+  return `${a.atMs.toFixed(0)} ms ${a.severity.toUpperCase()} ${line(a.rule)}${a.action === 'notify' ? '' : ` (${a.action})`}: ${line(a.detail)}\n`;
 }
 
 /**
@@ -42,6 +47,7 @@ export function renderRunShell(file: string): string {
     section('stdout', '<pre id="stdout" aria-live="polite"></pre>'),
     section('stderr', '<pre id="stderr"></pre>'),
     section('Violations', '<pre id="violations" class="violation"></pre>'),
+    section('Alerts', '<pre id="alerts" class="violation" aria-live="polite"></pre>'),
   ].join('\n');
 }
 
@@ -93,7 +99,7 @@ export function memoryGraph(timeline: { atMs: number; bytes: number }[]): string
   ].join('');
 }
 
-export function renderRunFinal(file: string, r: RunReport & { trustChanges?: TrustChange[]; imports?: ImportPlan }): string {
+export function renderRunFinal(file: string, r: RunReport & { trustChanges?: TrustChange[]; imports?: ImportPlan; restartedAfter?: Pick<RunReport, 'durationMs' | 'stoppedBy'> }): string {
   const violationCount = r.violationCount ?? r.violations.length;
   const outcome = line(
     r.outcome === 'exit'
@@ -127,7 +133,16 @@ export function renderRunFinal(file: string, r: RunReport & { trustChanges?: Tru
       `Violations (${r.violations.length})${shown}`,
       table([{ label: 'at', cls: 'c-narrow' }, { label: 'kind', cls: 'c-medium' }, 'detail'], r.violations.map((v) => [`${v.atMs.toFixed(0)} ms`, { text: line(v.kind) }, line(v.detail)])),
     ),
-    r.alerts.length ? section('Alerts', table([{ label: 'at', cls: 'c-narrow' }, { label: 'kind', cls: 'c-medium' }, 'detail'], r.alerts.map((a) => [`${a.atMs.toFixed(0)} ms`, { text: a.kind }, line(a.detail)]))) : '',
+    r.restartedAfter ? section('Restarted', `<p>${esc(line(`A first run was ended by the alert ${r.restartedAfter.stoppedBy?.rule ?? ''} after ${r.restartedAfter.durationMs.toFixed(0)} ms (${r.restartedAfter.stoppedBy?.detail ?? ''}); this is the second run.`))}</p>`) : '',
+    r.alerts.length
+      ? section(
+          'Alerts',
+          table(
+            [{ label: 'at', cls: 'c-narrow' }, { label: 'severity', cls: 'c-narrow' }, { label: 'rule', cls: 'c-medium' }, { label: 'action', cls: 'c-narrow' }, 'detail'],
+            r.alerts.map((a) => [`${a.atMs.toFixed(0)} ms`, { text: a.severity ?? 'warning' }, { text: line(a.rule ?? a.kind) }, { text: a.action ?? 'notify' }, line(a.detail)]),
+          ),
+        )
+      : '',
     section('WASI calls', table(['function', { label: 'calls', cls: 'c-narrow' }, { label: 'time', cls: 'c-medium' }], calls.map(([n, c]) => [{ text: n }, c.count, `${c.timeMs.toFixed(1)} ms`]))),
     section('stdout', `<pre id="stdout">${esc(r.stdout)}</pre>`),
     section('stderr', `<pre id="stderr">${esc(r.stderr)}</pre>`),

@@ -44,12 +44,12 @@ export function policyBadge(v: PolicyVerdict): string {
 }
 
 /** A run's outcome in words: what happened, not how it is coloured. */
-export function runOutcomeWord(r: Pick<RunReport, 'outcome' | 'exitCode'>): string {
+export function runOutcomeWord(r: Pick<RunReport, 'outcome' | 'exitCode'> & { stoppedBy?: RunReport['stoppedBy'] }): string {
   switch (r.outcome) {
     case 'exit':
       return `exited (${r.exitCode ?? 0})`;
     case 'killed':
-      return 'stopped by you';
+      return r.stoppedBy ? 'stopped by an alert' : 'stopped by you';
     case 'timeout':
       return 'timed out';
     case 'trap':
@@ -61,10 +61,10 @@ export function runOutcomeWord(r: Pick<RunReport, 'outcome' | 'exitCode'>): stri
   }
 }
 
-export function runOutcomeBadge(r: Pick<RunReport, 'outcome' | 'exitCode' | 'violations'>): string {
+export function runOutcomeBadge(r: Pick<RunReport, 'outcome' | 'exitCode' | 'violations'> & { stoppedBy?: RunReport['stoppedBy'] }): string {
   const word = runOutcomeWord(r);
   const tone: Tone =
-    r.outcome === 'exit' ? ((r.exitCode ?? 0) === 0 && r.violations.length === 0 ? 'ok' : 'warning') : r.outcome === 'killed' ? 'info' : r.outcome === 'timeout' ? 'warning' : 'error';
+    r.outcome === 'exit' ? ((r.exitCode ?? 0) === 0 && r.violations.length === 0 ? 'ok' : 'warning') : r.outcome === 'killed' ? (r.stoppedBy ? 'error' : 'info') : r.outcome === 'timeout' ? 'warning' : 'error';
   return statusBadge(word, tone);
 }
 

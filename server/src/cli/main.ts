@@ -16,11 +16,13 @@ import { compile, disassemble, optimize } from './commands/toolchain';
 import { keygen, sign, verify } from './commands/signing';
 import { run } from './commands/run';
 import { deps } from './commands/deps';
+import { bench } from './commands/bench';
+import { fuzz } from './commands/fuzz';
 import type { CommandDef } from './commands/types';
 import { CliError, userIoError } from './errors';
 import { makeIo, type Io } from './io';
 
-const COMMANDS: CommandDef[] = [check, validate, compile, disassemble, optimize, inspect, deps, keygen, sign, verify, run, policy, rules];
+const COMMANDS: CommandDef[] = [check, validate, compile, disassemble, optimize, inspect, deps, keygen, sign, verify, run, bench, fuzz, policy, rules];
 
 export function version(): string {
   // dist/cli.js -> ../package.json; server/src/cli/main.ts -> ../../../package.json

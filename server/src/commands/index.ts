@@ -10,6 +10,8 @@ import { inspectCommand } from './inspect';
 import { toolchainCommands } from './toolchain';
 import { signingCommands } from './signing';
 import { runCommands } from './run';
+import { benchCommand } from './bench';
+import { fuzzCommand } from './fuzz';
 
 export type CommandHandler = (ws: Workspace, args: unknown[], token: CancellationToken, connection: Connection) => Promise<unknown>;
 
@@ -19,6 +21,8 @@ const handlers: Partial<Record<(typeof ServerCommands)[keyof typeof ServerComman
   ...signingCommands,
   ...runCommands,
   [ServerCommands.inspect]: inspectCommand,
+  [ServerCommands.bench]: benchCommand,
+  [ServerCommands.fuzz]: fuzzCommand,
 };
 
 export function serverCommandIds(): string[] {

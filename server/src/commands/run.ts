@@ -12,7 +12,9 @@ import { RunEventNotification, ServerCommands, type RunArgs, type RunEvent } fro
 import { uriToPath } from '../documents';
 import type { CommandHandler } from '.';
 
-const running = new Map<string, AbortController>();
+/** the runs (and benchmarks, fuzz sessions) going on, by the client's id: `stopRun` aborts them */
+export const runningControllers = new Map<string, AbortController>();
+const running = runningControllers;
 
 const run: CommandHandler = async (ws, raw, token, connection) => {
   const a = (raw[0] ?? {}) as RunArgs;
@@ -50,6 +52,8 @@ const run: CommandHandler = async (ws, raw, token, connection) => {
         onStderr: (s) => send('stderr', s),
         onStats: (s) => send('stats', s),
         onViolation: (v) => send('violation', v),
+        onAlert: (a) => send('alert', a),
+        onRestart: (a) => send('restart', a),
       },
     });
     send('done', null);

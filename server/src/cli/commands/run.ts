@@ -4,7 +4,7 @@ import { importExtismManifest } from '../../engine/sandbox/extism-manifest';
 import * as path from 'path';
 import { sourceKindOf } from '../../engine/operations/check';
 import { writeOutput } from '../../engine/operations/output';
-import { parseMountSpec, runFile } from '../../engine/operations/run';
+import { parseMountSpec, runFile, type SandboxOptionsResult } from '../../engine/operations/run';
 import { escapeControls, terminalSafe } from '../../engine/sandbox/display-text';
 import { exitStatusOf } from '../../engine/sandbox/exit-status';
 import { describeTrustChange } from '../../engine/sandbox/trust';
@@ -35,6 +35,7 @@ export const run: CommandDef = {
     fuel: { type: 'string', value: 'N', description: 'instruction budget; the run stops (limit) when it is used up' },
     invoke: { type: 'string', value: 'NAME', description: 'call this export instead of _start; the arguments after the module are its (numeric) parameters; its results are printed on one line, separated by spaces' },
     report: { type: 'string', value: 'FILE.json', description: "write the monitor's final report as JSON" },
+    events: { type: 'string', value: 'FILE.jsonl', description: "append each alert as it fires to this file, one JSON object a line (for a log pipeline)" },
     policy: { type: 'string', value: 'FILE', description: "policy whose sandbox section is the base (default: the nearest one)" },
     manifest: { type: 'string', value: 'FILE.json', description: 'an Extism manifest: its allowed_paths (ro: prefix), timeout_ms, memory.max_pages and config become the sandbox options; flags still win; its first wasm path is the module when none is given' },
     force: { type: 'boolean', description: 'overwrite the --report file if it exists' },
@@ -54,6 +55,9 @@ export const run: CommandDef = {
     'with any other code (126 and above, multiples of 256); 1 trap, timeout, limit reached or killed; 2 usage or input',
     'error, or the module cannot be instantiated (e.g. a WASI function imported with the wrong type); 130 interrupted.',
     'A run with violations never exits 0.',
+    'Alerts: the policy\'s monitor.alerts rules (default: memory above 100 MiB, execution above 5 s, any violation) are',
+    'printed on stderr as they fire, kept in the report, and appended to --events FILE as JSON lines. A rule\'s action',
+    'stop ends the run (exit 1); restart ends it and runs the module once more, stopping it if the rule fires again.',
     'The policy holds in the run: the imports it denies are listed before the run, and a call to one stops it',
     '(trap denied-import, violation import-denied) unless --allow-denied-imports lets them through this once.',
     'A module importing what the sandbox does not provide (only WASI preview1 and a memory) is refused before',
@@ -80,6 +84,9 @@ export const run: CommandDef = {
     const kind = sourceKindOf(file);
     if (kind !== 'wasm' && kind !== 'wat') throw new CliError(`run: ${file}: expected a .wasm or .wat module`);
     const reportFile = str(p, 'report');
+    const eventsFile = str(p, 'events');
+    if (eventsFile && !fs.existsSync(path.dirname(path.resolve(eventsFile)))) throw new CliError(`run: --events ${displayPath(eventsFile)}: its folder does not exist`);
+    const events = eventsFile ? new EventLog(eventsFile, file) : undefined;
     const force = bool(p, 'force');
     if (reportFile && fs.existsSync(reportFile) && !force) throw new CliError(`run: ${displayPath(reportFile)} already exists (use --force to overwrite)`);
 
@@ -127,15 +134,7 @@ export const run: CommandDef = {
     overrides.fuel = nonNegativeInt(p, 'fuel', 'run');
     const invoke = str(p, 'invoke');
     if (invoke !== undefined) {
-      overrides.invoke = {
-        export: invoke,
-        args: guestArgs.map((a) => {
-          if (/^-?\d+$/.test(a) && !Number.isSafeInteger(Number(a))) return BigInt(a);
-          const n = Number(a);
-          if (a.trim() === '' || Number.isNaN(n)) throw new CliError(`run: --invoke ${invoke}: argument ${JSON.stringify(a)} is not a number`);
-          return n;
-        }),
-      };
+      overrides.invoke = { export: invoke, args: parseInvokeArgs(invoke, guestArgs, 'run') };
     }
     const store = makePolicyStore(str(p, 'policy'), 'run');
     const stubImports = str(p, 'stub-imports');
@@ -152,6 +151,7 @@ export const run: CommandDef = {
     };
     process.once('SIGINT', onSigint);
     const guest = new GuestOutput(io);
+    let attempt = 1;
     let result;
     try {
       result = await runFile(file, {
@@ -159,19 +159,7 @@ export const run: CommandDef = {
         overrides,
         hostEnvNames,
         args: invoke === undefined ? guestArgs : [],
-        onOptions: ({ policyHostEnv, policyDirs, changes }) => {
-          if (io.quiet) return;
-          const policyFile = store.policyFor(file).file;
-          const policyName = policyFile ? ` ${escapeControls(displayPath(policyFile))}` : '';
-          // a cloned repository's policy chooses these: say which host folders it gives the guest, and how
-          for (const d of policyDirs) {
-            io.err(`wasm-warden run: the policy${policyName} mounts ${escapeControls(d.host)} as ${escapeControls(d.guest)} (${d.readOnly ? 'read-only' : 'read-write'}) (sandbox.dirs)\n`);
-          }
-          if (policyHostEnv.length) {
-            io.err(`wasm-warden run: the policy${policyName} passes host environment variable(s) to the guest (sandbox.env): ${policyHostEnv.map(escapeControls).join(', ')}\n`);
-          }
-          for (const c of changes) io.err(`wasm-warden run: ${escapeControls(describeTrustChange(c))}\n`);
-        },
+        onOptions: (o) => sayPolicyOptions(io, store.policyFor(file).file, o, 'run'),
         imports: { allowDenied, stubImports: stubImports as StubMode | undefined },
         onImportPlan: (plan) => {
           if (!io.quiet) io.err(describeImportPlan(plan, path.basename(file)));
@@ -183,7 +171,13 @@ export const run: CommandDef = {
             if (!io.quiet) guest.ourLine(`wasm-warden: sandbox violation (${escapeControls(v.kind)}): ${escapeControls(v.detail)}\n`);
           },
           onAlert: (a) => {
-            if (!io.quiet) guest.ourLine(`wasm-warden: alert (${a.kind}): ${escapeControls(a.detail)}\n`);
+            events?.write({ type: 'alert', attempt, ...a });
+            if (!io.quiet) guest.ourLine(`wasm-warden: alert ${escapeControls(a.rule)} (${a.severity}, ${a.kind}${a.action === 'notify' ? '' : `, action ${a.action}`}): ${escapeControls(a.detail)}\n`);
+          },
+          onRestart: (a) => {
+            attempt++;
+            events?.write({ type: 'restart', attempt, after: a.rule });
+            if (!io.quiet) guest.ourLine(`wasm-warden run: restarting the module once (alert ${escapeControls(a.rule)}); it stops if the rule fires again\n`);
           },
           signal: abort.signal,
         },
@@ -224,7 +218,7 @@ export const run: CommandDef = {
         if (note) guest.ourLine(`wasm-warden run: ${note}\n`);
         return status;
       case 'killed':
-        guest.ourLine(`wasm-warden run: ${interrupted ? 'interrupted' : 'killed'}\n`);
+        guest.ourLine(`wasm-warden run: ${interrupted ? 'interrupted' : result.stoppedBy ? escapeControls(result.message ?? 'stopped by an alert') : 'killed'}\n`);
         return status;
       case 'error':
         guest.ourLine(`wasm-warden run: ${why || 'the module could not be run'}\n`);
@@ -236,6 +230,32 @@ export const run: CommandDef = {
     }
   },
 };
+
+/**
+ * What a (cloned repository's) policy adds to a run, said on stderr before it starts: the host folders it
+ * mounts and how, the host environment variables it passes (names only), and what trust changed.
+ */
+export function sayPolicyOptions(io: Io, policyFile: string | undefined, o: Pick<SandboxOptionsResult, 'policyHostEnv' | 'policyDirs' | 'changes'>, command: string): void {
+  if (io.quiet) return;
+  const policyName = policyFile ? ` ${escapeControls(displayPath(policyFile))}` : '';
+  for (const d of o.policyDirs) {
+    io.err(`wasm-warden ${command}: the policy${policyName} mounts ${escapeControls(d.host)} as ${escapeControls(d.guest)} (${d.readOnly ? 'read-only' : 'read-write'}) (sandbox.dirs)\n`);
+  }
+  if (o.policyHostEnv.length) {
+    io.err(`wasm-warden ${command}: the policy${policyName} passes host environment variable(s) to the guest (sandbox.env): ${o.policyHostEnv.map(escapeControls).join(', ')}\n`);
+  }
+  for (const c of o.changes) io.err(`wasm-warden ${command}: ${escapeControls(describeTrustChange(c))}\n`);
+}
+
+/** The numeric arguments of `--invoke NAME`: integers too large for a double as bigints (i64). */
+export function parseInvokeArgs(invoke: string, args: string[], command: string): (number | bigint)[] {
+  return args.map((a) => {
+    if (/^-?\d+$/.test(a) && !Number.isSafeInteger(Number(a))) return BigInt(a);
+    const n = Number(a);
+    if (a.trim() === '' || Number.isNaN(n)) throw new CliError(`${command}: --invoke ${invoke}: argument ${JSON.stringify(a)} is not a number`);
+    return n;
+  });
+}
 
 /**
  * The guest's output on our stdout/stderr: as written into pipes and files (it is the guest's own
@@ -295,6 +315,24 @@ export function describeImportPlan(plan: ImportPlan, file: string): string {
     lines.push(`wasm-warden run: ${n} import${n === 1 ? ' is a generated stub' : 's are generated stubs'} (--stub-imports ${plan.stubs[0].mode}: ${mode})${plan.toolchain ? `; the module looks built for ${plan.toolchain}` : ''}: ${plan.stubs.slice(0, 5).map((s) => escapeControls(`${s.module}.${s.name}`)).join(', ')}${n > 5 ? ` and ${n - 5} more` : ''}`);
   }
   return lines.length ? lines.join('\n') + '\n' : '';
+}
+
+/**
+ * `--events FILE`: alerts appended as JSON lines as they fire (a log pipeline tails the file). Each line has
+ * the time, the module and the alert; a write failure is said once on stderr and the run goes on.
+ */
+class EventLog {
+  private failed = false;
+  constructor(private readonly file: string, private readonly module: string) {}
+  write(event: Record<string, unknown>): void {
+    if (this.failed) return;
+    try {
+      fs.appendFileSync(this.file, JSON.stringify({ time: new Date().toISOString(), module: this.module, ...event }) + '\n');
+    } catch (err) {
+      this.failed = true;
+      process.stderr.write(`wasm-warden run: --events ${displayPath(this.file)}: ${(err as Error).message}\n`);
+    }
+  }
 }
 
 /** An Extism manifest as sandbox options (engine/sandbox/extism-manifest), with CLI errors. */

@@ -12,10 +12,11 @@ import { compileWatText } from './compile';
 import { readWasm } from '../binary/reader';
 import type { ModuleModel } from '../model';
 import { planImports, type ImportPlan, type ImportPlanOptions } from '../sandbox/import-policy';
-import { runSandboxed } from '../sandbox/runner';
+import { alertRulesOf, runSandboxed } from '../sandbox/runner';
+import { restartedRules, ruleName, ruleProblem } from '../sandbox/alert-rules';
 import { SANDBOX_LIMITS } from '../sandbox/limits';
 import { mountsOutsideWorkspace, restrictForUntrusted, type TrustChange } from '../sandbox/trust';
-import type { RunReport, SandboxEvents, SandboxMount, SandboxOptions } from '../sandbox/types';
+import type { Alert, RunReport, SandboxEvents, SandboxMount, SandboxOptions } from '../sandbox/types';
 import type { PolicyStore } from '../policy/store';
 import { sourceKindOf } from './check';
 import { readBytes } from './output';
@@ -38,7 +39,10 @@ export interface RunFileOptions {
   imports?: ImportPlanOptions;
   /** called before the guest starts, with what the run does with the module's imports (to say it first) */
   onImportPlan?(plan: ImportPlan): void;
-  events?: SandboxEvents;
+  events?: SandboxEvents & {
+    /** a `restart` alert ended the run: it starts once more (the events that follow are the second run's) */
+    onRestart?(alert: Alert): void;
+  };
 }
 
 export interface SandboxOptionsResult {
@@ -68,7 +72,11 @@ export interface RunRefused {
  * the policy copied from the host, and what the run did with the module's imports.
  */
 export type RunFileResult =
-  | (RunReport & { trustChanges: TrustChange[]; options: SandboxOptions; policyHostEnv: string[]; imports: ImportPlan })
+  | (RunReport & {
+      trustChanges: TrustChange[]; options: SandboxOptions; policyHostEnv: string[]; imports: ImportPlan;
+      /** a `restart` alert ended a first run: its report (without output, timeline and violation list); this report is the second run's */
+      restartedAfter?: Omit<RunReport, 'stdout' | 'stderr' | 'memoryTimeline' | 'violations'>;
+    })
   | RunNeedsConfirmation
   | RunRefused;
 
@@ -108,6 +116,8 @@ export function sandboxOptionsFor(file: string, options: RunFileOptions): Sandbo
     maxTableElements: section.maxTableElements,
     fuel: section.fuel,
     thresholds: { memoryBytes: monitor.memoryBytes, executionMs: monitor.executionMs },
+    // `when` is required by the loader; a rule without it is refused before the run (ruleProblem)
+    alertRules: (monitor.alerts ?? []).map((r) => ({ ...r, when: r.when! })),
   };
   const o = options.overrides ?? {};
   merged = {
@@ -172,8 +182,18 @@ export async function runFile(file: string, options: RunFileOptions): Promise<Ru
     deniedImports: plan.deniedAllowed ? [] : plan.denied.map(({ module, name }) => ({ module, name })),
     importStubs: plan.stubs,
   };
-  const report = await runSandboxed(bytes, linked, options.events);
-  return { ...report, trustChanges: changes, options: shown, policyHostEnv, imports: plan };
+  const problems = (linked.alertRules ?? []).flatMap((r, i) => {
+    const p = ruleProblem(r);
+    return p ? [`alert rule ${ruleName(r, i)}: ${p}`] : [];
+  });
+  if (problems.length) throw new Error(`cannot run ${path.basename(file)}: the policy's monitor.alerts: ${problems.join('; ')}`);
+  const first = await runSandboxed(bytes, linked, options.events);
+  if (first.stoppedBy?.action !== 'restart' || signal?.aborted) return { ...first, trustChanges: changes, options: shown, policyHostEnv, imports: plan };
+  // `restart`: once more, with the restart rules now stopping the run
+  options.events?.onRestart?.(first.stoppedBy);
+  const again = await runSandboxed(bytes, { ...linked, alertRules: restartedRules(alertRulesOf(linked)), thresholds: undefined }, options.events);
+  const { stdout: _o, stderr: _e, memoryTimeline: _t, violations: _v, ...summary } = first;
+  return { ...again, restartedAfter: summary, trustChanges: changes, options: shown, policyHostEnv, imports: plan };
 }
 
 /** Why a component does not run here, and what it would need. */

@@ -11,6 +11,7 @@
  */
 import type { Feature } from '../model';
 import { WASI_CAPABILITIES, WASI_CAPABILITY_DOCS, type WasiCapability } from '../wasi';
+import { ALERT_ACTIONS, ALERT_METRICS, ALERT_SEVERITIES, DEFAULT_ALERT_RULES } from '../sandbox/alert-rules';
 
 // ---------------------------------------------------------------------------------------------
 // The node kinds of the description
@@ -258,9 +259,34 @@ const sandbox = obj('Limits for sandboxed runs.', {
   maxTableElements: int('Most elements all tables of a run may hold together (their maxima are lowered to fit).', 0, 1_000_000),
 });
 
-const monitor = obj('Alert thresholds while a module runs.', {
-  memoryBytes: int('Alert when linear memory grows past this many bytes.', 0),
-  executionMs: int('Alert when a run takes longer than this many milliseconds.', 0),
+const alertRule = obj(
+  'One alert rule: what it watches, its threshold, severity and action. It fires at most once per run.',
+  {
+    name: str('A name for the rule, shown with its alerts.'),
+    when: oneOf(
+      'What the rule watches: `memory` (linear memory, bytes), `execution-time` (ms since the run started), `wasi-calls` (calls of one WASI function, or all), `capability-calls` (calls of a capability group), `violations` (sandbox violations), `output-bytes` (stdout and stderr together).',
+      ALERT_METRICS,
+    ),
+    above: int('The alert fires when the watched value exceeds this: bytes, milliseconds, calls (or calls per second with `perSecond`), violations.'),
+    percentOfCap: int("`memory`: fire when linear memory reaches this percentage of the run's memory cap (`sandbox.maxMemoryBytes`).", 1),
+    function: str('`wasi-calls`: the WASI preview1 function counted (absent: every WASI call).'),
+    capability: oneOf('`capability-calls`: the capability group counted.', WASI_CAPABILITIES),
+    perSecond: bool('`wasi-calls`, `capability-calls`: compare the rate (calls per second, over each statistics interval) instead of the count.'),
+    violationKind: str('`violations`: count only violations of this kind (e.g. `path-escape`).'),
+    severity: oneOf('How serious an alert of this rule is.', ALERT_SEVERITIES, 'warning'),
+    action: oneOf('What the run does when it fires: `notify` (record it, the run goes on), `stop` (end the run), `restart` (end the run and run the module once more; if the rule fires again, that run stops).', ALERT_ACTIONS, 'notify'),
+  },
+  ['when'],
+);
+
+const monitor = obj('Alerts while a module runs.', {
+  memoryBytes: int('Alert (warning) when linear memory grows past this many bytes (the same as an `alerts` rule on `memory`).', 0),
+  executionMs: int('Alert (warning) when a run takes longer than this many milliseconds (the same as an `alerts` rule on `execution-time`).', 0),
+  alerts: list(
+    "Alert rules of a run. The default reproduces the seed's thresholds: memory above 100 MiB (warning), execution above 5 s (warning), any violation (critical), all `notify`. A list here replaces the default.",
+    alertRule,
+    DEFAULT_ALERT_RULES.map((r) => ({ ...r })),
+  ),
 });
 
 const rules: RecordNode<EnumNode<RuleSeverity>> = {

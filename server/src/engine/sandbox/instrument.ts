@@ -55,6 +55,20 @@ export interface InstrumentResult {
   growNotify: boolean;
   /** the module had a start function: it is now exported as `names.start` and must be called by the host */
   deferredStart: boolean;
+  /**
+   * with `coverage`: each site (every function's entry and every loop header) sets one bit of the i32 globals
+   * exported as `coverageExport(names, k)`, site i as bit i % 32 of global floor(i / 32) (sites past
+   * MAX_COVERAGE_SITES share bits); `sites[i]` says where site i is (defined function index, loop or entry)
+   */
+  coverage?: { globals: number; sites: { func: number; loop: boolean }[] };
+}
+
+/** at most this many distinct coverage sites (1024 globals); further sites share their bits */
+export const MAX_COVERAGE_SITES = 32 * 1024;
+
+/** The export name of coverage global `k`. */
+export function coverageExport(names: InstrumentNames, k: number): string {
+  return `${names.fuel}_cov${k}`;
 }
 
 class R {
@@ -228,7 +242,7 @@ function vecCount(bytes: Uint8Array, start: number): { n: number; after: number 
 /** Canonical order of the known sections (custom sections keep their place). */
 const ORDER: Record<number, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13 };
 
-export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: boolean; growNotify?: boolean; names?: InstrumentNames }): InstrumentResult {
+export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: boolean; growNotify?: boolean; names?: InstrumentNames; coverage?: boolean }): InstrumentResult {
   const names = opts.names ?? newInstrumentNames();
   const secs = sections(bytes);
   const get = (id: number) => secs.find((s) => s.id === id);
@@ -253,6 +267,16 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
 
   const fuelGlobal = counts.globalImports + definedGlobals;
   const growGlobal = fuelGlobal + (fuel ? 1 : 0);
+  // coverage bits (only with fuel: the same two-pass rewrite), after the fuel and grow globals
+  const coverage = fuel && !!opts.coverage;
+  const covBase = growGlobal + (growHook ? 1 : 0);
+  const sites: { func: number; loop: boolean }[] = [];
+  const cov = (func: number, loop: boolean): number[] => {
+    const i = sites.length < MAX_COVERAGE_SITES ? sites.length : sites.length % MAX_COVERAGE_SITES;
+    sites.push({ func, loop });
+    const g = covBase + (i >> 5);
+    return [0x23, ...leb(g), 0x41, ...sleb((1 << (i & 31)) | 0), 0x72, 0x24, ...leb(g)];
+  };
   const hookFunc = counts.funcImports + shift + definedFuncs;
   const typeSec = get(1);
   const typeCount = typeSec ? vecCount(bytes, typeSec.start).n : 0;
@@ -333,6 +357,7 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
     // pass 2: emit
     const body: number[] = [...bytes.subarray(cr.p, localsEnd)];
     if (fuel) body.push(...charge(Math.max(1, outside)));
+    if (coverage) body.push(...cov(i, false));
     for (let k = 0; k < ops.length; k++) {
       const o = ops[k];
       if (growHook && o.op === 0x40 && o.end - o.start === 2 && bytes[o.start + 1] === 0) {
@@ -345,6 +370,7 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
       }
       for (let p = o.start; p < o.end; p++) body.push(bytes[p]);
       if (fuel && o.op === 0x03) body.push(...charge(Math.max(1, loopCost.get(k) ?? 1)));
+      if (coverage && o.op === 0x03) body.push(...cov(i, true));
     }
     out.add(leb(body.length));
     out.add(body);
@@ -378,16 +404,19 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
   const newGlobals: number[] = [];
   if (fuel) newGlobals.push(0x7e, 0x01, 0x42, ...sleb(opts.fuel!), 0x0b);
   if (growHook) newGlobals.push(0x7f, 0x01, 0x41, 0x00, 0x0b);
-  replaced.set(6, appendVec(bytes, globSec, newGlobals, (fuel ? 1 : 0) + (growHook ? 1 : 0), shift && globSec ? renumberGlobals(bytes, globSec, fx) : undefined));
+  const covGlobals = coverage ? Math.ceil(Math.min(sites.length, MAX_COVERAGE_SITES) / 32) : 0;
+  for (let k = 0; k < covGlobals; k++) newGlobals.push(0x7f, 0x01, 0x41, 0x00, 0x0b);
+  replaced.set(6, appendVec(bytes, globSec, newGlobals, (fuel ? 1 : 0) + (growHook ? 1 : 0) + covGlobals, shift && globSec ? renumberGlobals(bytes, globSec, fx) : undefined));
   const exportSec = get(7);
   const newExports: number[] = [];
   const nameBytes = (s: string) => [...leb(s.length), ...Buffer.from(s)];
   if (fuel) newExports.push(...nameBytes(names.fuel), 0x03, ...leb(fuelGlobal));
   if (growHook) newExports.push(...nameBytes(names.growFailed), 0x03, ...leb(growGlobal));
+  for (let k = 0; k < covGlobals; k++) newExports.push(...nameBytes(coverageExport(names, k)), 0x03, ...leb(covBase + k));
   // the start function (renumbered) becomes an export the sandbox calls; its section is left out below
   const startSec = get(8);
   if (startSec) newExports.push(...nameBytes(names.start), 0x00, ...leb(fx(new R(bytes, startSec.start).u32())));
-  replaced.set(7, appendVec(bytes, exportSec, newExports, (fuel ? 1 : 0) + (growHook ? 1 : 0) + (startSec ? 1 : 0), shift && exportSec ? renumberExports(bytes, exportSec, fx) : undefined));
+  replaced.set(7, appendVec(bytes, exportSec, newExports, (fuel ? 1 : 0) + (growHook ? 1 : 0) + covGlobals + (startSec ? 1 : 0), shift && exportSec ? renumberExports(bytes, exportSec, fx) : undefined));
 
   // reassemble: existing sections in place (replaced ones re-encoded), missing ones inserted in order
   // parts, concatenated once at the end (unchanged sections are copied as slices)
@@ -415,7 +444,7 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
     result.set(p, at);
     at += p.length;
   }
-  return { bytes: result, names, fuel, growHook, growNotify: notify, deferredStart: !!startSec };
+  return { bytes: result, names, fuel, growHook, growNotify: notify, deferredStart: !!startSec, ...(coverage && { coverage: { globals: covGlobals, sites } }) };
 }
 
 /** Throws if the module already exports one of `names` or imports from the notify module (never, by chance). */
@@ -626,4 +655,68 @@ export function skipRefType(bytes: Uint8Array, p: number): number {
   const r = new R(bytes, p);
   skipHeapOrValType(r);
   return r.p;
+}
+
+/**
+ * The fuzzer's dictionary (engine/fuzz): the integer constants of the code (`i32.const`, `i64.const`, as
+ * decimal text) and the printable strings of the data section (runs of 2-64 printable ASCII characters), at
+ * most `max` of each, in order of first appearance. Magic values a guest compares its inputs with are found
+ * this way rather than by chance.
+ */
+export function moduleConstants(bytes: Uint8Array, max = 512): { numbers: string[]; strings: string[] } {
+  const numbers = new Set<string>();
+  const strings = new Set<string>();
+  const secs = sections(bytes);
+  const code = secs.find((s) => s.id === 10);
+  const sleb = (r: R, bits: number): bigint => {
+    let result = 0n;
+    let shift = 0n;
+    for (let i = 0; i < 10; i++) {
+      const b = r.byte();
+      result |= BigInt(b & 0x7f) << shift;
+      shift += 7n;
+      if (!(b & 0x80)) {
+        if (shift < BigInt(bits) && b & 0x40) result |= -1n << shift;
+        return BigInt.asIntN(bits, result);
+      }
+    }
+    throw new ModuleFormatError('bad LEB');
+  };
+  try {
+    if (code) {
+      const cr = new R(bytes, code.start);
+      const n = cr.u32();
+      for (let i = 0; i < n && numbers.size < max; i++) {
+        const size = cr.u32();
+        const end = cr.p + size;
+        const r = new R(bytes, cr.p);
+        const nl = r.u32();
+        for (let j = 0; j < nl; j++) (r.u32(), skipHeapOrValType(r));
+        while (r.p < end && numbers.size < max) {
+          const op = r.byte();
+          if (op === 0x41) numbers.add(sleb(r, 32).toString());
+          else if (op === 0x42) numbers.add(sleb(r, 64).toString());
+          else skipImmediates(r, op);
+        }
+        cr.p = end;
+      }
+    }
+  } catch {
+    // a body the walker cannot read: the constants found so far
+  }
+  const data = secs.find((s) => s.id === 11);
+  if (data) {
+    let run = '';
+    for (let p = data.start; p < data.end && strings.size < max; p++) {
+      const b = bytes[p];
+      if (b >= 0x20 && b < 0x7f) {
+        run += String.fromCharCode(b);
+        continue;
+      }
+      if (run.length >= 2 && run.length <= 64) strings.add(run);
+      run = '';
+    }
+    if (run.length >= 2 && run.length <= 64) strings.add(run);
+  }
+  return { numbers: [...numbers], strings: [...strings] };
 }

@@ -129,8 +129,16 @@ export class Monitor {
    * kept and posted while fewer than MAX_VIOLATIONS are kept, and always when its kind is new, so an
    * escape attempt after many harmless refusals is never lost.
    */
+  /** every violation so far */
+  get violationTotal(): number {
+    return this.f64[F_VIOLATIONS];
+  }
+  /** the latest violation's kind and detail */
+  latestViolation?: { kind: string; detail: string };
+
   violation(kind: string, detail: string): void {
     this.f64[F_VIOLATIONS]++;
+    this.latestViolation = { kind, detail };
     const cut = detail.length > MAX_VIOLATION_DETAIL ? `${detail.slice(0, MAX_VIOLATION_DETAIL)}... (${detail.length} characters)` : detail;
     const v = { kind, detail: cut, atMs: Math.round(this.elapsed() * 100) / 100 };
     const seen = this.kinds.get(kind);
@@ -191,6 +199,13 @@ export class Monitor {
 
   wasiCalls(): Record<string, WasiCallStats> {
     return callsOf(this.f64, this.elapsed());
+  }
+
+  /** every WASI call so far, all functions together */
+  totalCalls(): number {
+    let n = 0;
+    for (let i = 0; i < NFUNC; i++) n += this.f64[F_CALLS + i];
+    return n;
   }
 }
 

@@ -5,6 +5,8 @@
  */
 import { ChildProcess, fork } from 'child_process';
 import { processEntry } from '../runtime';
+import { AlertWatcher, type AlertRule } from './alert-rules';
+import { limitOf } from './limits';
 import type {
   Alert, ChildMessage, LiveStats, RunReport, RunRequest, SandboxEvents, SandboxOptions, Violation, ViolationKindSummary,
 } from './types';
@@ -35,6 +37,16 @@ function kindsOf(violations: Violation[]): ViolationKindSummary[] {
   return [...kinds.values()];
 }
 
+/** The run's rules: the older `thresholds` (warning, notify) and then `alertRules`. */
+export function alertRulesOf(options: SandboxOptions): AlertRule[] {
+  const t = options.thresholds ?? {};
+  return [
+    ...(t.memoryBytes !== undefined ? [{ name: 'memory', when: 'memory', above: t.memoryBytes } as const] : []),
+    ...(t.executionMs !== undefined ? [{ name: 'execution-time', when: 'execution-time', above: t.executionMs } as const] : []),
+    ...(options.alertRules ?? []),
+  ];
+}
+
 export function runSandboxed(module: Uint8Array, options: SandboxOptions, events: SandboxEvents = {}): Promise<RunReport> {
   const t0 = performance.now();
   const elapsed = () => Math.round((performance.now() - t0) * 100) / 100;
@@ -47,40 +59,28 @@ export function runSandboxed(module: Uint8Array, options: SandboxOptions, events
     const violations: Violation[] = [];
     const timeline: { atMs: number; bytes: number }[] = [];
     const alerts: Alert[] = [];
-    const alerted = new Set<string>();
     let settled = false;
     let child: ChildProcess | undefined;
 
-    const alert = (kind: Alert['kind'], detail: string) => {
-      if (alerted.has(kind)) return;
-      alerted.add(kind);
-      const a = { kind, detail, atMs: elapsed() };
+    const watcher = new AlertWatcher(alertRulesOf(options), limitOf(options, 'maxMemoryBytes') ?? 0, elapsed, (a) => {
       alerts.push(a);
       events.onAlert?.(a);
-    };
-    const checkMemory = (bytes: number) => {
-      const t = options.thresholds?.memoryBytes;
-      if (t !== undefined && bytes > t) alert('memory', `linear memory ${bytes} bytes > threshold ${t}`);
-    };
+      if (a.action !== 'notify') settle({ outcome: 'killed', message: `stopped by the alert rule ${a.rule} (${a.severity}, ${a.action}): ${a.detail}`, stoppedBy: a });
+    });
 
     const settle = (partial: Partial<RunReport> & Pick<RunReport, 'outcome'>) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      clearTimeout(execTimer);
+      for (const t of execTimers) clearTimeout(t);
       events.signal?.removeEventListener('abort', onAbort);
-      if (child) {
-        live.delete(child);
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      }
       const durationMs = elapsed();
       // from the guest's final report (exact); a run killed before it has the streamed ones and the live count
       const violationKinds = partial.violationKinds ?? kindsOf(violations);
       const counted = violationKinds.reduce((n, k) => n + k.count, 0);
       const violationCount = Math.max(counted, lastStats?.violationCount ?? 0);
-      const t = options.thresholds?.executionMs;
-      if (t !== undefined && durationMs > t) alert('execution-time', `run took ${durationMs} ms > threshold ${t}`);
-      resolve({
+      for (const { index } of watcher.executionThresholds()) watcher.executionTime(index, durationMs, false);
+      const report: RunReport = {
         durationMs,
         startupMs: startedAt ?? durationMs,
         peakMemoryBytes: lastStats?.peakMemoryBytes ?? 0,
@@ -95,22 +95,35 @@ export function runSandboxed(module: Uint8Array, options: SandboxOptions, events
         ...partial,
         violationCount,
         violationKinds,
-      });
+      };
+      // the promise settles once the process is gone: a run that ends leaves no process behind
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) {
+        if (c) live.delete(c);
+        return resolve(report);
+      }
+      const gone = () => {
+        clearTimeout(fallback);
+        live.delete(c);
+        resolve(report);
+      };
+      const fallback = setTimeout(gone, 2000);
+      c.once('exit', gone);
+      c.kill('SIGKILL');
     };
 
     const timer = setTimeout(() => settle({ outcome: 'timeout', message: `killed after ${options.timeoutMs} ms` }), options.timeoutMs);
     // timers run on the event loop's cached clock and can fire a little early: re-arm for what is left,
     // so the alert really comes after the threshold
-    const threshold = options.thresholds?.executionMs;
-    let execTimer: NodeJS.Timeout | undefined;
-    const armExecutionAlert = (delay: number) => {
-      execTimer = setTimeout(() => {
-        const left = threshold! - elapsed();
-        if (left > 0) armExecutionAlert(left);
-        else alert('execution-time', `still running after ${threshold} ms`);
-      }, delay);
+    const execTimers: NodeJS.Timeout[] = [];
+    const armExecutionAlert = (index: number, threshold: number, delay: number) => {
+      execTimers.push(setTimeout(() => {
+        const left = threshold - elapsed();
+        if (left > 0) armExecutionAlert(index, threshold, left);
+        else watcher.executionTime(index, elapsed(), true);
+      }, delay));
     };
-    if (threshold !== undefined) armExecutionAlert(threshold);
+    for (const { index, ms } of watcher.executionThresholds()) armExecutionAlert(index, ms, ms);
     const onAbort = () => settle({ outcome: 'killed', message: 'stopped by the user' });
     if (events.signal?.aborted) return onAbort();
     events.signal?.addEventListener('abort', onAbort, { once: true });
@@ -143,24 +156,35 @@ export function runSandboxed(module: Uint8Array, options: SandboxOptions, events
         case 'stdout':
           if (stdout.length < outCap) stdout += m.data;
           events.onStdout?.(m.data);
+          watcher.output(Buffer.byteLength(m.data));
           break;
         case 'stderr':
           if (stderr.length < outCap) stderr += m.data;
           events.onStderr?.(m.data);
+          watcher.output(Buffer.byteLength(m.data));
           break;
         case 'stats':
           lastStats = m.stats;
           timeline.push(m.sample);
-          checkMemory(m.stats.memoryBytes);
           events.onStats?.({ ...m.stats, elapsedMs: elapsed() });
+          watcher.stats(m.stats);
+          break;
+        case 'fuzz-progress':
+          events.onFuzzProgress?.(m.progress);
+          break;
+        case 'fuzz-finding':
+          events.onFuzzFinding?.(m.finding);
           break;
         case 'violation':
           violations.push(m.violation);
           events.onViolation?.(m.violation);
+          watcher.violation(m.violation);
           break;
         case 'done': {
           const { violations: _v, memoryTimeline: _t, ...rest } = m.report;
-          checkMemory(rest.peakMemoryBytes);
+          watcher.memory(rest.peakMemoryBytes);
+          const total = rest.violationKinds.reduce((n, k) => n + k.count, 0);
+          watcher.violationCount(total, rest.violationKinds.at(-1)?.latest);
           settle(rest);
           break;
         }

@@ -1,5 +1,8 @@
 /** Options, reports and live statistics of a sandboxed run (see runner.ts and docs/sandbox.md). */
+import type { AlertAction, AlertMetric, AlertRule, AlertSeverity } from './alert-rules';
 import type { ImportStub } from './import-policy';
+import type { FuzzFinding, FuzzPlan, FuzzProgress } from '../fuzz/types';
+import type { FuzzSummary } from '../fuzz/fuzzer';
 
 export interface SandboxMount {
   /** host directory */
@@ -42,7 +45,17 @@ export interface SandboxOptions {
   fuel?: number;
   /** call this export with these arguments instead of `_start` (i64 parameters need bigint) */
   invoke?: { export: string; args: (number | bigint)[] };
+  /** the older form of two alert rules (warning, notify) */
   thresholds?: SandboxThresholds;
+  /**
+   * benchmark: call the entry `warmup + iterations` times (an `invoke` export on one instance, a command's
+   * `_start` in a fresh instance each time) and report each measured call's time (`bench` in the report)
+   */
+  bench?: { iterations: number; warmup: number };
+  /** fuzz the module (engine/fuzz): the guest's thread runs the fuzzing loop instead of one entry call */
+  fuzz?: FuzzPlan;
+  /** alert rules (alert-rules.ts): each fires at most once; its action may stop the run */
+  alertRules?: AlertRule[];
   /** interval of live statistics in ms (default 100) */
   statsIntervalMs?: number;
   /** imports linked to a function that records an `import-denied` violation and traps (import-policy.ts) */
@@ -75,7 +88,14 @@ export interface ViolationKindSummary {
 }
 
 export interface Alert {
-  kind: 'memory' | 'execution-time';
+  /** what the rule watches */
+  kind: AlertMetric;
+  /** the rule's name */
+  rule: string;
+  severity: AlertSeverity;
+  action: AlertAction;
+  /** the watched value when it fired (bytes, ms, calls, calls per second, violations) */
+  value: number;
   detail: string;
   atMs: number;
 }
@@ -133,6 +153,12 @@ export interface RunReport {
   result?: unknown;
   /** with `fuel`: the budget used (approximate instruction count) */
   fuelConsumed?: number;
+  /** with `fuzz`: how far it got (findings come as events) */
+  fuzz?: FuzzSummary;
+  /** with `bench`: each measured iteration's wall time (ms) and WASI calls, in order */
+  bench?: { timesMs: number[]; wasiCalls: number[] };
+  /** the alert whose action (`stop`, or `restart`) ended the run; the outcome is then `killed` */
+  stoppedBy?: Alert;
 }
 
 export interface SandboxEvents {
@@ -141,6 +167,8 @@ export interface SandboxEvents {
   onStats?(s: LiveStats): void;
   onViolation?(v: Violation): void;
   onAlert?(a: Alert): void;
+  onFuzzProgress?(p: FuzzProgress): void;
+  onFuzzFinding?(f: FuzzFinding): void;
   /** the sandbox process started (its pid, e.g. to show or to check that it is gone) */
   onSpawn?(pid: number): void;
   /** aborting kills the guest: outcome `killed` */
@@ -162,4 +190,6 @@ export type ChildMessage =
   | { type: 'stdout' | 'stderr'; data: string }
   | { type: 'stats'; stats: LiveStats; sample: { atMs: number; bytes: number } }
   | { type: 'violation'; violation: Violation }
+  | { type: 'fuzz-progress'; progress: FuzzProgress }
+  | { type: 'fuzz-finding'; finding: FuzzFinding }
   | { type: 'done'; report: Omit<RunReport, 'durationMs' | 'startupMs' | 'alerts' | 'stdout' | 'stderr' | 'violationCount'> };

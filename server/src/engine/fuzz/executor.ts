@@ -1,0 +1,195 @@
+/**
+ * One fuzzing execution inside the sandbox's guest thread (called by guest.ts with what it has linked): an
+ * export called on a kept instance, or a command's `_start` in a fresh instance with the input's argv,
+ * environment, stdin and files in the scratch mount. Each execution gets the same instruction budget (the
+ * fuel global is refilled; used up = `timeout`) and its own output cap (`output`); a trap, a refused
+ * memory.grow at the cap (`memory`) and a sandbox violation are the other causes. After a trap, timeout,
+ * memory or output finding the instance is replaced, so state it left behind cannot leak into the next input.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { ImportTrap } from '../sandbox/import-policy';
+import { coverageExport, type InstrumentNames } from '../sandbox/instrument';
+import type { Monitor } from '../sandbox/monitor';
+import { classifyTrap, wasmStack } from '../sandbox/trap';
+import type { RunReport, SandboxOptions } from '../sandbox/types';
+import { ProcExit } from '../sandbox/wasi/preview1';
+import { WA, type WasmInstance, type WasmMemory } from '../sandbox/wasm-api';
+import type { ExecCause, Executor } from './fuzzer';
+import { argToWasm } from './inputs';
+import type { CommandInput, ExportInput, FuzzInput, FuzzPlan } from './types';
+
+interface Global {
+  value: unknown;
+}
+
+export interface ExecutorContext {
+  plan: FuzzPlan;
+  options: SandboxOptions;
+  names: InstrumentNames;
+  coverage: { globals: number };
+  monitor: Monitor;
+  stdout: { reset(): void };
+  stderr: { reset(): void };
+  deferredStart: boolean;
+  first: WasmInstance;
+  instantiate(io?: { args?: string[]; env?: Record<string, string>; stdinFile?: string }): { instance: WasmInstance } | { outcome: RunReport['outcome']; message?: string };
+  fuelGlobal(): Global;
+  growFailed(): Global | undefined;
+  resetMemoryViolation(): void;
+}
+
+/** a file name from an input (a replayed file is user input): one plain path segment */
+export function scratchName(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64);
+  return safe === '' || safe === '.' || safe === '..' ? 'file' : safe;
+}
+
+/**
+ * Where a trap happened, for its key: the innermost function with a name (name section), else the export
+ * called (an unnamed frame's index would change with the instrumentation).
+ */
+function place(stack: string[], where: string): string {
+  return stack.find((n) => !/^wasm-function\[\d+\]$/.test(n)) ?? where;
+}
+
+export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error'; message: string } {
+  const { plan, names, monitor } = c;
+  const fuel = BigInt(plan.fuelPerExec);
+  const coverage = new Int32Array(c.coverage.globals);
+  let covGlobals: Global[] = [];
+  let instance = c.first;
+  const argsCache = new WeakMap<ExportInput, (number | bigint)[]>();
+
+  const adopt = (inst: WasmInstance) => {
+    instance = inst;
+    covGlobals = Array.from({ length: c.coverage.globals }, (_, k) => inst.exports[coverageExport(names, k)] as Global);
+  };
+  /** a fresh instance for the export mode: its start function and _initialize run first, outside the budget */
+  const renew = (): string | undefined => {
+    c.resetMemoryViolation();
+    const next = c.instantiate();
+    if ('outcome' in next) return next.message ?? next.outcome;
+    adopt(next.instance);
+    return prime();
+  };
+  const prime = (): string | undefined => {
+    try {
+      c.fuelGlobal().value = fuel;
+      const start = c.deferredStart ? instance.exports[names.start] : undefined;
+      if (typeof start === 'function') start();
+      const init = instance.exports._initialize;
+      if (typeof init === 'function') init();
+      return undefined;
+    } catch (e) {
+      return `the module's start or _initialize failed: ${(e as Error).message}`;
+    }
+  };
+  adopt(c.first);
+  if (plan.targets) {
+    const failed = prime();
+    if (failed) return { outcome: 'error', message: `cannot fuzz: ${failed}` };
+  }
+
+  const readCoverage = () => {
+    for (let k = 0; k < covGlobals.length; k++) {
+      const g = covGlobals[k];
+      coverage[k] = g.value as number;
+      g.value = 0;
+    }
+  };
+
+  /** what an exception thrown by the guest means */
+  const causeOf = (e: unknown, where: string): ExecCause | undefined => {
+    if (e instanceof ProcExit) return undefined; // an exit, whatever its code: the guest's own answer
+    // guest.ts's OutputLimit (the output sinks throw it at the cap)
+    if (typeof e === 'object' && e !== null && 'stream' in e && 'cap' in e) return { kind: 'output', key: `output@${where}`, detail: `more than ${plan.maxOutputPerExec} bytes of output in one execution` };
+    if (e instanceof ImportTrap) {
+      const stack = wasmStack(e.stack);
+      return { kind: 'trap', key: `trap:${e.kind}@${place(stack, where)}`, detail: e.message, stack };
+    }
+    const t = classifyTrap(e);
+    if (BigInt(c.fuelGlobal().value as bigint) < 0n) {
+      return { kind: 'timeout', key: `timeout@${place(t.stack, where)}`, detail: `used up the budget of ${plan.fuelPerExec} instructions (an endless or very long loop)`, stack: t.stack };
+    }
+    return { kind: 'trap', key: `trap:${t.kind}@${place(t.stack, where)}`, detail: t.message, stack: t.stack };
+  };
+
+  const afterCall = (thrown: ExecCause | undefined, v0: number, where: string): ExecCause | undefined => {
+    readCoverage();
+    let cause = thrown;
+    const grow = c.growFailed();
+    if (!cause && grow && Number(grow.value) > 0) cause = { kind: 'memory', key: `memory@${where}`, detail: `memory.grow refused at the cap of ${c.options.maxMemoryBytes ?? 'the default'} bytes` };
+    if (!cause && monitor.violationTotal > v0) {
+      const v = monitor.latestViolation!;
+      cause = v.kind === 'memory-limit'
+        ? { kind: 'memory', key: `memory@${where}`, detail: v.detail }
+        : { kind: 'violation', key: `violation:${v.kind}`, detail: `${v.kind}: ${v.detail}` };
+    }
+    return cause;
+  };
+
+  const execExport = (input: ExportInput): ExecCause | undefined => {
+    const f = instance.exports[input.export];
+    if (typeof f !== 'function') return undefined;
+    let args = argsCache.get(input);
+    if (!args) argsCache.set(input, (args = input.args.map(argToWasm)));
+    c.fuelGlobal().value = fuel;
+    c.stdout.reset();
+    c.stderr.reset();
+    const v0 = monitor.violationTotal;
+    let thrown: ExecCause | undefined;
+    try {
+      f(...args);
+    } catch (e) {
+      thrown = causeOf(e, input.export);
+    }
+    const cause = afterCall(thrown, v0, input.export);
+    if (cause && cause.kind !== 'violation') {
+      const failed = renew();
+      if (failed) throw new Error(`cannot fuzz: ${failed}`);
+    }
+    return cause;
+  };
+
+  const execCommand = (input: CommandInput): ExecCause | undefined => {
+    if (plan.scratchHost) {
+      for (const e of fs.readdirSync(plan.scratchHost)) fs.rmSync(path.join(plan.scratchHost, e), { recursive: true, force: true });
+      for (const f of input.files) fs.writeFileSync(path.join(plan.scratchHost, scratchName(f.name)), Buffer.from(f.data, 'base64'));
+    }
+    let stdinFile: string | undefined;
+    if (plan.stdinHost && input.stdin) {
+      stdinFile = path.join(plan.stdinHost, 'stdin');
+      // removed, then created: truncating a written file makes ext4 flush it (auto_da_alloc), ~4 ms an execution
+      fs.rmSync(stdinFile, { force: true });
+      fs.writeFileSync(stdinFile, Buffer.from(input.stdin, 'base64'));
+    }
+    c.resetMemoryViolation();
+    const next = c.instantiate({ args: [c.options.args[0] ?? 'module', ...input.argv], env: input.env, stdinFile });
+    if ('outcome' in next) throw new Error(`cannot fuzz: ${next.message ?? next.outcome}`);
+    adopt(next.instance);
+    c.fuelGlobal().value = fuel;
+    c.stdout.reset();
+    c.stderr.reset();
+    const v0 = monitor.violationTotal;
+    let thrown: ExecCause | undefined;
+    try {
+      const start = c.deferredStart ? instance.exports[names.start] : undefined;
+      if (typeof start === 'function') start();
+      const main = instance.exports._start;
+      if (typeof main === 'function') main();
+    } catch (e) {
+      thrown = causeOf(e, '_start');
+    }
+    return afterCall(thrown, v0, '_start');
+  };
+
+  return {
+    coverage,
+    memoryBytes: () => {
+      const m = Object.values(instance.exports).find((v) => v instanceof (WA.Memory as unknown as Function)) as WasmMemory | undefined;
+      return m ? m.buffer.byteLength : 65536;
+    },
+    exec: (input: FuzzInput) => (input.kind === 'export' ? execExport(input) : execCommand(input)),
+  };
+}
