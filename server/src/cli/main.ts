@@ -15,11 +15,12 @@ import { inspect, policy, rules } from './commands/info';
 import { compile, disassemble, optimize } from './commands/toolchain';
 import { keygen, sign, verify } from './commands/signing';
 import { run } from './commands/run';
+import { approve, diff, rollback } from './commands/versions';
 import type { CommandDef } from './commands/types';
 import { CliError, userIoError } from './errors';
 import { makeIo, type Io } from './io';
 
-const COMMANDS: CommandDef[] = [check, validate, compile, disassemble, optimize, inspect, keygen, sign, verify, run, policy, rules];
+const COMMANDS: CommandDef[] = [check, validate, compile, disassemble, optimize, inspect, keygen, sign, verify, run, diff, approve, rollback, policy, rules];
 
 export function version(): string {
   // dist/cli.js -> ../package.json; server/src/cli/main.ts -> ../../../package.json

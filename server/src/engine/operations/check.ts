@@ -14,6 +14,8 @@ import type { PolicyStore, ResolvedPolicy } from '../policy/store';
 import { keepLatest } from '../jit';
 import { limitDiagnostics } from '../diagnostic-limit';
 import { carriesSignature } from '../signing/sections';
+import { approvedModule, lockKey, readLock } from '../approvals/lock';
+import type { ModuleApprovals } from '../policy/rules';
 
 export type SourceKind = 'wat' | 'wast' | 'wasm';
 
@@ -53,10 +55,30 @@ export function checkWatDocument(doc: WatDocument, file: string, policy: Resolve
   return limitDiagnostics(out);
 }
 
-/** Format diagnostics and policy findings for an already-read binary. */
+/**
+ * What the lock file of approved versions beside the policy says about a module: undefined when there
+ * is no lock file (then `module-not-approved` is off unless the policy asks for it).
+ */
+export function approvalsOf(policy: ResolvedPolicy, file: string): ModuleApprovals | undefined {
+  if (!policy.lockFile) return undefined;
+  const loaded = readLock(policy.lockFile);
+  if (!loaded) return undefined;
+  const key = lockKey(loaded.file, file);
+  return { lockFile: loaded.file, key, module: approvedModule(loaded.lock, key), problem: loaded.problem };
+}
+
+/** True when the approval rule needs the module's every byte (its digest): a lock exists, or the policy asks. */
+function approvalNeedsBytes(policy: ResolvedPolicy, file: string): boolean {
+  const severity = policy.effective.rules?.['module-not-approved'];
+  if (severity === 'off') return false;
+  return severity !== undefined || approvalsOf(policy, file) !== undefined;
+}
+
+/** Format diagnostics and policy findings for an already-read binary (its every byte). */
 export function checkWasmBytes(bytes: Uint8Array, read: WasmReadResult, file: string, policy: ResolvedPolicy): EngineDiagnostic[] {
   // the rules first: a lazy read decodes the sections they look at, and reports those sections' problems
-  const findings = read.model.kind === 'module' ? checkModel(read.model, policy.effective, { bytes, filePath: file, policyDir: policy.dir }) : [];
+  const approvals = bytes.length === read.model.byteLength ? approvalsOf(policy, file) : undefined;
+  const findings = read.model.kind === 'module' ? checkModel(read.model, policy.effective, { bytes, filePath: file, policyDir: policy.dir, approvals }) : [];
   return limitDiagnostics([...read.diagnostics, ...findings]);
 }
 
@@ -71,7 +93,7 @@ export function checkFile(
   const policy = store.policyFor(file);
   if (kind === 'wasm') {
     // the whole file only when the policy hashes it (signatures, integrity pins); otherwise its headers
-    const whole = source?.bytes !== undefined || policyHashesModules(policy.effective);
+    const whole = source?.bytes !== undefined || policyHashesModules(policy.effective) || approvalNeedsBytes(policy, file);
     let fileBytes: WasmFileBytes = source?.bytes
       ? { bytes: source.bytes, size: source.bytes.length, complete: true }
       : whole

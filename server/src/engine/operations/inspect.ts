@@ -6,9 +6,12 @@
 import * as path from 'path';
 import { checkFile } from './check';
 import { describeImport } from '../wasi';
-import { memoryMaxBytes, memoryMinBytes, type Limits, type ModuleModel } from '../model';
+import { memoryMaxBytes, memoryMinBytes, type ModuleModel } from '../model';
 import type { EngineDiagnostic } from '../diagnostic';
 import type { PolicyStore } from '../policy/store';
+import { describeLimits } from '../model-text';
+
+export { describeLimits };
 
 export interface ImportRow {
   module: string;
@@ -38,14 +41,6 @@ export interface Inspection {
   features: string[];
   sections: { name: string; size: number }[];
   findings: EngineDiagnostic[];
-}
-
-export function describeLimits(l: Limits): string {
-  const parts = [`min ${l.min}`, l.max === undefined ? 'no max' : `max ${l.max}`];
-  if (l.index64) parts.push('i64');
-  if (l.shared) parts.push('shared');
-  if (l.pageSizeLog2 !== 16) parts.push(`page ${2 ** l.pageSizeLog2} B`);
-  return parts.join(', ');
 }
 
 export function inspectFile(file: string, store: PolicyStore, source?: { text?: string; bytes?: Uint8Array }): Inspection {
