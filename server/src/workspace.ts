@@ -28,6 +28,7 @@ import type { EngineDiagnostic } from './engine/diagnostic';
 import { CheckWorker } from './engine/budget/check-worker';
 import { capFindings, MAX_FINDINGS_PER_FILE, WAT_TOKENS_PER_MB, type AnalysisLimits } from './engine/budget/limits';
 import { ViewCache } from './view-cache';
+import { forgetLock, LOCK_FILE_NAME } from './engine/approvals/lock';
 import { DEFAULT_SETTINGS, ScanDoneNotification, WAT_VIEW_SCHEME, WAT_VIEW_SUFFIX, type WardenSettings } from './protocol';
 
 /** WAT views longer than this are shown and marked, but not parsed for outline, folding and hover. */
@@ -377,6 +378,12 @@ export class Workspace {
       this.cache.forget(file);
       this.views.delete(file);
       this.validation.delete(file);
+      if (path.basename(file) === LOCK_FILE_NAME) {
+        // approved versions changed: every module under it is judged again
+        forgetLock(file);
+        policyTouched = true;
+        continue;
+      }
       if (path.basename(file) === POLICY_FILE_NAME) {
         policyTouched = true;
         this.policies.invalidate(file);

@@ -10,6 +10,7 @@ import { inspectCommand } from './inspect';
 import { toolchainCommands } from './toolchain';
 import { signingCommands } from './signing';
 import { runCommands } from './run';
+import { versionCommands } from './versions';
 
 export type CommandHandler = (ws: Workspace, args: unknown[], token: CancellationToken, connection: Connection) => Promise<unknown>;
 
@@ -18,6 +19,7 @@ const handlers: Partial<Record<(typeof ServerCommands)[keyof typeof ServerComman
   ...toolchainCommands,
   ...signingCommands,
   ...runCommands,
+  ...versionCommands,
   [ServerCommands.inspect]: inspectCommand,
 };
 

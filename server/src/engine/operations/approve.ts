@@ -165,6 +165,19 @@ export function approveFile(file: string, store: Pick<PolicyStore, 'policyFor'>,
   };
 }
 
+/** What a confirmation says before approving or rolling back: the file's digest and its approved versions. */
+export function approvalStatus(file: string, store: Pick<PolicyStore, 'policyFor'>): { lockFile: string; key: string; sha256: string; versions: ApprovedVersion[] } {
+  const lockFile = lockFileFor(file, store);
+  const key = lockKey(lockFile, file);
+  let digest = '';
+  try {
+    digest = sha256(readBytes(file));
+  } catch {
+    // a deleted module can still be rolled back
+  }
+  return { lockFile, key, sha256: digest, versions: approvedModule(readLockFor(lockFile), key)?.versions ?? [] };
+}
+
 function userName(): string {
   try {
     return os.userInfo().username;
