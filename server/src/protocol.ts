@@ -193,7 +193,9 @@ export type { RollbackReport } from './engine/operations/rollback';
 /** Arguments of the `diff` server command: `uri` is the version under review (NEW), `oldUri` the one it is compared with. */
 export interface DiffArgs {
   uri: string;
-  oldUri: string;
+  oldUri?: string;
+  /** compare with the last approved version (its verified copy in the store) instead of `oldUri` */
+  oldApproved?: boolean;
 }
 
 /**

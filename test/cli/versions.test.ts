@@ -317,6 +317,18 @@ describe('wasm-warden rollback', { concurrency: true }, () => {
     assert.match(again.stdout, /already is the approved version 1 of 1.*nothing restored/);
   });
 
+  test('diff --approved compares the module with its last approved version (the verified stored copy)', async () => {
+    const { d, digest } = await approvedThenChanged();
+    const r = await cli(['diff', '--approved', 'app.wasm', '--fail-on', 'more-capabilities'], d);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^diff app\.wasm \(approved version 1\) -> app\.wasm$/m);
+    assert.match(r.stdout, /\+ capability group sockets {2}\(more\)/);
+    fs.writeFileSync(storeEntry(d, digest), 'corrupted');
+    const bad = await cli(['diff', '--approved', 'app.wasm'], d);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /corrupted, refused/);
+  });
+
   test('a corrupted store entry is refused, never restored, and the current file is left as it is', async () => {
     const { d, changed, digest } = await approvedThenChanged();
     const entry = storeEntry(d, digest);

@@ -8,7 +8,7 @@
 import * as path from 'path';
 import type { Connection } from 'vscode-languageserver/node';
 import { FileChangeType, MessageType } from 'vscode-languageserver/node';
-import { diffFiles } from '../engine/operations/diff';
+import { diffFiles, diffWithApproved } from '../engine/operations/diff';
 import { approveFile, approvalStatus } from '../engine/operations/approve';
 import { rollbackFile } from '../engine/operations/rollback';
 import { forgetLock } from '../engine/approvals/lock';
@@ -21,6 +21,7 @@ import type { Workspace } from '../workspace';
 const diff: CommandHandler = async (ws, raw) => {
   const { file } = fileArg(raw);
   const a = (raw[0] ?? {}) as DiffArgs;
+  if (a.oldApproved === true) return diffWithApproved(file, ws.policies);
   const oldFile = typeof a.oldUri === 'string' ? uriToPath(a.oldUri) : undefined;
   if (!oldFile) throw new Error('diff needs the URI of the version to compare with (oldUri)');
   return diffFiles(oldFile, file, ws.policies);

@@ -1,5 +1,5 @@
 /** `diff` (two versions of a module, and a CI gate), `approve` and `rollback` (approved versions). */
-import { diffFiles, DiffInputError, gateReasons, GATE_CONDITIONS, type GateCondition, type VersionDiff } from '../../engine/operations/diff';
+import { diffFiles, diffWithApproved, DiffInputError, gateReasons, GATE_CONDITIONS, type GateCondition, type VersionDiff } from '../../engine/operations/diff';
 import { approveFile, ApprovalError, type ApproveReport } from '../../engine/operations/approve';
 import { rollbackFile, type RollbackReport } from '../../engine/operations/rollback';
 import type { Finding } from '../../engine/operations/findings';
@@ -85,13 +85,14 @@ function diffSarif(d: VersionDiff, version: string, gate?: { condition: GateCond
 export const diff: CommandDef = {
   name: 'diff',
   summary: 'compare two versions of a module (capabilities, limits, exports, sections, signers, new findings); a CI gate',
-  usage: 'wasm-warden diff OLD NEW [--format text|json|sarif] [--fail-on more-capabilities|policy|any] [--policy FILE] [--output FILE]',
+  usage: 'wasm-warden diff OLD NEW | --approved FILE [--format text|json|sarif] [--fail-on more-capabilities|policy|any] [--policy FILE] [--output FILE]',
   flags: {
     format: { type: 'string', value: 'text|json|sarif', description: 'output format (default text)' },
     'fail-on': { type: 'string', value: 'more-capabilities|policy|any', description: 'exit 1 when NEW asks for more than OLD, has new error findings, or differs at all' },
     policy: { type: 'string', value: 'FILE', description: "policy both are checked under (default: NEW's nearest wasm-warden.policy.json)" },
     output: { type: 'string', short: ['o'], value: 'FILE', description: 'write the report to FILE instead of stdout' },
     force: { type: 'boolean', description: 'overwrite the --output file if it exists' },
+    approved: { type: 'boolean', description: 'compare FILE with its last approved version (the verified copy in the store): wasm-warden diff --approved FILE' },
   },
   details: [
     "Both versions are checked under NEW's policy, so a finding counts as new because the module changed.",
@@ -104,15 +105,18 @@ export const diff: CommandDef = {
     'wasm-warden diff deployed.wasm candidate.wasm',
     'wasm-warden diff deployed.wasm candidate.wasm --fail-on more-capabilities',
     'wasm-warden diff v1.wasm v2.wasm --format sarif -o diff.sarif --fail-on policy',
+    'wasm-warden diff --approved build/plugin.wasm --fail-on more-capabilities',
   ],
   async run(argv, io, ctx) {
     const p = parseArgs(argv, { ...this.flags, ...commonFlags }, 'diff');
     const format = oneOf(p, 'format', DIFF_FORMATS, 'text', 'diff');
     const failOn = str(p, 'fail-on') === undefined ? undefined : oneOf<GateCondition>(p, 'fail-on', GATE_CONDITIONS, 'any', 'diff');
-    if (p.positionals.length !== 2) throw new CliError(`diff: expected two modules (OLD NEW), got ${p.positionals.length}`);
-    const [oldFile, newFile] = p.positionals.map((f) => requireFile(f, 'diff'));
+    const approved = bool(p, 'approved');
+    const want = approved ? 1 : 2;
+    if (p.positionals.length !== want) throw new CliError(approved ? `diff --approved: expected one module, got ${p.positionals.length}` : `diff: expected two modules (OLD NEW), got ${p.positionals.length}`);
+    const files = p.positionals.map((f) => requireFile(f, 'diff'));
     const store = makePolicyStore(str(p, 'policy'), 'diff');
-    const d = approvalErrors('diff', () => diffFiles(oldFile, newFile, store));
+    const d = approvalErrors('diff', () => (approved ? diffWithApproved(files[0], store) : diffFiles(files[0], files[1], store)));
     const policyErrors = policyProblemsOf(store);
     if (policyErrors.length) throw new CliError(`diff: the policy has errors:\n${policyErrors.join('\n')}`);
     const gate = failOn ? { condition: failOn, reasons: gateReasons(d, failOn) } : undefined;

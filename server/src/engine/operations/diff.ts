@@ -14,6 +14,8 @@ import type { PolicyStore, ResolvedPolicy } from '../policy/store';
 import { checkFile, sourceKindOf } from './check';
 import { locateFindings, severityRank, type Finding } from './findings';
 import { readBytes } from './output';
+import { ApprovalError } from './approve';
+import { approvedBytes } from './rollback';
 
 /** One side of the comparison. */
 export interface ModuleFacts {
@@ -81,10 +83,29 @@ export function diffFiles(oldFile: string, newFile: string, store: Pick<PolicySt
   return diffFacts(before, after, policy.file);
 }
 
-function factsOf(file: string, policy: ResolvedPolicy): ModuleFacts & { text?: string } {
+/**
+ * Compare the last approved version of a module (its verified copy in the store beside the lock file)
+ * with the module as it is now.
+ */
+export function diffWithApproved(file: string, store: Pick<PolicyStore, 'policyFor'>): VersionDiff & { approvedVersion: number } {
+  const policy = store.policyFor(file);
+  let approved;
+  try {
+    approved = approvedBytes(file, store);
+  } catch (err) {
+    if (err instanceof ApprovalError) throw new DiffInputError(err.message);
+    throw err;
+  }
+  const before = factsOf(file, policy, approved.bytes);
+  before.file = `${path.resolve(file)} (approved version ${approved.versionNumber})`;
+  const after = factsOf(file, policy);
+  return { ...diffFacts(before, after, policy.file), approvedVersion: approved.versionNumber };
+}
+
+function factsOf(file: string, policy: ResolvedPolicy, given?: Uint8Array): ModuleFacts & { text?: string } {
   const kind = sourceKindOf(file);
   if (!kind) throw new DiffInputError(`${file}: not a .wat, .wast or .wasm file`);
-  const bytes = kind === 'wasm' ? readBytes(file) : undefined;
+  const bytes = given ?? (kind === 'wasm' ? readBytes(file) : undefined);
   const result = checkFile(file, { policyFor: () => policy }, bytes ? { bytes } : undefined);
   const model = result.models[0];
   const read = result.wasm?.read;

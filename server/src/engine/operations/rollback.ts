@@ -32,6 +32,29 @@ export interface RollbackReport {
   verifiedSigners: string[];
 }
 
+/** The last approved version's bytes from the store, checked (digest, size, recorded signers) as rollback checks them. */
+export function approvedBytes(file: string, store: Pick<PolicyStore, 'policyFor'>): { bytes: Uint8Array; version: ApprovedVersion; versionNumber: number } {
+  const lockFile = lockFileFor(file, store);
+  if (!fs.existsSync(lockFile)) throw new ApprovalError(`no approved versions: ${lockFile} does not exist (approve a version first)`, 'no-lock');
+  const key = lockKey(lockFile, file);
+  const versions = approvedModule(readLockFor(lockFile), key)?.versions ?? [];
+  const version = versions[versions.length - 1];
+  if (!version) throw new ApprovalError(`no approved version of ${key} in ${path.basename(lockFile)}`, 'not-approved');
+  const bytes = storedCopy(lockFile, version, versions.length, file);
+  verifySigners(bytes, version, file);
+  return { bytes, version, versionNumber: versions.length };
+}
+
+function storedCopy(lockFile: string, version: ApprovedVersion, versionNumber: number, file: string): Uint8Array {
+  const digest = version.sha256.toLowerCase();
+  try {
+    return readStored(path.dirname(lockFile), digest, version.size);
+  } catch (err) {
+    if (err instanceof StoreError) throw new ApprovalError(`cannot restore approved version ${versionNumber} (SHA-256 ${digest}): ${err.message}; ${file} was left as it is`, 'store');
+    throw err;
+  }
+}
+
 export function rollbackFile(file: string, store: Pick<PolicyStore, 'policyFor'>): RollbackReport {
   const lockFile = lockFileFor(file, store);
   if (!fs.existsSync(lockFile)) throw new ApprovalError(`no approved versions: ${lockFile} does not exist (approve a version first)`, 'no-lock');
@@ -47,13 +70,7 @@ export function rollbackFile(file: string, store: Pick<PolicyStore, 'policyFor'>
   const currentDigest = current && sha256(current);
   if (currentDigest === digest) return { ...base, restored: false, alreadyApproved: true };
 
-  let bytes: Uint8Array;
-  try {
-    bytes = readStored(path.dirname(lockFile), digest, version.size);
-  } catch (err) {
-    if (err instanceof StoreError) throw new ApprovalError(`cannot restore approved version ${versions.length} (SHA-256 ${digest}): ${err.message}; ${file} was left as it is`, 'store');
-    throw err;
-  }
+  const bytes = storedCopy(lockFile, version, versions.length, file);
   const verifiedSigners = verifySigners(bytes, version, file);
 
   let backup: string | undefined;
