@@ -1,5 +1,5 @@
 import { capabilitySummary, compareCapabilities, completeSummary } from '../../approvals/capabilities';
-import type { ApprovedVersion } from '../../approvals/lock';
+import { LOCK_FILE_NAME, type ApprovedVersion } from '../../approvals/lock';
 import { sha256Hex } from '../../signing/assess';
 import { moduleHeadSpan } from './helpers';
 import type { PolicyRule } from './rule';
@@ -34,7 +34,7 @@ export const moduleNotApproved: PolicyRule = {
     const last: ApprovedVersion | undefined = versions[versions.length - 1];
     const data: Record<string, unknown> = { digest, size: bytes.length, key: approvals.key, lockFile: approvals.lockFile };
     if (!last) {
-      return [{ message: `This module (SHA-256 ${digest.slice(0, 12)}…) has no approved version in ${approvals.key === '' ? 'the lock file' : 'wasm-warden.lock.json'}. Review it, then approve it (\`wasm-warden approve\`, or the quick fix).`, span, data }];
+      return [{ message: `This module (SHA-256 ${digest.slice(0, 12)}…) has no approved version in ${LOCK_FILE_NAME}. Review it, then approve it (\`wasm-warden approve\`, or the quick fix).`, span, data }];
     }
     const changes = last.capabilities ? compareCapabilities(completeSummary(last.capabilities), capabilitySummary(model)) : [];
     const size = last.size === bytes.length ? 'same size' : `size ${last.size.toLocaleString('en-US')} -> ${bytes.length.toLocaleString('en-US')} bytes`;
