@@ -93,16 +93,18 @@ export function checkFile(
   const policy = store.policyFor(file);
   if (kind === 'wasm') {
     // the whole file only when the policy hashes it (signatures, integrity pins); otherwise its headers
-    const whole = source?.bytes !== undefined || policyHashesModules(policy.effective) || approvalNeedsBytes(policy, file);
+    const hashes = source?.bytes !== undefined || policyHashesModules(policy.effective);
+    // the approval rule needs the digest of every byte, but no more of a decode than a header read
+    const digestOnly = !hashes && approvalNeedsBytes(policy, file);
     let fileBytes: WasmFileBytes = source?.bytes
       ? { bytes: source.bytes, size: source.bytes.length, complete: true }
-      : whole
+      : hashes || digestOnly
         ? readWasmFileFully(file)
         : readWasmFileHeaders(file);
-    let read = readWasm(fileBytes.bytes, fileBytes.complete ? { names: true } : { ...HEADER_READ_OPTIONS, file: fileBytes.file });
+    let read = readWasm(fileBytes.bytes, fileBytes.complete && !digestOnly ? { names: true } : { ...HEADER_READ_OPTIONS, file: fileBytes.file });
     // a module that carries a signature: the signature rules check it against every byte, whatever the policy
-    if (!fileBytes.complete && carriesSignature(read.model)) {
-      fileBytes = readWasmFileFully(file);
+    if ((!fileBytes.complete || digestOnly) && carriesSignature(read.model)) {
+      if (!fileBytes.complete) fileBytes = readWasmFileFully(file);
       read = readWasm(fileBytes.bytes, { names: true });
     }
     const bytes = fileBytes.bytes;
