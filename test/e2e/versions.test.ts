@@ -36,6 +36,9 @@ describe('Versions: approve, compare with the approved version, roll back', () =
     // the extension is up once the example's broken.wat has its error
     await w.waitForProblem((p) => p.file === 'broken.wat' && p.severity === 'error');
     await w.openFromExplorer('plugin.wasm');
+    // the module's WAT view opens in the results group once its summary is on screen: waited for, so it does
+    // not come up later over the Compare panel
+    await w.page.locator('.tabs-container .tab', { hasText: 'plugin.wasm.wat' }).waitFor({ timeout: TIMEOUT });
 
     await w.runCommand('Wasm Warden: Approve This Version');
     const ask = await (await w.waitForDialog(/Approve plugin\.wasm as a reviewed version\?/)).innerText();
@@ -60,9 +63,7 @@ describe('Versions: approve, compare with the approved version, roll back', () =
     assert.match(compare, /added\s+-\s+wasi_snapshot_preview1\.sock_accept/, compare);
     assert.match(compare, /New findings[\s\S]*wasi-capability-denied/, compare);
 
-    // roll back from the panel's button: it asks first. The module's WAT view, refreshed after the file
-    // changed, can come to the front of the results group: the Compare tab is brought back first
-    await w.page.locator('.tabs-container .tab', { hasText: 'Compare: plugin.wasm' }).click();
+    // roll back from the panel's button: it asks first
     const frame = await w.panel('Compare: plugin.wasm');
     await frame.getByRole('button', { name: 'Roll back to approved version…' }).click();
     await w.answerDialog('Roll Back', /Roll plugin\.wasm back to its last approved version\?/);
