@@ -20,6 +20,7 @@ import { binaryRange, toLspDiagnostic, toLspSeverity, toRange } from './convert'
 import type { Finding } from './engine/operations/findings';
 import { checkWasmBytes, checkWatDocument, sourceKindOf } from './engine/operations/check';
 import { PolicyStore, POLICY_FILE_NAME, type LoadedPolicyFile } from './engine/policy/store';
+import { forgetLock, LOCK_FILE_NAME } from './engine/approvals/lock';
 import { quoteForMessage } from './engine/policy/limits';
 import { LineIndex } from './engine/span';
 import { scanFolder } from './engine/scan';
@@ -28,7 +29,6 @@ import type { EngineDiagnostic } from './engine/diagnostic';
 import { CheckWorker } from './engine/budget/check-worker';
 import { capFindings, MAX_FINDINGS_PER_FILE, WAT_TOKENS_PER_MB, type AnalysisLimits } from './engine/budget/limits';
 import { ViewCache } from './view-cache';
-import { forgetLock, LOCK_FILE_NAME } from './engine/approvals/lock';
 import { DEFAULT_SETTINGS, ScanDoneNotification, WAT_VIEW_SCHEME, WAT_VIEW_SUFFIX, type WardenSettings } from './protocol';
 
 /** WAT views longer than this are shown and marked, but not parsed for outline, folding and hover. */
