@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { FunctionListRequest, ServerCommands, WAT_VIEW_SCHEME, type FunctionListResult } from '../../server/src/protocol';
+import { FunctionListRequest, ServerCommands, WAT_VIEW_SCHEME, type ApproveReport, type FunctionListResult, type RollbackReport } from '../../server/src/protocol';
 import type { PanelManager } from './panels/panel-manager';
 import type { WatViewProvider } from './wasm-view';
 import { nestedModuleViewUri, wasmUriOfView, watViewUri } from './wat-view-uri';
@@ -77,6 +77,32 @@ async function runWriting<T extends { exists?: boolean; file?: string }>(
 }
 
 const WRITE_ALONGSIDE = 'Write Alongside';
+const APPROVE = 'Approve';
+const ROLL_BACK = 'Roll Back';
+const LAST_APPROVED = 'Last approved version';
+
+function baseName(uri: vscode.Uri): string {
+  return uri.path.split('/').pop() ?? uri.toString();
+}
+
+/** Said in the confirmations of an untrusted workspace: these commands write into it. */
+function restrictedNote(): string {
+  return vscode.workspace.isTrusted ? '' : '\n\nThis workspace is in Restricted Mode: this writes files in it only because you ask.';
+}
+
+/** What "Compare With..." compares the module with: its last approved version, or a file the user picks. */
+async function pickVersionToCompare(uri: vscode.Uri): Promise<Record<string, unknown> | undefined> {
+  const items = [
+    { label: LAST_APPROVED, description: 'the copy kept when it was approved (wasm-warden.lock.json)' },
+    { label: 'Choose a file...', description: 'another build of this module' },
+  ];
+  const chosen = await vscode.window.showQuickPick(items, { title: `Compare ${baseName(uri)} with...`, placeHolder: 'the older version' });
+  if (!chosen) return undefined;
+  if (chosen.label === LAST_APPROVED) return { uri: uri.toString(), oldApproved: true };
+  const [old] =
+    (await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Compare', filters: { WebAssembly: ['wasm', 'wat'] }, defaultUri: vscode.Uri.joinPath(uri, '..') })) ?? [];
+  return old ? { uri: uri.toString(), oldUri: old.toString() } : undefined;
+}
 
 function show(ctx: CommandContext, kind: PanelKind, uri: vscode.Uri, result: unknown): void {
   const r = panelRenderers[kind] as PanelRenderer<unknown>;
@@ -131,6 +157,11 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
   const needTarget = (arg: unknown): vscode.Uri => {
     const uri = targetUri(arg);
     if (!uri) throw new Error('Open a .wat, .wast or .wasm file first (or pick one in the explorer).');
+    return uri;
+  };
+  const needWasm = (arg: unknown): vscode.Uri => {
+    const uri = needTarget(arg);
+    if (!uri.path.endsWith('.wasm')) throw new Error('Versions are compared, approved and rolled back for .wasm modules: open or pick one.');
     return uri;
   };
   const commands: Record<string, (arg?: unknown, ...rest: unknown[]) => Promise<unknown>> = {
@@ -209,6 +240,56 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
     'wasmWarden.showSignatures': async (arg) => {
       const uri = needTarget(arg);
       show(ctx, 'signatures', uri, await runServerCommand(ctx, 'Reading signatures…', ServerCommands.showSignatures, { uri: uri.toString() }));
+    },
+    'wasmWarden.compareWith': async (arg, old?: unknown) => {
+      const uri = needWasm(arg);
+      let args: Record<string, unknown> | undefined;
+      if (old instanceof vscode.Uri || (typeof old === 'string' && old)) args = { uri: uri.toString(), oldUri: old.toString() };
+      else if (old === 'approved' || (old && typeof old === 'object' && (old as { approved?: unknown }).approved === true)) args = { uri: uri.toString(), oldApproved: true };
+      else args = await pickVersionToCompare(uri);
+      if (!args) return;
+      show(ctx, 'diff', uri, await runServerCommand(ctx, 'Comparing…', ServerCommands.diff, args));
+    },
+    'wasmWarden.approve': async (arg) => {
+      const uri = needWasm(arg);
+      const name = baseName(uri);
+      const yes = await vscode.window.showWarningMessage(
+        `Approve ${name} as a reviewed version?`,
+        { modal: true, detail: `Its SHA-256, size, signers and capabilities are recorded in wasm-warden.lock.json beside the policy, and a copy is kept in .wasm-warden/store for rollback.${restrictedNote()}` },
+        APPROVE,
+      );
+      if (yes !== APPROVE) return;
+      let result = await runServerCommand<ApproveReport>(ctx, 'Approving…', ServerCommands.approve, { uri: uri.toString(), confirmed: true });
+      if (result.refused) {
+        const anyway = await vscode.window.showWarningMessage(
+          `${name} has ${result.refused.length} error finding${result.refused.length === 1 ? '' : 's'}. Approve it anyway?`,
+          { modal: true, detail: result.refused.slice(0, 5).map((f) => `[${f.rule}] ${f.message}`).join('\n') },
+          'Approve Anyway',
+        );
+        if (anyway !== 'Approve Anyway') return;
+        result = await runServerCommand<ApproveReport>(ctx, 'Approving…', ServerCommands.approve, { uri: uri.toString(), confirmed: true, force: true });
+      }
+      const v = result.version;
+      const message = result.alreadyApproved
+        ? `${name} is already approved (version ${result.versionNumber}).`
+        : `Approved ${name} as version ${result.versionNumber} (SHA-256 ${v?.sha256.slice(0, 12)}…) in ${baseName(vscode.Uri.file(result.lockFile))}.`;
+      ctx.output.appendLine(message);
+      void vscode.window.showInformationMessage(`Wasm Warden: ${message}`);
+    },
+    'wasmWarden.rollback': async (arg) => {
+      const uri = needWasm(arg);
+      const name = baseName(uri);
+      const yes = await vscode.window.showWarningMessage(
+        `Roll ${name} back to its last approved version?`,
+        { modal: true, detail: `The approved copy is checked first (digest, and signatures recorded with it); the current file is kept beside it as ${name}.<digest>.bak.${restrictedNote()}` },
+        ROLL_BACK,
+      );
+      if (yes !== ROLL_BACK) return;
+      const r = await runServerCommand<RollbackReport>(ctx, 'Rolling back…', ServerCommands.rollback, { uri: uri.toString(), confirmed: true });
+      const which = `approved version ${r.versionNumber} of ${r.versions} (SHA-256 ${r.version.sha256.slice(0, 12)}…${r.version.approvedAt ? `, approved ${r.version.approvedAt.slice(0, 10)}` : ''})`;
+      const message = r.restored ? `Restored ${name} to the ${which}. The replaced file is kept as ${r.backup ? baseName(vscode.Uri.file(r.backup)) : '-'}.` : `${name} already is the ${which}.`;
+      ctx.output.appendLine(message);
+      void vscode.window.showInformationMessage(`Wasm Warden: ${message}`);
     },
     'wasmWarden.run': async (arg) => runInSandbox(context, ctx, needTarget(arg)),
     'wasmWarden.bench': async (arg) => benchInSandbox(ctx, needTarget(arg)),

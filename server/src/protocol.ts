@@ -24,6 +24,9 @@ export const ServerCommands = {
   writeDefaultPolicy: 'wasmWarden.server.writeDefaultPolicy',
   writeBaselinePolicy: 'wasmWarden.server.writeBaselinePolicy',
   rescanWorkspace: 'wasmWarden.server.rescanWorkspace',
+  diff: 'wasmWarden.server.diff',
+  approve: 'wasmWarden.server.approve',
+  rollback: 'wasmWarden.server.rollback',
 } as const;
 
 /**
@@ -208,6 +211,35 @@ export type { WriteResult } from './engine/operations/output';
 export type { RunNeedsConfirmation, RunRefused } from './engine/operations/run';
 export type { ImportPlan } from './engine/sandbox/import-policy';
 export type { Inspection } from './engine/operations/inspect';
+export type { VersionDiff } from './engine/operations/diff';
+export type { ApproveReport } from './engine/operations/approve';
+export type { RollbackReport } from './engine/operations/rollback';
+
+/** Arguments of the `diff` server command: `uri` is the version under review (NEW), `oldUri` the one it is compared with. */
+export interface DiffArgs {
+  uri: string;
+  oldUri?: string;
+  /** compare with the last approved version (its verified copy in the store) instead of `oldUri` */
+  oldApproved?: boolean;
+}
+
+/**
+ * Arguments of the `approve` and `rollback` server commands. They write the lock file, the store or the
+ * module, so they run only once the user has said yes: `confirmed: true` says the client asked the user
+ * (VS Code's commands ask in a modal dialog); without it the server asks itself with
+ * `window/showMessageRequest` and does nothing unless the answer is the approving action.
+ */
+export interface ApprovalArgs {
+  uri: string;
+  confirmed?: boolean;
+  /** approve: even though the module has error-severity findings */
+  force?: boolean;
+  note?: string;
+}
+
+/** The actions of the server's own confirmation (`window/showMessageRequest`). */
+export const APPROVE_ACTION = 'Approve';
+export const ROLLBACK_ACTION = 'Roll Back';
 
 /** Arguments of the `run` server command. */
 export interface RunArgs {

@@ -78,6 +78,7 @@ connection.onInitialized(async () => {
       watchers: [
         { globPattern: '**/*.{wasm,wat,wast}' },
         { globPattern: '**/wasm-warden.policy.json' },
+        { globPattern: '**/wasm-warden.lock.json' },
       ],
     });
   }

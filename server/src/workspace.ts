@@ -20,6 +20,7 @@ import { binaryRange, toLspDiagnostic, toLspSeverity, toRange } from './convert'
 import type { Finding } from './engine/operations/findings';
 import { checkWasmBytes, checkWatDocument, sourceKindOf } from './engine/operations/check';
 import { PolicyStore, POLICY_FILE_NAME, type LoadedPolicyFile } from './engine/policy/store';
+import { forgetLock, LOCK_FILE_NAME } from './engine/approvals/lock';
 import { quoteForMessage } from './engine/policy/limits';
 import { LineIndex } from './engine/span';
 import { scanFolder } from './engine/scan';
@@ -389,6 +390,12 @@ export class Workspace {
       this.cache.forget(file);
       this.views.delete(file);
       this.validation.delete(file);
+      if (path.basename(file) === LOCK_FILE_NAME) {
+        // approved versions changed: every module under it is judged again
+        forgetLock(file);
+        policyTouched = true;
+        continue;
+      }
       if (path.basename(file) === POLICY_FILE_NAME) {
         policyTouched = true;
         this.policies.invalidate(file);

@@ -37,6 +37,9 @@ export class LspClient {
   readonly registrations: { method: string; registerOptions?: unknown }[] = [];
   /** how many workspace/configuration requests the server has sent (answered) so far */
   configurationRequests = 0;
+  /** the server's window/showMessageRequest requests so far, and what the "user" answers (the action's title, or null: dismissed) */
+  readonly messageRequests: { type: number; message: string; actions?: { title: string }[] }[] = [];
+  answerMessage: (p: { message: string; actions?: { title: string }[] }) => string | null = () => null;
   private waiters: Waiter[] = [];
   private versions = new Map<string, number>();
   private stderr = '';
@@ -72,6 +75,12 @@ export class LspClient {
       return null;
     });
     this.connection.onRequest('workspace/applyEdit', () => ({ applied: true }));
+    this.connection.onRequest('window/showMessageRequest', (p: { type: number; message: string; actions?: { title: string }[] }) => {
+      this.messageRequests.push(p);
+      setImmediate(() => this.wake());
+      const title = this.answerMessage(p);
+      return title === null ? null : { title };
+    });
     this.connection.listen();
   }
 

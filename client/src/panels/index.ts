@@ -6,6 +6,7 @@ import { renderValidate, validateText } from './validate-view';
 import { renderOptimize, optimizeText } from './optimize-view';
 import { renderCompile, compileText } from './compile-view';
 import { renderSignatures, signaturesText } from './signatures-view';
+import { diffText, renderDiff } from './diff-view';
 
 export interface PanelRenderer<T> {
   title: string;
@@ -18,6 +19,7 @@ export const panelRenderers = {
   optimize: { title: 'Optimize', html: renderOptimize, text: optimizeText },
   compile: { title: 'Compile', html: renderCompile, text: compileText },
   signatures: { title: 'Signatures', html: renderSignatures, text: signaturesText },
+  diff: { title: 'Compare', html: renderDiff, text: diffText },
 } satisfies Record<string, PanelRenderer<never>>;
 
 export type PanelKind = keyof typeof panelRenderers;

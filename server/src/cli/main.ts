@@ -18,11 +18,12 @@ import { run } from './commands/run';
 import { deps } from './commands/deps';
 import { bench } from './commands/bench';
 import { fuzz } from './commands/fuzz';
+import { approve, diff, rollback } from './commands/versions';
 import type { CommandDef } from './commands/types';
 import { CliError, userIoError } from './errors';
 import { makeIo, type Io } from './io';
 
-const COMMANDS: CommandDef[] = [check, validate, compile, disassemble, optimize, inspect, deps, keygen, sign, verify, run, bench, fuzz, policy, rules];
+const COMMANDS: CommandDef[] = [check, validate, compile, disassemble, optimize, inspect, deps, keygen, sign, verify, run, bench, fuzz, diff, approve, rollback, policy, rules];
 
 export function version(): string {
   // dist/cli.js -> ../package.json; server/src/cli/main.ts -> ../../../package.json

@@ -12,6 +12,7 @@ import { signingCommands } from './signing';
 import { runCommands } from './run';
 import { benchCommand } from './bench';
 import { fuzzCommand } from './fuzz';
+import { versionCommands } from './versions';
 
 export type CommandHandler = (ws: Workspace, args: unknown[], token: CancellationToken, connection: Connection) => Promise<unknown>;
 
@@ -20,6 +21,7 @@ const handlers: Partial<Record<(typeof ServerCommands)[keyof typeof ServerComman
   ...toolchainCommands,
   ...signingCommands,
   ...runCommands,
+  ...versionCommands,
   [ServerCommands.inspect]: inspectCommand,
   [ServerCommands.bench]: benchCommand,
   [ServerCommands.fuzz]: fuzzCommand,

@@ -22,3 +22,12 @@ export function limitsText(l: Limits): string {
   if (l.pageSizeLog2 !== 16) s += ` (pagesize ${2 ** l.pageSizeLog2})`;
   return s;
 }
+
+/** Limits for people: `min 1, max 16`, `min 0, no max, i64, shared`, `page 1 B` (inspect, the lock file of approved versions). */
+export function describeLimits(l: Limits): string {
+  const parts = [`min ${l.min}`, l.max === undefined ? 'no max' : `max ${l.max}`];
+  if (l.index64) parts.push('i64');
+  if (l.shared) parts.push('shared');
+  if (l.pageSizeLog2 !== 16) parts.push(`page ${2 ** l.pageSizeLog2} B`);
+  return parts.join(', ');
+}

@@ -19,13 +19,17 @@ import { POLICY_FILE_NAME } from '../engine/policy/store';
 import { LineIndex, type Span } from '../engine/span';
 import { pathToUri, uriToPath } from '../documents';
 import { toRange } from '../convert';
-import type { Workspace } from '../workspace';
+import { wasmFileOfView, type Workspace } from '../workspace';
+import { ServerCommands } from '../protocol';
 
 const IMPORT_RULES = new Set(['import-not-allowed', 'wasi-capability-denied', 'unknown-wasi-import']);
 
 export function registerCodeActions(connection: Connection, workspace: () => Workspace): void {
   connection.onCodeAction((params): CodeAction[] => {
     const ws = workspace();
+    const view = wasmFileOfView(params.textDocument.uri);
+    // the WAT view of a binary is read-only: its findings get only the fixes that do not edit it
+    if (view) return params.context.diagnostics.flatMap((d) => approveAction(d, view.file) ?? []);
     const file = uriToPath(params.textDocument.uri);
     if (!file) return [];
     const actions: CodeAction[] = [];
@@ -41,6 +45,8 @@ export function registerCodeActions(connection: Connection, workspace: () => Wor
         );
         if (allow) actions.push({ ...allow, isPreferred: true });
       }
+      const approve = approveAction(diagnostic, file);
+      if (approve) actions.push(approve);
       if (diagnostic.code === 'memory-unbounded') {
         const fix = addMemoryMaximum(ws, params.textDocument.uri, diagnostic, data);
         if (fix) actions.push(fix);
@@ -76,6 +82,18 @@ function convertToIdAction(ws: Workspace, uri: string, at: { line: number; chara
   const c = convertToId(a.doc, a.index.offsetAt(at));
   if (!c) return undefined;
   return { title: c.title, kind: CodeActionKind.RefactorRewrite, edit: { changes: { [uri]: c.changes.map((e) => ({ range: toRange(a.index, e.span), newText: e.newText })) } } };
+}
+
+/** "Approve this version" on a module-not-approved finding: the server command, which asks the user before it writes. */
+function approveAction(diagnostic: Diagnostic, module: string): CodeAction | undefined {
+  const data = (diagnostic.data ?? {}) as Record<string, unknown>;
+  if (diagnostic.source !== 'wasm-warden' || diagnostic.code !== 'module-not-approved' || typeof data.digest !== 'string' || data.problem) return undefined;
+  return {
+    title: 'Approve this version (records it in wasm-warden.lock.json; asks first)',
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diagnostic],
+    command: { title: 'Approve this version', command: ServerCommands.approve, arguments: [{ uri: pathToUri(module) }] },
+  };
 }
 
 function isRuleId(code: string): boolean {

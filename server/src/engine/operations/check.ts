@@ -14,6 +14,8 @@ import type { PolicyStore, ResolvedPolicy } from '../policy/store';
 import { keepLatest } from '../jit';
 import { limitDiagnostics } from '../diagnostic-limit';
 import { carriesSignature } from '../signing/sections';
+import { approvedModule, lockKey, readLock } from '../approvals/lock';
+import type { ModuleApprovals } from '../policy/rules';
 
 export type SourceKind = 'wat' | 'wast' | 'wasm';
 
@@ -58,10 +60,30 @@ export function checkWatDocument(doc: WatDocument, file: string, policy: Resolve
   return limitDiagnostics(out);
 }
 
-/** Format diagnostics and policy findings for an already-read binary. */
+/**
+ * What the lock file of approved versions beside the policy says about a module: undefined when there
+ * is no lock file (then `module-not-approved` is off unless the policy asks for it).
+ */
+export function approvalsOf(policy: ResolvedPolicy, file: string): ModuleApprovals | undefined {
+  if (!policy.lockFile) return undefined;
+  const loaded = readLock(policy.lockFile);
+  if (!loaded) return undefined;
+  const key = lockKey(loaded.file, file);
+  return { lockFile: loaded.file, key, module: approvedModule(loaded.lock, key), problem: loaded.problem };
+}
+
+/** True when the approval rule needs the module's every byte (its digest): a lock exists, or the policy asks. */
+function approvalNeedsBytes(policy: ResolvedPolicy, file: string): boolean {
+  const severity = policy.effective.rules?.['module-not-approved'];
+  if (severity === 'off') return false;
+  return severity !== undefined || approvalsOf(policy, file) !== undefined;
+}
+
+/** Format diagnostics and policy findings for an already-read binary (its every byte). */
 export function checkWasmBytes(bytes: Uint8Array, read: WasmReadResult, file: string, policy: ResolvedPolicy): EngineDiagnostic[] {
   // the rules first: a lazy read decodes the sections they look at, and reports those sections' problems
-  const findings = checkModel(read.model, policy.effective, { bytes, filePath: file, policyDir: policy.dir });
+  const approvals = bytes.length === read.model.byteLength ? approvalsOf(policy, file) : undefined;
+  const findings = checkModel(read.model, policy.effective, { bytes, filePath: file, policyDir: policy.dir, approvals });
   return limitDiagnostics([...read.diagnostics, ...findings]);
 }
 
@@ -77,16 +99,18 @@ export function checkFile(
   if (kind === 'wasm') {
     // the whole file only when the policy hashes it (signatures, integrity pins), reads its code or checks
     // the modules inside a component; otherwise its headers (a component's own sections)
-    const whole = source?.bytes !== undefined || policyHashesModules(policy.effective) || policyReadsCode(policy.effective) || policy.effective.imports?.nestedModules === true;
+    const hashes = source?.bytes !== undefined || policyHashesModules(policy.effective) || policyReadsCode(policy.effective) || policy.effective.imports?.nestedModules === true;
+    // the approval rule needs the digest of every byte, but no more of a decode than a header read
+    const digestOnly = !hashes && approvalNeedsBytes(policy, file);
     let fileBytes: WasmFileBytes = source?.bytes
       ? { bytes: source.bytes, size: source.bytes.length, complete: true }
-      : whole
+      : hashes || digestOnly
         ? readWasmFileFully(file)
         : readWasmFileHeaders(file);
-    let read = readWasm(fileBytes.bytes, fileBytes.complete ? { names: true } : { ...HEADER_READ_OPTIONS, file: fileBytes.file });
+    let read = readWasm(fileBytes.bytes, fileBytes.complete && !digestOnly ? { names: true } : { ...HEADER_READ_OPTIONS, file: fileBytes.file });
     // a module that carries a signature: the signature rules check it against every byte, whatever the policy
-    if (!fileBytes.complete && carriesSignature(read.model)) {
-      fileBytes = readWasmFileFully(file);
+    if ((!fileBytes.complete || digestOnly) && carriesSignature(read.model)) {
+      if (!fileBytes.complete) fileBytes = readWasmFileFully(file);
       read = readWasm(fileBytes.bytes, { names: true });
     }
     const bytes = fileBytes.bytes;

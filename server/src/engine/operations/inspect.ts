@@ -9,7 +9,10 @@ import { readWasmFileFully } from '../binary/file-reader';
 import { describeImport } from '../wasi';
 import { describeComponentExtern, interfaceFunctions } from '../component/wasi-catalog';
 import { allNestedModules, type ComponentInfo } from '../component/model';
-import { memoryMaxBytes, memoryMinBytes, type Limits, type ModuleModel } from '../model';
+import { memoryMaxBytes, memoryMinBytes, type ModuleModel } from '../model';
+import { describeLimits } from '../model-text';
+
+export { describeLimits };
 import type { EngineDiagnostic } from '../diagnostic';
 import type { PolicyStore } from '../policy/store';
 import { codeAnalysisOf } from '../code/code-scan';
@@ -74,14 +77,6 @@ export interface ComponentInspection {
   canonicalFunctions: number;
   /** imports toolchains add whatever the program calls (wasi:cli, wasi:io...) */
   toolchainImports: string[];
-}
-
-export function describeLimits(l: Limits): string {
-  const parts = [`min ${l.min}`, l.max === undefined ? 'no max' : `max ${l.max}`];
-  if (l.index64) parts.push('i64');
-  if (l.shared) parts.push('shared');
-  if (l.pageSizeLog2 !== 16) parts.push(`page ${2 ** l.pageSizeLog2} B`);
-  return parts.join(', ');
 }
 
 export function inspectFile(file: string, store: PolicyStore, source?: { text?: string; bytes?: Uint8Array }, options: InspectOptions = {}): Inspection {

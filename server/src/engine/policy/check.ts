@@ -24,6 +24,7 @@ export interface CheckExtra {
   bytes?: Uint8Array;
   filePath?: string;
   policyDir?: string;
+  approvals?: RuleContext['approvals'];
 }
 
 /** Runs every registered rule; severities come from `policy.rules` (`off` skips the rule). */

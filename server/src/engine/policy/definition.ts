@@ -57,7 +57,8 @@ export interface ObjectNode<P extends Record<string, DefNode> = Record<string, D
 export interface RecordNode<V extends DefNode = DefNode> {
   kind: 'record';
   description: string;
-  keyFormat: 'path-glob' | 'rule-id';
+  /** path-glob: checked as a glob; rule-id: a rule's id; path: a relative path (no check beyond non-empty) */
+  keyFormat: 'path-glob' | 'rule-id' | 'path';
   values: V;
 }
 export type DefNode = BooleanNode | IntegerNode | StringNode | EnumNode | ArrayNode | ObjectNode | RecordNode;
@@ -400,13 +401,13 @@ export interface RuleSummary {
 
 /** The policy's JSON schema (draft-07), built from POLICY_DEFINITION; `rules` lists the known rule ids. */
 export function policySchema(knownRules: readonly RuleSummary[] = []): Record<string, unknown> {
-  const root = toSchema(POLICY_DEFINITION, knownRules) as Record<string, unknown>;
-  return {
-    $schema: 'http://json-schema.org/draft-07/schema#',
-    $id: 'https://wasm-warden.dev/policy.schema.json',
-    title: 'Wasm Warden policy',
-    ...root,
-  };
+  return definitionSchema(POLICY_DEFINITION, { id: 'https://wasm-warden.dev/policy.schema.json', title: 'Wasm Warden policy' }, knownRules);
+}
+
+/** The JSON schema (draft-07) of any file described with these nodes (the policy, the lock file of approved versions). */
+export function definitionSchema(node: DefNode, meta: { id: string; title: string }, knownRules: readonly RuleSummary[] = []): Record<string, unknown> {
+  const root = toSchema(node, knownRules) as Record<string, unknown>;
+  return { $schema: 'http://json-schema.org/draft-07/schema#', $id: meta.id, title: meta.title, ...root };
 }
 
 function toSchema(node: DefNode, knownRules: readonly RuleSummary[]): unknown {

@@ -47,7 +47,22 @@ export interface ParsedPolicy {
  * problems are listed (then one that counts the rest).
  */
 export function parsePolicy(text: string): ParsedPolicy {
-  if (text.length > POLICY_MAX_BYTES) {
+  const parsed = parseDefinedJson(text, POLICY_DEFINITION);
+  return { ...(parsed.value !== undefined && { policy: parsed.value as Policy }), diagnostics: parsed.diagnostics, ok: parsed.ok };
+}
+
+/**
+ * Parse and validate JSON text (with comments) against a definition of the policy's kind (the policy
+ * itself, or the lock file of approved versions), within the policy's limits: what parsePolicy does for
+ * any such file. `value` holds the valid parts; `ok` is false when there is an error diagnostic.
+ */
+export function parseDefinedJson(text: string, definition: DefNode, maxBytes = POLICY_MAX_BYTES): { value?: unknown; diagnostics: EngineDiagnostic[]; ok: boolean } {
+  const parsed = parseDefinedJsonRaw(text, definition, maxBytes);
+  return { ...(parsed.policy !== undefined && { value: parsed.policy }), diagnostics: parsed.diagnostics, ok: parsed.ok };
+}
+
+function parseDefinedJsonRaw(text: string, definition: DefNode, maxBytes = POLICY_MAX_BYTES): ParsedPolicy {
+  if (text.length > maxBytes) {
     return { diagnostics: [policyTooLarge(text.length, 'characters')], ok: false };
   }
   if (text.trim() === '') {
@@ -88,7 +103,7 @@ export function parsePolicy(text: string): ParsedPolicy {
     return finish(diagnostics, undefined);
   }
   const globs: GlobBudget = { count: 0, expansion: 0, over: false };
-  const policy = (validate(root, POLICY_DEFINITION, [], diagnostics, globs) ?? {}) as Policy;
+  const policy = (validate(root, definition, [], diagnostics, globs) ?? {}) as Policy;
   return finish(diagnostics, policy);
 }
 

@@ -11,6 +11,7 @@ import type { EngineDiagnostic } from '../diagnostic';
 import { DEFAULT_POLICY, type EffectivePolicy, type Policy } from './definition';
 import { effectivePolicy, findPolicyFile, parsePolicy, policyTooLarge } from './load';
 import { POLICY_MAX_BYTES } from './limits';
+import { LOCK_FILE_NAME } from '../approvals/lock';
 
 export const POLICY_FILE_NAME = 'wasm-warden.policy.json';
 
@@ -23,6 +24,8 @@ export interface ResolvedPolicy {
   effective: EffectivePolicy;
   /** true when the file currently fails to parse and an older valid version (or the default) is used */
   stale: boolean;
+  /** where the lock file of approved versions is, beside the policy file (it may not exist) */
+  lockFile?: string;
 }
 
 export interface LoadedPolicyFile {
@@ -144,7 +147,7 @@ export class PolicyStore {
     const dir = path.dirname(policyFile);
     // the path overrides match against (none: no path to work out)
     const relative = loaded.policy.overrides?.length ? path.relative(dir, path.resolve(file)).split(path.sep).join('/') : '';
-    return { file: policyFile, dir, effective: effectivePolicy(loaded.policy, relative), stale: loaded.stale };
+    return { file: policyFile, dir, effective: effectivePolicy(loaded.policy, relative), stale: loaded.stale, lockFile: path.join(dir, LOCK_FILE_NAME) };
   }
 
   /** Forget a cached policy file (after it changed or was deleted on disk). */

@@ -10,6 +10,7 @@ import { featureDenied } from './feature-denied';
 import { importNotAllowed } from './import-not-allowed';
 import { integrityMismatch } from './integrity-mismatch';
 import { memory64 } from './memory64';
+import { moduleNotApproved } from './module-not-approved';
 import { memoryCount } from './memory-count';
 import { memoryShared } from './memory-shared';
 import { memoryTooLarge } from './memory-too-large';
@@ -32,7 +33,7 @@ import { tableUnbounded } from './table-unbounded';
 import { unknownWasiImport } from './unknown-wasi-import';
 import { wasiCapabilityDenied } from './wasi-capability-denied';
 
-export type { PolicyRule, RuleContext, RuleFinding } from './rule';
+export type { ModuleApprovals, PolicyRule, RuleContext, RuleFinding } from './rule';
 export { ruleDocPath } from './rule';
 
 export const RULES: readonly PolicyRule[] = [
@@ -67,6 +68,7 @@ export const RULES: readonly PolicyRule[] = [
   suspiciousString,
   packedPayload,
   highEntropyData,
+  moduleNotApproved,
 ];
 
 export function ruleById(id: string): PolicyRule | undefined {

@@ -7,6 +7,7 @@ import type { EngineDiagnostic } from '../../diagnostic';
 import type { ModuleModel } from '../../model';
 import type { Span } from '../../span';
 import type { EffectivePolicy } from '../definition';
+import type { ApprovedModule } from '../../approvals/lock';
 
 export interface RuleContext {
   model: ModuleModel;
@@ -17,6 +18,19 @@ export interface RuleContext {
   filePath?: string;
   /** the folder of the policy file, for paths the policy gives relative to itself */
   policyDir?: string;
+  /** the approved versions of this module, when a lock file of approved versions exists beside the policy */
+  approvals?: ModuleApprovals;
+}
+
+/** What the lock file says about one module (see ../../approvals/lock.ts). */
+export interface ModuleApprovals {
+  lockFile: string;
+  /** the module's key in the lock */
+  key: string;
+  /** its approved versions, oldest first; undefined when none */
+  module?: ApprovedModule;
+  /** why the lock cannot be used */
+  problem?: string;
 }
 
 export interface RuleFinding {
