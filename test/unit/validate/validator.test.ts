@@ -41,7 +41,7 @@ test('the decoder never throws: unknown opcodes and truncated immediates end the
 });
 
 test('a type error names the instruction, what it expects and what the stack has, at the function and byte offset', async () => {
-  const bytes = await wat('(module (func $ok) (func (result i32) (i32.add (i32.const 1) (f32.const 2))))');
+  const bytes = await wat('(module (func $ok) (func (result i32) (i32.add (i32.const 1) (f32.const 2))))'); // wabt writes no name section
   const r = validateWasm(bytes);
   assert.equal(r.valid, false);
   assert.equal(r.finding!.message, 'i32.add expects [i32 i32] but the stack has [i32 f32]');
@@ -51,7 +51,8 @@ test('a type error names the instruction, what it expects and what the stack has
   assert.equal(d.code, 'wasm-invalid');
   assert.equal(d.source, 'validator');
   assert.deepEqual(d.span, { start: r.finding!.offset, end: r.finding!.offset + 1 });
-  assert.deepEqual(d.data, { func: 1, offset: r.finding!.offset });
+  assert.deepEqual(d.data, { func: 1, offset: r.finding!.offset, instruction: 'i32.add' });
+  assert.equal(d.message, `func 1, i32.add at 0x${r.finding!.offset.toString(16)}: i32.add expects [i32 i32] but the stack has [i32 f32]`);
   assert.equal(V8Wasm.validate(bytes), false);
 });
 

@@ -135,7 +135,8 @@ class Invalid {
   constructor(
     readonly message: string,
     readonly offset: number,
-    readonly malformed = false,
+    readonly malformed: boolean,
+    readonly instruction: string | undefined,
   ) {}
 }
 
@@ -268,7 +269,7 @@ export class FunctionValidator {
       if (dec.error !== undefined) return { offset: dec.errorOffset, message: dec.error, malformed: true };
       return { offset: dec.pos, message: stopAtEnd ? 'unexpected end of constant expression' : 'unexpected end of the function body: missing `end`', malformed: true };
     } catch (e) {
-      if (e instanceof Invalid) return { offset: e.offset, message: e.message, malformed: e.malformed };
+      if (e instanceof Invalid) return { offset: e.offset, message: e.message, malformed: e.malformed, instruction: e.instruction };
       throw e;
     }
   }
@@ -276,7 +277,7 @@ export class FunctionValidator {
   // ---- stacks
 
   private fail(message: string, malformed = false): never {
-    throw new Invalid(message, this.dec.offset, malformed);
+    throw new Invalid(message, this.dec.offset, malformed, this.dec.def?.name);
   }
 
   private push(t: number): void {
