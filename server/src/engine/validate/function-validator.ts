@@ -35,6 +35,7 @@ import {
 } from '../isa/value-type';
 import type { CodeFinding, ModuleContext } from './context';
 import { PACKED_I16, PACKED_I8, TypeKind, TypeSpace, type CompositeType } from './types';
+import { FAST, FAST_ALIGN, FAST_N, FAST_P0, FAST_P1, FAST_R, FAST_SKIP, Fast } from './fast-opcodes';
 
 const enum Frame {
   Block = 0,
@@ -257,8 +258,11 @@ export class FunctionValidator {
     this.sp = 0;
     this.depth = 0;
     this.pushCtrl(Frame.Function, params, results);
+    const fast = !this.constMode;
     try {
-      while (dec.next()) {
+      while (true) {
+        if (fast) dec.r.pos = this.fastRun(dec.r.bytes, dec.r.pos, dec.r.end);
+        if (!dec.next()) break;
         this.step(dec.def);
         if (this.depth === 0) {
           if (stopAtEnd) return undefined;
@@ -272,6 +276,213 @@ export class FunctionValidator {
       if (e instanceof Invalid) return { offset: e.offset, message: e.message, malformed: e.malformed, instruction: e.instruction };
       throw e;
     }
+  }
+
+  /**
+   * The fast path: types the commonest instructions (see fast-opcodes.ts) straight from the bytes,
+   * from `pos` on, until one needs the general path (an instruction it does not cover, an immediate it
+   * does not read, any mismatch: the general path decodes that instruction again and reports it).
+   * Returns the offset of that instruction. Changes nothing for the instruction it stops at.
+   */
+  private fastRun(bytes: Uint8Array, pos: number, end: number): number {
+    const vals = this.vals;
+    const ctrlHeight = this.ctrlHeight;
+    const localTypes = this.groupEnds.length === 0 ? this.localTypes : EMPTY;
+    const localCount = localTypes.length;
+    let sp = this.sp;
+    let h = ctrlHeight[this.depth - 1];
+    loop: while (pos < end) {
+      const op = bytes[pos];
+      switch (FAST[op]) {
+        case Fast.Sig: {
+          const n = FAST_N[op];
+          if (n === 2) {
+            if (sp - h < 2 || vals[sp - 1] !== FAST_P1[op] || vals[sp - 2] !== FAST_P0[op]) break loop;
+            sp -= 2;
+          } else if (n === 1) {
+            if (sp - h < 1 || vals[sp - 1] !== FAST_P0[op]) break loop;
+            sp--;
+          }
+          const r = FAST_R[op];
+          if (r !== 0) vals[sp++] = r;
+          pos++;
+          continue;
+        }
+        case Fast.ConstLeb: {
+          // a signed LEB128 of at most FAST_SKIP bytes (any such value is in range)
+          const max = pos + 1 + FAST_SKIP[op];
+          let q = pos + 1;
+          while (q < end && q < max && bytes[q] >= 0x80) q++;
+          if (q >= end || q >= max) break loop;
+          vals[sp++] = FAST_R[op];
+          pos = q + 1;
+          continue;
+        }
+        case Fast.ConstFixed: {
+          const q = pos + 1 + FAST_SKIP[op];
+          if (q > end) break loop;
+          vals[sp++] = FAST_R[op];
+          pos = q;
+          continue;
+        }
+        case Fast.LocalGet:
+        case Fast.LocalSet:
+        case Fast.LocalTee: {
+          // a local index of one or two LEB128 bytes, of a number type
+          if (pos + 1 >= end) break loop;
+          let idx = bytes[pos + 1];
+          let q = pos + 2;
+          if (idx >= 0x80) {
+            if (q >= end || bytes[q] >= 0x80) break loop;
+            idx = (idx & 0x7f) | (bytes[q] << 7);
+            q++;
+          }
+          if (idx >= localCount) break loop;
+          const t = localTypes[idx];
+          if (t > I32 || t < V128) break loop; // references: the general path tracks their initialisation
+          if (op === 0x20) vals[sp++] = t;
+          else {
+            if (sp - h < 1 || vals[sp - 1] !== t) break loop;
+            if (op === 0x21) sp--;
+          }
+          pos = q;
+          continue;
+        }
+        case Fast.Load:
+        case Fast.Store: {
+          // memarg of memory 0 (flags without the memory-index bit), both in one byte... offset up to 4 bytes
+          if (pos + 2 >= end) break loop;
+          const align = bytes[pos + 1];
+          if (align > FAST_ALIGN[op]) break loop;
+          let q = pos + 2;
+          const max = q + 4;
+          while (q < end && q < max && bytes[q] >= 0x80) q++;
+          if (q >= end || q >= max) break loop;
+          const m = this.ctx.memories[0];
+          if (m === undefined) break loop;
+          if (FAST[op] === Fast.Load) {
+            if (sp - h < 1 || vals[sp - 1] !== m.at) break loop;
+            vals[sp - 1] = FAST_R[op];
+          } else {
+            if (sp - h < 2 || vals[sp - 1] !== FAST_P0[op] || vals[sp - 2] !== m.at) break loop;
+            sp -= 2;
+          }
+          pos = q + 1;
+          continue;
+        }
+        case Fast.GlobalGet:
+        case Fast.GlobalSet: {
+          if (pos + 1 >= end) break loop;
+          const idx = bytes[pos + 1];
+          if (idx >= 0x80) break loop;
+          const g = this.ctx.globals[idx];
+          if (g === undefined) break loop;
+          if (op === 0x23) vals[sp++] = g.type;
+          else {
+            if (!g.mutable || sp - h < 1 || vals[sp - 1] !== g.type) break loop;
+            sp--;
+          }
+          pos += 2;
+          continue;
+        }
+        case Fast.Drop:
+          if (sp - h < 1) break loop;
+          sp--;
+          pos++;
+          continue;
+        case Fast.Block:
+        case Fast.Loop:
+        case Fast.If: {
+          // block types: empty, or one number type
+          if (pos + 1 >= end) break loop;
+          const bt = bytes[pos + 1];
+          const isIf = op === 0x04;
+          if (bt !== 0x40 && (bt > I32 || bt < V128)) break loop;
+          if (isIf) {
+            if (sp - h < 1 || vals[sp - 1] !== I32) break loop;
+            sp--;
+          }
+          this.sp = sp;
+          this.pushCtrl(isIf ? Frame.If : op === 0x03 ? Frame.Loop : Frame.Block, EMPTY, bt === 0x40 ? EMPTY : ONE_VALUE[bt]);
+          h = sp;
+          pos += 2;
+          continue;
+        }
+        case Fast.End: {
+          const d = this.depth - 1;
+          if (d === 0) break loop; // the function's end: the general path finishes the body
+          const results = this.ctrlResults[d];
+          const n = results.length;
+          if (sp - h !== n) break loop;
+          // an if without else must pass its parameters through as its results: the general path checks that
+          if (this.ctrlKind[d] === Frame.If && (n !== 0 || this.ctrlParams[d].length !== 0)) break loop;
+          for (let i = 0; i < n; i++) if (vals[h + i] !== results[i]) break loop;
+          // the results stay where they are, with exactly the frame's types
+          if (this.initUndo.length > this.ctrlInitHeight[d]) this.resetInits(this.ctrlInitHeight[d]);
+          this.depth = d;
+          h = ctrlHeight[d - 1];
+          pos++;
+          continue;
+        }
+        case Fast.Br:
+        case Fast.BrIf: {
+          if (pos + 1 >= end) break loop;
+          const l = bytes[pos + 1];
+          if (l >= 0x80 || l >= this.depth) break loop;
+          let top = sp;
+          if (op === 0x0d) {
+            if (sp - h < 1 || vals[sp - 1] !== I32) break loop;
+            top--;
+          }
+          const d = this.depth - 1 - l;
+          const lt = this.ctrlKind[d] === Frame.Loop ? this.ctrlParams[d] : this.ctrlResults[d];
+          const n = lt.length;
+          if (top - h < n) break loop;
+          for (let i = 0; i < n; i++) if (vals[top - n + i] !== lt[i]) break loop;
+          if (op === 0x0d) sp = top;
+          else {
+            sp = h;
+            this.ctrlUnreachable[this.depth - 1] = true;
+          }
+          pos += 2;
+          continue;
+        }
+        case Fast.Call: {
+          // a function index of up to 4 LEB128 bytes
+          let q = pos + 1;
+          let idx = 0;
+          let shift = 0;
+          while (q < end && shift < 28) {
+            const b = bytes[q++];
+            idx |= (b & 0x7f) << shift;
+            shift += 7;
+            if (b < 0x80) break;
+          }
+          if (shift === 0 || (bytes[q - 1] & 0x80) !== 0) break loop;
+          const ti = this.ctx.funcs[idx];
+          if (ti === undefined) break loop;
+          const ft = this.types.types[ti];
+          const params = ft.params;
+          const n = params.length;
+          if (sp - h < n) break loop;
+          for (let i = 0; i < n; i++) if (vals[sp - n + i] !== params[i]) break loop;
+          sp -= n;
+          const results = ft.results;
+          for (let i = 0; i < results.length; i++) vals[sp++] = results[i];
+          pos = q;
+          continue;
+        }
+        case Fast.Unreachable:
+          sp = h;
+          this.ctrlUnreachable[this.depth - 1] = true;
+          pos++;
+          continue;
+        default:
+          break loop;
+      }
+    }
+    this.sp = sp;
+    return pos;
   }
 
   // ---- stacks
