@@ -289,6 +289,11 @@ export class FunctionValidator {
     const ctrlHeight = this.ctrlHeight;
     const localTypes = this.groupEnds.length === 0 ? this.localTypes : EMPTY;
     const localCount = localTypes.length;
+    const funcs = this.ctx.funcs;
+    const types = this.types.types;
+    const memory0 = this.ctx.memories[0];
+    /** memory 0's address type; 0 (no number type) without a memory, so no load or store takes the fast path */
+    const at0 = memory0 === undefined ? 0 : memory0.at;
     let sp = this.sp;
     let h = ctrlHeight[this.depth - 1];
     loop: while (pos < end) {
@@ -357,14 +362,12 @@ export class FunctionValidator {
           let q = pos + 2;
           const max = q + 4;
           while (q < end && q < max && bytes[q] >= 0x80) q++;
-          if (q >= end || q >= max) break loop;
-          const m = this.ctx.memories[0];
-          if (m === undefined) break loop;
+          if (q >= end || q >= max || at0 === 0) break loop;
           if (FAST[op] === Fast.Load) {
-            if (sp - h < 1 || vals[sp - 1] !== m.at) break loop;
+            if (sp - h < 1 || vals[sp - 1] !== at0) break loop;
             vals[sp - 1] = FAST_R[op];
           } else {
-            if (sp - h < 2 || vals[sp - 1] !== FAST_P0[op] || vals[sp - 2] !== m.at) break loop;
+            if (sp - h < 2 || vals[sp - 1] !== FAST_P0[op] || vals[sp - 2] !== at0) break loop;
             sp -= 2;
           }
           pos = q + 1;
@@ -459,9 +462,9 @@ export class FunctionValidator {
             if (b < 0x80) break;
           }
           if (shift === 0 || (bytes[q - 1] & 0x80) !== 0) break loop;
-          const ti = this.ctx.funcs[idx];
+          const ti = funcs[idx];
           if (ti === undefined) break loop;
-          const ft = this.types.types[ti];
+          const ft = types[ti];
           const params = ft.params;
           const n = params.length;
           if (sp - h < n) break loop;
