@@ -141,8 +141,14 @@ class Invalid {
   ) {}
 }
 
+/** Initial capacity of the operand stack (it grows by doubling; one validator serves a whole module). */
+const STACK_START = 1024;
+/** The fast path keeps this much room on the operand stack (it pushes at most one value per instruction, calls aside). */
+const FAST_ROOM = 8;
+
 export class FunctionValidator {
-  private vals: number[] = [];
+  /** the operand stack: value types (see isa/value-type.ts), `sp` of them in use */
+  private vals = new Int32Array(STACK_START);
   private sp = 0;
   private ctrlKind: number[] = [];
   private ctrlParams: number[][] = [];
@@ -285,7 +291,8 @@ export class FunctionValidator {
    * Returns the offset of that instruction. Changes nothing for the instruction it stops at.
    */
   private fastRun(bytes: Uint8Array, pos: number, end: number): number {
-    const vals = this.vals;
+    let vals = this.vals;
+    let room = vals.length - FAST_ROOM;
     const ctrlHeight = this.ctrlHeight;
     const localTypes = this.groupEnds.length === 0 ? this.localTypes : EMPTY;
     const localCount = localTypes.length;
@@ -297,6 +304,12 @@ export class FunctionValidator {
     let sp = this.sp;
     let h = ctrlHeight[this.depth - 1];
     loop: while (pos < end) {
+      if (sp >= room) {
+        this.sp = sp;
+        this.reserve(FAST_ROOM);
+        vals = this.vals;
+        room = vals.length - FAST_ROOM;
+      }
       const op = bytes[pos];
       switch (FAST[op]) {
         case Fast.Sig: {
@@ -467,10 +480,10 @@ export class FunctionValidator {
           const ft = types[ti];
           const params = ft.params;
           const n = params.length;
-          if (sp - h < n) break loop;
+          const results = ft.results;
+          if (sp - h < n || sp - n + results.length > room) break loop;
           for (let i = 0; i < n; i++) if (vals[sp - n + i] !== params[i]) break loop;
           sp -= n;
-          const results = ft.results;
           for (let i = 0; i < results.length; i++) vals[sp++] = results[i];
           pos = q;
           continue;
@@ -494,18 +507,33 @@ export class FunctionValidator {
     throw new Invalid(message, this.dec.offset, malformed, this.dec.def?.name);
   }
 
+  /** Makes room for `n` more operands. */
+  private reserve(n: number): void {
+    if (this.sp + n <= this.vals.length) return;
+    const grown = new Int32Array(Math.max(this.vals.length * 2, this.sp + n));
+    grown.set(this.vals.subarray(0, this.sp));
+    this.vals = grown;
+  }
+
   private push(t: number): void {
+    if (this.sp >= this.vals.length) this.reserve(1);
     this.vals[this.sp++] = t;
   }
 
   private pushAll(ts: readonly number[]): void {
+    if (this.sp + ts.length > this.vals.length) this.reserve(ts.length);
     for (let i = 0; i < ts.length; i++) this.vals[this.sp++] = ts[i];
+  }
+
+  /** Operands [from, to) as a list (for messages and the rare instructions that put some back). */
+  private operands(from: number, to: number): number[] {
+    return Array.from(this.vals.subarray(from, to));
   }
 
   private stackTop(n: number): number[] {
     const h = this.ctrlHeight[this.depth - 1];
     const from = Math.max(h, this.sp - n);
-    return this.vals.slice(from, this.sp);
+    return this.operands(from, this.sp);
   }
 
   private mismatch(expected: readonly number[], what = this.dec.def.name): never {
@@ -579,7 +607,7 @@ export class FunctionValidator {
     const results = this.ctrlResults[d];
     this.popAll(results, `the end of the ${frameName(this.ctrlKind[d])}`);
     if (this.sp !== this.ctrlHeight[d]) {
-      const extra = this.vals.slice(this.ctrlHeight[d], this.sp);
+      const extra = this.operands(this.ctrlHeight[d], this.sp);
       this.fail(`the ${frameName(this.ctrlKind[d])} ends with ${typeListName(extra)} left over after its results ${typeListName(results)}`);
     }
     this.resetInits(this.ctrlInitHeight[d]);
@@ -785,7 +813,7 @@ export class FunctionValidator {
           if (lt.length !== arity) this.fail(`br_table targets have different arities: label ${dec.targets[i]} takes ${lt.length} values, the default ${arity}`);
           // pop and push back what was there (so dead code's unknown types stay unknown)
           const save = this.sp;
-          const saved = this.vals.slice(Math.max(this.ctrlHeight[this.depth - 1], save - arity), save);
+          const saved = this.operands(Math.max(this.ctrlHeight[this.depth - 1], save - arity), save);
           this.popAll(lt);
           if (this.sp !== save) {
             this.sp = save - saved.length;
