@@ -209,7 +209,7 @@ export class Workspace {
     this.publish(doc.uri, [...found.map((d) => this.lsp(d, (s) => toRange(analysis.index, s))), ...this.validationDiagnostics(file)]);
   }
 
-  /** Show the toolchain findings of an explicit validation in the Problems panel, until the file changes. */
+  /** Show the spec findings of an explicit validation (ours, or wabt/binaryen for WAT) in the Problems panel, until the file changes. */
   setValidation(file: string, findings: Finding[]): void {
     this.validation.set(file, findings.filter((f) => f.source === 'validator' || f.source === 'wabt' || f.source === 'binaryen'));
     void this.checkFromDisk(file);

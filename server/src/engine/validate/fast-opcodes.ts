@@ -35,6 +35,13 @@ export const enum Fast {
   Call,
   Drop,
   Unreachable,
+  Select,
+  Return,
+  CallIndirect,
+  /** legacy exceptions (emscripten's C++ exceptions): try opens like a block */
+  CatchAll,
+  Rethrow,
+  Delegate,
 }
 
 export const FAST = new Uint8Array(256);
@@ -52,6 +59,7 @@ const BY_RULE: Record<string, Fast> = {
   'global.get': Fast.GlobalGet,
   'global.set': Fast.GlobalSet,
   block: Fast.Block,
+  try: Fast.Block,
   loop: Fast.Loop,
   if: Fast.If,
   end: Fast.End,
@@ -60,6 +68,12 @@ const BY_RULE: Record<string, Fast> = {
   call: Fast.Call,
   drop: Fast.Drop,
   unreachable: Fast.Unreachable,
+  select: Fast.Select,
+  return: Fast.Return,
+  call_indirect: Fast.CallIndirect,
+  catch_all: Fast.CatchAll,
+  rethrow: Fast.Rethrow,
+  delegate: Fast.Delegate,
 };
 
 for (const d of INSTRUCTION_SET) {

@@ -123,6 +123,7 @@ const LOCAL_INIT_ARRAY = 1 << 16;
 const ONE_VALUE: number[][] = [];
 for (const t of [I32, I64, F32, F64, V128]) ONE_VALUE[t] = [t];
 const EXNREF_NONNULL = refType(HT_EXN, false);
+const FUNCREF = refType(HT_FUNC, true);
 
 /** Instructions allowed in a constant expression (besides `end`). */
 const CONSTANT = new Set([
@@ -139,6 +140,38 @@ class Invalid {
     readonly malformed: boolean,
     readonly instruction: string | undefined,
   ) {}
+}
+
+/** The value the last `fastU32` read. */
+let fastValue = 0;
+
+/**
+ * Reads an unsigned LEB128 u32 of 1-5 bytes at `pos` (linkers pad relocated indexes to 5 bytes);
+ * returns the position after it (its value in `fastValue`), or -1 when it runs past `end` or is not a
+ * well-formed u32 (the general path then reports it).
+ */
+function fastU32(bytes: Uint8Array, pos: number, end: number): number {
+  if (pos >= end) return -1;
+  let b = bytes[pos];
+  if (b < 0x80) {
+    fastValue = b;
+    return pos + 1;
+  }
+  let value = b & 0x7f;
+  for (let shift = 7; shift < 28; shift += 7) {
+    if (++pos >= end) return -1;
+    b = bytes[pos];
+    value |= (b & 0x7f) << shift;
+    if (b < 0x80) {
+      fastValue = value;
+      return pos + 1;
+    }
+  }
+  if (++pos >= end) return -1;
+  b = bytes[pos];
+  if (b > 0x0f) return -1; // a continuation, or bits past 32
+  fastValue = (value | (b << 28)) >>> 0;
+  return pos + 1;
 }
 
 /** Initial capacity of the operand stack (it grows by doubling; one validator serves a whole module). */
@@ -297,6 +330,8 @@ export class FunctionValidator {
     const localTypes = this.groupEnds.length === 0 ? this.localTypes : EMPTY;
     const localCount = localTypes.length;
     const funcs = this.ctx.funcs;
+    const globals = this.ctx.globals;
+    const tables = this.ctx.tables;
     const types = this.types.types;
     const memory0 = this.ctx.memories[0];
     /** memory 0's address type; 0 (no number type) without a memory, so no load or store takes the fast path */
@@ -331,7 +366,12 @@ export class FunctionValidator {
           const max = pos + 1 + FAST_SKIP[op];
           let q = pos + 1;
           while (q < end && q < max && bytes[q] >= 0x80) q++;
-          if (q >= end || q >= max) break loop;
+          if (q >= end) break loop;
+          if (q >= max) {
+            // i32.const padded to 5 bytes (relocated addresses): the last byte holds 4 bits and their sign
+            const last = bytes[q];
+            if (op !== 0x41 || !(last <= 0x07 || (last >= 0x78 && last <= 0x7f))) break loop;
+          }
           vals[sp++] = FAST_R[op];
           pos = q + 1;
           continue;
@@ -346,15 +386,10 @@ export class FunctionValidator {
         case Fast.LocalGet:
         case Fast.LocalSet:
         case Fast.LocalTee: {
-          // a local index of one or two LEB128 bytes, of a number type
-          if (pos + 1 >= end) break loop;
-          let idx = bytes[pos + 1];
-          let q = pos + 2;
-          if (idx >= 0x80) {
-            if (q >= end || bytes[q] >= 0x80) break loop;
-            idx = (idx & 0x7f) | (bytes[q] << 7);
-            q++;
-          }
+          // a local of a number type
+          const q = fastU32(bytes, pos + 1, end);
+          if (q < 0) break loop;
+          const idx = fastValue;
           if (idx >= localCount) break loop;
           const t = localTypes[idx];
           if (t > I32 || t < V128) break loop; // references: the general path tracks their initialisation
@@ -368,14 +403,13 @@ export class FunctionValidator {
         }
         case Fast.Load:
         case Fast.Store: {
-          // memarg of memory 0 (flags without the memory-index bit), both in one byte... offset up to 4 bytes
+          // memarg of memory 0: alignment flags in one byte (no memory-index bit), then the offset
           if (pos + 2 >= end) break loop;
           const align = bytes[pos + 1];
           if (align > FAST_ALIGN[op]) break loop;
-          let q = pos + 2;
-          const max = q + 4;
-          while (q < end && q < max && bytes[q] >= 0x80) q++;
-          if (q >= end || q >= max || at0 === 0) break loop;
+          // the offset: a u32 (a 64-bit memory's larger offsets go to the general path)
+          const q = fastU32(bytes, pos + 2, end);
+          if (q < 0 || at0 === 0) break loop;
           if (FAST[op] === Fast.Load) {
             if (sp - h < 1 || vals[sp - 1] !== at0) break loop;
             vals[sp - 1] = FAST_R[op];
@@ -383,22 +417,21 @@ export class FunctionValidator {
             if (sp - h < 2 || vals[sp - 1] !== FAST_P0[op] || vals[sp - 2] !== at0) break loop;
             sp -= 2;
           }
-          pos = q + 1;
+          pos = q;
           continue;
         }
         case Fast.GlobalGet:
         case Fast.GlobalSet: {
-          if (pos + 1 >= end) break loop;
-          const idx = bytes[pos + 1];
-          if (idx >= 0x80) break loop;
-          const g = this.ctx.globals[idx];
+          const q = fastU32(bytes, pos + 1, end);
+          if (q < 0) break loop;
+          const g = globals[fastValue];
           if (g === undefined) break loop;
           if (op === 0x23) vals[sp++] = g.type;
           else {
             if (!g.mutable || sp - h < 1 || vals[sp - 1] !== g.type) break loop;
             sp--;
           }
-          pos += 2;
+          pos = q;
           continue;
         }
         case Fast.Drop:
@@ -419,7 +452,7 @@ export class FunctionValidator {
             sp--;
           }
           this.sp = sp;
-          this.pushCtrl(isIf ? Frame.If : op === 0x03 ? Frame.Loop : Frame.Block, EMPTY, bt === 0x40 ? EMPTY : ONE_VALUE[bt]);
+          this.pushCtrl(isIf ? Frame.If : op === 0x03 ? Frame.Loop : op === 0x06 ? Frame.Try : Frame.Block, EMPTY, bt === 0x40 ? EMPTY : ONE_VALUE[bt]);
           h = sp;
           pos += 2;
           continue;
@@ -464,18 +497,9 @@ export class FunctionValidator {
           continue;
         }
         case Fast.Call: {
-          // a function index of up to 4 LEB128 bytes
-          let q = pos + 1;
-          let idx = 0;
-          let shift = 0;
-          while (q < end && shift < 28) {
-            const b = bytes[q++];
-            idx |= (b & 0x7f) << shift;
-            shift += 7;
-            if (b < 0x80) break;
-          }
-          if (shift === 0 || (bytes[q - 1] & 0x80) !== 0) break loop;
-          const ti = funcs[idx];
+          const q = fastU32(bytes, pos + 1, end);
+          if (q < 0) break loop;
+          const ti = funcs[fastValue];
           if (ti === undefined) break loop;
           const ft = types[ti];
           const params = ft.params;
@@ -493,6 +517,86 @@ export class FunctionValidator {
           this.ctrlUnreachable[this.depth - 1] = true;
           pos++;
           continue;
+        case Fast.Select: {
+          // two operands of one number type and an i32
+          if (sp - h < 3 || vals[sp - 1] !== I32) break loop;
+          const t = vals[sp - 2];
+          if (t !== vals[sp - 3] || t > I32 || t < V128) break loop;
+          sp -= 2;
+          pos++;
+          continue;
+        }
+        case Fast.Return: {
+          const results = this.funcResults;
+          const n = results.length;
+          if (sp - h < n) break loop;
+          for (let i = 0; i < n; i++) if (vals[sp - n + i] !== results[i]) break loop;
+          sp = h;
+          this.ctrlUnreachable[this.depth - 1] = true;
+          pos++;
+          continue;
+        }
+        case Fast.CallIndirect: {
+          // type index, then table index: a funcref table
+          const q1 = fastU32(bytes, pos + 1, end);
+          if (q1 < 0) break loop;
+          const ft = types[fastValue];
+          const q = fastU32(bytes, q1, end);
+          if (q < 0 || ft === undefined || ft.kind !== TypeKind.Func) break loop;
+          const table = tables[fastValue];
+          if (table === undefined || table.elem !== FUNCREF) break loop;
+          const params = ft.params;
+          const n = params.length;
+          const results = ft.results;
+          if (sp - h < n + 1 || vals[sp - 1] !== table.at || sp - 1 - n + results.length > room) break loop;
+          for (let i = 0; i < n; i++) if (vals[sp - 1 - n + i] !== params[i]) break loop;
+          sp -= n + 1;
+          for (let i = 0; i < results.length; i++) vals[sp++] = results[i];
+          pos = q;
+          continue;
+        }
+        case Fast.CatchAll: {
+          // ends a try (or catch) block like `end` does, and opens the catch_all block with the same results
+          const d = this.depth - 1;
+          const kind = this.ctrlKind[d];
+          if (kind !== Frame.Try && kind !== Frame.Catch) break loop;
+          const results = this.ctrlResults[d];
+          const n = results.length;
+          if (sp - h !== n) break loop;
+          for (let i = 0; i < n; i++) if (vals[h + i] !== results[i]) break loop;
+          if (this.initUndo.length > this.ctrlInitHeight[d]) this.resetInits(this.ctrlInitHeight[d]);
+          this.depth = d;
+          this.sp = sp = h;
+          this.pushCtrl(Frame.CatchAll, EMPTY, results);
+          pos++;
+          continue;
+        }
+        case Fast.Rethrow: {
+          const q = fastU32(bytes, pos + 1, end);
+          if (q < 0 || fastValue >= this.depth) break loop;
+          const kind = this.ctrlKind[this.depth - 1 - fastValue];
+          if (kind !== Frame.Catch && kind !== Frame.CatchAll) break loop;
+          sp = h;
+          this.ctrlUnreachable[this.depth - 1] = true;
+          pos = q;
+          continue;
+        }
+        case Fast.Delegate: {
+          // ends a try like `end`, its label counted from the block around the try
+          const d = this.depth - 1;
+          if (this.ctrlKind[d] !== Frame.Try) break loop;
+          const q = fastU32(bytes, pos + 1, end);
+          if (q < 0 || fastValue >= d) break loop;
+          const results = this.ctrlResults[d];
+          const n = results.length;
+          if (sp - h !== n) break loop;
+          for (let i = 0; i < n; i++) if (vals[h + i] !== results[i]) break loop;
+          if (this.initUndo.length > this.ctrlInitHeight[d]) this.resetInits(this.ctrlInitHeight[d]);
+          this.depth = d;
+          h = ctrlHeight[d - 1];
+          pos = q;
+          continue;
+        }
         default:
           break loop;
       }
@@ -870,7 +974,7 @@ export class FunctionValidator {
         this.pop(I32);
         const t1 = this.popAny();
         const t2 = this.popAny();
-        if (isRef(t1) || isRef(t2)) this.fail('select without a type needs number or vector operands: invalid result arity or type mismatch');
+        if (isRef(t1) || isRef(t2)) this.fail(`select without a type expects two number or vector operands but the stack has [${typeName(t2)} ${typeName(t1)}] (references need \`select (result t)\`): invalid result arity or type mismatch`);
         if (t1 !== t2 && t1 !== BOTTOM && t2 !== BOTTOM) this.fail(`select expects two operands of one type but the stack has [${typeName(t2)} ${typeName(t1)}]`);
         this.push(t1 === BOTTOM ? t2 : t1);
         return;
