@@ -4,6 +4,7 @@
  * editor closes or its file changes. A view is rendered again from the file when it is asked for after
  * that, so the budget bounds memory, never what the user can see.
  */
+import type { Range } from 'vscode-languageserver/node';
 import type { LineIndex } from './engine/span';
 import type { ModuleView } from './engine/operations/module-view';
 
@@ -11,6 +12,20 @@ export interface CachedView {
   view: ModuleView;
   index: LineIndex;
   mtimeMs: number;
+}
+
+/**
+ * The line of a WAT view where a byte offset of its binary is shown, as a range over that line's text:
+ * the first line of `view.spanForByte(offset)` (the view's byte-offset map; the whole of what this code
+ * relies on in the view). Line 0 when the view does not show that byte.
+ */
+export function viewLineOfByte(view: ModuleView, index: LineIndex, offset: number): Range {
+  const span = view.spanForByte(offset);
+  if (!span) return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  const start = index.positionAt(span.start);
+  const lineEnd = view.text.indexOf('\n', span.start);
+  const end = index.positionAt(Math.min(span.end, lineEnd < 0 ? view.text.length : lineEnd));
+  return { start, end: end.line === start.line ? end : start };
 }
 
 /** Default budget for all kept views together. */

@@ -28,7 +28,7 @@ import { moduleView, type ModuleView } from './engine/operations/module-view';
 import type { EngineDiagnostic } from './engine/diagnostic';
 import { CheckWorker } from './engine/budget/check-worker';
 import { capFindings, MAX_FINDINGS_PER_FILE, WAT_TOKENS_PER_MB, type AnalysisLimits } from './engine/budget/limits';
-import { ViewCache } from './view-cache';
+import { ViewCache, viewLineOfByte, type CachedView } from './view-cache';
 import { lintDocument, lintSeverities } from './engine/lints';
 import type { ComponentView } from './engine/component/wit-text';
 import { DEFAULT_SETTINGS, ScanDoneNotification, WAT_VIEW_SCHEME, WAT_VIEW_SUFFIX, type WardenSettings } from './protocol';
@@ -50,7 +50,7 @@ export class Workspace {
   private diskCheckSeq = 0;
   /** `.wasm` files whose WAT view is shown in the editor (their findings are listed on the view) */
   private readonly shownViews = new Set<string>();
-  /** findings of the last explicit validation (wabt/binaryen) per file, shown until the file changes */
+  /** findings of the last explicit validation (our validator, or wabt/binaryen for WAT) per file, shown until the file changes */
   private readonly validation = new Map<string, Finding[]>();
   /** every file that currently has diagnostics published, so removals clear them */
   private readonly published = new Set<string>();
@@ -222,18 +222,24 @@ export class Workspace {
     this.publish(doc.uri, [...found.map((d) => this.lsp(d, (s) => toRange(analysis.index, s))), ...this.validationDiagnostics(file)]);
   }
 
-  /** Show the toolchain findings of an explicit validation in the Problems panel, until the file changes. */
+  /** Show the spec findings of an explicit validation (ours, or wabt/binaryen for WAT) in the Problems panel, until the file changes. */
   setValidation(file: string, findings: Finding[]): void {
-    this.validation.set(file, findings.filter((f) => f.source === 'wabt' || f.source === 'binaryen'));
+    this.validation.set(file, findings.filter((f) => f.source === 'validator' || f.source === 'wabt' || f.source === 'binaryen'));
     void this.checkFromDisk(file);
   }
 
-  private validationDiagnostics(file: string): Diagnostic[] {
+  /**
+   * The last validation's findings as diagnostics: at their line in a text source; for a binary, at the
+   * start of the `.wasm`, or, given its shown WAT view, on the view's line for the finding's byte offset.
+   */
+  private validationDiagnostics(file: string, view?: CachedView): Diagnostic[] {
     return (this.validation.get(file) ?? []).map((f) => ({
       range:
         f.line !== undefined
           ? { start: { line: f.line - 1, character: (f.column ?? 1) - 1 }, end: { line: (f.endLine ?? f.line) - 1, character: (f.endColumn ?? f.column ?? 1) - 1 } }
-          : binaryRange(),
+          : view && f.offset !== undefined
+            ? viewLineOfByte(view.view, view.index, f.offset)
+            : binaryRange(),
       severity: toLspSeverity(f.severity),
       code: f.rule,
       source: 'wasm-warden',
@@ -348,11 +354,11 @@ export class Workspace {
     const cached = this.views.peek(file);
     if (cached && this.viewOpen(file)) {
       const { view, index } = cached;
-      this.publish(
-        watViewUri(file),
-        found.map((d) => this.lsp(d, (s) => toRange(index, view.spanForByte(s.start) ?? { start: 0, end: 0 }), `@0x${d.span.start.toString(16)}`)),
-      );
-      this.publish(uri, this.validationDiagnostics(file));
+      this.publish(watViewUri(file), [
+        ...found.map((d) => this.lsp(d, (s) => toRange(index, view.spanForByte(s.start) ?? { start: 0, end: 0 }), `@0x${d.span.start.toString(16)}`)),
+        ...this.validationDiagnostics(file, cached),
+      ]);
+      this.clear(uri);
       return;
     }
     this.publish(uri, [...found.map((d) => this.lsp(d, () => binaryRange(), `@0x${d.span.start.toString(16)}`)), ...this.validationDiagnostics(file)]);

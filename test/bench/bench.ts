@@ -4,7 +4,7 @@
  * Benchmarks Wasm Warden against the tools people would use instead, on real modules, measuring every
  * peer in the same run on the same inputs (the machine is shared: only same-run ratios mean anything).
  * Prints a table per group and the targets (met or not), and writes .bench/results.json.
- * Groups (NAME): policy, code, wat, assemble, print, lsp, editing, scan, activation, sandbox, fuzz. See docs/performance.md.
+ * Groups (NAME): policy, validate, code, wat, assemble, print, lsp, editing, scan, activation, sandbox, fuzz. See docs/performance.md.
  * Not part of the test suite; the targets live here, never in tests.
  */
 import { spawnSync } from 'child_process';
@@ -34,7 +34,7 @@ const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const onlyIdx = argv.indexOf('--only');
 const ONLY = onlyIdx >= 0 ? new Set(argv[onlyIdx + 1].split(',')) : undefined;
-const GROUPS = ['policy', 'code', 'wat', 'assemble', 'print', 'lsp', 'editing', 'scan', 'activation', 'sandbox', 'fuzz'];
+const GROUPS = ['policy', 'validate', 'code', 'wat', 'assemble', 'print', 'lsp', 'editing', 'scan', 'activation', 'sandbox', 'fuzz'];
 if (ONLY) for (const g of ONLY) if (!GROUPS.includes(g)) throw new Error(`--only: unknown group ${g} (one of ${GROUPS.join(', ')})`);
 const want = (g: string) => !ONLY || ONLY.has(g);
 
@@ -268,6 +268,68 @@ async function codeGroup(): Promise<void> {
     target: 'code scan of a large module within 2x of our validator\'s time on it (scan / validateWasm <= 2)',
     measured: ok.map((p) => `${p.name} ${fmtRatio(p.scan.stats!.median / p.validator.stats!.median)} (${fmtMs(p.scan.stats!.median)} vs ${fmtMs(p.validator.stats!.median)} ms, peak +${p.scan.peakDeltaMB?.toFixed(0)} MB)`).join(', '),
     met: ok.length ? ok.every((p) => p.scan.stats!.median <= 2 * p.validator.stats!.median) : 'n/a',
+  });
+}
+
+/**
+ * Spec validation of real binaries (issue 15): our validator (engine/validate) against V8's
+ * WebAssembly.validate, wabt.js readWasm+validate (what Validate used before) and Debian's native
+ * wasm-validate (its whole process: it is given the path, as a user runs it).
+ */
+async function validateGroup(): Promise<void> {
+  const names = QUICK ? ['biome (Rust)'] : ['biome (Rust)', 'duckdb-eh (C++ emcc)', 'z3 (C++ emcc)'];
+  const native = nativeCommand('wasm-validate');
+  const op = 'validate .wasm';
+  const per: { name: string; bytes: number; ours: Row; file: Row; v8: Row; wabt: Row; native?: Row }[] = [];
+  for (const name of names) {
+    const file = path.join(NM, LARGE_MODULES[name]);
+    const bytes = fs.statSync(file).size;
+    const R = QUICK ? 1 : 3;
+    const res = await runInterleaved([
+      { key: 'ours', task: 'validate', peer: 'ours', file, opts: { repeats: REPEATS + (QUICK ? 0 : 2), budgetMs: 30_000, capMs: 120_000 }, rounds: R },
+      { key: 'file', task: 'validate', peer: 'ours-file', file, opts: { repeats: REPEATS, budgetMs: 30_000, capMs: 120_000 }, rounds: R },
+      { key: 'v8', task: 'wasm', peer: 'v8', file, opts: { repeats: REPEATS + (QUICK ? 0 : 2), budgetMs: 20_000, capMs: 120_000 }, rounds: R },
+      { key: 'wabt', task: 'wasm', peer: 'wabt', file, opts: { repeats: QUICK ? 1 : 3, budgetMs: 15_000, capMs: QUICK ? 30_000 : 90_000 } },
+    ]);
+    const row = {
+      name,
+      bytes,
+      ours: rowFrom('validate', op, name, bytes, 'ours: validateWasm (engine/validate)', res.ours),
+      file: rowFrom('validate', op, name, bytes, '(info) ours: the Validate operation from the file (read, policy check, validate)', res.file),
+      v8: rowFrom('validate', op, name, bytes, 'V8 WebAssembly.validate', res.v8),
+      wabt: rowFrom('validate', op, name, bytes, 'wabt.js readWasm+validate', res.wabt),
+      native: native ? rowFrom('validate', op, name, bytes, 'native wasm-validate --enable-all (whole process)', timeProcess(native, ['--enable-all', file], QUICK ? 2 : 5, 120_000)) : undefined,
+    };
+    if (!native) rows.push({ group: 'validate', op, input: name, inputMB: bytes / 1e6, peer: 'native wasm-validate', note: 'unavailable (wabt not installed)' });
+    for (const r of [row.file, row.v8, row.wabt, row.native]) {
+      const p = r && medianOrCap(r);
+      if (r && p && row.ours.stats) r.ratio = p.ms / row.ours.stats.median;
+    }
+    per.push(row);
+  }
+  const ok = per.filter((m) => m.ours.stats);
+  const faster = (pick: (m: (typeof per)[number]) => Row | undefined, label: string, min: number): void => {
+    const got = ok.map((m) => ({ m, r: pick(m), p: pick(m) && medianOrCap(pick(m)!) })).filter((x) => x.p);
+    targets.push({
+      group: 'validate', target: `>= ${min}x faster than ${label} (every module)`,
+      measured: got.map((x) => `${x.m.name} ${x.p!.lowerBound ? '>=' : ''}${fmtRatio(x.p!.ms / x.m.ours.stats!.median)} (${fmtMs(x.m.ours.stats!.median)} vs ${fmtMs(x.p!.ms)} ms)`).join(', ') || 'no measurement',
+      met: got.length ? got.every((x) => x.p!.ms / x.m.ours.stats!.median >= min) : 'n/a',
+    });
+  };
+  faster((m) => m.wabt, 'wabt.js readWasm+validate', 5);
+  faster((m) => m.native, 'native wasm-validate (its whole process)', 5);
+  const v8 = ok.filter((m) => m.v8.stats);
+  targets.push({
+    group: 'validate', target: 'within 8x of V8 WebAssembly.validate (ours / V8, every module)',
+    measured: v8.map((m) => `${m.name} ${fmtRatio(m.ours.stats!.median / m.v8.stats!.median)} (${fmtMs(m.ours.stats!.median)} vs ${fmtMs(m.v8.stats!.median)} ms)`).join(', ') || 'no measurement',
+    met: v8.length ? v8.every((m) => m.ours.stats!.median <= 8 * m.v8.stats!.median) : 'n/a',
+  });
+  // memory above the file's size: the child reads the file before its baseline, so the peak RSS delta is
+  // what validation adds; allocMB is what one call allocates and holds (a GC before, the result kept)
+  targets.push({
+    group: 'validate', target: 'at most 300 MB of memory above the file\'s size (peak RSS while validating, over the process with the file read)',
+    measured: ok.map((m) => `${m.name} (${(m.bytes / 1e6).toFixed(0)} MB): +${m.ours.peakDeltaMB?.toFixed(0)} MB peak, holds ${m.ours.allocMB !== undefined ? (m.ours.allocMB * 1024).toFixed(0) + ' KiB' : 'n/a'}`).join(', '),
+    met: ok.length ? ok.every((m) => (m.ours.peakDeltaMB ?? Infinity) <= 300) : 'n/a',
   });
 }
 
@@ -848,7 +910,7 @@ async function main(): Promise<void> {
     if (b.status !== 0) log('build failed: the LSP/activation/sandbox rows use whatever dist/ holds');
   }
   const groups: [string, () => Promise<void>][] = [
-    ['activation', activationGroup], ['policy', policyGroup], ['code', codeGroup], ['wat', watGroup], ['assemble', assembleGroup], ['print', printGroup], ['lsp', lspGroup], ['editing', editingGroup], ['scan', scanGroup], ['sandbox', sandboxGroup], ['fuzz', fuzzGroup],
+    ['activation', activationGroup], ['policy', policyGroup], ['validate', validateGroup], ['code', codeGroup], ['wat', watGroup], ['assemble', assembleGroup], ['print', printGroup], ['lsp', lspGroup], ['editing', editingGroup], ['scan', scanGroup], ['sandbox', sandboxGroup], ['fuzz', fuzzGroup],
   ];
   for (const [name, fn] of groups) {
     if (!want(name)) continue;

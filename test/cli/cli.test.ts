@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RULES } from '../../server/src/engine/policy/rules';
 import { BIN, build, cli, fixtureDir, hasScript, inTty, rm, ROOT } from './helpers';
+import { module, section, str, u32 } from '../unit/binary/wasm-fixtures';
 
 const dirs: string[] = [];
 async function fixtures(files: string[]): Promise<string> {
@@ -264,6 +265,39 @@ describe('validate, compile, disassemble, optimize, inspect', { concurrency: tru
     assert.match(text.stdout.split('\n')[0], MATCHER);
     const sarif = JSON.parse(sarifRun.stdout);
     assert.ok(sarif.runs[0].results.length >= 1);
+  });
+
+  test('validate of an invalid binary: the finding names function, instruction and byte offset in text, JSON and SARIF (a byte region)', async () => {
+    const d = await fixtures([]);
+    // func 0 $f: (i32.add (i32.const 1) (f32.const 0)), with a name section
+    const body = [0, 0x41, 1, 0x43, 0, 0, 0, 0, 0x6a, 0x0b];
+    const names = [1, 0, ...str('f')];
+    const bytes = module([
+      section(1, [1, 0x60, 0, 1, 0x7f]),
+      section(3, [1, 0]),
+      section(10, [1, ...u32(body.length), ...body]),
+      section(0, [...str('name'), 1, ...u32(names.length), ...names]),
+    ]);
+    fs.writeFileSync(path.join(d, 'bad.wasm'), bytes);
+    const at = bytes.lastIndexOf(0x6a);
+    const message = `func 0 ($f), i32.add at 0x${at.toString(16)}: i32.add expects [i32 i32] but the stack has [i32 f32]`;
+    const [text, json, sarifRun] = await Promise.all([
+      cli(['validate', 'bad.wasm'], d),
+      cli(['validate', 'bad.wasm', '--format', 'json'], d),
+      cli(['validate', 'bad.wasm', '--format', 'sarif'], d),
+    ]);
+    assert.equal(text.code, 1);
+    assert.ok(text.stdout.includes(message), text.stdout);
+    const f = JSON.parse(json.stdout).files[0];
+    assert.equal(f.valid, false);
+    assert.deepEqual(f.validators, ['wasm-warden']);
+    assert.deepEqual(
+      f.findings.map((x: { message: string; offset?: number; source: string }) => [x.message, x.offset, x.source]),
+      [[message, at, 'validator']],
+    );
+    const result = JSON.parse(sarifRun.stdout).runs[0].results[0];
+    assert.equal(result.message.text, message);
+    assert.equal(result.locations[0].physicalLocation.region.byteOffset, at);
   });
 
   test('compile -> disassemble -> optimize, each refusing to overwrite without --force', async () => {

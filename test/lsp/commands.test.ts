@@ -1,5 +1,6 @@
 /**
- * The server's executeCommand operations over LSP: validate (wabt + policy), compile, disassemble,
+ * The server's executeCommand operations over LSP: validate (binaries: our validator, with the finding
+ * on the WAT view's line while it is open; WAT: wabt; + policy), compile, disassemble,
  * optimize (never overwriting without being asked), keygen/sign/verify, and a sandboxed run with
  * live events and Stop.
  */
@@ -7,7 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
+import { URI } from 'vscode-uri';
 import { LspClient, workspaceCopy } from './lsp-client';
+import { module, section, str, u32 } from '../unit/binary/wasm-fixtures';
 
 const C = {
   validate: 'wasmWarden.server.validate',
@@ -78,6 +81,43 @@ describe('server commands over LSP', () => {
     assert.equal(published.find((x) => /^wabt: /.test(x.message))!.range.start.line, 2);
     const ok = await client.executeCommand<{ valid: boolean; findings: Finding[] }>(C.validate, { uri: client.uri('clean.wat') });
     assert.equal(ok.valid, true, JSON.stringify(ok.findings));
+  });
+
+  test('validate of a binary: our validator, the finding located by function, name, instruction and offset, on the WAT view line while it is shown', async () => {
+    // func 0 $ok: nop; func 1 $add: (i32.add (i32.const 1) (f32.const 0)): a type error
+    const ok = [0, 0x01, 0x0b];
+    const bad = [0, 0x41, 1, 0x43, 0, 0, 0, 0, 0x6a, 0x0b];
+    const names = [2, 0, ...str('ok'), 1, ...str('add')];
+    const bytes = module([
+      section(1, [2, 0x60, 0, 0, 0x60, 0, 1, 0x7f]),
+      section(3, [2, 0, 1]),
+      section(10, [2, ...u32(ok.length), ...ok, ...u32(bad.length), ...bad]),
+      section(0, [...str('name'), 1, ...u32(names.length), ...names]),
+    ]);
+    const file = path.join(root, 'bad-func.wasm');
+    fs.writeFileSync(file, bytes);
+    const addAt = bytes.lastIndexOf(0x6a);
+    const r = await client.executeCommand<{ valid: boolean; validators: string[]; findings: Finding[] }>(C.validate, { uri: client.uri('bad-func.wasm') });
+    assert.equal(r.valid, false);
+    assert.deepEqual(r.validators, ['wasm-warden']);
+    const finding = r.findings.find((f) => f.source === 'validator');
+    assert.ok(finding, JSON.stringify(r.findings));
+    assert.equal(finding.offset, addAt);
+    assert.equal(finding.message, `func 1 ($add), i32.add at 0x${addAt.toString(16)}: i32.add expects [i32 i32] but the stack has [i32 f32]`);
+    const wasmUri = client.uri('bad-func.wasm');
+    await client.waitForDiagnostics(wasmUri, (d) => d.some((x) => x.message.startsWith('validator: func 1 ($add), i32.add')), 'validation on the .wasm');
+    // the WAT view is shown: the finding moves onto the view, on the line of the function
+    const view = await client.request<{ text: string }>('wasmWarden/watView', { uri: wasmUri });
+    const viewUri = URI.from({ scheme: 'wasm-warden-wat', path: URI.file(file).path + '.wat' }).toString();
+    client.openUri(viewUri, view.text, 'wat');
+    const ds = await client.waitForDiagnostics(viewUri, (d) => d.some((x) => x.message.startsWith('validator: ')), 'validation on the view');
+    const onView = ds.find((x) => x.message.startsWith('validator: '))!;
+    const funcLine = view.text.split('\n').findIndex((l) => /\(func \$add/.test(l));
+    assert.ok(funcLine > 0, view.text);
+    assert.equal(onView.range.start.line, funcLine, view.text);
+    await client.waitForDiagnostics(wasmUri, (d) => !d.some((x) => x.message.startsWith('validator: ')), 'the .wasm no longer lists it');
+    client.close(viewUri);
+    await client.waitForDiagnostics(wasmUri, (d) => d.some((x) => x.message.startsWith('validator: ')), 'back on the .wasm when the view closes');
   });
 
   test('compile writes the .wasm, and never overwrites it unless asked', async () => {

@@ -26,6 +26,18 @@ function run(over: Partial<RunReport>): RunReport {
   };
 }
 
+describe('Validate of a binary', () => {
+  test('the panel names our validator and shows the finding with its function, instruction and byte offset', () => {
+    const message = 'func 12 ($foo), i32.add at 0x1a2b: i32.add expects [i32 i32] but the stack has [i32 f32]';
+    const finding: Finding = { rule: 'wasm-invalid', severity: 'error', source: 'validator', message, file: '/w/m.wasm', offset: 0x1a2b };
+    const html = renderValidate({ file: '/w/m.wasm', valid: false, validators: ['wasm-warden'], timeMs: 12, findings: [finding] });
+    assert.deepEqual(badges(html), [['error', 'invalid'], ['ok', 'policy: pass']]);
+    assert.match(html, /validated by wasm-warden in 12 ms/);
+    assert.ok(html.includes('func 12 ($foo), i32.add at 0x1a2b: i32.add expects [i32 i32] but the stack has [i32 f32]'), html);
+    assert.match(html, /m\.wasm @0x1a2b/);
+  });
+});
+
 describe('status vocabulary', () => {
   test('Validate: a valid module with two policy errors is "valid" and "policy: fail", never a green word alone', () => {
     const html = renderValidate({ file: '/w/m.wasm', valid: true, validators: ['wabt'], timeMs: 1, findings: [policyError(1), policyError(2)] });

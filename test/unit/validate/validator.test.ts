@@ -41,7 +41,7 @@ test('the decoder never throws: unknown opcodes and truncated immediates end the
 });
 
 test('a type error names the instruction, what it expects and what the stack has, at the function and byte offset', async () => {
-  const bytes = await wat('(module (func $ok) (func (result i32) (i32.add (i32.const 1) (f32.const 2))))');
+  const bytes = await wat('(module (func $ok) (func (result i32) (i32.add (i32.const 1) (f32.const 2))))'); // wabt writes no name section
   const r = validateWasm(bytes);
   assert.equal(r.valid, false);
   assert.equal(r.finding!.message, 'i32.add expects [i32 i32] but the stack has [i32 f32]');
@@ -51,7 +51,8 @@ test('a type error names the instruction, what it expects and what the stack has
   assert.equal(d.code, 'wasm-invalid');
   assert.equal(d.source, 'validator');
   assert.deepEqual(d.span, { start: r.finding!.offset, end: r.finding!.offset + 1 });
-  assert.deepEqual(d.data, { func: 1, offset: r.finding!.offset });
+  assert.deepEqual(d.data, { func: 1, offset: r.finding!.offset, instruction: 'i32.add' });
+  assert.equal(d.message, `func 1, i32.add at 0x${r.finding!.offset.toString(16)}: i32.add expects [i32 i32] but the stack has [i32 f32]`);
   assert.equal(V8Wasm.validate(bytes), false);
 });
 
@@ -149,4 +150,44 @@ test('a local of a type the module does not have is invalid', () => {
   const r = validateWasm(module([section(1, [1, 0x60, 0, 0]), section(3, [1, 0]), section(10, [1, ...u32(b.length), ...b])]));
   assert.equal(r.finding?.message, 'a local has unknown type 5');
   assert.equal(r.finding?.func, 0);
+});
+
+test('the fast path and the general path agree: legacy exceptions, select, call_indirect, return, padded LEB128 indexes (V8 as the judge)', async () => {
+  const cases: [string, RegExp | undefined][] = [
+    ['(module (tag $e) (func (try (do (throw $e)) (catch_all nop))))', undefined],
+    ['(module (func (result i32) (try (result i32) (do (i32.const 1)) (catch_all (i32.const 2)))))', undefined],
+    ['(module (func (block (try (do (try (do nop) (delegate 1))) (catch_all (rethrow 0))))))', undefined],
+    ['(module (func (result i32) (try (result i32) (do (i32.const 1)) (catch_all (f32.const 2)))))', /^the end of the catch_all expects \[i32\] but the stack has \[f32\]$/],
+    ['(module (func (try (do (rethrow 0)) (catch_all))))', /rethrow 0: the label is not a catch block/],
+    ['(module (func (try (do (i32.const 1)) (catch_all))))', /the try ends with \[i32\] left over/],
+    ['(module (func (result i32) (select (i32.const 1) (i32.const 2) (i32.const 0))))', undefined],
+    ['(module (func (result i32) (select (i32.const 1) (f32.const 2) (i32.const 0))))', /^select expects two operands of one type but the stack has \[i32 f32\]$/],
+    ['(module (type $t (func (param i32) (result i32))) (table 1 funcref) (func (result i32) (call_indirect (type $t) (i32.const 1) (i32.const 0))))', undefined],
+    ['(module (type $t (func (param i32) (result i32))) (table 1 funcref) (func (result i32) (call_indirect (type $t) (f32.const 1) (i32.const 0))))', /^call_indirect expects \[i32\] but the stack has \[f32\]$/],
+    ['(module (func (result i32) (return (i32.const 1))))', undefined],
+    ['(module (func (result i32) (return (f32.const 1))))', /^return expects \[i32\] but the stack has \[f32\]$/],
+  ];
+  for (const [source, error] of cases) {
+    const bytes = await wat(source);
+    const r = validateWasm(bytes);
+    assert.equal(r.valid, V8Wasm.validate(bytes), `${source}: ours ${r.valid} (${r.finding?.message}), V8 the other way`);
+    if (error) assert.match(r.finding!.message, error, source);
+    else assert.equal(r.valid, true, `${source}: ${r.finding?.message}`);
+  }
+  // indexes padded to 5 bytes, as linkers leave relocated ones: call 0, global.get 0, i32.const 0, local.get 0, i32.load offset=0
+  const body = [1, 1, 0x7f, 0x10, 0x80, 0x80, 0x80, 0x80, 0x00, 0x23, 0x80, 0x80, 0x80, 0x80, 0x00, 0x1a, 0x41, 0x80, 0x80, 0x80, 0x80, 0x00, 0x28, 0x02, 0x80, 0x80, 0x80, 0x80, 0x00, 0x20, 0x80, 0x80, 0x80, 0x80, 0x00, 0x6a, 0x1a, 0x0b];
+  const padded = module([
+    section(1, [1, 0x60, 0, 0]),
+    section(3, [1, 0]),
+    section(5, [1, 0, 1]),
+    section(6, [1, 0x7f, 0, 0x41, 0, 0x0b]),
+    section(10, [1, ...u32(body.length), ...body]),
+  ]);
+  assert.equal(V8Wasm.validate(padded), true);
+  assert.equal(validateWasm(padded).valid, true, validateWasm(padded).finding?.message);
+  // the same with a bit past 32 in the padding's last byte: malformed for both
+  const over = Uint8Array.from(padded);
+  over[over.indexOf(0x10) + 5] = 0x10;
+  assert.equal(V8Wasm.validate(over), false);
+  assert.equal(validateWasm(over).valid, false);
 });

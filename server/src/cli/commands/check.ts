@@ -162,7 +162,7 @@ export const check: CommandDef = {
 
 export const validate: CommandDef = {
   name: 'validate',
-  summary: 'validate modules against the WebAssembly spec (wabt + binaryen) and the policy',
+  summary: 'validate modules against the WebAssembly spec (binaries: our validator; WAT: wabt + binaryen) and the policy',
   usage: 'wasm-warden validate <files|dirs|globs...> [--format text|json|sarif] [--fail-on error|warning|info] [--policy FILE]',
   flags: { ...reportFlags },
   details: ['Exit codes: 0 valid and no finding at or above --fail-on, 1 invalid or findings, 2 usage or input error.'],

@@ -2,6 +2,10 @@
  * Validation of WAT text and `.wasm` binaries: wabt with every feature enabled, and binaryen's
  * validator (Features.All) as a second opinion when wabt cannot read the input or the module uses
  * a proposal wabt does not fully implement (GC, typed function references, ...).
+ *
+ * `Validate` uses `validateWat` for WAT files (until our own assembler and validator take them over);
+ * binaries are validated by engine/validate, and `validateWasm` here is an independent oracle for the
+ * tests.
  */
 import type { EngineDiagnostic } from '../diagnostic';
 import { request } from './client';

@@ -46,4 +46,6 @@ export interface CodeFinding {
   message: string;
   /** the bytes are malformed (not merely ill-typed) */
   malformed: boolean;
+  /** the mnemonic of the instruction at fault, when the finding is about one */
+  instruction?: string;
 }

@@ -35,6 +35,7 @@ import {
 } from '../isa/value-type';
 import type { CodeFinding, ModuleContext } from './context';
 import { PACKED_I16, PACKED_I8, TypeKind, TypeSpace, type CompositeType } from './types';
+import { FAST, FAST_ALIGN, FAST_N, FAST_P0, FAST_P1, FAST_R, FAST_SKIP, Fast } from './fast-opcodes';
 
 const enum Frame {
   Block = 0,
@@ -122,6 +123,7 @@ const LOCAL_INIT_ARRAY = 1 << 16;
 const ONE_VALUE: number[][] = [];
 for (const t of [I32, I64, F32, F64, V128]) ONE_VALUE[t] = [t];
 const EXNREF_NONNULL = refType(HT_EXN, false);
+const FUNCREF = refType(HT_FUNC, true);
 
 /** Instructions allowed in a constant expression (besides `end`). */
 const CONSTANT = new Set([
@@ -135,12 +137,51 @@ class Invalid {
   constructor(
     readonly message: string,
     readonly offset: number,
-    readonly malformed = false,
+    readonly malformed: boolean,
+    readonly instruction: string | undefined,
   ) {}
 }
 
+/** The value the last `fastU32` read. */
+let fastValue = 0;
+
+/**
+ * Reads an unsigned LEB128 u32 of 1-5 bytes at `pos` (linkers pad relocated indexes to 5 bytes);
+ * returns the position after it (its value in `fastValue`), or -1 when it runs past `end` or is not a
+ * well-formed u32 (the general path then reports it).
+ */
+function fastU32(bytes: Uint8Array, pos: number, end: number): number {
+  if (pos >= end) return -1;
+  let b = bytes[pos];
+  if (b < 0x80) {
+    fastValue = b;
+    return pos + 1;
+  }
+  let value = b & 0x7f;
+  for (let shift = 7; shift < 28; shift += 7) {
+    if (++pos >= end) return -1;
+    b = bytes[pos];
+    value |= (b & 0x7f) << shift;
+    if (b < 0x80) {
+      fastValue = value;
+      return pos + 1;
+    }
+  }
+  if (++pos >= end) return -1;
+  b = bytes[pos];
+  if (b > 0x0f) return -1; // a continuation, or bits past 32
+  fastValue = (value | (b << 28)) >>> 0;
+  return pos + 1;
+}
+
+/** Initial capacity of the operand stack (it grows by doubling; one validator serves a whole module). */
+const STACK_START = 1024;
+/** The fast path keeps this much room on the operand stack (it pushes at most one value per instruction, calls aside). */
+const FAST_ROOM = 8;
+
 export class FunctionValidator {
-  private vals: number[] = [];
+  /** the operand stack: value types (see isa/value-type.ts), `sp` of them in use */
+  private vals = new Int32Array(STACK_START);
   private sp = 0;
   private ctrlKind: number[] = [];
   private ctrlParams: number[][] = [];
@@ -256,8 +297,11 @@ export class FunctionValidator {
     this.sp = 0;
     this.depth = 0;
     this.pushCtrl(Frame.Function, params, results);
+    const fast = !this.constMode;
     try {
-      while (dec.next()) {
+      while (true) {
+        if (fast) dec.r.pos = this.fastRun(dec.r.bytes, dec.r.pos, dec.r.end);
+        if (!dec.next()) break;
         this.step(dec.def);
         if (this.depth === 0) {
           if (stopAtEnd) return undefined;
@@ -268,29 +312,332 @@ export class FunctionValidator {
       if (dec.error !== undefined) return { offset: dec.errorOffset, message: dec.error, malformed: true };
       return { offset: dec.pos, message: stopAtEnd ? 'unexpected end of constant expression' : 'unexpected end of the function body: missing `end`', malformed: true };
     } catch (e) {
-      if (e instanceof Invalid) return { offset: e.offset, message: e.message, malformed: e.malformed };
+      if (e instanceof Invalid) return { offset: e.offset, message: e.message, malformed: e.malformed, instruction: e.instruction };
       throw e;
     }
+  }
+
+  /**
+   * The fast path: types the commonest instructions (see fast-opcodes.ts) straight from the bytes,
+   * from `pos` on, until one needs the general path (an instruction it does not cover, an immediate it
+   * does not read, any mismatch: the general path decodes that instruction again and reports it).
+   * Returns the offset of that instruction. Changes nothing for the instruction it stops at.
+   */
+  private fastRun(bytes: Uint8Array, pos: number, end: number): number {
+    let vals = this.vals;
+    let room = vals.length - FAST_ROOM;
+    const ctrlHeight = this.ctrlHeight;
+    const localTypes = this.groupEnds.length === 0 ? this.localTypes : EMPTY;
+    const localCount = localTypes.length;
+    const funcs = this.ctx.funcs;
+    const globals = this.ctx.globals;
+    const tables = this.ctx.tables;
+    const types = this.types.types;
+    const memory0 = this.ctx.memories[0];
+    /** memory 0's address type; 0 (no number type) without a memory, so no load or store takes the fast path */
+    const at0 = memory0 === undefined ? 0 : memory0.at;
+    let sp = this.sp;
+    let h = ctrlHeight[this.depth - 1];
+    loop: while (pos < end) {
+      if (sp >= room) {
+        this.sp = sp;
+        this.reserve(FAST_ROOM);
+        vals = this.vals;
+        room = vals.length - FAST_ROOM;
+      }
+      const op = bytes[pos];
+      switch (FAST[op]) {
+        case Fast.Sig: {
+          const n = FAST_N[op];
+          if (n === 2) {
+            if (sp - h < 2 || vals[sp - 1] !== FAST_P1[op] || vals[sp - 2] !== FAST_P0[op]) break loop;
+            sp -= 2;
+          } else if (n === 1) {
+            if (sp - h < 1 || vals[sp - 1] !== FAST_P0[op]) break loop;
+            sp--;
+          }
+          const r = FAST_R[op];
+          if (r !== 0) vals[sp++] = r;
+          pos++;
+          continue;
+        }
+        case Fast.ConstLeb: {
+          // a signed LEB128 of at most FAST_SKIP bytes (any such value is in range)
+          const max = pos + 1 + FAST_SKIP[op];
+          let q = pos + 1;
+          while (q < end && q < max && bytes[q] >= 0x80) q++;
+          if (q >= end) break loop;
+          if (q >= max) {
+            // i32.const padded to 5 bytes (relocated addresses): the last byte holds 4 bits and their sign
+            const last = bytes[q];
+            if (op !== 0x41 || !(last <= 0x07 || (last >= 0x78 && last <= 0x7f))) break loop;
+          }
+          vals[sp++] = FAST_R[op];
+          pos = q + 1;
+          continue;
+        }
+        case Fast.ConstFixed: {
+          const q = pos + 1 + FAST_SKIP[op];
+          if (q > end) break loop;
+          vals[sp++] = FAST_R[op];
+          pos = q;
+          continue;
+        }
+        case Fast.LocalGet:
+        case Fast.LocalSet:
+        case Fast.LocalTee: {
+          // a local of a number type
+          const q = fastU32(bytes, pos + 1, end);
+          if (q < 0) break loop;
+          const idx = fastValue;
+          if (idx >= localCount) break loop;
+          const t = localTypes[idx];
+          if (t > I32 || t < V128) break loop; // references: the general path tracks their initialisation
+          if (op === 0x20) vals[sp++] = t;
+          else {
+            if (sp - h < 1 || vals[sp - 1] !== t) break loop;
+            if (op === 0x21) sp--;
+          }
+          pos = q;
+          continue;
+        }
+        case Fast.Load:
+        case Fast.Store: {
+          // memarg of memory 0: alignment flags in one byte (no memory-index bit), then the offset
+          if (pos + 2 >= end) break loop;
+          const align = bytes[pos + 1];
+          if (align > FAST_ALIGN[op]) break loop;
+          // the offset: a u32 (a 64-bit memory's larger offsets go to the general path)
+          const q = fastU32(bytes, pos + 2, end);
+          if (q < 0 || at0 === 0) break loop;
+          if (FAST[op] === Fast.Load) {
+            if (sp - h < 1 || vals[sp - 1] !== at0) break loop;
+            vals[sp - 1] = FAST_R[op];
+          } else {
+            if (sp - h < 2 || vals[sp - 1] !== FAST_P0[op] || vals[sp - 2] !== at0) break loop;
+            sp -= 2;
+          }
+          pos = q;
+          continue;
+        }
+        case Fast.GlobalGet:
+        case Fast.GlobalSet: {
+          const q = fastU32(bytes, pos + 1, end);
+          if (q < 0) break loop;
+          const g = globals[fastValue];
+          if (g === undefined) break loop;
+          if (op === 0x23) vals[sp++] = g.type;
+          else {
+            if (!g.mutable || sp - h < 1 || vals[sp - 1] !== g.type) break loop;
+            sp--;
+          }
+          pos = q;
+          continue;
+        }
+        case Fast.Drop:
+          if (sp - h < 1) break loop;
+          sp--;
+          pos++;
+          continue;
+        case Fast.Block:
+        case Fast.Loop:
+        case Fast.If: {
+          // block types: empty, or one number type
+          if (pos + 1 >= end) break loop;
+          const bt = bytes[pos + 1];
+          const isIf = op === 0x04;
+          if (bt !== 0x40 && (bt > I32 || bt < V128)) break loop;
+          if (isIf) {
+            if (sp - h < 1 || vals[sp - 1] !== I32) break loop;
+            sp--;
+          }
+          this.sp = sp;
+          this.pushCtrl(isIf ? Frame.If : op === 0x03 ? Frame.Loop : op === 0x06 ? Frame.Try : Frame.Block, EMPTY, bt === 0x40 ? EMPTY : ONE_VALUE[bt]);
+          h = sp;
+          pos += 2;
+          continue;
+        }
+        case Fast.End: {
+          const d = this.depth - 1;
+          if (d === 0) break loop; // the function's end: the general path finishes the body
+          const results = this.ctrlResults[d];
+          const n = results.length;
+          if (sp - h !== n) break loop;
+          // an if without else must pass its parameters through as its results: the general path checks that
+          if (this.ctrlKind[d] === Frame.If && (n !== 0 || this.ctrlParams[d].length !== 0)) break loop;
+          for (let i = 0; i < n; i++) if (vals[h + i] !== results[i]) break loop;
+          // the results stay where they are, with exactly the frame's types
+          if (this.initUndo.length > this.ctrlInitHeight[d]) this.resetInits(this.ctrlInitHeight[d]);
+          this.depth = d;
+          h = ctrlHeight[d - 1];
+          pos++;
+          continue;
+        }
+        case Fast.Br:
+        case Fast.BrIf: {
+          if (pos + 1 >= end) break loop;
+          const l = bytes[pos + 1];
+          if (l >= 0x80 || l >= this.depth) break loop;
+          let top = sp;
+          if (op === 0x0d) {
+            if (sp - h < 1 || vals[sp - 1] !== I32) break loop;
+            top--;
+          }
+          const d = this.depth - 1 - l;
+          const lt = this.ctrlKind[d] === Frame.Loop ? this.ctrlParams[d] : this.ctrlResults[d];
+          const n = lt.length;
+          if (top - h < n) break loop;
+          for (let i = 0; i < n; i++) if (vals[top - n + i] !== lt[i]) break loop;
+          if (op === 0x0d) sp = top;
+          else {
+            sp = h;
+            this.ctrlUnreachable[this.depth - 1] = true;
+          }
+          pos += 2;
+          continue;
+        }
+        case Fast.Call: {
+          const q = fastU32(bytes, pos + 1, end);
+          if (q < 0) break loop;
+          const ti = funcs[fastValue];
+          if (ti === undefined) break loop;
+          const ft = types[ti];
+          const params = ft.params;
+          const n = params.length;
+          const results = ft.results;
+          if (sp - h < n || sp - n + results.length > room) break loop;
+          for (let i = 0; i < n; i++) if (vals[sp - n + i] !== params[i]) break loop;
+          sp -= n;
+          for (let i = 0; i < results.length; i++) vals[sp++] = results[i];
+          pos = q;
+          continue;
+        }
+        case Fast.Unreachable:
+          sp = h;
+          this.ctrlUnreachable[this.depth - 1] = true;
+          pos++;
+          continue;
+        case Fast.Select: {
+          // two operands of one number type and an i32
+          if (sp - h < 3 || vals[sp - 1] !== I32) break loop;
+          const t = vals[sp - 2];
+          if (t !== vals[sp - 3] || t > I32 || t < V128) break loop;
+          sp -= 2;
+          pos++;
+          continue;
+        }
+        case Fast.Return: {
+          const results = this.funcResults;
+          const n = results.length;
+          if (sp - h < n) break loop;
+          for (let i = 0; i < n; i++) if (vals[sp - n + i] !== results[i]) break loop;
+          sp = h;
+          this.ctrlUnreachable[this.depth - 1] = true;
+          pos++;
+          continue;
+        }
+        case Fast.CallIndirect: {
+          // type index, then table index: a funcref table
+          const q1 = fastU32(bytes, pos + 1, end);
+          if (q1 < 0) break loop;
+          const ft = types[fastValue];
+          const q = fastU32(bytes, q1, end);
+          if (q < 0 || ft === undefined || ft.kind !== TypeKind.Func) break loop;
+          const table = tables[fastValue];
+          if (table === undefined || table.elem !== FUNCREF) break loop;
+          const params = ft.params;
+          const n = params.length;
+          const results = ft.results;
+          if (sp - h < n + 1 || vals[sp - 1] !== table.at || sp - 1 - n + results.length > room) break loop;
+          for (let i = 0; i < n; i++) if (vals[sp - 1 - n + i] !== params[i]) break loop;
+          sp -= n + 1;
+          for (let i = 0; i < results.length; i++) vals[sp++] = results[i];
+          pos = q;
+          continue;
+        }
+        case Fast.CatchAll: {
+          // ends a try (or catch) block like `end` does, and opens the catch_all block with the same results
+          const d = this.depth - 1;
+          const kind = this.ctrlKind[d];
+          if (kind !== Frame.Try && kind !== Frame.Catch) break loop;
+          const results = this.ctrlResults[d];
+          const n = results.length;
+          if (sp - h !== n) break loop;
+          for (let i = 0; i < n; i++) if (vals[h + i] !== results[i]) break loop;
+          if (this.initUndo.length > this.ctrlInitHeight[d]) this.resetInits(this.ctrlInitHeight[d]);
+          this.depth = d;
+          this.sp = sp = h;
+          this.pushCtrl(Frame.CatchAll, EMPTY, results);
+          pos++;
+          continue;
+        }
+        case Fast.Rethrow: {
+          const q = fastU32(bytes, pos + 1, end);
+          if (q < 0 || fastValue >= this.depth) break loop;
+          const kind = this.ctrlKind[this.depth - 1 - fastValue];
+          if (kind !== Frame.Catch && kind !== Frame.CatchAll) break loop;
+          sp = h;
+          this.ctrlUnreachable[this.depth - 1] = true;
+          pos = q;
+          continue;
+        }
+        case Fast.Delegate: {
+          // ends a try like `end`, its label counted from the block around the try
+          const d = this.depth - 1;
+          if (this.ctrlKind[d] !== Frame.Try) break loop;
+          const q = fastU32(bytes, pos + 1, end);
+          if (q < 0 || fastValue >= d) break loop;
+          const results = this.ctrlResults[d];
+          const n = results.length;
+          if (sp - h !== n) break loop;
+          for (let i = 0; i < n; i++) if (vals[h + i] !== results[i]) break loop;
+          if (this.initUndo.length > this.ctrlInitHeight[d]) this.resetInits(this.ctrlInitHeight[d]);
+          this.depth = d;
+          h = ctrlHeight[d - 1];
+          pos = q;
+          continue;
+        }
+        default:
+          break loop;
+      }
+    }
+    this.sp = sp;
+    return pos;
   }
 
   // ---- stacks
 
   private fail(message: string, malformed = false): never {
-    throw new Invalid(message, this.dec.offset, malformed);
+    throw new Invalid(message, this.dec.offset, malformed, this.dec.def?.name);
+  }
+
+  /** Makes room for `n` more operands. */
+  private reserve(n: number): void {
+    if (this.sp + n <= this.vals.length) return;
+    const grown = new Int32Array(Math.max(this.vals.length * 2, this.sp + n));
+    grown.set(this.vals.subarray(0, this.sp));
+    this.vals = grown;
   }
 
   private push(t: number): void {
+    if (this.sp >= this.vals.length) this.reserve(1);
     this.vals[this.sp++] = t;
   }
 
   private pushAll(ts: readonly number[]): void {
+    if (this.sp + ts.length > this.vals.length) this.reserve(ts.length);
     for (let i = 0; i < ts.length; i++) this.vals[this.sp++] = ts[i];
+  }
+
+  /** Operands [from, to) as a list (for messages and the rare instructions that put some back). */
+  private operands(from: number, to: number): number[] {
+    return Array.from(this.vals.subarray(from, to));
   }
 
   private stackTop(n: number): number[] {
     const h = this.ctrlHeight[this.depth - 1];
     const from = Math.max(h, this.sp - n);
-    return this.vals.slice(from, this.sp);
+    return this.operands(from, this.sp);
   }
 
   private mismatch(expected: readonly number[], what = this.dec.def.name): never {
@@ -364,7 +711,7 @@ export class FunctionValidator {
     const results = this.ctrlResults[d];
     this.popAll(results, `the end of the ${frameName(this.ctrlKind[d])}`);
     if (this.sp !== this.ctrlHeight[d]) {
-      const extra = this.vals.slice(this.ctrlHeight[d], this.sp);
+      const extra = this.operands(this.ctrlHeight[d], this.sp);
       this.fail(`the ${frameName(this.ctrlKind[d])} ends with ${typeListName(extra)} left over after its results ${typeListName(results)}`);
     }
     this.resetInits(this.ctrlInitHeight[d]);
@@ -570,7 +917,7 @@ export class FunctionValidator {
           if (lt.length !== arity) this.fail(`br_table targets have different arities: label ${dec.targets[i]} takes ${lt.length} values, the default ${arity}`);
           // pop and push back what was there (so dead code's unknown types stay unknown)
           const save = this.sp;
-          const saved = this.vals.slice(Math.max(this.ctrlHeight[this.depth - 1], save - arity), save);
+          const saved = this.operands(Math.max(this.ctrlHeight[this.depth - 1], save - arity), save);
           this.popAll(lt);
           if (this.sp !== save) {
             this.sp = save - saved.length;
@@ -627,7 +974,7 @@ export class FunctionValidator {
         this.pop(I32);
         const t1 = this.popAny();
         const t2 = this.popAny();
-        if (isRef(t1) || isRef(t2)) this.fail('select without a type needs number or vector operands: invalid result arity or type mismatch');
+        if (isRef(t1) || isRef(t2)) this.fail(`select without a type expects two number or vector operands but the stack has [${typeName(t2)} ${typeName(t1)}] (references need \`select (result t)\`): invalid result arity or type mismatch`);
         if (t1 !== t2 && t1 !== BOTTOM && t2 !== BOTTOM) this.fail(`select expects two operands of one type but the stack has [${typeName(t2)} ${typeName(t1)}]`);
         this.push(t1 === BOTTOM ? t2 : t1);
         return;

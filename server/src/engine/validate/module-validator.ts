@@ -23,13 +23,11 @@ import {
 } from '../isa/value-type';
 import type { CodeFinding, GlobalInfo, MemoryInfo, ModuleContext, TableInfo } from './context';
 import { FunctionValidator } from './function-validator';
+import { functionNameOf, locatedMessage, type LocatedFinding } from './finding-location';
 import { PACKED_I16, PACKED_I8, TypeKind, TypeSpace, type CompositeType } from './types';
 
-/** Where a finding sits: the function (its index in the function index space) when inside a body. */
-export interface ValidationFinding extends CodeFinding {
-  /** function index, when the finding is inside a function body */
-  func?: number;
-}
+/** Where a finding sits: the function (index, name) and instruction when inside a body. */
+export type ValidationFinding = LocatedFinding;
 
 export interface BinaryValidation {
   valid: boolean;
@@ -39,34 +37,78 @@ export interface BinaryValidation {
   diagnostics: EngineDiagnostic[];
 }
 
+export interface ValidateOptions {
+  /** stops validation between functions (the result is then an `input-limit` note, not a verdict) */
+  signal?: AbortSignal;
+  /** longest stretch of work between two yields to the event loop (default 20 ms) */
+  sliceMs?: number;
+}
+
 /** Section ids in the order the binary format requires (tag 13 between memory and global, data count 12 before code). */
 const SECTION_ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 
 const MAX_PAGES_32 = 65536;
 const MAX_PAGES_64 = 2 ** 48;
+/** Functions validated between two looks at the clock (async validation). */
+const FUNCTIONS_PER_CLOCK_CHECK = 64;
 
 class Stop {
   constructor(readonly finding: ValidationFinding) {}
 }
 
+/** Validates a binary module in one go (synchronously). */
 export function validateWasm(bytes: Uint8Array): BinaryValidation {
-  const v = new ModuleValidator(bytes);
+  const v = new ModuleValidator(bytes, Infinity);
+  const steps = v.run();
+  return settle(bytes, () => {
+    while (!steps.next().done);
+  });
+}
+
+/**
+ * Validates a binary module in slices of at most `sliceMs` of work, yielding to the event loop between
+ * them (a language server keeps answering while a 45 MB module is validated), and stopping when
+ * `signal` fires (then rejects with the signal's reason, as an aborted operation does).
+ */
+export async function validateWasmAsync(bytes: Uint8Array, options: ValidateOptions = {}): Promise<BinaryValidation> {
+  const v = new ModuleValidator(bytes, options.sliceMs ?? 20);
+  const steps = v.run();
+  let done = false;
+  while (!done) {
+    options.signal?.throwIfAborted();
+    const r = settle(bytes, () => {
+      done = steps.next().done === true;
+    });
+    if (!r.valid) return r;
+    if (!done) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return { valid: true, diagnostics: [] };
+}
+
+/** Runs `work`; a finding it stops at becomes the result, with its place in the message. */
+function settle(bytes: Uint8Array, work: () => void): BinaryValidation {
   let finding: ValidationFinding | undefined;
   try {
-    v.run();
+    work();
   } catch (e) {
     if (e instanceof Stop) finding = e.finding;
     else if (e instanceof WasmFormatError) finding = { offset: e.offset, message: e.message, malformed: true };
     else throw e;
   }
   if (!finding) return { valid: true, diagnostics: [] };
+  if (finding.func !== undefined) finding.funcName = functionNameOf(bytes, finding.func);
   const diagnostic: EngineDiagnostic = {
     code: finding.malformed ? 'wasm-malformed' : 'wasm-invalid',
     severity: 'error',
-    message: finding.func !== undefined ? `function ${finding.func} at ${hex(finding.offset)}: ${finding.message}` : finding.message,
+    message: locatedMessage(finding),
     span: { start: finding.offset, end: finding.offset + 1 },
     source: 'validator',
-    data: finding.func !== undefined ? { func: finding.func, offset: finding.offset } : { offset: finding.offset },
+    data: {
+      offset: finding.offset,
+      ...(finding.func !== undefined && { func: finding.func }),
+      ...(finding.funcName !== undefined && { funcName: finding.funcName }),
+      ...(finding.instruction !== undefined && { instruction: finding.instruction }),
+    },
   };
   return { valid: false, finding, diagnostics: [diagnostic] };
 }
@@ -93,7 +135,11 @@ class ModuleValidator {
   private codeCount = -1;
   private exportNames = new Set<string>();
 
-  constructor(private readonly bytes: Uint8Array) {
+  constructor(
+    private readonly bytes: Uint8Array,
+    /** work between two yields of `run` (Infinity: never yields) */
+    private readonly sliceMs: number,
+  ) {
     this.fv = new FunctionValidator(this.ctx);
   }
 
@@ -105,7 +151,8 @@ class ModuleValidator {
     throw new Stop({ offset, message, malformed: true });
   }
 
-  run(): void {
+  /** Validates the module; yields between slices of the code section (see `sliceMs`). Throws Stop or WasmFormatError. */
+  *run(): Generator<void, void, void> {
     const bytes = this.bytes;
     const r = new ByteReader(bytes, 0, bytes.length);
     if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) this.malformed('magic header not detected', 0);
@@ -127,7 +174,8 @@ class ModuleValidator {
         lastOrder = order;
       }
       const s = new ByteReader(bytes, start, end);
-      this.section(id, s);
+      if (id === 10) yield* this.codeSection(s);
+      else this.section(id, s);
       if (!s.atEnd()) this.malformed(`section ${id} at ${hex(at)} has ${s.end - s.pos} bytes left over: section size mismatch`, s.pos);
       r.pos = end;
     }
@@ -196,8 +244,6 @@ class ModuleValidator {
       case 12:
         this.ctx.dataCount = r.u32('data count');
         return;
-      case 10:
-        return this.codeSection(r);
       case 11:
         return this.dataSection(r);
     }
@@ -518,11 +564,12 @@ class ModuleValidator {
 
   // ---- code and data
 
-  private codeSection(r: ByteReader): void {
+  private *codeSection(r: ByteReader): Generator<void, void, void> {
     const at = r.pos;
     const n = r.count('function body');
     this.codeCount = n;
     if (n !== this.functionCount) this.malformed(`function and code section have inconsistent lengths: ${this.functionCount} functions, ${n} bodies`, at);
+    let sliceStart = performance.now();
     for (let i = 0; i < n; i++) {
       const sat = r.pos;
       const size = r.u32('function body size');
@@ -533,6 +580,10 @@ class ModuleValidator {
       const finding = this.fv.validateFunction(this.bytes, start, end, this.ctx.funcs[func]);
       if (finding) throw new Stop({ ...finding, func });
       r.pos = end;
+      if (this.sliceMs !== Infinity && i % FUNCTIONS_PER_CLOCK_CHECK === FUNCTIONS_PER_CLOCK_CHECK - 1 && performance.now() - sliceStart > this.sliceMs) {
+        yield;
+        sliceStart = performance.now();
+      }
     }
   }
 

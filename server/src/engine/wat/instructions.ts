@@ -205,9 +205,9 @@ add('memarg', 'memory.atomic.notify memory.atomic.wait32 memory.atomic.wait64', 
   const names: string[] = [];
   const rmw = ['add', 'sub', 'and', 'or', 'xor', 'xchg', 'cmpxchg'];
   names.push('i32.atomic.load', 'i64.atomic.load', 'i32.atomic.store', 'i64.atomic.store');
-  for (const op of ['load', 'store']) {
-    names.push(`i32.atomic.${op}8_u`, `i32.atomic.${op}16_u`, `i64.atomic.${op}8_u`, `i64.atomic.${op}16_u`, `i64.atomic.${op}32_u`);
-  }
+  // narrow loads zero-extend (`_u`); narrow stores have no suffix (the spec's `i32.atomic.store8`)
+  names.push('i32.atomic.load8_u', 'i32.atomic.load16_u', 'i64.atomic.load8_u', 'i64.atomic.load16_u', 'i64.atomic.load32_u');
+  names.push('i32.atomic.store8', 'i32.atomic.store16', 'i64.atomic.store8', 'i64.atomic.store16', 'i64.atomic.store32');
   for (const op of rmw) {
     names.push(`i32.atomic.rmw.${op}`, `i64.atomic.rmw.${op}`);
     names.push(`i32.atomic.rmw8.${op}_u`, `i32.atomic.rmw16.${op}_u`);
