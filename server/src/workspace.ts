@@ -224,7 +224,7 @@ export class Workspace {
 
   /** Show the spec findings of an explicit validation (ours, or wabt/binaryen for WAT) in the Problems panel, until the file changes. */
   setValidation(file: string, findings: Finding[]): void {
-    this.validation.set(file, findings.filter((f) => f.source === 'validator' || f.source === 'wabt' || f.source === 'binaryen'));
+    this.validation.set(file, findings.filter((f) => f.source === 'validator' || f.source === 'wat-assembler' || f.source === 'wabt' || f.source === 'binaryen'));
     void this.checkFromDisk(file);
   }
 

@@ -69,16 +69,17 @@ describe('server commands over LSP', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  test('validate reports a type error at its line with wabt, plus policy findings', async () => {
+  test('validate of a WAT: our assembler and validator report a type error on its line, plus policy findings', async () => {
     const r = await client.executeCommand<{ valid: boolean; validators: string[]; findings: Finding[] }>(C.validate, { uri: client.uri('bad-type.wat') });
     assert.equal(r.valid, false);
-    assert.ok(r.validators.includes('wabt'));
-    const typeError = r.findings.find((f) => f.source === 'wabt');
+    assert.deepEqual(r.validators, ['wat-parser', 'wasm-warden']);
+    const typeError = r.findings.find((f) => f.source === 'validator');
     assert.ok(typeError, JSON.stringify(r.findings));
     assert.equal(typeError.line, 3);
+    assert.match(typeError.message, /expects|type mismatch|stack/, typeError.message);
     // the explicit validation also shows in the Problems panel (published diagnostics) until the file changes
-    const published = await client.waitForDiagnostics(client.uri('bad-type.wat'), (d) => d.some((x) => /^wabt: /.test(x.message)), 'validation diagnostics');
-    assert.equal(published.find((x) => /^wabt: /.test(x.message))!.range.start.line, 2);
+    const published = await client.waitForDiagnostics(client.uri('bad-type.wat'), (d) => d.some((x) => /^validator: /.test(x.message)), 'validation diagnostics');
+    assert.equal(published.find((x) => /^validator: /.test(x.message))!.range.start.line, 2);
     const ok = await client.executeCommand<{ valid: boolean; findings: Finding[] }>(C.validate, { uri: client.uri('clean.wat') });
     assert.equal(ok.valid, true, JSON.stringify(ok.findings));
   });
@@ -106,15 +107,17 @@ describe('server commands over LSP', () => {
     assert.equal(finding.message, `func 1 ($add), i32.add at 0x${addAt.toString(16)}: i32.add expects [i32 i32] but the stack has [i32 f32]`);
     const wasmUri = client.uri('bad-func.wasm');
     await client.waitForDiagnostics(wasmUri, (d) => d.some((x) => x.message.startsWith('validator: func 1 ($add), i32.add')), 'validation on the .wasm');
-    // the WAT view is shown: the finding moves onto the view, on the line of the function
+    // the WAT view is shown: the finding moves onto the view, on the line of the instruction at fault
     const view = await client.request<{ text: string }>('wasmWarden/watView', { uri: wasmUri });
     const viewUri = URI.from({ scheme: 'wasm-warden-wat', path: URI.file(file).path + '.wat' }).toString();
     client.openUri(viewUri, view.text, 'wat');
     const ds = await client.waitForDiagnostics(viewUri, (d) => d.some((x) => x.message.startsWith('validator: ')), 'validation on the view');
     const onView = ds.find((x) => x.message.startsWith('validator: '))!;
-    const funcLine = view.text.split('\n').findIndex((l) => /\(func \$add/.test(l));
-    assert.ok(funcLine > 0, view.text);
-    assert.equal(onView.range.start.line, funcLine, view.text);
+    const lines = view.text.split('\n');
+    const funcLine = lines.findIndex((l) => /\(func \$add/.test(l));
+    const addLine = lines.findIndex((l, i) => i > funcLine && /^\s*i32\.add\b/.test(l));
+    assert.ok(funcLine > 0 && addLine > funcLine, view.text);
+    assert.equal(onView.range.start.line, addLine, view.text);
     await client.waitForDiagnostics(wasmUri, (d) => !d.some((x) => x.message.startsWith('validator: ')), 'the .wasm no longer lists it');
     client.close(viewUri);
     await client.waitForDiagnostics(wasmUri, (d) => d.some((x) => x.message.startsWith('validator: ')), 'back on the .wasm when the view closes');
