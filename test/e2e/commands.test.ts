@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { TIMEOUT, useWorkbench } from './harness';
 import { wat2wasm } from './wasm-inputs';
 
-// A type error on line 4 (i64 result where i32 is declared): wabt's validator reports it there.
+// A type error on line 4 (i64 result where i32 is declared): our validator reports it there.
 const TYPE_ERROR_WAT = `;; a type error
 (module
   (func (export "f") (result i32)
@@ -66,7 +66,7 @@ describe('commands from the Command Palette', () => {
     await w.openFromExplorer('type-error.wat');
     await w.runCommand('Wasm Warden: Validate Module');
     const bad = await w.panelText('Validate: type-error.wat', /invalid/);
-    assert.match(bad, /wabt \(\d+\)/, `a wabt findings group:\n${bad}`);
+    assert.match(bad, /validator \(\d+\)/, `a validator findings group:\n${bad}`);
     assert.match(bad, /type-error\.wat:4:\d+/, `the finding's location is line 4:\n${bad}`);
     assert.match(bad, /type mismatch|i64|i32/i, bad);
 
