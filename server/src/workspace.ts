@@ -215,7 +215,15 @@ export class Workspace {
       ...this.typeErrors(doc.uri, analysis.doc),
       ...lintDocument(analysis.doc, this.settings.lints),
     ]);
-    this.publish(doc.uri, [...found.map((d) => this.lsp(d, (s) => toRange(analysis.index, s))), ...this.validationDiagnostics(file)]);
+    const toLsp = (d: EngineDiagnostic): Diagnostic => {
+      const out = this.lsp(d, (s) => toRange(analysis.index, s));
+      // a type error's operand at fault (where the value of the wrong type was pushed)
+      if (d.source === 'validator' && d.related?.length) {
+        out.relatedInformation = d.related.filter((r) => r.span).map((r) => ({ location: { uri: doc.uri, range: toRange(analysis.index, r.span!) }, message: r.message }));
+      }
+      return out;
+    };
+    this.publish(doc.uri, [...found.map(toLsp), ...this.validationDiagnostics(file)]);
   }
 
   /** The live type checker of an open WAT/WAST buffer (kept while it is open). */

@@ -80,6 +80,12 @@ describe('live type errors over LSP', () => {
     assert.equal(e.severity, 1);
     // the instruction's own text (of a folded one: its opening and name; its operands are underlined apart by their own errors)
     assert.equal(textAt(text, e.range), '(i32.add');
+    // the operand at fault, as related information
+    const related = (e as PublishedDiagnostic & { relatedInformation?: { location: { uri: string; range: Range }; message: string }[] }).relatedInformation;
+    assert.equal(related?.length, 1);
+    assert.equal(related[0].location.uri, uri);
+    assert.equal(textAt(text, related[0].location.range), '(f32.const 1');
+    assert.equal(related[0].message, 'this operand is f32, not i32');
     client.change(uri, 'i', { start: r.start, end: { line: r.start.line, character: r.start.character + 1 } });
     await client.waitForDiagnostics(uri, (d) => typeErrors(d).length === 0, 'the type error gone');
     client.close(uri);

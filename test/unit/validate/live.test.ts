@@ -49,7 +49,15 @@ test('a valid module has no findings; a wrong operand is found with what was exp
   const found = checker.check(doc);
   assert.equal(found.length, 1);
   assert.equal(found[0].message, 'i32.add expects [i32 i32] but the stack has [i32 f32]');
-  assert.equal(doc.text.slice(found[0].span.start, found[0].span.end).startsWith('(i32.add'), true);
+  assert.equal(doc.text.slice(found[0].span.start, found[0].span.end), '(i32.add');
+  // the operand at fault: where the f32 was pushed
+  const related = found[0].related?.[0];
+  assert.ok(related?.span);
+  assert.equal(doc.text.slice(related.span.start, related.span.end), '(f32.const 1');
+  assert.equal(related.message, 'this operand is f32, not i32');
+  // the same from the module's first check (not incremental)
+  const fresh = new LiveTypeChecker().check(parseWat(doc.text));
+  assert.deepEqual(fresh, found);
   doc = edit(doc, '(f32.const 1)', '(i32.const 1)');
   assert.deepEqual(checker.check(doc), []);
 });

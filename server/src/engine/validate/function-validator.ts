@@ -251,6 +251,48 @@ export class FunctionValidator {
     }
   }
 
+  /**
+   * Where each operand on the stack before the instruction at `at` came from: the byte offset of the
+   * instruction that pushed it (bottom first). For a finding's message to point at the operand at fault;
+   * slower than validation (every push is watched), so only run on a function already found invalid.
+   */
+  operandOrigins(bytes: Uint8Array, start: number, end: number, typeIndex: number, at: number): number[] | undefined {
+    if (this.begin(bytes, start, end, typeIndex) !== undefined) return undefined;
+    const dec = this.dec;
+    const real = this.vals;
+    const origins: number[] = [];
+    let written = Infinity;
+    const watched = new Proxy(real, {
+      set(t, k, v, r) {
+        if (typeof k === 'string') {
+          const i = Number(k);
+          if (Number.isInteger(i) && i < written) written = i;
+        }
+        return Reflect.set(t, k, v, r);
+      },
+    });
+    this.sp = 0;
+    this.depth = 0;
+    this.pushCtrl(Frame.Function, EMPTY, this.funcResults);
+    this.vals = watched;
+    try {
+      while (dec.next()) {
+        if (dec.offset === at) return origins.slice(0, this.sp);
+        written = Infinity;
+        const offset = dec.offset;
+        this.step(dec.def);
+        for (let i = written; i < this.sp; i++) origins[i] = offset;
+        if (this.depth === 0) return undefined;
+      }
+      return undefined;
+    } catch (e) {
+      if (e instanceof Invalid) return undefined;
+      throw e;
+    } finally {
+      this.vals = real;
+    }
+  }
+
   /** Sets up the locals of a function body; a finding when they are malformed. */
   private begin(bytes: Uint8Array, start: number, end: number, typeIndex: number): CodeFinding | undefined {
     const ft = this.types.funcType(typeIndex);

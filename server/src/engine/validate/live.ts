@@ -150,7 +150,38 @@ function functionFindings(validator: FunctionValidator, body: { bytes: Uint8Arra
   const finding = validator.validateFunction(body.bytes, 0, body.bytes.length, body.type);
   if (!finding) return [];
   const span = body.map.spanAt(finding.offset) ?? { start: body.map.starts[0], end: body.map.ends[0] };
-  return [toDiagnostic(finding, span)];
+  const d = toDiagnostic(finding, span);
+  const operand = operandAtFault(validator, body, finding);
+  if (operand) d.related = [operand];
+  return [d];
+}
+
+const MISMATCH = /expects \[([^\]]*)\] but the stack has \[([^\]]*)\]/;
+
+/**
+ * For "X expects [..] but the stack has [..]": the operand at fault (the rightmost whose type is not
+ * the one expected) and where it was pushed.
+ */
+function operandAtFault(
+  validator: FunctionValidator,
+  body: { bytes: Uint8Array; map: SourceMap; type: number },
+  finding: CodeFinding,
+): { message: string; span: { start: number; end: number } } | undefined {
+  const m = MISMATCH.exec(finding.message);
+  if (!m) return undefined;
+  const expected = m[1].split(' ').filter(Boolean);
+  const found = m[2].split(' ').filter(Boolean);
+  if (found.length === 0) return undefined;
+  const origins = validator.operandOrigins(body.bytes, 0, body.bytes.length, body.type, finding.offset);
+  if (!origins || origins.length < found.length) return undefined;
+  const shift = expected.length - found.length;
+  for (let j = found.length - 1; j >= 0; j--) {
+    const want = expected[j + shift];
+    if (want === undefined || want === found[j]) continue;
+    const span = body.map.spanAt(origins[origins.length - found.length + j]);
+    return span && { message: `this operand is ${found[j]}, not ${want}`, span };
+  }
+  return undefined;
 }
 
 function toDiagnostic(f: CodeFinding, span: { start: number; end: number }): EngineDiagnostic {
@@ -214,7 +245,11 @@ function build(text: string, tree: Root, m: ModuleSyntax, key: (List | string)[]
         const i = fieldAt(fields, span.start);
         if (i < 0 || headOf(fields[i]) !== 'func') continue;
         const field = fields[i];
-        if (!perFunc.has(field)) perFunc.set(field, [toDiagnostic(f, span)]);
+        if (perFunc.has(field)) continue;
+        // checked again alone: the same finding, with the operand at fault found in its body's bytes
+        const body = assembler.functionBody(text, field, []);
+        const again = body && !body.typesAdded ? functionFindings(parts.validator, body) : [];
+        perFunc.set(field, again.length > 0 ? again : [toDiagnostic(f, span)]);
       }
       // bodies assembled later may use the data count (memory.init, data.drop): the assembler writes one then
       parts.context.dataCount ??= m.defs.data.length;
@@ -286,7 +321,12 @@ function hasSyntaxErrors(doc: WatDocument, m: ModuleSyntax): boolean {
 
 function shifted(entry: FunctionEntry, start: number): EngineDiagnostic[] {
   const d = start - entry.start;
-  return d === 0 ? entry.findings : entry.findings.map((f) => ({ ...f, span: { start: f.span.start + d, end: f.span.end + d } }));
+  if (d === 0) return entry.findings;
+  return entry.findings.map((f) => ({
+    ...f,
+    span: { start: f.span.start + d, end: f.span.end + d },
+    ...(f.related ? { related: f.related.map((r) => (r.span ? { ...r, span: { start: r.span.start + d, end: r.span.end + d } } : r)) } : {}),
+  }));
 }
 
 function cached(cache: WeakMap<object, FunctionEntry>, node: { start: number }, compute: () => EngineDiagnostic[]): EngineDiagnostic[] {
