@@ -11,7 +11,7 @@ import { uriToPath } from '../documents';
 import { toRange } from '../convert';
 import type { ImportEntry } from '../engine/model';
 import type { Workspace } from '../workspace';
-import type { InstructionProbe } from '../engine/validate/live';
+import type { InstructionProbe, LiveTypeChecker } from '../engine/validate/live';
 import { typeName } from '../engine/isa/value-type';
 
 export function registerHover(connection: Connection, workspace: () => Workspace): void {
@@ -34,7 +34,7 @@ export function registerHover(connection: Connection, workspace: () => Workspace
       const rules = [...new Set(findings.flatMap((f) => (Array.isArray(f.data?.rules) ? (f.data.rules as string[]) : [f.code])))];
       return { contents: { kind: MarkupKind.Markdown, value: importHover(imp, rules, policy?.file) }, range: toRange(a.index, imp.span) };
     }
-    const probe = ws.typeChecker(params.textDocument.uri).probe(a.doc, offset);
+    const probe = instructionProbe(ws, params.textDocument.uri, a.doc, offset);
     if (probe && onName(a.doc.text, probe, offset)) {
       return { contents: { kind: MarkupKind.Markdown, value: instructionHover(probe) }, range: toRange(a.index, probe.span) };
     }
@@ -57,6 +57,15 @@ export function importHover(imp: ImportEntry, rules: string[], policyFile?: stri
   if (rules.length) lines.push(`**Denied** by ${by} (${rules.map((r) => code(r)).join(', ')})`);
   else lines.push(`**Allowed** by ${by}`);
   return lines.join('\n');
+}
+
+function instructionProbe(ws: Workspace, uri: string, doc: Parameters<LiveTypeChecker['probe']>[0], offset: number): InstructionProbe | undefined {
+  try {
+    return ws.typeChecker(uri).probe(doc, offset);
+  } catch {
+    // no instruction hover then; the identifier's, if any, is still shown
+    return undefined;
+  }
 }
 
 /** The offset is on the instruction's name (`i32.add`, or after the `(` of a folded one), not on its operands. */

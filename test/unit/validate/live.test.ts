@@ -182,3 +182,20 @@ test('the spec suite: no finding on any module the spec accepts; every assert_in
   assert.ok(modules > 2000, `${modules} modules`);
   assert.deepEqual(missed, []);
 });
+
+test('hostile buffers: deep nesting and many functions are checked without a crash or a hang', () => {
+  const depth = 100_000;
+  const nested = `(module (func ${'(block '.repeat(depth)}(i32.const 1) (drop)${')'.repeat(depth)}))`;
+  const doc = parseWat(nested);
+  assert.deepEqual(doc.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(new LiveTypeChecker().check(doc), []);
+  const bad = parseWat(nested.replace('(i32.const 1) (drop)', '(f32.const 1) (i32.eqz) (drop)'));
+  const found = new LiveTypeChecker().check(bad);
+  assert.equal(found.length, 1);
+  assert.equal(found[0].message, 'i32.eqz expects [i32] but the stack has [f32]');
+  const many = parseWat(`(module ${'(func (result i32) (i32.const 0))'.repeat(300_000)}(func (result i32) (i64.const 0)))`);
+  const checker = new LiveTypeChecker();
+  const f = checker.check(many);
+  assert.equal(f.length, 1);
+  assert.match(f[0].message, /i64/);
+});
