@@ -31,6 +31,7 @@ import { capFindings, MAX_FINDINGS_PER_FILE, WAT_TOKENS_PER_MB, type AnalysisLim
 import { ViewCache, viewLineOfByte, type CachedView } from './view-cache';
 import { lintDocument, lintSeverities } from './engine/lints';
 import type { ComponentView } from './engine/component/wit-text';
+import { LiveTypeChecker } from './engine/validate/live';
 import { DEFAULT_SETTINGS, ScanDoneNotification, WAT_VIEW_SCHEME, WAT_VIEW_SUFFIX, type WardenSettings } from './protocol';
 
 /** WAT views longer than this are shown and marked, but not parsed for outline, folding and hover. */
@@ -55,6 +56,8 @@ export class Workspace {
   /** every file that currently has diagnostics published, so removals clear them */
   private readonly published = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** per open WAT/WAST buffer: its live type checker (incremental per function) */
+  private readonly typeCheckers = new Map<string, LiveTypeChecker>();
   private scanGeneration = 0;
   /** scan globs already reported as malformed or over a limit */
   private readonly warnedGlobs = new Set<string>();
@@ -163,6 +166,7 @@ export class Workspace {
     clearTimeout(this.timers.get(doc.uri));
     this.timers.delete(doc.uri);
     this.cache.forget(doc.uri);
+    this.typeCheckers.delete(doc.uri);
     const view = wasmFileOfView(doc.uri);
     if (view) {
       // its editor closed: the view's findings go back to the .wasm, and its text is rendered again if reopened
@@ -218,8 +222,39 @@ export class Workspace {
       return;
     }
     const policy = this.policies.policyFor(file);
-    const found = capFindings([...checkWatDocument(analysis.doc, file, policy), ...lintDocument(analysis.doc, this.settings.lints)]);
-    this.publish(doc.uri, [...found.map((d) => this.lsp(d, (s) => toRange(analysis.index, s))), ...this.validationDiagnostics(file)]);
+    const found = capFindings([
+      ...checkWatDocument(analysis.doc, file, policy),
+      ...this.typeErrors(doc.uri, analysis.doc),
+      ...lintDocument(analysis.doc, this.settings.lints),
+    ]);
+    const toLsp = (d: EngineDiagnostic): Diagnostic => {
+      const out = this.lsp(d, (s) => toRange(analysis.index, s));
+      // a type error's operand at fault (where the value of the wrong type was pushed)
+      if (d.source === 'validator' && d.related?.length) {
+        out.relatedInformation = d.related.filter((r) => r.span).map((r) => ({ location: { uri: doc.uri, range: toRange(analysis.index, r.span!) }, message: r.message }));
+      }
+      return out;
+    };
+    this.publish(doc.uri, [...found.map(toLsp), ...this.validationDiagnostics(file)]);
+  }
+
+  /** The live type checker of an open WAT/WAST buffer (kept while it is open). */
+  typeChecker(uri: string): LiveTypeChecker {
+    let checker = this.typeCheckers.get(uri);
+    if (!checker) this.typeCheckers.set(uri, (checker = new LiveTypeChecker()));
+    return checker;
+  }
+
+  /** Type errors of a parsed buffer, checked incrementally per function (see engine/validate/live.ts). */
+  private typeErrors(uri: string, doc: WatAnalysis['doc']): EngineDiagnostic[] {
+    try {
+      return this.typeChecker(uri).check(doc);
+    } catch (err) {
+      // a bug in the checker must not take the buffer's other findings with it: start afresh next time
+      this.typeCheckers.delete(uri);
+      this.connection.console.error(`live type checking failed: ${(err as Error).stack ?? String(err)}`);
+      return [];
+    }
   }
 
   /** Show the spec findings of an explicit validation (ours, or wabt/binaryen for WAT) in the Problems panel, until the file changes. */

@@ -634,9 +634,9 @@ async function lspGroup(): Promise<void> {
     const r = await editToDiagnostics(wat, QUICK ? 7 : 21);
     const s = stats(r.samples)!;
     rows.push({ group: 'lsp', op: 'didOpen -> first publishDiagnostics', input: label, inputMB: bytes / 1e6, peer: 'ours: dist/server.js', stats: stats([r.openMs]) });
-    rows.push({ group: 'lsp', op: '1-char didChange -> publishDiagnostics', input: label, inputMB: bytes / 1e6, peer: 'ours: dist/server.js', stats: s, note: `${r.diagnosticsCount} diagnostics` });
+    rows.push({ group: 'lsp', op: '1-char didChange -> publishDiagnostics (with live type checking)', input: label, inputMB: bytes / 1e6, peer: 'ours: dist/server.js', stats: s, note: `${r.diagnosticsCount} diagnostics` });
     log(`lsp edit->diagnostics median ${fmtMs(s.median)} ms`);
-    targets.push({ group: 'lsp', target: `edit -> diagnostics on a ${(bytes / 1e6).toFixed(1)} MB WAT buffer <= 50 ms (median)`, measured: `${fmtMs(s.median)} ms (${fmtMs(s.min)}-${fmtMs(s.max)}, n=${s.n})`, met: s.median <= 50 });
+    targets.push({ group: 'lsp', target: `edit -> diagnostics (with live type checking) on a ${(bytes / 1e6).toFixed(1)} MB WAT buffer <= 50 ms (median)`, measured: `${fmtMs(s.median)} ms (${fmtMs(s.min)}-${fmtMs(s.max)}, n=${s.n})`, met: s.median <= 50 });
   } catch (e) {
     rows.push({ group: 'lsp', op: '1-char didChange -> publishDiagnostics', input: label, inputMB: bytes / 1e6, peer: 'ours', failure: (e as Error).message.slice(0, 300) });
     targets.push({ group: 'lsp', target: 'edit -> diagnostics <= 50 ms', measured: `failed: ${(e as Error).message.slice(0, 120)}`, met: false });

@@ -53,7 +53,7 @@ describe('editing WAT', () => {
 
     // semantic colours: a function's $name and a parameter's are coloured differently by the theme
     const colourOf = async (text: string) =>
-      editor.locator('.view-lines span span', { hasText: new RegExp(`^\\${text}$`) }).first().evaluate((el) => getComputedStyle(el).color);
+      editor.locator('.view-lines span span', { hasText: new RegExp(`^\\${text}$`) }).first().evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color);
     await waitUntil(async () => (await colourOf('$helper')) !== (await colourOf('$value')), 'semantic colours');
 
     // follow the code lens: the references peek lists both calls

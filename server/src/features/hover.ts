@@ -1,6 +1,7 @@
 /**
- * Hover for WAT/WAST: what an identifier is (from engine/wat/navigation), and on an import what the
- * WASI function does, its capability group, and the policy's verdict on it.
+ * Hover for WAT/WAST: what an identifier is (from engine/wat/navigation); on an import what the
+ * WASI function does, its capability group, and the policy's verdict on it; on an instruction's name
+ * its type and the operand stack before it (engine/validate/live.ts validates the function up to it).
  */
 import { MarkupKind, type Connection, type Hover } from 'vscode-languageserver/node';
 import { hoverAt } from '../engine/wat/navigation';
@@ -11,6 +12,8 @@ import { toRange } from '../convert';
 import type { ImportEntry } from '../engine/model';
 import type { Workspace } from '../workspace';
 import { describeComponentExtern, interfaceFunctions } from '../engine/component/wasi-catalog';
+import type { InstructionProbe, LiveTypeChecker } from '../engine/validate/live';
+import { typeName } from '../engine/isa/value-type';
 
 export function registerHover(connection: Connection, workspace: () => Workspace): void {
   connection.onHover((params): Hover | null => {
@@ -34,6 +37,10 @@ export function registerHover(connection: Connection, workspace: () => Workspace
       const rules = [...new Set(findings.flatMap((f) => (Array.isArray(f.data?.rules) ? (f.data.rules as string[]) : [f.code])))];
       return { contents: { kind: MarkupKind.Markdown, value: importHover(imp, rules, policy?.file) }, range: toRange(a.index, imp.span) };
     }
+    const probe = instructionProbe(ws, params.textDocument.uri, a.doc, offset);
+    if (probe && onName(a.doc.text, probe, offset)) {
+      return { contents: { kind: MarkupKind.Markdown, value: instructionHover(probe) }, range: toRange(a.index, probe.span) };
+    }
     const h = hoverAt(a.doc, offset);
     return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: toRange(a.index, h.span) } : null;
   });
@@ -52,6 +59,32 @@ export function importHover(imp: ImportEntry, rules: string[], policyFile?: stri
   const by = policyFile ? 'the workspace policy' : 'the default policy';
   if (rules.length) lines.push(`**Denied** by ${by} (${rules.map((r) => code(r)).join(', ')})`);
   else lines.push(`**Allowed** by ${by}`);
+  return lines.join('\n');
+}
+
+function instructionProbe(ws: Workspace, uri: string, doc: Parameters<LiveTypeChecker['probe']>[0], offset: number): InstructionProbe | undefined {
+  try {
+    return ws.typeChecker(uri).probe(doc, offset);
+  } catch {
+    // no instruction hover then; the identifier's, if any, is still shown
+    return undefined;
+  }
+}
+
+/** The offset is on the instruction's name (`i32.add`, or after the `(` of a folded one), not on its operands. */
+function onName(text: string, p: InstructionProbe, offset: number): boolean {
+  let at = p.span.start;
+  if (text[at] === '(') at++;
+  while (at < p.span.end && /\s/.test(text[at])) at++;
+  return offset >= at && offset <= at + p.name.length && text.startsWith(p.name, at);
+}
+
+/** An instruction's hover: its type as used here, the operand stack before it, and why it is invalid there. */
+export function instructionHover(p: InstructionProbe): string {
+  const list = (ts: number[]): string => `[${ts.map(typeName).join(' ')}]`;
+  const lines = [`**${p.name}**` + (p.params && p.results ? ` ${code(`${list(p.params)} -> ${list(p.results)}`)}` : '')];
+  lines.push('', `stack: ${code(list(p.stack))}${p.unreachable ? ' (unreachable: polymorphic below)' : ''}`);
+  if (p.error) lines.push('', `**invalid here:** ${md(p.error)}`);
   return lines.join('\n');
 }
 

@@ -319,6 +319,65 @@ export class ModuleAssembler {
     fs.map.add(fs.w.len, f.start, f.end);
     fs.w.u32(u.type);
     fs.count++;
+    const b = this.body;
+    const code = this.s.get(10)!;
+    const map = code.map;
+    const k0 = map.count;
+    map.add(code.w.len, f.start, f.end);
+    this.localsAndCode(f, u, index, b, code.w.len);
+    map.add(code.w.len + b.len, f.end - 1, f.end);
+    b.u8(0x0b);
+    const sizeLen = u32Size(b.len);
+    for (let k = k0 + 1; k < map.count; k++) map.offsets[k] += sizeLen;
+    code.w.u32(b.len);
+    code.w.append(b);
+    code.count++;
+  }
+
+  /**
+   * One defined function's body alone (its locals, instructions and `end`, without the size prefix),
+   * for the live type checker: after `run()`, with the module's index spaces and types as they were,
+   * `f` read from `text` (a newer version of the buffer whose module-level fields are unchanged).
+   * Errors go to `diagnostics`. `typesAdded` says the body's block types needed types the module did
+   * not have (the module must be assembled again to check it). Undefined for an imported function.
+   */
+  functionBody(text: string, f: List, diagnostics: EngineDiagnostic[]): { bytes: Uint8Array; map: SourceMap; type: number; typesAdded: boolean } | undefined {
+    const L = this.L;
+    const c = f.children;
+    let i = 1;
+    if (isAtomOf(c[i], T_ID)) i++;
+    while (headOf(c[i]) === 'export') i++;
+    if (headOf(c[i]) === 'import') return undefined;
+    const savedText = L.text;
+    const savedDiagnostics = L.diagnostics;
+    const savedMap = this.enc.map;
+    const types = L.types.length;
+    L.text = text;
+    L.diagnostics = diagnostics;
+    const map = new SourceMap(64);
+    this.enc.map = map;
+    try {
+      const u = L.typeUse(c, i, f);
+      const b = new ByteWriter(Math.max(64, (f.end - f.start) >> 2));
+      map.add(0, f.start, f.end);
+      this.localsAndCode(f, u, -1, b, 0);
+      map.add(b.len, f.end - 1, f.end);
+      b.u8(0x0b);
+      return { bytes: b.buf.subarray(0, b.len), map, type: u.type, typesAdded: L.types.length !== types };
+    } finally {
+      L.text = savedText;
+      L.diagnostics = savedDiagnostics;
+      this.enc.map = savedMap;
+    }
+  }
+
+  /** The locals and the instructions of function `f` (type use `u`) into `b`; source map offsets from `mapBase`. */
+  private localsAndCode(f: List, u: { params: number; next: number }, index: number, b: ByteWriter, mapBase: number): void {
+    const L = this.L;
+    const c = f.children;
+    let i = 1;
+    if (isAtomOf(c[i], T_ID)) i++;
+    while (headOf(c[i]) === 'export') i++;
     // locals: params (named in the type use), then (local ...) declarations
     const locals = this.enc.locals;
     locals.clear();
@@ -340,7 +399,6 @@ export class ModuleAssembler {
     }
     n = Math.max(n, u.params);
     j = u.next;
-    const b = this.body;
     b.len = 0;
     // local declarations, runs of one type compressed
     const runs: { type: string; count: number }[] = [];
@@ -362,28 +420,17 @@ export class ModuleAssembler {
         n++;
       }
     }
-    if (names) this.localNames.set(index, names);
+    if (names && index >= 0) this.localNames.set(index, names);
     b.u32(runs.length);
     for (const r of runs) {
       b.u32(r.count);
       for (let k = 0; k < r.type.length; k++) b.u8(r.type.charCodeAt(k));
     }
-    const code = this.s.get(10)!;
-    const map = code.map;
-    const k0 = map.count;
-    map.add(code.w.len, f.start, f.end);
-    this.enc.mapBase = code.w.len;
+    this.enc.mapBase = mapBase;
     this.enc.blockCount = 0;
     this.enc.labelNames = undefined;
     this.enc.encode(b, c, j);
-    if (this.enc.labelNames) this.labelNames.set(index, this.enc.labelNames);
-    map.add(code.w.len + b.len, f.end - 1, f.end);
-    b.u8(0x0b);
-    const sizeLen = u32Size(b.len);
-    for (let k = k0 + 1; k < map.count; k++) map.offsets[k] += sizeLen;
-    code.w.u32(b.len);
-    code.w.append(b);
-    code.count++;
+    if (this.enc.labelNames && index >= 0) this.labelNames.set(index, this.enc.labelNames);
   }
 
   /** A constant expression c[i..end) with its `end`. */

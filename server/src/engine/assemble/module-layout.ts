@@ -61,9 +61,11 @@ export class ModuleLayout {
   readonly scratch = new ByteWriter(64);
 
   constructor(
-    readonly text: string,
+    /** the text atoms are read from (the live checker sets it to a buffer's newer text) */
+    public text: string,
     readonly mod: ModuleSyntax,
-    readonly diagnostics: EngineDiagnostic[],
+    /** where errors go (the live checker swaps it per function) */
+    public diagnostics: EngineDiagnostic[],
   ) {
     for (const space of Object.keys(this.counts) as ModuleSpace[]) {
       const defs = mod.defs[space];

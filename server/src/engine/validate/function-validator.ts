@@ -133,6 +133,21 @@ const CONSTANT = new Set([
   'any.convert_extern', 'extern.convert_any', 'ref.i31',
 ]);
 
+/** What `probeFunction` saw at one instruction. */
+export interface StackProbe {
+  /** the instruction's name */
+  name: string;
+  /** the operand stack before it (bottom first; every enclosing block's operands included) */
+  stack: number[];
+  /** the code before it is unreachable (the stack is polymorphic) */
+  unreachable: boolean;
+  /** what it pops and pushes (concrete types as on the stack); absent when it is invalid there */
+  params?: number[];
+  results?: number[];
+  /** why it is invalid there */
+  error?: string;
+}
+
 class Invalid {
   constructor(
     readonly message: string,
@@ -216,6 +231,111 @@ export class FunctionValidator {
 
   /** Validates the body in [start, end) of a function of type index `typeIndex`. */
   validateFunction(bytes: Uint8Array, start: number, end: number, typeIndex: number): CodeFinding | undefined {
+    const begun = this.begin(bytes, start, end, typeIndex);
+    if (begun !== undefined) return begun;
+    return this.run(EMPTY, this.funcResults);
+  }
+
+  /**
+   * Validates the body in [start, end) up to the instruction at byte offset `at` and reports the operand
+   * stack before it and what that instruction popped and pushed (the types the stack had: concrete types
+   * for polymorphic instructions). Undefined when no instruction starts at `at` or the code before it is
+   * invalid. A separate loop: `validateFunction`'s is not slowed down by the probe.
+   */
+  probeFunction(bytes: Uint8Array, start: number, end: number, typeIndex: number, at: number): StackProbe | undefined {
+    if (this.begin(bytes, start, end, typeIndex) !== undefined) return undefined;
+    const dec = this.dec;
+    const real = this.vals;
+    this.sp = 0;
+    this.depth = 0;
+    this.pushCtrl(Frame.Function, EMPTY, this.funcResults);
+    try {
+      while (dec.next()) {
+        if (dec.offset === at) {
+          const def = dec.def;
+          const stack = Array.from(real.subarray(0, this.sp));
+          const unreachable = this.ctrlUnreachable[this.depth - 1];
+          let low = this.sp;
+          // which slots the instruction reads are its operands: watched for this one instruction only
+          this.vals = new Proxy(real, {
+            get(t, k, r) {
+              if (typeof k === 'string') {
+                const i = Number(k);
+                if (Number.isInteger(i) && i < low) low = i;
+              }
+              return Reflect.get(t, k, r);
+            },
+          });
+          let error: string | undefined;
+          try {
+            this.step(def);
+          } catch (e) {
+            if (e instanceof Invalid) error = e.message;
+            else throw e;
+          } finally {
+            this.vals = real;
+          }
+          const rule = RULE_CODE[def.id];
+          if (rule === Rule.Sig) return { name: def.name, stack, unreachable, params: Array.from(SIG_PARAMS[def.id]), results: Array.from(SIG_RESULTS[def.id]), error };
+          if (error !== undefined) return { name: def.name, stack, unreachable, error };
+          return { name: def.name, stack, unreachable, params: stack.slice(low), results: Array.from(real.subarray(low, this.sp)), error };
+        }
+        this.step(dec.def);
+        if (this.depth === 0) return undefined;
+      }
+      return undefined;
+    } catch (e) {
+      if (e instanceof Invalid) return undefined;
+      throw e;
+    } finally {
+      this.vals = real;
+    }
+  }
+
+  /**
+   * Where each operand on the stack before the instruction at `at` came from: the byte offset of the
+   * instruction that pushed it (bottom first). For a finding's message to point at the operand at fault;
+   * slower than validation (every push is watched), so only run on a function already found invalid.
+   */
+  operandOrigins(bytes: Uint8Array, start: number, end: number, typeIndex: number, at: number): number[] | undefined {
+    if (this.begin(bytes, start, end, typeIndex) !== undefined) return undefined;
+    const dec = this.dec;
+    const real = this.vals;
+    const origins: number[] = [];
+    let written = Infinity;
+    const watched = new Proxy(real, {
+      set(t, k, v, r) {
+        if (typeof k === 'string') {
+          const i = Number(k);
+          if (Number.isInteger(i) && i < written) written = i;
+        }
+        return Reflect.set(t, k, v, r);
+      },
+    });
+    this.sp = 0;
+    this.depth = 0;
+    this.pushCtrl(Frame.Function, EMPTY, this.funcResults);
+    this.vals = watched;
+    try {
+      while (dec.next()) {
+        if (dec.offset === at) return origins.slice(0, this.sp);
+        written = Infinity;
+        const offset = dec.offset;
+        this.step(dec.def);
+        for (let i = written; i < this.sp; i++) origins[i] = offset;
+        if (this.depth === 0) return undefined;
+      }
+      return undefined;
+    } catch (e) {
+      if (e instanceof Invalid) return undefined;
+      throw e;
+    } finally {
+      this.vals = real;
+    }
+  }
+
+  /** Sets up the locals of a function body; a finding when they are malformed. */
+  private begin(bytes: Uint8Array, start: number, end: number, typeIndex: number): CodeFinding | undefined {
     const ft = this.types.funcType(typeIndex);
     /* c8 ignore next */
     if (!ft) return { offset: start, message: `type ${typeIndex} is not a function type`, malformed: false };
@@ -241,7 +361,7 @@ export class FunctionValidator {
     this.paramCount = ft.params.length;
     for (let i = 0; i < ft.params.length && i < this.localInit.length; i++) this.localInit[i] = 1;
     this.funcResults = ft.results;
-    return this.run(EMPTY, ft.results);
+    return undefined;
   }
 
   /**

@@ -113,7 +113,42 @@ function settle(bytes: Uint8Array, work: () => void): BinaryValidation {
   return { valid: false, finding, diagnostics: [diagnostic] };
 }
 
+/** A module checked in parts, for the live type checker (see `validateWasmParts`). */
+export interface ModuleParts {
+  /** the first module-level problem (validation of the module stopped there) */
+  finding?: ValidationFinding;
+  /** one finding per invalid function body */
+  functions: ValidationFinding[];
+  /** the context is complete (the code section was reached, or nothing went wrong): bodies can be checked against it */
+  complete: boolean;
+  context: ModuleContext;
+  /** validates further function bodies against the context */
+  validator: FunctionValidator;
+}
+
+/**
+ * Validates a module as `validateWasm` does, except that an invalid function body does not stop it:
+ * every body is checked (one finding each), and the module's context is returned for checking bodies
+ * again later (the live type checker assembles only the function an edit changed).
+ */
+export function validateWasmParts(bytes: Uint8Array): ModuleParts {
+  const v = new ModuleValidator(bytes, Infinity);
+  v.collect = [];
+  let finding: ValidationFinding | undefined;
+  try {
+    v.run();
+  } catch (e) {
+    if (e instanceof Stop) finding = e.finding;
+    else if (e instanceof WasmFormatError) finding = { offset: e.offset, message: e.message, malformed: true };
+    else throw e;
+  }
+  return { finding, functions: v.collect, complete: finding === undefined || v.codeReached, context: v.context, validator: v.functionValidator };
+}
+
 class ModuleValidator {
+  /** when set, function findings are collected here instead of stopping the validation */
+  collect: ValidationFinding[] | undefined;
+  codeReached = false;
   private readonly types = new TypeSpace();
   private readonly ctx: ModuleContext = {
     types: this.types,
@@ -134,6 +169,14 @@ class ModuleValidator {
   private functionCount = 0;
   private codeCount = -1;
   private exportNames = new Set<string>();
+
+  get context(): ModuleContext {
+    return this.ctx;
+  }
+
+  get functionValidator(): FunctionValidator {
+    return this.fv;
+  }
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -566,6 +609,7 @@ class ModuleValidator {
 
   private *codeSection(r: ByteReader): Generator<void, void, void> {
     const at = r.pos;
+    this.codeReached = true;
     const n = r.count('function body');
     this.codeCount = n;
     if (n !== this.functionCount) this.malformed(`function and code section have inconsistent lengths: ${this.functionCount} functions, ${n} bodies`, at);
@@ -578,7 +622,10 @@ class ModuleValidator {
       const end = start + size;
       const func = this.importedFuncs + i;
       const finding = this.fv.validateFunction(this.bytes, start, end, this.ctx.funcs[func]);
-      if (finding) throw new Stop({ ...finding, func });
+      if (finding) {
+        if (this.collect === undefined) throw new Stop({ ...finding, func });
+        this.collect.push({ ...finding, func });
+      }
       r.pos = end;
       if (this.sliceMs !== Infinity && i % FUNCTIONS_PER_CLOCK_CHECK === FUNCTIONS_PER_CLOCK_CHECK - 1 && performance.now() - sliceStart > this.sliceMs) {
         yield;
