@@ -263,7 +263,12 @@ export class FunctionValidator {
                 const i = Number(k);
                 if (Number.isInteger(i) && i < low) low = i;
               }
-              return Reflect.get(t, k, r);
+              // the typed array's own getters and methods need it, not the proxy, as their receiver
+              const v = Reflect.get(t, k, t);
+              return typeof v === 'function' ? v.bind(t) : v;
+            },
+            set(t, k, v) {
+              return Reflect.set(t, k, v, t);
             },
           });
           let error: string | undefined;
@@ -309,7 +314,11 @@ export class FunctionValidator {
           const i = Number(k);
           if (Number.isInteger(i) && i < written) written = i;
         }
-        return Reflect.set(t, k, v, r);
+        return Reflect.set(t, k, v, t);
+      },
+      get(t, k) {
+        const v = Reflect.get(t, k, t);
+        return typeof v === 'function' ? v.bind(t) : v;
       },
     });
     this.sp = 0;

@@ -136,7 +136,8 @@ export function validateWasmParts(bytes: Uint8Array): ModuleParts {
   v.collect = [];
   let finding: ValidationFinding | undefined;
   try {
-    v.run();
+    const steps = v.run();
+    while (!steps.next().done);
   } catch (e) {
     if (e instanceof Stop) finding = e.finding;
     else if (e instanceof WasmFormatError) finding = { offset: e.offset, message: e.message, malformed: true };
