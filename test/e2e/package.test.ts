@@ -13,7 +13,7 @@ const ALLOWED = [
   /^(README|CHANGELOG)\.md$/i,
   /^LICENSE(\.md|\.txt)?$/i,
   /^dist\/[^/]+\.js$/,
-  /^dist\/policy\.schema\.json$/,
+  /^dist\/(policy|lock)\.schema\.json$/,
   /^syntaxes\/[^/]+\.json$/,
   /^docs\/rules\/[^/]+\.md$/,
   /^client\/media\/[^/]+\.(js|css|svg|png)$/,

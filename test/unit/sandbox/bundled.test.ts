@@ -19,6 +19,8 @@ it('runs from an esbuild bundle; start-up and total vs node:wasi', { timeout: 12
   const esbuild = require('esbuild');
   await esbuild.build({
     absWorkingDir: ROOT, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', external: ['tsx'],
+    // as scripts/build.mjs: ESM entry points first (jsonc-parser's UMD build has requires esbuild cannot follow)
+    mainFields: ['module', 'main'],
     entryPoints: { bench: 'test/fixtures/sandbox/bundled-bench.ts', 'sandbox-runner': 'server/src/engine/sandbox/runner-process.ts' },
     outdir: dir,
   });

@@ -53,14 +53,19 @@ export function inlayHints(doc: WatDocument, range: Span, options: InlayHintOpti
     if (options.indexes) {
       for (const space of ['type', 'func', 'table', 'memory', 'global', 'tag', 'data', 'elem'] as const) {
         for (const d of m.defs[space]) {
-          if (d.id || !inRange(d.selectionSpan.end)) continue;
-          out.push({ offset: d.selectionSpan.end, label: `(;${d.index};)`, kind: 'type', paddingLeft: true });
+          if (d.id) continue;
+          // an import's item: after its descriptor's keyword (`(import "m" "n" (func (;3;) ...))`)
+          const node = d.span as List;
+          const desc = headOf(node) === 'import' && isList(node.children[3]) ? (node.children[3] as List).children[0] : undefined;
+          const at = desc ? desc.end : d.selectionSpan.end;
+          if (!inRange(at) || commentFollows(doc.text, at)) continue;
+          out.push({ offset: at, label: `(;${d.index};)`, kind: 'type', paddingLeft: true });
         }
       }
       for (const f of m.funcs) {
         if (f.node.end < range.start || f.node.start > range.end) continue;
         for (const l of f.locals) {
-          if (l.id || !inRange(l.selectionSpan.start)) continue;
+          if (l.id || !inRange(l.selectionSpan.start) || commentPrecedes(doc.text, l.selectionSpan.start)) continue;
           out.push({ offset: l.selectionSpan.start, label: `(;${l.index};)`, kind: 'type', paddingRight: true });
         }
       }
@@ -73,6 +78,20 @@ export function inlayHints(doc: WatDocument, range: Span, options: InlayHintOpti
     }
   }
   return out.sort((a, b) => a.offset - b.offset);
+}
+
+/** Whether a `(;...;)` comment comes right after `at` (a disassembler's index comment: no hint then). */
+function commentFollows(text: string, at: number): boolean {
+  let i = at;
+  while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
+  return text.startsWith('(;', i);
+}
+
+/** Whether a `(;...;)` comment ends right before `at`. */
+function commentPrecedes(text: string, at: number): boolean {
+  let i = at - 1;
+  while (i >= 0 && (text[i] === ' ' || text[i] === '\t')) i--;
+  return i >= 1 && text[i] === ')' && text[i - 1] === ';';
 }
 
 /** The folded `(call $f ...)` list whose callee reference starts at `offset`. */
