@@ -1,9 +1,11 @@
 /**
  * Quick fixes for policy findings: allow an import in the policy, add a maximum to a WAT memory,
- * change a rule's severity, write the default policy. Policy edits are computed by the engine
+ * change a rule's severity, write the default policy; and refactorings of WAT code (convert between
+ * `$id` and index, split/join declarations, unfold a folded instruction). Policy edits are computed by the engine
  * (engine/policy/check edit helpers); this file turns them into LSP workspace edits.
  */
 import * as fs from 'fs';
+import { convertToIndex, joinDeclarations, splitDeclaration, unfoldInstruction } from '../engine/editing/refactors';
 import * as path from 'path';
 import {
   CodeActionKind,
@@ -52,7 +54,8 @@ export function registerCodeActions(connection: Connection, workspace: () => Wor
         if (fix) actions.push(fix);
       }
       // a finding several rules agree on (data.rules) offers each rule's severity
-      const rules = Array.isArray(data.rules) ? data.rules.filter((r): r is string => typeof r === 'string') : [diagnostic.code];
+      // a lint is a setting of the editor (wasmWarden.lints), not a rule of the policy
+      const rules = typeof data.lint === 'string' ? [] : Array.isArray(data.rules) ? data.rules.filter((r): r is string => typeof r === 'string') : [diagnostic.code];
       for (const rule of rules.filter(isRuleId)) {
         for (const severity of ['warning', 'off'] as const) {
           const change = policyAction(`Set rule ${rule} to "${severity}" in the policy${IMPORT_RULES.has(rule) ? ' (every import it covers)' : ''}`, policyFile, policyText, diagnostic, (text) =>
@@ -64,6 +67,7 @@ export function registerCodeActions(connection: Connection, workspace: () => Wor
     }
     const convert = convertToIdAction(ws, params.textDocument.uri, params.range.start);
     if (convert) actions.push(convert);
+    actions.push(...refactorActions(ws, params.textDocument.uri, params.range.start));
     if (policyText === undefined && params.context.diagnostics.some((d) => d.source === 'wasm-warden')) {
       actions.push({
         title: 'Write the default Wasm Warden policy to the workspace',
@@ -82,6 +86,24 @@ function convertToIdAction(ws: Workspace, uri: string, at: { line: number; chara
   const c = convertToId(a.doc, a.index.offsetAt(at));
   if (!c) return undefined;
   return { title: c.title, kind: CodeActionKind.RefactorRewrite, edit: { changes: { [uri]: c.changes.map((e) => ({ range: toRange(a.index, e.span), newText: e.newText })) } } };
+}
+
+/** The refactorings of engine/editing/refactors.ts that apply at the cursor. */
+function refactorActions(ws: Workspace, uri: string, at: { line: number; character: number }): CodeAction[] {
+  const a = ws.watAnalysis(uri);
+  if (!a) return [];
+  const offset = a.index.offsetAt(at);
+  const out: CodeAction[] = [];
+  for (const [make, kind] of [
+    [convertToIndex, CodeActionKind.RefactorRewrite],
+    [splitDeclaration, CodeActionKind.RefactorRewrite],
+    [joinDeclarations, CodeActionKind.RefactorRewrite],
+    [unfoldInstruction, CodeActionKind.RefactorRewrite],
+  ] as const) {
+    const r = make(a.doc, offset);
+    if (r) out.push({ title: r.title, kind, edit: { changes: { [uri]: r.changes.map((e) => ({ range: toRange(a.index, e.span), newText: e.newText })) } } });
+  }
+  return out;
 }
 
 /** "Approve this version" on a module-not-approved finding: the server command, which asks the user before it writes. */
