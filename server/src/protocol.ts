@@ -134,7 +134,7 @@ export interface WardenSettings {
   /** the severity of each lint of WAT code, by name (`engine/lints`): off, hint, warning, error */
   lints: Record<string, 'off' | 'hint' | 'warning' | 'error'>;
   /** which inlay hints WAT buffers show */
-  inlayHints: { parameterNames: boolean; blockEnds: boolean; indexes: boolean };
+  inlayHints: { parameterNames: boolean; blockEnds: boolean; indexes: boolean; stackTypes: boolean };
   /** the WAT/WAST formatter */
   format: FormatSettings;
   /**
@@ -180,7 +180,7 @@ export const DEFAULT_SETTINGS: WardenSettings = {
   compile: { debugNames: true },
   sandbox: { configurations: [] },
   lints: {},
-  inlayHints: { parameterNames: true, blockEnds: true, indexes: true },
+  inlayHints: { parameterNames: true, blockEnds: true, indexes: true, stackTypes: false },
   format: { indentWidth: 0, lineWidth: 100, maxBlankLines: 1 },
   trusted: false,
 };

@@ -211,6 +211,11 @@ export const SETTINGS: Readonly<Record<string, SettingDefinition>> = {
     default: true,
     description: 'Inlay hints in WAT: the index of an item, param or local declared without a $name.',
   },
+  'wasmWarden.inlayHints.stackTypes': {
+    type: 'boolean',
+    default: false,
+    description: 'Inlay hints in WAT: the operand stack after each instruction (from the validator), e.g. `[i32 f32]`.',
+  },
   // one per lint (engine/lints): its severity
   ...Object.fromEntries(
     LINTS.map((l): [string, SettingDefinition] => [

@@ -540,7 +540,7 @@ function inlayHintSettings(raw: unknown): WardenSettings['inlayHints'] {
   const d = DEFAULT_SETTINGS.inlayHints;
   const o = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
   const flag = (k: keyof typeof d) => (typeof o[k] === 'boolean' ? (o[k] as boolean) : d[k]);
-  return { parameterNames: flag('parameterNames'), blockEnds: flag('blockEnds'), indexes: flag('indexes') };
+  return { parameterNames: flag('parameterNames'), blockEnds: flag('blockEnds'), indexes: flag('indexes'), stackTypes: flag('stackTypes') };
 }
 
 /** The formatter's settings: each a whole number within its range, else its default. */

@@ -108,6 +108,40 @@ export class LiveTypeChecker {
     return undefined;
   }
 
+  /**
+   * The operand stack after each instruction that ends inside `range` (for inlay hints), in the
+   * functions of modules without syntax errors; none after an instruction that is invalid there. Each
+   * instruction's stack comes from validating its function up to it, so this is for what is on screen.
+   */
+  stackTypes(doc: WatDocument, range: { start: number; end: number }, max = 500): { offset: number; types: number[] }[] {
+    const { text, tree } = doc;
+    const out: { offset: number; types: number[] }[] = [];
+    for (let k = 0; k < tree.modules.length; k++) {
+      const m = tree.modules[k];
+      if (m.form !== 'text' && m.form !== 'definition') continue;
+      if (range.end < m.node.start || range.start > m.node.end || hasSyntaxErrors(doc, m)) continue;
+      this.checkModule(k, text, tree, m);
+      const state = this.states[k];
+      if (!state?.validator) continue;
+      for (const f of m.fields) {
+        if (headOf(f) !== 'func' || f.end < range.start || f.start > range.end) continue;
+        const body = state.assembler.functionBody(text, f, []);
+        if (!body || body.typesAdded) continue;
+        const map = body.map;
+        for (let i = 1; i < map.count - 1 && out.length < max; i++) {
+          const start = map.starts[i];
+          // a folded instruction runs at its closing parenthesis: the hint goes after the list
+          const at = text[start] === '(' ? listEnd(f, start) : map.ends[i];
+          if (at === undefined || at < range.start || at > range.end) continue;
+          const p = state.validator.probeFunction(body.bytes, 0, body.bytes.length, body.type, map.offsets[i]);
+          if (!p || p.error !== undefined || !p.params || !p.results) continue;
+          out.push({ offset: at, types: [...p.stack.slice(0, p.stack.length - p.params.length), ...p.results] });
+        }
+      }
+    }
+    return out.sort((a, b) => a.offset - b.offset);
+  }
+
   private checkModule(k: number, text: string, tree: Root, m: ModuleSyntax): EngineDiagnostic[] {
     const key = moduleKey(text, m);
     let state = this.states[k];
@@ -338,6 +372,22 @@ function cached(cache: WeakMap<object, FunctionEntry>, node: { start: number }, 
 }
 
 /** The innermost instruction whose text contains `offset`: its byte offset and span (entries 0 and last are the function and its `end`). */
+/** The end of the list that starts at `start` inside `func` (an explicit walk down, no recursion). */
+function listEnd(func: List, start: number): number | undefined {
+  let children: Node[] = func.children;
+  for (;;) {
+    let next: List | undefined;
+    for (const c of children) {
+      if (c.type !== 'list' || start < c.start || start >= c.end) continue;
+      if (c.start === start) return c.end;
+      next = c;
+      break;
+    }
+    if (!next) return undefined;
+    children = next.children;
+  }
+}
+
 function innermost(map: SourceMap, offset: number): { offset: number; span: { start: number; end: number } } | undefined {
   let best = -1;
   for (let k = 1; k < map.count - 1; k++) {
