@@ -135,11 +135,14 @@ function genI32(rng: Rng, ctx: InputContext, numbers32: number[]): number {
   }
 }
 
-const numbers32Cache = new WeakMap<bigint[], number[]>();
+let numbers32For: bigint[] | undefined;
+let numbers32: number[] = [];
 function numbers32Of(ctx: InputContext): number[] {
-  let n = numbers32Cache.get(ctx.numbers);
-  if (!n) numbers32Cache.set(ctx.numbers, (n = ctx.numbers.map((v) => Number(BigInt.asIntN(32, v)))));
-  return n;
+  if (numbers32For !== ctx.numbers) {
+    numbers32For = ctx.numbers;
+    numbers32 = ctx.numbers.map((v) => Number(BigInt.asIntN(32, v)));
+  }
+  return numbers32;
 }
 
 function genInt(rng: Rng, type: 'i32' | 'i64', ctx: InputContext): bigint {
@@ -344,13 +347,20 @@ export function newCandidate(): ExportCandidate {
 export function copyCandidate(from: ExportCandidate, to: ExportCandidate = newCandidate()): ExportCandidate {
   to.target = from.target;
   const n = from.vals.length;
-  to.vals.length = n;
-  to.texts.length = n;
+  sizeCandidate(to, n);
   for (let i = 0; i < n; i++) {
     to.vals[i] = from.vals[i];
     to.texts[i] = from.texts[i];
   }
   return to;
+}
+
+/** setting an array's length is a runtime call: only when it changes */
+function sizeCandidate(c: ExportCandidate, n: number): void {
+  if (c.vals.length !== n) {
+    c.vals.length = n;
+    c.texts.length = n;
+  }
 }
 
 function setArg(out: ExportCandidate, i: number, a: ArgValue): void {
@@ -363,8 +373,7 @@ export function genCandidate(rng: Rng, targets: FuzzTarget[], ctx: InputContext,
   const t = rng.int(targets.length);
   const params = targets[t].params;
   out.target = t;
-  out.vals.length = params.length;
-  out.texts.length = params.length;
+  sizeCandidate(out, params.length);
   for (let i = 0; i < params.length; i++) {
     if (params[i] === 'i32') {
       out.vals[i] = genI32(rng, ctx, numbers32Of(ctx));

@@ -368,9 +368,11 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
         body.push(o.op, ...leb(fx(new R(bytes, o.start + 1).u32())));
         continue;
       }
+      // a loop's coverage bit is set before the loop, once per entry rather than once per iteration: the bit
+      // says the same (the header was reached), and a hot loop does not pay for it
+      if (coverage && o.op === 0x03) body.push(...cov(i, true));
       for (let p = o.start; p < o.end; p++) body.push(bytes[p]);
       if (fuel && o.op === 0x03) body.push(...charge(Math.max(1, loopCost.get(k) ?? 1)));
-      if (coverage && o.op === 0x03) body.push(...cov(i, true));
     }
     out.add(leb(body.length));
     out.add(body);
