@@ -84,7 +84,7 @@ export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error';
   };
   const prime = (): string | undefined => {
     try {
-      c.fuelGlobal().value = fuel;
+      fuelG.value = fuel;
       const start = c.deferredStart ? instance.exports[names.start] : undefined;
       if (typeof start === 'function') start();
       const init = instance.exports._initialize;
@@ -225,7 +225,7 @@ export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error';
     const next = c.instantiate({ args: [c.options.args[0] ?? 'module', ...input.argv], env: input.env, stdinFile });
     if ('outcome' in next) throw new Error(`cannot fuzz: ${next.message ?? next.outcome}`);
     adopt(next.instance);
-    c.fuelGlobal().value = fuel;
+    fuelG.value = fuel;
     c.stdout.reset();
     c.stderr.reset();
     const v0 = monitor.violationTotal;

@@ -107,7 +107,7 @@ export function fuzzLoop(
     execs++;
     if (targets) {
       // export mode: generated or mutated into one reused candidate, called with its values
-      if (candidates.length && rng.chance(0.75)) mutateCandidate(rng, rng.pick(candidates), targets, ctx, cur);
+      if (candidates.length && rng.chance(0.75)) mutateCandidate(rng, candidates[rng.int(candidates.length)], targets, ctx, cur);
       else genCandidate(rng, targets, ctx, cur);
       // an input already seen to use up its budget costs the whole budget again and tells nothing new
       if (hangs.size && hangs.has(candidateSignature(cur, targets))) continue;

@@ -119,14 +119,15 @@ function memoryValues(ctx: InputContext): bigint[] {
 /** i32 values as numbers (no BigInt on the hot path): the same choices as genInt */
 function genI32(rng: Rng, ctx: InputContext, numbers32: number[]): number {
   switch (rng.int(6)) {
+    // indexed rather than rng.pick: a monomorphic access on the hot path
     case 0:
     case 1:
-      return rng.pick(I32_EDGES);
+      return I32_EDGES[rng.int(I32_EDGES.length)];
     case 2:
       memoryValues(ctx);
-      return rng.pick(memoryList32);
+      return memoryList32[rng.int(memoryList32.length)];
     case 3:
-      if (numbers32.length) return (rng.pick(numbers32) + rng.int(3) - 1) | 0;
+      if (numbers32.length) return (numbers32[rng.int(numbers32.length)] + rng.int(3) - 1) | 0;
       return rng.int(256);
     case 4:
       return rng.int(256);
