@@ -56,7 +56,8 @@ export interface InstrumentResult {
   /** the module had a start function: it is now exported as `names.start` and must be called by the host */
   deferredStart: boolean;
   /**
-   * with `coverage`: each site (every function's entry and every loop header) sets one bit of the i32 globals
+   * with `coverage`: each site (every function's entry and every loop: just before it, once per entry of the
+   * loop rather than per iteration) sets one bit of the i32 globals (the fuzzer lets them accumulate)
    * exported as `coverageExport(names, k)`, site i as bit i % 32 of global floor(i / 32) (sites past
    * MAX_COVERAGE_SITES share bits); `sites[i]` says where site i is (defined function index, loop or entry)
    */
