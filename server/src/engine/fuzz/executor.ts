@@ -60,10 +60,19 @@ export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error';
   let covGlobals: Global[] = [];
   let instance = c.first;
   const argsCache = new WeakMap<ExportInput, (number | bigint)[]>();
+  const targets = plan.targets ?? [];
+  /** the targets' functions on the current instance (undefined: not a function there) */
+  let fns: (((...a: unknown[]) => unknown) | undefined)[] = [];
+  let fuelG: Global = c.fuelGlobal();
 
   const adopt = (inst: WasmInstance) => {
     instance = inst;
     covGlobals = Array.from({ length: c.coverage.globals }, (_, k) => inst.exports[coverageExport(names, k)] as Global);
+    fns = targets.map((t) => {
+      const f = inst.exports[t.export];
+      return typeof f === 'function' ? (f as (...a: unknown[]) => unknown) : undefined;
+    });
+    fuelG = c.fuelGlobal();
   };
   /** a fresh instance for the export mode: its start function and _initialize run first, outside the budget */
   const renew = (): string | undefined => {
@@ -75,7 +84,7 @@ export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error';
   };
   const prime = (): string | undefined => {
     try {
-      c.fuelGlobal().value = fuel;
+      fuelG.value = fuel;
       const start = c.deferredStart ? instance.exports[names.start] : undefined;
       if (typeof start === 'function') start();
       const init = instance.exports._initialize;
@@ -91,12 +100,10 @@ export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error';
     if (failed) return { outcome: 'error', message: `cannot fuzz: ${failed}` };
   }
 
+  // The bits are not cleared between executions: they accumulate in the instance (a new instance starts at
+  // 0), and the loop looks for bits it has not seen yet, so one read per global and execution is enough.
   const readCoverage = () => {
-    for (let k = 0; k < covGlobals.length; k++) {
-      const g = covGlobals[k];
-      coverage[k] = g.value as number;
-      g.value = 0;
-    }
+    for (let k = 0; k < covGlobals.length; k++) coverage[k] = covGlobals[k].value as number;
   };
 
   /** what an exception thrown by the guest means */
@@ -113,6 +120,56 @@ export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error';
       return { kind: 'timeout', key: `timeout@${place(t.stack, where)}`, detail: `used up the budget of ${plan.fuelPerExec} instructions (an endless or very long loop)`, stack: t.stack };
     }
     return { kind: 'trap', key: `trap:${t.kind}@${place(t.stack, where)}`, detail: t.message, stack: t.stack };
+  };
+
+  /** the fast path of the export mode: a numeric call, no try/catch around the common case's bookkeeping */
+  const call = (f: (...a: unknown[]) => unknown, v: (number | bigint)[]): unknown => {
+    switch (v.length) {
+      case 0:
+        return f();
+      case 1:
+        return f(v[0]);
+      case 2:
+        return f(v[0], v[1]);
+      case 3:
+        return f(v[0], v[1], v[2]);
+      case 4:
+        return f(v[0], v[1], v[2], v[3]);
+      default:
+        return f(...v);
+    }
+  };
+  let thrownValue: unknown;
+  /** false when the call threw (the exception in thrownValue) */
+  const tryCall = (f: (...a: unknown[]) => unknown, v: (number | bigint)[]): boolean => {
+    try {
+      call(f, v);
+      return true;
+    } catch (e) {
+      thrownValue = e;
+      return false;
+    }
+  };
+  const execValues = (target: number, vals: (number | bigint)[]): ExecCause | undefined => {
+    const f = fns[target];
+    if (!f) return undefined;
+    fuelG.value = fuel;
+    c.stdout.reset();
+    c.stderr.reset();
+    const v0 = monitor.violationTotal;
+    const ok = tryCall(f, vals);
+    readCoverage();
+    const grow = c.growFailed();
+    if (ok && monitor.violationTotal === v0 && !(grow && Number(grow.value) > 0)) return undefined;
+    const where = targets[target].export;
+    const thrown = ok ? undefined : causeOf(thrownValue, where);
+    thrownValue = undefined;
+    const cause = afterCall(thrown, v0, where);
+    if (cause && cause.kind !== 'violation') {
+      const failed = renew();
+      if (failed) throw new Error(`cannot fuzz: ${failed}`);
+    }
+    return cause;
   };
 
   const afterCall = (thrown: ExecCause | undefined, v0: number, where: string): ExecCause | undefined => {
@@ -134,7 +191,7 @@ export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error';
     if (typeof f !== 'function') return undefined;
     let args = argsCache.get(input);
     if (!args) argsCache.set(input, (args = input.args.map(argToWasm)));
-    c.fuelGlobal().value = fuel;
+    fuelG.value = fuel;
     c.stdout.reset();
     c.stderr.reset();
     const v0 = monitor.violationTotal;
@@ -168,7 +225,7 @@ export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error';
     const next = c.instantiate({ args: [c.options.args[0] ?? 'module', ...input.argv], env: input.env, stdinFile });
     if ('outcome' in next) throw new Error(`cannot fuzz: ${next.message ?? next.outcome}`);
     adopt(next.instance);
-    c.fuelGlobal().value = fuel;
+    fuelG.value = fuel;
     c.stdout.reset();
     c.stderr.reset();
     const v0 = monitor.violationTotal;
@@ -191,5 +248,6 @@ export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error';
       return m ? m.buffer.byteLength : 65536;
     },
     exec: (input: FuzzInput) => (input.kind === 'export' ? execExport(input) : execCommand(input)),
+    execValues,
   };
 }

@@ -5,8 +5,8 @@
  * reached something new, and report each distinct cause once, minimised. Deterministic for a seed: the time
  * budget only decides how far along the same sequence it gets.
  */
-import { genCommandInput, genExportInput, mutateCommandInput, mutateExportInput, reductions, Rng, type InputContext } from './inputs';
-import type { ExportInput, FindingKind, FuzzFinding, FuzzInput, FuzzPlan, FuzzProgress } from './types';
+import { candidateInput, candidateSignature, copyCandidate, genCandidate, genCommandInput, mutateCandidate, mutateCommandInput, newCandidate, reductions, Rng, type ExportCandidate, type InputContext } from './inputs';
+import type { CommandInput, FindingKind, FuzzFinding, FuzzInput, FuzzPlan, FuzzProgress } from './types';
 
 export interface ExecCause {
   kind: FindingKind;
@@ -18,6 +18,8 @@ export interface ExecCause {
 export interface Executor {
   /** runs one input; its coverage bits are left in `coverage` (one i32 per 32 sites) */
   exec(input: FuzzInput): ExecCause | undefined;
+  /** the export mode's fast path: calls target `target` of the plan with these values (same as `exec`) */
+  execValues(target: number, vals: (number | bigint)[]): ExecCause | undefined;
   readonly coverage: Int32Array;
   /** the linear memory's size now (bytes) */
   memoryBytes(): number;
@@ -36,12 +38,6 @@ const MINIMISE_EXECS = 400;
 const PROGRESS_MS = 250;
 const MAX_HANGS = 10_000;
 
-function signature(input: ExportInput): string {
-  let s = input.export;
-  for (const a of input.args) s += ` ${a.bits ?? a.value}`;
-  return s;
-}
-
 function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
@@ -55,7 +51,7 @@ export function fuzzLoop(
   const t0 = performance.now();
   if (plan.replay) {
     const cause = ex.exec(plan.replay);
-    const progress = progressOf(0, 1, [], sites, 0, cause ? 1 : 0, performance.now() - t0, new Int32Array(ex.coverage));
+    const progress = progressOf(0, 1, sites, 0, cause ? 1 : 0, performance.now() - t0, new Int32Array(ex.coverage));
     return { execs: 1, elapsedMs: performance.now() - t0, progress, replayCause: cause };
   }
   const rng = new Rng(plan.seed);
@@ -65,16 +61,37 @@ export function fuzzLoop(
     memoryBytes: ex.memoryBytes(),
   };
   const seen = new Int32Array(ex.coverage.length);
-  const corpus: FuzzInput[] = [];
   const causes = new Set<string>();
   const hangs = new Set<string>();
   let execs = 0;
   let lastProgress = t0;
   let findings = 0;
-  const fresh = (): FuzzInput => (plan.targets ? genExportInput(rng, plan.targets, ctx) : genCommandInput(rng, ctx));
-  const mutate = (x: FuzzInput): FuzzInput =>
-    x.kind === 'export' ? mutateExportInput(rng, x, plan.targets!, ctx) : mutateCommandInput(rng, x, ctx);
-  const report = () => onProgress(progressOf(execs, performance.now() - t0 > 0 ? execs / ((performance.now() - t0) / 1000) : 0, corpus, sites, corpus.length, findings, performance.now() - t0, seen));
+  /** the corpus: inputs that reached a site no earlier one had (export mode: as candidates) */
+  const corpus: FuzzInput[] = [];
+  const candidates: ExportCandidate[] = [];
+  const corpusSize = () => (plan.targets ? candidates.length : corpus.length);
+  const report = () => onProgress(progressOf(execs, performance.now() - t0 > 0 ? execs / ((performance.now() - t0) / 1000) : 0, sites, corpusSize(), findings, performance.now() - t0, seen));
+  /** merges the execution's coverage; true if it reached a site no earlier execution had */
+  const grew = (): boolean => {
+    const cov = ex.coverage;
+    let g = false;
+    for (let k = 0; k < cov.length; k++) {
+      const bits = cov[k] & ~seen[k];
+      if (bits) {
+        seen[k] |= bits;
+        g = true;
+      }
+    }
+    return g;
+  };
+  const found = (cause: ExecCause, input: FuzzInput) => {
+    causes.add(cause.key);
+    findings++;
+    const minimised = minimise(ex, input, cause.key);
+    onFinding({ kind: 'wasm-warden-fuzz-finding', version: 1, module, cause, seed: plan.seed, exec: execs - 1, input: minimised, original: input });
+  };
+  const cur = newCandidate();
+  const targets = plan.targets;
 
   for (;;) {
     if (plan.maxExecs !== undefined && execs >= plan.maxExecs) break;
@@ -87,32 +104,27 @@ export function fuzzLoop(
         report();
       }
     }
-    const input = corpus.length && rng.chance(0.75) ? mutate(rng.pick(corpus)) : fresh();
-    // an input already seen to use up its budget costs the whole budget again and tells nothing new
     execs++;
-    if (hangs.size && input.kind === 'export' && hangs.has(signature(input))) continue;
+    if (targets) {
+      // export mode: generated or mutated into one reused candidate, called with its values
+      if (candidates.length && rng.chance(0.75)) mutateCandidate(rng, candidates[rng.int(candidates.length)], targets, ctx, cur);
+      else genCandidate(rng, targets, ctx, cur);
+      // an input already seen to use up its budget costs the whole budget again and tells nothing new
+      if (hangs.size && hangs.has(candidateSignature(cur, targets))) continue;
+      const cause = ex.execValues(cur.target, cur.vals);
+      if (cause?.kind === 'timeout' && hangs.size < MAX_HANGS) hangs.add(candidateSignature(cur, targets));
+      if (grew() && !cause && candidates.length < MAX_CORPUS) candidates.push(copyCandidate(cur));
+      if (cause && !causes.has(cause.key)) found(cause, candidateInput(cur, targets));
+      continue;
+    }
+    const input = corpus.length && rng.chance(0.75) ? mutateCommandInput(rng, rng.pick(corpus) as CommandInput, ctx) : genCommandInput(rng, ctx);
     const cause = ex.exec(input);
-    if (cause?.kind === 'timeout' && input.kind === 'export' && hangs.size < MAX_HANGS) hangs.add(signature(input));
-    let grew = false;
-    const cov = ex.coverage;
-    for (let k = 0; k < cov.length; k++) {
-      const bits = cov[k] & ~seen[k];
-      if (bits) {
-        seen[k] |= bits;
-        grew = true;
-      }
-    }
-    if (grew && !cause && corpus.length < MAX_CORPUS) corpus.push(input);
-    if (cause && !causes.has(cause.key)) {
-      causes.add(cause.key);
-      findings++;
-      const minimised = minimise(ex, input, cause.key);
-      onFinding({ kind: 'wasm-warden-fuzz-finding', version: 1, module, cause, seed: plan.seed, exec: execs - 1, input: minimised, original: input });
-    }
+    if (grew() && !cause && corpus.length < MAX_CORPUS) corpus.push(input);
+    if (cause && !causes.has(cause.key)) found(cause, input);
   }
   report();
   const elapsedMs = performance.now() - t0;
-  return { execs, elapsedMs, progress: progressOf(execs, elapsedMs > 0 ? execs / (elapsedMs / 1000) : 0, corpus, sites, corpus.length, findings, elapsedMs, seen) };
+  return { execs, elapsedMs, progress: progressOf(execs, elapsedMs > 0 ? execs / (elapsedMs / 1000) : 0, sites, corpusSize(), findings, elapsedMs, seen) };
 }
 
 /** The smallest input found (by reductions, within MINIMISE_EXECS) that still shows the same cause. */
@@ -132,7 +144,7 @@ function minimise(ex: Executor, input: FuzzInput, key: string): FuzzInput {
   return best;
 }
 
-function progressOf(execs: number, perSec: number, _corpus: unknown[], sites: { func: number }[], corpusSize: number, findings: number, elapsedMs: number, seen: Int32Array): FuzzProgress {
+function progressOf(execs: number, perSec: number, sites: { func: number }[], corpusSize: number, findings: number, elapsedMs: number, seen: Int32Array): FuzzProgress {
   let covered = 0;
   const funcs = new Set<number>();
   const reached = new Set<number>();

@@ -119,14 +119,15 @@ function memoryValues(ctx: InputContext): bigint[] {
 /** i32 values as numbers (no BigInt on the hot path): the same choices as genInt */
 function genI32(rng: Rng, ctx: InputContext, numbers32: number[]): number {
   switch (rng.int(6)) {
+    // indexed rather than rng.pick: a monomorphic access on the hot path
     case 0:
     case 1:
-      return rng.pick(I32_EDGES);
+      return I32_EDGES[rng.int(I32_EDGES.length)];
     case 2:
       memoryValues(ctx);
-      return rng.pick(memoryList32);
+      return memoryList32[rng.int(memoryList32.length)];
     case 3:
-      if (numbers32.length) return (rng.pick(numbers32) + rng.int(3) - 1) | 0;
+      if (numbers32.length) return (numbers32[rng.int(numbers32.length)] + rng.int(3) - 1) | 0;
       return rng.int(256);
     case 4:
       return rng.int(256);
@@ -135,11 +136,14 @@ function genI32(rng: Rng, ctx: InputContext, numbers32: number[]): number {
   }
 }
 
-const numbers32Cache = new WeakMap<bigint[], number[]>();
+let numbers32For: bigint[] | undefined;
+let numbers32: number[] = [];
 function numbers32Of(ctx: InputContext): number[] {
-  let n = numbers32Cache.get(ctx.numbers);
-  if (!n) numbers32Cache.set(ctx.numbers, (n = ctx.numbers.map((v) => Number(BigInt.asIntN(32, v)))));
-  return n;
+  if (numbers32For !== ctx.numbers) {
+    numbers32For = ctx.numbers;
+    numbers32 = ctx.numbers.map((v) => Number(BigInt.asIntN(32, v)));
+  }
+  return numbers32;
 }
 
 function genInt(rng: Rng, type: 'i32' | 'i64', ctx: InputContext): bigint {
@@ -323,4 +327,108 @@ export function* reductions(input: FuzzInput): Generator<FuzzInput> {
   }
   const stdin = Buffer.from(input.stdin, 'base64');
   if (stdin.length > 1) yield { ...input, stdin: b64(stdin.subarray(0, stdin.length >> 1)) };
+}
+
+/**
+ * An export input as the fuzzing loop handles it (fuzzer.ts): the target's index and the values passed to
+ * it, with the text form (`ArgValue`) of an i64 or float argument beside it (its bits, which a NaN payload
+ * needs); an i32 argument has only its number, turned into text when the input is reported. The loop
+ * generates and mutates into one reused candidate, so an execution allocates nothing for i32 arguments.
+ */
+export interface ExportCandidate {
+  target: number;
+  vals: (number | bigint)[];
+  texts: (ArgValue | undefined)[];
+}
+
+export function newCandidate(): ExportCandidate {
+  return { target: 0, vals: [], texts: [] };
+}
+
+export function copyCandidate(from: ExportCandidate, to: ExportCandidate = newCandidate()): ExportCandidate {
+  to.target = from.target;
+  const n = from.vals.length;
+  sizeCandidate(to, n);
+  for (let i = 0; i < n; i++) {
+    to.vals[i] = from.vals[i];
+    to.texts[i] = from.texts[i];
+  }
+  return to;
+}
+
+/** setting an array's length is a runtime call: only when it changes */
+function sizeCandidate(c: ExportCandidate, n: number): void {
+  if (c.vals.length !== n) {
+    c.vals.length = n;
+    c.texts.length = n;
+  }
+}
+
+function setArg(out: ExportCandidate, i: number, a: ArgValue): void {
+  out.vals[i] = argToWasm(a);
+  out.texts[i] = a;
+}
+
+/** genExportInput's choices, into `out` */
+export function genCandidate(rng: Rng, targets: FuzzTarget[], ctx: InputContext, out: ExportCandidate): void {
+  const t = rng.int(targets.length);
+  const params = targets[t].params;
+  out.target = t;
+  sizeCandidate(out, params.length);
+  for (let i = 0; i < params.length; i++) {
+    if (params[i] === 'i32') {
+      out.vals[i] = genI32(rng, ctx, numbers32Of(ctx));
+      out.texts[i] = undefined;
+    } else setArg(out, i, genArg(rng, params[i], ctx));
+  }
+}
+
+/** mutateExportInput's choices: `src` into `out` (which may be `src`) */
+export function mutateCandidate(rng: Rng, src: ExportCandidate, targets: FuzzTarget[], ctx: InputContext, out: ExportCandidate): void {
+  const n = src.vals.length;
+  if (!n || rng.chance(0.1)) return genCandidate(rng, targets, ctx, out);
+  if (out !== src) copyCandidate(src, out);
+  const params = targets[out.target].params;
+  const times = 1 + (rng.chance(0.3) ? rng.int(n) : 0);
+  for (let k = 0; k < times; k++) {
+    const i = rng.int(n);
+    if (params[i] !== 'i32') {
+      setArg(out, i, mutateArg(rng, out.texts[i]!, ctx));
+      continue;
+    }
+    if (rng.chance(0.4)) {
+      out.vals[i] = genI32(rng, ctx, numbers32Of(ctx));
+      continue;
+    }
+    const v = out.vals[i] as number;
+    switch (rng.int(4)) {
+      case 0:
+        out.vals[i] = (v + rng.int(33) - 16) | 0;
+        break;
+      case 1:
+        out.vals[i] = v ^ (1 << rng.int(32));
+        break;
+      case 2:
+        out.vals[i] = -v | 0;
+        break;
+      default:
+        out.vals[i] = (v * 2) | 0;
+    }
+  }
+}
+
+/** The input a candidate stands for (for the corpus, a finding, the minimiser). */
+export function candidateInput(c: ExportCandidate, targets: FuzzTarget[]): ExportInput {
+  const t = targets[c.target];
+  return { kind: 'export', export: t.export, args: t.params.map((type, i) => c.texts[i] ?? { type, value: String(c.vals[i]) }) };
+}
+
+/** the key of a candidate's input for the set of inputs that used up their budget (fuzzer.ts) */
+export function candidateSignature(c: ExportCandidate, targets: FuzzTarget[]): string {
+  let s = targets[c.target].export;
+  for (let i = 0; i < c.vals.length; i++) {
+    const t = c.texts[i];
+    s += ` ${t ? t.bits ?? t.value : c.vals[i]}`;
+  }
+  return s;
 }

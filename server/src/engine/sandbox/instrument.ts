@@ -56,7 +56,8 @@ export interface InstrumentResult {
   /** the module had a start function: it is now exported as `names.start` and must be called by the host */
   deferredStart: boolean;
   /**
-   * with `coverage`: each site (every function's entry and every loop header) sets one bit of the i32 globals
+   * with `coverage`: each site (every function's entry and every loop: just before it, once per entry of the
+   * loop rather than per iteration) sets one bit of the i32 globals (the fuzzer lets them accumulate)
    * exported as `coverageExport(names, k)`, site i as bit i % 32 of global floor(i / 32) (sites past
    * MAX_COVERAGE_SITES share bits); `sites[i]` says where site i is (defined function index, loop or entry)
    */
@@ -368,9 +369,11 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
         body.push(o.op, ...leb(fx(new R(bytes, o.start + 1).u32())));
         continue;
       }
+      // a loop's coverage bit is set before the loop, once per entry rather than once per iteration: the bit
+      // says the same (the header was reached), and a hot loop does not pay for it
+      if (coverage && o.op === 0x03) body.push(...cov(i, true));
       for (let p = o.start; p < o.end; p++) body.push(bytes[p]);
       if (fuel && o.op === 0x03) body.push(...charge(Math.max(1, loopCost.get(k) ?? 1)));
-      if (coverage && o.op === 0x03) body.push(...cov(i, true));
     }
     out.add(leb(body.length));
     out.add(body);
