@@ -170,6 +170,23 @@ describe('code insight over LSP', () => {
     client.change(uri, WAT);
   });
 
+  test('inlay hints: the operand stack after each instruction, when asked', async () => {
+    const range = { start: { line: 0, character: 0 }, end: { line: WAT.split('\n').length, character: 0 } };
+    const labels = async () => (await client.request<{ label: string }[]>('textDocument/inlayHint', { textDocument: { uri }, range })).map((h) => h.label);
+    assert.ok(!(await labels()).some((l) => /^\[/.test(l)), 'off by default');
+    client.config.wasmWarden = { debounceMs: 0, inlayHints: { stackTypes: true } };
+    const asked = client.configurationRequests;
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    // the server reads the settings (a workspace/configuration request); our answer is handled before the next request
+    await client.waitFor(() => client.configurationRequests > asked, 'the settings');
+    const got = await labels();
+    // (i32.add (local.get $n) (local.get $n)): [i32] after each local.get, [i32 i32] after the second, [i32] after the add
+    assert.ok(got.includes('[i32 i32]'), JSON.stringify(got));
+    assert.ok(got.includes('[i32]'), JSON.stringify(got));
+    client.config.wasmWarden = { debounceMs: 0 };
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+  });
+
   test('lints: unused items, unreachable code (greyed out), a local read but never set; severities from the settings', async () => {
     const diags = await client.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'unreachable-code') && d.filter((x) => x.code === 'unused-function').length === 1, 'the text restored');
     const lint = (code: string) => diags.filter((d) => d.code === code);
