@@ -5,7 +5,7 @@
  * (engine/policy/check edit helpers); this file turns them into LSP workspace edits.
  */
 import * as fs from 'fs';
-import { convertToIndex, joinDeclarations, splitDeclaration, unfoldInstruction } from '../engine/editing/refactors';
+import { convertToIndex, foldInstructions, joinDeclarations, splitDeclaration, unfoldInstruction } from '../engine/editing/refactors';
 import * as path from 'path';
 import {
   CodeActionKind,
@@ -67,7 +67,7 @@ export function registerCodeActions(connection: Connection, workspace: () => Wor
     }
     const convert = convertToIdAction(ws, params.textDocument.uri, params.range.start);
     if (convert) actions.push(convert);
-    actions.push(...refactorActions(ws, params.textDocument.uri, params.range.start));
+    actions.push(...refactorActions(ws, params.textDocument.uri, params.range.start, params.range.end));
     if (policyText === undefined && params.context.diagnostics.some((d) => d.source === 'wasm-warden')) {
       actions.push({
         title: 'Write the default Wasm Warden policy to the workspace',
@@ -89,11 +89,13 @@ function convertToIdAction(ws: Workspace, uri: string, at: { line: number; chara
 }
 
 /** The refactorings of engine/editing/refactors.ts that apply at the cursor. */
-function refactorActions(ws: Workspace, uri: string, at: { line: number; character: number }): CodeAction[] {
+function refactorActions(ws: Workspace, uri: string, at: { line: number; character: number }, to: { line: number; character: number }): CodeAction[] {
   const a = ws.watAnalysis(uri);
   if (!a) return [];
   const offset = a.index.offsetAt(at);
   const out: CodeAction[] = [];
+  const fold = foldInstructions(a.doc, { start: offset, end: a.index.offsetAt(to) });
+  if (fold) out.push({ title: fold.title, kind: CodeActionKind.RefactorRewrite, edit: { changes: { [uri]: fold.changes.map((e) => ({ range: toRange(a.index, e.span), newText: e.newText })) } } });
   for (const [make, kind] of [
     [convertToIndex, CodeActionKind.RefactorRewrite],
     [splitDeclaration, CodeActionKind.RefactorRewrite],

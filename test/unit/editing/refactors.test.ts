@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { parseWat } from '../../../server/src/engine/wat';
 import { assembleWat } from '../../../server/src/engine/assemble';
-import { convertToIndex, joinDeclarations, splitDeclaration, unfoldInstruction, type Refactor } from '../../../server/src/engine/editing/refactors';
+import { convertToIndex, foldInstructions, joinDeclarations, splitDeclaration, unfoldInstruction, type Refactor } from '../../../server/src/engine/editing/refactors';
 import { isList } from '../../../server/src/engine/wat/syntax';
 import { CORPUS, corpusModules } from '../validate/wast-modules';
 
@@ -67,6 +67,7 @@ test('convert to index, split, join and unfold keep the module\'s bytes', () => 
 test('unfold on the spec suite: every top-level folded instruction of every function keeps the bytes', { skip: !fs.existsSync(CORPUS) && !process.env.CI ? 'spec corpus not beside the repo' : false }, () => {
   let tried = 0;
   let unfolded = 0;
+  let refolded = 0;
   const failures: string[] = [];
   for (const m of corpusModules()) {
     if (m.form !== 'text' || m.command !== 'module' || !m.text) continue;
@@ -85,9 +86,58 @@ test('unfold on the spec suite: every top-level folded instruction of every func
       const after = apply(m.text, r);
       const b = assembleWat(after, { names: false });
       if (b.diagnostics.length || Buffer.from(b.bytes).toString('hex') !== before) failures.push(`${m.file}:${m.line} ${r.title}`);
+      // and folded back, where every operand is computed in the unfolded code
+      const start = r.changes[0].span.start;
+      const back = foldInstructions(parseWat(after), { start, end: start + r.changes[0].newText.length });
+      if (!back) continue;
+      refolded++;
+      const c = assembleWat(apply(after, back), { names: false });
+      if (c.diagnostics.length || Buffer.from(c.bytes).toString('hex') !== before) failures.push(`${m.file}:${m.line} ${back.title} (after unfolding)`);
     }
   }
+  // fold: every function whose body is flat code, folded as a whole where every operand is computed in it
+  let folded = 0;
+  for (const m of corpusModules()) {
+    if (m.form !== 'text' || m.command !== 'module' || !m.text) continue;
+    const doc = parseWat(m.text);
+    if (doc.diagnostics.some((d) => d.severity === 'error')) continue;
+    const a = assembleWat(m.text, { names: false });
+    if (a.diagnostics.length) continue;
+    const before = Buffer.from(a.bytes).toString('hex');
+    for (const f of doc.tree.modules[0]?.funcs ?? []) {
+      const body = f.node.children.filter((c) => !isList(c) && c.start > f.node.children[0].end && !(c.text.startsWith('$') && c === f.node.children[1]));
+      if (body.length < 2 || f.node.children.slice(f.node.children.indexOf(body[0])).some(isList)) continue;
+      const r = foldInstructions(doc, { start: body[0].start, end: body[body.length - 1].end });
+      if (!r) continue;
+      folded++;
+      const b = assembleWat(apply(m.text, r), { names: false });
+      if (b.diagnostics.length || Buffer.from(b.bytes).toString('hex') !== before) failures.push(`${m.file}:${m.line} ${r.title}`);
+    }
+  }
+  console.log(`fold on the spec suite: ${folded} flat function bodies, and ${refolded} unfolded instructions folded back; each keeps the bytes unless listed`);
   console.log(`unfold on the spec suite: ${unfolded - failures.length}/${unfolded} keep the bytes (${tried} function bodies tried)`);
   assert.ok(unfolded > 500, `enough unfolded (${unfolded})`);
+  assert.ok(refolded > 500, `enough folded back (${refolded})`);
   assert.deepEqual(failures, []);
+});
+
+test('fold: flat instructions into folded expressions, the same bytes; not offered when an operand comes from outside', () => {
+  const text = `(module (memory 1) (func (export "f") (param i32 i32) (result i32) (local i32)
+    local.get 0
+    local.get 1
+    i32.add
+    local.set 2
+    local.get 2
+    i32.load offset=4
+    i32.const 1
+    i32.sub))`;
+  const from = text.indexOf('local.get 0');
+  const to = text.indexOf('i32.sub') + 'i32.sub'.length;
+  const r = foldInstructions(parseWat(text), { start: from, end: to });
+  assert.ok(r);
+  const after = apply(text, r);
+  assert.match(after, /\(local\.set 2 \(i32\.add \(local\.get 0\) \(local\.get 1\)\)\)\n\s+\(i32\.sub \(i32\.load offset=4 \(local\.get 2\)\) \(i32\.const 1\)\)/, after);
+  assert.equal(bytes(after), bytes(text));
+  // i32.add's first operand is computed before the selection: not foldable
+  assert.equal(foldInstructions(parseWat(text), { start: text.indexOf('local.get 1'), end: text.indexOf('i32.add') + 7 }), undefined);
 });

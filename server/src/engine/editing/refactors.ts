@@ -184,3 +184,75 @@ function isFoldedTree(top: List): boolean {
   }
   return true;
 }
+
+/** Operand and result counts of the instructions "Fold" handles: fixed by the instruction table. */
+function arity(name: string): [number, number] | undefined {
+  switch (name) {
+    case 'local.get':
+    case 'global.get':
+    case 'memory.size':
+      return [0, 1];
+    case 'local.set':
+    case 'global.set':
+    case 'drop':
+      return [1, 0];
+    case 'local.tee':
+    case 'memory.grow':
+      return [1, 1];
+    case 'select':
+      return [3, 1];
+  }
+  const defs = BY_NAME.get(name);
+  const d = defs?.[0];
+  if (!d || defs!.length > 1) return undefined;
+  if (d.rule === 'sig') return [d.params.length, d.results.length];
+  if (d.rule === 'mem') return [d.params.length + 1, d.results.length];
+  return undefined;
+}
+
+/**
+ * "Fold": the flat instructions in `range` (whole instructions of one list, nothing else) as folded
+ * expressions, each instruction with its operands inside it. Only for instructions whose operand counts
+ * are fixed (numeric, memory, local/global, drop, select) and when every operand is computed inside the
+ * range; the instruction order, and so the bytes, stay the same.
+ */
+export function foldInstructions(doc: WatDocument, range: Span): Refactor | undefined {
+  if (range.end <= range.start) return undefined;
+  const path = nodePathAt(doc.tree, range.start);
+  let list: List | undefined;
+  for (let i = path.length - 1; i >= 0; i--) if (isList(path[i]) && path[i].start < range.start && range.end <= path[i].end) { list = path[i] as List; break; }
+  if (!list) return undefined;
+  const atoms = list.children.filter((c) => c.start >= range.start && c.end <= range.end);
+  if (atoms.length === 0 || atoms.some((a) => isList(a))) return undefined;
+  // group: an instruction keyword, then its immediates (numbers, ids, `offset=`/`align=`)
+  const instrs: { name: string; imm: string[]; span: Span }[] = [];
+  for (const a of atoms) {
+    const text = slice(doc, a);
+    if ((a as { token: TokenKind }).token === TokenKind.Keyword && BY_NAME.has(text)) instrs.push({ name: text, imm: [], span: { start: a.start, end: a.end } });
+    else if (instrs.length) {
+      instrs[instrs.length - 1].imm.push(text);
+      instrs[instrs.length - 1].span.end = a.end;
+    } else return undefined;
+  }
+  if (instrs.length < 2) return undefined;
+  // the rest of the range holds nothing but white space (a comment would be lost)
+  for (let i = 1; i < atoms.length; i++) if (doc.text.slice(atoms[i - 1].end, atoms[i].start).trim() !== '') return undefined;
+  const stack: { text: string; values: number }[] = [];
+  for (const ins of instrs) {
+    const ar = arity(ins.name);
+    if (!ar || ar[1] > 1) return undefined;
+    const operands: string[] = [];
+    for (let k = 0; k < ar[0]; k++) {
+      const top = stack.pop();
+      if (!top || top.values !== 1) return undefined; // an operand from outside the range, or past a statement
+      operands.unshift(top.text);
+    }
+    stack.push({ text: `(${[ins.name, ...ins.imm, ...operands].join(' ')})`, values: ar[1] });
+  }
+  const lineStart = doc.text.lastIndexOf('\n', atoms[0].start - 1) + 1;
+  const indent = /^[ \t]*/.exec(doc.text.slice(lineStart, atoms[0].start))![0];
+  return {
+    title: `Fold ${instrs.length} instructions into ${stack.length === 1 ? 'one expression' : `${stack.length} expressions`}`,
+    changes: [{ span: { start: atoms[0].start, end: atoms[atoms.length - 1].end }, newText: stack.map((e) => e.text).join('\n' + indent) }],
+  };
+}
