@@ -28,11 +28,15 @@ export function idFor(name: string, quoted: boolean): string | undefined {
 function resolve(map: NameMap | undefined, quoted: boolean): IdMap {
   const out: IdMap = new Map();
   if (!map || map.size === 0) return out;
+  // deduplicated by name, not by id: idFor maps distinct names to distinct ids (a plain id has no `"`,
+  // a quoted one starts with it), and the decoded names are flat strings whose hashes are cached, where
+  // each `$` + name would be flattened and hashed again (35,881 long Rust names: a third of the time)
   const used = new Set<string>();
   for (const [index, name] of map) {
+    if (used.has(name)) continue;
     const id = idFor(name, quoted);
-    if (id === undefined || used.has(id)) continue;
-    used.add(id);
+    if (id === undefined) continue;
+    used.add(name);
     out.set(index, id);
   }
   return out;
