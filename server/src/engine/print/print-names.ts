@@ -11,6 +11,8 @@ import { watId } from '../binary/wat-strings';
 /** Resolved ids of one index space: index -> `$id` (only named entries are in it). */
 export type IdMap = Map<number, string>;
 
+const NO_IDS: IdMap = new Map();
+
 export interface PrintNamesOptions {
   /** spell names that are not plain ids as `$"..."` (default true); false drops those names */
   quotedIds?: boolean;
@@ -86,7 +88,9 @@ export class PrintNames {
 
   /** The ids of one function's locals (params first), deduplicated. */
   locals(func: number): IdMap {
-    return resolve(this.localNames.get(func), this.quoted);
+    const names = this.localNames.get(func);
+    // most functions of a large module have no local names: no new map for each (read only, like all IdMaps here)
+    return names && names.size ? resolve(names, this.quoted) : NO_IDS;
   }
 
   /** The raw label names of one function (by the ordinal of the block that opens the label). */
