@@ -176,7 +176,10 @@ export class AnalysisCache {
   wasmFile(file: string): WasmAnalysis {
     const st = fs.statSync(file);
     if (st.size > MAX_WASM_BYTES) throw new Error(`${path.basename(file)} is ${st.size} bytes, over the ${MAX_WASM_BYTES} byte limit`);
-    const bytes = new Uint8Array(fs.readFileSync(file));
+    const buf = fs.readFileSync(file);
+    // a large file's buffer is its own: viewed as a plain Uint8Array, not copied (45 MB: about 50 ms);
+    // a small one may sit in Node's shared pool, and is copied out of it
+    const bytes = buf.byteOffset === 0 && buf.buffer.byteLength === buf.length ? new Uint8Array(buf.buffer, 0, buf.length) : new Uint8Array(buf);
     return { kind: 'wasm', bytes, read: readWasm(bytes, { names: true }), mtimeMs: st.mtimeMs, size: st.size };
   }
 

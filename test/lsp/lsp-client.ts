@@ -91,7 +91,8 @@ export class LspClient {
     textDocumentCapabilities: Record<string, unknown> = {},
   ): Promise<LspClient> {
     if (!fs.existsSync(SERVER)) throw new Error(`${SERVER} is missing: run \`npm run build\` first`);
-    const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // WW_SERVER_ARGS: node options for the server, e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile it in a bench
+    const child = spawn(process.execPath, [...(process.env.WW_SERVER_ARGS ? process.env.WW_SERVER_ARGS.split(' ') : []), SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new LspClient(child, root);
     if (config) Object.assign(client.config, config);
     const init = await client.connection.sendRequest<{ capabilities: Record<string, any> }>('initialize', {

@@ -27,6 +27,13 @@ export class LineIndex {
 
   constructor(readonly text: string) {
     const starts = [0];
+    if (text.indexOf('\r') === -1) {
+      // the usual text (and every printed view): only \n ends lines, and indexOf finds them several times
+      // faster than a loop over the characters (a 45 MB module's 16 MB view: 110 ms -> about 20 ms)
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.lineStarts = starts;
+      return;
+    }
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 10 /* \n */) starts.push(i + 1);

@@ -42,7 +42,8 @@ export function printFunctionView(bytes: Uint8Array, read: WasmReadResult, funcI
     fail('it has no body in the code section (the module is malformed or truncated)');
   }
   const sink = new StringSink();
-  const map = new OffsetMap();
+  // one record per instruction: about one per 2-3 bytes of code (grown if there are more)
+  const map = new OffsetMap(f.bodySize! / 2 + 16);
   const diagnostics = printFunction(ctx, funcIndex, sink, { map, instructionLines: true });
   return { text: sink.text(), map, diagnostics };
 }

@@ -32,7 +32,8 @@ export interface WatViewOptions {
 export function renderWatView(bytes: Uint8Array, read: WasmReadResult, options: WatViewOptions = {}): WatView {
   const m = read.model;
   const sink = new StringSink();
-  const map = new OffsetMap();
+  // a header view has a record per function and per other entry: sized for the functions at once
+  const map = new OffsetMap(options.bodies ? undefined : (m.funcs?.length ?? 0) + 1024);
   const kindWord = m.kind === 'component' ? 'component' : 'module';
   sink.write(`;; WebAssembly ${kindWord}, ${bytes.length} bytes, ${m.sections?.length ?? 0} sections (read-only view)\n`);
   if (m.kind === 'component') {

@@ -20,6 +20,8 @@ import type { IdMap } from './print-names';
 import type { TextSink } from './text-sink';
 import { valTypeText } from './value-type-text';
 
+const EMPTY_IDS: IdMap = new Map();
+
 export interface PrintOptions {
   /** blocks, loops, ifs and trys as S-expressions (default: flat, like wasm2wat) */
   fold?: boolean;
@@ -616,21 +618,7 @@ class ModulePrinter {
       this.problem(start, `function ${func} has a body but no type in the function section`);
       head += ' ;; (no type in the function section)\n';
     } else {
-      head += ` (type ${this.idx(this.types, typeIndex)})`;
-      if (type?.kind === 'func') {
-        let group = '';
-        type.params.forEach((p, k) => {
-          const id = locals.get(k);
-          const t = valTypeText(p, this.types);
-          if (id) {
-            if (group) head += ` (param${group})`;
-            group = '';
-            head += ` (param ${id} ${t})`;
-          } else group += ' ' + t;
-        });
-        if (group) head += ` (param${group})`;
-        if (type.results.length) head += ` (result ${type.results.map((t) => valTypeText(t, this.types)).join(' ')})`;
-      }
+      head += locals.size === 0 ? this.signatureText(typeIndex, type) : this.signatureWithLocals(typeIndex, type, locals);
     }
     if (!this.bodies) {
       // one line per function (a block comment keeps the closing paren on it): the view of a module of
@@ -644,6 +632,33 @@ class ModulePrinter {
     for (let k = problems; k < this.body.problems.length; k++) this.problem(this.body.problems[k].offset, this.body.problems[k].message);
     this.body.problems.length = 0;
     this.sink.write(`${indent(level)})\n`);
+  }
+
+  /** ` (type t) (param ...) (result ...)` of a function of type `typeIndex` without local names: made once per type */
+  private signatureText(typeIndex: number, type: TypeInfo | undefined): string {
+    return (this.signatures[typeIndex] ??= this.signatureWithLocals(typeIndex, type, EMPTY_IDS));
+  }
+
+  private readonly signatures: string[] = [];
+
+  /** ` (type t) (param ...) (result ...)`, params named by `locals` where they have ids */
+  private signatureWithLocals(typeIndex: number, type: TypeInfo | undefined, locals: IdMap): string {
+    let head = ` (type ${this.idx(this.types, typeIndex)})`;
+    if (type?.kind === 'func') {
+      let group = '';
+      type.params.forEach((p, k) => {
+        const id = locals.get(k);
+        const t = valTypeText(p, this.types);
+        if (id) {
+          if (group) head += ` (param${group})`;
+          group = '';
+          head += ` (param ${id} ${t})`;
+        } else group += ' ' + t;
+      });
+      if (group) head += ` (param${group})`;
+      if (type.results.length) head += ` (result ${type.results.map((t) => valTypeText(t, this.types)).join(' ')})`;
+    }
+    return head;
   }
 
   // ---- custom sections

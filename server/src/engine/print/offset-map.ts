@@ -6,11 +6,20 @@
  */
 
 export class OffsetMap {
-  private textStart = new Float64Array(1024);
-  private textEnd = new Float64Array(1024);
-  private byteStart = new Float64Array(1024);
-  private byteEnd = new Float64Array(1024);
+  private textStart: Float64Array;
+  private textEnd: Float64Array;
+  private byteStart: Float64Array;
+  private byteEnd: Float64Array;
   length = 0;
+
+  /** `capacity`: the records expected (a body of n bytes has at most n instructions), so a large one is not grown and copied ten times */
+  constructor(capacity = 1024) {
+    const n = Math.max(16, Math.min(Math.ceil(capacity), 1 << 24));
+    this.textStart = new Float64Array(n);
+    this.textEnd = new Float64Array(n);
+    this.byteStart = new Float64Array(n);
+    this.byteEnd = new Float64Array(n);
+  }
 
   /** Records that text [textStart, textEnd) shows bytes [byteStart, byteEnd). Calls come in text order. */
   add(textStart: number, textEnd: number, byteStart: number, byteEnd: number): void {

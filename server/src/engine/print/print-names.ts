@@ -11,6 +11,8 @@ import { watId } from '../binary/wat-strings';
 /** Resolved ids of one index space: index -> `$id` (only named entries are in it). */
 export type IdMap = Map<number, string>;
 
+const NO_IDS: IdMap = new Map();
+
 export interface PrintNamesOptions {
   /** spell names that are not plain ids as `$"..."` (default true); false drops those names */
   quotedIds?: boolean;
@@ -28,11 +30,15 @@ export function idFor(name: string, quoted: boolean): string | undefined {
 function resolve(map: NameMap | undefined, quoted: boolean): IdMap {
   const out: IdMap = new Map();
   if (!map || map.size === 0) return out;
+  // deduplicated by name, not by id: idFor maps distinct names to distinct ids (a plain id has no `"`,
+  // a quoted one starts with it), and the decoded names are flat strings whose hashes are cached, where
+  // each `$` + name would be flattened and hashed again (35,881 long Rust names: a third of the time)
   const used = new Set<string>();
   for (const [index, name] of map) {
+    if (used.has(name)) continue;
     const id = idFor(name, quoted);
-    if (id === undefined || used.has(id)) continue;
-    used.add(id);
+    if (id === undefined) continue;
+    used.add(name);
     out.set(index, id);
   }
   return out;
@@ -82,7 +88,9 @@ export class PrintNames {
 
   /** The ids of one function's locals (params first), deduplicated. */
   locals(func: number): IdMap {
-    return resolve(this.localNames.get(func), this.quoted);
+    const names = this.localNames.get(func);
+    // most functions of a large module have no local names: no new map for each (read only, like all IdMaps here)
+    return names && names.size ? resolve(names, this.quoted) : NO_IDS;
   }
 
   /** The raw label names of one function (by the ordinal of the block that opens the label). */
