@@ -15,7 +15,7 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
-import { convertToId } from '../engine/editing/rename';
+import { addId, convertToId } from '../engine/editing/rename';
 import { allowImportEdit, defaultPolicyText, setRuleSeverityEdit } from '../engine/policy/check';
 import { POLICY_FILE_NAME } from '../engine/policy/store';
 import { LineIndex, type Span } from '../engine/span';
@@ -67,6 +67,8 @@ export function registerCodeActions(connection: Connection, workspace: () => Wor
     }
     const convert = convertToIdAction(ws, params.textDocument.uri, params.range.start);
     if (convert) actions.push(convert);
+    const add = addIdAction(ws, params.textDocument.uri, params.range.start);
+    if (add) actions.push(add);
     actions.push(...refactorActions(ws, params.textDocument.uri, params.range.start, params.range.end));
     if (policyText === undefined && params.context.diagnostics.some((d) => d.source === 'wasm-warden')) {
       actions.push({
@@ -85,6 +87,14 @@ function convertToIdAction(ws: Workspace, uri: string, at: { line: number; chara
   if (!a) return undefined;
   const c = convertToId(a.doc, a.index.offsetAt(at));
   if (!c) return undefined;
+  return { title: c.title, kind: CodeActionKind.RefactorRewrite, edit: { changes: { [uri]: c.changes.map((e) => ({ range: toRange(a.index, e.span), newText: e.newText })) } } };
+}
+
+/** "Add a $id" on a declaration without one (and its numeric references written as it). */
+function addIdAction(ws: Workspace, uri: string, at: { line: number; character: number }): CodeAction | undefined {
+  const a = ws.watAnalysis(uri);
+  const c = a && addId(a.doc, a.index.offsetAt(at));
+  if (!a || !c) return undefined;
   return { title: c.title, kind: CodeActionKind.RefactorRewrite, edit: { changes: { [uri]: c.changes.map((e) => ({ range: toRange(a.index, e.span), newText: e.newText })) } } };
 }
 

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { parseWat } from '../../../server/src/engine/wat';
+import { addId } from '../../../server/src/engine/editing/rename';
 import { assembleWat } from '../../../server/src/engine/assemble';
 import { convertToIndex, foldInstructions, joinDeclarations, splitDeclaration, unfoldInstruction, type Refactor } from '../../../server/src/engine/editing/refactors';
 import { isList } from '../../../server/src/engine/wat/syntax';
@@ -140,4 +141,27 @@ test('fold: flat instructions into folded expressions, the same bytes; not offer
   assert.equal(bytes(after), bytes(text));
   // i32.add's first operand is computed before the selection: not foldable
   assert.equal(foldInstructions(parseWat(text), { start: text.indexOf('local.get 1'), end: text.indexOf('i32.add') + 7 }), undefined);
+});
+
+test('add a $id: on a declaration without one, its numeric references written as it; imports get it in their descriptor', () => {
+  const text = `(module (import "env" "f" (func (param i32))) (func (param i32) (call 0 (local.get 0))) (func (export "g") (call 1 (i32.const 3))))`;
+  const on = (needle: string, nth = 0) => {
+    let i = -1;
+    for (let k = 0; k <= nth; k++) i = text.indexOf(needle, i + 1);
+    return i + 1;
+  };
+  const imp = addId(parseWat(text), on('import'));
+  assert.ok(imp, 'offered on an import');
+  const afterImport = apply(text, imp);
+  assert.match(afterImport, /\(import "env" "f" \(func \$func0 \(param i32\)\)\)/, afterImport);
+  assert.match(afterImport, /\(call \$func0 \(local\.get 0\)\)/, afterImport);
+  const fn = addId(parseWat(text), on('(func (param', 1));
+  assert.ok(fn);
+  const afterFunc = apply(text, fn);
+  assert.match(afterFunc, /\(func \$func1 \(param i32\)/, afterFunc);
+  assert.match(afterFunc, /\(call \$func1 \(i32\.const 3\)\)/, afterFunc);
+  assert.match(fn.title, /^Add \$func1 to this func \(and write its 1 numeric reference as it\)$/, fn.title);
+  assert.equal(bytes(afterImport), bytes(text));
+  assert.equal(bytes(afterFunc), bytes(text));
+  assert.equal(addId(parseWat(afterFunc), afterFunc.indexOf('$func1') + 1), undefined, 'not on a declaration that has one');
 });

@@ -9,7 +9,7 @@ import type { Span } from '../span';
 import type { WatDocument } from '../wat';
 import { allDefs, moduleAt, targetAt } from '../wat/navigation';
 import { isIdChar, TokenKind } from '../wat/lexer';
-import { type Atom, type Definition, type ModuleSyntax, type Node, type Reference, headOf, isAtom, isList } from '../wat/syntax';
+import { type Atom, type Definition, type List, type ModuleSyntax, type Node, type Reference, headOf, isAtom, isList } from '../wat/syntax';
 
 export interface TextChange {
   span: Span;
@@ -248,7 +248,22 @@ function freshId(m: ModuleSyntax, def: Definition): string {
 export function convertToId(doc: WatDocument, offset: number): ConvertToId | undefined {
   const t = targetAt(doc, offset);
   if (!t?.ref || t.ref.span.token !== TokenKind.Int) return undefined;
-  const def = t.def;
+  return withId(t.m, t.def);
+}
+
+/**
+ * "Add a $id" on a declaration that has none (its keyword under the cursor): the id, and every numeric
+ * reference to the item in its module written as it.
+ */
+export function addId(doc: WatDocument, offset: number): ConvertToId | undefined {
+  const t = targetAt(doc, offset);
+  if (!t || t.ref || t.def.id) return undefined;
+  const r = withId(t.m, t.def);
+  return r && { ...r, title: r.title.replace(/^Convert to (\S+) \((\d+) numeric references? to this (\S+), which gets the id\)$/, (_, id, n, what) => `Add ${id} to this ${what}${n === '0' ? '' : ` (and write its ${n} numeric reference${n === '1' ? '' : 's'} as it)`}`) };
+}
+
+function withId(m: ModuleSyntax, def: Definition): ConvertToId | undefined {
+  const t = { m, def };
   const changes: TextChange[] = [];
   let id = def.id;
   if (!id) {
@@ -259,7 +274,13 @@ export function convertToId(doc: WatDocument, offset: number): ConvertToId | und
     }
     id = freshId(t.m, def);
     // after the keyword: the first child of a declaring list (`(param i32)`, `(func ...)`), else the block instruction
-    const node = def.span as unknown as { type?: string; children?: Span[] };
+    let node = def.span as unknown as { type?: string; children?: Span[] };
+    // an import's item: in its descriptor (`(import "m" "n" (func $id ...))`)
+    if (node.type === 'list' && headOf(node as unknown as List) === 'import') {
+      const desc = node.children?.[3] as unknown as { type?: string; children?: Span[] } | undefined;
+      if (desc?.type !== 'list') return undefined;
+      node = desc;
+    }
     const at = node.type === 'list' && node.children?.[0] ? node.children[0].end : def.selectionSpan.end;
     changes.push({ span: { start: at, end: at }, newText: ' ' + id });
   }
