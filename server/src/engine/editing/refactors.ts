@@ -85,13 +85,25 @@ export function joinDeclarations(doc: WatDocument, offset: number): Refactor | u
 const BLOCKS = new Set(['block', 'loop', 'if', 'try_table']);
 const HEADER = new Set(['type', 'param', 'result', 'catch', 'catch_ref', 'catch_all', 'catch_all_ref']);
 
-/** The innermost folded instruction (a list headed by an instruction or block keyword) at the cursor. */
+/**
+ * The folded instruction at the cursor that stands in a sequence of instructions (a function or block
+ * body, a `then`/`else`): the innermost one there, or the one holding an operand the cursor is on.
+ * An operand of another folded instruction (or an `if`'s condition) must stay folded.
+ */
 function foldedAt(doc: WatDocument, offset: number): List | undefined {
   const path = nodePathAt(doc.tree, offset);
-  for (let i = path.length - 1; i >= 0; i--) {
+  let i = path.length - 1;
+  for (; i >= 0; i--) {
     const h = headOf(path[i]);
-    if (h && (BLOCKS.has(h) || BY_NAME.has(h))) return path[i] as List;
+    if (h && (BLOCKS.has(h) || BY_NAME.has(h))) break;
     if (h === 'func' || h === 'module') return undefined;
+  }
+  for (; i >= 1; i--) {
+    const parent = headOf(path[i - 1]);
+    if (parent === undefined) return undefined;
+    const inSequence = parent === 'func' || parent === 'then' || parent === 'else' || parent === 'do' || parent === 'catch' || parent === 'catch_all' || (BLOCKS.has(parent) && parent !== 'if');
+    if (inSequence) return path[i] as List;
+    if (!(BY_NAME.has(parent) || parent === 'if')) return undefined;
   }
   return undefined;
 }
