@@ -4,7 +4,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TIMEOUT, useWorkbench } from './harness';
+import { REPO_ROOT, TIMEOUT, useWorkbench } from './harness';
+
+/** Screenshots of the features on screen (kept as the run's artefacts, like first-hour's). */
+const SCREENSHOTS = path.join(REPO_ROOT, '.test-output', 'e2e', 'editing');
 
 const MODULE = `(module
 (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
@@ -56,6 +59,9 @@ describe('editing WAT', () => {
       editor.locator('.view-lines span span', { hasText: new RegExp(`^\\${text}$`) }).first().evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color);
     await waitUntil(async () => (await colourOf('$helper')) !== (await colourOf('$value')), 'semantic colours');
 
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    await w.page.screenshot({ path: path.join(SCREENSHOTS, 'formatted-inlay-hints-semantic-colours-code-lenses.png') });
+
     // follow the code lens: the references peek lists both calls
     await lens.first().click();
     const peek = w.page.locator('.peekview-widget, .reference-zone-widget').first();
@@ -84,12 +90,12 @@ describe('editing WAT', () => {
     const suggest = w.page.locator('.suggest-widget .monaco-list-row', { hasText: 'path_open' }).first();
     await suggest.waitFor({ state: 'visible', timeout: TIMEOUT });
     const row = await suggest.innerText();
+    await w.page.screenshot({ path: path.join(SCREENSHOTS, 'wasi-import-completion.png') });
     assert.match(row, /denied by the policy/, `the example policy denies path_*: ${row}`);
     await w.page.keyboard.press('Tab'); // the harness turns acceptSuggestionOnEnter off
     await waitUntil(async () => /"path_open" \(func \$path_open \(param/.test(await w.visibleEditorText()), 'the completed import');
-    await w.save();
-    const saved = fs.readFileSync(path.join(w.workspace, 'edit.wat'), 'utf8');
-    assert.match(saved, /\(func \$clamp \(param \$value i32\)/);
+    const final = await w.visibleEditorText();
+    assert.match(final, /\(func \$clamp \(param \$value i32\)/, final);
   });
 });
 
