@@ -73,16 +73,23 @@ export function approvalsOf(policy: ResolvedPolicy, file: string): ModuleApprova
 }
 
 /** True when the approval rule needs the module's every byte (its digest): a lock exists, or the policy asks. */
-function approvalNeedsBytes(policy: ResolvedPolicy, file: string): boolean {
+function approvalNeedsBytes(policy: ResolvedPolicy, approvals: ModuleApprovals | undefined): boolean {
   const severity = policy.effective.rules?.['module-not-approved'];
   if (severity === 'off') return false;
-  return severity !== undefined || approvalsOf(policy, file) !== undefined;
+  return severity !== undefined || approvals !== undefined;
 }
 
 /** Format diagnostics and policy findings for an already-read binary (its every byte). */
-export function checkWasmBytes(bytes: Uint8Array, read: WasmReadResult, file: string, policy: ResolvedPolicy): EngineDiagnostic[] {
+export function checkWasmBytes(
+  bytes: Uint8Array,
+  read: WasmReadResult,
+  file: string,
+  policy: ResolvedPolicy,
+  /** the lock file's word on the module, when the caller has read it already */
+  lock: ModuleApprovals | undefined = approvalsOf(policy, file),
+): EngineDiagnostic[] {
   // the rules first: a lazy read decodes the sections they look at, and reports those sections' problems
-  const approvals = bytes.length === read.model.byteLength ? approvalsOf(policy, file) : undefined;
+  const approvals = bytes.length === read.model.byteLength ? lock : undefined;
   const findings = checkModel(read.model, policy.effective, { bytes, filePath: file, policyDir: policy.dir, approvals });
   return limitDiagnostics([...read.diagnostics, ...findings]);
 }
@@ -101,7 +108,9 @@ export function checkFile(
     // the modules inside a component; otherwise its headers (a component's own sections)
     const hashes = source?.bytes !== undefined || policyHashesModules(policy.effective) || policyReadsCode(policy.effective) || policy.effective.imports?.nestedModules === true;
     // the approval rule needs the digest of every byte, but no more of a decode than a header read
-    const digestOnly = !hashes && approvalNeedsBytes(policy, file);
+    // the lock file is read once per check (a stat, then its cached contents)
+    const lock = approvalsOf(policy, file);
+    const digestOnly = !hashes && approvalNeedsBytes(policy, lock);
     let fileBytes: WasmFileBytes = source?.bytes
       ? { bytes: source.bytes, size: source.bytes.length, complete: true }
       : hashes || digestOnly
@@ -117,7 +126,7 @@ export function checkFile(
     const result: CheckResult = {
       file,
       kind,
-      diagnostics: checkWasmBytes(bytes, read, file, policy),
+      diagnostics: checkWasmBytes(bytes, read, file, policy, lock),
       models: [read.model],
       policy,
       wasm: { bytes, read, file: fileBytes.file },
