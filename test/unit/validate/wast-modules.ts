@@ -73,6 +73,21 @@ function formEnd(text: string, i: number): number {
   return text.length;
 }
 
+/** The index after the (nestable) block comment opening at `i` (a `(;`). */
+function blockCommentEnd(text: string, i: number): number {
+  let depth = 0;
+  while (i < text.length) {
+    if (text.startsWith('(;', i)) {
+      depth++;
+      i += 2;
+    } else if (text.startsWith(';)', i)) {
+      i += 2;
+      if (--depth === 0) return i;
+    } else i++;
+  }
+  return text.length;
+}
+
 /** Skips whitespace and comments from `i`. */
 function skipSpace(text: string, i: number): number {
   for (;;) {
@@ -80,7 +95,7 @@ function skipSpace(text: string, i: number): number {
     if (text.startsWith(';;', i)) {
       const nl = text.indexOf('\n', i);
       i = nl < 0 ? text.length : nl;
-    } else if (text.startsWith('(;', i)) i = formEnd(text, i);
+    } else if (text.startsWith('(;', i)) i = blockCommentEnd(text, i);
     else return i;
   }
 }
