@@ -66,6 +66,14 @@ export function requireFile(file: string | undefined, command: string, what = 'i
   return file;
 }
 
+/** A module argument of run, bench or fuzz: an existing `.wasm` or `.wat` file. */
+export function requireModule(file: string | undefined, command: string): string {
+  const found = requireFile(file, command, 'module');
+  const kind = sourceKindOf(found);
+  if (kind !== 'wasm' && kind !== 'wat') throw new CliError(`${command}: ${found}: expected a .wasm or .wat module`);
+  return found;
+}
+
 /** The policy store of a run; an explicit `--policy` must exist and parse. */
 export function makePolicyStore(policy: string | undefined, command: string): PolicyStore {
   if (policy === undefined) return new PolicyStore({ roots: [] });

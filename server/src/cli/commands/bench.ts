@@ -1,14 +1,14 @@
 /** `bench`: an export (or a command) called many times in the sandbox (engine/operations/bench.ts). */
 import * as fs from 'fs';
-import { sourceKindOf } from '../../engine/operations/check';
 import { writeOutput } from '../../engine/operations/output';
 import { benchFile, parsePercent, readBenchResult, type BenchResult } from '../../engine/operations/bench';
 import { parseMountSpec } from '../../engine/operations/run';
 import { escapeControls } from '../../engine/sandbox/display-text';
 import type { SandboxOptions } from '../../engine/sandbox/types';
-import { bool, list, nonNegativeInt, parseArgs, str } from '../args';
+import { bool, list, nonNegativeInt, oneOf, parseArgs, str } from '../args';
 import { CliError } from '../errors';
-import { makePolicyStore, requireFile } from '../inputs';
+import { Interrupt } from '../interrupt';
+import { makePolicyStore, requireModule } from '../inputs';
 import { displayPath } from '../report';
 import { commonFlags } from './check';
 import { parseInvokeArgs, sayPolicyOptions } from './run';
@@ -51,11 +51,8 @@ export const bench: CommandDef = {
   async run(argv, io) {
     const p = parseArgs(argv, { ...this.flags, ...commonFlags }, 'bench');
     const [module, ...rest] = [...p.positionals, ...p.rest];
-    const file = requireFile(module, 'bench', 'module');
-    const kind = sourceKindOf(file);
-    if (kind !== 'wasm' && kind !== 'wat') throw new CliError(`bench: ${file}: expected a .wasm or .wat module`);
-    const format = str(p, 'format') ?? 'text';
-    if (format !== 'text' && format !== 'json') throw new CliError(`bench: --format must be text or json, not ${JSON.stringify(format)}`);
+    const file = requireModule(module, 'bench');
+    const format = oneOf(p, 'format', ['text', 'json'], 'text', 'bench');
     const iterations = nonNegativeInt(p, 'iterations', 'bench') ?? 100;
     if (iterations < 1) throw new CliError('bench: --iterations must be at least 1');
     const warmup = nonNegativeInt(p, 'warmup', 'bench') ?? 10;
@@ -90,9 +87,7 @@ export const bench: CommandDef = {
     const invoke = str(p, 'invoke');
     if (invoke !== undefined) overrides.invoke = { export: invoke, args: parseInvokeArgs(invoke, rest, 'bench') };
     const store = makePolicyStore(str(p, 'policy'), 'bench');
-    const abort = new AbortController();
-    const onSigint = () => abort.abort();
-    process.once('SIGINT', onSigint);
+    const interrupt = new Interrupt();
     let result;
     try {
       result = await benchFile(file, {
@@ -100,7 +95,7 @@ export const bench: CommandDef = {
         args: invoke === undefined ? rest : [],
         onOptions: (o) => sayPolicyOptions(io, store.policyFor(file).file, o, 'bench'),
         events: {
-          signal: abort.signal,
+          signal: interrupt.signal,
           // the guest's output would drown the figures: only our notes
           onViolation: (v) => {
             if (!io.quiet) io.err(`wasm-warden: sandbox violation (${escapeControls(v.kind)}): ${escapeControls(v.detail)}\n`);
@@ -114,7 +109,7 @@ export const bench: CommandDef = {
       if (err instanceof Error && /^cannot run |run takes /.test(err.message)) throw new CliError(`bench: ${err.message}`);
       throw err;
     } finally {
-      process.removeListener('SIGINT', onSigint);
+      interrupt.dispose();
     }
     if ('needsConfirmation' in result) throw new CliError('bench: mounts outside the workspace need confirmation');
     if ('refused' in result) throw new CliError(`bench: ${escapeControls(result.refused.message)}`);

@@ -1,13 +1,13 @@
 /** `fuzz`: a module's exports or a WASI command fuzzed in the sandbox (engine/operations/fuzz.ts). */
 import * as path from 'path';
 import { fuzzFile, replayFinding, type FuzzResult } from '../../engine/operations/fuzz';
-import { sourceKindOf } from '../../engine/operations/check';
 import { escapeControls } from '../../engine/sandbox/display-text';
 import type { FuzzFinding } from '../../engine/fuzz/types';
 import type { SandboxOptions } from '../../engine/sandbox/types';
-import { nonNegativeInt, parseArgs, str } from '../args';
+import { nonNegativeInt, oneOf, parseArgs, str } from '../args';
 import { CliError } from '../errors';
-import { makePolicyStore, requireFile } from '../inputs';
+import { Interrupt } from '../interrupt';
+import { makePolicyStore, requireModule } from '../inputs';
 import { displayPath } from '../report';
 import { commonFlags } from './check';
 import type { CommandDef } from './types';
@@ -55,12 +55,9 @@ export const fuzz: CommandDef = {
   async run(argv, io) {
     const p = parseArgs(argv, { ...this.flags, ...commonFlags }, 'fuzz');
     const [module, ...extra] = [...p.positionals, ...p.rest];
-    const file = requireFile(module, 'fuzz', 'module');
+    const file = requireModule(module, 'fuzz');
     if (extra.length) throw new CliError(`fuzz: unexpected argument ${JSON.stringify(extra[0])} (the fuzzer makes the guest's arguments)`);
-    const kind = sourceKindOf(file);
-    if (kind !== 'wasm' && kind !== 'wat') throw new CliError(`fuzz: ${file}: expected a .wasm or .wat module`);
-    const format = str(p, 'format') ?? 'text';
-    if (format !== 'text' && format !== 'json') throw new CliError(`fuzz: --format must be text or json, not ${JSON.stringify(format)}`);
+    const format = oneOf(p, 'format', ['text', 'json'], 'text', 'fuzz');
     const durationText = str(p, 'duration');
     const durationMs = durationText === undefined ? undefined : parseDuration(durationText);
     if (durationText !== undefined && (durationMs === undefined || durationMs <= 0)) throw new CliError(`fuzz: --duration takes a time such as 300s, 5m or 1500ms, not ${JSON.stringify(durationText)}`);
@@ -73,23 +70,17 @@ export const fuzz: CommandDef = {
     const maxMemory = nonNegativeInt(p, 'max-memory', 'fuzz');
     if (maxMemory !== undefined) overrides.maxMemoryBytes = maxMemory;
     const store = makePolicyStore(str(p, 'policy'), 'fuzz');
-    const abort = new AbortController();
-    let interrupted = false;
-    const onSigint = () => {
-      interrupted = true;
-      abort.abort();
-    };
-    process.once('SIGINT', onSigint);
+    const interrupt = new Interrupt();
     try {
       const replay = str(p, 'replay');
       if (replay !== undefined) {
-        const r = await replayFinding(file, replay, { store, overrides, fuelPerExec, events: { signal: abort.signal } });
+        const r = await replayFinding(file, replay, { store, overrides, fuelPerExec, events: { signal: interrupt.signal } });
         if (!('reproduced' in r)) throw new CliError('fuzz: the module cannot be run as it is (see `wasm-warden run`)');
         if (format === 'json') io.out(JSON.stringify(r, null, 2) + '\n');
         else io.out(r.reproduced
           ? `reproduced: ${escapeControls(r.expected.key)}: ${escapeControls(r.cause!.detail)}\n`
           : `not reproduced: expected ${escapeControls(r.expected.key)}, got ${r.cause ? escapeControls(r.cause.key) : 'no finding'}\n`);
-        return interrupted ? 130 : r.reproduced ? 1 : 0;
+        return interrupt.interrupted ? 130 : r.reproduced ? 1 : 0;
       }
       const outDir = path.resolve(str(p, 'out') ?? 'fuzz-findings');
       let lastLine = 0;
@@ -97,7 +88,7 @@ export const fuzz: CommandDef = {
         store, overrides, durationMs, seed, maxExecs, outDir, fuelPerExec, invoke: str(p, 'invoke'),
         // what the policy adds (host variables; its mounts are not given to a fuzzed guest), said before the session
         onOptions: (o) => sayPolicyOptions(io, store.policyFor(file).file, { ...o, policyDirs: o.policyDirs.filter((d) => d.guest !== '/scratch') }, 'fuzz'),
-        events: { signal: abort.signal },
+        events: { signal: interrupt.signal },
         onProgress: (pr) => {
           if (io.quiet || Date.now() - lastLine < 5000) return;
           lastLine = Date.now();
@@ -109,7 +100,7 @@ export const fuzz: CommandDef = {
       });
       if (!('kind' in result)) throw new CliError('fuzz: the module cannot be run as it is (see `wasm-warden run`)');
       io.out(format === 'json' ? JSON.stringify(result, null, 2) + '\n' : describeFuzz(result));
-      if (interrupted) return 130;
+      if (interrupt.interrupted) return 130;
       if (result.outcome !== 'exit' && result.outcome !== 'killed') {
         if (!io.quiet) io.err(`wasm-warden fuzz: the session ended early: ${escapeControls(result.message ?? result.outcome)}\n`);
         return 2;
@@ -119,7 +110,7 @@ export const fuzz: CommandDef = {
       if (err instanceof Error && /^cannot run |fuzz takes |: not a wasm-warden fuzz finding|^.*\.json: /.test(err.message) && !(err instanceof CliError)) throw new CliError(`fuzz: ${err.message}`);
       throw err;
     } finally {
-      process.removeListener('SIGINT', onSigint);
+      interrupt.dispose();
     }
   },
 };

@@ -2,7 +2,6 @@
 import * as fs from 'fs';
 import { importExtismManifest } from '../../engine/sandbox/extism-manifest';
 import * as path from 'path';
-import { sourceKindOf } from '../../engine/operations/check';
 import { writeOutput } from '../../engine/operations/output';
 import { parseMountSpec, runFile, type SandboxOptionsResult } from '../../engine/operations/run';
 import { escapeControls, terminalSafe } from '../../engine/sandbox/display-text';
@@ -12,8 +11,9 @@ import { STUB_MODES, type ImportPlan, type StubMode } from '../../engine/sandbox
 import type { SandboxOptions } from '../../engine/sandbox/types';
 import { bool, list, nonNegativeInt, parseArgs, str } from '../args';
 import { CliError } from '../errors';
+import { Interrupt } from '../interrupt';
 import type { Io } from '../io';
-import { makePolicyStore, requireFile } from '../inputs';
+import { makePolicyStore, requireModule } from '../inputs';
 import { displayPath } from '../report';
 import { commonFlags } from './check';
 import type { CommandDef } from './types';
@@ -80,9 +80,7 @@ export const run: CommandDef = {
       if (first?.path) positionals.unshift(path.resolve(path.dirname(manifestFile!), first.path));
     }
     const [module, ...guestArgs] = positionals;
-    const file = requireFile(module, 'run', 'module');
-    const kind = sourceKindOf(file);
-    if (kind !== 'wasm' && kind !== 'wat') throw new CliError(`run: ${file}: expected a .wasm or .wat module`);
+    const file = requireModule(module, 'run');
     const reportFile = str(p, 'report');
     const eventsFile = str(p, 'events');
     if (eventsFile && !fs.existsSync(path.dirname(path.resolve(eventsFile)))) throw new CliError(`run: --events ${displayPath(eventsFile)}: its folder does not exist`);
@@ -143,13 +141,7 @@ export const run: CommandDef = {
     }
     const allowDenied = bool(p, 'allow-denied-imports');
 
-    const abort = new AbortController();
-    let interrupted = false;
-    const onSigint = () => {
-      interrupted = true;
-      abort.abort();
-    };
-    process.once('SIGINT', onSigint);
+    const interrupt = new Interrupt();
     const guest = new GuestOutput(io);
     let attempt = 1;
     let result;
@@ -179,7 +171,7 @@ export const run: CommandDef = {
             events?.write({ type: 'restart', attempt, after: a.rule });
             if (!io.quiet) guest.ourLine(`wasm-warden run: restarting the module once (alert ${escapeControls(a.rule)}); it stops if the rule fires again\n`);
           },
-          signal: abort.signal,
+          signal: interrupt.signal,
         },
       });
     } catch (err) {
@@ -187,7 +179,7 @@ export const run: CommandDef = {
       if (err instanceof Error && /^cannot run |run takes /.test(err.message)) throw new CliError(`run: ${err.message}`);
       throw err;
     } finally {
-      process.removeListener('SIGINT', onSigint);
+      interrupt.dispose();
     }
     if ('needsConfirmation' in result) throw new CliError(`run: mounts outside the workspace need confirmation: ${result.needsConfirmation.outsideWorkspace.join(', ')}`);
     if ('refused' in result) {
@@ -212,13 +204,13 @@ export const run: CommandDef = {
       const kinds = result.violationKinds.map((k) => `${escapeControls(k.kind)} x${k.count} (latest: ${escapeControls(k.latest.detail)})`).join('; ');
       guest.ourLine(`wasm-warden run: ${result.violationCount} sandbox violation(s): ${kinds}\n`);
     }
-    const { status, note } = exitStatusOf(result, interrupted);
+    const { status, note } = exitStatusOf(result, interrupt.interrupted);
     switch (result.outcome) {
       case 'exit':
         if (note) guest.ourLine(`wasm-warden run: ${note}\n`);
         return status;
       case 'killed':
-        guest.ourLine(`wasm-warden run: ${interrupted ? 'interrupted' : result.stoppedBy ? escapeControls(result.message ?? 'stopped by an alert') : 'killed'}\n`);
+        guest.ourLine(`wasm-warden run: ${interrupt.interrupted ? 'interrupted' : result.stoppedBy ? escapeControls(result.message ?? 'stopped by an alert') : 'killed'}\n`);
         return status;
       case 'error':
         guest.ourLine(`wasm-warden run: ${why || 'the module could not be run'}\n`);
