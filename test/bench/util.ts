@@ -6,13 +6,11 @@
 import { spawn, spawnSync } from 'child_process';
 import { createRequire } from 'module';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { CACHE, NM, PEERS_DIR, REAL_MODULES, npmInstallIntoCache } from '../real-modules';
 
+export { CACHE, NM, PEERS_DIR };
 export const ROOT = path.resolve(__dirname, '..', '..');
-export const CACHE = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'wasm-warden', 'bench');
-export const PEERS_DIR = path.join(CACHE, 'peers');
-export const NM = path.join(PEERS_DIR, 'node_modules');
 
 /** npm packages the bench installs into the cache (pinned): parsers to compare with, and real modules. */
 export const PEER_PACKAGES = [
@@ -21,7 +19,7 @@ export const PEER_PACKAGES = [
   '@biomejs/wasm-nodejs@2.5.14', // Rust (wasm-bindgen), 45 MB
   'esbuild-wasm@0.28.2', // Go, 14 MB
   '@duckdb/duckdb-wasm@1.32.0', // C++ emscripten, 34 MB
-  'z3-solver@4.15.4', // C++ emscripten, 33 MB
+  REAL_MODULES.z3.spec, // C++ emscripten, 33 MB (the e2e layer installs it alone, test/real-modules.ts)
   '@yowasp/yosys@0.55.944', // C++ wasi-sdk, 31 MB
   '@jsquash/png@3.1.1', // Rust, 0.18 MB
   'brotli-wasm@3.0.1', // Rust, 1 MB
@@ -34,7 +32,7 @@ export const PEER_PACKAGES = [
 export const LARGE_MODULES: Record<string, string> = {
   'biome (Rust)': '@biomejs/wasm-nodejs/biome_wasm_bg.wasm',
   'duckdb-eh (C++ emcc)': '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm',
-  'z3 (C++ emcc)': 'z3-solver/build/z3-built.wasm',
+  'z3 (C++ emcc)': REAL_MODULES.z3.file,
   'yosys (C++ wasi-sdk)': '@yowasp/yosys/gen/yosys.core.wasm',
   'esbuild (Go)': 'esbuild-wasm/esbuild.wasm',
 };
@@ -70,13 +68,8 @@ export function ensurePeers(): void {
   const marker = path.join(PEERS_DIR, '.installed');
   const want = PEER_PACKAGES.join('\n');
   if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === want) return;
-  fs.mkdirSync(PEERS_DIR, { recursive: true });
-  if (!fs.existsSync(path.join(PEERS_DIR, 'package.json'))) fs.writeFileSync(path.join(PEERS_DIR, 'package.json'), '{"private":true}\n');
   log(`installing peers and real modules into ${PEERS_DIR} (npm install --prefix; once)`);
-  const r = spawnSync('npm', ['install', '--prefix', PEERS_DIR, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', ...PEER_PACKAGES], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  if (r.status !== 0) throw new Error('npm install of the bench peers failed');
+  npmInstallIntoCache(PEER_PACKAGES, log);
   fs.writeFileSync(marker, want);
 }
 

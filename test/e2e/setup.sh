@@ -4,6 +4,8 @@
 #     libkrb5-dev + pkg-config (to build code-server's native `kerberos` module), ripgrep (replaces the
 #     ripgrep download that fails offline)
 #   - code-server 4.100.3 (VS Code 1.100.3, Node 20) in a cache folder outside the repo.
+#   - the real modules the scenarios open (test/real-modules.ts: z3-solver's 33 MB module, one npm package,
+#     into the bench's peers folder under the cache; nothing is downloaded when it is there already).
 # A marker file is written only when the code-server install fully succeeded; without it the install is
 # redone from scratch. When everything is present, this takes well under a second.
 #
@@ -26,6 +28,9 @@ export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=f
 bash "$(dirname "$0")/../apt-install.sh" "e2e setup" "${APT_PACKAGES[@]}"
 command -v chromium >/dev/null || die "chromium is not on the PATH after install"
 RG=$(command -v rg) || die "rg (ripgrep) is not on the PATH after install"
+
+# ---- real modules (npm packages into the cache) -------------------------------------------------
+(cd "$(dirname "$0")/../.." && node --import tsx test/real-modules.ts z3) || die "installing the real modules failed"
 
 # ---- code-server ---------------------------------------------------------------------------------
 if [ -f "$MARKER" ] && [ -f "$DEST/node_modules/code-server/out/node/entry.js" ]; then
