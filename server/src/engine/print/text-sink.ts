@@ -70,3 +70,50 @@ export class StringSink implements TextSink {
     return this.chunks[0] ?? '';
   }
 }
+
+/** Thrown by a `PageSink` once it holds its page: the printer stops there (it catches only format errors). */
+export class PageFull extends Error {
+  constructor() {
+    super('the page is full');
+  }
+}
+
+/**
+ * The first page of a text, printed no further than needed: keeps the first `pageChars` characters
+ * (or more, up to the end of the line the page ends in) and stops the printer with `PageFull` once it
+ * has them. A page is always a prefix of the whole text (the printer is deterministic), cut after a
+ * line end unless one line is longer than the page.
+ */
+export class PageSink implements TextSink {
+  private readonly parts: string[] = [];
+  written = 0;
+
+  constructor(private readonly pageChars: number) {}
+
+  write(text: string): void {
+    this.parts.push(text);
+    this.written += text.length;
+    if (this.written > this.pageChars && text.indexOf('\n') >= 0) throw new PageFull();
+  }
+
+  /** The page: everything up to the last line end after `pageChars` (or all of it, when the printer ended first). */
+  page(complete: boolean): string {
+    const all = this.parts.join('');
+    if (complete) return all;
+    let end = all.indexOf('\n', this.pageChars - 1);
+    if (end < 0) end = all.lastIndexOf('\n');
+    return end < 0 ? all : all.slice(0, end + 1);
+  }
+}
+
+/** The first page of what `print` writes, and whether that is all of it. */
+export function firstPage(pageChars: number, print: (sink: TextSink) => void): { text: string; complete: boolean } {
+  const sink = new PageSink(Math.max(1, pageChars));
+  try {
+    print(sink);
+  } catch (e) {
+    if (!(e instanceof PageFull)) throw e;
+    return { text: sink.page(false), complete: false };
+  }
+  return { text: sink.page(true), complete: true };
+}
