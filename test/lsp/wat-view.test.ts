@@ -75,6 +75,8 @@ describe('the WAT view of a .wasm over LSP (printed by the engine)', () => {
     fs.writeFileSync(path.join(root, 'bodies.wasm'), moduleOf([flatBody(100), flatBody(1024 * 1024), nestedBody(100_000)]));
     // a module whose memory has no maximum (a policy finding on the memory entry), small enough to print whole
     fs.writeFileSync(path.join(root, 'small.wasm'), moduleOf([flatBody(40)]));
+    // 4 MB: its view is headers only, larger than a first page (read in pages)
+    fs.writeFileSync(path.join(root, 'headers.wasm'), moduleOf(new Array(8000).fill(flatBody(500))));
     client = await LspClient.start(root);
   });
   after(async () => {
@@ -128,7 +130,6 @@ describe('the WAT view of a .wasm over LSP (printed by the engine)', () => {
 
   test('a view larger than a page arrives in pages: the first answers the request, all of them joined are the whole view', async () => {
     // cold: the first page is printed on its own, the rest comes from the view rendered for it
-    fs.writeFileSync(path.join(root, 'headers.wasm'), moduleOf(new Array(8000).fill(flatBody(500))));
     const uri = client.uri('headers.wasm');
     const first = await client.request<{ text: string; complete?: boolean; version?: string; headerOnly: boolean; summary: string }>('wasmWarden/watView', { uri, pageChars: 50_000 });
     assert.equal(first.complete, false);
@@ -163,6 +164,25 @@ describe('the WAT view of a .wasm over LSP (printed by the engine)', () => {
     const none = await client.request<{ text: string; complete?: boolean; error?: string }>('wasmWarden/watView', { uri, func: 9, pageChars: 100_000 });
     assert.equal(none.complete, true);
     assert.match(none.error ?? '', /no such function/);
+  });
+
+  test('a paged view opened with its first page, then grown to the whole text: its findings are published on it again', async () => {
+    const uri = client.uri('headers.wasm');
+    const first = await client.request<{ text: string; complete?: boolean; version?: string }>('wasmWarden/watView', { uri, pageChars: 50_000 });
+    assert.equal(first.complete, false);
+    // the scan's check is done and the view rendered (by its pages) before it opens: the check at its
+    // opening is then the one publication on it, and any later one is the server's answer to its change
+    await client.waitForNotification('wasmWarden/scanDone', true);
+    const whole = await readPages({ uri }, first, 4_000_000);
+    const viewUri = `wasm-warden-wat:${new URL(uri).pathname}.wat`;
+    client.openUri(viewUri, first.text, 'wat');
+    const ds = await client.waitForDiagnostics(viewUri, (d) => d.some((x) => x.code === 'memory-unbounded'), 'view diagnostics');
+    // what the server publishes from now on is what it sends again (the last publication is forgotten here)
+    client.diagnostics.delete(viewUri);
+    client.change(viewUri, whole.text);
+    const again = await client.waitForDiagnostics(viewUri, () => true, 'the view\'s findings sent again');
+    assert.deepEqual(again, ds);
+    client.close(viewUri);
   });
 
   test('a page of a module that changed since its first page is stale (the client asks again)', async () => {
