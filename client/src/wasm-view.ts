@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { WatViewRequest, type WatViewResult } from '../../server/src/protocol';
+import { WAT_VIEW_FIRST_PAGE_CHARS, WAT_VIEW_PAGE_CHARS, WatViewPageRequest, WatViewRequest, type WatViewPageParams, type WatViewPageResult, type WatViewResult } from '../../server/src/protocol';
 import { wasmUriOfView, watViewUri } from './wat-view-uri';
 import type { Inspection } from '../../server/src/engine/operations/inspect';
 import { ServerCommands } from '../../server/src/protocol';
@@ -13,26 +13,76 @@ import { renderInspection } from './panels/inspect-view';
 import { esc } from './panels/html';
 import { webviewOptions, webviewPage, type PanelManager } from './panels/panel-manager';
 
+/**
+ * The WAT view documents. A view's text arrives in pages (`wasmWarden/watView` with `pageChars`, then
+ * `wasmWarden/watViewPage`): the first page is the document's text at once, and once the rest has
+ * arrived the document is updated to the whole text (its first page unchanged, the rest appended).
+ */
 export class WatViewProvider implements vscode.TextDocumentContentProvider {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
+  /** whole texts that arrived after their first page, until the editor asks for them again */
+  private readonly whole = new Map<string, string>();
+  /** per view: the reading of its pages under way (a newer one replaces it) */
+  private readonly readings = new Map<string, number>();
+  private nextReading = 0;
 
   constructor(private readonly client: () => Promise<LanguageClient>) {}
 
   async provideTextDocumentContent(uri: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
+    const key = uri.toString();
+    const done = this.whole.get(key);
+    if (done !== undefined) {
+      this.whole.delete(key);
+      return done;
+    }
     const m = /(?:^|&)func=(\d+)/.exec(uri.query);
     const nested = /(?:^|&)module=(\d+)/.exec(uri.query);
     const client = await this.client();
-    const result: WatViewResult = await client.sendRequest(
-      WatViewRequest,
-      { uri: wasmUriOfView(uri).toString(), func: m ? Number(m[1]) : undefined, module: nested ? Number(nested[1]) : undefined },
-      token,
-    );
+    const params = { uri: wasmUriOfView(uri).toString(), func: m ? Number(m[1]) : undefined, module: nested ? Number(nested[1]) : undefined };
+    const result: WatViewResult = await client.sendRequest(WatViewRequest, { ...params, pageChars: WAT_VIEW_FIRST_PAGE_CHARS }, token);
+    const reading = ++this.nextReading;
+    this.readings.set(key, reading);
+    if (result.complete === false && result.version !== undefined) void this.readRest(uri, client, { ...params, version: result.version }, result.text, reading);
     return result.text;
   }
 
+  /** Reads the pages after the first, then updates the document to the whole text (the editor asks for it again). */
+  private async readRest(uri: vscode.Uri, client: LanguageClient, params: Omit<WatViewPageParams, 'start' | 'chars'>, first: string, reading: number): Promise<void> {
+    const key = uri.toString();
+    const parts = [first];
+    let at = first.length;
+    try {
+      for (;;) {
+        const page: WatViewPageResult = await client.sendRequest(WatViewPageRequest, { ...params, start: at, chars: WAT_VIEW_PAGE_CHARS });
+        if (this.readings.get(key) !== reading) return; // a newer reading of the view took over
+        if (page.stale) {
+          // the module changed meanwhile: the view is read again from its first page
+          this.readings.delete(key);
+          this.changed.fire(uri);
+          return;
+        }
+        if (page.error) throw new Error(page.error);
+        parts.push(page.text);
+        at += page.text.length;
+        if (page.complete || !page.text) break;
+      }
+    } catch (err) {
+      if (this.readings.get(key) !== reading) return;
+      parts.push(`\n;; Wasm Warden could not read the rest of this view: ${(err as Error).message.replace(/\n/g, ' ')}\n`);
+    }
+    this.readings.delete(key);
+    // a view closed meanwhile is not updated (its text would stay here until it opens again)
+    if (!vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)) return;
+    this.whole.set(key, parts.join(''));
+    this.changed.fire(uri);
+  }
+
   refresh(wasm: vscode.Uri): void {
-    this.changed.fire(watViewUri(wasm));
+    const view = watViewUri(wasm);
+    this.whole.delete(view.toString());
+    this.readings.delete(view.toString());
+    this.changed.fire(view);
   }
 }
 

@@ -77,14 +77,61 @@ export interface WatViewParams {
   func?: number;
   /** a component's nested core module (index in file order, nested components' included) to show as WAT */
   module?: number;
+  /**
+   * Paging: answer with the first page only, about this many characters (whole lines), printed no
+   * further than that; `complete: false` then says that more follows, read with `wasmWarden/watViewPage`
+   * from `text.length` on. Without it the whole text comes in this one answer.
+   */
+  pageChars?: number;
 }
 export interface WatViewResult {
+  /** the view's text, or its first page when `pageChars` was given and `complete` is false */
   text: string;
+  /** false when `text` is only the first page (paging): the rest comes from `wasmWarden/watViewPage` */
+  complete?: boolean;
+  /** which rendering of the file the text belongs to (its modification time), for `wasmWarden/watViewPage` */
+  version?: string;
   /** one-paragraph module summary for a status line or panel header */
   summary: string;
   /** true when bodies are not included (large module): use `func` to get one */
   headerOnly: boolean;
   /** set when the module could not be read; `text` then explains it too */
+  error?: string;
+}
+
+/**
+ * Request `wasmWarden/watViewPage`: client -> server. The text of a WAT view from character `start` on
+ * (about `chars` characters, cut after a line end), after a paged `wasmWarden/watView`: the client
+ * asks for pages until `complete`, and the pages joined are the view's whole text. A view larger than
+ * any one message thus arrives in pieces. `stale` when the file changed since `version` (the client
+ * asks for the view again).
+ */
+export const WatViewPageRequest = 'wasmWarden/watViewPage';
+/** The extension's first page of a view, in characters: a screenful many times over, small enough to arrive at once. */
+export const WAT_VIEW_FIRST_PAGE_CHARS = 256 * 1024;
+/** The extension's pages after the first, in characters: a large view in a few messages, never one giant one. */
+export const WAT_VIEW_PAGE_CHARS = 4 * 1024 * 1024;
+export interface WatViewPageParams {
+  /** `file:` URI of the `.wasm` */
+  uri: string;
+  /** as in `wasmWarden/watView` */
+  func?: number;
+  module?: number;
+  /** the `version` the first page came with */
+  version: string;
+  /** character offset of the page in the view's text */
+  start: number;
+  /** about this many characters (whole lines; the server may send fewer or a few more) */
+  chars: number;
+}
+export interface WatViewPageResult {
+  text: string;
+  /** true when the text reaches the view's end */
+  complete: boolean;
+  /** the view's length in characters */
+  totalChars: number;
+  /** the file changed since `version`: ask for the view again */
+  stale?: boolean;
   error?: string;
 }
 

@@ -140,7 +140,9 @@ export class Workspace {
   documentChanged(doc: TextDocument, immediately: boolean): void {
     const view = wasmFileOfView(doc.uri);
     if (view) {
-      if (immediately && view.func === undefined && view.module === undefined) this.viewShown(view.file, true);
+      if (view.func !== undefined || view.module !== undefined) return;
+      if (immediately) this.viewShown(view.file, true);
+      else this.republishView(view.file);
       return;
     }
     const file = uriToPath(doc.uri);
@@ -502,7 +504,25 @@ export class Workspace {
     if (diagnostics.length === 0 && !this.published.has(uri)) return;
     if (diagnostics.length) this.published.add(uri);
     else this.published.delete(uri);
+    if (uri.startsWith(WAT_VIEW_SCHEME + ':')) {
+      if (diagnostics.length) this.viewDiagnostics.set(uri, diagnostics);
+      else this.viewDiagnostics.delete(uri);
+    }
     void this.connection.sendDiagnostics({ uri, diagnostics });
+  }
+
+  /** The findings last published on each WAT view (sent again when the view's text grows). */
+  private readonly viewDiagnostics = new Map<string, Diagnostic[]>();
+
+  /**
+   * A view's text changed in the editor: the client showed its first page and now has the whole
+   * text (paged views, see features/wat-view.ts). Its findings are sent again, so an editor that put
+   * those past the first page at its end puts them on their lines now.
+   */
+  private republishView(file: string): void {
+    const uri = watViewUri(file);
+    const diagnostics = this.viewDiagnostics.get(uri);
+    if (diagnostics) void this.connection.sendDiagnostics({ uri, diagnostics });
   }
 
   private clear(uri: string): void {

@@ -499,15 +499,19 @@ async function printGroup(): Promise<void> {
     if (fs.existsSync(biome)) {
       const v = await viewOverLsp(biome);
       const mb = fs.statSync(biome).size / 1e6;
-      rows.push({ group: 'print', op: 'WAT view: watView request -> first text (cold)', input: 'biome (Rust)', inputMB: mb, peer: 'ours: dist/server.js', stats: stats([v.viewMs]), note: `${(v.viewChars / 1e6).toFixed(1)} M chars${v.headerOnly ? ', bodies on demand' : ''}` });
-      rows.push({ group: 'print', op: `WAT view: its largest body (${(v.bodyBytes / 1e3).toFixed(0)} KB) on demand`, input: 'biome (Rust)', inputMB: mb, peer: 'ours: dist/server.js', stats: stats([v.bodyMs]), note: `${(v.bodyChars / 1e6).toFixed(1)} M chars` });
-      targets.push({ group: 'print', target: `45 MB module's WAT view: LSP request -> first text <= 500 ms`, measured: `${fmtMs(v.viewMs)} ms (${(v.viewChars / 1e6).toFixed(1)} M chars)`, met: v.viewMs <= 500 });
+      const chars = `${(v.viewChars / 1e6).toFixed(1)} M chars${v.headerOnly ? ', bodies on demand' : ''}`;
+      rows.push({ group: 'print', op: 'WAT view: watView request -> first text (its first page, cold)', input: 'biome (Rust)', inputMB: mb, peer: 'ours: dist/server.js', stats: stats([v.viewMs]), note: chars });
+      rows.push({ group: 'print', op: 'WAT view: watView request -> whole view available (all pages)', input: 'biome (Rust)', inputMB: mb, peer: 'ours: dist/server.js', stats: stats([v.viewWholeMs]), note: chars });
+      rows.push({ group: 'print', op: `WAT view: its largest body (${(v.bodyBytes / 1e3).toFixed(0)} KB) on demand -> first text`, input: 'biome (Rust)', inputMB: mb, peer: 'ours: dist/server.js', stats: stats([v.bodyMs]), note: `${(v.bodyChars / 1e6).toFixed(1)} M chars` });
+      rows.push({ group: 'print', op: `WAT view: its largest body (${(v.bodyBytes / 1e3).toFixed(0)} KB) on demand -> whole body`, input: 'biome (Rust)', inputMB: mb, peer: 'ours: dist/server.js', stats: stats([v.bodyWholeMs]), note: `${(v.bodyChars / 1e6).toFixed(1)} M chars` });
+      targets.push({ group: 'print', target: `45 MB module's WAT view: LSP request -> first text <= 500 ms`, measured: `${fmtMs(v.viewMs)} ms (whole view of ${(v.viewChars / 1e6).toFixed(1)} M chars in ${fmtMs(v.viewWholeMs)} ms)`, met: v.viewMs <= 500 });
     }
     const oneMb = path.join(out, 'one-mb-body.wasm');
     fs.writeFileSync(oneMb, oneBodyModule(1024 * 1024));
     const b = await viewOverLsp(oneMb, 0);
-    rows.push({ group: 'print', op: 'WAT view: a 1 MB function body on demand', input: 'generated (1 MB body)', inputMB: 1.05, peer: 'ours: dist/server.js', stats: stats([b.bodyMs]), note: `${(b.bodyChars / 1e6).toFixed(1)} M chars` });
-    targets.push({ group: 'print', target: 'a 1 MB function body in the view: request -> text <= 200 ms', measured: `${fmtMs(b.bodyMs)} ms`, met: b.bodyMs <= 200 });
+    rows.push({ group: 'print', op: 'WAT view: a 1 MB function body on demand -> first text', input: 'generated (1 MB body)', inputMB: 1.05, peer: 'ours: dist/server.js', stats: stats([b.bodyMs]), note: `${(b.bodyChars / 1e6).toFixed(1)} M chars` });
+    rows.push({ group: 'print', op: 'WAT view: a 1 MB function body on demand -> whole body', input: 'generated (1 MB body)', inputMB: 1.05, peer: 'ours: dist/server.js', stats: stats([b.bodyWholeMs]), note: `${(b.bodyChars / 1e6).toFixed(1)} M chars` });
+    targets.push({ group: 'print', target: 'a 1 MB function body in the view: request -> first text <= 200 ms', measured: `${fmtMs(b.bodyMs)} ms (whole body in ${fmtMs(b.bodyWholeMs)} ms)`, met: b.bodyMs <= 200 });
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }

@@ -2,8 +2,9 @@
  * The `print` group's measurements: a real module printed to a file by ours (the bundled CLI's
  * `disassemble`, the whole process), by native `wasm2wat` (the whole process) and by jco's wasm-tools
  * `print` (in a Node child: it returns one string), each with its time and peak RSS; and the `.wasm`
- * WAT view over LSP (the real bundled server): request -> first text on the module, and a function
- * body of 1 MB on demand.
+ * WAT view over LSP (the real bundled server), read in pages as the extension reads it: request ->
+ * first text (its first page) and -> the whole view received, on the module and on a function body
+ * of 1 MB on demand.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -11,6 +12,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { LspClient } from '../lsp/lsp-client';
 import { ROOT, nativeCommand, repoRequire } from './util';
+import {
+  WAT_VIEW_FIRST_PAGE_CHARS,
+  WAT_VIEW_PAGE_CHARS,
+  WatViewPageRequest,
+  WatViewRequest,
+  type WatViewPageResult,
+  type WatViewResult,
+} from '../../server/src/protocol';
 
 export interface ProcessRun {
   ms?: number;
@@ -67,17 +76,39 @@ export function printJco(wasm: string, out: string, capMs: number): ProcessRun {
 }
 
 export interface ViewRun {
-  /** watView request -> text, cold (first request for the file) */
+  /** watView request -> its first page (what the extension asks for and shows first), cold (first request for the file) */
   viewMs: number;
+  /** the first page's request -> the last page of the view received (the whole view available, as the extension reads it) */
+  viewWholeMs: number;
   viewChars: number;
   headerOnly: boolean;
-  /** one function body on demand: its size and the request -> text time */
+  /** one function body on demand: its size, request -> first page, and -> the whole body received */
   bodyBytes: number;
   bodyMs: number;
+  bodyWholeMs: number;
   bodyChars: number;
 }
 
-/** The WAT view of `wasm` over LSP, and its largest function body (or `func`) on demand. */
+/** A view read as the extension reads it: the first page (timed to `firstMs`), then the rest page by page (`wholeMs`). */
+async function pagedView(client: LspClient, params: { uri: string; func?: number }): Promise<{ firstMs: number; wholeMs: number; text: string; headerOnly: boolean; error?: string }> {
+  const t = performance.now();
+  const first = await client.request<WatViewResult>(WatViewRequest, { ...params, pageChars: WAT_VIEW_FIRST_PAGE_CHARS });
+  const firstMs = performance.now() - t;
+  if (first.error) return { firstMs, wholeMs: firstMs, text: first.text, headerOnly: first.headerOnly, error: first.error };
+  const parts = [first.text];
+  let at = first.text.length;
+  let complete = first.complete !== false;
+  while (!complete) {
+    const page = await client.request<WatViewPageResult>(WatViewPageRequest, { ...params, version: first.version!, start: at, chars: WAT_VIEW_PAGE_CHARS });
+    if (page.error) throw new Error(page.error);
+    parts.push(page.text);
+    at += page.text.length;
+    complete = page.complete;
+  }
+  return { firstMs, wholeMs: performance.now() - t, text: parts.join(''), headerOnly: first.headerOnly };
+}
+
+/** The WAT view of `wasm` over LSP, and its largest function body (or `func`) on demand, each read in pages as the extension reads them. */
 export async function viewOverLsp(wasm: string, func?: number): Promise<ViewRun> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ww-bench-view-'));
   const name = path.basename(wasm);
@@ -85,16 +116,21 @@ export async function viewOverLsp(wasm: string, func?: number): Promise<ViewRun>
   const client = await LspClient.start(dir, { debounceMs: 0 });
   try {
     const uri = client.uri(name);
-    let t = performance.now();
-    const view = await client.request<{ text: string; headerOnly: boolean }>('wasmWarden/watView', { uri });
-    const viewMs = performance.now() - t;
+    const view = await pagedView(client, { uri });
     const list = await client.request<{ functions: [number, number, string][] }>('wasmWarden/functions', { uri });
     const pick = func !== undefined ? list.functions.find((f) => f[0] === func)! : list.functions.reduce((a, b) => (b[1] > a[1] ? b : a));
-    t = performance.now();
-    const body = await client.request<{ text: string; error?: string }>('wasmWarden/watView', { uri, func: pick[0] });
-    const bodyMs = performance.now() - t;
+    const body = await pagedView(client, { uri, func: pick[0] });
     if (body.error) throw new Error(body.error);
-    return { viewMs, viewChars: view.text.length, headerOnly: view.headerOnly, bodyBytes: pick[1], bodyMs, bodyChars: body.text.length };
+    return {
+      viewMs: view.firstMs,
+      viewWholeMs: view.wholeMs,
+      viewChars: view.text.length,
+      headerOnly: view.headerOnly,
+      bodyBytes: pick[1],
+      bodyMs: body.firstMs,
+      bodyWholeMs: body.wholeMs,
+      bodyChars: body.text.length,
+    };
   } finally {
     await client.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readWasm } from '../../../server/src/engine/binary/reader';
-import { byteOffsetForText, disassembleFunction, printFunctionView, renderWatView, summarizeModule, textOffsetForByte } from '../../../server/src/engine/binary/wat-view';
+import { byteOffsetForText, disassembleFunction, printFunctionPage, printFunctionView, renderWatView, renderWatViewPage, summarizeModule, textOffsetForByte } from '../../../server/src/engine/binary/wat-view';
+import { moduleView, moduleViewPage } from '../../../server/src/engine/operations/module-view';
 import { disassemble } from '../../../server/src/engine/toolchain';
 import { module, section, str, u32, wat, HOSTILE_BASE_WAT } from './wasm-fixtures';
 
@@ -104,6 +105,47 @@ test('a large module renders one header per function', () => {
   assert.deepEqual(read.diagnostics, []);
   const view = renderWatView(bytes, read);
   assert.equal(view.text.split('\n').filter((l) => l.startsWith('  (func ')).length, n);
+});
+
+test('a first page is the start of the whole view, in whole lines, and says whether more follows', async () => {
+  const n = 20_000;
+  const funcs: number[] = u32(n);
+  const code: number[] = u32(n);
+  for (let i = 0; i < n; i++) {
+    funcs.push(0);
+    code.push(4, 0, 0x41, i & 0x3f, 0x0b);
+  }
+  const bytes = module([section(1, [1, 0x60, 0, 1, 0x7f]), section(3, funcs), section(10, code)]);
+  const read = readWasm(bytes);
+  const whole = renderWatView(bytes, read).text;
+  for (const chars of [1, 100, 4096, 65_536]) {
+    const page = renderWatViewPage(bytes, read, chars);
+    assert.equal(page.complete, false);
+    assert.ok(page.text.length >= chars && page.text.length < chars + 200, `${chars}: ${page.text.length}`);
+    assert.ok(page.text.endsWith('\n'));
+    assert.equal(whole.slice(0, page.text.length), page.text, `the page of ${chars} is the start of the view`);
+  }
+  const all = renderWatViewPage(bytes, read, whole.length + 10);
+  assert.deepEqual(all, { text: whole, complete: true });
+  // the module view (headers, or everything for a small module) pages the same way
+  for (const fullMaxBytes of [0, 1 << 30]) {
+    const view = await moduleView(bytes, read, { fullMaxBytes });
+    const page = moduleViewPage(bytes, read, 10_000, { fullMaxBytes });
+    assert.equal(page.complete, false);
+    assert.equal(view.text.slice(0, page.text.length), page.text);
+  }
+});
+
+test('a function body\'s first page is the start of its text, printed no further', async () => {
+  const bytes = await wat(`(module (func (export "f") ${'(drop (i32.const 7)) '.repeat(20_000)}))`);
+  const read = readWasm(bytes);
+  const whole = printFunctionView(bytes, read, 0).text;
+  const page = printFunctionPage(bytes, read, 0, 1000);
+  assert.equal(page.complete, false);
+  assert.ok(page.text.length >= 1000 && page.text.length < 1100);
+  assert.equal(whole.slice(0, page.text.length), page.text);
+  assert.deepEqual(printFunctionPage(bytes, read, 0, whole.length), { text: whole, complete: true });
+  assert.throws(() => printFunctionPage(bytes, read, 5, 1000), /cannot disassemble function 5: there is no such function/);
 });
 
 test('summary names the counts, memories and features', async () => {

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { printModule, printFunction, ChunkedSink, OffsetMap, PrintContext, StringSink, type PrintOptions } from '../../../server/src/engine/print';
+import { printModule, printFunction, ByteSink, ChunkedSink, OffsetMap, PrintContext, StringSink, type PrintOptions } from '../../../server/src/engine/print';
 import { parseWat } from '../../../server/src/engine/wat';
 import { HOSTILE_BASE_WAT, module, prng, section, str, u32, wat, V8Wasm } from '../binary/wasm-fixtures';
 
@@ -95,6 +95,34 @@ test('text goes to the sink in chunks, never as one string', async () => {
   assert.ok(chunks.length > 5);
   assert.ok(chunks.every((c) => c.length < 64 + 200));
   assert.equal(chunks.join(''), whole);
+});
+
+test('text written as bytes (a file\'s way) is the same text: every style, odd names, a small buffer, offsets that count characters', async () => {
+  const base = await wat(`(module
+    (global (mut i32) (i32.const 0))
+    (func (param i32) (local i32) local.get 1 drop block loop call 1 global.get 0 br_if 1 end end i32.const -123456 drop)
+    (func (i32.store offset=70000 (i32.const 8) (i32.load offset=8 (i32.const 0))) (i64.const -99) drop)
+    (func (call 0 (i32.const 4096)) (if (i32.const 1) (then nop) (else unreachable)))
+    (memory 1))`);
+  const bytes = new Uint8Array([...base, ...nameSection([[0, 'naïve ✓'], [1, 'plain'], [2, 'a'.repeat(300)]], [[0, 'p'], [1, 'lócal']])]);
+  assert.ok(V8Wasm.validate(bytes));
+  for (const options of [{}, { fold: true }, { offsets: true }, { fold: true, offsets: true }, { quotedIds: false }] as PrintOptions[]) {
+    const whole = print(bytes, options).text;
+    for (const size of [4096, 1 << 20]) {
+      const chunks: Buffer[] = [];
+      const sink = new ByteSink((b) => chunks.push(Buffer.from(b)), size);
+      printModule(bytes, sink, options);
+      sink.end();
+      assert.equal(Buffer.concat(chunks).toString('utf8'), whole, JSON.stringify(options));
+      assert.equal(sink.written, whole.length, 'written counts characters');
+    }
+  }
+  const hostile = await wat(HOSTILE_BASE_WAT);
+  const chunks: Buffer[] = [];
+  const sink = new ByteSink((b) => chunks.push(Buffer.from(b)), 4096);
+  printModule(hostile, sink);
+  sink.end();
+  assert.equal(Buffer.concat(chunks).toString('utf8'), print(hostile).text);
 });
 
 test('one function prints on its own from a context, like in the whole module', async () => {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { printModule, StringSink, type PrintOptions } from '../../../server/src/engine/print';
+import { ByteSink, printModule, StringSink, type PrintOptions } from '../../../server/src/engine/print';
 import { parseWat } from '../../../server/src/engine/wat';
 import { WABT_FEATURES } from '../../../server/src/engine/toolchain/features';
 import { CORPUS, corpusModules, type WastModule } from '../validate/wast-modules';
@@ -22,6 +22,15 @@ function print(bytes: Uint8Array, options: PrintOptions = {}): { text: string; e
   const sink = new StringSink();
   const r = printModule(bytes, sink, options);
   return { text: sink.text(), errors: r.diagnostics.map((d) => d.message) };
+}
+
+/** The text as a file gets it: through a `ByteSink` (bytes written without strings), decoded. */
+function printBytes(bytes: Uint8Array, options: PrintOptions = {}): string {
+  const chunks: Buffer[] = [];
+  const sink = new ByteSink((b) => chunks.push(Buffer.from(b)), 4096);
+  printModule(bytes, sink, options);
+  sink.end();
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function encode(wabt: Wabt, m: WastModule): Uint8Array | undefined {
@@ -93,6 +102,7 @@ test('spec test suite: every valid module prints, parses back with no error, and
     const where = `${m.file}:${m.line}`;
     const named = print(bytes);
     assert.deepEqual(named.errors, [], `${where}: the printer reported problems in a valid module`);
+    assert.equal(printBytes(bytes), named.text, `${where}: the text written as bytes differs from the text`);
     const parsed = parseWat(named.text);
     const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) {

@@ -9,7 +9,7 @@
  */
 import type { EngineDiagnostic } from '../diagnostic';
 import type { WasmReadResult } from './reader';
-import { OffsetMap, PrintContext, printFunction, StringSink } from '../print';
+import { firstPage, OffsetMap, PrintContext, printFunction, StringSink } from '../print';
 
 const contexts = new WeakMap<Uint8Array, PrintContext>();
 
@@ -29,6 +29,27 @@ export interface FunctionView {
 
 /** A defined function's text and offset map; throws (with the reason) for an imported or unknown function. */
 export function printFunctionView(bytes: Uint8Array, read: WasmReadResult, funcIndex: number): FunctionView {
+  const ctx = bodyContext(bytes, read, funcIndex);
+  const f = read.model.funcs[funcIndex];
+  const sink = new StringSink();
+  // one record per instruction: about one per 2-3 bytes of code (grown if there are more)
+  const map = new OffsetMap(f.bodySize! / 2 + 16);
+  const diagnostics = printFunction(ctx, funcIndex, sink, { map, instructionLines: true });
+  return { text: sink.text(), map, diagnostics };
+}
+
+/**
+ * The first page of a function's text (about `pageChars` characters, whole lines), printed no further
+ * than that: the start of `printFunctionView`'s text, at once however large the body. `complete` when
+ * the text is no longer than the page. Throws as `printFunctionView` does.
+ */
+export function printFunctionPage(bytes: Uint8Array, read: WasmReadResult, funcIndex: number, pageChars: number): { text: string; complete: boolean } {
+  const ctx = bodyContext(bytes, read, funcIndex);
+  return firstPage(pageChars, (sink) => printFunction(ctx, funcIndex, sink));
+}
+
+/** The print context for one defined function's body; throws (with the reason) when it has none. */
+function bodyContext(bytes: Uint8Array, read: WasmReadResult, funcIndex: number): PrintContext {
   const fail = (why: string): never => {
     throw new Error(`cannot disassemble function ${funcIndex}: ${why}`);
   };
@@ -41,11 +62,7 @@ export function printFunctionView(bytes: Uint8Array, read: WasmReadResult, funcI
   if (f.bodySize === undefined || ctx.bodyStarts[funcIndex - ctx.funcImports] === undefined) {
     fail('it has no body in the code section (the module is malformed or truncated)');
   }
-  const sink = new StringSink();
-  // one record per instruction: about one per 2-3 bytes of code (grown if there are more)
-  const map = new OffsetMap(f.bodySize! / 2 + 16);
-  const diagnostics = printFunction(ctx, funcIndex, sink, { map, instructionLines: true });
-  return { text: sink.text(), map, diagnostics };
+  return ctx;
 }
 
 export async function disassembleFunction(bytes: Uint8Array, read: WasmReadResult, funcIndex: number): Promise<string> {

@@ -7,10 +7,10 @@
 import { hex } from './byte-reader';
 import type { WasmReadResult } from './reader';
 import { commentText } from './wat-strings';
-import { OffsetMap, printModule, StringSink } from '../print';
+import { firstPage, OffsetMap, printModule, StringSink, type TextSink } from '../print';
 import { contextFor } from './function-disassembly';
 
-export { disassembleFunction, printFunctionView, type FunctionView } from './function-disassembly';
+export { disassembleFunction, printFunctionPage, printFunctionView, type FunctionView } from './function-disassembly';
 export { summarizeModule } from './module-summary';
 
 export interface WatView {
@@ -34,6 +34,21 @@ export function renderWatView(bytes: Uint8Array, read: WasmReadResult, options: 
   const sink = new StringSink();
   // a header view has a record per function and per other entry: sized for the functions at once
   const map = new OffsetMap(options.bodies ? undefined : (m.funcs?.length ?? 0) + 1024);
+  printWatView(bytes, read, sink, map, options);
+  return { text: sink.text(), map };
+}
+
+/**
+ * The first page of a module's view (about `pageChars` characters, whole lines), printed no further
+ * than that: the same text as the start of `renderWatView`'s, at a fraction of its cost on a large
+ * module. `complete` when the view is no longer than the page.
+ */
+export function renderWatViewPage(bytes: Uint8Array, read: WasmReadResult, pageChars: number, options: WatViewOptions = {}): { text: string; complete: boolean } {
+  return firstPage(pageChars, (sink) => printWatView(bytes, read, sink, new OffsetMap(1024), options));
+}
+
+function printWatView(bytes: Uint8Array, read: WasmReadResult, sink: TextSink, map: OffsetMap, options: WatViewOptions): void {
+  const m = read.model;
   const kindWord = m.kind === 'component' ? 'component' : 'module';
   sink.write(`;; WebAssembly ${kindWord}, ${bytes.length} bytes, ${m.sections?.length ?? 0} sections (read-only view)\n`);
   if (m.kind === 'component') {
@@ -41,7 +56,7 @@ export function renderWatView(bytes: Uint8Array, read: WasmReadResult, options: 
     for (const s of m.sections ?? []) {
       line(sink, map, `;; section ${s.id} (${commentText(s.name)}) @${hex(s.offset)}, ${s.size} bytes`, s.offset, s.payloadOffset + s.size);
     }
-    return { text: sink.text(), map };
+    return;
   }
   if (m.features.length) sink.write(`;; features: ${m.features.join(', ')}\n`);
   printModule(bytes, sink, {
@@ -52,10 +67,9 @@ export function renderWatView(bytes: Uint8Array, read: WasmReadResult, options: 
     map,
     instructionLines: options.bodies === true,
   });
-  return { text: sink.text(), map };
 }
 
-function line(sink: StringSink, map: OffsetMap, text: string, byteStart: number, byteEnd: number): void {
+function line(sink: TextSink, map: OffsetMap, text: string, byteStart: number, byteEnd: number): void {
   const at = sink.written;
   sink.write(text + '\n');
   map.add(at, at + text.length, byteStart, byteEnd);

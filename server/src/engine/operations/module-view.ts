@@ -11,7 +11,7 @@
  */
 import type { Span } from '../span';
 import type { WasmReadResult } from '../binary/reader';
-import { renderWatView, type WatView } from '../binary/wat-view';
+import { renderWatView, renderWatViewPage, type WatView } from '../binary/wat-view';
 import { renderComponentView, type ComponentView } from '../component/wit-text';
 
 /** Modules up to this size are shown with every function body. */
@@ -51,7 +51,34 @@ export async function moduleView(bytes: Uint8Array, read: WasmReadResult, option
     const component = renderComponentView(bytes, read);
     return viewOf(component, true, undefined, component);
   }
-  const full = read.model.kind === 'module' && bytes.length <= limit;
+  const full = viewHasBodies(bytes, read, options);
   const view = renderWatView(bytes, read, { bodies: full });
   return viewOf(view, !full, full ? undefined : read.model.kind === 'module' ? `module over ${limit} bytes: function bodies on demand` : undefined);
+}
+
+/**
+ * The first page of `moduleView`'s text (about `pageChars` characters, whole lines), printed no further
+ * than that, so a large module's view shows at once while the rest is printed: the same text as the
+ * start of `moduleView(bytes, read, options).text`. `complete` when the view is no longer than the page.
+ */
+export function moduleViewPage(bytes: Uint8Array, read: WasmReadResult, pageChars: number, options: { fullMaxBytes?: number } = {}): { text: string; complete: boolean } {
+  if (read.model.component) {
+    // a component's WIT-style view is small (its world, not its code): printed whole
+    const text = renderComponentView(bytes, read).text;
+    return text.length <= pageChars ? { text, complete: true } : { text: text.slice(0, lineEndAfter(text, pageChars)), complete: false };
+  }
+  const full = viewHasBodies(bytes, read, options);
+  return renderWatViewPage(bytes, read, pageChars, { bodies: full });
+}
+
+/** The end of the line holding character `at` (after its newline), or the text's end. */
+export function lineEndAfter(text: string, at: number): number {
+  if (at >= text.length) return text.length;
+  const nl = text.indexOf('\n', Math.max(0, at - 1));
+  return nl < 0 ? text.length : nl + 1;
+}
+
+/** Whether a module's view shows its function bodies (a small core module) or their headers only. */
+export function viewHasBodies(bytes: Uint8Array, read: WasmReadResult, options: { fullMaxBytes?: number } = {}): boolean {
+  return !read.model.component && read.model.kind === 'module' && bytes.length <= (options.fullMaxBytes ?? FULL_VIEW_MAX_BYTES);
 }

@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import type { EngineDiagnostic } from '../diagnostic';
-import { ChunkedSink, printModule } from '../print';
+import { ByteSink, ChunkedSink, printModule, type TextSink } from '../print';
 import { readBytes } from './output';
 
 export interface PrintStyle {
@@ -21,11 +21,24 @@ export interface PrintToResult {
   chars: number;
 }
 
-/** Prints `bytes` to `write` in chunks; the diagnostics, and whether there was a module to print at all. */
+/** Prints `bytes` to `write` in chunks of text; the diagnostics, and whether there was a module to print at all. */
 export function disassembleTo(bytes: Uint8Array, write: (chunk: string) => void, options: PrintStyle = {}): PrintToResult {
   const sink = new ChunkedSink(write);
+  return printInto(bytes, sink, () => sink.end(), options);
+}
+
+/**
+ * Prints `bytes` to `write` in chunks of bytes (UTF-8; the printer's text is ASCII but for odd names):
+ * the text is never a string, which is the fast way to a file. A chunk is valid until `write` returns.
+ */
+export function disassembleToBytes(bytes: Uint8Array, write: (chunk: Buffer) => void, options: PrintStyle = {}): PrintToResult {
+  const sink = new ByteSink(write);
+  return printInto(bytes, sink, () => sink.end(), options);
+}
+
+function printInto(bytes: Uint8Array, sink: TextSink, end: () => void, options: PrintStyle): PrintToResult {
   const r = printModule(bytes, sink, { fold: options.foldExprs, offsets: options.offsets });
-  sink.end();
+  end();
   const printed = !r.context.isComponent && !(r.context.brokenAt !== undefined && r.context.brokenAt < 8);
   return { diagnostics: r.diagnostics, printed, chars: sink.written };
 }
@@ -35,15 +48,13 @@ export function printToFile(input: string, output: string, options: PrintStyle =
   const bytes = readBytes(input);
   const fd = fs.openSync(output, 'w');
   try {
-    return disassembleTo(bytes, (chunk) => writeAll(fd, chunk), options);
+    return disassembleToBytes(bytes, (chunk) => writeAll(fd, chunk), options);
   } finally {
     fs.closeSync(fd);
   }
 }
 
-/** The printer's text is ASCII (everything else is escaped), so latin1 encodes it byte for byte, fastest. */
-function writeAll(fd: number, chunk: string): void {
-  const buf = Buffer.from(chunk, 'latin1');
+function writeAll(fd: number, buf: Buffer): void {
   let off = 0;
   while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
 }

@@ -18,7 +18,7 @@ import { f32Text, f64Text, sleb64Text, v128Text } from './number-text';
 import type { PrintContext } from './print-context';
 import type { IdMap } from './print-names';
 import { heapText, refText, valTypeText } from './value-type-text';
-import type { TextSink } from './text-sink';
+import { ByteSink, type TextSink } from './text-sink';
 import type { OffsetMap } from './offset-map';
 
 /** Kinds of open blocks. */
@@ -57,6 +57,8 @@ export class BodyPrinter {
   private readonly fold: boolean;
   private readonly offsets: boolean;
   private readonly map: OffsetMap | undefined;
+  /** the sink, when it takes bytes: the frequent lines are written into it without strings */
+  private readonly bytes: ByteSink | undefined;
   /** problems found, as (offset, message) */
   readonly problems: { offset: number; message: string }[] = [];
 
@@ -67,6 +69,7 @@ export class BodyPrinter {
   ) {
     this.fold = options.fold === true;
     this.offsets = options.offsets === true;
+    this.bytes = sink instanceof ByteSink ? sink : undefined;
     this.map = options.map;
   }
 
@@ -128,6 +131,7 @@ export class BodyPrinter {
   private printInstructions(dec: CodeDecoder, func: number, base: number): boolean {
     const fold = this.fold;
     const sink = this.sink;
+    const bytes = this.bytes;
     const kinds = this.kinds;
     const levels = this.levels;
     this.depth = 0;
@@ -155,6 +159,15 @@ export class BodyPrinter {
             if (kind === Kind.If) text = `${indent(level)}(if ${label}${rest}\n${indent(level + 1)}(then`;
             else if (kind === Kind.Try) text = `${indent(level)}(try ${label}${rest}\n${indent(level + 1)}(do`;
             else text = `${indent(level)}(${head} ${label}${rest}`;
+          } else if (bytes && !this.offsets) {
+            bytes.spaces(2 * (level < MAX_INDENT_LEVELS ? level : MAX_INDENT_LEVELS));
+            bytes.asciiBytes(spacedBytes(def));
+            bytes.write(label);
+            if (rest) bytes.write(rest);
+            bytes.ascii(0x0a);
+            this.push(kind, label, level + 1);
+            if (this.map) this.map.add(lineStart, sink.written - 1, dec.offset, dec.pos);
+            continue;
           } else text = `${indent(level)}${head} ${label}${rest}`;
           this.push(kind, label, fold && (kind === Kind.If || kind === Kind.Try) ? level + 2 : level + 1);
           break;
@@ -180,6 +193,12 @@ export class BodyPrinter {
           const kind = kinds[d - 1];
           const outer = levels[d - 1] - (fold && (kind === Kind.If || kind === Kind.Try) ? 2 : 1);
           this.pop();
+          if (bytes && !fold && !this.offsets) {
+            bytes.spaces(2 * (outer < MAX_INDENT_LEVELS ? outer : MAX_INDENT_LEVELS));
+            bytes.asciiBytes(END_LINE);
+            if (this.map) this.map.add(lineStart, sink.written - 1, dec.offset, dec.pos);
+            continue;
+          }
           text = fold ? (kind === Kind.If || kind === Kind.Try ? `${indent(outer + 1)}))` : `${indent(outer)})`) : `${indent(outer)}end`;
           break;
         }
@@ -197,8 +216,23 @@ export class BodyPrinter {
         }
         default:
           if (def.imm === 'none' && !this.offsets) {
+            if (bytes && !fold) {
+              bytes.spaces(2 * (level < MAX_INDENT_LEVELS ? level : MAX_INDENT_LEVELS));
+              bytes.asciiBytes(NAME_LINES[def.id] ??= Buffer.from(def.name + '\n', 'latin1'));
+              if (this.map) this.map.add(lineStart, sink.written - 1, dec.offset, dec.pos);
+              continue;
+            }
             // the most common lines (`i32.add`, `drop`...) are made once per indentation level
             sink.write(this.plainLine(def, level));
+            if (this.map) this.map.add(lineStart, sink.written - 1, dec.offset, dec.pos);
+            continue;
+          }
+          if (bytes && !fold && !this.offsets) {
+            // into bytes: the indentation, the name and immediate (strings made once), the newline;
+            // no string is made for the line
+            bytes.spaces(2 * (level < MAX_INDENT_LEVELS ? level : MAX_INDENT_LEVELS));
+            this.writeInstruction(dec, bytes);
+            bytes.ascii(0x0a);
             if (this.map) this.map.add(lineStart, sink.written - 1, dec.offset, dec.pos);
             continue;
           }
@@ -237,7 +271,7 @@ export class BodyPrinter {
   private plainLine(def: InstructionDef, level: number): string {
     const l = level < MAX_INDENT_LEVELS ? level : MAX_INDENT_LEVELS;
     const row = (this.plainLines[l] ??= []);
-    return (row[def.id] ??= this.fold ? `${indent(l)}(${def.name})\n` : `${indent(l)}${def.name}\n`);
+    return (row[def.id] ??= flat(this.fold ? `${indent(l)}(${def.name})\n` : `${indent(l)}${def.name}\n`));
   }
 
   private push(kind: number, label: string, level: number): void {
@@ -258,7 +292,7 @@ export class BodyPrinter {
       const id = labelId(name);
       if (id) return id;
     }
-    return '$label' + n;
+    return n < NUMBER_TEXTS ? (LABELS[n] ??= flat('$label' + n)) : '$label' + n;
   }
 
   /** A branch target by depth: the block's label, or the depth itself for the function's own block. */
@@ -295,6 +329,65 @@ export class BodyPrinter {
       else s += ` (catch_all_ref ${target})`;
     }
     return s;
+  }
+
+  /**
+   * `instructionText(dec)` written to the sink in pieces: the frequent instructions as their name and
+   * immediate (strings made once: names, ids, small numbers), the others as their text.
+   */
+  private writeInstruction(dec: CodeDecoder, sink: ByteSink): void {
+    const def = dec.def;
+    const names = this.ctx.names;
+    switch (def.imm) {
+      case 'local':
+        if (this.localIds.size === 0) {
+          sink.asciiBytes(spacedBytes(def));
+          return sink.asciiBytes(numberBytes(dec.idx));
+        }
+        sink.asciiBytes(spacedBytes(def));
+        return sink.write(this.index(this.localIds, dec.idx));
+      case 'func':
+        sink.asciiBytes(spacedBytes(def));
+        return this.writeIndex(sink, names.funcs, this.funcIds, dec.idx);
+      case 'global':
+        sink.asciiBytes(spacedBytes(def));
+        return this.writeIndex(sink, names.globals, this.globalIds, dec.idx);
+      case 'label':
+        sink.asciiBytes(spacedBytes(def));
+        return sink.write(this.labelText(dec.idx));
+      case 'i32':
+        sink.asciiBytes(spacedBytes(def));
+        if (dec.i32Value >= 0) return sink.asciiBytes(numberBytes(dec.i32Value));
+        return sink.write(String(dec.i32Value));
+      case 'memarg':
+        sink.asciiBytes(nameBytes(def));
+        if (dec.memory === 0 && dec.align === def.align) {
+          if (dec.memOffset === 0) return;
+          if (dec.memOffset <= Number.MAX_SAFE_INTEGER) {
+            sink.asciiBytes(OFFSET_EQ);
+            return sink.asciiBytes(numberBytes(dec.memOffset));
+          }
+        }
+        return sink.write(this.memargText(dec, def));
+      default:
+        return sink.write(this.instructionText(dec));
+    }
+  }
+
+  /** The bytes of the module-wide ids of functions and globals, made once each (they are written once per reference). */
+  private readonly funcIds: (Uint8Array | undefined)[] = [];
+  private readonly globalIds: (Uint8Array | undefined)[] = [];
+
+  private writeIndex(sink: ByteSink, ids: IdMap, cache: (Uint8Array | undefined)[], i: number): void {
+    if (ids.size === 0) return sink.asciiBytes(numberBytes(i));
+    let b = cache[i];
+    if (b === undefined) {
+      const text = ids.get(i) ?? String(i);
+      // only ASCII is copied byte for byte (ids are escaped to ASCII: this is a guard)
+      if (!/^[\x00-\x7f]*$/.test(text)) return sink.write(text);
+      b = cache[i] = Buffer.from(text, 'latin1');
+    }
+    sink.asciiBytes(b);
   }
 
   /** The instruction's name and immediates (block types and labels of block instructions excluded). */
@@ -425,11 +518,44 @@ export class BodyPrinter {
   }
 }
 
+/** Each instruction's name and a newline as bytes, made once (immediate-free lines into a `ByteSink`). */
+const NAME_LINES: Uint8Array[] = [];
+/** Each instruction's name, and its name and a space, as bytes, made once. */
+const NAME_BYTES: Uint8Array[] = [];
+const SPACED_BYTES: Uint8Array[] = [];
+function nameBytes(def: InstructionDef): Uint8Array {
+  return (NAME_BYTES[def.id] ??= Buffer.from(def.name, 'latin1'));
+}
+function spacedBytes(def: InstructionDef): Uint8Array {
+  return (SPACED_BYTES[def.id] ??= Buffer.from(def.name + ' ', 'latin1'));
+}
+const OFFSET_EQ = Buffer.from(' offset=', 'latin1');
+const END_LINE = Buffer.from('end\n', 'latin1');
+/** Decimal digits of a number >= 0 as bytes (made once for the small ones). */
+const NUMBER_BYTES: Uint8Array[] = [];
+function numberBytes(n: number): Uint8Array {
+  if (n < 65_536) return (NUMBER_BYTES[n] ??= Buffer.from(String(n), 'latin1'));
+  return Buffer.from(String(n), 'latin1');
+}
+
+/**
+ * The same text as one flat string: a string made by `+` or a template is a rope of its parts, which
+ * every later copy of it (a sink's buffer, a join) walks again; a text kept to be written many times is
+ * flattened once.
+ */
+export function flat(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
+}
+
+/** `$label0`... made once for the first blocks of a function (flat strings: sinks copy them as they are). */
+const NUMBER_TEXTS = 4096;
+const LABELS: string[] = [];
+
 /** `local.get 3` and the like for the first locals, made once (the most frequent instructions with an immediate). */
 const LOCAL_TEXT: string[][] = [];
 function localText(def: InstructionDef, i: number): string {
   const row = (LOCAL_TEXT[def.id] ??= []);
-  return (row[i] ??= `${def.name} ${i}`);
+  return (row[i] ??= flat(`${def.name} ${i}`));
 }
 
 /** Where an instruction's immediates start (after its opcode, and the LEB128 sub-opcode of a prefix). */

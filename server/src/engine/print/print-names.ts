@@ -39,7 +39,8 @@ function resolve(map: NameMap | undefined, quoted: boolean): IdMap {
     const id = idFor(name, quoted);
     if (id === undefined) continue;
     used.add(name);
-    out.set(index, id);
+    // flat: an id is written once per reference to it, and `'$' + name` is a rope each copy walks again
+    out.set(index, id.length < 13 ? id : Buffer.from(id, 'utf8').toString('utf8'));
   }
   return out;
 }
