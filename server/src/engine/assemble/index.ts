@@ -14,8 +14,9 @@
  * Never throws on bad input; works with explicit stacks (no recursion per nesting level).
  */
 import type { EngineDiagnostic } from '../diagnostic';
-import { parse, quoteText } from '../wat/parser';
-import { decodeStringBytes, TokenKind } from '../wat/lexer';
+import { checkTree, parse, quoteText } from '../wat/parser';
+import { decodeStringBytes, lex, TokenKind } from '../wat/lexer';
+import { buildTreeWithoutBodies } from '../wat/tree-builder';
 import type { List, ModuleSyntax, Root } from '../wat/syntax';
 import { ModuleAssembler } from './module-assembler';
 import { SourceMap } from './source-map';
@@ -37,10 +38,37 @@ export interface Assembly {
 
 /** Parses `text` as one module (a `.wat` file) and assembles it. */
 export function assembleWat(text: string, options: AssembleOptions = {}): Assembly {
+  const fast = assembleWithoutBodyTrees(text, options);
+  if (fast !== undefined) return fast;
   const { root, diagnostics } = parse(text, { script: false });
   const m = root.modules[0];
   const a = assembleModule(text, root, m, options);
   return { bytes: a.bytes, map: a.map, diagnostics: [...diagnostics, ...a.diagnostics] };
+}
+
+/**
+ * The fast path of assembleWat: the tree without function bodies, the bodies encoded from the tokens
+ * (token-body-encoder.ts). Undefined when anything needs the full path: any diagnostic, a body with a
+ * form the token encoder leaves to the tree encoder, a module that is not plain text. The full path
+ * then gives the diagnostics (the fast path succeeds only where the full path finds none, with the same
+ * bytes and source map).
+ */
+export function assembleWithoutBodyTrees(text: string, options: AssembleOptions): Assembly | undefined {
+  const diagnostics: EngineDiagnostic[] = [];
+  const tokens = lex(text);
+  if (tokens.errors.length > 0) return undefined;
+  const built = buildTreeWithoutBodies(text, tokens, diagnostics);
+  if (built === undefined || diagnostics.length > 0) return undefined;
+  const { root } = checkTree(text, built.root, diagnostics, { script: false });
+  const m = root.modules[0];
+  if (diagnostics.length > 0 || m === undefined || m.form !== 'text') return undefined;
+  try {
+    const a = new ModuleAssembler(text, m, root.customAnnotations, diagnostics, options.names !== false, { tokens, ranges: built.bodies }).run();
+    return diagnostics.length > 0 ? undefined : { bytes: a.bytes, map: a.map, diagnostics };
+  } catch {
+    // FullPathNeeded, or a failure the full path reports
+    return undefined;
+  }
 }
 
 /**
