@@ -20,6 +20,7 @@ import { buildTreeWithoutBodies } from '../wat/tree-builder';
 import type { List, ModuleSyntax, Root } from '../wat/syntax';
 import { ModuleAssembler } from './module-assembler';
 import { SourceMap } from './source-map';
+import { keepMaps } from '../jit';
 
 export { SourceMap } from './source-map';
 
@@ -54,6 +55,10 @@ export function assembleWat(text: string, options: AssembleOptions = {}): Assemb
  * bytes and source map).
  */
 export function assembleWithoutBodyTrees(text: string, options: AssembleOptions): Assembly | undefined {
+  return fastPath(text, options)?.assembly;
+}
+
+function fastPath(text: string, options: AssembleOptions): { assembly: Assembly; assembler: ModuleAssembler } | undefined {
   const diagnostics: EngineDiagnostic[] = [];
   const tokens = lex(text);
   if (tokens.errors.length > 0) return undefined;
@@ -63,13 +68,21 @@ export function assembleWithoutBodyTrees(text: string, options: AssembleOptions)
   const m = root.modules[0];
   if (diagnostics.length > 0 || m === undefined || m.form !== 'text') return undefined;
   try {
-    const a = new ModuleAssembler(text, m, root.customAnnotations, diagnostics, options.names !== false, { tokens, ranges: built.bodies }).run();
-    return diagnostics.length > 0 ? undefined : { bytes: a.bytes, map: a.map, diagnostics };
+    const assembler = new ModuleAssembler(text, m, root.customAnnotations, diagnostics, options.names !== false, { tokens, ranges: built.bodies });
+    const a = assembler.run();
+    return diagnostics.length > 0 ? undefined : { assembly: { bytes: a.bytes, map: a.map, diagnostics }, assembler };
   } catch {
     // FullPathNeeded, or a failure the full path reports
     return undefined;
   }
 }
+
+// One assembler of a small module kept alive with everything it made (writers, source maps, the token
+// body encoder and its open blocks): the shapes of these per-call objects, and the optimized code of
+// the fast path specialized to them, then survive major GCs (see jit.ts; without it every assembly
+// after a full GC ran deoptimized code: twice the time).
+const kept = fastPath('(module (func (param i32) (result i32) block (result i32) local.get 0 end) (data "a"))', {});
+if (kept !== undefined) keepMaps(kept.assembler);
 
 /**
  * Assembles module `m` of `tree` (parsed from `text`). The parser's diagnostics are not repeated here:
