@@ -27,31 +27,50 @@ const T_FLOAT = TokenKind.Float;
 
 /** OPS by the lexer's keyword hash (open addressing; names compared on a hit). */
 const SLOTS = 4096;
-const OP_NAMES: (string | undefined)[] = new Array(SLOTS).fill(undefined);
 const OP_INFOS: (OpInfo | undefined)[] = new Array(SLOTS).fill(undefined);
 const OP_HASHES = new Int32Array(SLOTS);
-for (const [name, info] of OPS) {
-  const h = hashText(name, 0, name.length);
-  let slot = (h ^ (h >>> 11)) & (SLOTS - 1);
-  while (OP_NAMES[slot] !== undefined) slot = (slot + 1) & (SLOTS - 1);
-  OP_NAMES[slot] = name;
-  OP_INFOS[slot] = info;
-  OP_HASHES[slot] = h;
+/** each slot's name as char codes: OP_CHARS[OP_FROM[slot] ..+ OP_LENGTHS[slot]) (compared with a loop over a typed array) */
+const OP_FROM = new Int32Array(SLOTS);
+const OP_LENGTHS = new Int32Array(SLOTS);
+const OP_CHARS = new Uint16Array([...OPS.keys()].reduce((n, name) => n + name.length, 0));
+{
+  let at = 0;
+  for (const [name, info] of OPS) {
+    const h = hashText(name, 0, name.length);
+    let slot = (h ^ (h >>> 11)) & (SLOTS - 1);
+    while (OP_LENGTHS[slot] !== 0) slot = (slot + 1) & (SLOTS - 1);
+    OP_INFOS[slot] = info;
+    OP_HASHES[slot] = h;
+    OP_FROM[slot] = at;
+    OP_LENGTHS[slot] = name.length;
+    for (let k = 0; k < name.length; k++) OP_CHARS[at++] = name.charCodeAt(k);
+  }
 }
 
 function opAt(text: string, s: number, e: number, h: number): OpInfo | undefined {
   let slot = (h ^ (h >>> 11)) & (SLOTS - 1);
+  const n = e - s;
   for (;;) {
-    const name = OP_NAMES[slot];
-    if (name === undefined) return undefined;
-    if (OP_HASHES[slot] === h && name.length === e - s && sameChars(text, s, name)) return OP_INFOS[slot];
+    const len = OP_LENGTHS[slot];
+    if (len === 0) return undefined;
+    if (OP_HASHES[slot] === h && len === n) {
+      // the hash and length match: the name is compared char by char (no collision taken for a match)
+      let k = 0;
+      const from = OP_FROM[slot];
+      while (k < n && text.charCodeAt(s + k) === OP_CHARS[from + k]) k++;
+      if (k === n) return OP_INFOS[slot];
+    }
     slot = (slot + 1) & (SLOTS - 1);
   }
 }
 
-/** Does text hold `name` at s (a loop: cheaper than a call of startsWith for these short names)? */
-function sameChars(text: string, s: number, name: string): boolean {
-  for (let k = 0; k < name.length; k++) if (text.charCodeAt(s + k) !== name.charCodeAt(k)) return false;
+const OFFSET_EQ = Uint16Array.from('offset=', (c) => c.charCodeAt(0));
+const ALIGN_EQ = Uint16Array.from('align=', (c) => c.charCodeAt(0));
+
+/** Does text[s, e) start with the chars `codes`? */
+function startsWithCodes(text: string, s: number, e: number, codes: Uint16Array): boolean {
+  if (e - s < codes.length) return false;
+  for (let k = 0; k < codes.length; k++) if (text.charCodeAt(s + k) !== codes[k]) return false;
   return true;
 }
 
@@ -382,12 +401,12 @@ export class TokenBodyEncoder {
     }
     let offset = 0;
     let align = info.def.align ?? 0;
-    if (t < to && kinds[t] === T_KEYWORD && text.charCodeAt(starts[t]) === 111 && text.startsWith('offset=', starts[t])) {
+    if (t < to && kinds[t] === T_KEYWORD && startsWithCodes(text, starts[t], ends[t], OFFSET_EQ)) {
       offset = smallDecimal(text, starts[t] + 7, ends[t]);
       if (offset < 0) return -1;
       t++;
     }
-    if (t < to && kinds[t] === T_KEYWORD && text.charCodeAt(starts[t]) === 97 && text.startsWith('align=', starts[t])) {
+    if (t < to && kinds[t] === T_KEYWORD && startsWithCodes(text, starts[t], ends[t], ALIGN_EQ)) {
       const v = smallDecimal(text, starts[t] + 6, ends[t]);
       if (v <= 0 || (v & (v - 1)) !== 0) return -1;
       align = 31 - Math.clz32(v);

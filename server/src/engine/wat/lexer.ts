@@ -416,8 +416,8 @@ function skipAnnotation(
  * that also hashes keywords and ids for the tree builder's interning.
  */
 export function lex(text: string, from = 0, to = text.length): TokenStream {
-  // about one token per 32 chars to start with (wasm2wat output is mostly indentation); grows by doubling
-  const out = new TokenBuffer(Math.max(16, ((to - from) >> 5) + 16));
+  // about one token per 16 chars to start with (wasm2wat output is mostly indentation); grows by doubling
+  const out = new TokenBuffer(Math.max(16, ((to - from) >> 4) + 16));
   const trivia = objectArray<Span>();
   const customAnnotations = objectArray<TokenStream['customAnnotations'][number]>();
   const errors = objectArray<LexError>();
