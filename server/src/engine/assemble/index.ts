@@ -58,7 +58,12 @@ export function assembleWithoutBodyTrees(text: string, options: AssembleOptions)
   return fastPath(text, options)?.assembly;
 }
 
-function fastPath(text: string, options: AssembleOptions): { assembly: Assembly; assembler: ModuleAssembler } | undefined {
+/** assembleWithoutBodyTrees with the module it assembled (compile maps findings to its span). */
+export function assembleWithoutBodyTreesOf(text: string, options: AssembleOptions): { assembly: Assembly; module: ModuleSyntax } | undefined {
+  return fastPath(text, options);
+}
+
+function fastPath(text: string, options: AssembleOptions): { assembly: Assembly; module: ModuleSyntax; assembler: ModuleAssembler } | undefined {
   const diagnostics: EngineDiagnostic[] = [];
   const tokens = lex(text);
   if (tokens.errors.length > 0) return undefined;
@@ -70,7 +75,7 @@ function fastPath(text: string, options: AssembleOptions): { assembly: Assembly;
   try {
     const assembler = new ModuleAssembler(text, m, root.customAnnotations, diagnostics, options.names !== false, { tokens, ranges: built.bodies });
     const a = assembler.run();
-    return diagnostics.length > 0 ? undefined : { assembly: { bytes: a.bytes, map: a.map, diagnostics }, assembler };
+    return diagnostics.length > 0 ? undefined : { assembly: { bytes: a.bytes, map: a.map, diagnostics }, module: m, assembler };
   } catch {
     // FullPathNeeded, or a failure the full path reports
     return undefined;
