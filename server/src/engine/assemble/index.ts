@@ -65,19 +65,19 @@ export function assembleWithoutBodyTreesOf(text: string, options: AssembleOption
 
 function fastPath(text: string, options: AssembleOptions): { assembly: Assembly; module: ModuleSyntax; assembler: ModuleAssembler } | undefined {
   const diagnostics: EngineDiagnostic[] = [];
-  const tokens = lex(text);
-  if (tokens.errors.length > 0) return undefined;
-  const built = buildTreeWithoutBodies(text, tokens, diagnostics);
-  if (built === undefined || diagnostics.length > 0) return undefined;
-  const { root } = checkTree(text, built.root, diagnostics, { script: false });
-  const m = root.modules[0];
-  if (diagnostics.length > 0 || m === undefined || m.form !== 'text') return undefined;
   try {
+    const tokens = lex(text);
+    if (tokens.errors.length > 0) return undefined;
+    const built = buildTreeWithoutBodies(text, tokens, diagnostics);
+    if (built === undefined || diagnostics.length > 0) return undefined;
+    const { root } = checkTree(text, built.root, diagnostics, { script: false });
+    const m = root.modules[0];
+    if (diagnostics.length > 0 || m === undefined || m.form !== 'text') return undefined;
     const assembler = new ModuleAssembler(text, m, root.customAnnotations, diagnostics, options.names !== false, { tokens, ranges: built.bodies });
     const a = assembler.run();
     return diagnostics.length > 0 ? undefined : { assembly: { bytes: a.bytes, map: a.map, diagnostics }, module: m, assembler };
   } catch {
-    // FullPathNeeded, or a failure the full path reports
+    // FullPathNeeded, or a failure the full path reports (or has)
     return undefined;
   }
 }
