@@ -28,9 +28,18 @@ export class ByteWriter {
   }
 
   bytes(b: Uint8Array): void {
-    if (this.len + b.length > this.buf.length) this.grow(b.length);
+    const n = b.length;
+    if (this.len + n > this.buf.length) this.grow(n);
+    if (n <= 8) {
+      // opcodes, short immediates: a loop beats the call into TypedArray.prototype.set
+      const buf = this.buf;
+      let p = this.len;
+      for (let k = 0; k < n; k++) buf[p++] = b[k];
+      this.len = p;
+      return;
+    }
     this.buf.set(b, this.len);
-    this.len += b.length;
+    this.len += n;
   }
 
   /** Appends another writer's bytes. */
@@ -91,10 +100,14 @@ export class ByteWriter {
   /** Signed LEB128 of a 64-bit integer (wrapped to 64 bits first). */
   s64(v: bigint): void {
     v = BigInt.asIntN(64, v);
+    // as two 32-bit halves (hi signed): shifting numbers, not allocating a bigint per byte
+    let lo = Number(v & 0xffffffffn) >>> 0;
+    let hi = Number(v >> 32n) | 0;
     for (;;) {
-      const byte = Number(v & 0x7fn);
-      v >>= 7n;
-      if ((v === 0n && (byte & 0x40) === 0) || (v === -1n && (byte & 0x40) !== 0)) {
+      const byte = lo & 0x7f;
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi >>= 7;
+      if ((hi === 0 && lo === 0 && (byte & 0x40) === 0) || (hi === -1 && lo === 0xffffffff && (byte & 0x40) !== 0)) {
         this.u8(byte);
         return;
       }

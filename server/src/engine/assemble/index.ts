@@ -14,11 +14,13 @@
  * Never throws on bad input; works with explicit stacks (no recursion per nesting level).
  */
 import type { EngineDiagnostic } from '../diagnostic';
-import { parse, quoteText } from '../wat/parser';
-import { decodeStringBytes, TokenKind } from '../wat/lexer';
+import { checkTree, parse, quoteText } from '../wat/parser';
+import { decodeStringBytes, lex, TokenKind } from '../wat/lexer';
+import { buildTreeWithoutBodies } from '../wat/tree-builder';
 import type { List, ModuleSyntax, Root } from '../wat/syntax';
 import { ModuleAssembler } from './module-assembler';
 import { SourceMap } from './source-map';
+import { keepMaps } from '../jit';
 
 export { SourceMap } from './source-map';
 
@@ -37,11 +39,55 @@ export interface Assembly {
 
 /** Parses `text` as one module (a `.wat` file) and assembles it. */
 export function assembleWat(text: string, options: AssembleOptions = {}): Assembly {
+  const fast = assembleWithoutBodyTrees(text, options);
+  if (fast !== undefined) return fast;
   const { root, diagnostics } = parse(text, { script: false });
   const m = root.modules[0];
   const a = assembleModule(text, root, m, options);
   return { bytes: a.bytes, map: a.map, diagnostics: [...diagnostics, ...a.diagnostics] };
 }
+
+/**
+ * The fast path of assembleWat: the tree without function bodies, the bodies encoded from the tokens
+ * (token-body-encoder.ts). Undefined when anything needs the full path: any diagnostic, a body with a
+ * form the token encoder leaves to the tree encoder, a module that is not plain text. The full path
+ * then gives the diagnostics (the fast path succeeds only where the full path finds none, with the same
+ * bytes and source map).
+ */
+export function assembleWithoutBodyTrees(text: string, options: AssembleOptions): Assembly | undefined {
+  return fastPath(text, options)?.assembly;
+}
+
+/** assembleWithoutBodyTrees with the module it assembled (compile maps findings to its span). */
+export function assembleWithoutBodyTreesOf(text: string, options: AssembleOptions): { assembly: Assembly; module: ModuleSyntax } | undefined {
+  return fastPath(text, options);
+}
+
+function fastPath(text: string, options: AssembleOptions): { assembly: Assembly; module: ModuleSyntax; assembler: ModuleAssembler } | undefined {
+  const diagnostics: EngineDiagnostic[] = [];
+  try {
+    const tokens = lex(text);
+    if (tokens.errors.length > 0) return undefined;
+    const built = buildTreeWithoutBodies(text, tokens, diagnostics);
+    if (built === undefined || diagnostics.length > 0) return undefined;
+    const { root } = checkTree(text, built.root, diagnostics, { script: false });
+    const m = root.modules[0];
+    if (diagnostics.length > 0 || m === undefined || m.form !== 'text') return undefined;
+    const assembler = new ModuleAssembler(text, m, root.customAnnotations, diagnostics, options.names !== false, { tokens, ranges: built.bodies });
+    const a = assembler.run();
+    return diagnostics.length > 0 ? undefined : { assembly: { bytes: a.bytes, map: a.map, diagnostics }, module: m, assembler };
+  } catch {
+    // FullPathNeeded, or a failure the full path reports (or has)
+    return undefined;
+  }
+}
+
+// One assembler of a small module kept alive with everything it made (writers, source maps, the token
+// body encoder and its open blocks): the shapes of these per-call objects, and the optimized code of
+// the fast path specialized to them, then survive major GCs (see jit.ts; without it every assembly
+// after a full GC ran deoptimized code: twice the time).
+const kept = fastPath('(module (func (param i32) (result i32) block (result i32) local.get 0 end) (data "a"))', {});
+if (kept !== undefined) keepMaps(kept.assembler);
 
 /**
  * Assembles module `m` of `tree` (parsed from `text`). The parser's diagnostics are not repeated here:

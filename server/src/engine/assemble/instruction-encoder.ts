@@ -28,7 +28,7 @@ const intNumber = intNumberImport;
 const intValue = intValueImport;
 
 /** The frequent immediate shapes, encoded on the fast path of `plain` (a small switch the JIT optimizes early). */
-const enum Fast {
+export const enum Fast {
   Other = 0,
   None = 1,
   Local = 2,
@@ -39,7 +39,7 @@ const enum Fast {
   Func = 7,
 }
 
-interface OpInfo {
+export interface OpInfo {
   imm: Immediates;
   fast: Fast;
   /** the opcode bytes of each encoding (two for select/ref.test/ref.cast) */
@@ -58,7 +58,7 @@ function opBytes(d: InstructionDef): Uint8Array {
 }
 
 /** Text name -> immediates shape and opcode bytes. */
-const OPS = new Map<string, OpInfo>();
+export const OPS = new Map<string, OpInfo>();
 for (const [name, info] of INSTRUCTIONS) {
   const defs = BY_NAME.get(name);
   if (!defs) continue;

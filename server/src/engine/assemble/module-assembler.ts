@@ -18,6 +18,21 @@ import { ModuleLayout, VALTYPE_CODES, bytesKey, type ModuleSpace } from './modul
 import { SourceMap } from './source-map';
 import { writeNameSection } from './name-section';
 import { customSections, type CustomSection } from './custom-sections';
+import { TokenBodyEncoder } from './token-body-encoder';
+import type { TokenStream } from '../wat/lexer';
+import type { BodyRange } from '../wat/tree-builder';
+
+/**
+ * Function bodies left as token ranges (the fast path of assembleWat): func lists of the tree that
+ * hold their header only, and the tokens of their instructions.
+ */
+export interface TokenBodies {
+  tokens: TokenStream;
+  ranges: Map<List, BodyRange>;
+}
+
+/** Thrown by ModuleAssembler.run when a body in `TokenBodies` needs the full path (see token-body-encoder.ts). */
+export class FullPathNeeded extends Error {}
 
 const T_ID = TokenKind.Id;
 const T_INT = TokenKind.Int;
@@ -72,6 +87,8 @@ export class ModuleAssembler {
     diagnostics: EngineDiagnostic[],
     /** write the name section */
     private readonly names = true,
+    /** bodies to encode from tokens (assembleWat's fast path): run() throws FullPathNeeded when one cannot be */
+    private readonly bodies?: TokenBodies,
   ) {
     this.L = new ModuleLayout(text, mod, diagnostics);
     for (const id of ORDER) this.s.set(id, section());
@@ -80,7 +97,10 @@ export class ModuleAssembler {
     code.map = new SourceMap(Math.max(64, text.length >> 5));
     code.w = new ByteWriter(Math.max(256, text.length >> 4));
     this.enc = new InstructionEncoder(this.L, this.s.get(10)!.map);
+    if (bodies !== undefined) this.tokenEncoder = new TokenBodyEncoder(bodies.tokens, text, this.L, this.enc);
   }
+
+  private readonly tokenEncoder: TokenBodyEncoder | undefined;
 
   run(): ModuleAssembly {
     const L = this.L;
@@ -314,7 +334,11 @@ export class ModuleAssembler {
       return;
     }
     this.funcIndex++;
-    const u = L.typeUse(c, i, f);
+    // an implicit type is entered in the source map at the first node after the header's `(type ..)`:
+    // with the body left as tokens (no params, results or locals), that is the body's first token
+    const range = this.bodies?.ranges.get(f);
+    const tokens = this.bodies?.tokens;
+    const u = L.typeUse(c, i, range !== undefined && range.from < range.to ? { start: tokens!.starts[range.from], end: tokens!.ends[range.from] } : f);
     const fs = this.s.get(3)!;
     fs.map.add(fs.w.len, f.start, f.end);
     fs.w.u32(u.type);
@@ -429,7 +453,10 @@ export class ModuleAssembler {
     this.enc.mapBase = mapBase;
     this.enc.blockCount = 0;
     this.enc.labelNames = undefined;
-    this.enc.encode(b, c, j);
+    const range = this.bodies !== undefined && index >= 0 ? this.bodies.ranges.get(f) : undefined;
+    if (range !== undefined) {
+      if (j < c.length || !this.tokenEncoder!.encode(b, range.from, range.to)) throw new FullPathNeeded();
+    } else this.enc.encode(b, c, j);
     if (this.enc.labelNames && index >= 0) this.labelNames.set(index, this.enc.labelNames);
   }
 

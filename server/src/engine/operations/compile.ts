@@ -8,7 +8,8 @@
 import * as fs from 'fs';
 import type { EngineDiagnostic } from '../diagnostic';
 import { parse } from '../wat/parser';
-import { assembleModule } from '../assemble';
+import { assembleModule, assembleWithoutBodyTreesOf, type Assembly } from '../assemble';
+import type { ModuleSyntax } from '../wat/syntax';
 import { validateWasm } from '../validate/module-validator';
 import { locateFindings, type Finding } from './findings';
 import { writeOutput, type WriteResult } from './output';
@@ -26,12 +27,21 @@ export interface CompileResult {
 
 /** Assembles and validates one `.wat` text. Never throws on bad input. */
 export function compileWatText(text: string, options: { debugNames?: boolean } = {}): CompileResult {
+  const names = options.debugNames === true;
+  // the assembler's fast path first (no diagnostics: the same bytes and source map as the full path)
+  const fast = assembleWithoutBodyTreesOf(text, { names });
+  if (fast !== undefined) return validated(fast.assembly, fast.module, []);
   const { root, diagnostics } = parse(text, { script: false });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) return { diagnostics };
   const m = root.modules[0];
-  const a = assembleModule(text, root, m, { names: options.debugNames === true });
+  const a = assembleModule(text, root, m, { names });
   if (a.diagnostics.length > 0) return { diagnostics: [...diagnostics, ...a.diagnostics] };
+  return validated(a, m, diagnostics);
+}
+
+/** The validator's verdict on assembled bytes: a finding mapped back onto the text through the source map. */
+function validated(a: Assembly, m: ModuleSyntax, diagnostics: EngineDiagnostic[]): CompileResult {
   const v = validateWasm(a.bytes);
   if (!v.valid && v.finding) {
     const f = v.finding;

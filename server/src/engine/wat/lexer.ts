@@ -70,7 +70,7 @@ export function isIdChar(c: number): boolean {
  */
 export function hashText(text: string, s: number, e: number): number {
   let h = text.charCodeAt(s) | 0;
-  for (let i = s + 1; i < e; i++) h = (h * 31 + text.charCodeAt(i)) & 0x3fffffff;
+  for (let i = s + 1; i < e; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) & 0x3fffffff;
   return h;
 }
 
@@ -416,8 +416,8 @@ function skipAnnotation(
  * that also hashes keywords and ids for the tree builder's interning.
  */
 export function lex(text: string, from = 0, to = text.length): TokenStream {
-  // about one token per 32 chars to start with (wasm2wat output is mostly indentation); grows by doubling
-  const out = new TokenBuffer(Math.max(16, ((to - from) >> 5) + 16));
+  // about one token per 16 chars to start with (wasm2wat output is mostly indentation); grows by doubling
+  const out = new TokenBuffer(Math.max(16, ((to - from) >> 4) + 16));
   const trivia = objectArray<Span>();
   const customAnnotations = objectArray<TokenStream['customAnnotations'][number]>();
   const errors = objectArray<LexError>();
@@ -481,7 +481,7 @@ function lexRange(
         const k = CHAR_CLASS[ch];
         if (k === 0) break;
         cls |= k;
-        h = (h * 31 + ch) & 0x3fffffff;
+        h = (Math.imul(h, 31) + ch) & 0x3fffffff;
         i++;
       }
       if (i >= n || ch === 32 || ch === 10 || ch === 9 || ch === 13 || ch === 40 || ch === 41 || (ch === 59 && i + 1 < len && text.charCodeAt(i + 1) === 59)) {

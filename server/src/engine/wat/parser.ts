@@ -104,6 +104,11 @@ export interface ParseOptions {
 export function parse(text: string, options: ParseOptions = {}): ParseResult {
   const diagnostics: EngineDiagnostic[] = [];
   const root = buildTree(text, diagnostics);
+  return checkTree(text, root, diagnostics, options);
+}
+
+/** Stage 2 alone: check the tree `root` of `text` (built by stage 1, whose diagnostics are in `diagnostics`). */
+export function checkTree(text: string, root: Root, diagnostics: EngineDiagnostic[], options: ParseOptions = {}): ParseResult {
   const features: Set<InstrFeature>[] = [];
   const checker = new Checker(text, diagnostics);
   const top = root.children;
@@ -639,7 +644,8 @@ class Checker {
       if (p.mod !== m) continue;
       const use = readTypeUse(this.text, p.c, p.i);
       const a = use.typeRef;
-      if (!a) continue;
+      // not an index (`(type end)`): reported as such by typeUse
+      if (!a || (a.token !== T_ID && a.token !== T_INT)) continue;
       const def = a.token === T_ID ? this.ids.get('type')?.get(idKey(a.text)) : this.lookup(m.defs.type, a);
       if (!def) {
         if (a.token !== T_INT) continue; // unknown $ids are reported with the other references

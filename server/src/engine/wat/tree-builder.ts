@@ -5,7 +5,7 @@
  */
 import type { EngineDiagnostic } from '../diagnostic';
 import type { Span } from '../span';
-import { lex, TokenKind } from './lexer';
+import { lex, TokenKind, type TokenStream } from './lexer';
 import { keepMaps, objectArray as objectArrayImport } from '../jit';
 import { addWithheld, boundedMessage, pushLimited, takeWithheld } from '../diagnostic-limit';
 import { type Atom, type List, type Node, type Root, headOf as headOfImport } from './syntax';
@@ -148,6 +148,59 @@ export function buildRangeTree(text: string, from: number, to: number, diagnosti
   return buildTreeOf(text, lex(text, from, to), diagnostics, source, from, to, true);
 }
 
+/**
+ * The token range of a function's body (its instructions, after the header's `$id`, inline exports
+ * and imports, type use and locals): tokens [from, to), `to` being the func's closing `)`.
+ */
+export interface BodyRange {
+  from: number;
+  to: number;
+}
+
+/**
+ * For the assembler's fast path (assembleWat): the tree of a whole `.wat` without the instructions
+ * of its module-level functions. Each func list holds its header only; its body is left as a token
+ * range (`bodies`), for an encoder that reads the tokens directly. Undefined when the text needs the
+ * full tree: a `(module-field` inside a body (paren recovery), an unclosed function.
+ */
+export function buildTreeWithoutBodies(
+  text: string,
+  ts: TokenStream,
+  diagnostics: EngineDiagnostic[],
+): { root: Root; bodies: Map<List, BodyRange> } | undefined {
+  const source: AtomSource = { text, copy: false };
+  const bodies = new Map<List, BodyRange>();
+  const root = buildTreeOf(text, ts, diagnostics, source, 0, text.length, false, bodies);
+  if (bodies.has(BAILED)) return undefined;
+  treeSources.set(root, source);
+  return { root, bodies };
+}
+
+/** The key buildLists sets in `bodies` when the text needs the full tree. */
+const BAILED = { type: 'list', start: 0, end: 0, children: [], closed: false } as List;
+
+/** List heads of a function's header: a body starts at the first child that is not one of them. */
+const HEADER_HEADS = new Set(['export', 'import', 'type', 'param', 'result', 'local']);
+
+/**
+ * Tokens from `t` on (the first of a function's body): the index of the func's closing `)`, or -1
+ * when a module field opens inside (the full tree's paren recovery is needed) or the func is unclosed.
+ */
+function skipBody(text: string, kinds: Uint8Array, starts: Int32Array, ends: Int32Array, hashes: Int32Array, count: number, t: number, interner: KeywordInterner): number {
+  let depth = 0;
+  for (; t < count; t++) {
+    const k = kinds[t];
+    if (k === T_LPAREN) {
+      if (t + 1 < count && kinds[t + 1] === T_KEYWORD && RECOVERY_HEADS.has(interner.get(text, starts[t + 1], ends[t + 1], hashes[t + 1]))) return -1;
+      depth++;
+    } else if (k === T_RPAREN) {
+      if (depth === 0) return t;
+      depth--;
+    }
+  }
+  return -1;
+}
+
 function buildTreeOf(
   text: string,
   ts: ReturnType<typeof lex>,
@@ -156,12 +209,13 @@ function buildTreeOf(
   from: number,
   to: number,
   copy: boolean,
+  bodies?: Map<List, BodyRange>,
 ): Root {
   for (const e of ts.errors) pushLimited(diagnostics, diag(e.code, copy ? flatCopy(e.message) : e.message, e));
   for (const w of takeWithheld(ts.errors).values()) addWithheld(diagnostics, diag(w.first.code, w.first.message, w.first), w.count);
   const root: Root = { type: 'root', start: from, end: to, children: objectArray(), trivia: ts.trivia, customAnnotations: ts.customAnnotations, modules: [] };
   const stack = objectArray<List>();
-  buildLists(text, ts.kinds, ts.starts, ts.ends, ts.hashes, ts.count, root.children, stack, diagnostics, source, new KeywordInterner(copy));
+  buildLists(text, ts.kinds, ts.starts, ts.ends, ts.hashes, ts.count, root.children, stack, diagnostics, source, new KeywordInterner(copy), bodies);
   if (stack.length > 0) {
     // one diagnostic for the outermost unclosed list: the inner ones are its consequence
     const outer = stack[0];
@@ -187,12 +241,26 @@ function buildLists(
   diagnostics: EngineDiagnostic[],
   source: AtomSource,
   interner: KeywordInterner,
+  bodies: Map<List, BodyRange> | undefined,
 ): void {
   /** depth in `stack` of the open func/global field, or -1 */
   let fieldDepth = -1;
+  /** with `bodies`: the module-level func whose header is being read (its body is skipped) */
+  let lazyFunc: List | undefined;
   let children = rootChildren;
   for (let t = 0; t < count; t++) {
     const k = kinds[t];
+    if (lazyFunc !== undefined && stack.length === fieldDepth + 1 && k !== T_RPAREN && !isHeaderItem(text, kinds, starts, ends, hashes, count, t, lazyFunc, interner)) {
+      const close = skipBody(text, kinds, starts, ends, hashes, count, t, interner);
+      if (close < 0) {
+        bodies!.set(BAILED, { from: t, to: t });
+        return;
+      }
+      bodies!.set(lazyFunc, { from: t, to: close });
+      lazyFunc = undefined;
+      t = close - 1;
+      continue;
+    }
     if (k === T_LPAREN) {
       const nextIsKeyword = t + 1 < count && kinds[t + 1] === T_KEYWORD;
       // recovery: a module field opening inside a func/global field means that field lacks its `)`
@@ -200,6 +268,7 @@ function buildLists(
         closeField(stack, fieldDepth, starts[t], diagnostics);
         children = stack.length ? stack[stack.length - 1].children : rootChildren;
         fieldDepth = -1;
+        lazyFunc = undefined;
       }
       const l: List = { type: 'list', start: starts[t], end: starts[t] + 1, children: objectArray(), closed: false };
       children.push(l);
@@ -208,6 +277,7 @@ function buildLists(
       if (fieldDepth < 0 && nextIsKeyword && (stack.length === 1 || headOf(stack[stack.length - 2]) === 'module')) {
         const head = interner.get(text, starts[t + 1], ends[t + 1], hashes[t + 1]);
         if (head === 'func' || head === 'global') fieldDepth = stack.length - 1;
+        if (head === 'func' && bodies !== undefined) lazyFunc = l;
       }
     } else if (k === T_RPAREN) {
       const l = stack.pop();
@@ -220,7 +290,10 @@ function buildLists(
       // the children array grew by V8's steps (17 slots for the first push): most lists hold a few
       // nodes, so an exact copy halves the tree's memory on dense text (a million `(local i32)`)
       if (l.children.length < 16) (l as { children: Node[] }).children = l.children.slice();
-      if (stack.length === fieldDepth) fieldDepth = -1;
+      if (stack.length === fieldDepth) {
+        fieldDepth = -1;
+        lazyFunc = undefined;
+      }
       children = stack.length ? stack[stack.length - 1].children : rootChildren;
     } else {
       const s = starts[t];
@@ -228,6 +301,15 @@ function buildLists(
       children.push(new LazyAtom(k, s, e, source, k === T_KEYWORD || k === T_ID ? interner.get(text, s, e, hashes[t]) : undefined));
     }
   }
+}
+
+/** Is token `t` (a direct child of the module-level func `f`) part of its header: `func`, its `$id`, `(export|import|type|param|result|local ...)`? */
+function isHeaderItem(text: string, kinds: Uint8Array, starts: Int32Array, ends: Int32Array, hashes: Int32Array, count: number, t: number, f: List, interner: KeywordInterner): boolean {
+  const k = kinds[t];
+  const n = f.children.length;
+  if (n === 0) return true;
+  if (k === T_ID) return n === 1;
+  return k === T_LPAREN && t + 1 < count && kinds[t + 1] === T_KEYWORD && HEADER_HEADS.has(interner.get(text, starts[t + 1], ends[t + 1], hashes[t + 1]));
 }
 
 /** Recovery: the func/global field at stack[fieldDepth] lacks its `)`; it and the lists inside it end at `at`. */
