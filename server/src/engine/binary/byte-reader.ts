@@ -214,6 +214,31 @@ export class ByteReader {
   }
 
   /**
+   * A length-prefixed UTF-8 name checked but not decoded (no string is made: a module may hold 75,000
+   * export names, megabytes of them); its content is [`nameStart`, `pos`).
+   */
+  nameSkip(what = 'name'): void {
+    const len = this.u32(what, ' length');
+    const start = this.pos;
+    if (len > this.end - start) {
+      this.fail(`${what} length ${len} at ${hex(start)} runs past the end (${this.end - start} bytes left)`, start);
+    }
+    this.nameStart = start;
+    this.pos = start + len;
+    const bytes = this.bytes;
+    const s = start - this.base;
+    const e = s + len;
+    let high = 0;
+    for (let i = s; i < e; i++) high |= bytes[i];
+    if (high < 0x80) return;
+    try {
+      utf8.decode(bytes.subarray(s, e));
+    } catch {
+      this.fail(`${what} at ${hex(start)} is not valid UTF-8`, start);
+    }
+  }
+
+  /**
    * A name that often repeats (an import's module name): the pool's string when the bytes are one of
    * its names, else decoded as `nameValue()` does and added to the pool. Repeats then share one string,
    * and a well-known name is the engine's own literal, which compares and hashes fastest (a slice of a

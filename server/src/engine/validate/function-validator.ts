@@ -206,8 +206,8 @@ export class FunctionValidator {
   private ctrlInitHeight: number[] = [];
   private depth = 0;
 
-  /** local types: expanded when few, else by group (ends and types) */
-  private localTypes: number[] = [];
+  /** local types: expanded when few (the first `localCount`), else by group (ends and types) */
+  private localTypes = new Int32Array(64);
   private groupEnds: number[] = [];
   private groupTypes: number[] = [];
   private localCount = 0;
@@ -216,9 +216,19 @@ export class FunctionValidator {
   /** the same for locals past the array (functions with more than LOCAL_INIT_ARRAY locals) */
   private farInit = new Set<number>();
   private paramCount = 0;
+  /** the function has a parameter or local of a non-defaultable type (its initialisation is tracked) */
+  private nonDefaultable = false;
   private initUndo: number[] = [];
 
-  private dec!: CodeDecoder;
+  /** one decoder for every body (reset per function) */
+  private dec = new CodeDecoder(new Uint8Array(0), 0, 0);
+  /** a local of an unknown type seen while reading the locals (-1: none) */
+  private unknownLocalType = -1;
+  /** the local declarations' callback, made once */
+  private readonly onLocals = (n: number, t: number): void => {
+    if (isRef(t) && heapOf(t) >= CONCRETE && heapOf(t) - CONCRETE >= this.types.length) this.unknownLocalType = heapOf(t) - CONCRETE;
+    this.addLocals(n, t);
+  };
   private constMode = false;
   private constGlobals = 0;
   private funcResults: number[] = EMPTY;
@@ -348,28 +358,31 @@ export class FunctionValidator {
     const ft = this.types.funcType(typeIndex);
     /* c8 ignore next */
     if (!ft) return { offset: start, message: `type ${typeIndex} is not a function type`, malformed: false };
-    const dec = new CodeDecoder(bytes, start, end);
-    this.dec = dec;
+    const dec = this.dec;
+    dec.reset(bytes, start, end);
     this.constMode = false;
-    this.localTypes.length = 0;
-    this.groupEnds.length = 0;
-    this.groupTypes.length = 0;
+    // (an array's length set to 0 is a call even when it is 0 already)
+    if (this.groupEnds.length !== 0) {
+      this.groupEnds.length = 0;
+      this.groupTypes.length = 0;
+    }
     this.localCount = 0;
-    this.initUndo.length = 0;
-    for (const p of ft.params) this.addLocals(1, p);
-    let unknownType = -1;
-    if (!dec.readLocals((n, t) => {
-      if (isRef(t) && heapOf(t) >= CONCRETE && heapOf(t) - CONCRETE >= this.types.length) unknownType = heapOf(t) - CONCRETE;
-      this.addLocals(n, t);
-    })) return { offset: dec.errorOffset, message: dec.error!, malformed: true };
-    if (unknownType >= 0) return { offset: start, message: `a local has unknown type ${unknownType}`, malformed: false };
+    this.nonDefaultable = false;
+    if (this.initUndo.length !== 0) this.initUndo.length = 0;
+    const params = ft.params;
+    for (let i = 0; i < params.length; i++) this.addLocals(1, params[i]);
+    this.unknownLocalType = -1;
+    if (!dec.readLocals(this.onLocals)) return { offset: dec.errorOffset, message: dec.error!, malformed: true };
+    if (this.unknownLocalType >= 0) return { offset: start, message: `a local has unknown type ${this.unknownLocalType}`, malformed: false };
+    this.paramCount = params.length;
+    this.funcResults = ft.results;
+    // initialisation is only ever looked up for locals of a non-defaultable type
+    if (!this.nonDefaultable) return undefined;
     if (this.localInit.length < this.localCount && this.localInit.length < LOCAL_INIT_ARRAY) {
       this.localInit = new Uint8Array(Math.min(this.localCount, LOCAL_INIT_ARRAY));
     } else this.localInit.fill(0, 0, Math.min(this.localInit.length, this.localCount));
-    this.farInit.clear();
-    this.paramCount = ft.params.length;
-    for (let i = 0; i < ft.params.length && i < this.localInit.length; i++) this.localInit[i] = 1;
-    this.funcResults = ft.results;
+    if (this.farInit.size !== 0) this.farInit.clear();
+    for (let i = 0; i < params.length && i < this.localInit.length; i++) this.localInit[i] = 1;
     return undefined;
   }
 
@@ -378,13 +391,15 @@ export class FunctionValidator {
    * is how many globals it may read. Returns the finding, or the offset after its `end`.
    */
   validateConstExpr(bytes: Uint8Array, start: number, end: number, expected: number, globals: number): CodeFinding | number {
-    const dec = new CodeDecoder(bytes, start, end);
-    this.dec = dec;
+    const dec = this.dec;
+    dec.reset(bytes, start, end);
     this.constMode = true;
     this.constGlobals = globals;
     this.localCount = 0;
-    this.localTypes.length = 0;
-    this.groupEnds.length = 0;
+    if (this.groupEnds.length !== 0) {
+      this.groupEnds.length = 0;
+      this.groupTypes.length = 0;
+    }
     this.funcResults = [expected];
     const finding = this.run(EMPTY, this.funcResults, true);
     return finding ?? dec.pos;
@@ -392,12 +407,19 @@ export class FunctionValidator {
 
   private addLocals(n: number, t: number): void {
     if (n === 0) return;
+    if (!isDefaultable(t)) this.nonDefaultable = true;
     if (this.localCount + n <= 65536 && this.groupEnds.length === 0) {
-      for (let i = 0; i < n; i++) this.localTypes.push(t);
+      if (this.localCount + n > this.localTypes.length) {
+        const grown = new Int32Array(Math.max(this.localTypes.length * 2, this.localCount + n));
+        grown.set(this.localTypes.subarray(0, this.localCount));
+        this.localTypes = grown;
+      }
+      const types = this.localTypes;
+      for (let i = this.localCount, e = this.localCount + n; i < e; i++) types[i] = t;
     } else {
       if (this.groupEnds.length === 0) {
         // switch to groups: the expanded locals become one group each
-        for (let i = 0; i < this.localTypes.length; i++) {
+        for (let i = 0; i < this.localCount; i++) {
           this.groupEnds.push(i + 1);
           this.groupTypes.push(this.localTypes[i]);
         }
@@ -429,7 +451,14 @@ export class FunctionValidator {
     const fast = !this.constMode;
     try {
       while (true) {
-        if (fast) dec.r.pos = this.fastRun(dec.r.bytes, dec.r.pos, dec.r.end);
+        if (fast) {
+          dec.r.pos = this.fastRun(dec.r.bytes, dec.r.pos, dec.r.end);
+          // the fast path typed the function's own `end`
+          if (this.depth === 0) {
+            if (!dec.atEnd()) return { offset: dec.pos, message: 'operators remaining after the end of the function', malformed: true };
+            return undefined;
+          }
+        }
         if (!dec.next()) break;
         this.step(dec.def);
         if (this.depth === 0) {
@@ -456,8 +485,9 @@ export class FunctionValidator {
     let vals = this.vals;
     let room = vals.length - FAST_ROOM;
     const ctrlHeight = this.ctrlHeight;
-    const localTypes = this.groupEnds.length === 0 ? this.localTypes : EMPTY;
-    const localCount = localTypes.length;
+    const localTypes = this.localTypes;
+    /** locals typed here: all of them when expanded, none when held by group */
+    const localCount = this.groupEnds.length === 0 ? this.localCount : 0;
     const funcs = this.ctx.funcs;
     const globals = this.ctx.globals;
     const tables = this.ctx.tables;
@@ -588,10 +618,16 @@ export class FunctionValidator {
         }
         case Fast.End: {
           const d = this.depth - 1;
-          if (d === 0) break loop; // the function's end: the general path finishes the body
           const results = this.ctrlResults[d];
           const n = results.length;
           if (sp - h !== n) break loop;
+          if (d === 0) {
+            // the function's end: its results, exactly (run() then checks nothing follows)
+            for (let i = 0; i < n; i++) if (vals[h + i] !== results[i]) break loop;
+            this.depth = 0;
+            pos++;
+            break loop;
+          }
           // an if without else must pass its parameters through as its results: the general path checks that
           if (this.ctrlKind[d] === Frame.If && (n !== 0 || this.ctrlParams[d].length !== 0)) break loop;
           for (let i = 0; i < n; i++) if (vals[h + i] !== results[i]) break loop;
@@ -600,6 +636,49 @@ export class FunctionValidator {
           this.depth = d;
           h = ctrlHeight[d - 1];
           pos++;
+          continue;
+        }
+        case Fast.Else: {
+          // ends the then-branch like `end`, and opens the else-branch with the same (no) parameters and results
+          const d = this.depth - 1;
+          if (this.ctrlKind[d] !== Frame.If || this.ctrlParams[d].length !== 0) break loop;
+          const results = this.ctrlResults[d];
+          const n = results.length;
+          if (sp - h !== n) break loop;
+          for (let i = 0; i < n; i++) if (vals[h + i] !== results[i]) break loop;
+          if (this.initUndo.length > this.ctrlInitHeight[d]) this.resetInits(this.ctrlInitHeight[d]);
+          this.ctrlKind[d] = Frame.Else;
+          this.ctrlUnreachable[d] = false;
+          sp = h;
+          pos++;
+          continue;
+        }
+        case Fast.BrTable: {
+          // an i32, then every label (the default last) takes exactly the values on top of the stack
+          if (sp - h < 1 || vals[sp - 1] !== I32) break loop;
+          let q = fastU32(bytes, pos + 1, end);
+          if (q < 0) break loop;
+          const n = fastValue;
+          // each label takes at least one byte: a count past the bytes left is the general path's to report
+          if (n >= end - q) break loop;
+          const top = sp - 1;
+          const depth = this.depth;
+          let arity = -1;
+          for (let k = 0; k <= n; k++) {
+            q = fastU32(bytes, q, end);
+            if (q < 0 || fastValue >= depth) break loop;
+            const d = depth - 1 - fastValue;
+            const lt = this.ctrlKind[d] === Frame.Loop ? this.ctrlParams[d] : this.ctrlResults[d];
+            const m = lt.length;
+            if (arity < 0) {
+              arity = m;
+              if (top - h < m) break loop;
+            } else if (m !== arity) break loop;
+            for (let i = 0; i < m; i++) if (vals[top - m + i] !== lt[i]) break loop;
+          }
+          sp = h;
+          this.ctrlUnreachable[depth - 1] = true;
+          pos = q;
           continue;
         }
         case Fast.Br:
@@ -798,22 +877,28 @@ export class FunctionValidator {
 
   /** Pops values matching `ts` (last first); on a mismatch the message shows the whole list. */
   private popAll(ts: readonly number[], what?: string): void {
+    if (!this.popAllIfFits(ts)) this.mismatch(ts, what);
+  }
+
+  /** Pops values matching `ts` (last first) and returns true; false (the stack as it was) when they do not match. */
+  private popAllIfFits(ts: readonly number[]): boolean {
     const d = this.depth - 1;
     const h = this.ctrlHeight[d];
     const start = this.sp;
     for (let i = ts.length - 1; i >= 0; i--) {
       if (this.sp === h) {
-        if (this.ctrlUnreachable[d]) return;
+        if (this.ctrlUnreachable[d]) return true;
         this.sp = start; // the message shows the operands as they were
-        this.mismatch(ts, what);
+        return false;
       }
       const a = this.vals[this.sp - 1];
       if (a !== ts[i] && !this.types.matches(a, ts[i])) {
         this.sp = start;
-        this.mismatch(ts, what);
+        return false;
       }
       this.sp--;
     }
+    return true;
   }
 
   /** Pops a reference of any type; returns it (BOTTOM in dead code). */
@@ -838,7 +923,7 @@ export class FunctionValidator {
   private popCtrl(): number {
     const d = this.depth - 1;
     const results = this.ctrlResults[d];
-    this.popAll(results, `the end of the ${frameName(this.ctrlKind[d])}`);
+    if (!this.popAllIfFits(results)) this.mismatch(results, `the end of the ${frameName(this.ctrlKind[d])}`);
     if (this.sp !== this.ctrlHeight[d]) {
       const extra = this.operands(this.ctrlHeight[d], this.sp);
       this.fail(`the ${frameName(this.ctrlKind[d])} ends with ${typeListName(extra)} left over after its results ${typeListName(results)}`);
@@ -1044,14 +1129,11 @@ export class FunctionValidator {
           const d = this.label(dec.targets[i]);
           const lt = this.labelTypes(d);
           if (lt.length !== arity) this.fail(`br_table targets have different arities: label ${dec.targets[i]} takes ${lt.length} values, the default ${arity}`);
-          // pop and push back what was there (so dead code's unknown types stay unknown)
+          // pop and put back what was there (so dead code's unknown types stay unknown): popping
+          // writes nothing, so the stack as it was is its old height
           const save = this.sp;
-          const saved = this.operands(Math.max(this.ctrlHeight[this.depth - 1], save - arity), save);
           this.popAll(lt);
-          if (this.sp !== save) {
-            this.sp = save - saved.length;
-            this.pushAll(saved);
-          }
+          this.sp = save;
         }
         this.popAll(this.labelTypes(dd));
         this.setUnreachable();
