@@ -214,10 +214,10 @@ export class ByteReader {
   }
 
   /**
-   * A length-prefixed UTF-8 name checked but not decoded (no string is made: a module may hold 75,000
-   * export names, megabytes of them); its content is [`nameStart`, `pos`).
+   * A length-prefixed name's bytes, neither decoded nor checked (no string is made: a module may hold
+   * 75,000 export names, megabytes of them): its content is [`nameStart`, `pos`); `checkName` checks it.
    */
-  nameSkip(what = 'name'): void {
+  nameBytes(what = 'name'): void {
     const len = this.u32(what, ' length');
     const start = this.pos;
     if (len > this.end - start) {
@@ -225,16 +225,14 @@ export class ByteReader {
     }
     this.nameStart = start;
     this.pos = start + len;
-    const bytes = this.bytes;
-    const s = start - this.base;
-    const e = s + len;
-    let high = 0;
-    for (let i = s; i < e; i++) high |= bytes[i];
-    if (high < 0x80) return;
+  }
+
+  /** Checks that the name `nameBytes` read last is UTF-8 (a caller that knows it is ASCII need not). */
+  checkName(what = 'name'): void {
     try {
-      utf8.decode(bytes.subarray(s, e));
+      utf8.decode(this.bytes.subarray(this.nameStart - this.base, this.pos - this.base));
     } catch {
-      this.fail(`${what} at ${hex(start)} is not valid UTF-8`, start);
+      this.fail(`${what} at ${hex(this.nameStart)} is not valid UTF-8`, this.nameStart);
     }
   }
 

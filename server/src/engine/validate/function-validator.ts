@@ -558,16 +558,24 @@ export class FunctionValidator {
         case 0x41:
         case 0x42: {
           // i32.const, i64.const: a signed LEB128 of at most 4 (s32) or 9 (s64) bytes is in range
+          const t = op === 0x41 ? I32 : I64;
+          if (bytes[pos + 1] < 0x80 && pos + 2 <= end) {
+            vals[sp++] = t;
+            pos += 2;
+            continue;
+          }
           const max = pos + (op === 0x41 ? 5 : 10);
-          let q = pos + 1;
-          while (q < end && q < max && bytes[q] >= 0x80) q++;
+          const lim = max < end ? max : end;
+          let q = pos + 2;
+          while (q < lim && bytes[q] >= 0x80) q++;
           if (q >= end) break loop;
           if (q >= max) {
-            // i32.const padded to 5 bytes (relocated addresses): the last byte holds 4 bits and their sign
+            // the longest form (i32.const padded to 5 bytes for relocated addresses, i64.const's 10th
+            // byte): the last byte's unused bits must be the sign's
             const last = bytes[q];
-            if (op !== 0x41 || !(last <= 0x07 || (last >= 0x78 && last <= 0x7f))) break loop;
+            if (op === 0x41 ? !(last <= 0x07 || (last >= 0x78 && last <= 0x7f)) : last !== 0x00 && last !== 0x7f) break loop;
           }
-          vals[sp++] = op === 0x41 ? I32 : I64;
+          vals[sp++] = t;
           pos = q + 1;
           continue;
         }
@@ -684,9 +692,15 @@ export class FunctionValidator {
         case 0x0c:
         case 0x0d: {
           // br, br_if
-          if (pos + 1 >= end) break loop;
-          const l = bytes[pos + 1];
-          if (l >= 0x80 || l >= depth) break loop;
+          let l = bytes[pos + 1];
+          let q = pos + 2;
+          if (l >= 0x80 || q > end) {
+            // a label past 127 (a Rust match nests that deep)
+            q = fastU32(bytes, pos + 1, end);
+            if (q < 0) break loop;
+            l = fastValue;
+          }
+          if (l >= depth) break loop;
           let top = sp;
           if (op === 0x0d) {
             if (sp - h < 1 || vals[sp - 1] !== I32) break loop;
@@ -702,7 +716,7 @@ export class FunctionValidator {
             sp = h;
             ctrlUnreachable[depth - 1] = true;
           }
-          pos += 2;
+          pos = q;
           continue;
         }
         case 0x1a:
@@ -840,6 +854,26 @@ export class FunctionValidator {
           depth = d;
           h = ctrlHeight[d - 1];
           pos = q;
+          continue;
+        }
+        case 0xfc: {
+          // memory.copy and memory.fill of memory 0 (the commonest prefixed instructions: one-byte
+          // sub-opcode, memory indexes 0); the others take the general path
+          const sub = bytes[pos + 1];
+          if (at0 === 0 || bytes[pos + 2] !== 0) break loop;
+          if (sub === 10) {
+            // memory.copy 0 0: [at at at]
+            if (pos + 4 > end || bytes[pos + 3] !== 0) break loop;
+            if (sp - h < 3 || vals[sp - 1] !== at0 || vals[sp - 2] !== at0 || vals[sp - 3] !== at0) break loop;
+            sp -= 3;
+            pos += 4;
+          } else if (sub === 11) {
+            // memory.fill 0: [at i32 at]
+            if (pos + 3 > end) break loop;
+            if (sp - h < 3 || vals[sp - 1] !== at0 || vals[sp - 2] !== I32 || vals[sp - 3] !== at0) break loop;
+            sp -= 3;
+            pos += 3;
+          } else break loop;
           continue;
         }
         default: {

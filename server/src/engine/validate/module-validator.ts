@@ -556,13 +556,15 @@ class ModuleValidator {
     const spaces = [this.ctx.funcs.length, this.ctx.tables.length, this.ctx.memories.length, this.ctx.globals.length, this.ctx.tags.length];
     for (let i = 0; i < n; i++) {
       const nat = r.pos;
-      r.nameSkip('export name');
+      r.nameBytes('export name');
       const nameStart = r.nameStart;
       const nameEnd = r.pos;
+      const fresh = names.add(nameStart, nameEnd - nameStart);
+      if (!names.ascii) r.checkName('export name');
       const at = r.pos;
       const kind = r.u8('export kind');
       const idx = r.u32('export index');
-      if (!names.add(nameStart, nameEnd - nameStart)) this.invalid(`duplicate export name "${exportName(r.bytes, nameStart, nameEnd)}"`, nat);
+      if (!fresh) this.invalid(`duplicate export name "${exportName(r.bytes, nameStart, nameEnd)}"`, nat);
       if (kind > 4) this.malformed(`malformed export kind ${kind}`, at);
       if (idx >= spaces[kind]) this.invalid(`unknown ${EXPORT_KINDS[kind]} ${idx} in export "${exportName(r.bytes, nameStart, nameEnd)}"`, at);
       if (kind === 0) this.ctx.refs.add(idx);

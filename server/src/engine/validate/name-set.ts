@@ -22,11 +22,31 @@ export class ByteNameSet {
     this.hashes = new Int32Array(capacity);
   }
 
+  /** The name added last is ASCII (no byte above 0x7f: valid UTF-8 without a further look). */
+  ascii = true;
+
   /** Adds the name in bytes [start, start + length); false when an equal name is already in the set. */
   add(start: number, length: number): boolean {
     const bytes = this.bytes;
-    let h = 0x811c9dc5 ^ length;
-    for (let i = start, end = start + length; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+    // two FNV-1a lanes over the even and odd bytes (independent multiplies), mixed at the end
+    let h1 = 0x811c9dc5 ^ length;
+    let h2 = 0x050c5d1f;
+    let high = 0;
+    const end = start + length;
+    let i = start;
+    for (; i + 1 < end; i += 2) {
+      const a = bytes[i];
+      const b = bytes[i + 1];
+      h1 = Math.imul(h1 ^ a, 0x01000193);
+      h2 = Math.imul(h2 ^ b, 0x01000193);
+      high |= a | b;
+    }
+    if (i < end) {
+      h1 = Math.imul(h1 ^ bytes[i], 0x01000193);
+      high |= bytes[i];
+    }
+    this.ascii = high < 0x80;
+    const h = Math.imul(h1 ^ (h2 >>> 13), 0x5bd1e995) ^ h2;
     const mask = this.starts.length - 1;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const s = this.starts[slot];
