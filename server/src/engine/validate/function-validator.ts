@@ -476,10 +476,12 @@ export class FunctionValidator {
   }
 
   /**
-   * The fast path: types the commonest instructions (see fast-opcodes.ts) straight from the bytes,
-   * from `pos` on, until one needs the general path (an instruction it does not cover, an immediate it
-   * does not read, any mismatch: the general path decodes that instruction again and reports it).
-   * Returns the offset of that instruction. Changes nothing for the instruction it stops at.
+   * The fast path: types the commonest instructions straight from the bytes (a switch on the opcode
+   * byte; numeric operators, loads and stores from the tables of fast-opcodes.ts), from `pos` on, until
+   * one needs the general path (an instruction it does not cover, an immediate it does not read, any
+   * mismatch: the general path decodes that instruction again and reports it). Returns the offset of
+   * that instruction, and changes nothing for it; or, when it typed the function's own `end` (depth
+   * 0), the offset after it.
    */
   private fastRun(bytes: Uint8Array, pos: number, end: number): number {
     // everything the loop reads, in locals (the arrays are grown in place, never replaced, except `vals`)
