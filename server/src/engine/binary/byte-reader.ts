@@ -214,6 +214,29 @@ export class ByteReader {
   }
 
   /**
+   * A length-prefixed name's bytes, neither decoded nor checked (no string is made: a module may hold
+   * 75,000 export names, megabytes of them): its content is [`nameStart`, `pos`); `checkName` checks it.
+   */
+  nameBytes(what = 'name'): void {
+    const len = this.u32(what, ' length');
+    const start = this.pos;
+    if (len > this.end - start) {
+      this.fail(`${what} length ${len} at ${hex(start)} runs past the end (${this.end - start} bytes left)`, start);
+    }
+    this.nameStart = start;
+    this.pos = start + len;
+  }
+
+  /** Checks that the name `nameBytes` read last is UTF-8 (a caller that knows it is ASCII need not). */
+  checkName(what = 'name'): void {
+    try {
+      utf8.decode(this.bytes.subarray(this.nameStart - this.base, this.pos - this.base));
+    } catch {
+      this.fail(`${what} at ${hex(this.nameStart)} is not valid UTF-8`, this.nameStart);
+    }
+  }
+
+  /**
    * A name that often repeats (an import's module name): the pool's string when the bytes are one of
    * its names, else decoded as `nameValue()` does and added to the pool. Repeats then share one string,
    * and a well-known name is the engine's own literal, which compares and hashes fastest (a slice of a

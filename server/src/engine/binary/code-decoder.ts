@@ -47,7 +47,7 @@ export function readValueType(r: ByteReader): number {
 }
 
 export class CodeDecoder {
-  readonly r: ByteReader;
+  r: ByteReader;
   /** the instruction just decoded */
   def!: InstructionDef;
   /** its byte offset (of the opcode) */
@@ -89,6 +89,13 @@ export class CodeDecoder {
 
   constructor(bytes: Uint8Array, start: number, end: number) {
     this.r = new ByteReader(bytes, start, end);
+  }
+
+  /** Decodes [start, end) of `bytes` from now on (one decoder serves every body of a module). */
+  reset(bytes: Uint8Array, start: number, end: number): void {
+    this.r = new ByteReader(bytes, start, end);
+    this.error = undefined;
+    this.errorOffset = 0;
   }
 
   get pos(): number {

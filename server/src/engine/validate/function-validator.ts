@@ -35,7 +35,7 @@ import {
 } from '../isa/value-type';
 import type { CodeFinding, ModuleContext } from './context';
 import { PACKED_I16, PACKED_I8, TypeKind, TypeSpace, type CompositeType } from './types';
-import { FAST, FAST_ALIGN, FAST_N, FAST_P0, FAST_P1, FAST_R, FAST_SKIP, Fast } from './fast-opcodes';
+import { FAST, FAST_ALIGN, FAST_N, FAST_P0, FAST_P1, FAST_R, Fast } from './fast-opcodes';
 
 const enum Frame {
   Block = 0,
@@ -206,8 +206,8 @@ export class FunctionValidator {
   private ctrlInitHeight: number[] = [];
   private depth = 0;
 
-  /** local types: expanded when few, else by group (ends and types) */
-  private localTypes: number[] = [];
+  /** local types: expanded when few (the first `localCount`), else by group (ends and types) */
+  private localTypes = new Int32Array(64);
   private groupEnds: number[] = [];
   private groupTypes: number[] = [];
   private localCount = 0;
@@ -216,9 +216,19 @@ export class FunctionValidator {
   /** the same for locals past the array (functions with more than LOCAL_INIT_ARRAY locals) */
   private farInit = new Set<number>();
   private paramCount = 0;
+  /** the function has a parameter or local of a non-defaultable type (its initialisation is tracked) */
+  private nonDefaultable = false;
   private initUndo: number[] = [];
 
-  private dec!: CodeDecoder;
+  /** one decoder for every body (reset per function) */
+  private dec = new CodeDecoder(new Uint8Array(0), 0, 0);
+  /** a local of an unknown type seen while reading the locals (-1: none) */
+  private unknownLocalType = -1;
+  /** the local declarations' callback, made once */
+  private readonly onLocals = (n: number, t: number): void => {
+    if (isRef(t) && heapOf(t) >= CONCRETE && heapOf(t) - CONCRETE >= this.types.length) this.unknownLocalType = heapOf(t) - CONCRETE;
+    this.addLocals(n, t);
+  };
   private constMode = false;
   private constGlobals = 0;
   private funcResults: number[] = EMPTY;
@@ -348,28 +358,31 @@ export class FunctionValidator {
     const ft = this.types.funcType(typeIndex);
     /* c8 ignore next */
     if (!ft) return { offset: start, message: `type ${typeIndex} is not a function type`, malformed: false };
-    const dec = new CodeDecoder(bytes, start, end);
-    this.dec = dec;
+    const dec = this.dec;
+    dec.reset(bytes, start, end);
     this.constMode = false;
-    this.localTypes.length = 0;
-    this.groupEnds.length = 0;
-    this.groupTypes.length = 0;
+    // (an array's length set to 0 is a call even when it is 0 already)
+    if (this.groupEnds.length !== 0) {
+      this.groupEnds.length = 0;
+      this.groupTypes.length = 0;
+    }
     this.localCount = 0;
-    this.initUndo.length = 0;
-    for (const p of ft.params) this.addLocals(1, p);
-    let unknownType = -1;
-    if (!dec.readLocals((n, t) => {
-      if (isRef(t) && heapOf(t) >= CONCRETE && heapOf(t) - CONCRETE >= this.types.length) unknownType = heapOf(t) - CONCRETE;
-      this.addLocals(n, t);
-    })) return { offset: dec.errorOffset, message: dec.error!, malformed: true };
-    if (unknownType >= 0) return { offset: start, message: `a local has unknown type ${unknownType}`, malformed: false };
+    this.nonDefaultable = false;
+    if (this.initUndo.length !== 0) this.initUndo.length = 0;
+    const params = ft.params;
+    for (let i = 0; i < params.length; i++) this.addLocals(1, params[i]);
+    this.unknownLocalType = -1;
+    if (!dec.readLocals(this.onLocals)) return { offset: dec.errorOffset, message: dec.error!, malformed: true };
+    if (this.unknownLocalType >= 0) return { offset: start, message: `a local has unknown type ${this.unknownLocalType}`, malformed: false };
+    this.paramCount = params.length;
+    this.funcResults = ft.results;
+    // initialisation is only ever looked up for locals of a non-defaultable type
+    if (!this.nonDefaultable) return undefined;
     if (this.localInit.length < this.localCount && this.localInit.length < LOCAL_INIT_ARRAY) {
       this.localInit = new Uint8Array(Math.min(this.localCount, LOCAL_INIT_ARRAY));
     } else this.localInit.fill(0, 0, Math.min(this.localInit.length, this.localCount));
-    this.farInit.clear();
-    this.paramCount = ft.params.length;
-    for (let i = 0; i < ft.params.length && i < this.localInit.length; i++) this.localInit[i] = 1;
-    this.funcResults = ft.results;
+    if (this.farInit.size !== 0) this.farInit.clear();
+    for (let i = 0; i < params.length && i < this.localInit.length; i++) this.localInit[i] = 1;
     return undefined;
   }
 
@@ -378,13 +391,15 @@ export class FunctionValidator {
    * is how many globals it may read. Returns the finding, or the offset after its `end`.
    */
   validateConstExpr(bytes: Uint8Array, start: number, end: number, expected: number, globals: number): CodeFinding | number {
-    const dec = new CodeDecoder(bytes, start, end);
-    this.dec = dec;
+    const dec = this.dec;
+    dec.reset(bytes, start, end);
     this.constMode = true;
     this.constGlobals = globals;
     this.localCount = 0;
-    this.localTypes.length = 0;
-    this.groupEnds.length = 0;
+    if (this.groupEnds.length !== 0) {
+      this.groupEnds.length = 0;
+      this.groupTypes.length = 0;
+    }
     this.funcResults = [expected];
     const finding = this.run(EMPTY, this.funcResults, true);
     return finding ?? dec.pos;
@@ -392,12 +407,19 @@ export class FunctionValidator {
 
   private addLocals(n: number, t: number): void {
     if (n === 0) return;
+    if (!isDefaultable(t)) this.nonDefaultable = true;
     if (this.localCount + n <= 65536 && this.groupEnds.length === 0) {
-      for (let i = 0; i < n; i++) this.localTypes.push(t);
+      if (this.localCount + n > this.localTypes.length) {
+        const grown = new Int32Array(Math.max(this.localTypes.length * 2, this.localCount + n));
+        grown.set(this.localTypes.subarray(0, this.localCount));
+        this.localTypes = grown;
+      }
+      const types = this.localTypes;
+      for (let i = this.localCount, e = this.localCount + n; i < e; i++) types[i] = t;
     } else {
       if (this.groupEnds.length === 0) {
         // switch to groups: the expanded locals become one group each
-        for (let i = 0; i < this.localTypes.length; i++) {
+        for (let i = 0; i < this.localCount; i++) {
           this.groupEnds.push(i + 1);
           this.groupTypes.push(this.localTypes[i]);
         }
@@ -429,7 +451,14 @@ export class FunctionValidator {
     const fast = !this.constMode;
     try {
       while (true) {
-        if (fast) dec.r.pos = this.fastRun(dec.r.bytes, dec.r.pos, dec.r.end);
+        if (fast) {
+          dec.r.pos = this.fastRun(dec.r.bytes, dec.r.pos, dec.r.end);
+          // the fast path typed the function's own `end`
+          if (this.depth === 0) {
+            if (!dec.atEnd()) return { offset: dec.pos, message: 'operators remaining after the end of the function', malformed: true };
+            return undefined;
+          }
+        }
         if (!dec.next()) break;
         this.step(dec.def);
         if (this.depth === 0) {
@@ -447,17 +476,32 @@ export class FunctionValidator {
   }
 
   /**
-   * The fast path: types the commonest instructions (see fast-opcodes.ts) straight from the bytes,
-   * from `pos` on, until one needs the general path (an instruction it does not cover, an immediate it
-   * does not read, any mismatch: the general path decodes that instruction again and reports it).
-   * Returns the offset of that instruction. Changes nothing for the instruction it stops at.
+   * The fast path: types the commonest instructions straight from the bytes (a switch on the opcode
+   * byte; numeric operators, loads and stores from the tables of fast-opcodes.ts), from `pos` on, until
+   * one needs the general path (an instruction it does not cover, an immediate it does not read, any
+   * mismatch: the general path decodes that instruction again and reports it). Returns the offset of
+   * that instruction, and changes nothing for it; or, when it typed the function's own `end` (depth
+   * 0), the offset after it.
    */
   private fastRun(bytes: Uint8Array, pos: number, end: number): number {
+    // everything the loop reads, in locals (the arrays are grown in place, never replaced, except `vals`)
+    const fastKind = FAST;
+    const fastN = FAST_N;
+    const fastP0 = FAST_P0;
+    const fastP1 = FAST_P1;
+    const fastR = FAST_R;
     let vals = this.vals;
     let room = vals.length - FAST_ROOM;
+    const ctrlKind = this.ctrlKind;
+    const ctrlParams = this.ctrlParams;
+    const ctrlResults = this.ctrlResults;
     const ctrlHeight = this.ctrlHeight;
-    const localTypes = this.groupEnds.length === 0 ? this.localTypes : EMPTY;
-    const localCount = localTypes.length;
+    const ctrlUnreachable = this.ctrlUnreachable;
+    const ctrlInitHeight = this.ctrlInitHeight;
+    const initUndo = this.initUndo;
+    const localTypes = this.localTypes;
+    /** locals typed here: all of them when expanded, none when held by group */
+    const localCount = this.groupEnds.length === 0 ? this.localCount : 0;
     const funcs = this.ctx.funcs;
     const globals = this.ctx.globals;
     const tables = this.ctx.tables;
@@ -466,7 +510,11 @@ export class FunctionValidator {
     /** memory 0's address type; 0 (no number type) without a memory, so no load or store takes the fast path */
     const at0 = memory0 === undefined ? 0 : memory0.at;
     let sp = this.sp;
-    let h = ctrlHeight[this.depth - 1];
+    let depth = this.depth;
+    /** the operand height of the innermost frame */
+    let h = ctrlHeight[depth - 1];
+    // one case per opcode byte (a jump table): the commonest instructions are their own case, the
+    // numeric ones with no immediates share the default (typed from the FAST_* tables)
     loop: while (pos < end) {
       if (sp >= room) {
         this.sp = sp;
@@ -475,82 +523,100 @@ export class FunctionValidator {
         room = vals.length - FAST_ROOM;
       }
       const op = bytes[pos];
-      switch (FAST[op]) {
-        case Fast.Sig: {
-          const n = FAST_N[op];
-          if (n === 2) {
-            if (sp - h < 2 || vals[sp - 1] !== FAST_P1[op] || vals[sp - 2] !== FAST_P0[op]) break loop;
-            sp -= 2;
-          } else if (n === 1) {
-            if (sp - h < 1 || vals[sp - 1] !== FAST_P0[op]) break loop;
-            sp--;
+      switch (op) {
+        case 0x20: {
+          // local.get of a number type (references: the general path tracks their initialisation)
+          let idx = bytes[pos + 1];
+          let q = pos + 2;
+          if (idx >= 0x80 || q > end) {
+            q = fastU32(bytes, pos + 1, end);
+            if (q < 0) break loop;
+            idx = fastValue;
           }
-          const r = FAST_R[op];
-          if (r !== 0) vals[sp++] = r;
-          pos++;
+          if (idx >= localCount) break loop;
+          const t = localTypes[idx];
+          if (t > I32 || t < V128) break loop;
+          vals[sp++] = t;
+          pos = q;
           continue;
         }
-        case Fast.ConstLeb: {
-          // a signed LEB128 of at most FAST_SKIP bytes (any such value is in range)
-          const max = pos + 1 + FAST_SKIP[op];
-          let q = pos + 1;
-          while (q < end && q < max && bytes[q] >= 0x80) q++;
+        case 0x21:
+        case 0x22: {
+          // local.set, local.tee of a number type
+          let idx = bytes[pos + 1];
+          let q = pos + 2;
+          if (idx >= 0x80 || q > end) {
+            q = fastU32(bytes, pos + 1, end);
+            if (q < 0) break loop;
+            idx = fastValue;
+          }
+          if (idx >= localCount) break loop;
+          const t = localTypes[idx];
+          if (t > I32 || t < V128 || sp - h < 1 || vals[sp - 1] !== t) break loop;
+          if (op === 0x21) sp--;
+          pos = q;
+          continue;
+        }
+        case 0x41:
+        case 0x42: {
+          // i32.const, i64.const: a signed LEB128 of at most 4 (s32) or 9 (s64) bytes is in range
+          const t = op === 0x41 ? I32 : I64;
+          if (bytes[pos + 1] < 0x80 && pos + 2 <= end) {
+            vals[sp++] = t;
+            pos += 2;
+            continue;
+          }
+          const max = pos + (op === 0x41 ? 5 : 10);
+          const lim = max < end ? max : end;
+          let q = pos + 2;
+          while (q < lim && bytes[q] >= 0x80) q++;
           if (q >= end) break loop;
           if (q >= max) {
-            // i32.const padded to 5 bytes (relocated addresses): the last byte holds 4 bits and their sign
+            // the longest form (i32.const padded to 5 bytes for relocated addresses, i64.const's 10th
+            // byte): the last byte's unused bits must be the sign's
             const last = bytes[q];
-            if (op !== 0x41 || !(last <= 0x07 || (last >= 0x78 && last <= 0x7f))) break loop;
+            if (op === 0x41 ? !(last <= 0x07 || (last >= 0x78 && last <= 0x7f)) : last !== 0x00 && last !== 0x7f) break loop;
           }
-          vals[sp++] = FAST_R[op];
+          vals[sp++] = t;
           pos = q + 1;
           continue;
         }
-        case Fast.ConstFixed: {
-          const q = pos + 1 + FAST_SKIP[op];
+        case 0x43:
+        case 0x44: {
+          // f32.const, f64.const
+          const q = pos + (op === 0x43 ? 5 : 9);
           if (q > end) break loop;
-          vals[sp++] = FAST_R[op];
+          vals[sp++] = op === 0x43 ? F32 : F64;
           pos = q;
           continue;
         }
-        case Fast.LocalGet:
-        case Fast.LocalSet:
-        case Fast.LocalTee: {
-          // a local of a number type
-          const q = fastU32(bytes, pos + 1, end);
-          if (q < 0) break loop;
-          const idx = fastValue;
-          if (idx >= localCount) break loop;
-          const t = localTypes[idx];
-          if (t > I32 || t < V128) break loop; // references: the general path tracks their initialisation
-          if (op === 0x20) vals[sp++] = t;
-          else {
-            if (sp - h < 1 || vals[sp - 1] !== t) break loop;
-            if (op === 0x21) sp--;
-          }
-          pos = q;
-          continue;
-        }
-        case Fast.Load:
-        case Fast.Store: {
-          // memarg of memory 0: alignment flags in one byte (no memory-index bit), then the offset
-          if (pos + 2 >= end) break loop;
+        case 0x28: case 0x29: case 0x2a: case 0x2b: case 0x2c: case 0x2d: case 0x2e: case 0x2f:
+        case 0x30: case 0x31: case 0x32: case 0x33: case 0x34: case 0x35: case 0x36: case 0x37:
+        case 0x38: case 0x39: case 0x3a: case 0x3b: case 0x3c: case 0x3d: case 0x3e: {
+          // loads and stores of memory 0: alignment flags in one byte (no memory-index bit), then the
+          // offset as a u32 (a 64-bit memory's larger offsets go to the general path)
+          if (pos + 2 >= end || at0 === 0) break loop;
           const align = bytes[pos + 1];
           if (align > FAST_ALIGN[op]) break loop;
-          // the offset: a u32 (a 64-bit memory's larger offsets go to the general path)
-          const q = fastU32(bytes, pos + 2, end);
-          if (q < 0 || at0 === 0) break loop;
-          if (FAST[op] === Fast.Load) {
-            if (sp - h < 1 || vals[sp - 1] !== at0) break loop;
-            vals[sp - 1] = FAST_R[op];
-          } else {
-            if (sp - h < 2 || vals[sp - 1] !== FAST_P0[op] || vals[sp - 2] !== at0) break loop;
-            sp -= 2;
+          let q = pos + 3;
+          if (bytes[pos + 2] >= 0x80 || q > end) {
+            q = fastU32(bytes, pos + 2, end);
+            if (q < 0) break loop;
           }
+          const kind = fastKind[op];
+          if (kind === Fast.Load) {
+            if (sp - h < 1 || vals[sp - 1] !== at0) break loop;
+            vals[sp - 1] = fastR[op];
+          } else if (kind === Fast.Store) {
+            if (sp - h < 2 || vals[sp - 1] !== fastP0[op] || vals[sp - 2] !== at0) break loop;
+            sp -= 2;
+          } else break loop;
           pos = q;
           continue;
         }
-        case Fast.GlobalGet:
-        case Fast.GlobalSet: {
+        case 0x23:
+        case 0x24: {
+          // global.get, global.set
           const q = fastU32(bytes, pos + 1, end);
           if (q < 0) break loop;
           const g = globals[fastValue];
@@ -563,69 +629,8 @@ export class FunctionValidator {
           pos = q;
           continue;
         }
-        case Fast.Drop:
-          if (sp - h < 1) break loop;
-          sp--;
-          pos++;
-          continue;
-        case Fast.Block:
-        case Fast.Loop:
-        case Fast.If: {
-          // block types: empty, or one number type
-          if (pos + 1 >= end) break loop;
-          const bt = bytes[pos + 1];
-          const isIf = op === 0x04;
-          if (bt !== 0x40 && (bt > I32 || bt < V128)) break loop;
-          if (isIf) {
-            if (sp - h < 1 || vals[sp - 1] !== I32) break loop;
-            sp--;
-          }
-          this.sp = sp;
-          this.pushCtrl(isIf ? Frame.If : op === 0x03 ? Frame.Loop : op === 0x06 ? Frame.Try : Frame.Block, EMPTY, bt === 0x40 ? EMPTY : ONE_VALUE[bt]);
-          h = sp;
-          pos += 2;
-          continue;
-        }
-        case Fast.End: {
-          const d = this.depth - 1;
-          if (d === 0) break loop; // the function's end: the general path finishes the body
-          const results = this.ctrlResults[d];
-          const n = results.length;
-          if (sp - h !== n) break loop;
-          // an if without else must pass its parameters through as its results: the general path checks that
-          if (this.ctrlKind[d] === Frame.If && (n !== 0 || this.ctrlParams[d].length !== 0)) break loop;
-          for (let i = 0; i < n; i++) if (vals[h + i] !== results[i]) break loop;
-          // the results stay where they are, with exactly the frame's types
-          if (this.initUndo.length > this.ctrlInitHeight[d]) this.resetInits(this.ctrlInitHeight[d]);
-          this.depth = d;
-          h = ctrlHeight[d - 1];
-          pos++;
-          continue;
-        }
-        case Fast.Br:
-        case Fast.BrIf: {
-          if (pos + 1 >= end) break loop;
-          const l = bytes[pos + 1];
-          if (l >= 0x80 || l >= this.depth) break loop;
-          let top = sp;
-          if (op === 0x0d) {
-            if (sp - h < 1 || vals[sp - 1] !== I32) break loop;
-            top--;
-          }
-          const d = this.depth - 1 - l;
-          const lt = this.ctrlKind[d] === Frame.Loop ? this.ctrlParams[d] : this.ctrlResults[d];
-          const n = lt.length;
-          if (top - h < n) break loop;
-          for (let i = 0; i < n; i++) if (vals[top - n + i] !== lt[i]) break loop;
-          if (op === 0x0d) sp = top;
-          else {
-            sp = h;
-            this.ctrlUnreachable[this.depth - 1] = true;
-          }
-          pos += 2;
-          continue;
-        }
-        case Fast.Call: {
+        case 0x10: {
+          // call
           const q = fastU32(bytes, pos + 1, end);
           if (q < 0) break loop;
           const ti = funcs[fastValue];
@@ -641,13 +646,95 @@ export class FunctionValidator {
           pos = q;
           continue;
         }
-        case Fast.Unreachable:
-          sp = h;
-          this.ctrlUnreachable[this.depth - 1] = true;
+        case 0x02:
+        case 0x03:
+        case 0x04:
+        case 0x06: {
+          // block, loop, if, try; block types: empty, or one number type
+          if (pos + 1 >= end) break loop;
+          const bt = bytes[pos + 1];
+          if (bt !== 0x40 && (bt > I32 || bt < V128)) break loop;
+          if (op === 0x04) {
+            if (sp - h < 1 || vals[sp - 1] !== I32) break loop;
+            sp--;
+          }
+          const d = depth++;
+          ctrlKind[d] = op === 0x04 ? Frame.If : op === 0x03 ? Frame.Loop : op === 0x06 ? Frame.Try : Frame.Block;
+          ctrlParams[d] = EMPTY;
+          ctrlResults[d] = bt === 0x40 ? EMPTY : ONE_VALUE[bt];
+          ctrlHeight[d] = sp;
+          ctrlUnreachable[d] = false;
+          ctrlInitHeight[d] = initUndo.length;
+          h = sp;
+          pos += 2;
+          continue;
+        }
+        case 0x0b: {
+          // end
+          const d = depth - 1;
+          const results = ctrlResults[d];
+          const n = results.length;
+          if (sp - h !== n) break loop;
+          for (let i = 0; i < n; i++) if (vals[h + i] !== results[i]) break loop;
+          if (d === 0) {
+            // the function's end: its results, exactly (run() then checks nothing follows)
+            depth = 0;
+            pos++;
+            break loop;
+          }
+          // an if without else must pass its parameters through as its results: the general path checks that
+          if (ctrlKind[d] === Frame.If && (n !== 0 || ctrlParams[d].length !== 0)) break loop;
+          // the results stay where they are, with exactly the frame's types
+          if (initUndo.length > ctrlInitHeight[d]) this.resetInits(ctrlInitHeight[d]);
+          depth = d;
+          h = ctrlHeight[d - 1];
           pos++;
           continue;
-        case Fast.Select: {
-          // two operands of one number type and an i32
+        }
+        case 0x0c:
+        case 0x0d: {
+          // br, br_if
+          let l = bytes[pos + 1];
+          let q = pos + 2;
+          if (l >= 0x80 || q > end) {
+            // a label past 127 (a Rust match nests that deep)
+            q = fastU32(bytes, pos + 1, end);
+            if (q < 0) break loop;
+            l = fastValue;
+          }
+          if (l >= depth) break loop;
+          let top = sp;
+          if (op === 0x0d) {
+            if (sp - h < 1 || vals[sp - 1] !== I32) break loop;
+            top--;
+          }
+          const d = depth - 1 - l;
+          const lt = ctrlKind[d] === Frame.Loop ? ctrlParams[d] : ctrlResults[d];
+          const n = lt.length;
+          if (top - h < n) break loop;
+          for (let i = 0; i < n; i++) if (vals[top - n + i] !== lt[i]) break loop;
+          if (op === 0x0d) sp = top;
+          else {
+            sp = h;
+            ctrlUnreachable[depth - 1] = true;
+          }
+          pos = q;
+          continue;
+        }
+        case 0x1a:
+          // drop
+          if (sp - h < 1) break loop;
+          sp--;
+          pos++;
+          continue;
+        case 0x00:
+          // unreachable
+          sp = h;
+          ctrlUnreachable[depth - 1] = true;
+          pos++;
+          continue;
+        case 0x1b: {
+          // select: two operands of one number type and an i32
           if (sp - h < 3 || vals[sp - 1] !== I32) break loop;
           const t = vals[sp - 2];
           if (t !== vals[sp - 3] || t > I32 || t < V128) break loop;
@@ -655,18 +742,19 @@ export class FunctionValidator {
           pos++;
           continue;
         }
-        case Fast.Return: {
+        case 0x0f: {
+          // return
           const results = this.funcResults;
           const n = results.length;
           if (sp - h < n) break loop;
           for (let i = 0; i < n; i++) if (vals[sp - n + i] !== results[i]) break loop;
           sp = h;
-          this.ctrlUnreachable[this.depth - 1] = true;
+          ctrlUnreachable[depth - 1] = true;
           pos++;
           continue;
         }
-        case Fast.CallIndirect: {
-          // type index, then table index: a funcref table
+        case 0x11: {
+          // call_indirect: type index, then table index: a funcref table
           const q1 = fastU32(bytes, pos + 1, end);
           if (q1 < 0) break loop;
           const ft = types[fastValue];
@@ -684,53 +772,132 @@ export class FunctionValidator {
           pos = q;
           continue;
         }
-        case Fast.CatchAll: {
-          // ends a try (or catch) block like `end` does, and opens the catch_all block with the same results
-          const d = this.depth - 1;
-          const kind = this.ctrlKind[d];
-          if (kind !== Frame.Try && kind !== Frame.Catch) break loop;
-          const results = this.ctrlResults[d];
+        case 0x05: {
+          // else: ends the then-branch like `end`, and opens the else-branch with the same (no) parameters and results
+          const d = depth - 1;
+          if (ctrlKind[d] !== Frame.If || ctrlParams[d].length !== 0) break loop;
+          const results = ctrlResults[d];
           const n = results.length;
           if (sp - h !== n) break loop;
           for (let i = 0; i < n; i++) if (vals[h + i] !== results[i]) break loop;
-          if (this.initUndo.length > this.ctrlInitHeight[d]) this.resetInits(this.ctrlInitHeight[d]);
-          this.depth = d;
-          this.sp = sp = h;
-          this.pushCtrl(Frame.CatchAll, EMPTY, results);
+          if (initUndo.length > ctrlInitHeight[d]) this.resetInits(ctrlInitHeight[d]);
+          ctrlKind[d] = Frame.Else;
+          ctrlUnreachable[d] = false;
+          sp = h;
           pos++;
           continue;
         }
-        case Fast.Rethrow: {
-          const q = fastU32(bytes, pos + 1, end);
-          if (q < 0 || fastValue >= this.depth) break loop;
-          const kind = this.ctrlKind[this.depth - 1 - fastValue];
-          if (kind !== Frame.Catch && kind !== Frame.CatchAll) break loop;
+        case 0x0e: {
+          // br_table: an i32, then every label (the default last) takes exactly the values on top of the stack
+          if (sp - h < 1 || vals[sp - 1] !== I32) break loop;
+          let q = fastU32(bytes, pos + 1, end);
+          if (q < 0) break loop;
+          const n = fastValue;
+          // each label takes at least one byte: a count past the bytes left is the general path's to report
+          if (n >= end - q) break loop;
+          const top = sp - 1;
+          let arity = -1;
+          for (let k = 0; k <= n; k++) {
+            q = fastU32(bytes, q, end);
+            if (q < 0 || fastValue >= depth) break loop;
+            const d = depth - 1 - fastValue;
+            const lt = ctrlKind[d] === Frame.Loop ? ctrlParams[d] : ctrlResults[d];
+            const m = lt.length;
+            if (arity < 0) {
+              arity = m;
+              if (top - h < m) break loop;
+            } else if (m !== arity) break loop;
+            for (let i = 0; i < m; i++) if (vals[top - m + i] !== lt[i]) break loop;
+          }
           sp = h;
-          this.ctrlUnreachable[this.depth - 1] = true;
+          ctrlUnreachable[depth - 1] = true;
           pos = q;
           continue;
         }
-        case Fast.Delegate: {
-          // ends a try like `end`, its label counted from the block around the try
-          const d = this.depth - 1;
-          if (this.ctrlKind[d] !== Frame.Try) break loop;
-          const q = fastU32(bytes, pos + 1, end);
-          if (q < 0 || fastValue >= d) break loop;
-          const results = this.ctrlResults[d];
+        case 0x19: {
+          // catch_all: ends a try (or catch) block like `end` does, and opens the catch_all block with the same results
+          const d = depth - 1;
+          const kind = ctrlKind[d];
+          if (kind !== Frame.Try && kind !== Frame.Catch) break loop;
+          const results = ctrlResults[d];
           const n = results.length;
           if (sp - h !== n) break loop;
           for (let i = 0; i < n; i++) if (vals[h + i] !== results[i]) break loop;
-          if (this.initUndo.length > this.ctrlInitHeight[d]) this.resetInits(this.ctrlInitHeight[d]);
-          this.depth = d;
+          if (initUndo.length > ctrlInitHeight[d]) this.resetInits(ctrlInitHeight[d]);
+          sp = h;
+          ctrlKind[d] = Frame.CatchAll;
+          ctrlParams[d] = EMPTY;
+          ctrlUnreachable[d] = false;
+          pos++;
+          continue;
+        }
+        case 0x09: {
+          // rethrow
+          const q = fastU32(bytes, pos + 1, end);
+          if (q < 0 || fastValue >= depth) break loop;
+          const kind = ctrlKind[depth - 1 - fastValue];
+          if (kind !== Frame.Catch && kind !== Frame.CatchAll) break loop;
+          sp = h;
+          ctrlUnreachable[depth - 1] = true;
+          pos = q;
+          continue;
+        }
+        case 0x18: {
+          // delegate: ends a try like `end`, its label counted from the block around the try
+          const d = depth - 1;
+          if (ctrlKind[d] !== Frame.Try) break loop;
+          const q = fastU32(bytes, pos + 1, end);
+          if (q < 0 || fastValue >= d) break loop;
+          const results = ctrlResults[d];
+          const n = results.length;
+          if (sp - h !== n) break loop;
+          for (let i = 0; i < n; i++) if (vals[h + i] !== results[i]) break loop;
+          if (initUndo.length > ctrlInitHeight[d]) this.resetInits(ctrlInitHeight[d]);
+          depth = d;
           h = ctrlHeight[d - 1];
           pos = q;
           continue;
         }
-        default:
-          break loop;
+        case 0xfc: {
+          // memory.copy and memory.fill of memory 0 (the commonest prefixed instructions: one-byte
+          // sub-opcode, memory indexes 0); the others take the general path
+          const sub = bytes[pos + 1];
+          if (at0 === 0 || bytes[pos + 2] !== 0) break loop;
+          if (sub === 10) {
+            // memory.copy 0 0: [at at at]
+            if (pos + 4 > end || bytes[pos + 3] !== 0) break loop;
+            if (sp - h < 3 || vals[sp - 1] !== at0 || vals[sp - 2] !== at0 || vals[sp - 3] !== at0) break loop;
+            sp -= 3;
+            pos += 4;
+          } else if (sub === 11) {
+            // memory.fill 0: [at i32 at]
+            if (pos + 3 > end) break loop;
+            if (sp - h < 3 || vals[sp - 1] !== at0 || vals[sp - 2] !== I32 || vals[sp - 3] !== at0) break loop;
+            sp -= 3;
+            pos += 3;
+          } else break loop;
+          continue;
+        }
+        default: {
+          // the numeric instructions without immediates (at most two operands, at most one result)
+          if (fastKind[op] !== Fast.Sig) break loop;
+          const n = fastN[op];
+          if (n === 2) {
+            if (sp - h < 2 || vals[sp - 1] !== fastP1[op] || vals[sp - 2] !== fastP0[op]) break loop;
+            sp -= 2;
+          } else if (n === 1) {
+            if (sp - h < 1 || vals[sp - 1] !== fastP0[op]) break loop;
+            sp--;
+          }
+          const r = fastR[op];
+          if (r !== 0) vals[sp++] = r;
+          pos++;
+          continue;
+        }
       }
     }
     this.sp = sp;
+    this.depth = depth;
     return pos;
   }
 
@@ -798,22 +965,28 @@ export class FunctionValidator {
 
   /** Pops values matching `ts` (last first); on a mismatch the message shows the whole list. */
   private popAll(ts: readonly number[], what?: string): void {
+    if (!this.popAllIfFits(ts)) this.mismatch(ts, what);
+  }
+
+  /** Pops values matching `ts` (last first) and returns true; false (the stack as it was) when they do not match. */
+  private popAllIfFits(ts: readonly number[]): boolean {
     const d = this.depth - 1;
     const h = this.ctrlHeight[d];
     const start = this.sp;
     for (let i = ts.length - 1; i >= 0; i--) {
       if (this.sp === h) {
-        if (this.ctrlUnreachable[d]) return;
+        if (this.ctrlUnreachable[d]) return true;
         this.sp = start; // the message shows the operands as they were
-        this.mismatch(ts, what);
+        return false;
       }
       const a = this.vals[this.sp - 1];
       if (a !== ts[i] && !this.types.matches(a, ts[i])) {
         this.sp = start;
-        this.mismatch(ts, what);
+        return false;
       }
       this.sp--;
     }
+    return true;
   }
 
   /** Pops a reference of any type; returns it (BOTTOM in dead code). */
@@ -838,7 +1011,7 @@ export class FunctionValidator {
   private popCtrl(): number {
     const d = this.depth - 1;
     const results = this.ctrlResults[d];
-    this.popAll(results, `the end of the ${frameName(this.ctrlKind[d])}`);
+    if (!this.popAllIfFits(results)) this.mismatch(results, `the end of the ${frameName(this.ctrlKind[d])}`);
     if (this.sp !== this.ctrlHeight[d]) {
       const extra = this.operands(this.ctrlHeight[d], this.sp);
       this.fail(`the ${frameName(this.ctrlKind[d])} ends with ${typeListName(extra)} left over after its results ${typeListName(results)}`);
@@ -1044,14 +1217,11 @@ export class FunctionValidator {
           const d = this.label(dec.targets[i]);
           const lt = this.labelTypes(d);
           if (lt.length !== arity) this.fail(`br_table targets have different arities: label ${dec.targets[i]} takes ${lt.length} values, the default ${arity}`);
-          // pop and push back what was there (so dead code's unknown types stay unknown)
+          // pop and put back what was there (so dead code's unknown types stay unknown): popping
+          // writes nothing, so the stack as it was is its old height
           const save = this.sp;
-          const saved = this.operands(Math.max(this.ctrlHeight[this.depth - 1], save - arity), save);
           this.popAll(lt);
-          if (this.sp !== save) {
-            this.sp = save - saved.length;
-            this.pushAll(saved);
-          }
+          this.sp = save;
         }
         this.popAll(this.labelTypes(dd));
         this.setUnreachable();

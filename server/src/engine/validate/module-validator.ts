@@ -23,6 +23,7 @@ import {
 } from '../isa/value-type';
 import type { CodeFinding, GlobalInfo, MemoryInfo, ModuleContext, TableInfo } from './context';
 import { FunctionValidator } from './function-validator';
+import { ByteNameSet } from './name-set';
 import { functionNameOf, locatedMessage, type LocatedFinding } from './finding-location';
 import { PACKED_I16, PACKED_I8, TypeKind, TypeSpace, type CompositeType } from './types';
 
@@ -51,6 +52,13 @@ const MAX_PAGES_32 = 65536;
 const MAX_PAGES_64 = 2 ** 48;
 /** Functions validated between two looks at the clock (async validation). */
 const FUNCTIONS_PER_CLOCK_CHECK = 64;
+
+const EXPORT_KINDS = ['function', 'table', 'memory', 'global', 'tag'];
+
+/** An export's name (already checked to be UTF-8), for a message. */
+function exportName(bytes: Uint8Array, start: number, end: number): string {
+  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes.subarray(start, end));
+}
 
 class Stop {
   constructor(readonly finding: ValidationFinding) {}
@@ -169,7 +177,6 @@ class ModuleValidator {
   /** function section seen with a non-zero count */
   private functionCount = 0;
   private codeCount = -1;
-  private exportNames = new Set<string>();
 
   get context(): ModuleContext {
     return this.ctx;
@@ -544,18 +551,22 @@ class ModuleValidator {
 
   private exportSection(r: ByteReader): void {
     const n = r.count('export', 3);
+    // names are compared as bytes (see ByteNameSet); a string is made only for a message
+    const names = new ByteNameSet(r.bytes, n);
+    const spaces = [this.ctx.funcs.length, this.ctx.tables.length, this.ctx.memories.length, this.ctx.globals.length, this.ctx.tags.length];
     for (let i = 0; i < n; i++) {
       const nat = r.pos;
-      const name = r.nameValue('export name');
+      r.nameBytes('export name');
+      const nameStart = r.nameStart;
+      const nameEnd = r.pos;
+      const fresh = names.add(nameStart, nameEnd - nameStart);
+      if (!names.ascii) r.checkName('export name');
       const at = r.pos;
       const kind = r.u8('export kind');
       const idx = r.u32('export index');
-      if (this.exportNames.has(name)) this.invalid(`duplicate export name "${name}"`, nat);
-      this.exportNames.add(name);
-      const spaces = [this.ctx.funcs.length, this.ctx.tables.length, this.ctx.memories.length, this.ctx.globals.length, this.ctx.tags.length];
-      const names = ['function', 'table', 'memory', 'global', 'tag'];
+      if (!fresh) this.invalid(`duplicate export name "${exportName(r.bytes, nameStart, nameEnd)}"`, nat);
       if (kind > 4) this.malformed(`malformed export kind ${kind}`, at);
-      if (idx >= spaces[kind]) this.invalid(`unknown ${names[kind]} ${idx} in export "${name}"`, at);
+      if (idx >= spaces[kind]) this.invalid(`unknown ${EXPORT_KINDS[kind]} ${idx} in export "${exportName(r.bytes, nameStart, nameEnd)}"`, at);
       if (kind === 0) this.ctx.refs.add(idx);
     }
   }
