@@ -16,7 +16,8 @@
  * Findings are the validator's messages on the text of the instruction or item at fault.
  */
 import type { EngineDiagnostic } from '../diagnostic';
-import type { WatDocument } from '../wat';
+import { parseWat, type WatDocument } from '../wat';
+import { keepMaps } from '../jit';
 import { TokenKind } from '../wat/lexer';
 import { headOf, type List, type ModuleSyntax, type Node, type Root } from '../wat/syntax';
 import { ModuleAssembler } from '../assemble/module-assembler';
@@ -64,6 +65,7 @@ export class LiveTypeChecker {
   private readonly whole = new WeakMap<object, FunctionEntry>();
 
   check(doc: WatDocument): EngineDiagnostic[] {
+    keepShapes();
     const { text, tree } = doc;
     const out: EngineDiagnostic[] = [];
     const modules = tree.modules;
@@ -178,6 +180,55 @@ export class LiveTypeChecker {
     }
     return out;
   }
+}
+
+/**
+ * A small module that goes through the paths of real code: flat and folded instructions, blocks and
+ * branches, memory access, locals, globals, calls, a data segment.
+ */
+const SHAPES_MODULE = `(module
+  (type (func (param i32) (result i32)))
+  (func $f (type 0) (param i32) (result i32)
+    (local i32 i64 f64)
+    block
+      loop
+        local.get 0
+        i32.load offset=4
+        local.tee 1
+        br_if 1
+        (if (local.get 1) (then (local.set 2 (i64.const 1))))
+        local.get 1
+        i32.const 1
+        i32.add
+        local.set 0
+        br 0
+      end
+    end
+    f64.const 0x1p+0
+    local.set 3
+    global.get 0
+    local.get 0
+    call $f
+    i32.add)
+  (memory 1)
+  (global (mut i32) (i32.const 1024))
+  (export "f" (func $f))
+  (data (i32.const 1024) "a"))`;
+
+let shapesKept = false;
+
+/**
+ * The assembler's and the validator's objects are made per check and none outlives it: after a major
+ * GC their shapes were gone, and with them the optimized code of the assembler and the validator (see
+ * ../jit.ts), so the first check after a GC ran mostly in the interpreter (4x slower on a 14 MB module).
+ * On the first check, a small module is checked and its checker kept for good.
+ */
+function keepShapes(): void {
+  if (shapesKept) return;
+  shapesKept = true;
+  const checker = new LiveTypeChecker();
+  checker.check(parseWat(SHAPES_MODULE));
+  keepMaps(checker);
 }
 
 function functionFindings(validator: FunctionValidator, body: { bytes: Uint8Array; map: SourceMap; type: number }): EngineDiagnostic[] {
