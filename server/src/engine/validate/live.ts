@@ -25,7 +25,7 @@ import type { SourceMap } from '../assemble/source-map';
 import type { CodeFinding, ModuleContext } from './context';
 import type { FunctionValidator, StackProbe } from './function-validator';
 import { validateWasmParts } from './module-validator';
-import { validateModule } from './wat';
+import { SHAPES_MODULE, validateModule } from './wat';
 
 /** A finding relative to its field's start. */
 interface Relative {
@@ -182,39 +182,6 @@ export class LiveTypeChecker {
   }
 }
 
-/**
- * A small module that goes through the paths of real code: flat and folded instructions, blocks and
- * branches, memory access, locals, globals, calls, a data segment.
- */
-const SHAPES_MODULE = `(module
-  (type (func (param i32) (result i32)))
-  (func $f (type 0) (param i32) (result i32)
-    (local i32 i64 f64)
-    block
-      loop
-        local.get 0
-        i32.load offset=4
-        local.tee 1
-        br_if 1
-        (if (local.get 1) (then (local.set 2 (i64.const 1))))
-        local.get 1
-        i32.const 1
-        i32.add
-        local.set 0
-        br 0
-      end
-    end
-    f64.const 0x1p+0
-    local.set 3
-    global.get 0
-    local.get 0
-    call $f
-    i32.add)
-  (memory 1)
-  (global (mut i32) (i32.const 1024))
-  (export "f" (func $f))
-  (data (i32.const 1024) "a"))`;
-
 let shapesKept = false;
 
 /**
@@ -276,7 +243,8 @@ function toDiagnostic(f: CodeFinding, span: { start: number; end: number }): Eng
 /** Assembles and validates module `m` whole, keeping what checking its functions again needs. */
 function build(text: string, tree: Root, m: ModuleSyntax, key: (List | string)[]): { state: ModuleState; findings: EngineDiagnostic[] } {
   const diagnostics: EngineDiagnostic[] = [];
-  const assembler = new ModuleAssembler(text, m, tree.customAnnotations, diagnostics, false);
+  // no instruction entries in the module's map: a function's findings are located in its body alone
+  const assembler = new ModuleAssembler(text, m, tree.customAnnotations, diagnostics, false, false);
   const fields = m.fields;
   const state: ModuleState = { key, assembler, validator: undefined, context: undefined, moduleFindings: [], funcs: new WeakMap() };
   let bytes: Uint8Array;
