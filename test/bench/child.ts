@@ -18,7 +18,7 @@ import { scanFolder } from '../../server/src/engine/scan';
 import { validateWasm } from '../../server/src/engine/validate/module-validator';
 import { validateFile } from '../../server/src/engine/operations/validate';
 import { LiveTypeChecker } from '../../server/src/engine/validate/live';
-import { validateWatText } from '../../server/src/engine/validate/wat';
+import { validateWatDocument } from '../../server/src/engine/validate/wat';
 import { peerRequire, repoRequire, ROOT } from './util';
 import { analyzeCode } from '../../server/src/engine/code/code-analysis';
 import { importedFuncCount } from '../../server/src/engine/code/code-scan';
@@ -280,10 +280,10 @@ async function setup(): Promise<() => unknown> {
           return doc.tree;
         };
       case 'ours+validate':
-        // the Validate operation on a .wat: the check's parse, then spec validation of the text
+        // the Validate operation on a .wat: the check's parse, then spec validation of its tree
         return () => {
           const doc = parseWat(str);
-          const found = validateWatText(str);
+          const found = validateWatDocument(doc);
           if (found.length > 0) throw new Error(`validate: ${found[0].message}`);
           return doc.tree;
         };
