@@ -396,6 +396,8 @@ async function watGroup(): Promise<void> {
     }
   }
   fs.rmSync(out, { force: true });
+  const L0 = inputs.find((i) => i.large);
+  if (L0) await watValidationRows(L0);
   // information: the whole spec test suite in script mode (no peer parses .wast scripts the same way)
   const spec = path.resolve(ROOT, '..', 'shared', 'corpus', 'spec-testsuite');
   if (fs.existsSync(spec)) {
@@ -439,6 +441,38 @@ async function watGroup(): Promise<void> {
   });
 }
 
+/**
+ * What whole-module validation adds to our parse of the large WAT (issue 15: at most 30%), in the
+ * same run, interleaved: (a) the parse as the server does it (parseWat), (b) the same parse followed
+ * by the live type checker's first full check (the editor opening the file) and by the Validate
+ * operation's spec validation of the parsed text (validateWatDocument).
+ */
+async function watValidationRows(inp: { label: string; file: string }): Promise<void> {
+  const bytes = fs.statSync(inp.file).size;
+  const op = 'WAT parse + whole-module validation';
+  const opts = { repeats: QUICK ? 6 : 10, budgetMs: 60_000, capMs: 240_000 };
+  const R = QUICK ? 2 : 3;
+  const res = await runInterleaved([
+    { key: 'parse', task: 'wat', peer: 'ours', file: inp.file, opts, rounds: R },
+    { key: 'live', task: 'wat', peer: 'ours+live', file: inp.file, opts, rounds: R },
+    { key: 'validate', task: 'wat', peer: 'ours+validate', file: inp.file, opts, rounds: R },
+  ]);
+  const parse = rowFrom('wat', op, inp.label, bytes, '(a) ours: parseWat', res.parse);
+  const paths = [
+    { name: 'live type check (file opened)', row: rowFrom('wat', op, inp.label, bytes, '(b) ours: parseWat + LiveTypeChecker.check (first full check)', res.live) },
+    { name: 'Validate', row: rowFrom('wat', op, inp.label, bytes, '(b) ours: parseWat + validateWatDocument (the Validate operation)', res.validate) },
+  ];
+  const a = parse.stats?.median;
+  for (const p of paths) if (a !== undefined && p.row.stats) p.row.note = `(b - a) / a = ${(((p.row.stats.median - a) / a) * 100).toFixed(0)}%`;
+  const ok = a !== undefined && paths.every((p) => p.row.stats);
+  targets.push({
+    group: 'wat', target: `large WAT (${(bytes / 1e6).toFixed(1)} MB): whole-module validation adds at most 30% to our parse ((b - a) / a <= 30%, the live check and Validate)`,
+    measured: ok
+      ? paths.map((p) => `${p.name} +${(((p.row.stats!.median - a!) / a!) * 100).toFixed(0)}% (${fmtMs(p.row.stats!.median)} vs ${fmtMs(a)} ms)`).join(', ')
+      : `parse ${parse.failure ?? fmtMs(a)}; ${paths.map((p) => `${p.name} ${p.row.failure ?? fmtMs(p.row.stats?.median)}`).join('; ')}`,
+    met: ok ? paths.every((p) => p.row.stats!.median - a! <= 0.3 * a!) : false,
+  });
+}
 
 // ---------------------------------------------------------------------------------------------
 /**

@@ -17,6 +17,8 @@ import { PolicyStore } from '../../server/src/engine/policy/store';
 import { scanFolder } from '../../server/src/engine/scan';
 import { validateWasm } from '../../server/src/engine/validate/module-validator';
 import { validateFile } from '../../server/src/engine/operations/validate';
+import { LiveTypeChecker } from '../../server/src/engine/validate/live';
+import { validateWatDocument } from '../../server/src/engine/validate/wat';
 import { peerRequire, repoRequire, ROOT } from './util';
 import { analyzeCode } from '../../server/src/engine/code/code-analysis';
 import { importedFuncCount } from '../../server/src/engine/code/code-scan';
@@ -267,6 +269,22 @@ async function setup(): Promise<() => unknown> {
         return () => {
           const doc = parseWat(str);
           if (doc.diagnostics.some((d) => d.severity === 'error')) throw new Error(`rejected: ${doc.diagnostics.find((d) => d.severity === 'error')!.message}`);
+          return doc.tree;
+        };
+      case 'ours+live':
+        // the editor opening the file: the server's parse, then the live type checker's first full check
+        return () => {
+          const doc = parseWat(str);
+          const found = new LiveTypeChecker().check(doc);
+          if (found.length > 0) throw new Error(`live type check: ${found[0].message}`);
+          return doc.tree;
+        };
+      case 'ours+validate':
+        // the Validate operation on a .wat: the check's parse, then spec validation of its tree
+        return () => {
+          const doc = parseWat(str);
+          const found = validateWatDocument(doc);
+          if (found.length > 0) throw new Error(`validate: ${found[0].message}`);
           return doc.tree;
         };
       case 'wabt': {

@@ -89,14 +89,19 @@ export class ModuleAssembler {
     private readonly names = true,
     /** bodies to encode from tokens (assembleWat's fast path): run() throws FullPathNeeded when one cannot be */
     private readonly bodies?: TokenBodies,
+    /**
+     * enter every instruction in the source map; without, a function body maps to its function as a
+     * whole (for validation: `functionBody` gives one function's instruction map where a finding is)
+     */
+    instructionMap = true,
   ) {
     this.L = new ModuleLayout(text, mod, diagnostics);
     for (const id of ORDER) this.s.set(id, section());
     // about one instruction per 40 characters of text (wasm2wat output): no regrowing on large modules
     const code = this.s.get(10)!;
-    code.map = new SourceMap(Math.max(64, text.length >> 5));
+    code.map = new SourceMap(instructionMap ? Math.max(64, text.length >> 5) : 64);
     code.w = new ByteWriter(Math.max(256, text.length >> 4));
-    this.enc = new InstructionEncoder(this.L, this.s.get(10)!.map);
+    this.enc = new InstructionEncoder(this.L, instructionMap ? code.map : undefined);
     if (bodies !== undefined) this.tokenEncoder = new TokenBodyEncoder(bodies.tokens, text, this.L, this.enc);
   }
 

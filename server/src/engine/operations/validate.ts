@@ -12,7 +12,8 @@
  */
 import * as fs from 'fs';
 import type { ToolchainOptions } from '../toolchain';
-import { validateWatText as validateWatSource } from '../validate/wat';
+import { validateWatDocument } from '../validate/wat';
+import type { WatDocument } from '../wat';
 import type { PolicyStore } from '../policy/store';
 import { validateWasmAsync } from '../validate/module-validator';
 import { checkFile, sourceKindOf } from './check';
@@ -99,17 +100,17 @@ export async function validateFile(
   if (kind === 'wast') {
     return { file, valid: !checked.diagnostics.some((d) => d.severity === 'error' && d.source === 'wat-parser'), validators: ['wat-parser'], timeMs: 0, findings: locateFindings(file, limitDiagnostics(checked.diagnostics), text) };
   }
-  const spec = await validateWatText(text, options);
+  const spec = await validateWatText(checked.wat!, options);
   const findings = locateFindings(file, limitDiagnostics([...dedupe(checked.diagnostics, spec.diagnostics), ...spec.diagnostics]), text);
   return { file, valid: spec.valid && !checked.diagnostics.some((d) => d.severity === 'error' && d.source === 'wat-parser'), validators: ['wat-parser', ...spec.validators], timeMs: spec.timeMs, findings };
 }
 
-/** Spec validation of WAT text: our assembler, then our validator (engine/validate/wat.ts). */
-async function validateWatText(text: string, options: ToolchainOptions): Promise<{ valid: boolean; diagnostics: EngineDiagnostic[]; validators: string[]; timeMs: number }> {
+/** Spec validation of parsed WAT text (the check's tree): our assembler, then our validator (engine/validate/wat.ts). */
+async function validateWatText(doc: WatDocument, options: ToolchainOptions): Promise<{ valid: boolean; diagnostics: EngineDiagnostic[]; validators: string[]; timeMs: number }> {
   options.signal?.throwIfAborted();
   const t0 = performance.now();
   // the parser's own findings come from the check already: only the assembler's and the validator's here
-  const diagnostics = validateWatSource(text).filter((d) => d.source !== 'wat-parser');
+  const diagnostics = validateWatDocument(doc).filter((d) => d.source !== 'wat-parser');
   return { valid: !diagnostics.some((d) => d.severity === 'error'), diagnostics, validators: ['wasm-warden'], timeMs: performance.now() - t0 };
 }
 

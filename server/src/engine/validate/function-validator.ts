@@ -189,6 +189,9 @@ function fastU32(bytes: Uint8Array, pos: number, end: number): number {
   return pos + 1;
 }
 
+/** `lowWrite` before an instruction: no slot written yet. */
+const NOTHING_WRITTEN = 0x7fffffff;
+
 /** Initial capacity of the operand stack (it grows by doubling; one validator serves a whole module). */
 const STACK_START = 1024;
 /** The fast path keeps this much room on the operand stack (it pushes at most one value per instruction, calls aside). */
@@ -198,6 +201,13 @@ export class FunctionValidator {
   /** the operand stack: value types (see isa/value-type.ts), `sp` of them in use */
   private vals = new Int32Array(STACK_START);
   private sp = 0;
+  /**
+   * The lowest operand slot a pop read and a push wrote since they were last reset (the probe and
+   * `operandOrigins` reset them before one instruction of the general path: its operands are the slots
+   * it read, the values it pushed the slots it wrote). The fast path does not keep them.
+   */
+  private lowRead = 0;
+  private lowWrite = 0;
   private ctrlKind: number[] = [];
   private ctrlParams: number[][] = [];
   private ctrlResults: number[][] = [];
@@ -255,7 +265,6 @@ export class FunctionValidator {
   probeFunction(bytes: Uint8Array, start: number, end: number, typeIndex: number, at: number): StackProbe | undefined {
     if (this.begin(bytes, start, end, typeIndex) !== undefined) return undefined;
     const dec = this.dec;
-    const real = this.vals;
     this.sp = 0;
     this.depth = 0;
     this.pushCtrl(Frame.Function, EMPTY, this.funcResults);
@@ -263,37 +272,22 @@ export class FunctionValidator {
       while (dec.next()) {
         if (dec.offset === at) {
           const def = dec.def;
-          const stack = Array.from(real.subarray(0, this.sp));
+          const stack = Array.from(this.vals.subarray(0, this.sp));
           const unreachable = this.ctrlUnreachable[this.depth - 1];
-          let low = this.sp;
-          // which slots the instruction reads are its operands: watched for this one instruction only
-          this.vals = new Proxy(real, {
-            get(t, k, r) {
-              if (typeof k === 'string') {
-                const i = Number(k);
-                if (Number.isInteger(i) && i < low) low = i;
-              }
-              // the typed array's own getters and methods need it, not the proxy, as their receiver
-              const v = Reflect.get(t, k, t);
-              return typeof v === 'function' ? v.bind(t) : v;
-            },
-            set(t, k, v) {
-              return Reflect.set(t, k, v, t);
-            },
-          });
+          // the slots the instruction reads are its operands
+          this.lowRead = this.sp;
           let error: string | undefined;
           try {
             this.step(def);
           } catch (e) {
             if (e instanceof Invalid) error = e.message;
             else throw e;
-          } finally {
-            this.vals = real;
           }
+          const low = this.lowRead;
           const rule = RULE_CODE[def.id];
           if (rule === Rule.Sig) return { name: def.name, stack, unreachable, params: Array.from(SIG_PARAMS[def.id]), results: Array.from(SIG_RESULTS[def.id]), error };
           if (error !== undefined) return { name: def.name, stack, unreachable, error };
-          return { name: def.name, stack, unreachable, params: stack.slice(low), results: Array.from(real.subarray(low, this.sp)), error };
+          return { name: def.name, stack, unreachable, params: stack.slice(low), results: Array.from(this.vals.subarray(low, this.sp)), error };
         }
         this.step(dec.def);
         if (this.depth === 0) return undefined;
@@ -302,8 +296,6 @@ export class FunctionValidator {
     } catch (e) {
       if (e instanceof Invalid) return undefined;
       throw e;
-    } finally {
-      this.vals = real;
     }
   }
 
@@ -315,41 +307,24 @@ export class FunctionValidator {
   operandOrigins(bytes: Uint8Array, start: number, end: number, typeIndex: number, at: number): number[] | undefined {
     if (this.begin(bytes, start, end, typeIndex) !== undefined) return undefined;
     const dec = this.dec;
-    const real = this.vals;
     const origins: number[] = [];
-    let written = Infinity;
-    const watched = new Proxy(real, {
-      set(t, k, v, r) {
-        if (typeof k === 'string') {
-          const i = Number(k);
-          if (Number.isInteger(i) && i < written) written = i;
-        }
-        return Reflect.set(t, k, v, t);
-      },
-      get(t, k) {
-        const v = Reflect.get(t, k, t);
-        return typeof v === 'function' ? v.bind(t) : v;
-      },
-    });
     this.sp = 0;
     this.depth = 0;
     this.pushCtrl(Frame.Function, EMPTY, this.funcResults);
-    this.vals = watched;
     try {
       while (dec.next()) {
         if (dec.offset === at) return origins.slice(0, this.sp);
-        written = Infinity;
+        // the slots the instruction writes hold what it pushed
+        this.lowWrite = NOTHING_WRITTEN;
         const offset = dec.offset;
         this.step(dec.def);
-        for (let i = written; i < this.sp; i++) origins[i] = offset;
+        for (let i = this.lowWrite; i < this.sp; i++) origins[i] = offset;
         if (this.depth === 0) return undefined;
       }
       return undefined;
     } catch (e) {
       if (e instanceof Invalid) return undefined;
       throw e;
-    } finally {
-      this.vals = real;
     }
   }
 
@@ -917,11 +892,14 @@ export class FunctionValidator {
 
   private push(t: number): void {
     if (this.sp >= this.vals.length) this.reserve(1);
+    if (this.sp < this.lowWrite) this.lowWrite = this.sp;
     this.vals[this.sp++] = t;
   }
 
   private pushAll(ts: readonly number[]): void {
+    if (ts.length === 0) return;
     if (this.sp + ts.length > this.vals.length) this.reserve(ts.length);
+    if (this.sp < this.lowWrite) this.lowWrite = this.sp;
     for (let i = 0; i < ts.length; i++) this.vals[this.sp++] = ts[i];
   }
 
@@ -947,7 +925,9 @@ export class FunctionValidator {
       if (this.ctrlUnreachable[d]) return BOTTOM;
       return this.fail(`${this.dec.def.name} expects an operand but the stack is empty`);
     }
-    return this.vals[--this.sp];
+    const i = --this.sp;
+    if (i < this.lowRead) this.lowRead = i;
+    return this.vals[i];
   }
 
   /** Pops one value that must match `t`; returns the actual type. */
@@ -959,7 +939,7 @@ export class FunctionValidator {
     }
     const a = this.vals[this.sp - 1];
     if (a !== t && !this.types.matches(a, t)) return this.mismatch([t], what);
-    this.sp--;
+    if (--this.sp < this.lowRead) this.lowRead = this.sp;
     return a;
   }
 
@@ -975,7 +955,7 @@ export class FunctionValidator {
     const start = this.sp;
     for (let i = ts.length - 1; i >= 0; i--) {
       if (this.sp === h) {
-        if (this.ctrlUnreachable[d]) return true;
+        if (this.ctrlUnreachable[d]) break;
         this.sp = start; // the message shows the operands as they were
         return false;
       }
@@ -986,6 +966,7 @@ export class FunctionValidator {
       }
       this.sp--;
     }
+    if (this.sp < this.lowRead) this.lowRead = this.sp;
     return true;
   }
 
@@ -1217,6 +1198,7 @@ export class FunctionValidator {
           const d = this.label(dec.targets[i]);
           const lt = this.labelTypes(d);
           if (lt.length !== arity) this.fail(`br_table targets have different arities: label ${dec.targets[i]} takes ${lt.length} values, the default ${arity}`);
+          if (arity === 0) continue; // nothing to check (compilers' switch tables: hundreds of targets)
           // pop and put back what was there (so dead code's unknown types stay unknown): popping
           // writes nothing, so the stack as it was is its old height
           const save = this.sp;

@@ -16,7 +16,8 @@
  * Findings are the validator's messages on the text of the instruction or item at fault.
  */
 import type { EngineDiagnostic } from '../diagnostic';
-import type { WatDocument } from '../wat';
+import { parseWat, type WatDocument } from '../wat';
+import { keepMaps } from '../jit';
 import { TokenKind } from '../wat/lexer';
 import { headOf, type List, type ModuleSyntax, type Node, type Root } from '../wat/syntax';
 import { ModuleAssembler } from '../assemble/module-assembler';
@@ -24,7 +25,7 @@ import type { SourceMap } from '../assemble/source-map';
 import type { CodeFinding, ModuleContext } from './context';
 import type { FunctionValidator, StackProbe } from './function-validator';
 import { validateWasmParts } from './module-validator';
-import { validateModule } from './wat';
+import { SHAPES_MODULE, validateModule } from './wat';
 
 /** A finding relative to its field's start. */
 interface Relative {
@@ -40,8 +41,9 @@ interface FunctionEntry {
 }
 
 interface ModuleState {
-  /** per field: the node (non-function fields) or the header's text (functions) */
-  key: (List | string)[];
+  /** the module's fields at the last check, and the text they were read from (see `sameFields`) */
+  fields: List[];
+  text: string;
   assembler: ModuleAssembler;
   /** undefined when the module-level fields are invalid (bodies are not checked then) */
   validator: FunctionValidator | undefined;
@@ -64,6 +66,7 @@ export class LiveTypeChecker {
   private readonly whole = new WeakMap<object, FunctionEntry>();
 
   check(doc: WatDocument): EngineDiagnostic[] {
+    keepShapes();
     const { text, tree } = doc;
     const out: EngineDiagnostic[] = [];
     const modules = tree.modules;
@@ -143,10 +146,9 @@ export class LiveTypeChecker {
   }
 
   private checkModule(k: number, text: string, tree: Root, m: ModuleSyntax): EngineDiagnostic[] {
-    const key = moduleKey(text, m);
     let state = this.states[k];
-    if (!state || !sameKey(state.key, key)) {
-      const built = build(text, tree, m, key);
+    if (!state || !sameFields(state, text, m.fields)) {
+      const built = build(text, tree, m);
       this.states[k] = state = built.state;
       return built.findings;
     }
@@ -168,7 +170,7 @@ export class LiveTypeChecker {
       const body = state.assembler.functionBody(text, f, diagnostics);
       if (body?.typesAdded) {
         // a block type the module did not have: the module is assembled again
-        const built = build(text, tree, m, key);
+        const built = build(text, tree, m);
         this.states[k] = built.state;
         return built.findings;
       }
@@ -178,6 +180,22 @@ export class LiveTypeChecker {
     }
     return out;
   }
+}
+
+let shapesKept = false;
+
+/**
+ * The assembler's and the validator's objects are made per check and none outlives it: after a major
+ * GC their shapes were gone, and with them the optimized code of the assembler and the validator (see
+ * ../jit.ts), so the first check after a GC ran mostly in the interpreter (4x slower on a 14 MB module).
+ * On the first check, a small module is checked and its checker kept for good.
+ */
+function keepShapes(): void {
+  if (shapesKept) return;
+  shapesKept = true;
+  const checker = new LiveTypeChecker();
+  checker.check(parseWat(SHAPES_MODULE));
+  keepMaps(checker);
 }
 
 function functionFindings(validator: FunctionValidator, body: { bytes: Uint8Array; map: SourceMap; type: number }): EngineDiagnostic[] {
@@ -223,11 +241,12 @@ function toDiagnostic(f: CodeFinding, span: { start: number; end: number }): Eng
 }
 
 /** Assembles and validates module `m` whole, keeping what checking its functions again needs. */
-function build(text: string, tree: Root, m: ModuleSyntax, key: (List | string)[]): { state: ModuleState; findings: EngineDiagnostic[] } {
+function build(text: string, tree: Root, m: ModuleSyntax): { state: ModuleState; findings: EngineDiagnostic[] } {
   const diagnostics: EngineDiagnostic[] = [];
-  const assembler = new ModuleAssembler(text, m, tree.customAnnotations, diagnostics, false);
+  // no instruction entries in the module's map: a function's findings are located in its body alone
+  const assembler = new ModuleAssembler(text, m, tree.customAnnotations, diagnostics, false, undefined, false);
   const fields = m.fields;
-  const state: ModuleState = { key, assembler, validator: undefined, context: undefined, moduleFindings: [], funcs: new WeakMap() };
+  const state: ModuleState = { fields: m.fields.slice(), text, assembler, validator: undefined, context: undefined, moduleFindings: [], funcs: new WeakMap() };
   let bytes: Uint8Array;
   let map: SourceMap;
   try {
@@ -297,19 +316,31 @@ function build(text: string, tree: Root, m: ModuleSyntax, key: (List | string)[]
   return { state, findings };
 }
 
-/** Per field: the node, or for a function the text of its header (`$id`, exports, import, type use). */
-function moduleKey(text: string, m: ModuleSyntax): (List | string)[] {
-  const key: (List | string)[] = [];
-  for (const f of m.fields) {
-    if (headOf(f) !== 'func') {
-      key.push(f);
-      continue;
-    }
-    const c = f.children;
-    const end = headerEnd(c);
-    key.push(end > 1 ? `func ${text.slice(c[1].start, c[end - 1].end)}` : 'func');
+/**
+ * The module-level fields are the same as at the last check: every non-function field the same node
+ * (the incremental reparse keeps the nodes of untouched fields), every function the same node or one
+ * with the same header (`$id`, exports, import, type use: a body edit keeps the index spaces). Only
+ * the functions whose node changed have their header read. Remembers `fields` and `text` when so.
+ */
+function sameFields(state: ModuleState, text: string, fields: List[]): boolean {
+  const before = state.fields;
+  if (before.length !== fields.length) return false;
+  for (let i = 0; i < fields.length; i++) {
+    const a = before[i];
+    const b = fields[i];
+    if (a === b) continue;
+    if (headOf(a) !== 'func' || headOf(b) !== 'func' || funcHeader(state.text, a) !== funcHeader(text, b)) return false;
   }
-  return key;
+  state.fields = fields.slice();
+  state.text = text;
+  return true;
+}
+
+/** A function's header text (`$id`, exports, import, type use), empty without one. */
+function funcHeader(text: string, f: List): string {
+  const c = f.children;
+  const end = headerEnd(c);
+  return end > 1 ? text.slice(c[1].start, c[end - 1].end) : '';
 }
 
 function headerEnd(c: Node[]): number {
@@ -325,12 +356,6 @@ function bodyStart(f: List): number {
   const c = f.children;
   const i = headerEnd(c);
   return i < c.length ? c[i].start : f.end;
-}
-
-function sameKey(a: (List | string)[], b: (List | string)[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** The index of the field containing `offset` (fields are in text order), or -1. */

@@ -26,6 +26,7 @@ import { FunctionValidator } from './function-validator';
 import { ByteNameSet } from './name-set';
 import { functionNameOf, locatedMessage, type LocatedFinding } from './finding-location';
 import { PACKED_I16, PACKED_I8, TypeKind, TypeSpace, type CompositeType } from './types';
+import { keepMaps } from '../jit';
 
 /** Where a finding sits: the function (index, name) and instruction when inside a body. */
 export type ValidationFinding = LocatedFinding;
@@ -666,4 +667,22 @@ class ModuleValidator {
       r.pos += len;
     }
   }
+}
+
+// The validator's objects are made per module and none outlives it: after a major GC their shapes were
+// gone, and with them the optimized code of the function validator and its decoder (see ../jit.ts). One
+// small module's validator (its function validator, decoder, type space and context) is kept for good.
+{
+  const bytes = Uint8Array.of(
+    0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    1, 6, 1, 0x60, 1, 0x7f, 1, 0x7f, // type 0: [i32] -> [i32]
+    3, 2, 1, 0, // func 0: type 0
+    5, 3, 1, 0, 1, // memory 0: 1 page
+    10, 12, 1, 10, 0, 0x20, 0, 0x28, 2, 0, 0x41, 1, 0x6a, 0x0b, // local.get 0, i32.load, i32.const 1, i32.add
+  );
+  const v = new ModuleValidator(bytes, Infinity);
+  v.collect = [];
+  const steps = v.run();
+  while (!steps.next().done);
+  keepMaps(v);
 }
