@@ -8,25 +8,28 @@ import type { ArgValue, CommandInput, ExportInput, FuzzInput, FuzzTarget, NumTyp
 
 /** sfc32: small, fast, 128-bit state; seeded from one 32-bit number. */
 export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  /** a, b, c, d: an Int32Array rather than fields, so the state is stored as plain int32 (no boxed numbers) */
+  private readonly s = new Int32Array(4);
   constructor(seed: number) {
-    this.a = 0x9e3779b9;
-    this.b = 0x243f6a88;
-    this.c = 0xb7e15162;
-    this.d = seed >>> 0;
+    const s = this.s;
+    s[0] = 0x9e3779b9;
+    s[1] = 0x243f6a88;
+    s[2] = 0xb7e15162;
+    s[3] = seed >>> 0;
     for (let i = 0; i < 15; i++) this.next();
   }
   /** uniform in [0, 2^32) */
   next(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
+    const s = this.s;
+    const a = s[0];
+    const b = s[1];
+    const c = s[2];
+    const d = s[3];
+    const t = (((a + b) | 0) + d) | 0;
+    s[3] = (d + 1) | 0;
+    s[0] = b ^ (b >>> 9);
+    s[1] = (c + (c << 3)) | 0;
+    s[2] = (((c << 21) | (c >>> 11)) + t) | 0;
     return t >>> 0;
   }
   /** uniform in [0, n) */
@@ -116,29 +119,58 @@ function memoryValues(ctx: InputContext): bigint[] {
   return memoryList;
 }
 
-/** i32 values as numbers (no BigInt on the hot path): the same choices as genInt */
-function genI32(rng: Rng, ctx: InputContext, numbers32: number[]): number {
-  switch (rng.int(6)) {
+/**
+ * An i32 argument as a number (no BigInt on the hot path), from one draw (a second for a random one): its low
+ * 3 bits choose the kind (an edge value 3 in 8, a length or pointer near the memory's end 1 in 8, one of the
+ * module's constants or a neighbour 2 in 8, a byte 1 in 8, anything 1 in 8), its upper 24 bits the pick.
+ */
+export function genI32(rng: Rng, ctx: InputContext, numbers32: number[]): number {
+  const r = rng.next();
+  const pick = (r >>> 8) / 16777216;
+  switch (r & 7) {
     // indexed rather than rng.pick: a monomorphic access on the hot path
     case 0:
     case 1:
-      return I32_EDGES[rng.int(I32_EDGES.length)];
     case 2:
-      memoryValues(ctx);
-      return memoryList32[rng.int(memoryList32.length)];
+      return I32_EDGES[Math.floor(pick * I32_EDGES.length)];
     case 3:
-      if (numbers32.length) return (numbers32[rng.int(numbers32.length)] + rng.int(3) - 1) | 0;
-      return rng.int(256);
+      memoryValues(ctx);
+      return memoryList32[Math.floor(pick * memoryList32.length)];
     case 4:
-      return rng.int(256);
+    case 5:
+      if (numbers32.length) {
+        const x = Math.floor(pick * numbers32.length * 3);
+        return (numbers32[Math.floor(x / 3)] + (x % 3) - 1) | 0;
+      }
+      return (r >>> 8) & 255;
+    case 6:
+      return (r >>> 8) & 255;
     default:
       return rng.next() | 0;
   }
 }
 
+/**
+ * One mutation of an i32 argument `v`, from one draw `r` (bits 0-3: a new value 6 in 16, else bits 4-5 the
+ * operation: plus or minus up to 16, one bit flipped, negated, doubled; bits 8-23 its operand).
+ */
+export function mutateI32(rng: Rng, r: number, v: number, ctx: InputContext, numbers32: number[]): number {
+  if ((r & 15) < 6) return genI32(rng, ctx, numbers32);
+  switch ((r >>> 4) & 3) {
+    case 0:
+      return (v + (((r >>> 8) & 0xffff) % 33) - 16) | 0;
+    case 1:
+      return v ^ (1 << ((r >>> 8) & 31));
+    case 2:
+      return -v | 0;
+    default:
+      return (v * 2) | 0;
+  }
+}
+
 let numbers32For: bigint[] | undefined;
 let numbers32: number[] = [];
-function numbers32Of(ctx: InputContext): number[] {
+export function numbers32Of(ctx: InputContext): number[] {
   if (numbers32For !== ctx.numbers) {
     numbers32For = ctx.numbers;
     numbers32 = ctx.numbers.map((v) => Number(BigInt.asIntN(32, v)));
@@ -183,12 +215,7 @@ function bitsOf32(v: number): number {
   return f64buf.getUint32(0);
 }
 
-export function genExportInput(rng: Rng, targets: FuzzTarget[], ctx: InputContext): ExportInput {
-  const t = rng.pick(targets);
-  return { kind: 'export', export: t.export, args: t.params.map((p) => genArg(rng, p, ctx)) };
-}
-
-function mutateArg(rng: Rng, a: ArgValue, ctx: InputContext): ArgValue {
+export function mutateArg(rng: Rng, a: ArgValue, ctx: InputContext): ArgValue {
   if (a.type === 'f32' || a.type === 'f64' || rng.chance(0.4)) return genArg(rng, a.type, ctx);
   if (a.type === 'i32') {
     const v = Number(a.value) | 0;
@@ -214,17 +241,6 @@ function mutateArg(rng: Rng, a: ArgValue, ctx: InputContext): ArgValue {
     default:
       return intArg(a.type, v * 2n);
   }
-}
-
-export function mutateExportInput(rng: Rng, input: ExportInput, targets: FuzzTarget[], ctx: InputContext): ExportInput {
-  if (!input.args.length || rng.chance(0.1)) return genExportInput(rng, targets, ctx);
-  const args = input.args.slice();
-  const n = 1 + (rng.chance(0.3) ? rng.int(args.length) : 0);
-  for (let k = 0; k < n; k++) {
-    const i = rng.int(args.length);
-    args[i] = mutateArg(rng, args[i], ctx);
-  }
-  return { kind: 'export', export: input.export, args };
 }
 
 /** Strings a command is likely to treat specially: paths that leave a folder, options, format strings. */
@@ -330,10 +346,10 @@ export function* reductions(input: FuzzInput): Generator<FuzzInput> {
 }
 
 /**
- * An export input as the fuzzing loop handles it (fuzzer.ts): the target's index and the values passed to
- * it, with the text form (`ArgValue`) of an i64 or float argument beside it (its bits, which a NaN payload
- * needs); an i32 argument has only its number, turned into text when the input is reported. The loop
- * generates and mutates into one reused candidate, so an execution allocates nothing for i32 arguments.
+ * An export input as the fuzzing loop keeps it in its corpus (fuzzer.ts, batch.ts): the target's index and
+ * the values passed to it, with the text form (`ArgValue`) of an i64 or float argument beside it (its bits,
+ * which a NaN payload needs); an i32 argument has only its number, turned into text when the input is
+ * reported.
  */
 export interface ExportCandidate {
   target: number;
@@ -341,94 +357,8 @@ export interface ExportCandidate {
   texts: (ArgValue | undefined)[];
 }
 
-export function newCandidate(): ExportCandidate {
-  return { target: 0, vals: [], texts: [] };
-}
-
-export function copyCandidate(from: ExportCandidate, to: ExportCandidate = newCandidate()): ExportCandidate {
-  to.target = from.target;
-  const n = from.vals.length;
-  sizeCandidate(to, n);
-  for (let i = 0; i < n; i++) {
-    to.vals[i] = from.vals[i];
-    to.texts[i] = from.texts[i];
-  }
-  return to;
-}
-
-/** setting an array's length is a runtime call: only when it changes */
-function sizeCandidate(c: ExportCandidate, n: number): void {
-  if (c.vals.length !== n) {
-    c.vals.length = n;
-    c.texts.length = n;
-  }
-}
-
-function setArg(out: ExportCandidate, i: number, a: ArgValue): void {
-  out.vals[i] = argToWasm(a);
-  out.texts[i] = a;
-}
-
-/** genExportInput's choices, into `out` */
-export function genCandidate(rng: Rng, targets: FuzzTarget[], ctx: InputContext, out: ExportCandidate): void {
-  const t = rng.int(targets.length);
-  const params = targets[t].params;
-  out.target = t;
-  sizeCandidate(out, params.length);
-  for (let i = 0; i < params.length; i++) {
-    if (params[i] === 'i32') {
-      out.vals[i] = genI32(rng, ctx, numbers32Of(ctx));
-      out.texts[i] = undefined;
-    } else setArg(out, i, genArg(rng, params[i], ctx));
-  }
-}
-
-/** mutateExportInput's choices: `src` into `out` (which may be `src`) */
-export function mutateCandidate(rng: Rng, src: ExportCandidate, targets: FuzzTarget[], ctx: InputContext, out: ExportCandidate): void {
-  const n = src.vals.length;
-  if (!n || rng.chance(0.1)) return genCandidate(rng, targets, ctx, out);
-  if (out !== src) copyCandidate(src, out);
-  const params = targets[out.target].params;
-  const times = 1 + (rng.chance(0.3) ? rng.int(n) : 0);
-  for (let k = 0; k < times; k++) {
-    const i = rng.int(n);
-    if (params[i] !== 'i32') {
-      setArg(out, i, mutateArg(rng, out.texts[i]!, ctx));
-      continue;
-    }
-    if (rng.chance(0.4)) {
-      out.vals[i] = genI32(rng, ctx, numbers32Of(ctx));
-      continue;
-    }
-    const v = out.vals[i] as number;
-    switch (rng.int(4)) {
-      case 0:
-        out.vals[i] = (v + rng.int(33) - 16) | 0;
-        break;
-      case 1:
-        out.vals[i] = v ^ (1 << rng.int(32));
-        break;
-      case 2:
-        out.vals[i] = -v | 0;
-        break;
-      default:
-        out.vals[i] = (v * 2) | 0;
-    }
-  }
-}
-
 /** The input a candidate stands for (for the corpus, a finding, the minimiser). */
 export function candidateInput(c: ExportCandidate, targets: FuzzTarget[]): ExportInput {
   const t = targets[c.target];
   return { kind: 'export', export: t.export, args: t.params.map((type, i) => c.texts[i] ?? { type, value: String(c.vals[i]) }) };
-}
-
-/** the key of a candidate's input for the set of inputs that used up their budget (fuzzer.ts) */
-export function candidateSignature(c: ExportCandidate, targets: FuzzTarget[]): string {
-  let s = targets[c.target].export;
-  for (let i = 0; i < c.vals.length; i++) {
-    const t = c.texts[i];
-    s += ` ${t ? t.bits ?? t.value : c.vals[i]}`;
-  }
-  return s;
 }
