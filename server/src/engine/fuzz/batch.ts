@@ -6,8 +6,8 @@
  * kept beside its slot; an i32 argument is only its number. One slot more than `capacity` is kept for the
  * single executions of the minimiser and of --replay, so they leave the batch as it is.
  */
-import type { DriverLayout } from './driver';
-import { argToWasm, genArg, genI32, mutateArg, mutateI32, numbers32Of, type ExportCandidate, type InputContext, type Rng } from './inputs';
+import { GEN_EDGES, GEN_MAX_NUMS, GEN_MEM, GEN_NUMS, GEN_PARAMS, GEN_RNG, type DriverLayout } from './driver';
+import { argToWasm, genArg, genI32, I32_EDGES, memoryValues32, mutateArg, mutateI32, numbers32Of, type ExportCandidate, type InputContext, type Rng } from './inputs';
 import type { ArgValue, FuzzTarget, NumType } from './types';
 
 export class ExportBatch {
@@ -25,6 +25,10 @@ export class ExportBatch {
   private readonly base: number;
   private readonly step: number;
   private readonly i32Only: boolean[];
+  /** i32 index of the driver generator's data (driver.ts, generator) */
+  private readonly gen: number;
+  private readonly corpusBase: number;
+  private readonly corpusStep: number;
 
   constructor(buffer: ArrayBuffer, layout: DriverLayout, coverageGlobals: number, private readonly targets: FuzzTarget[]) {
     this.capacity = layout.slots - 1;
@@ -38,6 +42,44 @@ export class ExportBatch {
     const maxParams = (layout.stride - 8) / 8;
     this.texts = Array.from({ length: layout.slots }, () => new Array<ArgValue | undefined>(maxParams).fill(undefined));
     this.i32Only = targets.map((t) => t.params.every((p) => p === 'i32'));
+    this.gen = layout.gen.base >> 2;
+    this.corpusBase = this.gen + (GEN_PARAMS >> 2) + targets.length;
+    this.corpusStep = layout.gen.corpusStride >> 2;
+  }
+
+  /** whether the driver's generator can make this session's inputs (i32 arguments only, a dictionary it holds) */
+  generatorFits(ctx: InputContext): boolean {
+    return this.i32Only.every(Boolean) && numbers32Of(ctx).length <= GEN_MAX_NUMS;
+  }
+
+  /** the driver generator's data: its state (the seeded sequence's), the edge values, the constants, the targets' parameter counts */
+  generatorSetup(state: Int32Array, ctx: InputContext): void {
+    const g = this.gen;
+    this.i32.set(state, g + (GEN_RNG >> 2));
+    this.i32.set(I32_EDGES, g + (GEN_EDGES >> 2));
+    this.i32.set(numbers32Of(ctx), g + (GEN_NUMS >> 2));
+    this.i32.set(this.targets.map((t) => t.params.length), g + (GEN_PARAMS >> 2));
+  }
+
+  /** the memory's values now, for the driver's generator (before each batch) */
+  generatorMemory(ctx: InputContext): void {
+    this.i32.set(memoryValues32(ctx), this.gen + (GEN_MEM >> 2));
+  }
+
+  /** corpus entry k, for the driver's generator */
+  corpusAdd(k: number, c: ExportCandidate): void {
+    const o = this.corpusBase + k * this.corpusStep;
+    this.i32[o] = c.target;
+    for (let j = 0; j < c.vals.length; j++) this.i32[o + 1 + j] = c.vals[j] as number;
+  }
+
+  /** slot `from` copied to slot `to` (the batch without the inputs skipped) */
+  move(from: number, to: number): void {
+    const a = this.base + from * this.step;
+    this.i32.copyWithin(this.base + to * this.step, a, a + this.step);
+    const t = this.texts[from];
+    this.texts[from] = this.texts[to];
+    this.texts[to] = t;
   }
 
   target(s: number): number {
@@ -85,7 +127,10 @@ export class ExportBatch {
   read(s: number): ExportCandidate {
     const target = this.target(s);
     const params = this.targets[target].params;
-    return { target, vals: params.map((p, j) => this.value(s, j, p)), texts: params.map((p, j) => (p === 'i32' ? undefined : this.texts[s][j])) };
+    const vals = params.map((p, j) => this.value(s, j, p));
+    const c: ExportCandidate = { target, vals, texts: params.map((p, j) => (p === 'i32' ? undefined : this.texts[s][j])) };
+    if (this.i32Only[target]) c.ints = Int32Array.from(vals as number[]);
+    return c;
   }
 
   /** the arguments of slot s, for a call from JavaScript */
@@ -114,8 +159,9 @@ export class ExportBatch {
     this.i32[this.base + s * this.step] = t;
     if (this.i32Only[t]) {
       const numbers32 = numbers32Of(ctx);
+      const i32 = this.i32;
       const k = this.at(s, 0);
-      for (let j = 0; j < params.length; j++) this.i32[k + 2 * j] = genI32(rng, ctx, numbers32);
+      for (let j = 0; j < params.length; j++) i32[k + 2 * j] = genI32(rng, ctx, numbers32);
       return;
     }
     const texts = this.texts[s];
@@ -129,38 +175,51 @@ export class ExportBatch {
 
   /**
    * The next input of the loop into slot s, from one draw for the choices (a second when several arguments
-   * may change): three in four mutate a corpus entry (chosen by the upper 24 bits) unless the corpus is
+   * may change): three in four mutate a corpus entry (chosen by the upper 16 bits) unless the corpus is
    * empty, else (and for about 1 mutation in 11) a fresh input of a target chosen at random. A mutation
-   * changes one argument, or (3 in 10) up to all of them, one draw each (mutateI32, or mutateArg for the
+   * changes one argument, or (5 in 16) up to all of them, one draw each (mutateI32, or mutateArg for the
    * other types).
    */
   next(s: number, rng: Rng, corpus: ExportCandidate[], ctx: InputContext): void {
     const r = rng.next();
-    const pick = (r >>> 8) / 16777216;
     if (!corpus.length || (r & 3) === 0 || ((r >>> 2) & 63) < 6) {
-      this.generate(s, Math.floor(pick * this.targets.length), rng, ctx);
+      this.generate(s, ((r >>> 16) * this.targets.length) >>> 16, rng, ctx);
       return;
     }
-    const src = corpus[Math.floor(pick * corpus.length)];
+    const src = corpus[((r >>> 16) * corpus.length) >>> 16];
     const n = src.vals.length;
     if (!n) {
       this.generate(s, src.target, rng, ctx);
       return;
     }
-    this.write(s, src);
-    const params = this.targets[src.target].params;
     let times = 1;
     if (n > 1) {
       const r1 = rng.next();
-      if ((r1 & 15) < 5) times = 1 + Math.floor(((r1 >>> 8) / 16777216) * n);
+      if ((r1 & 15) < 5) times = 1 + (((r1 >>> 16) * n) >>> 16);
     }
-    const numbers32 = numbers32Of(ctx);
+    const ints = src.ints;
+    if (ints) {
+      // i32 arguments only: copied and changed in place, no type to look at
+      const i32 = this.i32;
+      const o = this.base + s * this.step;
+      i32[o] = src.target;
+      for (let j = 0; j < n; j++) i32[o + 2 + 2 * j] = ints[j];
+      const numbers32 = numbers32Of(ctx);
+      for (let m = 0; m < times; m++) {
+        const r2 = rng.next();
+        const k = o + 2 + 2 * (((r2 >>> 24) * n) >>> 8);
+        i32[k] = mutateI32(rng, r2, i32[k], ctx, numbers32);
+      }
+      return;
+    }
+    this.write(s, src);
+    const params = this.targets[src.target].params;
     for (let m = 0; m < times; m++) {
       const r2 = rng.next();
-      const j = Math.floor(((r2 >>> 24) / 256) * n);
+      const j = ((r2 >>> 24) * n) >>> 8;
       if (params[j] === 'i32') {
         const k = this.at(s, j);
-        this.i32[k] = mutateI32(rng, r2, this.i32[k], ctx, numbers32);
+        this.i32[k] = mutateI32(rng, r2, this.i32[k], ctx, numbers32Of(ctx));
       } else this.setArg(s, j, mutateArg(rng, this.texts[s][j]!, ctx));
     }
   }

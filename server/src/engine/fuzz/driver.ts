@@ -43,7 +43,17 @@ export interface DriverLayout {
   slots: number;
   /** the memory's size in pages */
   pages: number;
+  /** the generator's data (`gen`, when every target takes i32 arguments only): see GEN_* */
+  gen: { base: number; corpusStride: number };
 }
+
+/** at gen.base + these: the generator's state (4 i32), the edge values, the memory values, the module's constants */
+export const GEN_RNG = 0, GEN_EDGES = 16, GEN_MEM = 256, GEN_NUMS = 320;
+/** constants the generator keeps at most (the dictionary has 512) */
+export const GEN_MAX_NUMS = 1024;
+export const GEN_PARAMS = GEN_NUMS + 4 * GEN_MAX_NUMS;
+/** corpus entries the generator's memory holds (the fuzzer keeps at most as many) */
+export const GEN_MAX_CORPUS = 1024;
 
 /** fuel units after which `run` returns to let the loop look at its clock (about 10-20 ms of guest work) */
 export const WORK_LIMIT = 1 << 24;
@@ -55,8 +65,11 @@ export function driverLayout(params: number[], coverageGlobals: number, slots: n
   const maxParams = params.reduce((m, p) => Math.max(m, p), 0);
   const stride = 8 + 8 * maxParams;
   const slotBase = Math.ceil((4 * coverageGlobals) / 8) * 8;
-  const pages = Math.max(1, Math.ceil((slotBase + stride * slots) / 65536));
-  return { stride, slotBase, slots, pages };
+  const genBase = slotBase + stride * slots;
+  const corpusStride = 4 + 4 * maxParams;
+  const end = genBase + GEN_PARAMS + 4 * params.length + corpusStride * GEN_MAX_CORPUS;
+  const pages = Math.max(1, Math.ceil(end / 65536));
+  return { stride, slotBase, slots, pages, gen: { base: genBase, corpusStride } };
 }
 
 const nameBytes = (s: string) => [...leb(s.length), ...Buffer.from(s)];
@@ -68,7 +81,7 @@ const section = (id: number, body: number[]) => [id, ...leb(body.length), ...bod
  * (mut i32, when `growGlobal`), `cov<k>` (mut i32) and the memory `batch`. Exports: `run`, `at`, `stop`.
  * `run` is named `name` in the name section, so its frame can be told from the guest's in a trap's stack.
  */
-export function buildDriver(all: (DriverTarget | undefined)[], opts: { coverageGlobals: number; growGlobal: boolean; fuelPerExec: number; layout: DriverLayout; name: string }): Uint8Array {
+export function buildDriver(all: (DriverTarget | undefined)[], opts: { coverageGlobals: number; growGlobal: boolean; fuelPerExec: number; layout: DriverLayout; name: string; gen?: boolean }): Uint8Array {
   const { coverageGlobals, growGlobal, fuelPerExec, layout } = opts;
   const called = all.flatMap((t, k) => (t ? [{ ...t, k }] : []));
   const targets = called;
@@ -143,22 +156,161 @@ export function buildDriver(all: (DriverTarget | undefined)[], opts: { coverageG
   b.push(0x0b);
   const body = [0x02, 0x01, 0x7f, 0x01, 0x7e, ...b];
 
+  const funcs = [leb(runType)];
+  const globalDefs = [[0x7f, 0x01, 0x41, 0x00, 0x0b], [0x7f, 0x01, 0x41, 0x00, 0x0b]];
+  const exportList = [
+    [...nameBytes('run'), 0x00, ...leb(n)],
+    [...nameBytes('at'), 0x03, ...leb(AT)],
+    [...nameBytes('stop'), 0x03, ...leb(STOP)],
+  ];
+  const bodies = [[...leb(body.length), ...body]];
+  if (opts.gen) {
+    const g = generator(all.length, layout, { types: types.length, funcs: n + 1 });
+    types.push(...g.types);
+    funcs.push(...g.funcs);
+    for (let k = 0; k < g.globals; k++) globalDefs.push([0x7f, 0x01, 0x41, 0x00, 0x0b]);
+    exportList.push([...nameBytes('gen'), 0x00, ...leb(g.genIndex)]);
+    bodies.push(...g.bodies.map((b) => [...leb(b.length), ...b]));
+  }
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec(types)),
     ...section(2, vec(imports)),
-    ...section(3, vec([leb(runType)])),
-    ...section(6, vec([[0x7f, 0x01, 0x41, 0x00, 0x0b], [0x7f, 0x01, 0x41, 0x00, 0x0b]])),
-    ...section(7, vec([
-      [...nameBytes('run'), 0x00, ...leb(n)],
-      [...nameBytes('at'), 0x03, ...leb(AT)],
-      [...nameBytes('stop'), 0x03, ...leb(STOP)],
-    ])),
-    ...section(10, vec([[...leb(body.length), ...body]])),
+    ...section(3, vec(funcs)),
+    ...section(6, vec(globalDefs)),
+    ...section(7, vec(exportList)),
+    ...section(10, vec(bodies)),
     ...section(0, [...nameBytes('name'), 0x01, ...(() => {
       const sub = vec([[...leb(n), ...nameBytes(opts.name)]]);
       return [...leb(sub.length), ...sub];
     })()]),
   ];
   return new Uint8Array(bytes);
+}
+
+/**
+ * The generator (`gen(count, corpusSize, constants)`): ExportBatch.next's choices (batch.ts), made in wasm
+ * for a session whose targets all take i32 arguments only, into slots 0..count-1. The same draws of the
+ * same sfc32 sequence (its state at gen.base + GEN_RNG, kept across driver instances), the same values
+ * (the edge values, the memory's values and the module's constants as the executor wrote them at
+ * GEN_EDGES, GEN_MEM, GEN_NUMS; each target's parameter count at GEN_PARAMS), and the corpus (at
+ * GEN_PARAMS + 4 * targets: each entry its target, then its arguments): test/unit/sandbox/fuzz-driver.test.ts
+ * compares it with ExportBatch.next.
+ */
+function generator(targetCount: number, layout: DriverLayout, at: { types: number; funcs: number }) {
+  const G = layout.gen.base;
+  const types = [[0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x00]];
+  const funcs = [leb(at.types)];
+  const c = (v: number) => [0x41, ...sleb(v | 0)];
+  const lg = (i: number) => [0x20, ...leb(i)];
+  const ls = (i: number) => [0x21, ...leb(i)];
+  const load = (off: number) => [0x28, 0x02, ...leb(off)];
+  const store = (off: number) => [0x36, 0x02, ...leb(off)];
+  const ADD = 0x6a, SUB = 0x6b, MUL = 0x6c, DIVU = 0x6e, REMU = 0x70, AND = 0x71, OR = 0x72, XOR = 0x73, SHL = 0x74, SHRU = 0x76, LTU = 0x49, GEU = 0x4f, EQZ = 0x45, GTU = 0x4b;
+  const BLOCK = [0x02, 0x40], BLOCK_I32 = [0x02, 0x7f], LOOP = [0x03, 0x40], IF = [0x04, 0x40], ELSE = 0x05, END = 0x0b;
+  const br = (d: number) => [0x0c, ...leb(d)];
+  const brIf = (d: number) => [0x0d, ...leb(d)];
+
+  // params 0 count, 1 nc, 2 nn; locals: 3 s, 4 o, 5 r, 6 t, 7 n, 8 j, 9 src, 10 times, 11 m, 12 k,
+  // 13-16 the sfc32 state (in locals: registers), 17 its t, 18-20 genI32's r, hi, x
+  const COUNT = 0, NC = 1, NN = 2, S = 3, O = 4, RR = 5, T = 6, N = 7, J = 8, SRC = 9, TIMES = 10, M = 11, K = 12;
+  const A = 13, B = 14, C = 15, D = 16, RT = 17, GR = 18, HI = 19, X = 20;
+  // one step of sfc32, its number left on the stack
+  const rnd = () => [
+    ...lg(A), ...lg(B), ADD, ...lg(D), ADD, ...ls(RT),
+    ...lg(D), ...c(1), ADD, ...ls(D),
+    ...lg(B), ...lg(B), ...c(9), SHRU, XOR, ...ls(A),
+    ...lg(C), ...lg(C), ...c(3), SHL, ADD, ...ls(B),
+    ...lg(C), ...c(21), SHL, ...lg(C), ...c(11), SHRU, OR, ...lg(RT), ADD, ...ls(C),
+    ...lg(RT),
+  ];
+  // genI32 (inputs.ts), its value left on the stack
+  const pickAt = (len: number[], base: number) => [...lg(HI), ...len, MUL, ...c(16), SHRU, ...c(2), SHL, ...load(G + base)];
+  const genI32 = () => [
+    ...BLOCK_I32,
+    ...rnd(), ...ls(GR), ...lg(GR), ...c(16), SHRU, ...ls(HI),
+    ...BLOCK, ...BLOCK, ...BLOCK, ...BLOCK, ...BLOCK,
+    ...lg(GR), ...c(7), AND, 0x0e, 0x08, 0x00, 0x00, 0x00, 0x01, 0x02, 0x02, 0x03, 0x04, 0x04,
+    END, ...pickAt(c(29), GEN_EDGES), ...br(4),
+    END, ...pickAt(c(10), GEN_MEM), ...br(3),
+    END,
+    // a constant or a neighbour: x = (hi * nn * 3) >>> 16; nums[x / 3] + x % 3 - 1
+    ...lg(NN), ...IF,
+    ...lg(HI), ...lg(NN), MUL, ...c(3), MUL, ...c(16), SHRU, ...ls(X),
+    ...lg(X), ...c(3), DIVU, ...c(2), SHL, ...load(G + GEN_NUMS), ...lg(X), ...c(3), REMU, ADD, ...c(1), SUB, ...br(3),
+    END,
+    ...lg(GR), ...c(8), SHRU, ...c(255), AND, ...br(2),
+    END, ...lg(GR), ...c(8), SHRU, ...c(255), AND, ...br(1),
+    END, ...rnd(),
+    END,
+  ];
+  // mutateI32(r = RR, v = the value at K + 8), its value left on the stack
+  const mutate = () => [
+    ...BLOCK_I32,
+    ...lg(RR), ...c(15), AND, ...c(6), LTU, ...IF, ...genI32(), ...br(1), END,
+    ...BLOCK, ...BLOCK, ...BLOCK, ...BLOCK,
+    ...lg(RR), ...c(4), SHRU, ...c(3), AND, 0x0e, 0x03, 0x00, 0x01, 0x02, 0x03,
+    END, ...lg(K), ...load(8), ...lg(RR), ...c(8), SHRU, ...c(0xffff), AND, ...c(33), REMU, ADD, ...c(16), SUB, ...br(3),
+    END, ...lg(K), ...load(8), ...c(1), ...lg(RR), ...c(8), SHRU, SHL, XOR, ...br(2),
+    END, ...c(0), ...lg(K), ...load(8), SUB, ...br(1),
+    END, ...lg(K), ...load(8), ...c(1), SHL,
+    END,
+  ];
+  const corpusBase = G + GEN_PARAMS + 4 * targetCount;
+  const slotArg = (jl: number) => [...lg(O), ...lg(jl), ...c(8), MUL, ADD]; // o + 8j (the store's offset adds 8)
+  const gen = [0x01, ...leb(18), 0x7f,
+    ...c(G), ...load(GEN_RNG), ...ls(A), ...c(G), ...load(GEN_RNG + 4), ...ls(B), ...c(G), ...load(GEN_RNG + 8), ...ls(C), ...c(G), ...load(GEN_RNG + 12), ...ls(D),
+    ...c(layout.slotBase), ...ls(O),
+    ...BLOCK, ...LOOP,
+    ...lg(S), ...lg(COUNT), GEU, ...brIf(1),
+    ...rnd(), ...ls(RR),
+    // fresh: no corpus, or r & 3 == 0, or ((r >>> 2) & 63) < 6
+    ...lg(NC), EQZ, ...lg(RR), ...c(3), AND, EQZ, OR, ...lg(RR), ...c(2), SHRU, ...c(63), AND, ...c(6), LTU, OR,
+    ...IF,
+    ...lg(RR), ...c(16), SHRU, ...c(targetCount), MUL, ...c(16), SHRU, ...ls(T),
+    ...lg(O), ...lg(T), ...store(0),
+    ...lg(T), ...c(2), SHL, ...load(G + GEN_PARAMS), ...ls(N),
+    ...c(0), ...ls(J),
+    ...BLOCK, ...LOOP,
+    ...lg(J), ...lg(N), GEU, ...brIf(1),
+    ...slotArg(J), ...genI32(), ...store(8),
+    ...lg(J), ...c(1), ADD, ...ls(J), ...br(0),
+    END, END,
+    ELSE,
+    // a corpus entry: ((r >>> 16) * nc) >>> 16
+    ...lg(RR), ...c(16), SHRU, ...lg(NC), MUL, ...c(16), SHRU, ...c(layout.gen.corpusStride), MUL, ...c(corpusBase), ADD, ...ls(SRC),
+    ...lg(SRC), ...load(0), ...ls(T),
+    ...lg(O), ...lg(T), ...store(0),
+    ...lg(T), ...c(2), SHL, ...load(G + GEN_PARAMS), ...ls(N),
+    ...lg(N), ...IF,
+    ...c(1), ...ls(TIMES),
+    ...lg(N), ...c(1), GTU, ...IF,
+    ...rnd(), ...ls(K),
+    ...lg(K), ...c(15), AND, ...c(5), LTU, ...IF,
+    ...lg(K), ...c(16), SHRU, ...lg(N), MUL, ...c(16), SHRU, ...c(1), ADD, ...ls(TIMES),
+    END, END,
+    // copy the entry's arguments
+    ...c(0), ...ls(J),
+    ...BLOCK, ...LOOP,
+    ...lg(J), ...lg(N), GEU, ...brIf(1),
+    ...slotArg(J), ...lg(SRC), ...lg(J), ...c(2), SHL, ADD, ...load(4), ...store(8),
+    ...lg(J), ...c(1), ADD, ...ls(J), ...br(0),
+    END, END,
+    // times mutations: r2 = rnd(); k = o + 8 * (((r2 >>> 24) * n) >>> 8)
+    ...c(0), ...ls(M),
+    ...BLOCK, ...LOOP,
+    ...lg(M), ...lg(TIMES), GEU, ...brIf(1),
+    ...rnd(), ...ls(RR),
+    ...lg(O), ...lg(RR), ...c(24), SHRU, ...lg(N), MUL, ...c(8), SHRU, ...c(8), MUL, ADD, ...ls(K),
+    ...lg(K), ...mutate(), ...store(8),
+    ...lg(M), ...c(1), ADD, ...ls(M), ...br(0),
+    END, END,
+    END, // if n
+    END, // if fresh else
+    ...lg(O), ...c(layout.stride), ADD, ...ls(O),
+    ...lg(S), ...c(1), ADD, ...ls(S), ...br(0),
+    END, END,
+    ...c(G), ...lg(A), ...store(GEN_RNG), ...c(G), ...lg(B), ...store(GEN_RNG + 4), ...c(G), ...lg(C), ...store(GEN_RNG + 8), ...c(G), ...lg(D), ...store(GEN_RNG + 12),
+    END];
+  return { types, funcs, globals: 0, genIndex: at.funcs, bodies: [gen] };
 }

@@ -17,7 +17,7 @@ import type { RunReport, SandboxOptions } from '../sandbox/types';
 import { ProcExit } from '../sandbox/wasi/preview1';
 import { WA, type WasmInstance, type WasmMemory, type WasmModule } from '../sandbox/wasm-api';
 import { ExportBatch } from './batch';
-import { buildDriver, driverLayout, type DriverTarget } from './driver';
+import { buildDriver, driverLayout, GEN_MAX_NUMS, type DriverTarget } from './driver';
 import type { ExecCause, Executor } from './fuzzer';
 import { argToWasm } from './inputs';
 import type { CommandInput, ExportInput, FuzzInput, FuzzPlan, NumType } from './types';
@@ -82,7 +82,9 @@ export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error';
   let called: boolean[] = targets.map(() => false);
   const driverName = `${names.fuel}_driver`;
   let batchMemory: WasmMemory | undefined;
-  let drv: { run: (from: number, to: number) => number; at: Global; stop: Global } | undefined;
+  let drv: { run: (from: number, to: number) => number; gen?: (count: number, corpus: number, constants: number) => void; at: Global; stop: Global } | undefined;
+  /** the driver generates the inputs too (every target called by it, with i32 arguments only) */
+  let generates = false;
   const linkDriver = () => {
     drv = undefined;
     if (!driverModule) return;
@@ -94,7 +96,7 @@ export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error';
       if (called[k]) imports[`f${k}`] = fns[k];
     });
     const e = new WA.Instance(driverModule, { w: imports }).exports;
-    drv = { run: e.run as (from: number, to: number) => number, at: e.at as Global, stop: e.stop as Global };
+    drv = { run: e.run as (from: number, to: number) => number, gen: e.gen as ((count: number, corpus: number, constants: number) => void) | undefined, at: e.at as Global, stop: e.stop as Global };
   };
 
   const adopt = (inst: WasmInstance) => {
@@ -134,13 +136,15 @@ export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error';
     if (called.some(Boolean)) {
       try {
         const all = targets.map((t, k): DriverTarget | undefined => (called[k] ? { params: t.params, results: t.results as NumType[] } : undefined));
-        driverModule = new WA.Module(buildDriver(all, { coverageGlobals: c.coverage.globals, growGlobal: !!c.growFailed(), fuelPerExec: plan.fuelPerExec, layout, name: driverName }));
+        generates = called.every(Boolean) && targets.every((t) => t.params.every((p) => p === 'i32')) && plan.dictionary.numbers.length <= GEN_MAX_NUMS;
+        driverModule = new WA.Module(buildDriver(all, { coverageGlobals: c.coverage.globals, growGlobal: !!c.growFailed(), fuelPerExec: plan.fuelPerExec, layout, name: driverName, gen: generates }));
         batchMemory = new WA.Memory({ initial: layout.pages, maximum: layout.pages });
         linkDriver();
       } catch {
         // the engine refused the driver or its links (it should not): every target is called from JavaScript
         driverModule = undefined;
         drv = undefined;
+        generates = false;
       }
     }
     if (!drv) called = targets.map(() => false);
@@ -375,6 +379,7 @@ export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error';
     batch,
     driver: !!drv,
     run,
+    ...(generates && { generate: (count: number, corpus: number) => drv!.gen!(count, corpus, plan.dictionary.numbers.length) }),
     memoryBytes: () => (memory ? memory.buffer.byteLength : 65536),
     exec: (input: FuzzInput) => (input.kind === 'export' ? execExport(input) : execCommand(input)),
   };

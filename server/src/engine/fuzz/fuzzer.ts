@@ -7,6 +7,7 @@
  * same sequence it gets.
  */
 import type { ExportBatch } from './batch';
+import { GEN_MAX_CORPUS } from './driver';
 import { candidateInput, genCommandInput, mutateCommandInput, reductions, Rng, type ExportCandidate, type InputContext } from './inputs';
 import type { CommandInput, FindingKind, FuzzFinding, FuzzInput, FuzzPlan, FuzzProgress } from './types';
 
@@ -30,6 +31,11 @@ export interface Executor {
    * `coverage`; `to` when none did
    */
   run(from: number, to: number): number;
+  /**
+   * export mode, when the driver generates the inputs (every target takes i32 arguments only): ExportBatch.next
+   * into slots 0..count-1, in wasm, from the corpus entries 0..corpus-1 given to the batch (`corpusAdd`)
+   */
+  generate?(count: number, corpus: number): void;
   /** the cause of the slot `run` stopped at */
   cause: ExecCause | undefined;
   readonly coverage: Int32Array;
@@ -45,7 +51,8 @@ export interface FuzzSummary {
   replayCause?: ExecCause;
 }
 
-const MAX_CORPUS = 1024;
+/** the corpus's size at most (the driver's generator holds as many entries) */
+const MAX_CORPUS = GEN_MAX_CORPUS;
 const MINIMISE_EXECS = 400;
 const PROGRESS_MS = 250;
 const MAX_HANGS = 10_000;
@@ -123,6 +130,8 @@ export function fuzzLoop(
     const execOf = new Float64Array(batch.capacity);
     let filled = 0;
     let pos = 0;
+    // the driver's generator continues the seeded sequence
+    if (ex.generate) batch.generatorSetup(rng.state(), ctx);
     for (;;) {
       if (pos === filled) {
         execs = generated;
@@ -132,6 +141,18 @@ export function fuzzLoop(
         ctx.memoryBytes = ex.memoryBytes();
         filled = 0;
         pos = 0;
+        if (ex.generate) {
+          const count = plan.maxExecs === undefined ? batch.capacity : Math.min(batch.capacity, plan.maxExecs - generated);
+          batch.generatorMemory(ctx);
+          ex.generate(count, candidates.length);
+          for (let s = 0; s < count; s++) {
+            generated++;
+            if (hangs.size && hangs.has(batch.signature(s))) continue;
+            if (filled !== s) batch.move(s, filled);
+            execOf[filled++] = generated - 1;
+          }
+          continue;
+        }
         while (filled < batch.capacity && (plan.maxExecs === undefined || generated < plan.maxExecs)) {
           generated++;
           batch.next(filled, rng, candidates, ctx);
@@ -152,7 +173,11 @@ export function fuzzLoop(
       }
       const cause = ex.cause;
       if (cause?.kind === 'timeout' && hangs.size < MAX_HANGS) hangs.add(batch.signature(r));
-      if (grew() && !cause && candidates.length < MAX_CORPUS) candidates.push(batch.read(r));
+      if (grew() && !cause && candidates.length < MAX_CORPUS) {
+        const c = batch.read(r);
+        batch.corpusAdd(candidates.length, c);
+        candidates.push(c);
+      }
       if (cause && !causes.has(cause.key)) found(cause, candidateInput(batch.read(r), targets), execOf[r]);
       pos = r + 1;
     }

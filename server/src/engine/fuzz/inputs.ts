@@ -6,31 +6,57 @@
  */
 import type { ArgValue, CommandInput, ExportInput, FuzzInput, FuzzTarget, NumType } from './types';
 
-/** sfc32: small, fast, 128-bit state; seeded from one 32-bit number. */
+/**
+ * sfc32: small, fast, 128-bit state; seeded from one 32-bit number. The numbers are made POOL at a time
+ * (the state in locals, so in registers), and handed out one by one: the same sequence, at a fraction of
+ * the cost of updating the state for each.
+ */
+const POOL = 256;
 export class Rng {
-  /** a, b, c, d: an Int32Array rather than fields, so the state is stored as plain int32 (no boxed numbers) */
   private readonly s = new Int32Array(4);
+  private readonly pool = new Uint32Array(POOL);
+  private i = POOL;
   constructor(seed: number) {
     const s = this.s;
     s[0] = 0x9e3779b9;
     s[1] = 0x243f6a88;
     s[2] = 0xb7e15162;
     s[3] = seed >>> 0;
-    for (let i = 0; i < 15; i++) this.next();
+    this.fill(15);
+    this.i = POOL;
+  }
+  /** the next n numbers of the sequence into the pool */
+  private fill(n: number): void {
+    const s = this.s;
+    const pool = this.pool;
+    let a = s[0];
+    let b = s[1];
+    let c = s[2];
+    let d = s[3];
+    for (let k = 0; k < n; k++) {
+      const t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (((c << 21) | (c >>> 11)) + t) | 0;
+      pool[k] = t;
+    }
+    s[0] = a;
+    s[1] = b;
+    s[2] = c;
+    s[3] = d;
+  }
+  /** the state of the sequence after the numbers made so far (the driver's generator continues from it) */
+  state(): Int32Array {
+    return this.s.slice();
   }
   /** uniform in [0, 2^32) */
   next(): number {
-    const s = this.s;
-    const a = s[0];
-    const b = s[1];
-    const c = s[2];
-    const d = s[3];
-    const t = (((a + b) | 0) + d) | 0;
-    s[3] = (d + 1) | 0;
-    s[0] = b ^ (b >>> 9);
-    s[1] = (c + (c << 3)) | 0;
-    s[2] = (((c << 21) | (c >>> 11)) + t) | 0;
-    return t >>> 0;
+    if (this.i === POOL) {
+      this.fill(POOL);
+      this.i = 0;
+    }
+    return this.pool[this.i++];
   }
   /** uniform in [0, n) */
   int(n: number): number {
@@ -44,7 +70,7 @@ export class Rng {
   }
 }
 
-const I32_EDGES = [0, 1, -1, 2, -2, 7, 8, 15, 16, 31, 32, 63, 64, 127, 128, 255, 256, 1023, 1024, 4095, 4096, 32767, 32768, 65535, 65536, 0x7fffffff, -0x80000000, 0x7ffffffe, -0x7fffffff];
+export const I32_EDGES = [0, 1, -1, 2, -2, 7, 8, 15, 16, 31, 32, 63, 64, 127, 128, 255, 256, 1023, 1024, 4095, 4096, 32767, 32768, 65535, 65536, 0x7fffffff, -0x80000000, 0x7ffffffe, -0x7fffffff];
 const I64_EDGES = [0n, 1n, -1n, 2n, 255n, 256n, 65536n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, 0x7fffffffffffffffn, -0x8000000000000000n, 0x7ffffffffffffffen];
 /** f64 bit patterns: zeros, ones, infinities, the canonical NaN and NaN payloads (quiet, signalling, negative), extremes */
 const F64_EDGE_BITS = [
@@ -105,6 +131,12 @@ export interface InputContext {
   memoryBytes: number;
 }
 
+/** the lengths near the memory's size and pointers at its end, as i32 values (the driver's generator has them too) */
+export function memoryValues32(ctx: InputContext): number[] {
+  memoryValues(ctx);
+  return memoryList32;
+}
+
 let memoryFor = -1;
 let memoryList: bigint[] = [];
 let memoryList32: number[] = [];
@@ -122,25 +154,26 @@ function memoryValues(ctx: InputContext): bigint[] {
 /**
  * An i32 argument as a number (no BigInt on the hot path), from one draw (a second for a random one): its low
  * 3 bits choose the kind (an edge value 3 in 8, a length or pointer near the memory's end 1 in 8, one of the
- * module's constants or a neighbour 2 in 8, a byte 1 in 8, anything 1 in 8), its upper 24 bits the pick.
+ * module's constants or a neighbour 2 in 8, a byte 1 in 8, anything 1 in 8), its upper bits the pick.
  */
 export function genI32(rng: Rng, ctx: InputContext, numbers32: number[]): number {
   const r = rng.next();
-  const pick = (r >>> 8) / 16777216;
+  // the pick: (upper 16 bits * length) >>> 16, uniform enough for these short lists (at most 3 * 512 entries)
+  const hi = r >>> 16;
   switch (r & 7) {
     // indexed rather than rng.pick: a monomorphic access on the hot path
     case 0:
     case 1:
     case 2:
-      return I32_EDGES[Math.floor(pick * I32_EDGES.length)];
+      return I32_EDGES[(hi * I32_EDGES.length) >>> 16];
     case 3:
       memoryValues(ctx);
-      return memoryList32[Math.floor(pick * memoryList32.length)];
+      return memoryList32[(hi * memoryList32.length) >>> 16];
     case 4:
     case 5:
       if (numbers32.length) {
-        const x = Math.floor(pick * numbers32.length * 3);
-        return (numbers32[Math.floor(x / 3)] + (x % 3) - 1) | 0;
+        const x = (hi * numbers32.length * 3) >>> 16;
+        return (numbers32[(x / 3) | 0] + (x % 3) - 1) | 0;
       }
       return (r >>> 8) & 255;
     case 6:
@@ -355,6 +388,8 @@ export interface ExportCandidate {
   target: number;
   vals: (number | bigint)[];
   texts: (ArgValue | undefined)[];
+  /** a target with i32 parameters only: the values as an Int32Array (the batch copies them from it) */
+  ints?: Int32Array;
 }
 
 /** The input a candidate stands for (for the corpus, a finding, the minimiser). */
