@@ -174,11 +174,10 @@ export class ExportBatch {
   }
 
   /**
-   * The next input of the loop into slot s, from one draw for the choices (a second when several arguments
-   * may change): three in four mutate a corpus entry (chosen by the upper 16 bits) unless the corpus is
-   * empty, else (and for about 1 mutation in 11) a fresh input of a target chosen at random. A mutation
-   * changes one argument, or (5 in 16) up to all of them, one draw each (mutateI32, or mutateArg for the
-   * other types).
+   * The next input of the loop into slot s, from one draw for the choices: three in four mutate a corpus
+   * entry (chosen by the upper 16 bits) unless the corpus is empty, else (and for about 1 mutation in 11) a
+   * fresh input of a target chosen at random. A mutation changes one argument, or (5 in 16) up to all of
+   * them, one draw each (mutateI32, or mutateArg for the other types).
    */
   next(s: number, rng: Rng, corpus: ExportCandidate[], ctx: InputContext): void {
     const r = rng.next();
@@ -192,11 +191,9 @@ export class ExportBatch {
       this.generate(s, src.target, rng, ctx);
       return;
     }
+    // bits 8-11: several arguments change (5 in 16), bits 12-15: how many
     let times = 1;
-    if (n > 1) {
-      const r1 = rng.next();
-      if ((r1 & 15) < 5) times = 1 + (((r1 >>> 16) * n) >>> 16);
-    }
+    if (n > 1 && ((r >>> 8) & 15) < 5) times = 1 + ((((r >>> 12) & 15) * n) >>> 4);
     const ints = src.ints;
     if (ints) {
       // i32 arguments only: copied and changed in place, no type to look at

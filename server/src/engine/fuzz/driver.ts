@@ -207,58 +207,58 @@ function generator(targetCount: number, layout: DriverLayout, at: { types: numbe
   const load = (off: number) => [0x28, 0x02, ...leb(off)];
   const store = (off: number) => [0x36, 0x02, ...leb(off)];
   const ADD = 0x6a, SUB = 0x6b, MUL = 0x6c, DIVU = 0x6e, REMU = 0x70, AND = 0x71, OR = 0x72, XOR = 0x73, SHL = 0x74, SHRU = 0x76, LTU = 0x49, GEU = 0x4f, EQZ = 0x45, GTU = 0x4b;
-  const BLOCK = [0x02, 0x40], BLOCK_I32 = [0x02, 0x7f], LOOP = [0x03, 0x40], IF = [0x04, 0x40], ELSE = 0x05, END = 0x0b;
+  const BLOCK = [0x02, 0x40], LOOP = [0x03, 0x40], IF = [0x04, 0x40], ELSE = 0x05, END = 0x0b;
   const br = (d: number) => [0x0c, ...leb(d)];
   const brIf = (d: number) => [0x0d, ...leb(d)];
 
   // params 0 count, 1 nc, 2 nn; locals: 3 s, 4 o, 5 r, 6 t, 7 n, 8 j, 9 src, 10 times, 11 m, 12 k,
-  // 13-16 the sfc32 state (in locals: registers), 17 its t, 18-20 genI32's r, hi, x
+  // 13-16 the sfc32 state (in locals: registers), 17 its t, 18-21 genI32's r, hi, x, second draw, 22-23 mutate's new value and v
   const COUNT = 0, NC = 1, NN = 2, S = 3, O = 4, RR = 5, T = 6, N = 7, J = 8, SRC = 9, TIMES = 10, M = 11, K = 12;
-  const A = 13, B = 14, C = 15, D = 16, RT = 17, GR = 18, HI = 19, X = 20;
+  const A = 13, B = 14, C = 15, D = 16, RT = 17, GR = 18, HI = 19, X = 20, R2 = 21, MG = 22, MV = 23;
   // one step of sfc32, its number left on the stack
   const rnd = () => [
     ...lg(A), ...lg(B), ADD, ...lg(D), ADD, ...ls(RT),
     ...lg(D), ...c(1), ADD, ...ls(D),
     ...lg(B), ...lg(B), ...c(9), SHRU, XOR, ...ls(A),
     ...lg(C), ...lg(C), ...c(3), SHL, ADD, ...ls(B),
-    ...lg(C), ...c(21), SHL, ...lg(C), ...c(11), SHRU, OR, ...lg(RT), ADD, ...ls(C),
+    ...lg(C), ...c(21), 0x77, ...lg(RT), ADD, ...ls(C), // i32.rotl
     ...lg(RT),
   ];
-  // genI32 (inputs.ts), its value left on the stack
-  const pickAt = (len: number[], base: number) => [...lg(HI), ...len, MUL, ...c(16), SHRU, ...c(2), SHL, ...load(G + base)];
+  // genI32 (inputs.ts), its value left on the stack: every kind's value, one kept by `select`s (no branch)
+  const SEL = 0x1b, EQ = 0x46;
+  const kindIs = (op: number, v: number) => [...lg(GR), ...c(7), AND, ...c(v), op];
+  const pickAt = (len: number, base: number) => [...lg(HI), ...c(len), MUL, ...c(16), SHRU, ...c(2), SHL, ...load(G + base)];
   const genI32 = () => [
-    ...BLOCK_I32,
-    ...rnd(), ...ls(GR), ...lg(GR), ...c(16), SHRU, ...ls(HI),
-    ...BLOCK, ...BLOCK, ...BLOCK, ...BLOCK, ...BLOCK,
-    ...lg(GR), ...c(7), AND, 0x0e, 0x08, 0x00, 0x00, 0x00, 0x01, 0x02, 0x02, 0x03, 0x04, 0x04,
-    END, ...pickAt(c(29), GEN_EDGES), ...br(4),
-    END, ...pickAt(c(10), GEN_MEM), ...br(3),
-    END,
-    // a constant or a neighbour: x = (hi * nn * 3) >>> 16; nums[x / 3] + x % 3 - 1
-    ...lg(NN), ...IF,
+    ...rnd(), ...ls(GR), ...rnd(), ...ls(R2), ...lg(GR), ...c(16), SHRU, ...ls(HI),
     ...lg(HI), ...lg(NN), MUL, ...c(3), MUL, ...c(16), SHRU, ...ls(X),
-    ...lg(X), ...c(3), DIVU, ...c(2), SHL, ...load(G + GEN_NUMS), ...lg(X), ...c(3), REMU, ADD, ...c(1), SUB, ...br(3),
-    END,
-    ...lg(GR), ...c(8), SHRU, ...c(255), AND, ...br(2),
-    END, ...lg(GR), ...c(8), SHRU, ...c(255), AND, ...br(1),
-    END, ...rnd(),
-    END,
+    ...pickAt(29, GEN_EDGES),
+    ...pickAt(10, GEN_MEM),
+    // a constant or a neighbour (nums[x / 3] + x % 3 - 1), or a byte when the module has none
+    ...lg(X), ...c(3), DIVU, ...c(2), SHL, ...load(G + GEN_NUMS), ...lg(X), ...c(3), REMU, ADD, ...c(1), SUB,
+    ...lg(GR), ...c(8), SHRU, ...c(255), AND, ...lg(NN), SEL,
+    ...lg(GR), ...c(8), SHRU, ...c(255), AND,
+    ...lg(R2),
+    ...kindIs(EQ, 6), SEL,
+    ...kindIs(LTU, 6), SEL,
+    ...kindIs(EQ, 3), SEL,
+    ...kindIs(LTU, 3), SEL,
   ];
-  // mutateI32(r = RR, v = the value at K + 8), its value left on the stack
+  // mutateI32(r = RR, v = the value at K + 8), its value left on the stack (the same way)
+  const opIs = (v: number) => [...lg(RR), ...c(4), SHRU, ...c(3), AND, ...c(v), EQ];
   const mutate = () => [
-    ...BLOCK_I32,
-    ...lg(RR), ...c(15), AND, ...c(6), LTU, ...IF, ...genI32(), ...br(1), END,
-    ...BLOCK, ...BLOCK, ...BLOCK, ...BLOCK,
-    ...lg(RR), ...c(4), SHRU, ...c(3), AND, 0x0e, 0x03, 0x00, 0x01, 0x02, 0x03,
-    END, ...lg(K), ...load(8), ...lg(RR), ...c(8), SHRU, ...c(0xffff), AND, ...c(33), REMU, ADD, ...c(16), SUB, ...br(3),
-    END, ...lg(K), ...load(8), ...c(1), ...lg(RR), ...c(8), SHRU, SHL, XOR, ...br(2),
-    END, ...c(0), ...lg(K), ...load(8), SUB, ...br(1),
-    END, ...lg(K), ...load(8), ...c(1), SHL,
-    END,
+    ...genI32(), ...ls(MG), ...lg(K), ...load(8), ...ls(MV),
+    ...lg(MV), ...lg(RR), ...c(8), SHRU, ...c(0xffff), AND, ...c(33), REMU, ADD, ...c(16), SUB,
+    ...lg(MV), ...c(1), ...lg(RR), ...c(8), SHRU, SHL, XOR,
+    ...c(0), ...lg(MV), SUB,
+    ...lg(MV), ...c(1), SHL,
+    ...opIs(2), SEL,
+    ...opIs(1), SEL,
+    ...opIs(0), SEL,
   ];
+  const mutateKept = () => [...mutate(), ...ls(MV), ...lg(MG), ...lg(MV), ...lg(RR), ...c(15), AND, ...c(6), LTU, SEL];
   const corpusBase = G + GEN_PARAMS + 4 * targetCount;
   const slotArg = (jl: number) => [...lg(O), ...lg(jl), ...c(8), MUL, ADD]; // o + 8j (the store's offset adds 8)
-  const gen = [0x01, ...leb(18), 0x7f,
+  const gen = [0x01, ...leb(21), 0x7f,
     ...c(G), ...load(GEN_RNG), ...ls(A), ...c(G), ...load(GEN_RNG + 4), ...ls(B), ...c(G), ...load(GEN_RNG + 8), ...ls(C), ...c(G), ...load(GEN_RNG + 12), ...ls(D),
     ...c(layout.slotBase), ...ls(O),
     ...BLOCK, ...LOOP,
@@ -285,9 +285,8 @@ function generator(targetCount: number, layout: DriverLayout, at: { types: numbe
     ...lg(N), ...IF,
     ...c(1), ...ls(TIMES),
     ...lg(N), ...c(1), GTU, ...IF,
-    ...rnd(), ...ls(K),
-    ...lg(K), ...c(15), AND, ...c(5), LTU, ...IF,
-    ...lg(K), ...c(16), SHRU, ...lg(N), MUL, ...c(16), SHRU, ...c(1), ADD, ...ls(TIMES),
+    ...lg(RR), ...c(8), SHRU, ...c(15), AND, ...c(5), LTU, ...IF,
+    ...lg(RR), ...c(12), SHRU, ...c(15), AND, ...lg(N), MUL, ...c(4), SHRU, ...c(1), ADD, ...ls(TIMES),
     END, END,
     // copy the entry's arguments
     ...c(0), ...ls(J),
@@ -302,7 +301,7 @@ function generator(targetCount: number, layout: DriverLayout, at: { types: numbe
     ...lg(M), ...lg(TIMES), GEU, ...brIf(1),
     ...rnd(), ...ls(RR),
     ...lg(O), ...lg(RR), ...c(24), SHRU, ...lg(N), MUL, ...c(8), SHRU, ...c(8), MUL, ADD, ...ls(K),
-    ...lg(K), ...mutate(), ...store(8),
+    ...lg(K), ...mutateKept(), ...store(8),
     ...lg(M), ...c(1), ADD, ...ls(M), ...br(0),
     END, END,
     END, // if n

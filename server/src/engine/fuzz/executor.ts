@@ -23,7 +23,7 @@ import { argToWasm } from './inputs';
 import type { CommandInput, ExportInput, FuzzInput, FuzzPlan, NumType } from './types';
 
 /** the slots of a batch (the loop generates this many inputs at a time) */
-export const BATCH_SLOTS = 256;
+export const BATCH_SLOTS = 1024;
 /** executions from JavaScript (targets the driver does not call) after which `run` returns to the loop's clock */
 const JS_RUNS = 64;
 const NUM = new Set(['i32', 'i64', 'f32', 'f64']);

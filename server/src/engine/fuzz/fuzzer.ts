@@ -175,7 +175,7 @@ export function fuzzLoop(
       if (cause?.kind === 'timeout' && hangs.size < MAX_HANGS) hangs.add(batch.signature(r));
       if (grew() && !cause && candidates.length < MAX_CORPUS) {
         const c = batch.read(r);
-        batch.corpusAdd(candidates.length, c);
+        if (ex.generate) batch.corpusAdd(candidates.length, c);
         candidates.push(c);
       }
       if (cause && !causes.has(cause.key)) found(cause, candidateInput(batch.read(r), targets), execOf[r]);

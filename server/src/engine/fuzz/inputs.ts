@@ -152,12 +152,15 @@ function memoryValues(ctx: InputContext): bigint[] {
 }
 
 /**
- * An i32 argument as a number (no BigInt on the hot path), from one draw (a second for a random one): its low
- * 3 bits choose the kind (an edge value 3 in 8, a length or pointer near the memory's end 1 in 8, one of the
- * module's constants or a neighbour 2 in 8, a byte 1 in 8, anything 1 in 8), its upper bits the pick.
+ * An i32 argument as a number (no BigInt on the hot path), from two draws (always two: the driver's
+ * generator computes every kind's value and keeps one, without a branch the processor would mispredict):
+ * the first's low 3 bits choose the kind (an edge value 3 in 8, a length or pointer near the memory's end 1
+ * in 8, one of the module's constants or a neighbour 2 in 8, a byte 1 in 8, anything (the second draw) 1 in
+ * 8), its upper bits the pick.
  */
 export function genI32(rng: Rng, ctx: InputContext, numbers32: number[]): number {
   const r = rng.next();
+  const any = rng.next();
   // the pick: (upper 16 bits * length) >>> 16, uniform enough for these short lists (at most 3 * 512 entries)
   const hi = r >>> 16;
   switch (r & 7) {
@@ -179,16 +182,18 @@ export function genI32(rng: Rng, ctx: InputContext, numbers32: number[]): number
     case 6:
       return (r >>> 8) & 255;
     default:
-      return rng.next() | 0;
+      return any | 0;
   }
 }
 
 /**
  * One mutation of an i32 argument `v`, from one draw `r` (bits 0-3: a new value 6 in 16, else bits 4-5 the
- * operation: plus or minus up to 16, one bit flipped, negated, doubled; bits 8-23 its operand).
+ * operation: plus or minus up to 16, one bit flipped, negated, doubled; bits 8-23 its operand). The new
+ * value is drawn whether it is kept or not (as the driver's generator does, without a branch).
  */
 export function mutateI32(rng: Rng, r: number, v: number, ctx: InputContext, numbers32: number[]): number {
-  if ((r & 15) < 6) return genI32(rng, ctx, numbers32);
+  const fresh = genI32(rng, ctx, numbers32);
+  if ((r & 15) < 6) return fresh;
   switch ((r >>> 4) & 3) {
     case 0:
       return (v + (((r >>> 8) & 0xffff) % 33) - 16) | 0;

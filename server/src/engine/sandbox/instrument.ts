@@ -3,7 +3,9 @@
  * - fuel (instruction budget): a mutable i64 global is charged at every function entry (the number of
  *   instructions of the body outside loops) and at every loop header (the number of instructions of the
  *   loop body); when it goes negative the guest executes `unreachable`. The charge is static, so the
- *   count approximates (from above, for straight-line code) the instructions executed.
+ *   count approximates (from above, for straight-line code) the instructions executed. Each function
+ *   charges through an appended i64 local holding its copy of the fuel (stored to the global at every
+ *   charge, reloaded from it after every call), so a loop's charge is register arithmetic plus a store.
  * - memory.grow on memory 0 is redirected to an appended function that performs the grow and counts
  *   the failures in an exported i32 global, so a refused grow can be reported.
  *   With `growNotify`, the hook also calls an appended import (`__warden_<random>.memory_grown`, given the
