@@ -374,8 +374,11 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
     }
     if (r.p !== end) throw new ModuleFormatError('function body overruns');
     // pass 2: emit
-    // the fuel local: after the parameters and the declared locals (not when the engine's limit is near)
-    const fl = paramCounts && declared < 40_000 ? leb(paramCounts[i] + declared) : undefined;
+    // the fuel local: after the parameters and the declared locals (not when the engine's limit is near, and
+    // not in a function that catches: after a callee threw, its copy would not have been reloaded, and its
+    // next charge would give back what the callee burnt; such a function charges the global itself)
+    const catches = ops.some((o) => o.op === 0x06 || o.op === 0x1f);
+    const fl = paramCounts && declared < 40_000 && !catches ? leb(paramCounts[i] + declared) : undefined;
     const body: number[] = fl ? [...leb(nl + 1), ...bytes.subarray(entriesStart, localsEnd), 0x01, 0x7e] : [...bytes.subarray(cr.p, localsEnd)];
     const reload = fl ? [0x23, ...leb(fuelGlobal), 0x21, ...fl] : [];
     if (fuel) body.push(...(fl ? chargeEntry(Math.max(1, outside), fl) : charge(Math.max(1, outside))));
