@@ -1,7 +1,7 @@
 /**
  * `wasm-warden fuzz` against guests with planted bugs (test/fixtures/fuzz): an out-of-bounds write behind a
  * magic value, a division by zero on an edge value, an endless loop on a length (the memory's size), a path
- * traversal through one argv. Each is found by the default strategy within a short budget of executions (the
+ * traversal through one argv, 100 KiB of output in one execution (and 1 KiB in every other one). Each is found by the default strategy within a short budget of executions (the
  * budget, not the time, bounds these tests: the same seed gives the same executions on any machine), once per
  * cause, minimised, written as JSON and replayable; the same seed finds the same things at the same executions.
  */
@@ -105,6 +105,13 @@ describe('fuzz', () => {
     const bad = await cli(['fuzz', 'planted-exports.wat', '--replay', 'not-a-finding.json'], dir);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /not a wasm-warden fuzz finding/);
+  });
+
+  test('output is capped per execution, also within a batch: 1 KiB on every call is no finding, 100 KiB in one call is', async () => {
+    const { code, stderr, result } = await fuzz(['output-per-exec.wat', '--seed', '3', '--runs', '4000', '--out', 'output']);
+    assert.equal(code, 1, stderr);
+    assert.deepEqual(result!.findings.map((f) => f.cause.key), ['output@burst'], 'log\'s 1 KiB a call is never past the cap of its execution');
+    assert.equal(result!.findings[0].input.args![0].value, String(0x0badf00d));
   });
 
   test('a module without bugs: exit 0, no finding, nothing written', async () => {

@@ -43,6 +43,43 @@ describe('sandbox fuel', () => {
     assert.equal(r.outcome, 'limit');
   });
 
+  it('counts what a callee charged inside a metered loop (the caller\'s copy of the fuel is reloaded after each call)', T, async () => {
+    // $g: 64 instructions outside any loop, charged at its entry; $f: 100 iterations, each calling $g (direct,
+    // indirect) and with a loop of its own inside
+    const body = Array.from({ length: 32 }, () => '(drop (i32.const 1))').join(' ');
+    const wasm = await wat2wasm(`(module (table 1 funcref) (elem (i32.const 0) $g) (type $t (func))
+      (func $g ${body})
+      (func (export "f") (param $n i32) (local $i i32)
+        (loop $l
+          (call $g) (call_indirect (type $t) (i32.const 0))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n))))))`);
+    const r = await runSandboxed(wasm, base({ fuel: 1e9, invoke: { export: 'f', args: [100] } }));
+    assert.equal(r.outcome, 'exit', r.message);
+    assert.ok(r.fuelConsumed! >= 100 * 2 * 64, `${r.fuelConsumed}`);
+    // and a budget below that ends it
+    const starved = await runSandboxed(wasm, base({ fuel: 100 * 64, invoke: { export: 'f', args: [100] } }));
+    assert.equal(starved.outcome, 'limit');
+  });
+
+  it('counts what a callee burnt before it threw, in a caller that catches it', T, async () => {
+    // $g: 64 instructions charged at its entry, then a throw; $f catches it 100 times: what $g burnt is
+    // counted even though the call never returned normally
+    const body = Array.from({ length: 32 }, () => '(drop (i32.const 1))').join(' ');
+    const wasm = await wat2wasm(`(module (tag $e)
+      (func $g ${body} (throw $e))
+      (func (export "f") (param $n i32) (local $i i32)
+        (loop $l
+          (try (do (call $g)) (catch_all))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n))))))`, { exceptions: true });
+    const r = await runSandboxed(wasm, base({ fuel: 1e9, invoke: { export: 'f', args: [100] } }));
+    assert.equal(r.outcome, 'exit', r.message);
+    assert.ok(r.fuelConsumed! >= 100 * 64, `${r.fuelConsumed}`);
+    const starved = await runSandboxed(wasm, base({ fuel: 50 * 64, invoke: { export: 'f', args: [100] } }));
+    assert.equal(starved.outcome, 'limit');
+  });
+
   it('produces a valid module that keeps its exports, and reports a refused memory.grow', T, async () => {
     const wasm = await wat2wasm(`(module (memory (export "memory") 1 100)
       (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))`);

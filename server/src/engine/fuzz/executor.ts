@@ -1,6 +1,7 @@
 /**
- * One fuzzing execution inside the sandbox's guest thread (called by guest.ts with what it has linked): an
- * export called on a kept instance, or a command's `_start` in a fresh instance with the input's argv,
+ * Fuzzing executions inside the sandbox's guest thread (called by guest.ts with what it has linked): exports
+ * called on a kept instance, a batch at a time (by the driver, driver.ts, for the targets it can call; from
+ * JavaScript for the others), or a command's `_start` in a fresh instance with the input's argv,
  * environment, stdin and files in the scratch mount. Each execution gets the same instruction budget (the
  * fuel global is refilled; used up = `timeout`) and its own output cap (`output`); a trap, a refused
  * memory.grow at the cap (`memory`) and a sandbox violation are the other causes. After a trap, timeout,
@@ -14,10 +15,18 @@ import type { Monitor } from '../sandbox/monitor';
 import { classifyTrap, wasmStack } from '../sandbox/trap';
 import type { RunReport, SandboxOptions } from '../sandbox/types';
 import { ProcExit } from '../sandbox/wasi/preview1';
-import { WA, type WasmInstance, type WasmMemory } from '../sandbox/wasm-api';
+import { WA, type WasmInstance, type WasmMemory, type WasmModule } from '../sandbox/wasm-api';
+import { ExportBatch } from './batch';
+import { buildDriver, driverLayout, GEN_MAX_NUMS, type DriverTarget } from './driver';
 import type { ExecCause, Executor } from './fuzzer';
 import { argToWasm } from './inputs';
-import type { CommandInput, ExportInput, FuzzInput, FuzzPlan } from './types';
+import type { CommandInput, ExportInput, FuzzInput, FuzzPlan, NumType } from './types';
+
+/** the slots of a batch (the loop generates this many inputs at a time) */
+export const BATCH_SLOTS = 1024;
+/** executions from JavaScript (targets the driver does not call) after which `run` returns to the loop's clock */
+const JS_RUNS = 64;
+const NUM = new Set(['i32', 'i64', 'f32', 'f64']);
 
 interface Global {
   value: unknown;
@@ -29,8 +38,8 @@ export interface ExecutorContext {
   names: InstrumentNames;
   coverage: { globals: number };
   monitor: Monitor;
-  stdout: { reset(): void };
-  stderr: { reset(): void };
+  stdout: { reset(): void; execution?: () => number };
+  stderr: { reset(): void; execution?: () => number };
   deferredStart: boolean;
   first: WasmInstance;
   instantiate(io?: { args?: string[]; env?: Record<string, string>; stdinFile?: string }): { instance: WasmInstance } | { outcome: RunReport['outcome']; message?: string };
@@ -59,11 +68,36 @@ export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error';
   const coverage = new Int32Array(c.coverage.globals);
   let covGlobals: Global[] = [];
   let instance = c.first;
+  let memory: WasmMemory | undefined;
   const argsCache = new WeakMap<ExportInput, (number | bigint)[]>();
   const targets = plan.targets ?? [];
   /** the targets' functions on the current instance (undefined: not a function there) */
   let fns: (((...a: unknown[]) => unknown) | undefined)[] = [];
   let fuelG: Global = c.fuelGlobal();
+
+  // export mode: the batch, in the driver's memory when there is a driver (else in a plain buffer)
+  const layout = driverLayout(targets.map((t) => t.params.length), c.coverage.globals, BATCH_SLOTS + 1);
+  let driverModule: WasmModule | undefined;
+  /** which targets the driver calls: numeric results (a v128 or reference is met by a call from JavaScript, as before) and a function export */
+  let called: boolean[] = targets.map(() => false);
+  const driverName = `${names.fuel}_driver`;
+  let batchMemory: WasmMemory | undefined;
+  let drv: { run: (from: number, to: number) => number; gen?: (count: number, corpus: number, constants: number) => void; at: Global; stop: Global } | undefined;
+  /** the driver generates the inputs too (every target called by it, with i32 arguments only) */
+  let generates = false;
+  const linkDriver = () => {
+    drv = undefined;
+    if (!driverModule) return;
+    const imports: Record<string, unknown> = { batch: batchMemory, fuel: fuelG };
+    const grow = c.growFailed();
+    if (grow) imports.grow = grow;
+    covGlobals.forEach((g, k) => (imports[`cov${k}`] = g));
+    targets.forEach((_, k) => {
+      if (called[k]) imports[`f${k}`] = fns[k];
+    });
+    const e = new WA.Instance(driverModule, { w: imports }).exports;
+    drv = { run: e.run as (from: number, to: number) => number, gen: e.gen as ((count: number, corpus: number, constants: number) => void) | undefined, at: e.at as Global, stop: e.stop as Global };
+  };
 
   const adopt = (inst: WasmInstance) => {
     instance = inst;
@@ -72,7 +106,9 @@ export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error';
       const f = inst.exports[t.export];
       return typeof f === 'function' ? (f as (...a: unknown[]) => unknown) : undefined;
     });
+    memory = Object.values(inst.exports).find((v) => v instanceof (WA.Memory as unknown as Function)) as WasmMemory | undefined;
     fuelG = c.fuelGlobal();
+    linkDriver();
   };
   /** a fresh instance for the export mode: its start function and _initialize run first, outside the budget */
   const renew = (): string | undefined => {
@@ -96,6 +132,22 @@ export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error';
   };
   adopt(c.first);
   if (plan.targets) {
+    called = targets.map((t, k) => !!fns[k] && !!t.results && t.results.every((r) => NUM.has(r)));
+    if (called.some(Boolean)) {
+      try {
+        const all = targets.map((t, k): DriverTarget | undefined => (called[k] ? { params: t.params, results: t.results as NumType[] } : undefined));
+        generates = called.every(Boolean) && targets.every((t) => t.params.every((p) => p === 'i32')) && plan.dictionary.numbers.length <= GEN_MAX_NUMS;
+        driverModule = new WA.Module(buildDriver(all, { coverageGlobals: c.coverage.globals, growGlobal: !!c.growFailed(), fuelPerExec: plan.fuelPerExec, layout, name: driverName, gen: generates }));
+        batchMemory = new WA.Memory({ initial: layout.pages, maximum: layout.pages });
+        linkDriver();
+      } catch {
+        // the engine refused the driver or its links (it should not): every target is called from JavaScript
+        driverModule = undefined;
+        drv = undefined;
+        generates = false;
+      }
+    }
+    if (!drv) called = targets.map(() => false);
     const failed = prime();
     if (failed) return { outcome: 'error', message: `cannot fuzz: ${failed}` };
   }
@@ -112,10 +164,12 @@ export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error';
     // guest.ts's OutputLimit (the output sinks throw it at the cap)
     if (typeof e === 'object' && e !== null && 'stream' in e && 'cap' in e) return { kind: 'output', key: `output@${where}`, detail: `more than ${plan.maxOutputPerExec} bytes of output in one execution` };
     if (e instanceof ImportTrap) {
-      const stack = wasmStack(e.stack);
+      const stack = wasmStack(e.stack).filter((n) => n !== driverName);
       return { kind: 'trap', key: `trap:${e.kind}@${place(stack, where)}`, detail: e.message, stack };
     }
     const t = classifyTrap(e);
+    // the driver's frame (outside the guest) is not part of where it happened
+    if (drv) t.stack = t.stack.filter((n) => n !== driverName);
     if (BigInt(c.fuelGlobal().value as bigint) < 0n) {
       return { kind: 'timeout', key: `timeout@${place(t.stack, where)}`, detail: `used up the budget of ${plan.fuelPerExec} instructions (an endless or very long loop)`, stack: t.stack };
     }
@@ -187,6 +241,15 @@ export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error';
   };
 
   const execExport = (input: ExportInput): ExecCause | undefined => {
+    const t = targets.findIndex((x) => x.export === input.export);
+    if (batch && t >= 0 && called[t]) {
+      // the same path as the batch's executions: the input in the single executions' slot
+      const s = batch.capacity;
+      batch.write(s, { target: t, vals: input.args.map(argToWasm), texts: input.args.map((a) => (a.type === 'i32' ? undefined : a)) });
+      // a stop read the coverage before any renewal; else it is read here
+      if (run(s, s + 1) === s + 1) readCoverage();
+      return api.cause;
+    }
     const f = instance.exports[input.export];
     if (typeof f !== 'function') return undefined;
     let args = argsCache.get(input);
@@ -241,13 +304,84 @@ export function fuzzExecutor(c: ExecutorContext): Executor | { outcome: 'error';
     return afterCall(thrown, v0, '_start');
   };
 
-  return {
-    coverage,
-    memoryBytes: () => {
-      const m = Object.values(instance.exports).find((v) => v instanceof (WA.Memory as unknown as Function)) as WasmMemory | undefined;
-      return m ? m.buffer.byteLength : 65536;
-    },
-    exec: (input: FuzzInput) => (input.kind === 'export' ? execExport(input) : execCommand(input)),
-    execValues,
+  const batch = plan.targets ? new ExportBatch(batchMemory ? batchMemory.buffer : new ArrayBuffer(layout.pages * 65536), layout, c.coverage.globals, targets) : undefined;
+  if (drv) {
+    // each execution of a batch has its own output cap: the sinks see a new `at` as a new execution
+    c.stdout.execution = c.stderr.execution = () => drv!.at.value as number;
+    monitor.onAnyViolation = () => {
+      if (drv) drv.stop.value = 1;
+    };
+  }
+  /** a bit of the execution's coverage not seen yet */
+  const newBits = (): boolean => {
+    const seen = batch!.seen;
+    for (let k = 0; k < coverage.length; k++) if (coverage[k] & ~seen[k]) return true;
+    return false;
   };
+  const whereOf = (s: number) => targets[batch!.target(s)].export;
+  const renewOrThrow = () => {
+    const failed = renew();
+    if (failed) throw new Error(`cannot fuzz: ${failed}`);
+  };
+
+  /**
+   * Runs slots from..to-1 (in order, on the kept instance) until one needs the loop: a cause, a coverage bit
+   * not in `batch.seen`, or time for the loop to look at its clock. Returns its index (its cause in
+   * api.cause, its coverage in `coverage`), or `to` when none did.
+   */
+  const run = (from: number, to: number): number => {
+    const b = batch!;
+    api.cause = undefined;
+    let jsRuns = 0;
+    let i = from;
+    while (i < to) {
+      const t = b.target(i);
+      if (!called[t]) {
+        // a target the driver does not call: from JavaScript, as before
+        api.cause = execValues(t, b.values(i));
+        if (api.cause || newBits() || ++jsRuns >= JS_RUNS) return i;
+        i++;
+        continue;
+      }
+      const d = drv!;
+      const v0 = monitor.violationTotal;
+      d.stop.value = 0;
+      d.at.value = i;
+      c.stdout.reset();
+      c.stderr.reset();
+      let r: number;
+      try {
+        r = d.run(i, to);
+      } catch (e) {
+        // the execution at `at` trapped (or exited, or reached the output cap): the rest of the batch waits
+        const at = d.at.value as number;
+        const where = whereOf(at);
+        api.cause = afterCall(causeOf(e, where), v0, where);
+        if (api.cause && api.cause.kind !== 'violation') renewOrThrow();
+        return at;
+      }
+      if (r === to) return to;
+      // a slot for JavaScript: the loop above runs it
+      if (!called[b.target(r)]) {
+        i = r;
+        continue;
+      }
+      api.cause = afterCall(undefined, v0, whereOf(r));
+      if (api.cause && api.cause.kind !== 'violation') renewOrThrow();
+      return r;
+    }
+    return to;
+  };
+
+  const api: Executor = {
+    coverage,
+    cause: undefined,
+    batch,
+    driver: !!drv,
+    run,
+    ...(generates && { generate: (count: number, corpus: number) => drv!.gen!(count, corpus, plan.dictionary.numbers.length) }),
+    memoryBytes: () => (memory ? memory.buffer.byteLength : 65536),
+    exec: (input: FuzzInput) => (input.kind === 'export' ? execExport(input) : execCommand(input)),
+  };
+  return api;
 }

@@ -1,11 +1,14 @@
 /**
  * The fuzzing loop, run on the sandbox's guest thread (guest.ts gives it an Executor over the instrumented
- * instance): generate or mutate an input (a corpus entry that reached new coverage is mutated 3 times in 4),
- * execute it, merge the coverage bits (function entries and loop headers, instrument.ts), keep inputs that
- * reached something new, and report each distinct cause once, minimised. Deterministic for a seed: the time
- * budget only decides how far along the same sequence it gets.
+ * instance): generate or mutate inputs (a corpus entry that reached new coverage is mutated 3 times in 4;
+ * exports: a batch of BATCH_SLOTS at a time, executor.ts), execute them, merge the coverage bits (function
+ * entries and loop headers, instrument.ts), keep inputs that reached something new, and report each
+ * distinct cause once, minimised. Deterministic for a seed: the time budget only decides how far along the
+ * same sequence it gets.
  */
-import { candidateInput, candidateSignature, copyCandidate, genCandidate, genCommandInput, mutateCandidate, mutateCommandInput, newCandidate, reductions, Rng, type ExportCandidate, type InputContext } from './inputs';
+import type { ExportBatch } from './batch';
+import { GEN_MAX_CORPUS } from './driver';
+import { candidateInput, genCommandInput, mutateCommandInput, reductions, Rng, type ExportCandidate, type InputContext } from './inputs';
 import type { CommandInput, FindingKind, FuzzFinding, FuzzInput, FuzzPlan, FuzzProgress } from './types';
 
 export interface ExecCause {
@@ -18,8 +21,23 @@ export interface ExecCause {
 export interface Executor {
   /** runs one input; its coverage bits are left in `coverage` (one i32 per 32 sites) */
   exec(input: FuzzInput): ExecCause | undefined;
-  /** the export mode's fast path: calls target `target` of the plan with these values (same as `exec`) */
-  execValues(target: number, vals: (number | bigint)[]): ExecCause | undefined;
+  /** export mode: the slots the loop fills, and the coverage seen so far (`seen`, kept up to date by the loop) */
+  readonly batch?: ExportBatch;
+  /** export mode: whether a driver runs the batch (else every input is a call from JavaScript) */
+  readonly driver: boolean;
+  /**
+   * export mode: runs the batch's slots from..to-1 until one needs the loop (a cause, a coverage bit not in
+   * `batch.seen`, or time to look at the clock): its index, with its cause in `cause` and its coverage bits in
+   * `coverage`; `to` when none did
+   */
+  run(from: number, to: number): number;
+  /**
+   * export mode, when the driver generates the inputs (every target takes i32 arguments only): ExportBatch.next
+   * into slots 0..count-1, in wasm, from the corpus entries 0..corpus-1 given to the batch (`corpusAdd`)
+   */
+  generate?(count: number, corpus: number): void;
+  /** the cause of the slot `run` stopped at */
+  cause: ExecCause | undefined;
   readonly coverage: Int32Array;
   /** the linear memory's size now (bytes) */
   memoryBytes(): number;
@@ -33,7 +51,8 @@ export interface FuzzSummary {
   replayCause?: ExecCause;
 }
 
-const MAX_CORPUS = 1024;
+/** the corpus's size at most (the driver's generator holds as many entries) */
+const MAX_CORPUS = GEN_MAX_CORPUS;
 const MINIMISE_EXECS = 400;
 const PROGRESS_MS = 250;
 const MAX_HANGS = 10_000;
@@ -60,16 +79,20 @@ export function fuzzLoop(
     strings: plan.dictionary.strings,
     memoryBytes: ex.memoryBytes(),
   };
-  const seen = new Int32Array(ex.coverage.length);
+  const batch = plan.targets ? ex.batch : undefined;
+  // export mode: the executor's (the driver reads it), so an execution that reaches nothing new is not returned to the loop
+  const seen = batch ? batch.seen : new Int32Array(ex.coverage.length);
   const causes = new Set<string>();
   const hangs = new Set<string>();
+  /** inputs generated so far (their execution numbers), and consumed (run or skipped) */
+  let generated = 0;
   let execs = 0;
   let lastProgress = t0;
   let findings = 0;
   /** the corpus: inputs that reached a site no earlier one had (export mode: as candidates) */
   const corpus: FuzzInput[] = [];
   const candidates: ExportCandidate[] = [];
-  const corpusSize = () => (plan.targets ? candidates.length : corpus.length);
+  const corpusSize = () => (batch ? candidates.length : corpus.length);
   const report = () => onProgress(progressOf(execs, performance.now() - t0 > 0 ? execs / ((performance.now() - t0) / 1000) : 0, sites, corpusSize(), findings, performance.now() - t0, seen));
   /** merges the execution's coverage; true if it reached a site no earlier execution had */
   const grew = (): boolean => {
@@ -84,43 +107,90 @@ export function fuzzLoop(
     }
     return g;
   };
-  const found = (cause: ExecCause, input: FuzzInput) => {
+  const found = (cause: ExecCause, input: FuzzInput, exec: number) => {
     causes.add(cause.key);
     findings++;
     const minimised = minimise(ex, input, cause.key);
-    onFinding({ kind: 'wasm-warden-fuzz-finding', version: 1, module, cause, seed: plan.seed, exec: execs - 1, input: minimised, original: input });
+    onFinding({ kind: 'wasm-warden-fuzz-finding', version: 1, module, cause, seed: plan.seed, exec, input: minimised, original: input });
   };
-  const cur = newCandidate();
-  const targets = plan.targets;
+  /** true when the time budget is spent; reports progress on the way */
+  const timeUp = (): boolean => {
+    const now = performance.now();
+    if (now - t0 >= plan.durationMs) return true;
+    if (now - lastProgress >= PROGRESS_MS) {
+      lastProgress = now;
+      report();
+    }
+    return false;
+  };
 
-  for (;;) {
-    if (plan.maxExecs !== undefined && execs >= plan.maxExecs) break;
-    if ((execs & 63) === 0) {
-      const now = performance.now();
-      if (now - t0 >= plan.durationMs) break;
-      if (now - lastProgress >= PROGRESS_MS) {
-        lastProgress = now;
+  if (batch) {
+    const targets = plan.targets!;
+    /** the execution number of each slot's input */
+    const execOf = new Float64Array(batch.capacity);
+    let filled = 0;
+    let pos = 0;
+    // the driver's generator continues the seeded sequence
+    if (ex.generate) batch.generatorSetup(rng.state(), ctx);
+    for (;;) {
+      if (pos === filled) {
+        execs = generated;
+        if (plan.maxExecs !== undefined && generated >= plan.maxExecs) break;
+        if (timeUp()) break;
+        // the next batch, from the corpus as it is now (the memory's size: what the inputs near its end use)
         ctx.memoryBytes = ex.memoryBytes();
-        report();
+        filled = 0;
+        pos = 0;
+        if (ex.generate) {
+          const count = plan.maxExecs === undefined ? batch.capacity : Math.min(batch.capacity, plan.maxExecs - generated);
+          batch.generatorMemory(ctx);
+          ex.generate(count, candidates.length);
+          for (let s = 0; s < count; s++) {
+            generated++;
+            if (hangs.size && hangs.has(batch.signature(s))) continue;
+            if (filled !== s) batch.move(s, filled);
+            execOf[filled++] = generated - 1;
+          }
+          continue;
+        }
+        while (filled < batch.capacity && (plan.maxExecs === undefined || generated < plan.maxExecs)) {
+          generated++;
+          batch.next(filled, rng, candidates, ctx);
+          // an input already seen to use up its budget costs the whole budget again and tells nothing new
+          if (hangs.size && hangs.has(batch.signature(filled))) continue;
+          execOf[filled++] = generated - 1;
+        }
+        continue;
       }
+      if (pos > 0) {
+        execs = execOf[pos];
+        if (timeUp()) break;
+      }
+      const r = ex.run(pos, filled);
+      if (r === filled) {
+        pos = filled;
+        continue;
+      }
+      const cause = ex.cause;
+      if (cause?.kind === 'timeout' && hangs.size < MAX_HANGS) hangs.add(batch.signature(r));
+      if (grew() && !cause && candidates.length < MAX_CORPUS) {
+        const c = batch.read(r);
+        if (ex.generate) batch.corpusAdd(candidates.length, c);
+        candidates.push(c);
+      }
+      if (cause && !causes.has(cause.key)) found(cause, candidateInput(batch.read(r), targets), execOf[r]);
+      pos = r + 1;
     }
-    execs++;
-    if (targets) {
-      // export mode: generated or mutated into one reused candidate, called with its values
-      if (candidates.length && rng.chance(0.75)) mutateCandidate(rng, candidates[rng.int(candidates.length)], targets, ctx, cur);
-      else genCandidate(rng, targets, ctx, cur);
-      // an input already seen to use up its budget costs the whole budget again and tells nothing new
-      if (hangs.size && hangs.has(candidateSignature(cur, targets))) continue;
-      const cause = ex.execValues(cur.target, cur.vals);
-      if (cause?.kind === 'timeout' && hangs.size < MAX_HANGS) hangs.add(candidateSignature(cur, targets));
-      if (grew() && !cause && candidates.length < MAX_CORPUS) candidates.push(copyCandidate(cur));
-      if (cause && !causes.has(cause.key)) found(cause, candidateInput(cur, targets));
-      continue;
+  } else {
+    for (;;) {
+      if (plan.maxExecs !== undefined && execs >= plan.maxExecs) break;
+      if ((execs & 63) === 0 && timeUp()) break;
+      execs++;
+      const input = corpus.length && rng.chance(0.75) ? mutateCommandInput(rng, rng.pick(corpus) as CommandInput, ctx) : genCommandInput(rng, ctx);
+      const cause = ex.exec(input);
+      if (grew() && !cause && corpus.length < MAX_CORPUS) corpus.push(input);
+      if (cause && !causes.has(cause.key)) found(cause, input, execs - 1);
     }
-    const input = corpus.length && rng.chance(0.75) ? mutateCommandInput(rng, rng.pick(corpus) as CommandInput, ctx) : genCommandInput(rng, ctx);
-    const cause = ex.exec(input);
-    if (grew() && !cause && corpus.length < MAX_CORPUS) corpus.push(input);
-    if (cause && !causes.has(cause.key)) found(cause, input);
   }
   report();
   const elapsedMs = performance.now() - t0;

@@ -6,28 +6,57 @@
  */
 import type { ArgValue, CommandInput, ExportInput, FuzzInput, FuzzTarget, NumType } from './types';
 
-/** sfc32: small, fast, 128-bit state; seeded from one 32-bit number. */
+/**
+ * sfc32: small, fast, 128-bit state; seeded from one 32-bit number. The numbers are made POOL at a time
+ * (the state in locals, so in registers), and handed out one by one: the same sequence, at a fraction of
+ * the cost of updating the state for each.
+ */
+const POOL = 256;
 export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  private readonly s = new Int32Array(4);
+  private readonly pool = new Uint32Array(POOL);
+  private i = POOL;
   constructor(seed: number) {
-    this.a = 0x9e3779b9;
-    this.b = 0x243f6a88;
-    this.c = 0xb7e15162;
-    this.d = seed >>> 0;
-    for (let i = 0; i < 15; i++) this.next();
+    const s = this.s;
+    s[0] = 0x9e3779b9;
+    s[1] = 0x243f6a88;
+    s[2] = 0xb7e15162;
+    s[3] = seed >>> 0;
+    this.fill(15);
+    this.i = POOL;
+  }
+  /** the next n numbers of the sequence into the pool */
+  private fill(n: number): void {
+    const s = this.s;
+    const pool = this.pool;
+    let a = s[0];
+    let b = s[1];
+    let c = s[2];
+    let d = s[3];
+    for (let k = 0; k < n; k++) {
+      const t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (((c << 21) | (c >>> 11)) + t) | 0;
+      pool[k] = t;
+    }
+    s[0] = a;
+    s[1] = b;
+    s[2] = c;
+    s[3] = d;
+  }
+  /** the state of the sequence after the numbers made so far (the driver's generator continues from it) */
+  state(): Int32Array {
+    return this.s.slice();
   }
   /** uniform in [0, 2^32) */
   next(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
+    if (this.i === POOL) {
+      this.fill(POOL);
+      this.i = 0;
+    }
+    return this.pool[this.i++];
   }
   /** uniform in [0, n) */
   int(n: number): number {
@@ -41,7 +70,7 @@ export class Rng {
   }
 }
 
-const I32_EDGES = [0, 1, -1, 2, -2, 7, 8, 15, 16, 31, 32, 63, 64, 127, 128, 255, 256, 1023, 1024, 4095, 4096, 32767, 32768, 65535, 65536, 0x7fffffff, -0x80000000, 0x7ffffffe, -0x7fffffff];
+export const I32_EDGES = [0, 1, -1, 2, -2, 7, 8, 15, 16, 31, 32, 63, 64, 127, 128, 255, 256, 1023, 1024, 4095, 4096, 32767, 32768, 65535, 65536, 0x7fffffff, -0x80000000, 0x7ffffffe, -0x7fffffff];
 const I64_EDGES = [0n, 1n, -1n, 2n, 255n, 256n, 65536n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, 0x7fffffffffffffffn, -0x8000000000000000n, 0x7ffffffffffffffen];
 /** f64 bit patterns: zeros, ones, infinities, the canonical NaN and NaN payloads (quiet, signalling, negative), extremes */
 const F64_EDGE_BITS = [
@@ -102,6 +131,12 @@ export interface InputContext {
   memoryBytes: number;
 }
 
+/** the lengths near the memory's size and pointers at its end, as i32 values (the driver's generator has them too) */
+export function memoryValues32(ctx: InputContext): number[] {
+  memoryValues(ctx);
+  return memoryList32;
+}
+
 let memoryFor = -1;
 let memoryList: bigint[] = [];
 let memoryList32: number[] = [];
@@ -116,29 +151,64 @@ function memoryValues(ctx: InputContext): bigint[] {
   return memoryList;
 }
 
-/** i32 values as numbers (no BigInt on the hot path): the same choices as genInt */
-function genI32(rng: Rng, ctx: InputContext, numbers32: number[]): number {
-  switch (rng.int(6)) {
+/**
+ * An i32 argument as a number (no BigInt on the hot path), from two draws (always two: the driver's
+ * generator computes every kind's value and keeps one, without a branch the processor would mispredict):
+ * the first's low 3 bits choose the kind (an edge value 3 in 8, a length or pointer near the memory's end 1
+ * in 8, one of the module's constants or a neighbour 2 in 8, a byte 1 in 8, anything (the second draw) 1 in
+ * 8), its upper bits the pick.
+ */
+export function genI32(rng: Rng, ctx: InputContext, numbers32: number[]): number {
+  const r = rng.next();
+  const any = rng.next();
+  // the pick: (upper 16 bits * length) >>> 16, uniform enough for these short lists (at most 3 * 512 entries)
+  const hi = r >>> 16;
+  switch (r & 7) {
     // indexed rather than rng.pick: a monomorphic access on the hot path
     case 0:
     case 1:
-      return I32_EDGES[rng.int(I32_EDGES.length)];
     case 2:
-      memoryValues(ctx);
-      return memoryList32[rng.int(memoryList32.length)];
+      return I32_EDGES[(hi * I32_EDGES.length) >>> 16];
     case 3:
-      if (numbers32.length) return (numbers32[rng.int(numbers32.length)] + rng.int(3) - 1) | 0;
-      return rng.int(256);
+      memoryValues(ctx);
+      return memoryList32[(hi * memoryList32.length) >>> 16];
     case 4:
-      return rng.int(256);
+    case 5:
+      if (numbers32.length) {
+        const x = (hi * numbers32.length * 3) >>> 16;
+        return (numbers32[(x / 3) | 0] + (x % 3) - 1) | 0;
+      }
+      return (r >>> 8) & 255;
+    case 6:
+      return (r >>> 8) & 255;
     default:
-      return rng.next() | 0;
+      return any | 0;
+  }
+}
+
+/**
+ * One mutation of an i32 argument `v`, from one draw `r` (bits 0-3: a new value 6 in 16, else bits 4-5 the
+ * operation: plus or minus up to 16, one bit flipped, negated, doubled; bits 8-23 its operand). The new
+ * value is drawn whether it is kept or not (as the driver's generator does, without a branch).
+ */
+export function mutateI32(rng: Rng, r: number, v: number, ctx: InputContext, numbers32: number[]): number {
+  const fresh = genI32(rng, ctx, numbers32);
+  if ((r & 15) < 6) return fresh;
+  switch ((r >>> 4) & 3) {
+    case 0:
+      return (v + (((r >>> 8) & 0xffff) % 33) - 16) | 0;
+    case 1:
+      return v ^ (1 << ((r >>> 8) & 31));
+    case 2:
+      return -v | 0;
+    default:
+      return (v * 2) | 0;
   }
 }
 
 let numbers32For: bigint[] | undefined;
 let numbers32: number[] = [];
-function numbers32Of(ctx: InputContext): number[] {
+export function numbers32Of(ctx: InputContext): number[] {
   if (numbers32For !== ctx.numbers) {
     numbers32For = ctx.numbers;
     numbers32 = ctx.numbers.map((v) => Number(BigInt.asIntN(32, v)));
@@ -183,12 +253,7 @@ function bitsOf32(v: number): number {
   return f64buf.getUint32(0);
 }
 
-export function genExportInput(rng: Rng, targets: FuzzTarget[], ctx: InputContext): ExportInput {
-  const t = rng.pick(targets);
-  return { kind: 'export', export: t.export, args: t.params.map((p) => genArg(rng, p, ctx)) };
-}
-
-function mutateArg(rng: Rng, a: ArgValue, ctx: InputContext): ArgValue {
+export function mutateArg(rng: Rng, a: ArgValue, ctx: InputContext): ArgValue {
   if (a.type === 'f32' || a.type === 'f64' || rng.chance(0.4)) return genArg(rng, a.type, ctx);
   if (a.type === 'i32') {
     const v = Number(a.value) | 0;
@@ -214,17 +279,6 @@ function mutateArg(rng: Rng, a: ArgValue, ctx: InputContext): ArgValue {
     default:
       return intArg(a.type, v * 2n);
   }
-}
-
-export function mutateExportInput(rng: Rng, input: ExportInput, targets: FuzzTarget[], ctx: InputContext): ExportInput {
-  if (!input.args.length || rng.chance(0.1)) return genExportInput(rng, targets, ctx);
-  const args = input.args.slice();
-  const n = 1 + (rng.chance(0.3) ? rng.int(args.length) : 0);
-  for (let k = 0; k < n; k++) {
-    const i = rng.int(args.length);
-    args[i] = mutateArg(rng, args[i], ctx);
-  }
-  return { kind: 'export', export: input.export, args };
 }
 
 /** Strings a command is likely to treat specially: paths that leave a folder, options, format strings. */
@@ -330,105 +384,21 @@ export function* reductions(input: FuzzInput): Generator<FuzzInput> {
 }
 
 /**
- * An export input as the fuzzing loop handles it (fuzzer.ts): the target's index and the values passed to
- * it, with the text form (`ArgValue`) of an i64 or float argument beside it (its bits, which a NaN payload
- * needs); an i32 argument has only its number, turned into text when the input is reported. The loop
- * generates and mutates into one reused candidate, so an execution allocates nothing for i32 arguments.
+ * An export input as the fuzzing loop keeps it in its corpus (fuzzer.ts, batch.ts): the target's index and
+ * the values passed to it, with the text form (`ArgValue`) of an i64 or float argument beside it (its bits,
+ * which a NaN payload needs); an i32 argument has only its number, turned into text when the input is
+ * reported.
  */
 export interface ExportCandidate {
   target: number;
   vals: (number | bigint)[];
   texts: (ArgValue | undefined)[];
-}
-
-export function newCandidate(): ExportCandidate {
-  return { target: 0, vals: [], texts: [] };
-}
-
-export function copyCandidate(from: ExportCandidate, to: ExportCandidate = newCandidate()): ExportCandidate {
-  to.target = from.target;
-  const n = from.vals.length;
-  sizeCandidate(to, n);
-  for (let i = 0; i < n; i++) {
-    to.vals[i] = from.vals[i];
-    to.texts[i] = from.texts[i];
-  }
-  return to;
-}
-
-/** setting an array's length is a runtime call: only when it changes */
-function sizeCandidate(c: ExportCandidate, n: number): void {
-  if (c.vals.length !== n) {
-    c.vals.length = n;
-    c.texts.length = n;
-  }
-}
-
-function setArg(out: ExportCandidate, i: number, a: ArgValue): void {
-  out.vals[i] = argToWasm(a);
-  out.texts[i] = a;
-}
-
-/** genExportInput's choices, into `out` */
-export function genCandidate(rng: Rng, targets: FuzzTarget[], ctx: InputContext, out: ExportCandidate): void {
-  const t = rng.int(targets.length);
-  const params = targets[t].params;
-  out.target = t;
-  sizeCandidate(out, params.length);
-  for (let i = 0; i < params.length; i++) {
-    if (params[i] === 'i32') {
-      out.vals[i] = genI32(rng, ctx, numbers32Of(ctx));
-      out.texts[i] = undefined;
-    } else setArg(out, i, genArg(rng, params[i], ctx));
-  }
-}
-
-/** mutateExportInput's choices: `src` into `out` (which may be `src`) */
-export function mutateCandidate(rng: Rng, src: ExportCandidate, targets: FuzzTarget[], ctx: InputContext, out: ExportCandidate): void {
-  const n = src.vals.length;
-  if (!n || rng.chance(0.1)) return genCandidate(rng, targets, ctx, out);
-  if (out !== src) copyCandidate(src, out);
-  const params = targets[out.target].params;
-  const times = 1 + (rng.chance(0.3) ? rng.int(n) : 0);
-  for (let k = 0; k < times; k++) {
-    const i = rng.int(n);
-    if (params[i] !== 'i32') {
-      setArg(out, i, mutateArg(rng, out.texts[i]!, ctx));
-      continue;
-    }
-    if (rng.chance(0.4)) {
-      out.vals[i] = genI32(rng, ctx, numbers32Of(ctx));
-      continue;
-    }
-    const v = out.vals[i] as number;
-    switch (rng.int(4)) {
-      case 0:
-        out.vals[i] = (v + rng.int(33) - 16) | 0;
-        break;
-      case 1:
-        out.vals[i] = v ^ (1 << rng.int(32));
-        break;
-      case 2:
-        out.vals[i] = -v | 0;
-        break;
-      default:
-        out.vals[i] = (v * 2) | 0;
-    }
-  }
+  /** a target with i32 parameters only: the values as an Int32Array (the batch copies them from it) */
+  ints?: Int32Array;
 }
 
 /** The input a candidate stands for (for the corpus, a finding, the minimiser). */
 export function candidateInput(c: ExportCandidate, targets: FuzzTarget[]): ExportInput {
   const t = targets[c.target];
   return { kind: 'export', export: t.export, args: t.params.map((type, i) => c.texts[i] ?? { type, value: String(c.vals[i]) }) };
-}
-
-/** the key of a candidate's input for the set of inputs that used up their budget (fuzzer.ts) */
-export function candidateSignature(c: ExportCandidate, targets: FuzzTarget[]): string {
-  let s = targets[c.target].export;
-  for (let i = 0; i < c.vals.length; i++) {
-    const t = c.texts[i];
-    s += ` ${t ? t.bits ?? t.value : c.vals[i]}`;
-  }
-  return s;
 }

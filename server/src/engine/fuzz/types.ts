@@ -6,6 +6,8 @@ export type NumType = 'i32' | 'i64' | 'f32' | 'f64';
 export interface FuzzTarget {
   export: string;
   params: NumType[];
+  /** its result types (any: a target with a result other than a number is called from JavaScript, not by the driver) */
+  results?: string[];
 }
 
 /** An argument as data: integers in decimal, floats by their bits (hex), so NaN payloads survive JSON. */

@@ -65,7 +65,7 @@ export function fuzzTargets(model: ModuleModel, only?: string): FuzzTarget[] {
     if (e.kind !== 'func' || (only !== undefined ? e.name !== only : NOT_TARGETS.has(e.name))) continue;
     const sig = model.funcs.find((f) => f.index === e.index)?.sig;
     if (!sig || !sig.params.every((p) => NUM_TYPES.has(p))) continue;
-    out.push({ export: e.name, params: sig.params as NumType[] });
+    out.push({ export: e.name, params: sig.params as NumType[], results: sig.results });
   }
   return out;
 }

@@ -32,6 +32,12 @@ class OutputLimit {
 /** Hands each write on at once (raw bytes: the main thread decodes and coalesces); stops at the cap. */
 class CappedOutput implements OutputSink {
   private total = 0;
+  /**
+   * fuzzing with the driver (fuzz/driver.ts): the execution running now (the driver's `at`), read at each
+   * write, so each execution of a batch has its own cap without a call per execution
+   */
+  execution?: () => number;
+  private exec = 0;
   constructor(
     private readonly name: 'stdout' | 'stderr',
     private readonly cap: number,
@@ -41,8 +47,16 @@ class CappedOutput implements OutputSink {
   /** a new execution (fuzzing): the cap counts from here */
   reset(): void {
     this.total = 0;
+    if (this.execution) this.exec = this.execution();
   }
   write(bytes: Uint8Array): void {
+    if (this.execution) {
+      const e = this.execution();
+      if (e !== this.exec) {
+        this.exec = e;
+        this.total = 0;
+      }
+    }
     const room = this.cap - this.total;
     const take = bytes.length <= room ? bytes : bytes.subarray(0, Math.max(0, room));
     this.total += take.length;

@@ -3,7 +3,9 @@
  * - fuel (instruction budget): a mutable i64 global is charged at every function entry (the number of
  *   instructions of the body outside loops) and at every loop header (the number of instructions of the
  *   loop body); when it goes negative the guest executes `unreachable`. The charge is static, so the
- *   count approximates (from above, for straight-line code) the instructions executed.
+ *   count approximates (from above, for straight-line code) the instructions executed. Each function
+ *   charges through an appended i64 local holding its copy of the fuel (stored to the global at every
+ *   charge, reloaded from it after every call), so a loop's charge is register arithmetic plus a store.
  * - memory.grow on memory 0 is redirected to an appended function that performs the grow and counts
  *   the failures in an exported i32 global, so a refused grow can be reported.
  *   With `growNotify`, the hook also calls an appended import (`__warden_<random>.memory_grown`, given the
@@ -281,6 +283,8 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
   const hookFunc = counts.funcImports + shift + definedFuncs;
   const typeSec = get(1);
   const typeCount = typeSec ? vecCount(bytes, typeSec.start).n : 0;
+  // each defined function's parameter count, for the local that holds its fuel (undefined: charge the global alone)
+  const paramCounts = fuel ? definedParamCounts(bytes, typeSec, fnSec) : undefined;
 
   // new code section
   const cr = new R(bytes, code.start);
@@ -292,12 +296,26 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
     0x23, ...leb(fuelGlobal), 0x42, ...sleb(k), 0x7d, 0x24, ...leb(fuelGlobal),
     0x23, ...leb(fuelGlobal), 0x42, 0x00, 0x53, 0x04, 0x40, 0x00, 0x0b,
   ];
+  // With a local $f holding what is left (the function's own copy of the global): the charge is computed in
+  // $f and stored to the global, so a loop's iterations depend on a register rather than on a load of what
+  // the previous iteration stored (about half the cost of a metered iteration); the global is still exact
+  // at every charge (callees, a trap and the host read it), and $f is reloaded after every call.
+  const chargeEntry = (k: number, f: number[]) => [
+    0x23, ...leb(fuelGlobal), 0x42, ...sleb(k), 0x7d, 0x22, ...f, 0x24, ...leb(fuelGlobal),
+    0x20, ...f, 0x42, 0x00, 0x53, 0x04, 0x40, 0x00, 0x0b,
+  ];
+  const chargeLocal = (k: number, f: number[]) => [
+    0x20, ...f, 0x42, ...sleb(k), 0x7d, 0x22, ...f, 0x24, ...leb(fuelGlobal),
+    0x20, ...f, 0x42, 0x00, 0x53, 0x04, 0x40, 0x00, 0x0b,
+  ];
   for (let i = 0; i < nBodies; i++) {
     const size = cr.u32();
     const end = cr.p + size;
     const r = new R(bytes, cr.p);
     const nl = r.u32();
-    for (let j = 0; j < nl; j++) (r.u32(), skipHeapOrValType(r));
+    const entriesStart = r.p;
+    let declared = 0;
+    for (let j = 0; j < nl; j++) (declared += r.u32(), skipHeapOrValType(r));
     const localsEnd = r.p;
     if (!fuel) {
       // one pass: copy, replacing memory.grow 0 and renumbering function indices
@@ -356,8 +374,14 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
     }
     if (r.p !== end) throw new ModuleFormatError('function body overruns');
     // pass 2: emit
-    const body: number[] = [...bytes.subarray(cr.p, localsEnd)];
-    if (fuel) body.push(...charge(Math.max(1, outside)));
+    // the fuel local: after the parameters and the declared locals (not when the engine's limit is near, and
+    // not in a function that catches: after a callee threw, its copy would not have been reloaded, and its
+    // next charge would give back what the callee burnt; such a function charges the global itself)
+    const catches = ops.some((o) => o.op === 0x06 || o.op === 0x1f);
+    const fl = paramCounts && declared < 40_000 && !catches ? leb(paramCounts[i] + declared) : undefined;
+    const body: number[] = fl ? [...leb(nl + 1), ...bytes.subarray(entriesStart, localsEnd), 0x01, 0x7e] : [...bytes.subarray(cr.p, localsEnd)];
+    const reload = fl ? [0x23, ...leb(fuelGlobal), 0x21, ...fl] : [];
+    if (fuel) body.push(...(fl ? chargeEntry(Math.max(1, outside), fl) : charge(Math.max(1, outside))));
     if (coverage) body.push(...cov(i, false));
     for (let k = 0; k < ops.length; k++) {
       const o = ops[k];
@@ -367,13 +391,16 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
       }
       if (shift && (o.op === 0x10 || o.op === 0x12 || o.op === 0xd2)) {
         body.push(o.op, ...leb(fx(new R(bytes, o.start + 1).u32())));
+        if (o.op === 0x10) body.push(...reload);
         continue;
       }
       // a loop's coverage bit is set before the loop, once per entry rather than once per iteration: the bit
       // says the same (the header was reached), and a hot loop does not pay for it
       if (coverage && o.op === 0x03) body.push(...cov(i, true));
       for (let p = o.start; p < o.end; p++) body.push(bytes[p]);
-      if (fuel && o.op === 0x03) body.push(...charge(Math.max(1, loopCost.get(k) ?? 1)));
+      // call, call_indirect, call_ref: the callee charged the global
+      if (fl && (o.op === 0x10 || o.op === 0x11 || o.op === 0x14)) body.push(...reload);
+      if (fuel && o.op === 0x03) body.push(...(fl ? chargeLocal(Math.max(1, loopCost.get(k) ?? 1), fl) : charge(Math.max(1, loopCost.get(k) ?? 1))));
     }
     out.add(leb(body.length));
     out.add(body);
@@ -448,6 +475,32 @@ export function instrument(bytes: Uint8Array, opts: { fuel?: number; growHook: b
     at += p.length;
   }
   return { bytes: result, names, fuel, growHook, growNotify: notify, deferredStart: !!startSec, ...(coverage && { coverage: { globals: covGlobals, sites } }) };
+}
+
+/**
+ * The parameter count of each defined function (function section order), or undefined when a type is not a
+ * plain function type (GC's rec groups and subtypes: such modules are charged through the global alone).
+ */
+function definedParamCounts(bytes: Uint8Array, typeSec: { start: number } | undefined, fnSec: { start: number } | undefined): number[] | undefined {
+  if (!typeSec || !fnSec) return fnSec ? undefined : [];
+  const params: number[] = [];
+  const r = new R(bytes, typeSec.start);
+  for (let i = 0, n = r.u32(); i < n; i++) {
+    if (r.byte() !== 0x60) return undefined;
+    const np = r.u32();
+    for (let j = 0; j < np; j++) skipHeapOrValType(r);
+    const nr = r.u32();
+    for (let j = 0; j < nr; j++) skipHeapOrValType(r);
+    params.push(np);
+  }
+  const f = new R(bytes, fnSec.start);
+  const out: number[] = [];
+  for (let i = 0, n = f.u32(); i < n; i++) {
+    const t = params[f.u32()];
+    if (t === undefined) return undefined;
+    out.push(t);
+  }
+  return out;
 }
 
 /** Throws if the module already exports one of `names` or imports from the notify module (never, by chance). */
@@ -629,7 +682,7 @@ function renumberNames(bytes: Uint8Array, sec: { start: number; end: number }, f
   return out;
 }
 
-function sleb(v: number): number[] {
+export function sleb(v: number): number[] {
   let x = BigInt(Math.trunc(v));
   const out: number[] = [];
   for (;;) {

@@ -136,7 +136,11 @@ export class Monitor {
   /** the latest violation's kind and detail */
   latestViolation?: { kind: string; detail: string };
 
+  /** called at every violation, before it is recorded (the fuzzer's driver: end the batch after this execution) */
+  onAnyViolation?: () => void;
+
   violation(kind: string, detail: string): void {
+    this.onAnyViolation?.();
     this.f64[F_VIOLATIONS]++;
     this.latestViolation = { kind, detail };
     const cut = detail.length > MAX_VIOLATION_DETAIL ? `${detail.slice(0, MAX_VIOLATION_DETAIL)}... (${detail.length} characters)` : detail;
