@@ -81,6 +81,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     panels,
     lazyClient,
     vscode.workspace.registerTextDocumentContentProvider(WAT_VIEW_SCHEME, watViews),
+    vscode.workspace.onDidOpenTextDocument((d) => d.uri.scheme === WAT_VIEW_SCHEME && watViews.onDidOpen(d)),
+    vscode.workspace.onDidCloseTextDocument((d) => d.uri.scheme === WAT_VIEW_SCHEME && watViews.onDidClose(d)),
     vscode.window.registerCustomEditorProvider(WasmEditorProvider.viewType, new WasmEditorProvider(context, getClient, panels, output), {
       supportsMultipleEditorsPerDocument: true,
     }),

@@ -26,6 +26,8 @@ export class WatViewProvider implements vscode.TextDocumentContentProvider {
   /** per view: the reading of its pages under way (a newer one replaces it) */
   private readonly readings = new Map<string, number>();
   private nextReading = 0;
+  /** whole texts that arrived before their document was open: the change is sent when it opens */
+  private readonly waitingForOpen = new Map<string, vscode.Uri>();
 
   constructor(private readonly client: () => Promise<LanguageClient>) {}
 
@@ -72,10 +74,28 @@ export class WatViewProvider implements vscode.TextDocumentContentProvider {
       parts.push(`\n;; Wasm Warden could not read the rest of this view: ${(err as Error).message.replace(/\n/g, ' ')}\n`);
     }
     this.readings.delete(key);
-    // a view closed meanwhile is not updated (its text would stay here until it opens again)
-    if (!vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)) return;
     this.whole.set(key, parts.join(''));
+    // the editor takes a change only of a document it has: a short view's pages can come back before the
+    // document it was first asked for is open (then it fires when it opens, see onDidOpen)
+    if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)) this.changed.fire(uri);
+    else this.waitingForOpen.set(key, uri);
+  }
+
+  /** A view document opened: the rest of its text, if it came before, goes in now. */
+  onDidOpen(doc: vscode.TextDocument): void {
+    const key = doc.uri.toString();
+    const uri = this.waitingForOpen.get(key);
+    if (uri === undefined) return;
+    this.waitingForOpen.delete(key);
     this.changed.fire(uri);
+  }
+
+  /** A view document closed: what was kept for it goes (a view opened again is read again). */
+  onDidClose(doc: vscode.TextDocument): void {
+    const key = doc.uri.toString();
+    this.whole.delete(key);
+    this.waitingForOpen.delete(key);
+    this.readings.delete(key);
   }
 
   refresh(wasm: vscode.Uri): void {
