@@ -3,6 +3,7 @@
  * locals (params included), labels, types, struct fields, tables, memories, globals, element and data
  * segments and tags (subsections 0-11 of the extended name section).
  */
+import { isGeneratedLabel } from '../wat/generated-ids';
 import { type ModuleSyntax } from '../wat/syntax';
 import { ByteWriter } from './byte-writer';
 import type { ModuleLayout } from './module-layout';
@@ -24,7 +25,19 @@ function subsection(out: ByteWriter, id: number, content: ByteWriter): void {
   out.append(content);
 }
 
-/** Appends the name section to `out` when the module names anything. */
+/** The label names without the ids our printer made up (`$label<N>` on block N: wat/generated-ids.ts). */
+function namedLabels(maps: Map<number, Map<number, string>>): Map<number, Map<number, string>> {
+  const out = new Map<number, Map<number, string>>();
+  for (const [f, m] of maps) {
+    let kept: Map<number, string> | undefined;
+    for (const [ordinal, name] of m) {
+      if (!isGeneratedLabel(name, ordinal)) (kept ??= new Map()).set(ordinal, name);
+    }
+    if (kept) out.set(f, kept);
+  }
+  return out;
+}
+
 /** An indirect name map (function -> index -> name), sorted. */
 function indirect(maps: Map<number, Map<number, string>>): ByteWriter {
   const c = new ByteWriter(64);
@@ -43,6 +56,10 @@ function indirect(maps: Map<number, Map<number, string>>): ByteWriter {
   return c;
 }
 
+/**
+ * Appends the name section to `out` when the module names anything: only what the text names with an
+ * id it wrote (not the block labels our printer makes up), subsections in increasing id order.
+ */
 export function writeNameSection(
   out: ByteWriter,
   mod: ModuleSyntax,
@@ -72,7 +89,8 @@ export function writeNameSection(
     if (space === 'func') {
       // locals (2) and labels (3) right after the function names
       if (localNames.size > 0) subsection(body, 2, indirect(localNames));
-      if (labelNames.size > 0) subsection(body, 3, indirect(labelNames));
+      const labels = namedLabels(labelNames);
+      if (labels.size > 0) subsection(body, 3, indirect(labels));
     }
     if (space === 'data') {
       // field names (10) come before tag names (11)

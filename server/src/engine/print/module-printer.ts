@@ -111,6 +111,12 @@ class ModulePrinter {
   private tagIndex = 0;
   private typeIndex = 0;
   private lastSection = '';
+  /** index in ctx.sections of the section printed, and of the last one that is not a custom section */
+  private sectionIndex = 0;
+  private lastDeclared = -1;
+  /** the name section was seen (its comment printed or deferred) */
+  private nameSeen = false;
+  private deferredName: SectionSpan | undefined;
   /** parens of an entry printed in pieces (a rec group, a segment) still open: closed when its section breaks */
   private openParens = 0;
 
@@ -138,7 +144,16 @@ class ModulePrinter {
     const start = sink.written;
     sink.write(`(module${ctx.names.module ? ' ' + ctx.names.module : ''}\n`);
     this.record(start, 0, Math.min(8, this.bytes.length));
-    for (const s of ctx.sections) {
+    const sections = ctx.sections;
+    // the custom sections after the last other section are printed `(after last)` once the name section
+    // is behind them, so that the assembler, which writes the name section after the other placed custom
+    // sections and before the `(after last)` ones, puts it back where it was (docs/round-trip.md)
+    let lastDeclared = sections.length - 1;
+    while (lastDeclared >= 0 && sections[lastDeclared].id === 0) lastDeclared--;
+    this.lastDeclared = lastDeclared;
+    for (let i = 0; i < sections.length; i++) {
+      const s = sections[i];
+      this.sectionIndex = i;
       try {
         this.section(s);
       } catch (e) {
@@ -151,6 +166,9 @@ class ModulePrinter {
         sink.write(`  ;; error @${hex(e.offset)}: ${commentText(e.message)}; the rest of this section is not printed\n`);
       }
       if (s.id !== 0) this.lastSection = SECTION_WORDS[s.id] ?? '';
+      // a name section before the last other section (unusual: it belongs at the end) is noted where
+      // the assembler writes it back: after that section
+      if (i === lastDeclared && this.deferredName) this.nameComment(this.deferredName);
     }
     if (this.customsOmitted) {
       const at = sink.written;
@@ -673,16 +691,33 @@ class ModulePrinter {
     }
     const name = r.nameValue('custom section name');
     const start = this.sink.written;
+    if (name === 'name' && !this.nameSeen) {
+      this.nameSeen = true;
+      if (this.sectionIndex < this.lastDeclared) this.deferredName = s;
+      else this.nameComment(s);
+      return;
+    }
     if (name === 'name' || !this.customs) {
-      const what = name === 'name' ? 'printed as the $ids' : 'not printed';
-      this.sink.write(`  ;; custom section ${commentText(watString(name))} (${s.end - s.start} bytes @${hex(s.offset)}): ${what}\n`);
+      this.sink.write(`  ;; custom section ${commentText(watString(name))} (${s.end - s.start} bytes @${hex(s.offset)}): ${name === 'name' ? 'a second name section, not used' : 'not printed'}\n`);
       this.record(start, s.offset, s.end);
       return;
     }
-    const place = this.lastSection ? `(after ${this.lastSection})` : '(before first)';
+    const place = this.sectionIndex > this.lastDeclared && this.nameSeen ? '(after last)' : this.lastSection ? `(after ${this.lastSection})` : '(before first)';
     this.sink.write(`  (@custom ${watString(name)} ${place}`);
     this.byteStrings(r.pos, s.end - r.pos, '    ');
     this.sink.write(this.offsets ? `) ;; @${hex(s.offset)}\n` : ')\n');
+    this.record(start, s.offset, s.end);
+  }
+
+  /**
+   * The line that stands for the name section (its content is the `$ids`). Its size and offset are
+   * shown only with the offsets or in the view: the text of a module compiled back from this text
+   * must be this text, and its name section holds only the names the text has (docs/round-trip.md).
+   */
+  private nameComment(s: SectionSpan): void {
+    const start = this.sink.written;
+    const where = this.offsets || !this.bodies ? ` (${s.end - s.start} bytes @${hex(s.offset)})` : '';
+    this.sink.write(`  ;; custom section "name"${where}: printed as the $ids\n`);
     this.record(start, s.offset, s.end);
   }
 

@@ -52,6 +52,7 @@ export class PrintContext {
   readonly bodyStarts: number[] = [];
   readonly bodyEnds: number[] = [];
   names: PrintNames = PrintNames.none();
+  private hasNameSection = false;
   /** where reading the section list stopped early (truncated or malformed headers), if it did */
   brokenAt?: number;
   isComponent = false;
@@ -221,7 +222,9 @@ export class PrintContext {
   private readNames(s: SectionSpan, options: PrintContextOptions): void {
     const r = new ByteReader(this.bytes, s.start, s.end);
     const name = r.nameValue();
-    if (name !== 'name') return;
+    // a module has one name section; the names of a second one are not used (as engines do)
+    if (name !== 'name' || this.hasNameSection) return;
+    this.hasNameSection = true;
     let section = options.nameSection;
     if (!section) {
       section = emptyNameSection();
