@@ -76,26 +76,21 @@ export function readWasmFileHeaders(file: string): WasmFileBytes {
     const stat = fs.fstatSync(fd);
     keepLatest('file stat', stat); // fs.Stats' shape survives major GCs (see ../jit.ts)
     const size = stat.size;
-    const full = (): WasmFileBytes => {
-      const bytes = new Uint8Array(size);
-      readAt(fd, bytes, 0, size, 0);
-      return { bytes, size, complete: true };
-    };
     // the file's start in one read: the magic, and most headers and declaration sections come from it
     // (into a buffer kept for the next read: only copies of its bytes leave this function)
     const start = startBuffer.subarray(0, Math.min(size, START_BYTES));
-    if (size < 8 || readAt(fd, start, 0, start.length, 0) < start.length) return full();
+    if (size < 8 || readAt(fd, start, 0, start.length, 0) < start.length) return readWhole(fd, size);
     const magic = start.slice(0, 8);
     // components: their own sections, without the nested modules and components (componentHeaders)
     if (magic[0] === 0 && magic[1] === 0x61 && magic[2] === 0x73 && magic[3] === 0x6d && magic[4] === 0x0d && magic[5] === 0 && magic[6] === 1 && magic[7] === 0) {
       const sections = componentHeaders(fd, size, start);
-      if (!sections) return full();
-      return { bytes: magic, size, complete: false, file: { byteLength: size, sections, load: (s) => loadPayload(file, s) } };
+      if (!sections) return readWhole(fd, size);
+      return { bytes: magic, size, complete: false, file: { byteLength: size, sections, load: loadPayload.bind(undefined, file) } };
     }
     // core modules of version 1 only; anything else is for the reader to describe from the whole file
-    if (magic[0] !== 0 || magic[1] !== 0x61 || magic[2] !== 0x73 || magic[3] !== 0x6d || magic[4] !== 1 || magic[5] | magic[6] | magic[7]) return full();
+    if (magic[0] !== 0 || magic[1] !== 0x61 || magic[2] !== 0x73 || magic[3] !== 0x6d || magic[4] !== 1 || magic[5] | magic[6] | magic[7]) return readWhole(fd, size);
     const walked = walkHeaders(fd, size, start);
-    if (!walked) return full();
+    if (!walked) return readWhole(fd, size);
     const { sections, heads, omitted } = walked;
     for (let i = 0; i < sections.length; i++) {
       const s = sections[i];
@@ -110,22 +105,29 @@ export function readWasmFileHeaders(file: string): WasmFileBytes {
         data = head.length >= want ? head.subarray(0, want) : head;
       } else {
         data = new Uint8Array(want);
-        if (readAt(fd, data, 0, want, s.payloadOffset) < want) return full();
+        if (readAt(fd, data, 0, want, s.payloadOffset) < want) return readWhole(fd, size);
       }
       if (s.id === 0) {
         const needed = nameLength(data);
-        if (needed === undefined || needed > s.size || needed > CUSTOM_NAME_MAX) return full();
+        if (needed === undefined || needed > s.size || needed > CUSTOM_NAME_MAX) return readWhole(fd, size);
         if (needed > data.length) {
           data = new Uint8Array(needed);
-          if (readAt(fd, data, 0, needed, s.payloadOffset) < needed) return full();
+          if (readAt(fd, data, 0, needed, s.payloadOffset) < needed) return readWhole(fd, size);
         }
       }
       s.data = data;
     }
-    return { bytes: magic, size, complete: false, file: { byteLength: size, sections, omittedCustom: omitted, load: (s) => loadPayload(file, s) } };
+    return { bytes: magic, size, complete: false, file: { byteLength: size, sections, omittedCustom: omitted, load: loadPayload.bind(undefined, file) } };
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The whole of an open file (a header read that met something unusual). */
+function readWhole(fd: number, size: number): WasmFileBytes {
+  const bytes = new Uint8Array(size);
+  readAt(fd, bytes, 0, size, 0);
+  return { bytes, size, complete: true };
 }
 
 /** How much of a section's payload a header read takes up front. */
