@@ -26,8 +26,6 @@ export interface CapabilityRole {
   imp: ImportEntry;
 }
 
-const WASI_P1_MODULES: ReadonlySet<string> = new Set(['wasi_snapshot_preview1', 'wasi_unstable']);
-
 /** WASI preview1 functions with a role (`sock_*` are sockets). */
 const WASI_P1_ROLES: ReadonlyMap<string, CapabilityRole['role']> = new Map([
   ['fd_readdir', 'enumerate'],
@@ -38,7 +36,7 @@ const WASI_P1_ROLES: ReadonlyMap<string, CapabilityRole['role']> = new Map([
   ['path_open', 'read-files'],
 ]);
 
-/** Emscripten's libc: syscalls are imports (of `env`), looked up by name. */
+/** Emscripten's libc: syscalls are imports (of `env`), looked up by name (all `__syscall_*` but getentropy). */
 const EMSCRIPTEN_ROLES: ReadonlyMap<string, CapabilityRole['role']> = new Map([
   ['__syscall_getdents64', 'enumerate'],
   ['__syscall_renameat', 'destroy'],
@@ -56,12 +54,14 @@ const EMSCRIPTEN_ROLES: ReadonlyMap<string, CapabilityRole['role']> = new Map([
 
 /**
  * What an import lets a module do, for the combination checks (undefined: none of the roles). Every
- * check runs this over every import: lookups and prefix tests, no regular expressions.
+ * check runs this over every import: comparisons and prefix tests first, a table lookup only for the
+ * names that can be in it (the names of a fresh read are fresh strings: a lookup hashes each one), no
+ * regular expressions.
  */
 export function capabilityRole(imp: ImportEntry): CapabilityRole['role'] | undefined {
   if (imp.kind !== 'func') return undefined;
   const { module, name } = imp;
-  if (WASI_P1_MODULES.has(module)) return WASI_P1_ROLES.get(name) ?? (name.startsWith('sock_') ? 'sockets' : undefined);
+  if (module === 'wasi_snapshot_preview1' || module === 'wasi_unstable') return WASI_P1_ROLES.get(name) ?? (name.startsWith('sock_') ? 'sockets' : undefined);
   if (module.startsWith('wasi')) {
     if (module.startsWith('wasi:filesystem/')) {
       if (name.includes('read-directory')) return 'enumerate';
@@ -73,7 +73,7 @@ export function capabilityRole(imp: ImportEntry): CapabilityRole['role'] | undef
     if (module.startsWith('wasi:sockets/')) return 'sockets';
     return name.startsWith('sock_') ? 'sockets' : undefined; // WasmEdge's sock_open...
   }
-  return EMSCRIPTEN_ROLES.get(name);
+  return name.startsWith('__syscall_') || name === 'getentropy' ? EMSCRIPTEN_ROLES.get(name) : undefined;
 }
 
 export interface CapabilityCombination {
