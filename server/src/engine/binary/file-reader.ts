@@ -30,9 +30,11 @@ const START_BYTES = 16 * 1024;
 /**
  * A section header past the file's start is read with this many bytes: the id, the size (at most 5
  * bytes) and the first bytes of the payload, which hold all of a small section (start, data count, a
- * memory), the count at the head of a deferred section and most custom section names: one read each.
+ * memory), the count at the head of a deferred section and most custom section names, and often the
+ * next sections' headers too (a run of small sections, a data count before the code): one read for
+ * them all. A read costs the same for 16 bytes as for a few hundred.
  */
-const HEADER_READ_BYTES = 16;
+const HEADER_READ_BYTES = 256;
 
 /** The buffer the start of each file is read into (a fresh one cost more than the read: zeroing, page faults). */
 const startBuffer = new Uint8Array(START_BYTES);
@@ -101,8 +103,9 @@ export function readWasmFileHeaders(file: string): WasmFileBytes {
       if (s.payloadOffset + want <= start.length) {
         data = start.slice(s.payloadOffset, s.payloadOffset + want);
       } else if (head !== undefined && (head.length >= want || s.id === 0)) {
-        // what the header read brought: all that is wanted, or (custom) a head that may hold the name
-        data = head.length >= want ? head.subarray(0, want) : head;
+        // what the header read brought (a copy: it is in headerBuffer): all that is wanted, or (custom) a
+        // head that may hold the name
+        data = head.slice(0, want);
       } else {
         data = new Uint8Array(want);
         if (readAt(fd, data, 0, want, s.payloadOffset) < want) return readWhole(fd, size);
@@ -147,6 +150,12 @@ function bytesWanted(s: FileSection): number {
 const DENSE_AFTER = 64;
 const WINDOW_BYTES = 64 * 1024;
 
+/**
+ * The buffer the header reads of a file go into, one part each (the heads of sections point into it
+ * until readWasmFileHeaders copies what it keeps: only copies of its bytes leave that function).
+ */
+const headerBuffer = new Uint8Array(HEADER_READ_BYTES * DENSE_AFTER);
+
 /** More non-custom sections than this cannot be a valid module (13 kinds, once each): the full read reports it. */
 const MAX_KNOWN_SECTIONS = 32;
 
@@ -167,34 +176,31 @@ function walkHeaders(
   const heads: (Uint8Array | undefined)[] = [];
   let omitted: OmittedCustomSections | undefined;
   let customs = 0;
-  // header reads go into slices of one block (a small typed array each cost more than its read)
-  let block = new Uint8Array(0);
+  // header reads go into the next unused part of headerBuffer (a typed array each cost more than its read)
   let used = 0;
-  // the bytes at hand: the file's start, then (dense headers) the last window read, from `winPos`
+  // the bytes at hand: the file's start, then the last header read or (dense headers) window, from `winPos`
   let win = start;
   let winPos = 0;
   let reads = 0;
   let pos = 8;
   while (pos < size) {
-    // id byte and up to 5 bytes of size: from the bytes at hand, or one positional read from `pos`
-    let chunk = win;
-    let at = pos - winPos;
-    let got = win.length;
+    // id byte and up to 5 bytes of size: from the bytes at hand, or one positional read from `pos`,
+    // whose bytes are then at hand for the headers after it
     if (pos < winPos || pos + Math.min(6, size - pos) > winPos + win.length) {
+      let into: Uint8Array;
       if (reads++ < DENSE_AFTER) {
-        if (used + HEADER_READ_BYTES > block.length) {
-          block = new Uint8Array(HEADER_READ_BYTES * 16);
-          used = 0;
-        }
-        chunk = block.subarray(used, used + Math.min(HEADER_READ_BYTES, size - pos));
-        used += HEADER_READ_BYTES;
+        const length = Math.min(HEADER_READ_BYTES, size - pos);
+        into = headerBuffer.subarray(used, used + length);
+        used += length;
       } else {
-        win = chunk = new Uint8Array(Math.min(WINDOW_BYTES, size - pos));
-        winPos = pos;
+        into = new Uint8Array(Math.min(WINDOW_BYTES, size - pos));
       }
-      got = readAt(fd, chunk, 0, chunk.length, pos);
-      at = 0;
+      win = into.subarray(0, readAt(fd, into, 0, into.length, pos));
+      winPos = pos;
     }
+    const chunk = win;
+    const at = pos - winPos;
+    const got = win.length;
     if (got - at < 2) return undefined;
     let payloadSize = 0;
     let p = at + 1;
@@ -209,15 +215,15 @@ function walkHeaders(
     const id = chunk[at];
     const payloadOffset = pos + (p - at);
     if (payloadOffset + payloadSize > size) return undefined;
-    const head = chunk.subarray(p, Math.min(got, p + payloadSize));
     if (id === 0 && ++customs > MAX_LISTED_CUSTOM_SECTIONS) {
-      const name = customName(fd, head, payloadOffset, payloadSize);
+      const name = customName(fd, chunk.subarray(p, Math.min(got, p + payloadSize)), payloadOffset, payloadSize);
       if (name === undefined) return undefined;
       omitted = tallyCustomSection(omitted, name.value, payloadSize - name.bytes, { start: pos, end: payloadOffset + payloadSize });
     } else {
       if (id !== 0 && sections.length - Math.min(customs, MAX_LISTED_CUSTOM_SECTIONS) >= MAX_KNOWN_SECTIONS) return undefined;
       sections.push({ id, offset: pos, payloadOffset, size: payloadSize });
-      heads.push(chunk === start ? undefined : head);
+      // (the file's start is at hand to the caller anyway)
+      heads.push(chunk === start ? undefined : chunk.subarray(p, Math.min(got, p + payloadSize)));
     }
     pos = payloadOffset + payloadSize;
   }
