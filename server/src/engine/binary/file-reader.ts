@@ -251,42 +251,36 @@ function componentHeaders(fd: number, size: number, start: Uint8Array): FileSect
   const sections: FileSection[] = [];
   // the bytes at hand: the file's start, then windows of WINDOW_BYTES read where the next section is
   // (a component's own sections lie together between its modules: one read each run of them)
-  let win = start;
-  let winPos = 0;
-  const bytesAt = (pos: number, n: number): Uint8Array | undefined => {
-    if (pos >= winPos && pos + n <= winPos + win.length) return win.slice(pos - winPos, pos - winPos + n);
-    const want = Math.min(Math.max(n, WINDOW_BYTES), size - pos);
-    const next = new Uint8Array(want);
-    if (readAt(fd, next, 0, want, pos) < n) return undefined;
-    win = next;
-    winPos = pos;
-    return win.slice(0, n);
-  };
+  const w = new FileWindow(fd, size, start);
   let pos = 8;
   while (pos < size) {
     if (sections.length >= MAX_COMPONENT_SECTIONS) return undefined;
-    const h = bytesAt(pos, Math.min(6, size - pos));
-    if (!h || h.length < 2) return undefined;
+    // the header is parsed where it lies in the window (no copy of it)
+    const headerBytes = Math.min(6, size - pos);
+    if (headerBytes < 2 || !w.holds(pos, headerBytes)) return undefined;
+    const h = w.bytes;
+    const at = pos - w.pos;
+    const end = at + headerBytes;
     let payloadSize = 0;
-    let p = 1;
+    let p = at + 1;
     for (let shift = 0; ; shift += 7) {
-      if (p >= h.length || shift > 28) return undefined;
+      if (p >= end || shift > 28) return undefined;
       const b = h[p++];
       payloadSize += (b & 0x7f) * 2 ** shift;
       if ((b & 0x80) === 0) break;
     }
-    const id = h[0];
-    const payloadOffset = pos + p;
+    const id = h[at];
+    const payloadOffset = pos + (p - at);
     if (payloadOffset + payloadSize > size) return undefined;
     let want = COMPONENT_SECTIONS_SKIPPED.has(id) ? Math.min(payloadSize, 8) : id === 0 ? Math.min(payloadSize, CUSTOM_HEAD_BYTES) : payloadSize;
-    let data = bytesAt(payloadOffset, want);
+    let data = w.copy(payloadOffset, want);
     if (!data) return undefined;
     if (id === 0) {
       const needed = nameLength(data);
       if (needed === undefined || needed > payloadSize || needed > CUSTOM_NAME_MAX) return undefined;
       if (needed > want) {
         want = needed;
-        data = bytesAt(payloadOffset, want);
+        data = w.copy(payloadOffset, want);
         if (!data) return undefined;
       }
     }
@@ -294,6 +288,34 @@ function componentHeaders(fd: number, size: number, start: Uint8Array): FileSect
     pos = payloadOffset + payloadSize;
   }
   return sections;
+}
+
+/** The bytes of a file at hand while walking it: `bytes` hold the file's bytes from `pos`. */
+class FileWindow {
+  constructor(
+    private readonly fd: number,
+    private readonly size: number,
+    public bytes: Uint8Array,
+    public pos = 0,
+  ) {}
+
+  /** Makes [at, at + n) at hand, reading a window of at least WINDOW_BYTES from `at` when it is not; false when the file ends first. */
+  holds(at: number, n: number): boolean {
+    if (at >= this.pos && at + n <= this.pos + this.bytes.length) return true;
+    const want = Math.min(Math.max(n, WINDOW_BYTES), this.size - at);
+    const next = new Uint8Array(want);
+    const got = readAt(this.fd, next, 0, want, at);
+    if (got < n) return false;
+    this.bytes = got < want ? next.subarray(0, got) : next;
+    this.pos = at;
+    return true;
+  }
+
+  /** A copy of [at, at + n), or undefined when the file ends first. */
+  copy(at: number, n: number): Uint8Array | undefined {
+    if (!this.holds(at, n)) return undefined;
+    return this.bytes.slice(at - this.pos, at - this.pos + n);
+  }
 }
 
 /** A counted custom section's name and the bytes it takes, or undefined when it is malformed (the full read reports it). */
