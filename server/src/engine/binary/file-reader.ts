@@ -30,9 +30,11 @@ const START_BYTES = 16 * 1024;
 /**
  * A section header past the file's start is read with this many bytes: the id, the size (at most 5
  * bytes) and the first bytes of the payload, which hold all of a small section (start, data count, a
- * memory), the count at the head of a deferred section and most custom section names: one read each.
+ * memory), the count at the head of a deferred section and most custom section names, and often the
+ * next sections' headers too (a run of small sections, a data count before the code): one read for
+ * them all. A read costs the same for 16 bytes as for a few hundred.
  */
-const HEADER_READ_BYTES = 16;
+const HEADER_READ_BYTES = 256;
 
 /** The buffer the start of each file is read into (a fresh one cost more than the read: zeroing, page faults). */
 const startBuffer = new Uint8Array(START_BYTES);
@@ -76,26 +78,21 @@ export function readWasmFileHeaders(file: string): WasmFileBytes {
     const stat = fs.fstatSync(fd);
     keepLatest('file stat', stat); // fs.Stats' shape survives major GCs (see ../jit.ts)
     const size = stat.size;
-    const full = (): WasmFileBytes => {
-      const bytes = new Uint8Array(size);
-      readAt(fd, bytes, 0, size, 0);
-      return { bytes, size, complete: true };
-    };
     // the file's start in one read: the magic, and most headers and declaration sections come from it
     // (into a buffer kept for the next read: only copies of its bytes leave this function)
     const start = startBuffer.subarray(0, Math.min(size, START_BYTES));
-    if (size < 8 || readAt(fd, start, 0, start.length, 0) < start.length) return full();
+    if (size < 8 || readAt(fd, start, 0, start.length, 0) < start.length) return readWhole(fd, size);
     const magic = start.slice(0, 8);
     // components: their own sections, without the nested modules and components (componentHeaders)
     if (magic[0] === 0 && magic[1] === 0x61 && magic[2] === 0x73 && magic[3] === 0x6d && magic[4] === 0x0d && magic[5] === 0 && magic[6] === 1 && magic[7] === 0) {
       const sections = componentHeaders(fd, size, start);
-      if (!sections) return full();
-      return { bytes: magic, size, complete: false, file: { byteLength: size, sections, load: (s) => loadPayload(file, s) } };
+      if (!sections) return readWhole(fd, size);
+      return { bytes: magic, size, complete: false, file: { byteLength: size, sections, load: loadPayload.bind(undefined, file) } };
     }
     // core modules of version 1 only; anything else is for the reader to describe from the whole file
-    if (magic[0] !== 0 || magic[1] !== 0x61 || magic[2] !== 0x73 || magic[3] !== 0x6d || magic[4] !== 1 || magic[5] | magic[6] | magic[7]) return full();
+    if (magic[0] !== 0 || magic[1] !== 0x61 || magic[2] !== 0x73 || magic[3] !== 0x6d || magic[4] !== 1 || magic[5] | magic[6] | magic[7]) return readWhole(fd, size);
     const walked = walkHeaders(fd, size, start);
-    if (!walked) return full();
+    if (!walked) return readWhole(fd, size);
     const { sections, heads, omitted } = walked;
     for (let i = 0; i < sections.length; i++) {
       const s = sections[i];
@@ -106,26 +103,34 @@ export function readWasmFileHeaders(file: string): WasmFileBytes {
       if (s.payloadOffset + want <= start.length) {
         data = start.slice(s.payloadOffset, s.payloadOffset + want);
       } else if (head !== undefined && (head.length >= want || s.id === 0)) {
-        // what the header read brought: all that is wanted, or (custom) a head that may hold the name
-        data = head.length >= want ? head.subarray(0, want) : head;
+        // what the header read brought (a copy: it is in headerBuffer): all that is wanted, or (custom) a
+        // head that may hold the name
+        data = head.slice(0, want);
       } else {
         data = new Uint8Array(want);
-        if (readAt(fd, data, 0, want, s.payloadOffset) < want) return full();
+        if (readAt(fd, data, 0, want, s.payloadOffset) < want) return readWhole(fd, size);
       }
       if (s.id === 0) {
         const needed = nameLength(data);
-        if (needed === undefined || needed > s.size || needed > CUSTOM_NAME_MAX) return full();
+        if (needed === undefined || needed > s.size || needed > CUSTOM_NAME_MAX) return readWhole(fd, size);
         if (needed > data.length) {
           data = new Uint8Array(needed);
-          if (readAt(fd, data, 0, needed, s.payloadOffset) < needed) return full();
+          if (readAt(fd, data, 0, needed, s.payloadOffset) < needed) return readWhole(fd, size);
         }
       }
       s.data = data;
     }
-    return { bytes: magic, size, complete: false, file: { byteLength: size, sections, omittedCustom: omitted, load: (s) => loadPayload(file, s) } };
+    return { bytes: magic, size, complete: false, file: { byteLength: size, sections, omittedCustom: omitted, load: loadPayload.bind(undefined, file) } };
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The whole of an open file (a header read that met something unusual). */
+function readWhole(fd: number, size: number): WasmFileBytes {
+  const bytes = new Uint8Array(size);
+  readAt(fd, bytes, 0, size, 0);
+  return { bytes, size, complete: true };
 }
 
 /** How much of a section's payload a header read takes up front. */
@@ -144,6 +149,12 @@ function bytesWanted(s: FileSection): number {
  */
 const DENSE_AFTER = 64;
 const WINDOW_BYTES = 64 * 1024;
+
+/**
+ * The buffer the header reads of a file go into, one part each (the heads of sections point into it
+ * until readWasmFileHeaders copies what it keeps: only copies of its bytes leave that function).
+ */
+const headerBuffer = new Uint8Array(HEADER_READ_BYTES * DENSE_AFTER);
 
 /** More non-custom sections than this cannot be a valid module (13 kinds, once each): the full read reports it. */
 const MAX_KNOWN_SECTIONS = 32;
@@ -165,34 +176,31 @@ function walkHeaders(
   const heads: (Uint8Array | undefined)[] = [];
   let omitted: OmittedCustomSections | undefined;
   let customs = 0;
-  // header reads go into slices of one block (a small typed array each cost more than its read)
-  let block = new Uint8Array(0);
+  // header reads go into the next unused part of headerBuffer (a typed array each cost more than its read)
   let used = 0;
-  // the bytes at hand: the file's start, then (dense headers) the last window read, from `winPos`
+  // the bytes at hand: the file's start, then the last header read or (dense headers) window, from `winPos`
   let win = start;
   let winPos = 0;
   let reads = 0;
   let pos = 8;
   while (pos < size) {
-    // id byte and up to 5 bytes of size: from the bytes at hand, or one positional read from `pos`
-    let chunk = win;
-    let at = pos - winPos;
-    let got = win.length;
+    // id byte and up to 5 bytes of size: from the bytes at hand, or one positional read from `pos`,
+    // whose bytes are then at hand for the headers after it
     if (pos < winPos || pos + Math.min(6, size - pos) > winPos + win.length) {
+      let into: Uint8Array;
       if (reads++ < DENSE_AFTER) {
-        if (used + HEADER_READ_BYTES > block.length) {
-          block = new Uint8Array(HEADER_READ_BYTES * 16);
-          used = 0;
-        }
-        chunk = block.subarray(used, used + Math.min(HEADER_READ_BYTES, size - pos));
-        used += HEADER_READ_BYTES;
+        const length = Math.min(HEADER_READ_BYTES, size - pos);
+        into = headerBuffer.subarray(used, used + length);
+        used += length;
       } else {
-        win = chunk = new Uint8Array(Math.min(WINDOW_BYTES, size - pos));
-        winPos = pos;
+        into = new Uint8Array(Math.min(WINDOW_BYTES, size - pos));
       }
-      got = readAt(fd, chunk, 0, chunk.length, pos);
-      at = 0;
+      win = into.subarray(0, readAt(fd, into, 0, into.length, pos));
+      winPos = pos;
     }
+    const chunk = win;
+    const at = pos - winPos;
+    const got = win.length;
     if (got - at < 2) return undefined;
     let payloadSize = 0;
     let p = at + 1;
@@ -207,15 +215,15 @@ function walkHeaders(
     const id = chunk[at];
     const payloadOffset = pos + (p - at);
     if (payloadOffset + payloadSize > size) return undefined;
-    const head = chunk.subarray(p, Math.min(got, p + payloadSize));
     if (id === 0 && ++customs > MAX_LISTED_CUSTOM_SECTIONS) {
-      const name = customName(fd, head, payloadOffset, payloadSize);
+      const name = customName(fd, chunk.subarray(p, Math.min(got, p + payloadSize)), payloadOffset, payloadSize);
       if (name === undefined) return undefined;
       omitted = tallyCustomSection(omitted, name.value, payloadSize - name.bytes, { start: pos, end: payloadOffset + payloadSize });
     } else {
       if (id !== 0 && sections.length - Math.min(customs, MAX_LISTED_CUSTOM_SECTIONS) >= MAX_KNOWN_SECTIONS) return undefined;
       sections.push({ id, offset: pos, payloadOffset, size: payloadSize });
-      heads.push(chunk === start ? undefined : head);
+      // (the file's start is at hand to the caller anyway)
+      heads.push(chunk === start ? undefined : chunk.subarray(p, Math.min(got, p + payloadSize)));
     }
     pos = payloadOffset + payloadSize;
   }
@@ -243,42 +251,36 @@ function componentHeaders(fd: number, size: number, start: Uint8Array): FileSect
   const sections: FileSection[] = [];
   // the bytes at hand: the file's start, then windows of WINDOW_BYTES read where the next section is
   // (a component's own sections lie together between its modules: one read each run of them)
-  let win = start;
-  let winPos = 0;
-  const bytesAt = (pos: number, n: number): Uint8Array | undefined => {
-    if (pos >= winPos && pos + n <= winPos + win.length) return win.slice(pos - winPos, pos - winPos + n);
-    const want = Math.min(Math.max(n, WINDOW_BYTES), size - pos);
-    const next = new Uint8Array(want);
-    if (readAt(fd, next, 0, want, pos) < n) return undefined;
-    win = next;
-    winPos = pos;
-    return win.slice(0, n);
-  };
+  const w = new FileWindow(fd, size, start);
   let pos = 8;
   while (pos < size) {
     if (sections.length >= MAX_COMPONENT_SECTIONS) return undefined;
-    const h = bytesAt(pos, Math.min(6, size - pos));
-    if (!h || h.length < 2) return undefined;
+    // the header is parsed where it lies in the window (no copy of it)
+    const headerBytes = Math.min(6, size - pos);
+    if (headerBytes < 2 || !w.holds(pos, headerBytes)) return undefined;
+    const h = w.bytes;
+    const at = pos - w.pos;
+    const end = at + headerBytes;
     let payloadSize = 0;
-    let p = 1;
+    let p = at + 1;
     for (let shift = 0; ; shift += 7) {
-      if (p >= h.length || shift > 28) return undefined;
+      if (p >= end || shift > 28) return undefined;
       const b = h[p++];
       payloadSize += (b & 0x7f) * 2 ** shift;
       if ((b & 0x80) === 0) break;
     }
-    const id = h[0];
-    const payloadOffset = pos + p;
+    const id = h[at];
+    const payloadOffset = pos + (p - at);
     if (payloadOffset + payloadSize > size) return undefined;
     let want = COMPONENT_SECTIONS_SKIPPED.has(id) ? Math.min(payloadSize, 8) : id === 0 ? Math.min(payloadSize, CUSTOM_HEAD_BYTES) : payloadSize;
-    let data = bytesAt(payloadOffset, want);
+    let data = w.copy(payloadOffset, want);
     if (!data) return undefined;
     if (id === 0) {
       const needed = nameLength(data);
       if (needed === undefined || needed > payloadSize || needed > CUSTOM_NAME_MAX) return undefined;
       if (needed > want) {
         want = needed;
-        data = bytesAt(payloadOffset, want);
+        data = w.copy(payloadOffset, want);
         if (!data) return undefined;
       }
     }
@@ -286,6 +288,34 @@ function componentHeaders(fd: number, size: number, start: Uint8Array): FileSect
     pos = payloadOffset + payloadSize;
   }
   return sections;
+}
+
+/** The bytes of a file at hand while walking it: `bytes` hold the file's bytes from `pos`. */
+class FileWindow {
+  constructor(
+    private readonly fd: number,
+    private readonly size: number,
+    public bytes: Uint8Array,
+    public pos = 0,
+  ) {}
+
+  /** Makes [at, at + n) at hand, reading a window of at least WINDOW_BYTES from `at` when it is not; false when the file ends first. */
+  holds(at: number, n: number): boolean {
+    if (at >= this.pos && at + n <= this.pos + this.bytes.length) return true;
+    const want = Math.min(Math.max(n, WINDOW_BYTES), this.size - at);
+    const next = new Uint8Array(want);
+    const got = readAt(this.fd, next, 0, want, at);
+    if (got < n) return false;
+    this.bytes = got < want ? next.subarray(0, got) : next;
+    this.pos = at;
+    return true;
+  }
+
+  /** A copy of [at, at + n), or undefined when the file ends first. */
+  copy(at: number, n: number): Uint8Array | undefined {
+    if (!this.holds(at, n)) return undefined;
+    return this.bytes.slice(at - this.pos, at - this.pos + n);
+  }
 }
 
 /** A counted custom section's name and the bytes it takes, or undefined when it is malformed (the full read reports it). */

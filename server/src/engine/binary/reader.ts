@@ -160,14 +160,17 @@ export function readWasm(bytes: Uint8Array, options: ReadWasmOptions = {}): Wasm
 
 class TooManyDiagnostics extends Error {}
 
-/** What a lazy model asks its reader for, on first read of each key. */
+/**
+ * What a lazy model asks its reader for, on first read of each key. The reader itself, not an object of
+ * closures: a read makes no functions (each of which a keep-names build also names at run time).
+ */
 interface DeferredParts {
-  types(): TypeEntry[];
-  funcs(): FuncEntry[];
-  globals(): GlobalEntry[];
-  exports(): ExportEntry[];
-  elems(): ElemSegment[];
-  features(): Feature[];
+  deferredTypes(): TypeEntry[];
+  deferredFuncs(): FuncEntry[];
+  deferredGlobals(): GlobalEntry[];
+  deferredExports(): ExportEntry[];
+  deferredElems(): ElemSegment[];
+  deferredFeatures(): Feature[];
 }
 
 /**
@@ -205,37 +208,37 @@ class LazyModel implements ModuleModel {
   }
 
   get types(): TypeEntry[] {
-    return (this.#types ??= this.#parts.types());
+    return (this.#types ??= this.#parts.deferredTypes());
   }
   set types(v: TypeEntry[]) {
     this.#types = v;
   }
   get funcs(): FuncEntry[] {
-    return (this.#funcs ??= this.#parts.funcs());
+    return (this.#funcs ??= this.#parts.deferredFuncs());
   }
   set funcs(v: FuncEntry[]) {
     this.#funcs = v;
   }
   get globals(): GlobalEntry[] {
-    return (this.#globals ??= this.#parts.globals());
+    return (this.#globals ??= this.#parts.deferredGlobals());
   }
   set globals(v: GlobalEntry[]) {
     this.#globals = v;
   }
   get exports(): ExportEntry[] {
-    return (this.#exports ??= this.#parts.exports());
+    return (this.#exports ??= this.#parts.deferredExports());
   }
   set exports(v: ExportEntry[]) {
     this.#exports = v;
   }
   get elems(): ElemSegment[] {
-    return (this.#elems ??= this.#parts.elems());
+    return (this.#elems ??= this.#parts.deferredElems());
   }
   set elems(v: ElemSegment[]) {
     this.#elems = v;
   }
   get features(): Feature[] {
-    return (this.#features ??= this.#parts.features());
+    return (this.#features ??= this.#parts.deferredFeatures());
   }
   set features(v: Feature[]) {
     this.#features = v;
@@ -246,7 +249,7 @@ class LazyModel implements ModuleModel {
   }
 }
 
-class ModuleReader {
+class ModuleReader implements DeferredParts {
   readonly model: ModuleModel;
   readonly diagnostics: EngineDiagnostic[] = [];
   private names?: NameSection;
@@ -297,23 +300,7 @@ class ModuleReader {
     this.file = this.lazy ? options.file : undefined;
     this.byteLength = this.file?.byteLength ?? bytes.length;
     const span = { start: 0, end: this.byteLength };
-    this.model = this.lazy
-      ? new LazyModel(span, {
-          types: () => (this.decodeDeferred(1), this.typeOffsets.map((_, i) => this.typeAt(i)!)),
-          funcs: () => (this.listImported('func'), this.decodeDeferred(3), this.funcs),
-          globals: () => (this.listImported('global'), this.decodeDeferred(6), this.globals),
-          exports: () => (this.decodeDeferred(7), this.exports),
-          elems: () => (this.decodeDeferred(9), this.elems),
-          features: () => {
-            // the types tell GC, multi-value and typed references; value types of globals and element
-            // segments tell reference types, SIMD and extended consts
-            this.decodeDeferred(1);
-            this.decodeDeferred(6);
-            this.decodeDeferred(9);
-            return this.detectFeatures();
-          },
-        })
-      : emptyModel('binary', span);
+    this.model = this.lazy ? new LazyModel(span, this) : emptyModel('binary', span);
     this.model.byteLength = this.byteLength;
     this.model.sections = [];
     this.funcs = this.lazy ? [] : this.model.funcs;
@@ -322,14 +309,46 @@ class ModuleReader {
     this.elems = this.lazy ? [] : this.model.elems;
   }
 
+  // DeferredParts: what a lazy model decodes on first read of each key
+  deferredTypes(): TypeEntry[] {
+    this.decodeDeferred(1);
+    return this.typeOffsets.map((_, i) => this.typeAt(i)!);
+  }
+  deferredFuncs(): FuncEntry[] {
+    this.listImported('func');
+    this.decodeDeferred(3);
+    return this.funcs;
+  }
+  deferredGlobals(): GlobalEntry[] {
+    this.listImported('global');
+    this.decodeDeferred(6);
+    return this.globals;
+  }
+  deferredExports(): ExportEntry[] {
+    this.decodeDeferred(7);
+    return this.exports;
+  }
+  deferredElems(): ElemSegment[] {
+    this.decodeDeferred(9);
+    return this.elems;
+  }
+  deferredFeatures(): Feature[] {
+    // the types tell GC, multi-value and typed references; value types of globals and element
+    // segments tell reference types, SIMD and extended consts
+    this.decodeDeferred(1);
+    this.decodeDeferred(6);
+    this.decodeDeferred(9);
+    return this.detectFeatures();
+  }
+
+  /** Decodes every section a lazy read deferred. */
+  decodeAll(): void {
+    for (const id of [...this.deferred.keys()]) this.decodeDeferred(id);
+  }
+
   result(): WasmReadResult {
-    const out: WasmReadResult = {
-      model: this.model,
-      diagnostics: this.diagnostics,
-      decodeAll: () => {
-        for (const id of [...this.deferred.keys()]) this.decodeDeferred(id);
-      },
-    };
+    // a bound method, not an arrow function: see DeferredParts
+    const out: WasmReadResult = { model: this.model, diagnostics: this.diagnostics, decodeAll: this.decodeAll.bind(this) };
     if (this.names && this.options.names !== false) out.names = this.names;
     if (this.dataCount !== undefined) out.dataCount = this.dataCount;
     return out;

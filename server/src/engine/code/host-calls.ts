@@ -26,36 +26,54 @@ export interface CapabilityRole {
   imp: ImportEntry;
 }
 
-const WASI_P1 = /^wasi_(?:snapshot_preview1|unstable)$/;
+/** WASI preview1 functions with a role (`sock_*` are sockets). */
+const WASI_P1_ROLES: ReadonlyMap<string, CapabilityRole['role']> = new Map([
+  ['fd_readdir', 'enumerate'],
+  ['path_rename', 'destroy'],
+  ['path_unlink_file', 'destroy'],
+  ['path_remove_directory', 'destroy'],
+  ['random_get', 'random'],
+  ['path_open', 'read-files'],
+]);
 
-/** What an import lets a module do, for the combination checks (undefined: none of the roles). */
+/** Emscripten's libc: syscalls are imports (of `env`), looked up by name (all `__syscall_*` but getentropy). */
+const EMSCRIPTEN_ROLES: ReadonlyMap<string, CapabilityRole['role']> = new Map([
+  ['__syscall_getdents64', 'enumerate'],
+  ['__syscall_renameat', 'destroy'],
+  ['__syscall_renameat2', 'destroy'],
+  ['__syscall_unlinkat', 'destroy'],
+  ['__syscall_rmdir', 'destroy'],
+  ['__syscall_getrandom', 'random'],
+  ['getentropy', 'random'],
+  ['__syscall_openat', 'read-files'],
+  ['__syscall_socket', 'sockets'],
+  ['__syscall_connect', 'sockets'],
+  ['__syscall_sendto', 'sockets'],
+  ['__syscall_sendmsg', 'sockets'],
+]);
+
+/**
+ * What an import lets a module do, for the combination checks (undefined: none of the roles). Every
+ * check runs this over every import: comparisons and prefix tests first, a table lookup only for the
+ * names that can be in it (the names of a fresh read are fresh strings: a lookup hashes each one), no
+ * regular expressions.
+ */
 export function capabilityRole(imp: ImportEntry): CapabilityRole['role'] | undefined {
   if (imp.kind !== 'func') return undefined;
   const { module, name } = imp;
-  if (WASI_P1.test(module)) {
-    if (name === 'fd_readdir') return 'enumerate';
-    if (name === 'path_rename' || name === 'path_unlink_file' || name === 'path_remove_directory') return 'destroy';
-    if (name === 'random_get') return 'random';
-    if (name === 'path_open') return 'read-files';
-    if (name.startsWith('sock_')) return 'sockets';
-    return undefined;
+  if (module === 'wasi_snapshot_preview1' || module === 'wasi_unstable') return WASI_P1_ROLES.get(name) ?? (name.startsWith('sock_') ? 'sockets' : undefined);
+  if (module.startsWith('wasi')) {
+    if (module.startsWith('wasi:filesystem/')) {
+      if (name.includes('read-directory')) return 'enumerate';
+      if (name.includes('rename-at') || name.includes('unlink-file-at') || name.includes('remove-directory-at')) return 'destroy';
+      if (name.includes('open-at')) return 'read-files';
+      return undefined;
+    }
+    if (module.startsWith('wasi:random/')) return 'random';
+    if (module.startsWith('wasi:sockets/')) return 'sockets';
+    return name.startsWith('sock_') ? 'sockets' : undefined; // WasmEdge's sock_open...
   }
-  if (module.startsWith('wasi:filesystem/')) {
-    if (/read-directory/.test(name)) return 'enumerate';
-    if (/(rename|unlink-file|remove-directory)-at/.test(name)) return 'destroy';
-    if (/open-at/.test(name)) return 'read-files';
-    return undefined;
-  }
-  if (module.startsWith('wasi:random/')) return 'random';
-  if (module.startsWith('wasi:sockets/')) return 'sockets';
-  if (module.startsWith('wasi')) return /^sock_/.test(name) ? 'sockets' : undefined; // WasmEdge's sock_open...
-  // Emscripten's libc: syscalls are imports of `env`
-  if (/^__syscall_getdents64$/.test(name)) return 'enumerate';
-  if (/^__syscall_(?:renameat2?|unlinkat|rmdir)$/.test(name)) return 'destroy';
-  if (/^__syscall_getrandom$|^getentropy$/.test(name)) return 'random';
-  if (/^__syscall_openat$/.test(name)) return 'read-files';
-  if (/^__syscall_(?:socket|connect|sendto|sendmsg)$/.test(name)) return 'sockets';
-  return undefined;
+  return name.startsWith('__syscall_') || name === 'getentropy' ? EMSCRIPTEN_ROLES.get(name) : undefined;
 }
 
 export interface CapabilityCombination {
@@ -64,24 +82,38 @@ export interface CapabilityCombination {
   imports: ImportEntry[];
 }
 
+/** The order a combination lists its imports in: by role, then as imported. */
+const ROLE_ORDER: readonly CapabilityRole['role'][] = ['enumerate', 'destroy', 'random', 'read-files', 'sockets'];
+
 /** The combinations present: ransomware (enumerate + rename/unlink + random), exfiltration (open files + sockets). */
 export function capabilityCombinations(model: ModuleModel): CapabilityCombination[] {
-  const by = new Map<CapabilityRole['role'], ImportEntry[]>();
+  // most modules have no import with a role: nothing is allocated for them
+  let by: Map<CapabilityRole['role'], ImportEntry[]> | undefined;
   for (const imp of model.imports) {
     const role = capabilityRole(imp);
-    if (role) by.set(role, [...(by.get(role) ?? []), imp]);
+    if (role === undefined) continue;
+    by ??= new Map();
+    const list = by.get(role);
+    if (list) list.push(imp);
+    else by.set(role, [imp]);
   }
+  if (by === undefined) return [];
   const out: CapabilityCombination[] = [];
-  const pick = (...roles: CapabilityRole['role'][]) => roles.flatMap((r) => by.get(r) ?? []);
   if (by.has('enumerate') && by.has('destroy') && by.has('random')) {
     out.push({
       kind: 'ransomware',
       description: 'enumerates directories, renames or deletes files, and draws random bytes (the "ransom triad": list, encrypt with a random key, replace)',
-      imports: pick('enumerate', 'destroy', 'random'),
+      imports: importsOf(by, ROLE_ORDER.slice(0, 3)),
     });
   }
   if (by.has('read-files') && by.has('sockets')) {
-    out.push({ kind: 'exfiltration', description: 'opens files and uses network sockets (what it reads can leave the machine)', imports: pick('read-files', 'sockets') });
+    out.push({ kind: 'exfiltration', description: 'opens files and uses network sockets (what it reads can leave the machine)', imports: importsOf(by, ROLE_ORDER.slice(3)) });
   }
+  return out;
+}
+
+function importsOf(by: ReadonlyMap<CapabilityRole['role'], ImportEntry[]>, roles: readonly CapabilityRole['role'][]): ImportEntry[] {
+  const out: ImportEntry[] = [];
+  for (const r of roles) for (const imp of by.get(r) ?? []) out.push(imp);
   return out;
 }

@@ -87,8 +87,24 @@ export function interfaceFunctions(ext: ComponentExtern): string[] {
   return t.exports.filter((d) => d.sort === 'func').map((d) => d.name);
 }
 
-/** What a component import (or, `exported`, an export) needs of the WASI capabilities. */
+/**
+ * What a component import (or, `exported`, an export) needs of the WASI capabilities. Worked out once
+ * per extern and kept with it (three import rules and the baseline ask for every import of a check; a
+ * filesystem interface resolves its type's functions): treat the answer as read-only.
+ */
 export function describeComponentExtern(ext: ComponentExtern, exported = false): ComponentImportInfo {
+  const cache = exported ? describedExports : describedImports;
+  let info = cache.get(ext);
+  if (info === undefined) {
+    info = describe(ext, exported);
+    cache.set(ext, info);
+  }
+  return info;
+}
+const describedImports = new WeakMap<ComponentExtern, ComponentImportInfo>();
+const describedExports = new WeakMap<ComponentExtern, ComponentImportInfo>();
+
+function describe(ext: ComponentExtern, exported: boolean): ComponentImportInfo {
   const p = ext.parsed;
   if (p.form !== 'interface' || p.namespace !== 'wasi') return NOT_WASI;
   const key = `${p.package}/${p.interface}`;

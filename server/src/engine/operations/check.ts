@@ -80,14 +80,16 @@ function approvalNeedsBytes(policy: ResolvedPolicy, approvals: ModuleApprovals |
 }
 
 /** Format diagnostics and policy findings for an already-read binary (its every byte). */
-export function checkWasmBytes(
-  bytes: Uint8Array,
-  read: WasmReadResult,
-  file: string,
-  policy: ResolvedPolicy,
-  /** the lock file's word on the module, when the caller has read it already */
-  lock: ModuleApprovals | undefined = approvalsOf(policy, file),
-): EngineDiagnostic[] {
+export function checkWasmBytes(bytes: Uint8Array, read: WasmReadResult, file: string, policy: ResolvedPolicy): EngineDiagnostic[] {
+  // the lock file is looked at only when the approval rule can use it: it needs the digest of every byte
+  return checkReadWasm(bytes, read, file, policy, bytes.length === read.model.byteLength ? approvalsOf(policy, file) : undefined);
+}
+
+/**
+ * checkWasmBytes given the lock file's word on the module, as the caller read it (undefined: no lock
+ * file). Not a parameter defaulting to approvalsOf: "no lock" then read the lock again.
+ */
+function checkReadWasm(bytes: Uint8Array, read: WasmReadResult, file: string, policy: ResolvedPolicy, lock: ModuleApprovals | undefined): EngineDiagnostic[] {
   // the rules first: a lazy read decodes the sections they look at, and reports those sections' problems
   const approvals = bytes.length === read.model.byteLength ? lock : undefined;
   const findings = checkModel(read.model, policy.effective, { bytes, filePath: file, policyDir: policy.dir, approvals });
@@ -126,7 +128,7 @@ export function checkFile(
     const result: CheckResult = {
       file,
       kind,
-      diagnostics: checkWasmBytes(bytes, read, file, policy, lock),
+      diagnostics: checkReadWasm(bytes, read, file, policy, lock),
       models: [read.model],
       policy,
       wasm: { bytes, read, file: fileBytes.file },

@@ -54,6 +54,7 @@ export interface PolicyStoreOptions {
 
 export class PolicyStore {
   private readonly files = new Map<string, LoadedPolicyFile>();
+  private readonly places = new Map<string, { dir: string; lockFile: string }>();
 
   constructor(private options: PolicyStoreOptions) {}
 
@@ -144,10 +145,21 @@ export class PolicyStore {
       }
     }
     const loaded = this.load(policyFile, stat);
-    const dir = path.dirname(policyFile);
+    const { dir, lockFile } = this.placesOf(policyFile);
     // the path overrides match against (none: no path to work out)
     const relative = loaded.policy.overrides?.length ? path.relative(dir, path.resolve(file)).split(path.sep).join('/') : '';
-    return { file: policyFile, dir, effective: effectivePolicy(loaded.policy, relative), stale: loaded.stale, lockFile: path.join(dir, LOCK_FILE_NAME) };
+    return { file: policyFile, dir, effective: effectivePolicy(loaded.policy, relative), stale: loaded.stale, lockFile };
+  }
+
+  /** The policy file's folder and the lock file's path beside it, worked out once per policy file (every check asks). */
+  private placesOf(policyFile: string): { dir: string; lockFile: string } {
+    let places = this.places.get(policyFile);
+    if (!places) {
+      const dir = path.dirname(policyFile);
+      places = { dir, lockFile: path.join(dir, LOCK_FILE_NAME) };
+      this.places.set(policyFile, places);
+    }
+    return places;
   }
 
   /** Forget a cached policy file (after it changed or was deleted on disk). */

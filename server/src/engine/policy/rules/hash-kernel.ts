@@ -13,6 +13,7 @@ export const hashKernel: PolicyRule = {
   title: 'Function looks like a hashing/mining kernel',
   defaultSeverity: 'info',
   policyKeys: ['code.scan'],
+  readsCode: true,
   check(ctx) {
     const a = codeOf(ctx);
     if (!a || !ctx.bytes) return [];

@@ -10,6 +10,7 @@ export const highEntropyData: PolicyRule = {
   title: 'Compressed or encrypted data segment',
   defaultSeverity: 'info',
   policyKeys: ['code.scan', 'code.packedMinBytes'],
+  readsCode: true,
   check(ctx) {
     const a = codeOf(ctx);
     if (!a) return [];

@@ -12,6 +12,7 @@ export const miningKernel: PolicyRule = {
   title: 'Module looks like a cryptocurrency miner',
   defaultSeverity: 'error',
   policyKeys: ['code.scan'],
+  readsCode: true,
   check(ctx) {
     const a = codeOf(ctx);
     if (!a || !ctx.bytes) return [];

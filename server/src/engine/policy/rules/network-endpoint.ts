@@ -17,6 +17,7 @@ export const networkEndpoint: PolicyRule = {
   title: 'Network endpoint not in the allowed list',
   defaultSeverity: 'warning',
   policyKeys: ['code.scan', 'code.allowedEndpoints'],
+  readsCode: true,
   check(ctx) {
     const a = codeOf(ctx);
     if (!a) return [];

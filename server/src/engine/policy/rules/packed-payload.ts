@@ -18,6 +18,7 @@ export const packedPayload: PolicyRule = {
   title: 'Packed or hidden code',
   defaultSeverity: 'warning',
   policyKeys: ['code.scan', 'code.packedMinBytes'],
+  readsCode: true,
   check(ctx) {
     const a = codeOf(ctx);
     if (!a || !ctx.bytes) return [];

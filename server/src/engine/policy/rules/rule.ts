@@ -56,6 +56,8 @@ export interface PolicyRule {
    * the nested core modules' business).
    */
   component?: 'same' | ((ctx: RuleContext) => RuleFinding[]);
+  /** a code rule: it reads the code analysis (helpers' codeOf), so it finds nothing unless `code.scan` is on; not run then */
+  readsCode?: true;
 }
 
 /** Where a rule's documentation lives in the repository. */

@@ -13,6 +13,7 @@ export const suspiciousString: PolicyRule = {
   title: 'Suspicious string in data (wallet, shell command, host path)',
   defaultSeverity: 'warning',
   policyKeys: ['code.scan', 'sandbox.dirs'],
+  readsCode: true,
   check(ctx) {
     const a = codeOf(ctx);
     if (!a) return [];
