@@ -112,6 +112,8 @@ const fakeVscode = {
   workspace: {
     registerTextDocumentContentProvider: (scheme: string) => (state.contentProviders.push(scheme), disposable),
     onDidGrantWorkspaceTrust: () => disposable,
+    onDidOpenTextDocument: () => disposable,
+    onDidCloseTextDocument: () => disposable,
     createFileSystemWatcher: () => ({ onDidChange: () => disposable, onDidCreate: () => disposable, onDidDelete: () => disposable, dispose() {} }),
     getConfiguration: () => ({ get: (_k: string, d: unknown) => d }),
     isTrusted: true,
