@@ -55,7 +55,9 @@ export function ensureModule(m: NpmModule, log?: (m: string) => void): string {
   return file;
 }
 
-if (require.main === module) {
+// run as a script (`node --import tsx test/real-modules.ts NAME...`); not when bundled into another
+// program, such as the bench's child, where `require.main === module` holds too
+if (require.main === module && /real-modules\.ts$/.test(process.argv[1] ?? '')) {
   const names = process.argv.slice(2);
   for (const name of names) {
     const m = (REAL_MODULES as Record<string, NpmModule>)[name];
