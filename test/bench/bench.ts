@@ -577,7 +577,7 @@ async function assembleGroup(): Promise<void> {
     { key: 'binaryen', task: 'assemble', peer: 'binaryen', file: large, opts: { repeats: QUICK ? 1 : 3, budgetMs: 30_000, capMs: QUICK ? 60_000 : 120_000 }, rounds: 1 },
     { key: 'wabt', task: 'assemble', peer: 'wabt', file: large, opts: { repeats: 1, budgetMs: 30_000, capMs: QUICK ? 20_000 : 60_000 }, rounds: 1 },
   ]);
-  const ours = rowFrom('assemble', op, label, bytes, 'ours: parse + assemble (in-process)', res.ours);
+  const ours = rowFrom('assemble', op, label, bytes, 'ours: parse + assemble (in-process; source map per function, as Compile builds it)', res.ours);
   const binaryen = rowFrom('assemble', op, label, bytes, 'binaryen.js parseText + emitBinary', res.binaryen);
   const wabt = rowFrom('assemble', op, label, bytes, 'wabt.js parseWat + toBinary', res.wabt, 'known to hang on deep nesting: capped');
   const native = wat2wasm

@@ -310,7 +310,7 @@ async function setup(): Promise<() => unknown> {
     switch (peer) {
       case 'ours':
         return () => {
-          const a = assembleWat(str, { names: false });
+          const a = assembleWat(str, { names: false, instructionMap: false });
           if (a.diagnostics.length > 0) throw new Error(`rejected: ${a.diagnostics[0].message}`);
           return a.bytes.length;
         };

@@ -165,6 +165,21 @@ test('garbage and mutated texts never throw', () => {
   }
 });
 
+test('compile: a validator finding is located on its instruction (Compile assembles without an instruction map until it needs one)', () => {
+  // flat code takes the assembler's fast path, folded code the full path: both locate the instruction
+  for (const text of [
+    '(module (func $a (result i32) i32.const 7) (func $b (result i32) i32.const 1 f32.const 2 i32.add))',
+    '(module (func $a (result i32) (i32.const 7)) (func $b (result i32) (i32.add (i32.const 1) (f32.const 2))))',
+  ]) {
+    const r = compileWatText(text);
+    assert.equal(r.bytes, undefined, text);
+    const d = r.diagnostics[0];
+    assert.equal(d.source, 'validator', text);
+    assert.equal(text.slice(d.span.start, d.span.end).replace(/^\(/, '').split(' ')[0], 'i32.add', text);
+    assert.equal((d.data as { func?: number }).func, 1, text);
+  }
+});
+
 test('compile: errors with ranges and no bytes; bytes when valid', () => {
   const bad = '(module (func (result i32) (i64.const 1)))';
   const r = compileWatText(bad);

@@ -27,6 +27,12 @@ export { SourceMap } from './source-map';
 export interface AssembleOptions {
   /** write the `name` section from the `$id`s (default true) */
   names?: boolean;
+  /**
+   * enter every instruction in the source map (default true). Without, each function body maps to
+   * its function as a whole: what Compile does (the map only locates a validator finding, and then
+   * it assembles again with the instructions), about a tenth less work on a large module
+   */
+  instructionMap?: boolean;
 }
 
 export interface Assembly {
@@ -73,7 +79,7 @@ function fastPath(text: string, options: AssembleOptions): { assembly: Assembly;
     const { root } = checkTree(text, built.root, diagnostics, { script: false });
     const m = root.modules[0];
     if (diagnostics.length > 0 || m === undefined || m.form !== 'text') return undefined;
-    const assembler = new ModuleAssembler(text, m, root.customAnnotations, diagnostics, options.names !== false, { tokens, ranges: built.bodies });
+    const assembler = new ModuleAssembler(text, m, root.customAnnotations, diagnostics, options.names !== false, { tokens, ranges: built.bodies }, options.instructionMap !== false);
     const a = assembler.run();
     return diagnostics.length > 0 ? undefined : { assembly: { bytes: a.bytes, map: a.map, diagnostics }, module: m, assembler };
   } catch {
@@ -109,7 +115,7 @@ export function assembleModule(text: string, tree: Root, m: ModuleSyntax, option
       return { bytes: a.bytes, map: wholeModule({ node: { start: at.start, end: at.end } as List } as ModuleSyntax), diagnostics: all };
     }
     if (m.form === 'instance') return { bytes: new Uint8Array(0), map: new SourceMap(1), diagnostics };
-    const a = new ModuleAssembler(text, m, tree.customAnnotations, diagnostics, names).run();
+    const a = new ModuleAssembler(text, m, tree.customAnnotations, diagnostics, names, undefined, options.instructionMap !== false).run();
     return { bytes: a.bytes, map: a.map, diagnostics };
   } catch (e) {
     diagnostics.push({

@@ -28,24 +28,31 @@ export interface CompileResult {
 /** Assembles and validates one `.wat` text. Never throws on bad input. */
 export function compileWatText(text: string, options: { debugNames?: boolean } = {}): CompileResult {
   const names = options.debugNames === true;
+  // without an instruction-level source map (each function maps as a whole): the map only locates a
+  // validator finding, and then the module is assembled again with one
   // the assembler's fast path first (no diagnostics: the same bytes and source map as the full path)
-  const fast = assembleWithoutBodyTreesOf(text, { names });
-  if (fast !== undefined) return validated(fast.assembly, fast.module, []);
+  const fast = assembleWithoutBodyTreesOf(text, { names, instructionMap: false });
+  if (fast !== undefined) {
+    return validated(fast.assembly, fast.module, [], () => assembleWithoutBodyTreesOf(text, { names })?.assembly ?? fast.assembly);
+  }
   const { root, diagnostics } = parse(text, { script: false });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) return { diagnostics };
   const m = root.modules[0];
-  const a = assembleModule(text, root, m, { names });
+  const a = assembleModule(text, root, m, { names, instructionMap: false });
   if (a.diagnostics.length > 0) return { diagnostics: [...diagnostics, ...a.diagnostics] };
-  return validated(a, m, diagnostics);
+  return validated(a, m, diagnostics, () => assembleModule(text, root, m, { names }));
 }
 
-/** The validator's verdict on assembled bytes: a finding mapped back onto the text through the source map. */
-function validated(a: Assembly, m: ModuleSyntax, diagnostics: EngineDiagnostic[]): CompileResult {
+/**
+ * The validator's verdict on assembled bytes: a finding mapped back onto the text through the source
+ * map of `withInstructions()` (the same bytes, every instruction in the map).
+ */
+function validated(a: Assembly, m: ModuleSyntax, diagnostics: EngineDiagnostic[], withInstructions: () => Assembly): CompileResult {
   const v = validateWasm(a.bytes);
   if (!v.valid && v.finding) {
     const f = v.finding;
-    const span = a.map.spanAt(f.offset) ?? { start: m.node.start, end: m.node.end };
+    const span = withInstructions().map.spanAt(f.offset) ?? { start: m.node.start, end: m.node.end };
     const d: EngineDiagnostic = {
       code: f.malformed ? 'wasm-malformed' : 'wasm-invalid',
       severity: 'error',
