@@ -186,3 +186,33 @@ test('components and non-wasm input get a diagnostic and a comment, not a crash'
   const junk = print(Buffer.from('hello world'));
   assert.match(junk.errors[0], /not a WebAssembly module/);
 });
+
+test('struct field names (name subsection 10) print on their fields and at struct.get/set, and compile back to the same bytes', async () => {
+  const { compileWatText } = await import('../../../server/src/engine/operations/compile');
+  const source = `(module
+  (type $point (struct (field $x (mut i32)) (field $y f64) (field i64)))
+  (type $other (struct (field $x i32)))
+  (func $get (param $p (ref $point)) (result i32)
+    local.get $p
+    i32.const 3
+    struct.set $point $x
+    (struct.get $point $x (local.get $p))
+    (drop (struct.get $point $y (local.get $p)))
+    (drop (struct.get $point 2 (local.get $p)))
+    (struct.get $other $x (struct.new $other (i32.const 1)))
+    i32.add))`;
+  const first = compileWatText(source, { debugNames: true });
+  assert.deepEqual(first.diagnostics, []);
+  const { text, errors } = print(first.bytes!);
+  assert.deepEqual(errors, []);
+  assert.match(text, /\(struct \(field \$x \(mut i32\)\) \(field \$y f64\) \(field i64\)\)/);
+  assert.match(text, /struct\.set \$point \$x/);
+  assert.match(text, /struct\.get \$point \$y/);
+  assert.match(text, /struct\.get \$point 2/);
+  assert.match(text, /struct\.get \$other \$x/);
+  const again = compileWatText(text, { debugNames: true });
+  assert.deepEqual(again.diagnostics, []);
+  assert.deepEqual(again.bytes, first.bytes);
+  // without names, fields print by index
+  assert.match(print(first.bytes!, { names: false }).text, /struct\.get 0 1/);
+});

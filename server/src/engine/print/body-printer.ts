@@ -472,7 +472,7 @@ export class BodyPrinter {
         if (def.nullable !== undefined) return `${def.name} ${refText(dec.heap0, def.nullable, names.types)}`;
         return `${def.name} ${heapText(dec.heap0, names.types)}`;
       case 'type_field':
-        return `${def.name} ${this.index(names.types, dec.idx)} ${dec.idx2}`;
+        return `${def.name} ${this.index(names.types, dec.idx)} ${this.index(names.fields(dec.idx), dec.idx2)}`;
       case 'type_u32':
         return `${def.name} ${this.index(names.types, dec.idx)} ${dec.idx2}`;
       case 'type_data':

@@ -308,7 +308,12 @@ class ModulePrinter {
       case 0x5f: {
         let s = '(struct';
         const n = r.count('field', 2);
-        for (let i = 0; i < n; i++) s += ` (field ${this.fieldType(r)})`;
+        // the fields of the type being printed (its index is taken when its line is written)
+        const ids = this.ctx.names.fields(this.typeIndex);
+        for (let i = 0; i < n; i++) {
+          const id = ids.get(i);
+          s += id !== undefined ? ` (field ${id} ${this.fieldType(r)})` : ` (field ${this.fieldType(r)})`;
+        }
         return s + ')';
       }
       case 0x5e:

@@ -57,9 +57,12 @@ export class PrintNames {
   readonly module?: string;
   private readonly localNames: Map<number, NameMap>;
   private readonly labelNames: Map<number, NameMap>;
+  private readonly fieldNames: Map<number, NameMap>;
+  /** resolved field ids by type, made on first use (a struct.get names its field at every use) */
+  private readonly fieldIds = new Map<number, IdMap>();
   private readonly quoted: boolean;
 
-  constructor(section: NameSection | undefined, labels: Map<number, NameMap> | undefined, options: PrintNamesOptions = {}) {
+  constructor(section: NameSection | undefined, indirect: IndirectNames | undefined, options: PrintNamesOptions = {}) {
     const q = (this.quoted = options.quotedIds !== false);
     this.funcs = resolve(section?.functions, q);
     this.types = resolve(section?.types, q);
@@ -71,7 +74,8 @@ export class PrintNames {
     this.tags = resolve(section?.tags, q);
     if (section?.module !== undefined) this.module = idFor(section.module, q);
     this.localNames = section?.locals ?? new Map();
-    this.labelNames = labels ?? new Map();
+    this.labelNames = indirect?.labels ?? new Map();
+    this.fieldNames = indirect?.fields ?? new Map();
   }
 
   /** Drops names of indices past the end of their index space (a corrupted module names what it lacks). */
@@ -94,6 +98,15 @@ export class PrintNames {
     return names && names.size ? resolve(names, this.quoted) : NO_IDS;
   }
 
+  /** The ids of one struct type's fields (by field index), deduplicated within the type. */
+  fields(type: number): IdMap {
+    const names = this.fieldNames.get(type);
+    if (!names || names.size === 0) return NO_IDS;
+    let ids = this.fieldIds.get(type);
+    if (ids === undefined) this.fieldIds.set(type, (ids = resolve(names, this.quoted)));
+    return ids;
+  }
+
   /** The raw label names of one function (by the ordinal of the block that opens the label). */
   labels(func: number): NameMap | undefined {
     return this.labelNames.get(func);
@@ -105,12 +118,20 @@ export class PrintNames {
   }
 }
 
+/** The two-level subsections of a `name` section the section reader skips. */
+export interface IndirectNames {
+  /** subsection 3: function -> block ordinal -> name */
+  labels: Map<number, NameMap>;
+  /** subsection 10: struct type -> field index -> name */
+  fields: Map<number, NameMap>;
+}
+
 /**
- * Reads the label subsection (3) of a `name` section (the reader skips it): function -> block
- * ordinal -> name. Malformed content ends the reading quietly (the names are a convenience).
+ * Reads the label (3) and field (10) subsections of a `name` section (the reader skips them).
+ * Malformed content ends the reading quietly (the names are a convenience).
  */
-export function readLabelNames(bytes: Uint8Array, start: number, end: number): Map<number, NameMap> {
-  const out = new Map<number, NameMap>();
+export function readIndirectNames(bytes: Uint8Array, start: number, end: number): IndirectNames {
+  const out: IndirectNames = { labels: new Map(), fields: new Map() };
   try {
     const r = new ByteReader(bytes, start, end);
     while (!r.atEnd()) {
@@ -118,18 +139,19 @@ export function readLabelNames(bytes: Uint8Array, start: number, end: number): M
       const size = r.u32();
       const subEnd = r.pos + size;
       if (subEnd > end) break;
-      if (id === 3) {
+      if (id === 3 || id === 10) {
+        const into = id === 3 ? out.labels : out.fields;
         const sub = new ByteReader(bytes, r.pos, subEnd);
-        const n = sub.count('function', 2);
+        const n = sub.count(id === 3 ? 'function' : 'type', 2);
         for (let i = 0; i < n; i++) {
           const f = sub.u32();
-          const m = sub.count('label', 2);
+          const m = sub.count(id === 3 ? 'label' : 'field', 2);
           const map: NameMap = new Map();
           for (let k = 0; k < m; k++) {
             const idx = sub.u32();
             map.set(idx, sub.nameValue());
           }
-          out.set(f, map);
+          into.set(f, map);
         }
       }
       r.pos = subEnd;
