@@ -92,15 +92,20 @@ test('malformed and component inputs still render, with the problems as comments
   assert.ok(cv.text.includes(';; section 0 (custom:c\\nx) @0x8, 5 bytes'));
 });
 
-test('a large module renders one header per function', () => {
-  const n = 20_000;
+/** A module of `n` functions `() -> i32` returning small constants. */
+function manyFunctions(n: number): Uint8Array {
   const funcs: number[] = u32(n);
   const code: number[] = u32(n);
   for (let i = 0; i < n; i++) {
     funcs.push(0);
     code.push(4, 0, 0x41, i & 0x3f, 0x0b);
   }
-  const bytes = module([section(1, [1, 0x60, 0, 1, 0x7f]), section(3, funcs), section(10, code)]);
+  return module([section(1, [1, 0x60, 0, 1, 0x7f]), section(3, funcs), section(10, code)]);
+}
+
+test('a large module renders one header per function', () => {
+  const n = 20_000;
+  const bytes = manyFunctions(n);
   const read = readWasm(bytes);
   assert.deepEqual(read.diagnostics, []);
   const view = renderWatView(bytes, read);
@@ -109,13 +114,7 @@ test('a large module renders one header per function', () => {
 
 test('a first page is the start of the whole view, in whole lines, and says whether more follows', async () => {
   const n = 20_000;
-  const funcs: number[] = u32(n);
-  const code: number[] = u32(n);
-  for (let i = 0; i < n; i++) {
-    funcs.push(0);
-    code.push(4, 0, 0x41, i & 0x3f, 0x0b);
-  }
-  const bytes = module([section(1, [1, 0x60, 0, 1, 0x7f]), section(3, funcs), section(10, code)]);
+  const bytes = manyFunctions(n);
   const read = readWasm(bytes);
   const whole = renderWatView(bytes, read).text;
   for (const chars of [1, 100, 4096, 65_536]) {

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { printModule, printFunction, ByteSink, ChunkedSink, OffsetMap, PrintContext, StringSink, type PrintOptions } from '../../../server/src/engine/print';
 import { parseWat } from '../../../server/src/engine/wat';
+import { compileWatText } from '../../../server/src/engine/operations/compile';
 import { HOSTILE_BASE_WAT, module, prng, section, str, u32, wat, V8Wasm } from '../binary/wasm-fixtures';
 
 function print(bytes: Uint8Array, options: PrintOptions = {}): { text: string; errors: string[] } {
@@ -187,8 +188,7 @@ test('components and non-wasm input get a diagnostic and a comment, not a crash'
   assert.match(junk.errors[0], /not a WebAssembly module/);
 });
 
-test('struct field names (name subsection 10) print on their fields and at struct.get/set, and compile back to the same bytes', async () => {
-  const { compileWatText } = await import('../../../server/src/engine/operations/compile');
+test('struct field names (name subsection 10) print on their fields and at struct.get/set, and compile back to the same bytes', () => {
   const source = `(module
   (type $point (struct (field $x (mut i32)) (field $y f64) (field i64)))
   (type $other (struct (field $x i32)))

@@ -183,13 +183,9 @@ export class ByteReader {
 
   /** A length-prefixed UTF-8 name, as `name()` without the range object: its content starts at `nameStart`. */
   nameValue(what = 'name'): string {
-    const len = this.u32(what, ' length');
-    const start = this.pos;
-    if (len > this.end - start) {
-      this.fail(`${what} length ${len} at ${hex(start)} runs past the end (${this.end - start} bytes left)`, start);
-    }
-    this.nameStart = start;
-    this.pos = start + len;
+    this.nameBytes(what);
+    const start = this.nameStart;
+    const len = this.pos - start;
     if (this.text === undefined && this.end - start <= TEXT_MAX) this.makeText(start);
     const text = start >= this.textStart ? this.text : undefined;
     const bytes = this.bytes;
