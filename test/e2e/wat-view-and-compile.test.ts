@@ -17,6 +17,7 @@ import { compileWatText } from '../../server/src/engine/operations/compile';
 import { disassembleTo } from '../../server/src/engine/operations/print-file';
 import { buildGuest } from '../unit/code/guests';
 import { clangMissing } from '../clang';
+import { assertSameText } from '../same-text';
 
 const SCREENSHOTS = path.join(REPO_ROOT, '.test-output', 'e2e', 'wat-view-and-compile');
 /** A 33 MB module takes seconds to read and show on a loaded machine: a bound for a failure, not a target. */
@@ -119,16 +120,6 @@ function disassembled(bytes: Uint8Array): string {
   let text = '';
   disassembleTo(bytes, (chunk) => (text += chunk));
   return text;
-}
-
-/** Fails with the first line where two texts differ (not the whole texts: a module's is a megabyte). */
-function assertSameText(actual: string, expected: string, what: string): void {
-  if (actual === expected) return;
-  const a = actual.split('\n');
-  const e = expected.split('\n');
-  let i = 0;
-  while (i < a.length && i < e.length && a[i] === e[i]) i++;
-  assert.fail(`${what}: line ${i + 1} differs (${a.length} lines, expected ${e.length}):\n  actual:   ${a[i] ?? '(end)'}\n  expected: ${e[i] ?? '(end)'}`);
 }
 
 function escapeRegExp(s: string): string {

@@ -23,6 +23,7 @@ import { emptyNameSection, readNameSection, type NameMap, type NameSection } fro
 import { buildGuest } from '../code/guests';
 import { clangMissing } from '../../clang';
 import { module, section, str, u32, V8Wasm } from '../binary/wasm-fixtures';
+import { assertSameText } from '../../same-text';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const jcoAdapter = async (): Promise<string> => {
@@ -49,16 +50,6 @@ function compiled(text: string): Uint8Array {
   const c = compileWatText(text, { debugNames: true });
   assert.ok(c.bytes, `compile failed: ${c.diagnostics.slice(0, 3).map((d) => d.message).join('; ')}`);
   return c.bytes;
-}
-
-/** Fails with the first line where two texts differ (not the whole texts: they are megabytes). */
-function assertSameText(actual: string, expected: string, what: string): void {
-  if (actual === expected) return;
-  const a = actual.split('\n');
-  const e = expected.split('\n');
-  let i = 0;
-  while (i < a.length && i < e.length && a[i] === e[i]) i++;
-  assert.fail(`${what}: line ${i + 1} differs (${a.length} lines, expected ${e.length}):\n  actual:   ${a[i] ?? '(end)'}\n  expected: ${e[i] ?? '(end)'}`);
 }
 
 interface Section {
