@@ -4,13 +4,23 @@
  * parser's, the assembler's and the validator's, all with text ranges (a validator finding is mapped
  * back through the assembler's source map onto the instruction or field at fault). The `name`
  * section is written only when asked (`debugNames`), as `wat2wasm` does.
+ *
+ * A file larger than `SEGMENTED_COMPILE_BYTES` (256 MiB) is compiled from its bytes in pieces
+ * (assemble/segmented-assembly.ts): its text may not fit in one JavaScript string (V8's longest is
+ * 2^29 - 24 characters: a 45 MB module's disassembly is past it), and the pieces keep memory bounded.
+ * The same bytes and diagnostics; findings are located with one pass over the file (FilePositions).
+ * Tests lower the threshold with the environment variable WASM_WARDEN_SEGMENTED_COMPILE_BYTES and the
+ * bytes of function bodies per piece with WASM_WARDEN_SEGMENT_BYTES (0: one function per piece).
  */
 import * as fs from 'fs';
 import type { EngineDiagnostic } from '../diagnostic';
 import { parse } from '../wat/parser';
 import { assembleModule, assembleWithoutBodyTreesOf, type Assembly } from '../assemble';
+import { assembleSegmented } from '../assemble/segmented-assembly';
 import type { ModuleSyntax } from '../wat/syntax';
+import type { Span } from '../span';
 import { validateWasm } from '../validate/module-validator';
+import { FilePositions } from '../file-positions';
 import { locateFindings, type Finding } from './findings';
 import { writeOutput, type WriteResult } from './output';
 
@@ -40,12 +50,27 @@ export function compileWatText(text: string, options: { debugNames?: boolean } =
   return validated(a, m, diagnostics);
 }
 
+/**
+ * A WAT file compiled from its bytes in pieces, however large (assemble/segmented-assembly.ts): the
+ * bytes and diagnostics `compileWatText` gives for its text, spans in UTF-16 offsets of the file.
+ * `budget`: bytes of function bodies per piece (0: one function per piece).
+ */
+export function compileWatBytes(bytes: Uint8Array, options: { debugNames?: boolean; budget?: number } = {}): CompileResult {
+  const a = assembleSegmented(bytes, { names: options.debugNames === true, budget: options.budget });
+  if (!a.bytes) return { diagnostics: a.diagnostics };
+  return validatedBytes(a.bytes, a.spanAt, a.diagnostics);
+}
+
 /** The validator's verdict on assembled bytes: a finding mapped back onto the text through the source map. */
 function validated(a: Assembly, m: ModuleSyntax, diagnostics: EngineDiagnostic[]): CompileResult {
-  const v = validateWasm(a.bytes);
+  return validatedBytes(a.bytes, (offset) => a.map.spanAt(offset) ?? { start: m.node.start, end: m.node.end }, diagnostics);
+}
+
+function validatedBytes(bytes: Uint8Array, spanAt: (offset: number) => Span, diagnostics: EngineDiagnostic[]): CompileResult {
+  const v = validateWasm(bytes);
   if (!v.valid && v.finding) {
     const f = v.finding;
-    const span = a.map.spanAt(f.offset) ?? { start: m.node.start, end: m.node.end };
+    const span = spanAt(f.offset);
     const d: EngineDiagnostic = {
       code: f.malformed ? 'wasm-malformed' : 'wasm-invalid',
       severity: 'error',
@@ -56,7 +81,15 @@ function validated(a: Assembly, m: ModuleSyntax, diagnostics: EngineDiagnostic[]
     };
     return { diagnostics: [...diagnostics, d] };
   }
-  return { bytes: a.bytes, diagnostics };
+  return { bytes, diagnostics };
+}
+
+/** Files larger than this are compiled in pieces (see the file comment). */
+export const SEGMENTED_COMPILE_BYTES = 256 * 1024 * 1024;
+
+function envNumber(name: string): number | undefined {
+  const v = process.env[name];
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
 }
 
 export async function compileFile(
@@ -64,6 +97,15 @@ export async function compileFile(
   output: string,
   options: { text?: string; debugNames?: boolean; overwrite?: boolean; signal?: AbortSignal } = {},
 ): Promise<CompileFileResult> {
+  if (options.text === undefined && fs.statSync(file).size > (envNumber('WASM_WARDEN_SEGMENTED_COMPILE_BYTES') ?? SEGMENTED_COMPILE_BYTES)) {
+    if (!options.overwrite && fs.existsSync(output)) return { file: output, written: false, exists: true, findings: [] };
+    const bytes = fs.readFileSync(file);
+    const result = compileWatBytes(bytes, { debugNames: options.debugNames, budget: envNumber('WASM_WARDEN_SEGMENT_BYTES') });
+    const positions = new FilePositions(bytes, result.diagnostics.flatMap((d) => [d.span.start, d.span.end]));
+    const findings = locateFindings(file, result.diagnostics, positions);
+    if (!result.bytes) return { file: output, written: false, findings };
+    return { ...writeOutput(output, result.bytes, true), size: result.bytes.length, findings };
+  }
   const text = options.text ?? fs.readFileSync(file, 'utf8');
   if (!options.overwrite && fs.existsSync(output)) return { file: output, written: false, exists: true, findings: [] };
   const result = compileWatText(text, options);
