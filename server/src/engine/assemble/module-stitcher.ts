@@ -9,7 +9,7 @@
  *   - the data count section when any chunk has one (it says a body uses `memory.init`/`data.drop`).
  *
  * The other sections of every chunk must equal chunk 0's (the data section excepted: chunks k >= 1
- * are assembled with the data strings elided). When they do not (a body whose type use needs an
+ * are assembled with the data strings elided; and the local names: with the other functions' locals). When they do not (a body whose type use needs an
  * implicit type adds to the type section), `stitch` says which chunk and section differ instead of
  * writing wrong bytes.
  */
@@ -94,6 +94,15 @@ function entries(bytes: Uint8Array, s: RawSection, from: number, to: number): { 
 
 /** The stitched module (see the file comment); `chunks[0]` is the module without bodies. */
 export function stitch(chunks: ChunkBinary[]): Stitched {
+  try {
+    return stitched(chunks);
+  } catch {
+    // a chunk's bytes that are not a module (the assembler gives none for some broken texts)
+    return { mismatch: { chunk: 0, section: 'unreadable' } };
+  }
+}
+
+function stitched(chunks: ChunkBinary[]): Stitched {
   const base = chunks[0].bytes;
   const baseSections = walkRawSections(base).sections;
   const baseCompared = compared(base, baseSections);
@@ -125,7 +134,9 @@ export function stitch(chunks: ChunkBinary[]): Stitched {
       const names = name ? subsections(bytes, name) : undefined;
       if (name && !baseName) namePlace = sections.filter((s) => s.id !== DATA_COUNT).indexOf(name);
       for (const [id, content] of names ?? []) {
-        if (id === 3) continue;
+        // labels: the chunk's own; locals: chunk 0 has them all (the other chunks leave out the
+        // local declarations of the functions they do not assemble)
+        if (id === 3 || id === 2) continue;
         if (!baseNames?.has(id) || !equalBytes(baseNames.get(id)!, content)) return { mismatch: { chunk: k, section: 'name' } };
       }
       const l = names?.get(3);

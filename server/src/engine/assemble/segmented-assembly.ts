@@ -5,8 +5,10 @@
  *
  *   chunk 0       the file with every function body elided: every header stays, so every index,
  *                 `$id`, type, parameter and local is what it is in the whole text
- *   chunk k >= 1  the file with the bodies of the other chunks elided, and the strings of its
- *                 `(data ...)` fields (chunk 0 has them)
+ *   chunk k >= 1  the file with the bodies of the other chunks elided (with their parameters and
+ *                 results after a `(type ..)`, and their `(local ..)` declarations: only chunk 0's
+ *                 name section uses their names), and the strings of its `(data ...)` fields
+ *                 (chunk 0 has them)
  *
  * Each chunk is assembled as `compileWatText` does (the fast path, else the full parse with its
  * diagnostics), and the binaries stitched (module-stitcher.ts): chunk 0's sections, the code entries
@@ -132,10 +134,17 @@ export function assembleSegmented(bytes: Uint8Array, options: SegmentedOptions =
   const data: number[] = [];
   for (let k = 0; k < layout.dataStrings.length; k += 2) if (layout.dataStrings[k] < layout.stop) data.push(layout.dataStrings[k], layout.dataStrings[k + 1]);
   const chunks = groups(bodies, Math.max(0, options.budget ?? DEFAULT_CHUNK_BUDGET));
+  // chunk k >= 1 leaves out the other functions' parameters, results (after a `(type ..)`) and local
+  // declarations with their bodies (the type index says the type; chunk 0 names the locals)
+  const others = (from: number, to: number): number[] => {
+    const out: number[] = [];
+    for (let f = 0; f < bodies.length / 2; f++) if (f < from || f >= to) out.push(layout.locals[f], bodies[2 * f + 1]);
+    return out;
+  };
   const removedOf = (c: number): number[] => {
     if (c === 0) return bodies;
     const [from, to] = chunks[c - 1];
-    return merged([...bodies.slice(0, 2 * from), ...bodies.slice(2 * to)], data);
+    return merged(others(from, to), data);
   };
   // every chunk must fit in a string
   for (let c = 0; c <= chunks.length; c++) {
@@ -154,6 +163,19 @@ export function assembleSegmented(bytes: Uint8Array, options: SegmentedOptions =
   let map0: SourceMap | undefined;
   let module0: Span = whole;
   let text0: ChunkText | undefined;
+  let brokenOutsideBodies = false;
+  /** is file offset `o` in one of chunk c's own bodies */
+  const inOwnBody = (c: number, o: number): boolean => {
+    const [from, to] = chunks[c - 1];
+    let lo = from;
+    let hi = to - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (layout.charOffset(bodies[2 * mid]) <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return o >= layout.charOffset(bodies[2 * lo]) && o <= layout.charOffset(bodies[2 * lo + 1]);
+  };
   for (let c = 0; c <= chunks.length; c++) {
     const text = chunkText(bytes, layout, removedOf(c));
     const r = assembleChunk(text.text, names);
@@ -179,13 +201,16 @@ export function assembleSegmented(bytes: Uint8Array, options: SegmentedOptions =
   if (diagnostics.some((d) => d.severity === 'error') || binaries.length !== chunks.length + 1) {
     return { diagnostics, spanAt: () => module0 };
   }
-  const s = stitch(binaries);
+  const s = chunks.length === 0 ? { bytes: binaries[0].bytes, runs: [{ at: 0, length: binaries[0].bytes.length, chunk: 0, from: 0 }] } : stitch(binaries);
   if (s.bytes === undefined) {
+    if (s.mismatch.chunk === 0) return failed({ code: 'wat-assemble', message: 'the pieces of this text did not assemble into modules that can be put together', span: module0 });
     const [from] = chunks[s.mismatch.chunk - 1];
+    const first = bodies[2 * from];
     return failed({
       code: 'wat-segmented-unsupported',
       message: `this text is compiled in pieces (it is too large for one string), and the function bodies from here (functions ${from} to ${chunks[s.mismatch.chunk - 1][1] - 1} of the code) change the module's ${s.mismatch.section} section: a type use in a body needs an implicit type, which a piecewise compile cannot place; give the blocks and call_indirect an explicit (type ...)`,
-      span: fileSpan(bodies[2 * from], bodies[2 * from + 1]),
+      // white space is ASCII: one byte, one UTF-16 unit
+      span: { start: layout.charOffset(first) + afterSpaces(bytes, first, bodies[2 * from + 1]) - first, end: layout.charOffset(bodies[2 * from + 1]) },
     });
   }
   const runs: StitchedRun[] = s.runs;
@@ -202,6 +227,12 @@ export function assembleSegmented(bytes: Uint8Array, options: SegmentedOptions =
       return mapped(r.map, text, src.offset, r.module ? text.fileSpan(r.module) : module0);
     },
   };
+}
+
+/** The first byte of [from, to) that is not white space (or `to`). */
+function afterSpaces(bytes: Uint8Array, from: number, to: number): number {
+  while (from < to && (bytes[from] === 32 || bytes[from] === 9 || bytes[from] === 10 || bytes[from] === 13)) from++;
+  return from;
 }
 
 function mapped(map: SourceMap, text: ChunkText, offset: number, fallback: Span): Span {

@@ -33,6 +33,13 @@ const DOLLAR = 36;
 export interface TextLayout {
   /** defined functions (not the imported ones), in text order = code section order: body [start, end) */
   bodies: number[];
+  /**
+   * per defined function: where the part of its header that matters only to its own body starts:
+   * after its `(type ..)` (the parameters, results and locals: the type index says the type), or
+   * without one, its trailing `(local ..)` declarations (its body's start when it has none). What a
+   * chunk that does not assemble the body can leave out with it.
+   */
+  locals: number[];
   /** the string tokens that are direct children of `(data ...)` fields: [start, end) pairs */
   dataStrings: number[];
   /** bytes from here on were not scanned (a broken field starts here); the file's length when all was */
@@ -161,6 +168,7 @@ export function scanTextLayout(bytes: Uint8Array): TextLayout {
   const s = new Scanner(bytes);
   const n = bytes.length;
   const bodies: number[] = [];
+  const locals: number[] = [];
   const dataStrings: number[] = [];
   let stop = n;
   let error: TextLayout['error'];
@@ -189,7 +197,7 @@ export function scanTextLayout(bytes: Uint8Array): TextLayout {
         continue;
       }
       const head = bytes[p + 1] === AT ? '' : s.head(p);
-      if (head === 'func') p = func(s, bytes, p, bodies);
+      if (head === 'func') p = func(s, bytes, p, bodies, locals);
       else if (head === 'data') p = data(s, bytes, p, dataStrings);
       else p = s.list(p);
     }
@@ -198,11 +206,11 @@ export function scanTextLayout(bytes: Uint8Array): TextLayout {
     error = { message: e.message, start: e.start, end: e.end };
     stop = field;
   }
-  return { bodies, dataStrings, stop, error, charOffset: charOffsets(bytes, [...bodies, ...dataStrings, stop]) };
+  return { bodies, locals, dataStrings, stop, error, charOffset: charOffsets(bytes, [...bodies, ...locals, ...dataStrings, stop]) };
 }
 
 /** A `(func ...)` field at `p`: its body recorded when it is defined; returns the offset after it. */
-function func(s: Scanner, bytes: Uint8Array, p: number, bodies: number[]): number {
+function func(s: Scanner, bytes: Uint8Array, p: number, bodies: number[], locals: number[]): number {
   let q = s.atom(s.trivia(p + 1)); // after `func`
   let bodyStart = q;
   q = s.trivia(q);
@@ -211,6 +219,8 @@ function func(s: Scanner, bytes: Uint8Array, p: number, bodies: number[]): numbe
     bodyStart = q;
   }
   let imported = false;
+  let localsStart = -1;
+  let typed = -1;
   for (;;) {
     q = s.trivia(q);
     if (bytes[q] !== LP) break;
@@ -221,11 +231,17 @@ function func(s: Scanner, bytes: Uint8Array, p: number, bodies: number[]): numbe
     const h = s.head(q);
     if (!HEADER_ITEMS.has(h)) break;
     if (h === 'import') imported = true;
+    if (h !== 'local') localsStart = -1;
+    else if (localsStart < 0) localsStart = q;
     q = s.list(q);
+    if (h === 'type' && typed < 0) typed = q;
     bodyStart = q;
   }
   const end = s.list(p);
-  if (!imported) bodies.push(bodyStart, end - 1);
+  if (!imported) {
+    bodies.push(bodyStart, end - 1);
+    locals.push(typed >= 0 ? typed : localsStart < 0 ? bodyStart : localsStart);
+  }
   return end;
 }
 
