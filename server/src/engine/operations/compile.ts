@@ -21,7 +21,7 @@ import type { ModuleSyntax } from '../wat/syntax';
 import type { Span } from '../span';
 import { validateWasm } from '../validate/module-validator';
 import { FilePositions } from '../file-positions';
-import { locateFindings, type Finding } from './findings';
+import { locateFindings, type Finding, type PositionLocator } from './findings';
 import { writeOutput, type WriteResult } from './output';
 
 export interface CompileFileResult extends WriteResult {
@@ -92,24 +92,29 @@ function envNumber(name: string): number | undefined {
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
 }
 
+/**
+ * A `.wat` file compiled: read as one string, or from its bytes in pieces when it is larger than
+ * SEGMENTED_COMPILE_BYTES (see the file comment); `positions` locates the diagnostics' offsets.
+ */
+export function compileWatFile(file: string, options: { debugNames?: boolean } = {}): CompileResult & { positions: string | PositionLocator } {
+  if (fs.statSync(file).size > (envNumber('WASM_WARDEN_SEGMENTED_COMPILE_BYTES') ?? SEGMENTED_COMPILE_BYTES)) {
+    const bytes = fs.readFileSync(file);
+    const result = compileWatBytes(bytes, { debugNames: options.debugNames, budget: envNumber('WASM_WARDEN_SEGMENT_BYTES') });
+    return { ...result, positions: new FilePositions(bytes, result.diagnostics.flatMap((d) => [d.span.start, d.span.end])) };
+  }
+  const text = fs.readFileSync(file, 'utf8');
+  return { ...compileWatText(text, options), positions: text };
+}
+
 export async function compileFile(
   file: string,
   output: string,
   options: { text?: string; debugNames?: boolean; overwrite?: boolean; signal?: AbortSignal } = {},
 ): Promise<CompileFileResult> {
-  if (options.text === undefined && fs.statSync(file).size > (envNumber('WASM_WARDEN_SEGMENTED_COMPILE_BYTES') ?? SEGMENTED_COMPILE_BYTES)) {
-    if (!options.overwrite && fs.existsSync(output)) return { file: output, written: false, exists: true, findings: [] };
-    const bytes = fs.readFileSync(file);
-    const result = compileWatBytes(bytes, { debugNames: options.debugNames, budget: envNumber('WASM_WARDEN_SEGMENT_BYTES') });
-    const positions = new FilePositions(bytes, result.diagnostics.flatMap((d) => [d.span.start, d.span.end]));
-    const findings = locateFindings(file, result.diagnostics, positions);
-    if (!result.bytes) return { file: output, written: false, findings };
-    return { ...writeOutput(output, result.bytes, true), size: result.bytes.length, findings };
-  }
-  const text = options.text ?? fs.readFileSync(file, 'utf8');
+  if (options.text === undefined) fs.statSync(file); // a missing file is an error before the output is looked at
   if (!options.overwrite && fs.existsSync(output)) return { file: output, written: false, exists: true, findings: [] };
-  const result = compileWatText(text, options);
-  const findings = locateFindings(file, result.diagnostics, text);
+  const result = options.text !== undefined ? { ...compileWatText(options.text, options), positions: options.text } : compileWatFile(file, options);
+  const findings = locateFindings(file, result.diagnostics, result.positions);
   if (!result.bytes) return { file: output, written: false, findings };
   return { ...writeOutput(output, result.bytes, true), size: result.bytes.length, findings };
 }
