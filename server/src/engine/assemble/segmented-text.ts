@@ -50,6 +50,10 @@ export interface TextLayout {
   charOffset(byte: number): number;
 }
 
+/** The bytes a list's scan stops at: ( ) " ; (all others are skipped one by one) */
+const SPECIAL = new Uint8Array(256);
+for (const c of [LP, RP, QUOTE, SEMI]) SPECIAL[c] = 1;
+
 class ScanError extends Error {
   constructor(message: string, readonly start: number, readonly end: number) {
     super(message);
@@ -122,6 +126,11 @@ class Scanner {
     let depth = 1;
     let i = p + 1;
     while (i < n) {
+      if (SPECIAL[b[i]] === 0) {
+        i++;
+        while (i < n && SPECIAL[b[i]] === 0) i++;
+        continue;
+      }
       const c = b[i];
       if (c === LP) {
         if (b[i + 1] === SEMI) i = this.blockComment(i);
