@@ -103,6 +103,8 @@ test('texts with non-ASCII names and strings, comments, annotations and custom s
     '(module (func (block $l (br $l))) (func) (func (loop $m (br 0))))',
     "(module (func $\"odd name\" (export \"x\") (param $\"p q\" i32) (local.get $\"p q\") drop) (func (call $\"odd name\" (i32.const 1))))",
     '(module (func (import "m" "f") (param i32)) (func $g (param i32) (call 0 (local.get 0))) (func (@custom.inline x) (param i64)) (func (result i32) (i32.const 0)))',
+    // custom annotations in headers, after a `(type ..)` (what the other chunks leave out) and among the locals
+    '(module (type (func (result i32))) (func (type 0) (@custom "x" "y") (result i32) i32.const 1) (func (type 0) (local i32) (@custom "z" (after code) "w") (local i64) i32.const 1) (func $h (type 0) i32.const 2))',
   ];
   for (const text of texts) {
     assert.equal(compileWatText(text, { debugNames: true }).bytes !== undefined, true, `compiles: ${text.slice(0, 60)}`);
@@ -183,6 +185,12 @@ test('a body whose type use needs an implicit type stops the segmented compile w
   assert.equal(text.slice(pieces.diagnostics[0].span.start).startsWith('(i32.const 0) (block'), true, text.slice(pieces.diagnostics[0].span.start));
   // in one chunk with chunk 0 the difference remains: the implicit type is not in chunk 0
   assert.equal(compileWatBytes(Buffer.from(text), { budget: 1 << 20 }).bytes, undefined);
+  // a custom section from an annotation inside a body: the same refusal, saying so
+  const custom = '(module (func (result i32) (@custom "x" "y") i32.const 1))';
+  assert.ok(compileWatText(custom).bytes);
+  const c = compileWatBytes(Buffer.from(custom), { budget: 0 });
+  assert.equal(c.bytes, undefined);
+  assert.match(c.diagnostics[0].message, /custom "x" section: a \(@custom \.\.\.\) annotation inside a function body/);
 });
 
 test('FilePositions gives the line and column LineIndex gives, in a file that is never a string', () => {

@@ -206,9 +206,16 @@ export function assembleSegmented(bytes: Uint8Array, options: SegmentedOptions =
     if (s.mismatch.chunk === 0) return failed({ code: 'wat-assemble', message: 'the pieces of this text did not assemble into modules that can be put together', span: module0 });
     const [from] = chunks[s.mismatch.chunk - 1];
     const first = bodies[2 * from];
+    const section = s.mismatch.section;
+    const why =
+      section === 'type'
+        ? 'a type use in a body needs an implicit type, which a piecewise compile cannot place among the types; give the blocks and call_indirect an explicit (type ...)'
+        : section.startsWith('custom')
+          ? 'a (@custom ...) annotation inside a function body makes a section a piecewise compile cannot place; put it among the module fields'
+          : 'a piecewise compile cannot place what they add';
     return failed({
       code: 'wat-segmented-unsupported',
-      message: `this text is compiled in pieces (it is too large for one string), and the function bodies from here (functions ${from} to ${chunks[s.mismatch.chunk - 1][1] - 1} of the code) change the module's ${s.mismatch.section} section: a type use in a body needs an implicit type, which a piecewise compile cannot place; give the blocks and call_indirect an explicit (type ...)`,
+      message: `this text is compiled in pieces (it is too large for one string), and the function bodies from here (functions ${from} to ${chunks[s.mismatch.chunk - 1][1] - 1} of the code) change the module's ${section} section: ${why}`,
       // white space is ASCII: one byte, one UTF-16 unit
       span: { start: layout.charOffset(first) + afterSpaces(bytes, first, bodies[2 * from + 1]) - first, end: layout.charOffset(bodies[2 * from + 1]) },
     });

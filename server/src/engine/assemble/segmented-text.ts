@@ -215,7 +215,7 @@ export function scanTextLayout(bytes: Uint8Array): TextLayout {
     error = { message: e.message, start: e.start, end: e.end };
     stop = field;
   }
-  return { bodies, locals, dataStrings, stop, error, charOffset: charOffsets(bytes, [...bodies, ...locals, ...dataStrings, stop]) };
+  return { bodies, locals, dataStrings, stop, error, charOffset: charOffsets(bytes, [...bodies, ...locals, ...dataStrings, stop, ...(error ? [error.start, error.end] : [])]) };
 }
 
 /** A `(func ...)` field at `p`: its body recorded when it is defined; returns the offset after it. */
@@ -234,7 +234,10 @@ function func(s: Scanner, bytes: Uint8Array, p: number, bodies: number[], locals
     q = s.trivia(q);
     if (bytes[q] !== LP) break;
     if (bytes[q + 1] === AT) {
+      // an annotation (a `(@custom ...)` makes a section) is never left out with what follows it
       q = s.list(q);
+      typed = -1;
+      localsStart = -1;
       continue;
     }
     const h = s.head(q);
