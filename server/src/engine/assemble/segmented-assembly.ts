@@ -27,7 +27,8 @@ import type { EngineDiagnostic } from '../diagnostic';
 import type { Span } from '../span';
 import { parse } from '../wat/parser';
 import { assembleModule, assembleWithoutBodyTreesOf, type SourceMap } from './index';
-import { chunkLength, chunkText, scanTextLayout, type ChunkText } from './segmented-text';
+import * as fs from 'fs';
+import { bufferSource, chunkLength, chunkText, fileSource, scanTextLayout, type ByteSource, type ChunkText, type TextLayout } from './segmented-text';
 import { sourceOf, stitch, type ChunkBinary, type StitchedRun } from './module-stitcher';
 
 /** V8's longest string (2^29 - 24 UTF-16 units). */
@@ -120,12 +121,37 @@ function groups(bodies: number[], budget: number): [number, number][] {
   return out;
 }
 
-/** Assembles a WAT file from its bytes in chunks (see the file comment). Never throws on bad input. */
+/** Assembles a WAT text held in memory as bytes, in chunks (see the file comment). Never throws on bad input. */
 export function assembleSegmented(bytes: Uint8Array, options: SegmentedOptions = {}): SegmentedAssembly {
+  return assembleFrom(scanTextLayout(bytes), bufferSource(bytes), options);
+}
+
+/**
+ * Assembles the WAT file open as `fd` in chunks: its bytes are read whole for the scan only, then
+ * each chunk's pieces are read from the file (the file is not held while chunks are assembled).
+ * `fd` must stay open while `spanAt` is used.
+ */
+export function assembleSegmentedFile(fd: number, options: SegmentedOptions = {}): SegmentedAssembly {
+  const size = fs.fstatSync(fd).size;
+  return assembleFrom(scanFile(fd, size), fileSource(fd, size), options);
+}
+
+/** The layout of the file open as `fd` (its bytes unreachable once this returns). */
+function scanFile(fd: number, size: number): TextLayout {
+  const bytes = Buffer.allocUnsafe(size);
+  let got = 0;
+  while (got < size) {
+    const r = fs.readSync(fd, bytes, got, size - got, got);
+    if (r === 0) break;
+    got += r;
+  }
+  return scanTextLayout(bytes.subarray(0, got));
+}
+
+function assembleFrom(layout: TextLayout, source: ByteSource, options: SegmentedOptions): SegmentedAssembly {
   const names = options.names !== false;
-  const layout = scanTextLayout(bytes);
   const fileSpan = (start: number, end: number): Span => ({ start: layout.charOffset(start), end: layout.charOffset(end) });
-  const whole = fileSpan(0, bytes.length);
+  const whole = fileSpan(0, source.size);
   const failed = (d: Omit<EngineDiagnostic, 'severity' | 'source'>): SegmentedAssembly => ({
     diagnostics: [{ severity: 'error', source: 'wat-assembler', ...d }],
     spanAt: () => whole,
@@ -148,7 +174,7 @@ export function assembleSegmented(bytes: Uint8Array, options: SegmentedOptions =
   };
   // every chunk must fit in a string
   for (let c = 0; c <= chunks.length; c++) {
-    const len = chunkLength(layout, bytes.length, removedOf(c));
+    const len = chunkLength(layout, source.size, removedOf(c));
     if (len <= MAX_STRING_LENGTH) continue;
     if (layout.error) return failed({ code: 'wat-syntax', message: layout.error.message, span: fileSpan(layout.error.start, layout.error.end) });
     const what = c === 0 ? "the module's text outside its function bodies" : 'one function body';
@@ -177,7 +203,7 @@ export function assembleSegmented(bytes: Uint8Array, options: SegmentedOptions =
     return o >= layout.charOffset(bodies[2 * lo]) && o <= layout.charOffset(bodies[2 * lo + 1]);
   };
   for (let c = 0; c <= chunks.length; c++) {
-    const text = chunkText(bytes, layout, removedOf(c));
+    const text = chunkText(source, layout, removedOf(c));
     const r = assembleChunk(text.text, names);
     // chunk 0's diagnostics, and the others' that chunk 0 does not have (their bodies' own)
     for (const [list, into] of [[r.parse, parse], [r.assemble, assemble]] as const) {
@@ -217,7 +243,7 @@ export function assembleSegmented(bytes: Uint8Array, options: SegmentedOptions =
       code: 'wat-segmented-unsupported',
       message: `this text is compiled in pieces (it is too large for one string), and the function bodies from here (functions ${from} to ${chunks[s.mismatch.chunk - 1][1] - 1} of the code) change the module's ${section} section: ${why}`,
       // white space is ASCII: one byte, one UTF-16 unit
-      span: { start: layout.charOffset(first) + afterSpaces(bytes, first, bodies[2 * from + 1]) - first, end: layout.charOffset(bodies[2 * from + 1]) },
+      span: { start: layout.charOffset(first) + leadingSpaces(source.text(first, Math.min(bodies[2 * from + 1], first + 4096))), end: layout.charOffset(bodies[2 * from + 1]) },
     });
   }
   const runs: StitchedRun[] = s.runs;
@@ -228,7 +254,7 @@ export function assembleSegmented(bytes: Uint8Array, options: SegmentedOptions =
       const src = sourceOf(runs, offset);
       if (src.chunk === 0) return map0 && text0 ? mapped(map0, text0, src.offset, module0) : module0;
       // assembled again: the chunk's source map was not kept
-      const text = chunkText(bytes, layout, removedOf(src.chunk));
+      const text = chunkText(source, layout, removedOf(src.chunk));
       const r = assembleChunk(text.text, names);
       if (!r.map) return module0;
       return mapped(r.map, text, src.offset, r.module ? text.fileSpan(r.module) : module0);
@@ -236,10 +262,9 @@ export function assembleSegmented(bytes: Uint8Array, options: SegmentedOptions =
   };
 }
 
-/** The first byte of [from, to) that is not white space (or `to`). */
-function afterSpaces(bytes: Uint8Array, from: number, to: number): number {
-  while (from < to && (bytes[from] === 32 || bytes[from] === 9 || bytes[from] === 10 || bytes[from] === 13)) from++;
-  return from;
+/** How many white space characters (WAT's: space, tab, line ends) `text` starts with. */
+function leadingSpaces(text: string): number {
+  return /^[ \t\n\r]*/.exec(text)![0].length;
 }
 
 function mapped(map: SourceMap, text: ChunkText, offset: number, fallback: Span): Span {

@@ -19,6 +19,7 @@
  * in every chunk, for the parser to report (`stop`, and `error` to say what when the rest is too long).
  */
 import { isAscii } from 'buffer';
+import * as fs from 'fs';
 
 const LP = 40; // (
 const RP = 41; // )
@@ -340,9 +341,43 @@ export function chunkLength(layout: TextLayout, size: number, removed: number[])
   return len;
 }
 
-/** The file's text without the `removed` byte ranges (sorted, disjoint [start, end) pairs). */
-export function chunkText(bytes: Uint8Array, layout: TextLayout, removed: number[]): ChunkText {
+/** A file's bytes where a chunk needs them: held in memory, or read piece by piece from a file. */
+export interface ByteSource {
+  readonly size: number;
+  /** the UTF-8 text of bytes [from, to) */
+  text(from: number, to: number): string;
+}
+
+/** The bytes of a file held in memory. */
+export function bufferSource(bytes: Uint8Array): ByteSource {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { size: buf.length, text: (from, to) => buf.toString('utf8', from, to) };
+}
+
+/** The bytes of an open file, read where asked (`fs.readSync` at a position: the file is never held whole). */
+export function fileSource(fd: number, size: number): ByteSource {
+  let scratch = Buffer.allocUnsafe(1 << 16);
+  return {
+    size,
+    text(from, to) {
+      const n = to - from;
+      if (n > scratch.length) scratch = Buffer.allocUnsafe(Math.max(n, scratch.length * 2));
+      let got = 0;
+      while (got < n) {
+        const r = fs.readSync(fd, scratch, got, n - got, from + got);
+        if (r === 0) throw new Error(`the file ended at byte ${from + got} while ${size} bytes were expected (was it changed during the compile?)`);
+        got += r;
+      }
+      const t = scratch.toString('utf8', 0, n);
+      // a large piece's buffer is not kept
+      if (scratch.length > 1 << 24) scratch = Buffer.allocUnsafe(1 << 16);
+      return t;
+    },
+  };
+}
+
+/** The file's text without the `removed` byte ranges (sorted, disjoint [start, end) pairs). */
+export function chunkText(source: ByteSource, layout: TextLayout, removed: number[]): ChunkText {
   const parts: string[] = [];
   const pieces: { chunk: number; file: number }[] = [];
   let at = 0;
@@ -350,7 +385,7 @@ export function chunkText(bytes: Uint8Array, layout: TextLayout, removed: number
   const keep = (from: number, to: number): void => {
     pieces.push({ chunk: len, file: layout.charOffset(from) });
     if (to > from) {
-      const s = buf.toString('utf8', from, to);
+      const s = source.text(from, to);
       parts.push(s);
       len += s.length;
     }
@@ -359,6 +394,6 @@ export function chunkText(bytes: Uint8Array, layout: TextLayout, removed: number
     keep(at, removed[k]);
     at = removed[k + 1];
   }
-  keep(at, bytes.length);
+  keep(at, source.size);
   return new ChunkText(parts.join(''), pieces);
 }

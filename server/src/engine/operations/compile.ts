@@ -16,7 +16,7 @@ import * as fs from 'fs';
 import type { EngineDiagnostic } from '../diagnostic';
 import { parse } from '../wat/parser';
 import { assembleModule, assembleWithoutBodyTreesOf, type Assembly } from '../assemble';
-import { assembleSegmented } from '../assemble/segmented-assembly';
+import { assembleSegmented, assembleSegmentedFile } from '../assemble/segmented-assembly';
 import type { ModuleSyntax } from '../wat/syntax';
 import type { Span } from '../span';
 import { validateWasm } from '../validate/module-validator';
@@ -98,9 +98,17 @@ function envNumber(name: string): number | undefined {
  */
 export function compileWatFile(file: string, options: { debugNames?: boolean } = {}): CompileResult & { positions: string | PositionLocator } {
   if (fs.statSync(file).size > (envNumber('WASM_WARDEN_SEGMENTED_COMPILE_BYTES') ?? SEGMENTED_COMPILE_BYTES)) {
-    const bytes = fs.readFileSync(file);
-    const result = compileWatBytes(bytes, { debugNames: options.debugNames, budget: envNumber('WASM_WARDEN_SEGMENT_BYTES') });
-    return { ...result, positions: new FilePositions(bytes, result.diagnostics.flatMap((d) => [d.span.start, d.span.end])) };
+    const fd = fs.openSync(file, 'r');
+    let result: CompileResult;
+    try {
+      const a = assembleSegmentedFile(fd, { names: options.debugNames === true, budget: envNumber('WASM_WARDEN_SEGMENT_BYTES') });
+      result = a.bytes ? validatedBytes(a.bytes, a.spanAt, a.diagnostics) : { diagnostics: a.diagnostics };
+    } finally {
+      fs.closeSync(fd);
+    }
+    // the file read again only to locate diagnostics (one pass up to the last offset)
+    const offsets = result.diagnostics.flatMap((d) => [d.span.start, d.span.end]);
+    return { ...result, positions: new FilePositions(offsets.length > 0 ? fs.readFileSync(file) : new Uint8Array(0), offsets) };
   }
   const text = fs.readFileSync(file, 'utf8');
   return { ...compileWatText(text, options), positions: text };
