@@ -19,9 +19,10 @@
  * needs an implicit type: neither our printer nor wasm2wat writes one) stops the compile with a
  * diagnostic on that chunk's first body, never wrong bytes.
  *
- * Memory: the file's bytes, one chunk's text and tokens at a time (at most `budget` bytes of bodies
- * plus the module's headers), chunk 0's source map and the chunks' code entries. A validator finding
- * in chunk k's code is mapped by assembling chunk k again (`spanAt`).
+ * Memory: for a file (`assembleSegmentedFile`), its bytes during the scan only; then one chunk's text
+ * and tokens at a time (at most `budget` bytes of bodies plus the module's headers), read piece by
+ * piece from the file, chunk 0's source map and the chunks' code entries. A validator finding in chunk
+ * k's code is mapped by assembling chunk k again (`spanAt`).
  */
 import type { EngineDiagnostic } from '../diagnostic';
 import type { Span } from '../span';
