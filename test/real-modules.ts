@@ -26,6 +26,12 @@ export interface NpmModule {
 export const REAL_MODULES = {
   /** C++ compiled by emscripten, 33 MB, with a name section (38,000 named functions) */
   z3: { spec: 'z3-solver@4.15.4', file: 'z3-solver/build/z3-built.wasm' },
+  /** C compiled by emscripten, 0.47 MB */
+  onig: { spec: 'vscode-oniguruma@2.0.1', file: 'vscode-oniguruma/release/onig.wasm' },
+  /** Rust, 0.18 MB */
+  png: { spec: '@jsquash/png@3.1.1', file: '@jsquash/png/codec/pkg/squoosh_png_bg.wasm' },
+  /** Rust, 1 MB */
+  brotli: { spec: 'brotli-wasm@3.0.1', file: 'brotli-wasm/pkg.node/brotli_wasm_bg.wasm' },
 } satisfies Record<string, NpmModule>;
 
 /** `npm install --prefix` the packages into the cache folder (throws when npm fails). */

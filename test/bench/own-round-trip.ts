@@ -4,23 +4,31 @@
  *
  *   node --max-old-space-size=8192 --import tsx test/bench/own-round-trip.ts module.wasm
  *
- * prints one JSON line: our disassembly compiled back (names on, as the editor's Compile), whether V8
- * accepts the result, whether its disassembly is the first text (a fixed point; compared as it is
- * printed, without holding a second copy), whether the bytes equal the original's, and if not, which
- * sections differ (and how). A text past V8's longest string cannot be compiled by any JavaScript
- * tool: reported as such.
+ * prints one JSON line: our disassembly written to a file, compiled back by `compileFile` (names on,
+ * as the editor's Compile; a text over 256 MiB takes the segmented path: it may not fit in one
+ * string), whether V8 accepts the result, whether its disassembly is the first text (a fixed point;
+ * compared with the file as it is printed, never held as a string), whether the bytes equal the
+ * original's, and if not, which sections differ (and how). Times of the disassembly and the compile,
+ * and the process's peak resident memory.
  */
 import * as fs from 'fs';
-import { compileWatText } from '../../server/src/engine/operations/compile';
-import { disassembleTo } from '../../server/src/engine/operations/print-file';
+import * as os from 'os';
+import * as path from 'path';
+import { compileFile } from '../../server/src/engine/operations/compile';
+import { disassembleToBytes } from '../../server/src/engine/operations/print-file';
 import { walkRawSections } from '../../server/src/engine/binary/sections';
-
-/** V8's longest string (2^29 - 24 characters). */
-const MAX_STRING = 2 ** 29 - 24;
+import { FilePositions } from '../../server/src/engine/file-positions';
 
 export interface OwnRoundTrip {
   textMB?: number;
+  /** the whole round trip: disassemble, compile, disassemble again and compare */
   ms?: number;
+  disassembleMs?: number;
+  compileMs?: number;
+  /** compiled in pieces (the text is over 256 MiB) */
+  segmented?: boolean;
+  /** the process's peak resident memory */
+  peakMB?: number;
   valid?: boolean;
   fixedPoint?: boolean;
   /** the first line that differs, when not a fixed point */
@@ -30,8 +38,6 @@ export interface OwnRoundTrip {
   differences?: string[];
   failure?: string;
 }
-
-class TooLong extends Error {}
 
 function sectionKeys(bytes: Uint8Array): { key: string; size: number }[] {
   return walkRawSections(bytes).sections.map((s) => {
@@ -60,56 +66,74 @@ function differences(original: Uint8Array, ours: Uint8Array): string[] {
   return out;
 }
 
-export function ownRoundTrip(file: string): OwnRoundTrip {
-  const original = new Uint8Array(fs.readFileSync(file));
-  const t0 = performance.now();
-  const chunks: string[] = [];
-  let chars = 0;
-  try {
-    disassembleTo(original, (c) => {
-      chars += c.length;
-      if (chars > MAX_STRING) throw new TooLong();
-      chunks.push(c);
-    });
-  } catch (e) {
-    if (e instanceof TooLong) return { failure: `its text is past V8's longest string (${(MAX_STRING / 1e6).toFixed(0)} M characters): no JavaScript tool can compile it` };
-    throw e;
-  }
-  const text = chunks.join('');
-  chunks.length = 0;
-  const c = compileWatText(text, { debugNames: true });
-  if (!c.bytes) return { textMB: text.length / 1e6, failure: `compile: ${c.diagnostics[0]?.message ?? 'failed'}` };
-  const valid = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(c.bytes);
-  // the second text compared with the first as it is printed
+/** The text printed from `bytes` compared with the file `wat` as it is printed: the first offset that differs, or -1. */
+function firstDifferenceFrom(bytes: Uint8Array, wat: string): number {
+  const fd = fs.openSync(wat, 'r');
+  const size = fs.fstatSync(fd).size;
   let at = 0;
   let differsAt = -1;
-  disassembleTo(c.bytes, (chunk) => {
-    if (differsAt >= 0) return;
-    if (text.startsWith(chunk, at)) at += chunk.length;
-    else {
+  let window = Buffer.alloc(1 << 20);
+  try {
+    disassembleToBytes(bytes, (chunk) => {
+      if (differsAt >= 0) return;
+      if (window.length < chunk.length) window = Buffer.alloc(chunk.length);
+      const n = fs.readSync(fd, window, 0, chunk.length, at);
       let k = 0;
-      while (k < chunk.length && chunk.charCodeAt(k) === text.charCodeAt(at + k)) k++;
-      differsAt = at + k;
-    }
-  });
-  if (differsAt < 0 && at !== text.length) differsAt = at;
-  const ms = performance.now() - t0;
-  const identical = Buffer.compare(Buffer.from(original), Buffer.from(c.bytes)) === 0;
-  const out: OwnRoundTrip = { textMB: text.length / 1e6, ms, valid, fixedPoint: differsAt < 0, identical };
-  if (differsAt >= 0) {
-    const line = text.slice(0, differsAt).split('\n').length;
-    out.firstDifference = `line ${line}: ${text.slice(text.lastIndexOf('\n', differsAt - 1) + 1, differsAt + 80).split('\n')[0].slice(0, 160)}`;
+      const m = Math.min(n, chunk.length);
+      if (n === chunk.length && window.compare(chunk, 0, chunk.length, 0, n) === 0) k = m;
+      else while (k < m && window[k] === chunk[k]) k++;
+      if (k < chunk.length) differsAt = at + k;
+      else at += chunk.length;
+    });
+  } finally {
+    fs.closeSync(fd);
   }
-  if (!identical) out.differences = differences(original, c.bytes);
-  return out;
+  if (differsAt < 0 && at !== size) differsAt = at;
+  return differsAt;
+}
+
+export async function ownRoundTrip(file: string): Promise<OwnRoundTrip> {
+  const original = new Uint8Array(fs.readFileSync(file));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'own-round-trip-'));
+  const wat = path.join(dir, 'module.wat');
+  const out = path.join(dir, 'module.wasm');
+  try {
+    const t0 = performance.now();
+    const fd = fs.openSync(wat, 'w');
+    try {
+      disassembleToBytes(original, (chunk) => fs.writeSync(fd, chunk));
+    } finally {
+      fs.closeSync(fd);
+    }
+    const t1 = performance.now();
+    const size = fs.statSync(wat).size;
+    const c = await compileFile(wat, out, { debugNames: true, overwrite: true });
+    const t2 = performance.now();
+    const segmented = size > 256 * 1024 * 1024;
+    const base = { textMB: size / 1e6, disassembleMs: t1 - t0, compileMs: t2 - t1, segmented };
+    if (!c.written) return { ...base, failure: `compile: ${c.findings[0] ? `${c.findings[0].line}:${c.findings[0].column} ${c.findings[0].message}` : 'failed'}` };
+    const bytes = new Uint8Array(fs.readFileSync(out));
+    const valid = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(bytes);
+    const differsAt = firstDifferenceFrom(bytes, wat);
+    const ms = performance.now() - t0;
+    const identical = Buffer.compare(Buffer.from(original), Buffer.from(bytes)) === 0;
+    const result: OwnRoundTrip = { ...base, ms, peakMB: process.resourceUsage().maxRSS / 1024, valid, fixedPoint: differsAt < 0, identical };
+    if (differsAt >= 0) {
+      const text = fs.readFileSync(wat);
+      const line = new FilePositions(text, [differsAt]).positionAt(differsAt).line + 1;
+      const from = text.lastIndexOf(10, differsAt - 1) + 1;
+      result.firstDifference = `line ${line}: ${text.toString('utf8', from, Math.min(text.length, differsAt + 80)).split('\n')[0].slice(0, 160)}`;
+    }
+    if (!identical) result.differences = differences(original, bytes);
+    return result;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 if (require.main === module) {
-  let r: OwnRoundTrip;
-  try {
-    r = ownRoundTrip(process.argv[2]);
-  } catch (e) {
-    r = { failure: (e as Error).message.slice(0, 200) };
-  }
-  process.stdout.write(JSON.stringify(r) + '\n');
+  ownRoundTrip(process.argv[2]).then(
+    (r) => process.stdout.write(JSON.stringify(r) + '\n'),
+    (e: unknown) => process.stdout.write(JSON.stringify({ failure: (e as Error).message.slice(0, 200) }) + '\n'),
+  );
 }

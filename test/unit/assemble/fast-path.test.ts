@@ -201,3 +201,16 @@ test('assembleWat: a flat module with blocks, labels, memargs and calls takes th
   assert.deepEqual(mapEntries(a), mapEntries(b));
   assert.ok(v8Validate(a.bytes), 'V8 accepts the module');
 });
+
+test('assembleWat: a memarg offset up to 2^32 - 1 takes the fast path (emscripten loads at -4 from 0); past it, the full path', () => {
+  for (const offset of ['4294967292', '4294967295', '1000000000']) {
+    const text = `(module (memory 1) (func (result i32) i32.const 0 i32.load offset=${offset}))`;
+    const a = assembleWithoutBodyTrees(text, { names: true });
+    assert.ok(a, `offset=${offset}: the fast path took it`);
+    const b = fullPath(text, true);
+    assert.deepEqual(b.diagnostics, []);
+    assert.deepEqual(Buffer.from(a.bytes), Buffer.from(b.bytes));
+    assert.deepEqual(mapEntries(a), mapEntries(b));
+  }
+  assert.equal(assembleWithoutBodyTrees('(module (memory 1) (func (result i32) i32.const 0 i32.load offset=4294967296))', { names: true }), undefined);
+});

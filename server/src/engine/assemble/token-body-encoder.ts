@@ -86,6 +86,18 @@ function smallDecimal(text: string, s: number, e: number): number {
   return v;
 }
 
+/** A plain decimal integer text[s, e) below 2^32 (no sign, no `_`): its value, else -1. */
+function u32Decimal(text: string, s: number, e: number): number {
+  if (e - s > 10 || e === s) return -1;
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v <= 0xffffffff ? v : -1;
+}
+
 /** The blocks open in the body: their kind (1 block/loop, 2 if) and label key (null: unnamed). */
 interface OpenBlock {
   kind: number;
@@ -402,7 +414,8 @@ export class TokenBodyEncoder {
     let offset = 0;
     let align = info.def.align ?? 0;
     if (t < to && kinds[t] === T_KEYWORD && startsWithCodes(text, starts[t], ends[t], OFFSET_EQ)) {
-      offset = smallDecimal(text, starts[t] + 7, ends[t]);
+      // up to 2^32 - 1 (emscripten writes `offset=4294967292` for a load at -4 from address 0)
+      offset = u32Decimal(text, starts[t] + 7, ends[t]);
       if (offset < 0) return -1;
       t++;
     }

@@ -3,7 +3,7 @@
  * offset (binaries). What the CLI prints (text, JSON, SARIF) and what panels list.
  */
 import type { EngineDiagnostic, Severity } from '../diagnostic';
-import { LineIndex } from '../span';
+import { LineIndex, type Position } from '../span';
 import { ruleDocPath } from '../policy/check';
 
 export interface Finding {
@@ -25,8 +25,16 @@ export interface Finding {
   doc?: string;
 }
 
-/** Locate engine diagnostics of one file: `text` for WAT/WAST sources, omitted for binaries. */
-export function locateFindings(file: string, diagnostics: EngineDiagnostic[], text?: string | LineIndex): Finding[] {
+/** Where offsets of a text are: a LineIndex, or FilePositions for a text too large for one string. */
+export interface PositionLocator {
+  positionAt(offset: number): Position;
+}
+
+/**
+ * Locate engine diagnostics of one file: `text` (or its LineIndex, or a locator of the diagnostics'
+ * offsets) for WAT/WAST sources, omitted for binaries.
+ */
+export function locateFindings(file: string, diagnostics: EngineDiagnostic[], text?: string | PositionLocator): Finding[] {
   // no line index for no findings (a clean 14 MB text's index costs 15 ms)
   const index = typeof text === 'string' ? (diagnostics.length > 0 ? new LineIndex(text) : undefined) : text;
   return diagnostics.map((d) => {

@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { compileWatText } from './compile';
+import { compileWatFile } from './compile';
 import { readWasm } from '../binary/reader';
 import type { ModuleModel } from '../model';
 import { planImports, type ImportPlan, type ImportPlanOptions } from '../sandbox/import-policy';
@@ -159,8 +159,9 @@ export async function runFile(file: string, options: RunFileOptions): Promise<Ru
   let bytes: Uint8Array;
   const signal = options.events?.signal;
   if (kind === 'wat') {
-    // the engine's assembler, in-process (no size or nesting limit beyond memory)
-    const compiled = compileWatText(fs.readFileSync(file, 'utf8'));
+    // the engine's assembler, in-process (no size or nesting limit beyond memory: a text too large for
+    // one string is compiled from its bytes in pieces)
+    const compiled = compileWatFile(file);
     // stopped while compiling: the run ends as stopped, like a run killed later
     if (signal?.aborted) return { ...stoppedBeforeStart(), trustChanges: changes, options: shown, policyHostEnv, imports: NO_PLAN };
     if (!compiled.bytes) {
