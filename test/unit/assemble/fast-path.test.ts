@@ -214,3 +214,75 @@ test('assembleWat: a memarg offset up to 2^32 - 1 takes the fast path (emscripte
   }
   assert.equal(assembleWithoutBodyTrees('(module (memory 1) (func (result i32) i32.const 0 i32.load offset=4294967296))', { names: true }), undefined);
 });
+
+test('assembleWat: legacy exceptions in the flat form (emscripten C++ code) take the fast path, and their mutations give what the full path gives', () => {
+  // try/catch/catch_all/delegate/rethrow/throw, named and numeric labels, labels repeated after
+  // catch_all and end, delegate to an outer try and to the function
+  const text = `(module
+  (type (func (param i32) (result i32)))
+  (tag $e (param i32)) (tag $f)
+  (func $g (type 0) (param i32) (result i32)
+    try $outer (result i32)
+      try
+        local.get 0
+        throw $e
+      catch $e
+        drop
+        try
+          call $h
+        delegate $outer
+        rethrow 0
+      catch_all
+        rethrow 0
+      end
+      i32.const 1
+    catch $e
+    catch_all $outer
+      i32.const 2
+    end $outer)
+  (func $h
+    try
+      nop
+    delegate 0
+    block $b
+      try $t
+        br 1
+      catch 1
+        rethrow $t
+      catch_all
+        br $b
+      end $t
+    end))`;
+  const a = assembleWithoutBodyTrees(text, { names: true });
+  assert.ok(a, 'the fast path took it');
+  const b = fullPath(text, true);
+  assert.deepEqual(b.diagnostics, []);
+  assert.deepEqual(Buffer.from(a.bytes), Buffer.from(b.bytes));
+  assert.deepEqual(mapEntries(a), mapEntries(b));
+  assert.ok(v8Validate(a.bytes), 'V8 accepts it');
+  // misplaced clauses (catch outside a try, delegate closing a block, else in a try...) and other
+  // mutations: whatever path takes them, the result is the full path's
+  const differences: string[] = [];
+  let compared = 0;
+  const extra = ['catch $e', 'catch_all', 'delegate 0', 'rethrow 1', 'try', 'else', 'end', 'throw $f', 'catch 7', 'delegate $nope'];
+  for (let seed = 1; seed <= 150; seed++) {
+    const variants = mutations(text, seed, 4);
+    const r = rng(seed * 7919);
+    const ts = lex(text);
+    const t = Math.floor(r() * ts.count);
+    variants.push(text.slice(0, ts.starts[t]) + extra[Math.floor(r() * extra.length)] + ' ' + text.slice(ts.starts[t]));
+    for (const v of variants) {
+      compared++;
+      const x = assembleWat(v, { names: true });
+      const y = fullPath(v, true);
+      try {
+        assert.deepEqual(x.diagnostics, y.diagnostics);
+        assert.deepEqual(Buffer.from(x.bytes), Buffer.from(y.bytes));
+        assert.deepEqual(mapEntries(x), mapEntries(y));
+      } catch (e) {
+        differences.push(`seed ${seed}: ${(e as Error).message.split('\n')[0]}\n${v}`);
+      }
+    }
+  }
+  assert.deepEqual(differences.slice(0, 3), [], `${differences.length} of ${compared} mutated texts differ`);
+});

@@ -2,11 +2,12 @@
  * The assembler's fast path for function bodies: instructions read straight from the lexer's token
  * arrays and written as bytes, without a syntax tree (see `assembleWat`). It covers what real code in
  * the flat form is made of (wasm2wat's output: plain instructions, flat `block`/`loop`/`if`/`else`/
- * `end`, memargs, constants, `br_table`, `call_indirect (type N)`, ...), with the opcodes and immediate
+ * `end`, the legacy exceptions' flat `try`/`catch`/`catch_all`/`delegate`/`rethrow` (emscripten's C++
+ * exceptions), memargs, constants, `br_table`, `call_indirect (type N)`, ...), with the opcodes and immediate
  * shapes of the one instruction table (`OPS` of instruction-encoder.ts, built from `isa/` and `wat/`).
  *
  * It answers `false` ("take the full path") for anything else, and for anything the parser or the tree
- * encoder would report: folded instructions, legacy `try`, SIMD lanes, an unknown instruction or `$id`,
+ * encoder would report: folded instructions, SIMD lanes, an unknown instruction or `$id`,
  * a constant out of range, a missing `end`... The caller then parses and assembles the module the
  * ordinary way, so diagnostics, bytes and the source map are the full path's in every case.
  */
@@ -98,7 +99,11 @@ function u32Decimal(text: string, s: number, e: number): number {
   return v <= 0xffffffff ? v : -1;
 }
 
-/** The blocks open in the body: their kind (1 block/loop, 2 if) and label key (null: unnamed). */
+const KIND_BLOCK = 1;
+const KIND_IF = 2;
+const KIND_TRY = 3;
+
+/** The blocks open in the body: their kind (KIND_BLOCK for block/loop, KIND_IF, KIND_TRY: a legacy try) and label key (null: unnamed). */
 interface OpenBlock {
   kind: number;
   label: string | null;
@@ -225,12 +230,13 @@ export class TokenBodyEncoder {
       case 'block':
         return this.block(w, info, t, to);
       case 'end': {
-        // end / else (catch_all: legacy try, the full path's)
+        // end, else (in an if), catch_all (in a legacy try)
         const blocks = this.blocks;
-        if (this.depth === 0 || info.def.code === 0x19) return -1;
+        if (this.depth === 0) return -1;
         const top = blocks[this.depth - 1];
-        const isEnd = info.def.code === 0x0b;
-        if (!isEnd && top.kind !== 2) return -1;
+        const code = info.def.code;
+        const isEnd = code === 0x0b;
+        if (!isEnd && top.kind !== (code === 0x19 ? KIND_TRY : KIND_IF)) return -1;
         w.bytes(info.op);
         if (isEnd) this.depth--;
         if (t < to && kinds[t] === T_ID) {
@@ -238,6 +244,34 @@ export class TokenBodyEncoder {
           return t + 1;
         }
         return t;
+      }
+      case 'tag': {
+        // throw tag
+        const v = this.index('tag', t, to);
+        if (v < 0) return -1;
+        w.bytes(info.op);
+        w.u32(v);
+        return t + 1;
+      }
+      case 'catch': {
+        // a legacy try's `catch tag`
+        if (this.depth === 0 || this.blocks[this.depth - 1].kind !== KIND_TRY) return -1;
+        const v = this.index('tag', t, to);
+        if (v < 0) return -1;
+        w.u8(0x07);
+        w.u32(v);
+        return t + 1;
+      }
+      case 'label': {
+        // `delegate l` (the other label instructions are Fast.Label): it closes its legacy try, and
+        // its label is resolved outside it
+        if (info.def.code !== 0x18 || this.depth === 0 || this.blocks[this.depth - 1].kind !== KIND_TRY) return -1;
+        this.depth--;
+        const v = this.label(t, to);
+        if (v < 0) return -1;
+        w.bytes(info.op);
+        w.u32(v);
+        return t + 1;
       }
       case 'br_table': {
         const first = t;
@@ -463,7 +497,7 @@ export class TokenBodyEncoder {
     const d = this.depth++;
     const blocks = this.blocks;
     if (d === blocks.length) blocks.push({ kind: 0, label: null });
-    blocks[d].kind = info.def.code === 0x04 ? 2 : 1;
+    blocks[d].kind = info.def.code === 0x04 ? KIND_IF : info.def.code === 0x06 ? KIND_TRY : KIND_BLOCK;
     blocks[d].label = label;
     return t;
   }
