@@ -147,6 +147,17 @@ test('assembleWat: the fast path gives what the full path gives (bytes, source m
   assert.ok(flatFast >= flat * 0.6, `only ${flatFast}/${flat} flat texts took the fast path`);
 });
 
+/** `text` takes the fast path, with the full path's bytes and source map, and V8 accepts the module. */
+function assertFastAndValid(text: string): void {
+  const a = assembleWithoutBodyTrees(text, { names: true });
+  assert.ok(a, 'the fast path took it');
+  const b = fullPath(text, true);
+  assert.deepEqual(b.diagnostics, []);
+  assert.deepEqual(Buffer.from(a.bytes), Buffer.from(b.bytes));
+  assert.deepEqual(mapEntries(a), mapEntries(b));
+  assert.ok(v8Validate(a.bytes), 'V8 accepts the module');
+}
+
 test('assembleWat: a flat module with blocks, labels, memargs and calls takes the fast path', () => {
   const text = `(module
   (type (;0;) (func (param i32 i64) (result i32)))
@@ -193,13 +204,7 @@ test('assembleWat: a flat module with blocks, labels, memargs and calls takes th
       end
     end)
   (export "f" (func $f)))`;
-  const a = assembleWithoutBodyTrees(text, { names: true });
-  assert.ok(a, 'the fast path took it');
-  const b = fullPath(text, true);
-  assert.deepEqual(b.diagnostics, []);
-  assert.deepEqual(Buffer.from(a.bytes), Buffer.from(b.bytes));
-  assert.deepEqual(mapEntries(a), mapEntries(b));
-  assert.ok(v8Validate(a.bytes), 'V8 accepts the module');
+  assertFastAndValid(text);
 });
 
 test('assembleWat: a memarg offset up to 2^32 - 1 takes the fast path (emscripten loads at -4 from 0); past it, the full path', () => {
@@ -253,13 +258,7 @@ test('assembleWat: legacy exceptions in the flat form (emscripten C++ code) take
         br $b
       end $t
     end))`;
-  const a = assembleWithoutBodyTrees(text, { names: true });
-  assert.ok(a, 'the fast path took it');
-  const b = fullPath(text, true);
-  assert.deepEqual(b.diagnostics, []);
-  assert.deepEqual(Buffer.from(a.bytes), Buffer.from(b.bytes));
-  assert.deepEqual(mapEntries(a), mapEntries(b));
-  assert.ok(v8Validate(a.bytes), 'V8 accepts it');
+  assertFastAndValid(text);
   // misplaced clauses (catch outside a try, delegate closing a block, else in a try...) and other
   // mutations: whatever path takes them, the result is the full path's
   const differences: string[] = [];

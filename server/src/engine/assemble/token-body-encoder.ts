@@ -75,9 +75,9 @@ function startsWithCodes(text: string, s: number, e: number, codes: Uint16Array)
   return true;
 }
 
-/** A plain decimal integer text[s, e) of at most 9 digits (no sign, no `_`): its value, else -1. */
-function smallDecimal(text: string, s: number, e: number): number {
-  if (e - s > 9 || e === s) return -1;
+/** A plain decimal integer text[s, e) of at most `digits` digits (no sign, no `_`): its value, else -1. */
+function decimal(text: string, s: number, e: number, digits: number): number {
+  if (e - s > digits || e === s) return -1;
   let v = 0;
   for (let i = s; i < e; i++) {
     const d = text.charCodeAt(i) - 48;
@@ -87,15 +87,14 @@ function smallDecimal(text: string, s: number, e: number): number {
   return v;
 }
 
+/** A plain decimal integer text[s, e) of at most 9 digits (no sign, no `_`): its value, else -1. */
+function smallDecimal(text: string, s: number, e: number): number {
+  return decimal(text, s, e, 9);
+}
+
 /** A plain decimal integer text[s, e) below 2^32 (no sign, no `_`): its value, else -1. */
 function u32Decimal(text: string, s: number, e: number): number {
-  if (e - s > 10 || e === s) return -1;
-  let v = 0;
-  for (let i = s; i < e; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    v = v * 10 + d;
-  }
+  const v = decimal(text, s, e, 10);
   return v <= 0xffffffff ? v : -1;
 }
 
