@@ -11,6 +11,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { assembleModule, assembleWat, assembleWithoutBodyTrees, type Assembly } from '../../../server/src/engine/assemble';
 import { parse } from '../../../server/src/engine/wat/parser';
+import { tokensOf } from '../../../server/src/engine/wat/tree-builder';
+import { ModuleAssembler } from '../../../server/src/engine/assemble/module-assembler';
+import type { EngineDiagnostic } from '../../../server/src/engine/diagnostic';
 import { lex, TokenKind } from '../../../server/src/engine/wat/lexer';
 import { WABT_FEATURES } from '../../../server/src/engine/toolchain/features';
 import { CORPUS, corpusModules } from '../validate/wast-modules';
@@ -284,4 +287,48 @@ test('assembleWat: legacy exceptions in the flat form (emscripten C++ code) take
     }
   }
   assert.deepEqual(differences.slice(0, 3), [], `${differences.length} of ${compared} mutated texts differ`);
+});
+
+test('validation encodes a parsed text\'s bodies from its tokens where it can, else from the tree: the same bytes, source map and diagnostics as the tree alone', async (t) => {
+  const wabt: Wabt = await (require('wabt') as typeof import('wabt'))();
+  let compared = 0;
+  let fromTokens = 0;
+  const differences: string[] = [];
+  const compare = (text: string, where: string): void => {
+    const { root, diagnostics } = parse(text, { script: false });
+    if (diagnostics.some((d) => d.severity === 'error') || root.modules[0]?.form !== 'text') return;
+    const tokens = tokensOf(root, text);
+    assert.ok(tokens, 'a whole parse keeps its tokens');
+    const m = root.modules[0];
+    const d1: EngineDiagnostic[] = [];
+    const d2: EngineDiagnostic[] = [];
+    const tree = new ModuleAssembler(text, m, root.customAnnotations, d1, true).run();
+    const hinted = new ModuleAssembler(text, m, root.customAnnotations, d2, true, { tokens }).run();
+    compared++;
+    // a text the whole fast path takes has every body from the tokens
+    if (assembleWithoutBodyTrees(text, { names: true }) !== undefined) fromTokens++;
+    try {
+      assert.deepEqual(d2, d1);
+      assert.deepEqual(Buffer.from(hinted.bytes), Buffer.from(tree.bytes));
+      assert.deepEqual(mapEntries({ ...hinted, diagnostics: [] }), mapEntries({ ...tree, diagnostics: [] }));
+    } catch (e) {
+      differences.push(`${where}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  };
+  for (const m of corpusModules()) {
+    if (m.form !== 'text' || m.text === undefined || m.command === 'assert_invalid' || m.command === 'assert_malformed') continue;
+    compare(m.text, `${m.file}:${m.line}`);
+    const f = flatText(wabt, m.text);
+    if (f === undefined) continue;
+    compare(f, `${m.file}:${m.line} (flat)`);
+    // mutated (unknown ids, misplaced else/end, numbers out of range...: a token encoding that stops
+    // half-way is taken back)
+    for (const v of mutations(f, compared, 2)) compare(v, `${m.file}:${m.line} (flat, mutated)`);
+  }
+  // a parse reparsed in part, or another text, has no tokens to give
+  const { root } = parse('(module (func nop))', { script: false });
+  assert.equal(tokensOf(root, '(module (func nop nop))'), undefined);
+  t.diagnostic(`${compared} texts compared, ${fromTokens} with every body from the tokens`);
+  assert.ok(fromTokens > compared / 4, `only ${fromTokens}/${compared} texts had their bodies from the tokens`);
+  assert.deepEqual(differences.slice(0, 20), []);
 });

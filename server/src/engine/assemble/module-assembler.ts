@@ -22,13 +22,32 @@ import { TokenBodyEncoder } from './token-body-encoder';
 import type { TokenStream } from '../wat/lexer';
 import type { BodyRange } from '../wat/tree-builder';
 
+/** The index of the token starting at char offset `at`, or -1 when no token starts there. */
+function tokenAt(tokens: TokenStream, at: number): number {
+  const starts = tokens.starts;
+  let lo = 0;
+  let hi = tokens.count - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = starts[mid];
+    if (s === at) return mid;
+    if (s < at) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
 /**
- * Function bodies left as token ranges (the fast path of assembleWat): func lists of the tree that
- * hold their header only, and the tokens of their instructions.
+ * Function bodies encoded from the lexer's tokens (token-body-encoder.ts) rather than from the tree.
+ * With `ranges` (the fast path of assembleWat): func lists of the tree hold their header only, and
+ * `ranges` the tokens of their instructions; a body the token encoder leaves makes run() throw
+ * FullPathNeeded. Without `ranges` (validation of a parsed text): the tree holds the bodies too, and
+ * `tokens` are that same text's; each body is encoded from its tokens when the token encoder takes
+ * it, else from its tree.
  */
 export interface TokenBodies {
   tokens: TokenStream;
-  ranges: Map<List, BodyRange>;
+  ranges?: Map<List, BodyRange>;
 }
 
 /** Thrown by ModuleAssembler.run when a body in `TokenBodies` needs the full path (see token-body-encoder.ts). */
@@ -88,7 +107,7 @@ export class ModuleAssembler {
     /** write the name section */
     private readonly names = true,
     /** bodies to encode from tokens (assembleWat's fast path): run() throws FullPathNeeded when one cannot be */
-    private readonly bodies?: TokenBodies,
+    private bodies?: TokenBodies,
     /**
      * enter every instruction in the source map; without, a function body maps to its function as a
      * whole (for validation: `functionBody` gives one function's instruction map where a finding is)
@@ -105,7 +124,7 @@ export class ModuleAssembler {
     if (bodies !== undefined) this.tokenEncoder = new TokenBodyEncoder(bodies.tokens, text, this.L, this.enc);
   }
 
-  private readonly tokenEncoder: TokenBodyEncoder | undefined;
+  private tokenEncoder: TokenBodyEncoder | undefined;
 
   run(): ModuleAssembly {
     const L = this.L;
@@ -142,6 +161,9 @@ export class ModuleAssembler {
       dc.w.u32(this.dataCount);
       dc.count = -1;
     }
+    // tokens of a tree that holds its bodies are not needed again (functionBody() reads the tree):
+    // an assembler kept for later checks does not keep them alive
+    if (this.bodies !== undefined && this.bodies.ranges === undefined) this.bodies = this.tokenEncoder = undefined;
     return this.write();
   }
 
@@ -341,7 +363,7 @@ export class ModuleAssembler {
     this.funcIndex++;
     // an implicit type is entered in the source map at the first node after the header's `(type ..)`:
     // with the body left as tokens (no params, results or locals), that is the body's first token
-    const range = this.bodies?.ranges.get(f);
+    const range = this.bodies?.ranges?.get(f);
     const tokens = this.bodies?.tokens;
     const u = L.typeUse(c, i, range !== undefined && range.from < range.to ? { start: tokens!.starts[range.from], end: tokens!.ends[range.from] } : f);
     const fs = this.s.get(3)!;
@@ -458,11 +480,37 @@ export class ModuleAssembler {
     this.enc.mapBase = mapBase;
     this.enc.blockCount = 0;
     this.enc.labelNames = undefined;
-    const range = this.bodies !== undefined && index >= 0 ? this.bodies.ranges.get(f) : undefined;
+    const bodies = index >= 0 ? this.bodies : undefined;
+    const range = bodies?.ranges?.get(f);
     if (range !== undefined) {
       if (j < c.length || !this.tokenEncoder!.encode(b, range.from, range.to)) throw new FullPathNeeded();
+    } else if (bodies !== undefined && bodies.ranges === undefined && this.tokenEncoder !== undefined) {
+      this.bodyFromTokensOrTree(b, f, j);
     } else this.enc.encode(b, c, j);
     if (this.enc.labelNames && index >= 0) this.labelNames.set(index, this.enc.labelNames);
+  }
+
+  /**
+   * The instructions c[j..] of `f` (a tree that holds its body) from the tokens of the same text when
+   * the token encoder takes them (the same bytes, source map and label names as the tree encoder's),
+   * else from the tree: what was written is taken back first.
+   */
+  private bodyFromTokensOrTree(b: ByteWriter, f: List, j: number): void {
+    const c = f.children;
+    const tokens = this.bodies!.tokens;
+    const from = j < c.length ? tokenAt(tokens, c[j].start) : -1;
+    const to = f.closed ? tokenAt(tokens, f.end - 1) : -1;
+    const start = b.len;
+    const map = this.enc.map;
+    const entries = map !== undefined ? map.count : 0;
+    if (j < c.length ? from >= 0 && to > from : to >= 0) {
+      if (this.tokenEncoder!.encode(b, j < c.length ? from : to, to)) return;
+    }
+    b.len = start;
+    if (map !== undefined) map.count = entries;
+    this.enc.blockCount = 0;
+    this.enc.labelNames = undefined;
+    this.enc.encode(b, c, j);
   }
 
   /** A constant expression c[i..end) with its `end`. */

@@ -23,6 +23,7 @@ import type { SourceMap } from '../assemble/source-map';
 import { validateWasm, validateWasmParts, type ValidationFinding } from './module-validator';
 import type { FunctionValidator } from './function-validator';
 import { keepMaps } from '../jit';
+import { tokensOf } from '../wat/tree-builder';
 
 export interface WatValidationOptions {
   /** the text is a `.wast` script */
@@ -53,7 +54,9 @@ export function validateModule(text: string, root: Root, m: ModuleSyntax): Engin
   if (m.form === 'quote' || m.form === 'binary') return validateAssembled(text, root, m);
   keepAssemblerShapes();
   const diagnostics: EngineDiagnostic[] = [];
-  const assembler = new ModuleAssembler(text, m, root.customAnnotations, diagnostics, false, undefined, false);
+  // bodies from the parse's tokens where the token encoder takes them (a third of the tree encoder's time)
+  const tokens = tokensOf(root, text);
+  const assembler = new ModuleAssembler(text, m, root.customAnnotations, diagnostics, false, tokens && { tokens }, false);
   let bytes: Uint8Array;
   let map: SourceMap;
   try {

@@ -132,9 +132,23 @@ Object.defineProperty(LazyAtom.prototype, 'type', { value: 'atom', writable: fal
 /** Stage 1: the S-expression tree. */
 export function buildTree(text: string, diagnostics: EngineDiagnostic[]): Root {
   const source: AtomSource = { text, copy: false };
-  const root = buildTreeOf(text, lex(text), diagnostics, source, 0, text.length, false);
+  const tokens = lex(text);
+  const root = buildTreeOf(text, tokens, diagnostics, source, 0, text.length, false);
   treeSources.set(root, source);
+  treeTokens.set(root, { text, tokens });
   return root;
+}
+
+/** The tokens each tree built by buildTree was built from, with their text. */
+const treeTokens = new WeakMap<Root, { text: string; tokens: TokenStream }>();
+
+/**
+ * The tokens `root` was built from, when it was built whole from `text` (not for a tree reparsed in
+ * part since, nor for another text): the assembler encodes bodies from them (validation).
+ */
+export function tokensOf(root: Root, text: string): TokenStream | undefined {
+  const t = treeTokens.get(root);
+  return t !== undefined && t.text === text ? t.tokens : undefined;
 }
 
 /** The AtomSource of each tree built by buildTree (for incremental reparsing). */
