@@ -135,8 +135,18 @@ export function buildTree(text: string, diagnostics: EngineDiagnostic[]): Root {
   const tokens = lex(text);
   const root = buildTreeOf(text, tokens, diagnostics, source, 0, text.length, false);
   treeSources.set(root, source);
-  treeTokens.set(root, { text, tokens });
+  treeTokens.set(root, { text, tokens: kept(tokens) });
   return root;
+}
+
+/**
+ * Token arrays to keep beside a tree: trimmed when most of their capacity is unused (the lexer sizes
+ * them by the text's length; a text of long data strings has few tokens).
+ */
+function kept(t: TokenStream): TokenStream {
+  if (t.kinds.length <= 2 * t.count + 4096) return t;
+  const n = t.count;
+  return { ...t, kinds: t.kinds.slice(0, n), starts: t.starts.slice(0, n), ends: t.ends.slice(0, n), hashes: t.hashes.slice(0, n) };
 }
 
 /** The tokens each tree built by buildTree was built from, with their text. */
