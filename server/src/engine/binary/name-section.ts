@@ -19,6 +19,10 @@ export interface NameSection {
   functions: NameMap;
   /** function index -> local index -> name (only filled when asked for, see readNameSection) */
   locals: Map<number, NameMap>;
+  /** function index -> block ordinal -> label name (only filled when asked for, as locals) */
+  labels: Map<number, NameMap>;
+  /** struct type index -> field index -> name (only filled when asked for, as locals) */
+  fields: Map<number, NameMap>;
   types: NameMap;
   tables: NameMap;
   memories: NameMap;
@@ -36,6 +40,8 @@ export function emptyNameSection(): NameSection {
   return {
     functions: new Map(),
     locals: new Map(),
+    labels: new Map(),
+    fields: new Map(),
     types: new Map(),
     tables: new Map(),
     memories: new Map(),
@@ -65,9 +71,21 @@ function readNameMap(r: ByteReader, into: NameMap | undefined, what: string, out
   }
 }
 
+/** An indirect name map (locals, labels, fields): outer index -> inner index -> name. */
+function readIndirectNameMap(r: ByteReader, into: Map<number, NameMap> | undefined, outer: string, what: string, out: NameSection): void {
+  const n = r.count(`${what} name map`, 2);
+  for (let i = 0; i < n; i++) {
+    const k = r.u32(`${outer} index`);
+    const map: NameMap | undefined = into ? new Map() : undefined;
+    readNameMap(r, map, what, out);
+    if (map && map.size) into!.set(k, map);
+  }
+}
+
 /**
  * Reads the payload of a `name` section in [start, end). Throws WasmFormatError on malformed
- * content; subsections already read stay in `out`. Local names are kept only when `withLocals`.
+ * content; subsections already read stay in `out`. Local, label and field names are kept only when
+ * `withLocals` (they are read and checked either way).
  */
 export function readNameSection(bytes: Uint8Array, start: number, end: number, out: NameSection, withLocals: boolean): void {
   const r = new ByteReader(bytes, start, end);
@@ -88,16 +106,15 @@ export function readNameSection(bytes: Uint8Array, start: number, end: number, o
       case 1:
         readNameMap(sub, out.functions, 'function', out);
         break;
-      case 2: {
-        const n = sub.count('local name map', 2);
-        for (let i = 0; i < n; i++) {
-          const f = sub.u32('function index');
-          const map: NameMap | undefined = withLocals ? new Map() : undefined;
-          readNameMap(sub, map, 'local', out);
-          if (map && map.size) out.locals.set(f, map);
-        }
+      case 2:
+        readIndirectNameMap(sub, withLocals ? out.locals : undefined, 'function', 'local', out);
         break;
-      }
+      case 3:
+        readIndirectNameMap(sub, withLocals ? out.labels : undefined, 'function', 'label', out);
+        break;
+      case 10:
+        readIndirectNameMap(sub, withLocals ? out.fields : undefined, 'type', 'field', out);
+        break;
       case 4:
         readNameMap(sub, out.types, 'type', out);
         break;
@@ -120,7 +137,7 @@ export function readNameSection(bytes: Uint8Array, start: number, end: number, o
         readNameMap(sub, out.tags, 'tag', out);
         break;
       default:
-        // labels, fields and unknown subsections: skipped by size
+        // unknown subsections: skipped by size
         continue;
     }
     if (!sub.atEnd()) sub.fail(`name subsection ${id} (${SUBSECTION_NAMES[id]}) has ${sub.remaining} unread bytes at ${hex(sub.pos)}`);

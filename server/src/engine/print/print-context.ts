@@ -11,7 +11,7 @@ import type { EngineDiagnostic } from '../diagnostic';
 import { ByteReader, WasmFormatError, hex } from '../binary/byte-reader';
 import { readValueType, readHeapCode } from '../binary/code-decoder';
 import { emptyNameSection, readNameSection, type NameSection } from '../binary/name-section';
-import { PrintNames, readIndirectNames, type PrintNamesOptions } from './print-names';
+import { PrintNames, type PrintNamesOptions } from './print-names';
 
 /** Sections printed at most (custom sections: a valid module has a handful; a hostile one millions). */
 export const MAX_SECTIONS = 1_000_100;
@@ -234,7 +234,7 @@ export class PrintContext {
         // names read before the problem stay; the section is shown as it is
       }
     }
-    this.names = new PrintNames(section, readIndirectNames(this.bytes, r.pos, s.end), options);
+    this.names = new PrintNames(section, options);
   }
 }
 

@@ -4,7 +4,6 @@
  * id becomes `$"..."` (escaped); a name already taken in its index space gets no id (the entry is then
  * printed and referenced by its index), so the text never declares an id twice.
  */
-import { ByteReader } from '../binary/byte-reader';
 import type { NameMap, NameSection } from '../binary/name-section';
 import { watId } from '../binary/wat-strings';
 
@@ -62,7 +61,7 @@ export class PrintNames {
   private readonly fieldIds = new Map<number, IdMap>();
   private readonly quoted: boolean;
 
-  constructor(section: NameSection | undefined, indirect: IndirectNames | undefined, options: PrintNamesOptions = {}) {
+  constructor(section: NameSection | undefined, options: PrintNamesOptions = {}) {
     const q = (this.quoted = options.quotedIds !== false);
     this.funcs = resolve(section?.functions, q);
     this.types = resolve(section?.types, q);
@@ -74,8 +73,8 @@ export class PrintNames {
     this.tags = resolve(section?.tags, q);
     if (section?.module !== undefined) this.module = idFor(section.module, q);
     this.localNames = section?.locals ?? new Map();
-    this.labelNames = indirect?.labels ?? new Map();
-    this.fieldNames = indirect?.fields ?? new Map();
+    this.labelNames = section?.labels ?? new Map();
+    this.fieldNames = section?.fields ?? new Map();
   }
 
   /** Drops names of indices past the end of their index space (a corrupted module names what it lacks). */
@@ -114,50 +113,6 @@ export class PrintNames {
 
   /** No names at all. */
   static none(): PrintNames {
-    return new PrintNames(undefined, undefined);
+    return new PrintNames(undefined);
   }
-}
-
-/** The two-level subsections of a `name` section the section reader skips. */
-export interface IndirectNames {
-  /** subsection 3: function -> block ordinal -> name */
-  labels: Map<number, NameMap>;
-  /** subsection 10: struct type -> field index -> name */
-  fields: Map<number, NameMap>;
-}
-
-/**
- * Reads the label (3) and field (10) subsections of a `name` section (the reader skips them).
- * Malformed content ends the reading quietly (the names are a convenience).
- */
-export function readIndirectNames(bytes: Uint8Array, start: number, end: number): IndirectNames {
-  const out: IndirectNames = { labels: new Map(), fields: new Map() };
-  try {
-    const r = new ByteReader(bytes, start, end);
-    while (!r.atEnd()) {
-      const id = r.u8();
-      const size = r.u32();
-      const subEnd = r.pos + size;
-      if (subEnd > end) break;
-      if (id === 3 || id === 10) {
-        const into = id === 3 ? out.labels : out.fields;
-        const sub = new ByteReader(bytes, r.pos, subEnd);
-        const n = sub.count(id === 3 ? 'function' : 'type', 2);
-        for (let i = 0; i < n; i++) {
-          const f = sub.u32();
-          const m = sub.count(id === 3 ? 'label' : 'field', 2);
-          const map: NameMap = new Map();
-          for (let k = 0; k < m; k++) {
-            const idx = sub.u32();
-            map.set(idx, sub.nameValue());
-          }
-          into.set(f, map);
-        }
-      }
-      r.pos = subEnd;
-    }
-  } catch {
-    // keep what was read
-  }
-  return out;
 }
