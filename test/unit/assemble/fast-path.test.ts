@@ -12,6 +12,8 @@ import * as fs from 'node:fs';
 import { assembleModule, assembleWat, assembleWithoutBodyTrees, type Assembly } from '../../../server/src/engine/assemble';
 import { parse } from '../../../server/src/engine/wat/parser';
 import { tokensOf } from '../../../server/src/engine/wat/tree-builder';
+import { parseWat } from '../../../server/src/engine/wat';
+import { reparseWat } from '../../../server/src/engine/wat/incremental';
 import { ModuleAssembler } from '../../../server/src/engine/assemble/module-assembler';
 import type { EngineDiagnostic } from '../../../server/src/engine/diagnostic';
 import { lex, TokenKind } from '../../../server/src/engine/wat/lexer';
@@ -325,9 +327,18 @@ test('validation encodes a parsed text\'s bodies from its tokens where it can, e
     // half-way is taken back)
     for (const v of mutations(f, compared, 2)) compare(v, `${m.file}:${m.line} (flat, mutated)`);
   }
-  // a parse reparsed in part, or another text, has no tokens to give
+  // another text, or a tree reparsed in part, has no tokens to give (and keeps none)
   const { root } = parse('(module (func nop))', { script: false });
   assert.equal(tokensOf(root, '(module (func nop nop))'), undefined);
+  const before = '(module (func $a nop) (func $b nop))';
+  const doc = parseWat(before);
+  assert.ok(tokensOf(doc.tree, before));
+  let full = false;
+  const after = reparseWat(doc, { start: before.indexOf('nop'), end: before.indexOf('nop') + 3, text: 'drop' }, { onFullParse: () => (full = true) });
+  assert.equal(full, false, 'the edit was reparsed in part');
+  assert.equal(after.tree, doc.tree, 'the same tree, reparsed in part');
+  assert.equal(tokensOf(doc.tree, before), undefined);
+  assert.equal(tokensOf(after.tree, after.text), undefined);
   t.diagnostic(`${compared} texts compared, ${fromTokens} with every body from the tokens`);
   assert.ok(fromTokens > compared / 4, `only ${fromTokens}/${compared} texts had their bodies from the tokens`);
   assert.deepEqual(differences.slice(0, 20), []);

@@ -28,7 +28,7 @@ import type { Span } from '../span';
 import { parseWat, type ParseWatOptions, type WatDocument } from './index';
 import { buildModel } from './model-builder';
 import { declareAlone, fieldFeatures, moduleIds, recheckField } from './parser';
-import { buildRangeTree, diag, flatCopy, treeSources } from './tree-builder';
+import { buildRangeTree, diag, flatCopy, forgetTokens, treeSources } from './tree-builder';
 import type { InstrFeature } from './instructions';
 import { type Definition, type FuncSyntax, type List, type ModuleSyntax, type Node, type Root, headOf, isList } from './syntax';
 
@@ -180,6 +180,7 @@ function incremental(previous: WatDocument, edit: WatEdit, text: string, options
   // from here on the tree's atoms read the new text (atoms before the field are where they were)
   source.text = text;
   source.copy = true;
+  forgetTokens(tree);
   const fieldDiags: EngineDiagnostic[] = [];
   const sub: Root = buildRangeTree(text, oldStart, newEnd, fieldDiags, source);
   const nf = sub.children[0];

@@ -161,6 +161,11 @@ export function tokensOf(root: Root, text: string): TokenStream | undefined {
   return t !== undefined && t.text === text ? t.tokens : undefined;
 }
 
+/** `root` is being reparsed in part (its atoms read a new text): its tokens are dropped, not kept stale. */
+export function forgetTokens(root: Root): void {
+  treeTokens.delete(root);
+}
+
 /** The AtomSource of each tree built by buildTree (for incremental reparsing). */
 export const treeSources = new WeakMap<Root, AtomSource>();
 
