@@ -163,6 +163,26 @@ export class ByteWriter {
     this.bytes(b);
   }
 
+  /** A section (or a name subsection): its id, its size and its content. */
+  section(id: number, content: ByteWriter | Uint8Array): void {
+    this.u8(id);
+    if (content instanceof ByteWriter) {
+      this.u32(content.len);
+      this.append(content);
+    } else this.vecBytes(content);
+  }
+
+  /** A custom section: id 0, its size, its name, then `content`. */
+  customSection(name: string, content: ByteWriter | Uint8Array): void {
+    const head = new ByteWriter(name.length + 8);
+    head.name(name);
+    this.u8(0);
+    this.u32(head.len + (content instanceof ByteWriter ? content.len : content.length));
+    this.append(head);
+    if (content instanceof ByteWriter) this.append(content);
+    else this.bytes(content);
+  }
+
   toBytes(): Uint8Array {
     return this.buf.slice(0, this.len);
   }

@@ -778,12 +778,7 @@ export class ModuleAssembler {
     const customs = customSections(this.text, this.mod, this.customs, this.L);
     const writeCustom = (cs: CustomSection): void => {
       map.add(out.len, cs.span.start, cs.span.end);
-      out.u8(0);
-      const nameLen = new ByteWriter(8);
-      nameLen.name(cs.name);
-      out.u32(nameLen.len + cs.bytes.length);
-      out.append(nameLen);
-      out.bytes(cs.bytes);
+      out.customSection(cs.name, cs.bytes);
     };
     for (const cs of customs) if (cs.place === 'before first') writeCustom(cs);
     const KEYS: Record<number, string> = { 1: 'type', 2: 'import', 3: 'func', 4: 'table', 5: 'memory', 13: 'tag', 6: 'global', 7: 'export', 8: 'start', 9: 'elem', 12: 'datacount', 10: 'code', 11: 'data' };

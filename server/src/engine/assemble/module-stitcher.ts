@@ -15,6 +15,7 @@
  */
 import { walkRawSections, type RawSection } from '../binary/sections';
 import { ByteWriter } from './byte-writer';
+import { ByteReader } from '../binary/byte-reader';
 
 export interface ChunkBinary {
   bytes: Uint8Array;
@@ -40,15 +41,11 @@ const CODE = 10;
 const DATA_COUNT = 12;
 const SECTION_NAMES: Record<number, string> = { 1: 'type', 2: 'import', 3: 'function', 4: 'table', 5: 'memory', 6: 'global', 7: 'export', 8: 'start', 9: 'element', 13: 'tag' };
 
+/** The unsigned LEB128 at `p`: its value and the offset after it. */
 function readU32(bytes: Uint8Array, p: number): { value: number; next: number } {
-  let v = 0;
-  let shift = 0;
-  for (;;) {
-    const b = bytes[p++];
-    v += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-    if ((b & 0x80) === 0) return { value: v, next: p };
-  }
+  const r = new ByteReader(bytes, p, bytes.length);
+  const value = r.u32();
+  return { value, next: r.pos };
 }
 
 function isName(bytes: Uint8Array, s: RawSection): boolean {
@@ -206,25 +203,15 @@ function nameSection(subs: Map<number, Uint8Array>, labelCount: number, labels: 
   const body = new ByteWriter(1024);
   const ids = [...subs.keys(), 3].filter((id, i, a) => a.indexOf(id) === i).sort((a, b) => a - b);
   for (const id of ids) {
-    body.u8(id);
     if (id === 3) {
       const c = new ByteWriter(1024);
       c.u32(labelCount);
       for (const l of labels) c.bytes(l);
-      body.u32(c.len);
-      body.append(c);
-    } else {
-      const content = subs.get(id)!;
-      body.u32(content.length);
-      body.bytes(content);
-    }
+      body.section(3, c);
+    } else body.section(id, subs.get(id)!);
   }
   const out = new ByteWriter(body.len + 16);
-  out.u8(0);
-  out.u32(5 + body.len);
-  out.u32(4);
-  for (const c of 'name') out.u8(c.charCodeAt(0));
-  out.append(body);
+  out.customSection('name', body);
   return out.toBytes();
 }
 

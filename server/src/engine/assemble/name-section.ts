@@ -12,18 +12,12 @@ const SPACES: [number, 'func' | 'type' | 'table' | 'memory' | 'global' | 'elem' 
   [1, 'func'], [4, 'type'], [5, 'table'], [6, 'memory'], [7, 'global'], [8, 'elem'], [9, 'data'], [11, 'tag'],
 ];
 
-const utf8 = new TextEncoder();
 
 /** The name of an idKey (`$name` -> `name`). */
 function nameOf(id: string): string {
   return id.slice(1);
 }
 
-function subsection(out: ByteWriter, id: number, content: ByteWriter): void {
-  out.u8(id);
-  out.u32(content.len);
-  out.append(content);
-}
 
 /** The label names without the ids our printer made up (`$label<N>` on block N: wat/generated-ids.ts). */
 function namedLabels(maps: Map<number, Map<number, string>>): Map<number, Map<number, string>> {
@@ -71,7 +65,7 @@ export function writeNameSection(
   if (mod.id !== undefined) {
     const c = new ByteWriter(32);
     c.name(nameOf(mod.id));
-    subsection(body, 0, c);
+    body.section(0, c);
   }
   for (const [id, space] of SPACES) {
     const named = mod.defs[space].filter((d) => d.id !== undefined);
@@ -84,13 +78,13 @@ export function writeNameSection(
         c.u32(d.index);
         c.name(nameOf(d.id!));
       }
-      subsection(body, id, c);
+      body.section(id, c);
     }
     if (space === 'func') {
       // locals (2) and labels (3) right after the function names
-      if (localNames.size > 0) subsection(body, 2, indirect(localNames));
+      if (localNames.size > 0) body.section(2, indirect(localNames));
       const labels = namedLabels(labelNames);
-      if (labels.size > 0) subsection(body, 3, indirect(labels));
+      if (labels.size > 0) body.section(3, indirect(labels));
     }
     if (space === 'data') {
       // field names (10) come before tag names (11)
@@ -107,15 +101,10 @@ export function writeNameSection(
             c.name(nameOf(e.n!));
           }
         }
-        subsection(body, 10, c);
+        body.section(10, c);
       }
     }
   }
   if (body.len === 0) return;
-  const name = utf8.encode('name');
-  out.u8(0);
-  out.u32(1 + name.length + body.len);
-  out.u32(name.length);
-  out.bytes(name);
-  out.append(body);
+  out.customSection('name', body);
 }
