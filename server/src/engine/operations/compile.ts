@@ -16,7 +16,7 @@ import * as fs from 'fs';
 import type { EngineDiagnostic } from '../diagnostic';
 import { parse } from '../wat/parser';
 import { assembleModule, assembleWithoutBodyTreesOf, type Assembly } from '../assemble';
-import { assembleSegmented, assembleSegmentedFile } from '../assemble/segmented-assembly';
+import { assembleSegmented, assembleSegmentedFile, type SegmentedAssembly } from '../assemble/segmented-assembly';
 import type { ModuleSyntax } from '../wat/syntax';
 import type { Span } from '../span';
 import { validateWasm } from '../validate/module-validator';
@@ -60,9 +60,12 @@ export function compileWatText(text: string, options: { debugNames?: boolean } =
  * `budget`: bytes of function bodies per piece (0: one function per piece).
  */
 export function compileWatBytes(bytes: Uint8Array, options: { debugNames?: boolean; budget?: number } = {}): CompileResult {
-  const a = assembleSegmented(bytes, { names: options.debugNames === true, budget: options.budget });
-  if (!a.bytes) return { diagnostics: a.diagnostics };
-  return validatedBytes(a.bytes, a.spanAt, a.diagnostics);
+  return validatedPieces(assembleSegmented(bytes, { names: options.debugNames === true, budget: options.budget }));
+}
+
+/** A segmented assembly validated, or its diagnostics when it wrote no bytes. */
+function validatedPieces(a: SegmentedAssembly): CompileResult {
+  return a.bytes ? validatedBytes(a.bytes, a.spanAt, a.diagnostics) : { diagnostics: a.diagnostics };
 }
 
 /**
@@ -108,8 +111,7 @@ export function compileWatFile(file: string, options: { debugNames?: boolean } =
     const fd = fs.openSync(file, 'r');
     let result: CompileResult;
     try {
-      const a = assembleSegmentedFile(fd, { names: options.debugNames === true, budget: envNumber('WASM_WARDEN_SEGMENT_BYTES') });
-      result = a.bytes ? validatedBytes(a.bytes, a.spanAt, a.diagnostics) : { diagnostics: a.diagnostics };
+      result = validatedPieces(assembleSegmentedFile(fd, { names: options.debugNames === true, budget: envNumber('WASM_WARDEN_SEGMENT_BYTES') }));
     } finally {
       fs.closeSync(fd);
     }
