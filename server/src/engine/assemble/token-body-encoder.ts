@@ -12,6 +12,7 @@
  * ordinary way, so diagnostics, bytes and the source map are the full path's in every case.
  */
 import { TokenKind, hashText, type TokenStream } from '../wat/lexer';
+import type { KeptTokens } from '../wat/tree-builder';
 import { idKey } from '../wat/forms';
 import { floatInRange, intInRange, intNumber, intValue } from '../wat/numbers';
 import type { ByteWriter } from './byte-writer';
@@ -119,6 +120,11 @@ export class TokenBodyEncoder {
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
   private readonly hashes: Int32Array;
+  /** a whole parse's interned words (KeptTokens): an instruction's name is known by its word's number */
+  private readonly wordOf: Uint16Array | undefined;
+  private readonly words: readonly (string | undefined)[] | undefined;
+  /** by word number: the instruction it names, null when it names none, undefined until looked up */
+  private readonly wordOps: (OpInfo | null | undefined)[] | undefined;
   private readonly blocks: OpenBlock[] = [];
   private depth = 0;
 
@@ -133,20 +139,35 @@ export class TokenBodyEncoder {
     this.starts = ts.starts;
     this.ends = ts.ends;
     this.hashes = ts.hashes;
+    const kept = ts as Partial<KeptTokens>;
+    this.wordOf = kept.wordOf;
+    this.words = kept.words;
+    this.wordOps = kept.words !== undefined ? new Array<OpInfo | null | undefined>(kept.words.length + 1).fill(undefined) : undefined;
+  }
+
+  /** The instruction token t names, by its interned word where the parse kept one, else by its text. */
+  private op(t: number): OpInfo | undefined {
+    const word = this.wordOf !== undefined ? this.wordOf[t] : 0;
+    if (word === 0) return opAt(this.text, this.starts[t], this.ends[t], this.hashes[t]);
+    const known = this.wordOps![word];
+    if (known !== undefined) return known ?? undefined;
+    const info = OPS.get(this.words![word - 1]!);
+    this.wordOps![word] = info ?? null;
+    return info;
   }
 
   encode(w: ByteWriter, from: number, to: number): boolean {
-    const { text, kinds, starts, ends, hashes } = this;
+    const { kinds, starts, ends } = this;
     const map = this.enc.map;
     const mapBase = this.enc.mapBase;
     this.depth = 0;
     let t = from;
     while (t < to) {
       if (kinds[t] !== T_KEYWORD) return false;
+      const info = this.op(t);
+      if (info === undefined) return false;
       const s = starts[t];
       const e = ends[t];
-      const info = opAt(text, s, e, hashes[t]);
-      if (info === undefined) return false;
       const k = map !== undefined ? map.count : 0;
       if (map !== undefined) map.add(mapBase + w.len, s, e);
       const next = this.instr(w, info, t + 1, to);

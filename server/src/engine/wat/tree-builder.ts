@@ -44,32 +44,43 @@ const RECOVERY_HEADS = new Set(['func', 'global', 'table', 'memory', 'data', 'el
  * Interns keyword and id texts: instruction names and keywords repeat all over a module, so their atoms
  * share one string instead of allocating a fresh slice per token (less garbage on large files). Looked up
  * by the hash the lexer computed while scanning the token, compared by `startsWith` (native code).
+ * A word's slot in `table` is its number for `wordOf` (KeptTokens): 1 + slot.
  */
 class KeywordInterner {
-  declare private readonly table: (string | undefined)[];
+  declare readonly table: (string | undefined)[];
   /** `copy`: store copies, not slices that would keep the whole source text alive */
-  declare private readonly copy: boolean;
+  declare readonly copy: boolean;
   constructor(copy: boolean) {
-    this.table = new Array(8192).fill(undefined);
+    this.table = new Array(WORD_SLOTS).fill(undefined);
     this.copy = copy;
   }
   get(text: string, s: number, e: number, hash: number): string {
+    const slot = this.slot(text, s, e, hash);
+    return slot >= 0 ? this.table[slot]! : this.fresh(text, s, e);
+  }
+  /** text[s, e) as a string of its own (not interned) */
+  fresh(text: string, s: number, e: number): string {
+    return this.copy ? flatCopy(text.slice(s, e)) : text.slice(s, e);
+  }
+  /** The slot of text[s, e) (interned now if it is new), or -1 when it is not interned (too long, too many collisions). */
+  slot(text: string, s: number, e: number, hash: number): number {
     const len = e - s;
-    if (len > 40) return this.copy ? flatCopy(text.slice(s, e)) : text.slice(s, e);
-    let slot = (hash ^ (hash >>> 13)) & 8191;
+    if (len > 40) return -1;
+    let slot = (hash ^ (hash >>> 13)) & (WORD_SLOTS - 1);
     for (let probe = 0; probe < 8; probe++) {
       const cand = this.table[slot];
       if (cand === undefined) {
-        const str = this.copy ? flatCopy(text.slice(s, e)) : text.slice(s, e);
-        this.table[slot] = str;
-        return str;
+        this.table[slot] = this.fresh(text, s, e);
+        return slot;
       }
-      if (cand.length === len && text.startsWith(cand, s)) return cand;
-      slot = (slot + 1) & 8191;
+      if (cand.length === len && text.startsWith(cand, s)) return slot;
+      slot = (slot + 1) & (WORD_SLOTS - 1);
     }
-    return this.copy ? flatCopy(text.slice(s, e)) : text.slice(s, e);
+    return -1;
   }
 }
+
+const WORD_SLOTS = 8192;
 
 /**
  * A copy of a (sliced) string that does not reference the text it was sliced from. V8 slices of 13+
@@ -133,10 +144,24 @@ Object.defineProperty(LazyAtom.prototype, 'type', { value: 'atom', writable: fal
 export function buildTree(text: string, diagnostics: EngineDiagnostic[]): Root {
   const source: AtomSource = { text, copy: false };
   const tokens = lex(text);
-  const root = buildTreeOf(text, tokens, diagnostics, source, 0, text.length, false);
+  const interner = new KeywordInterner(false);
+  const wordOf = new Uint16Array(tokens.count);
+  const root = buildTreeOf(text, tokens, diagnostics, source, 0, text.length, interner, undefined, wordOf);
   treeSources.set(root, source);
-  treeTokens.set(root, { text, tokens: kept(tokens) });
+  treeTokens.set(root, { text, tokens: { ...kept(tokens), wordOf, words: interner.table } });
   return root;
+}
+
+/**
+ * A whole parse's tokens, kept beside its tree, with the word the tree builder interned for each
+ * Keyword and Id token: a reader of the tokens knows a token's exact text by its number, without
+ * comparing characters again (the interner compared them).
+ */
+export interface KeptTokens extends TokenStream {
+  /** per token: 1 + the slot of its text in `words`, or 0 (not a Keyword or Id token, or not interned) */
+  wordOf: Uint16Array;
+  /** the interned texts, by slot */
+  words: readonly (string | undefined)[];
 }
 
 /**
@@ -150,13 +175,13 @@ function kept(t: TokenStream): TokenStream {
 }
 
 /** The tokens each tree built by buildTree was built from, with their text. */
-const treeTokens = new WeakMap<Root, { text: string; tokens: TokenStream }>();
+const treeTokens = new WeakMap<Root, { text: string; tokens: KeptTokens }>();
 
 /**
  * The tokens `root` was built from, when it was built whole from `text` (not for a tree reparsed in
  * part since, nor for another text): the assembler encodes bodies from them (validation).
  */
-export function tokensOf(root: Root, text: string): TokenStream | undefined {
+export function tokensOf(root: Root, text: string): KeptTokens | undefined {
   const t = treeTokens.get(root);
   return t !== undefined && t.text === text ? t.tokens : undefined;
 }
@@ -174,7 +199,7 @@ export const treeSources = new WeakMap<Root, AtomSource>();
  * children are what that range holds; atoms read their text from `source` and copy their strings.
  */
 export function buildRangeTree(text: string, from: number, to: number, diagnostics: EngineDiagnostic[], source: AtomSource): Root {
-  return buildTreeOf(text, lex(text, from, to), diagnostics, source, from, to, true);
+  return buildTreeOf(text, lex(text, from, to), diagnostics, source, from, to, new KeywordInterner(true));
 }
 
 /**
@@ -199,7 +224,7 @@ export function buildTreeWithoutBodies(
 ): { root: Root; bodies: Map<List, BodyRange> } | undefined {
   const source: AtomSource = { text, copy: false };
   const bodies = new Map<List, BodyRange>();
-  const root = buildTreeOf(text, ts, diagnostics, source, 0, text.length, false, bodies);
+  const root = buildTreeOf(text, ts, diagnostics, source, 0, text.length, new KeywordInterner(false), bodies);
   if (bodies.has(BAILED)) return undefined;
   treeSources.set(root, source);
   return { root, bodies };
@@ -237,14 +262,15 @@ function buildTreeOf(
   source: AtomSource,
   from: number,
   to: number,
-  copy: boolean,
+  interner: KeywordInterner,
   bodies?: Map<List, BodyRange>,
+  wordOf?: Uint16Array,
 ): Root {
-  for (const e of ts.errors) pushLimited(diagnostics, diag(e.code, copy ? flatCopy(e.message) : e.message, e));
+  for (const e of ts.errors) pushLimited(diagnostics, diag(e.code, interner.copy ? flatCopy(e.message) : e.message, e));
   for (const w of takeWithheld(ts.errors).values()) addWithheld(diagnostics, diag(w.first.code, w.first.message, w.first), w.count);
   const root: Root = { type: 'root', start: from, end: to, children: objectArray(), trivia: ts.trivia, customAnnotations: ts.customAnnotations, modules: [] };
   const stack = objectArray<List>();
-  buildLists(text, ts.kinds, ts.starts, ts.ends, ts.hashes, ts.count, root.children, stack, diagnostics, source, new KeywordInterner(copy), bodies);
+  buildLists(text, ts.kinds, ts.starts, ts.ends, ts.hashes, ts.count, root.children, stack, diagnostics, source, interner, bodies, wordOf);
   if (stack.length > 0) {
     // one diagnostic for the outermost unclosed list: the inner ones are its consequence
     const outer = stack[0];
@@ -271,6 +297,7 @@ function buildLists(
   source: AtomSource,
   interner: KeywordInterner,
   bodies: Map<List, BodyRange> | undefined,
+  wordOf: Uint16Array | undefined,
 ): void {
   /** depth in `stack` of the open func/global field, or -1 */
   let fieldDepth = -1;
@@ -327,7 +354,15 @@ function buildLists(
     } else {
       const s = starts[t];
       const e = ends[t];
-      children.push(new LazyAtom(k, s, e, source, k === T_KEYWORD || k === T_ID ? interner.get(text, s, e, hashes[t]) : undefined));
+      let word: string | undefined;
+      if (k === T_KEYWORD || k === T_ID) {
+        const slot = interner.slot(text, s, e, hashes[t]);
+        if (slot >= 0) {
+          word = interner.table[slot];
+          if (wordOf !== undefined) wordOf[t] = slot + 1;
+        } else word = interner.fresh(text, s, e);
+      }
+      children.push(new LazyAtom(k, s, e, source, word));
     }
   }
 }
