@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { assembleModule, assembleWat, assembleWithoutBodyTrees, type Assembly } from '../../../server/src/engine/assemble';
 import { parse } from '../../../server/src/engine/wat/parser';
-import { tokensOf } from '../../../server/src/engine/wat/tree-builder';
+import { tokensOf, type KeptTokens } from '../../../server/src/engine/wat/tree-builder';
 import { parseWat } from '../../../server/src/engine/wat';
 import { reparseWat } from '../../../server/src/engine/wat/incremental';
 import { ModuleAssembler } from '../../../server/src/engine/assemble/module-assembler';
@@ -305,10 +305,10 @@ test('validation encodes a parsed text\'s bodies from its tokens where it can, e
     const d1: EngineDiagnostic[] = [];
     const d2: EngineDiagnostic[] = [];
     const tree = new ModuleAssembler(text, m, root.customAnnotations, d1, true).run();
-    const hinted = new ModuleAssembler(text, m, root.customAnnotations, d2, true, { tokens }).run();
+    const byTokens = new ModuleAssembler(text, m, root.customAnnotations, d2, true, { tokens });
+    const hinted = byTokens.run();
     compared++;
-    // a text the whole fast path takes has every body from the tokens
-    if (assembleWithoutBodyTrees(text, { names: true }) !== undefined) fromTokens++;
+    if (byTokens.bodiesFromTokens > 0) fromTokens++;
     try {
       assert.deepEqual(d2, d1);
       assert.deepEqual(Buffer.from(hinted.bytes), Buffer.from(tree.bytes));
@@ -339,7 +339,54 @@ test('validation encodes a parsed text\'s bodies from its tokens where it can, e
   assert.equal(after.tree, doc.tree, 'the same tree, reparsed in part');
   assert.equal(tokensOf(doc.tree, before), undefined);
   assert.equal(tokensOf(after.tree, after.text), undefined);
-  t.diagnostic(`${compared} texts compared, ${fromTokens} with every body from the tokens`);
+  t.diagnostic(`${compared} texts compared, ${fromTokens} with bodies from the tokens`);
   assert.ok(fromTokens > compared / 4, `only ${fromTokens}/${compared} texts had their bodies from the tokens`);
   assert.deepEqual(differences.slice(0, 20), []);
+});
+
+test('a whole parse keeps the word it interned for each keyword and $id token, and the token encoder reads instructions and ids by it: an id too long to intern is read from the text, with the same result', () => {
+  const long = '$a_label_name_longer_than_the_forty_characters_interned';
+  const text = `(module
+  (func $f (param $x i32) (result i32)
+    block ${long} (result i32)
+      local.get $x
+      br_if ${long}
+      local.get $x
+      i32.const 1
+      i32.add
+    end ${long}
+    call $f)
+  (func ${long} (result i32) i32.const 7 call ${long} drop i32.const 0))`;
+  const { root, diagnostics } = parse(text, { script: false });
+  assert.deepEqual(diagnostics, []);
+  const tokens = tokensOf(root, text)!;
+  let interned = 0;
+  for (let t = 0; t < tokens.count; t++) {
+    const kind = tokens.kinds[t];
+    const word = tokens.wordOf[t];
+    const own = text.slice(tokens.starts[t], tokens.ends[t]);
+    if (kind !== TokenKind.Keyword && kind !== TokenKind.Id) {
+      assert.equal(word, 0, `${own}: not a keyword or id, no word`);
+    } else if (own.length > 40) {
+      assert.equal(word, 0, `${own}: too long to intern`);
+    } else {
+      assert.equal(tokens.words[word - 1], own, `token ${t}: its word is its text`);
+      interned++;
+    }
+  }
+  assert.ok(interned > 20);
+  const d1: EngineDiagnostic[] = [];
+  const d2: EngineDiagnostic[] = [];
+  const tree = new ModuleAssembler(text, root.modules[0], root.customAnnotations, d1, true).run();
+  const byWords = new ModuleAssembler(text, root.modules[0], root.customAnnotations, d2, true, { tokens });
+  const hinted = byWords.run();
+  assert.equal(byWords.bodiesFromTokens, 2, 'both bodies from the tokens');
+  assert.deepEqual(d2, d1);
+  assert.deepEqual(Buffer.from(hinted.bytes), Buffer.from(tree.bytes));
+  assert.deepEqual(mapEntries({ ...hinted, diagnostics: [] }), mapEntries({ ...tree, diagnostics: [] }));
+  // without the words, the encoder reads the same from the text
+  const noWords: KeptTokens = { ...tokens, wordOf: new Uint16Array(tokens.count) };
+  const byText = new ModuleAssembler(text, root.modules[0], root.customAnnotations, [], true, { tokens: noWords });
+  assert.deepEqual(Buffer.from(byText.run().bytes), Buffer.from(tree.bytes));
+  assert.equal(byText.bodiesFromTokens, 2);
 });

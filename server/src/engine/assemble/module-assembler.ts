@@ -125,6 +125,8 @@ export class ModuleAssembler {
   }
 
   private tokenEncoder: TokenBodyEncoder | undefined;
+  /** with tokens beside a tree (validation): how many bodies the token encoder took (the others came from the tree) */
+  bodiesFromTokens = 0;
 
   run(): ModuleAssembly {
     const L = this.L;
@@ -504,7 +506,10 @@ export class ModuleAssembler {
     const map = this.enc.map;
     const entries = map !== undefined ? map.count : 0;
     if (j < c.length ? from >= 0 && to > from : to >= 0) {
-      if (this.tokenEncoder!.encode(b, j < c.length ? from : to, to)) return;
+      if (this.tokenEncoder!.encode(b, j < c.length ? from : to, to)) {
+        this.bodiesFromTokens++;
+        return;
+      }
     }
     b.len = start;
     if (map !== undefined) map.count = entries;

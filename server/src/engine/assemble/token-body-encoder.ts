@@ -145,6 +145,12 @@ export class TokenBodyEncoder {
     this.wordOps = kept.words !== undefined ? new Array<OpInfo | null | undefined>(kept.words.length + 1).fill(undefined) : undefined;
   }
 
+  /** The key of the `$id` token t: its interned word where the parse kept one (a string whose hash V8 has already computed), else sliced from the text. */
+  private idAt(t: number): string {
+    const word = this.wordOf !== undefined ? this.wordOf[t] : 0;
+    return idKey(word !== 0 ? this.words![word - 1]! : this.text.slice(this.starts[t], this.ends[t]));
+  }
+
   /** The instruction token t names, by its interned word where the parse kept one, else by its text. */
   private op(t: number): OpInfo | undefined {
     const word = this.wordOf !== undefined ? this.wordOf[t] : 0;
@@ -260,7 +266,7 @@ export class TokenBodyEncoder {
         w.bytes(info.op);
         if (isEnd) this.depth--;
         if (t < to && kinds[t] === T_ID) {
-          if (idKey(text.slice(this.starts[t], this.ends[t])) !== top.label) return -1;
+          if (this.idAt(t) !== top.label) return -1;
           return t + 1;
         }
         return t;
@@ -432,7 +438,7 @@ export class TokenBodyEncoder {
     const k = this.kinds[t];
     if (k === T_INT) return this.uint(t);
     if (k !== T_ID) return -1;
-    return this.enc.locals.get(idKey(this.text.slice(this.starts[t], this.ends[t]))) ?? -1;
+    return this.enc.locals.get(this.idAt(t)) ?? -1;
   }
 
   /** An index or `$id` in a module space at token t; -1 when the full path must report it. */
@@ -441,7 +447,7 @@ export class TokenBodyEncoder {
     const k = this.kinds[t];
     if (k === T_INT) return this.uint(t);
     if (k !== T_ID) return -1;
-    return this.L.ids.get(space)!.get(idKey(this.text.slice(this.starts[t], this.ends[t]))) ?? -1;
+    return this.L.ids.get(space)!.get(this.idAt(t)) ?? -1;
   }
 
   /** A label (depth or `$id`) at token t: its depth; -1 when the full path must report it. */
@@ -450,7 +456,7 @@ export class TokenBodyEncoder {
     const k = this.kinds[t];
     if (k === T_INT) return this.uint(t);
     if (k !== T_ID) return -1;
-    const key = idKey(this.text.slice(this.starts[t], this.ends[t]));
+    const key = this.idAt(t);
     const blocks = this.blocks;
     for (let d = this.depth - 1; d >= 0; d--) if (blocks[d].label === key) return this.depth - 1 - d;
     return -1;
@@ -493,7 +499,7 @@ export class TokenBodyEncoder {
     const enc = this.enc;
     let label: string | null = null;
     if (t < to && kinds[t] === T_ID) {
-      label = idKey(text.slice(this.starts[t], this.ends[t]));
+      label = this.idAt(t);
       t++;
     }
     w.u8(info.op[0]);
