@@ -447,6 +447,12 @@ async function watGroup(): Promise<void> {
  * same run, interleaved: (a) the parse as the server does it (parseWat), (b) the same parse followed
  * by the live type checker's first full check (the editor opening the file) and by the Validate
  * operation's spec validation of the parsed text (validateWatDocument).
+ *
+ * The target is judged run by run: each (b) run times its parse and its check apart, and the check's
+ * share is set against the parse of the same run, in the same process (median over the runs). The
+ * difference of medians from separate processes, (b - a) / a, is printed beside it: it measures the
+ * same thing plus how much one Node process's parse differs from another's (10% either way on this
+ * machine, a process's heap and JIT decisions being its own), which is as large as the margin judged.
  */
 async function watValidationRows(inp: { label: string; file: string }): Promise<void> {
   const bytes = fs.statSync(inp.file).size;
@@ -460,18 +466,29 @@ async function watValidationRows(inp: { label: string; file: string }): Promise<
   ]);
   const parse = rowFrom('wat', op, inp.label, bytes, '(a) ours: parseWat', res.parse);
   const paths = [
-    { name: 'live type check (file opened)', row: rowFrom('wat', op, inp.label, bytes, '(b) ours: parseWat + LiveTypeChecker.check (first full check)', res.live) },
-    { name: 'Validate', row: rowFrom('wat', op, inp.label, bytes, '(b) ours: parseWat + validateWatDocument (the Validate operation)', res.validate) },
+    { name: 'live type check (file opened)', res: res.live, row: rowFrom('wat', op, inp.label, bytes, '(b) ours: parseWat + LiveTypeChecker.check (first full check)', res.live) },
+    { name: 'Validate', res: res.validate, row: rowFrom('wat', op, inp.label, bytes, '(b) ours: parseWat + validateWatDocument (the Validate operation)', res.validate) },
   ];
   const a = parse.stats?.median;
-  for (const p of paths) if (a !== undefined && p.row.stats) p.row.note = `(b - a) / a = ${(((p.row.stats.median - a) / a) * 100).toFixed(0)}%`;
-  const ok = a !== undefined && paths.every((p) => p.row.stats);
+  const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+  /** per run: the check's time over the same run's parse */
+  const shares = paths.map((p) => (p.res.parts?.length ? stats(p.res.parts.map((q) => q.check / q.parse)) : undefined));
+  paths.forEach((p, k) => {
+    if (!p.row.stats) return;
+    const parts = p.res.parts ?? [];
+    const check = stats(parts.map((q) => q.check))?.median;
+    p.row.note = [
+      shares[k] && `check / parse of the same run: median ${pct(shares[k]!.median)} (${pct(shares[k]!.min)}-${pct(shares[k]!.max)}), check ${fmtMs(check)} ms`,
+      a !== undefined && `(b - a) / a across processes = ${pct((p.row.stats.median - a) / a)}`,
+    ].filter(Boolean).join('; ');
+  });
+  const ok = paths.every((p, k) => p.row.stats && shares[k]);
   targets.push({
-    group: 'wat', target: `large WAT (${(bytes / 1e6).toFixed(1)} MB): whole-module validation adds at most 30% to our parse ((b - a) / a <= 30%, the live check and Validate)`,
+    group: 'wat', target: `large WAT (${(bytes / 1e6).toFixed(1)} MB): whole-module validation adds at most 30% to our parse (the live check and Validate; each run's check against its own parse, median)`,
     measured: ok
-      ? paths.map((p) => `${p.name} +${(((p.row.stats!.median - a!) / a!) * 100).toFixed(0)}% (${fmtMs(p.row.stats!.median)} vs ${fmtMs(a)} ms)`).join(', ')
+      ? paths.map((p, k) => `${p.name} +${pct(shares[k]!.median)} (across processes: ${a !== undefined ? `+${pct((p.row.stats!.median - a) / a)}, ${fmtMs(p.row.stats!.median)} vs ${fmtMs(a)} ms` : parse.failure ?? '-'})`).join(', ')
       : `parse ${parse.failure ?? fmtMs(a)}; ${paths.map((p) => `${p.name} ${p.row.failure ?? fmtMs(p.row.stats?.median)}`).join('; ')}`,
-    met: ok ? paths.every((p) => p.row.stats!.median - a! <= 0.3 * a!) : false,
+    met: ok ? shares.every((x) => x!.median <= 0.3) : false,
   });
 }
 

@@ -29,6 +29,11 @@ const budgetMs = Number(budgetArg);
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const emit = (o: unknown) => process.stdout.write(JSON.stringify(o) + '\n');
 const maxRssMB = () => process.resourceUsage().maxRSS / 1024;
+/**
+ * A run made of a parse and a check on its result records both parts' times here (the WAT validation
+ * rows): emitted with the run's time, so the bench can set each run's check against its own parse.
+ */
+let runParts: { parse: number; check: number } | undefined;
 
 /** wabt's feature flags, passed to parsing and to validate() alike (see the gotchas doc). */
 const WABT_FEATURES = {
@@ -274,16 +279,22 @@ async function setup(): Promise<() => unknown> {
       case 'ours+live':
         // the editor opening the file: the server's parse, then the live type checker's first full check
         return () => {
+          const t0 = performance.now();
           const doc = parseWat(str);
+          const t1 = performance.now();
           const found = new LiveTypeChecker().check(doc);
+          runParts = { parse: t1 - t0, check: performance.now() - t1 };
           if (found.length > 0) throw new Error(`live type check: ${found[0].message}`);
           return doc.tree;
         };
       case 'ours+validate':
         // the Validate operation on a .wat: the check's parse, then spec validation of its tree
         return () => {
+          const t0 = performance.now();
           const doc = parseWat(str);
+          const t1 = performance.now();
           const found = validateWatDocument(doc);
+          runParts = { parse: t1 - t0, check: performance.now() - t1 };
           if (found.length > 0) throw new Error(`validate: ${found[0].message}`);
           return doc.tree;
         };
@@ -415,7 +426,7 @@ async function main(): Promise<void> {
     // (3 runs alone would leave a sub-millisecond operation in the interpreter), unless a run is slow
     // enough (> 1 s) that warm-up does not matter, or only one run was asked for
     if (warm || dt > 1000 || repeats === 1) {
-      emit({ t: dt, ...(batch > 1 && { batch }) });
+      emit({ t: dt, ...(batch > 1 && { batch }), ...(batch === 1 && runParts && { parts: runParts }) });
       counted++;
     } else {
       warmTimes.push(dt);

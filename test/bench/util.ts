@@ -162,6 +162,8 @@ export function stats(xs: number[]): Stats | undefined {
 export interface ChildResult {
   /** ms of each completed run */
   times: number[];
+  /** for an operation made of a parse and a check (the WAT validation rows): each counted run's two parts, in ms */
+  parts?: { parse: number; check: number }[];
   /** extra peak RSS of the operation over the child's RSS after loading its input (MB) */
   peakDeltaMB?: number;
   /** what one call allocates and holds (heap + external), median of 3 */
@@ -228,6 +230,7 @@ export function runChild(task: string, peer: string, file: string, opts: { repea
         if (!line.startsWith('{')) continue;
         const m = JSON.parse(line);
         if (typeof m.t === 'number') res.times.push(m.t);
+        if (m.parts) (res.parts ??= []).push(m.parts);
         if (m.failure) res.failure = m.failure;
         if (m.peakDeltaMB !== undefined) res.peakDeltaMB = m.peakDeltaMB;
         if (m.allocMB !== undefined) res.allocMB = m.allocMB;
@@ -295,6 +298,7 @@ export async function runInterleaved(jobs: Job[]): Promise<Record<string, ChildR
       if (!prev) out[j.key] = res;
       else {
         prev.times.push(...res.times);
+        if (res.parts) (prev.parts ??= []).push(...res.parts);
         prev.failure ??= res.failure;
         prev.capped ||= res.capped;
         prev.peakDeltaMB = Math.max(prev.peakDeltaMB ?? 0, res.peakDeltaMB ?? 0);
