@@ -6,6 +6,10 @@
  * exceptions), memargs, constants, `br_table`, `call_indirect (type N)`, ...), with the opcodes and immediate
  * shapes of the one instruction table (`OPS` of instruction-encoder.ts, built from `isa/` and `wat/`).
  *
+ * Tokens kept beside a whole parse (`KeptTokens`, for validation) carry the word the tree builder
+ * interned for each keyword and `$id`: an instruction is then found by its word's number (each
+ * distinct word looked up once), not by hashing and comparing its name again; the interner compared it.
+ *
  * It answers `false` ("take the full path") for anything else, and for anything the parser or the tree
  * encoder would report: folded instructions, SIMD lanes, an unknown instruction or `$id`,
  * a constant out of range, a missing `end`... The caller then parses and assembles the module the
