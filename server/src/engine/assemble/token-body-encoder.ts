@@ -149,15 +149,20 @@ export class TokenBodyEncoder {
     this.wordOps = kept.words !== undefined ? new Array<OpInfo | null | undefined>(kept.words.length + 1).fill(undefined) : undefined;
   }
 
+  /** Token t's word number (1 + its slot in `words`), or 0 when the parse kept none for it. */
+  private wordAt(t: number): number {
+    return this.wordOf !== undefined ? this.wordOf[t] : 0;
+  }
+
   /** The key of the `$id` token t: its interned word where the parse kept one (a string whose hash V8 has already computed), else sliced from the text. */
   private idAt(t: number): string {
-    const word = this.wordOf !== undefined ? this.wordOf[t] : 0;
+    const word = this.wordAt(t);
     return idKey(word !== 0 ? this.words![word - 1]! : this.text.slice(this.starts[t], this.ends[t]));
   }
 
   /** The instruction token t names, by its interned word where the parse kept one, else by its text. */
   private op(t: number): OpInfo | undefined {
-    const word = this.wordOf !== undefined ? this.wordOf[t] : 0;
+    const word = this.wordAt(t);
     if (word === 0) return opAt(this.text, this.starts[t], this.ends[t], this.hashes[t]);
     const known = this.wordOps![word];
     if (known !== undefined) return known ?? undefined;
