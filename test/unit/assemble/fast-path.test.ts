@@ -11,12 +11,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { assembleModule, assembleWat, assembleWithoutBodyTrees, type Assembly } from '../../../server/src/engine/assemble';
 import { parse } from '../../../server/src/engine/wat/parser';
+import type { Root } from '../../../server/src/engine/wat/syntax';
 import { tokensOf, type KeptTokens } from '../../../server/src/engine/wat/tree-builder';
 import { parseWat } from '../../../server/src/engine/wat';
 import { reparseWat } from '../../../server/src/engine/wat/incremental';
 import { ModuleAssembler } from '../../../server/src/engine/assemble/module-assembler';
 import type { EngineDiagnostic } from '../../../server/src/engine/diagnostic';
-import { lex, TokenKind } from '../../../server/src/engine/wat/lexer';
+import { lex, TokenKind, type TokenStream } from '../../../server/src/engine/wat/lexer';
 import { WABT_FEATURES } from '../../../server/src/engine/toolchain/features';
 import { CORPUS, corpusModules } from '../validate/wast-modules';
 
@@ -291,6 +292,23 @@ test('assembleWat: legacy exceptions in the flat form (emscripten C++ code) take
   assert.deepEqual(differences.slice(0, 3), [], `${differences.length} of ${compared} mutated texts differ`);
 });
 
+/**
+ * The first module of a parsed text assembled from the tree alone and with `tokens` beside it: asserts
+ * the same bytes, source map and diagnostics; returns how many bodies came from the tokens.
+ */
+function assembledAsFromTree(text: string, root: Root, tokens: TokenStream): number {
+  const m = root.modules[0];
+  const d1: EngineDiagnostic[] = [];
+  const d2: EngineDiagnostic[] = [];
+  const tree = new ModuleAssembler(text, m, root.customAnnotations, d1, true).run();
+  const byTokens = new ModuleAssembler(text, m, root.customAnnotations, d2, true, { tokens });
+  const hinted = byTokens.run();
+  assert.deepEqual(d2, d1);
+  assert.deepEqual(Buffer.from(hinted.bytes), Buffer.from(tree.bytes));
+  assert.deepEqual(mapEntries({ ...hinted, diagnostics: [] }), mapEntries({ ...tree, diagnostics: [] }));
+  return byTokens.bodiesFromTokens;
+}
+
 test('validation encodes a parsed text\'s bodies from its tokens where it can, else from the tree: the same bytes, source map and diagnostics as the tree alone', async (t) => {
   const wabt: Wabt = await (require('wabt') as typeof import('wabt'))();
   let compared = 0;
@@ -301,18 +319,9 @@ test('validation encodes a parsed text\'s bodies from its tokens where it can, e
     if (diagnostics.some((d) => d.severity === 'error') || root.modules[0]?.form !== 'text') return;
     const tokens = tokensOf(root, text);
     assert.ok(tokens, 'a whole parse keeps its tokens');
-    const m = root.modules[0];
-    const d1: EngineDiagnostic[] = [];
-    const d2: EngineDiagnostic[] = [];
-    const tree = new ModuleAssembler(text, m, root.customAnnotations, d1, true).run();
-    const byTokens = new ModuleAssembler(text, m, root.customAnnotations, d2, true, { tokens });
-    const hinted = byTokens.run();
     compared++;
-    if (byTokens.bodiesFromTokens > 0) fromTokens++;
     try {
-      assert.deepEqual(d2, d1);
-      assert.deepEqual(Buffer.from(hinted.bytes), Buffer.from(tree.bytes));
-      assert.deepEqual(mapEntries({ ...hinted, diagnostics: [] }), mapEntries({ ...tree, diagnostics: [] }));
+      if (assembledAsFromTree(text, root, tokens) > 0) fromTokens++;
     } catch (e) {
       differences.push(`${where}: ${(e as Error).message.split('\n')[0]}`);
     }
@@ -375,18 +384,8 @@ test('a whole parse keeps the word it interned for each keyword and $id token, a
     }
   }
   assert.ok(interned > 20);
-  const d1: EngineDiagnostic[] = [];
-  const d2: EngineDiagnostic[] = [];
-  const tree = new ModuleAssembler(text, root.modules[0], root.customAnnotations, d1, true).run();
-  const byWords = new ModuleAssembler(text, root.modules[0], root.customAnnotations, d2, true, { tokens });
-  const hinted = byWords.run();
-  assert.equal(byWords.bodiesFromTokens, 2, 'both bodies from the tokens');
-  assert.deepEqual(d2, d1);
-  assert.deepEqual(Buffer.from(hinted.bytes), Buffer.from(tree.bytes));
-  assert.deepEqual(mapEntries({ ...hinted, diagnostics: [] }), mapEntries({ ...tree, diagnostics: [] }));
+  assert.equal(assembledAsFromTree(text, root, tokens), 2, 'both bodies from the tokens, by their words');
   // without the words, the encoder reads the same from the text
   const noWords: KeptTokens = { ...tokens, wordOf: new Uint16Array(tokens.count) };
-  const byText = new ModuleAssembler(text, root.modules[0], root.customAnnotations, [], true, { tokens: noWords });
-  assert.deepEqual(Buffer.from(byText.run().bytes), Buffer.from(tree.bytes));
-  assert.equal(byText.bodiesFromTokens, 2);
+  assert.equal(assembledAsFromTree(text, root, noWords), 2, 'both bodies from the tokens, by their text');
 });
