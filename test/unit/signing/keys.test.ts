@@ -50,6 +50,30 @@ test('raw wasmsign2 key files: layout and round trip', () => {
   assert.equal(hex(derived.subarray(12)), hex(publicKey.raw));
 });
 
+test('new key pairs come from random seeds, never from crypto.generateKeyPairSync (its job finalizer can deadlock a JWK export in Node 20)', () => {
+  // the module object itself (an import namespace is read-only): the engine's import reads through to it
+  const mutable = require('node:crypto') as { generateKeyPairSync: unknown };
+  const original = mutable.generateKeyPairSync;
+  mutable.generateKeyPairSync = () => {
+    throw new Error('generateKeyPairSync was called');
+  };
+  try {
+    const seeds = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      const { secretKey, publicKey } = generateKeyPair();
+      seeds.add(hex(secretKey.seed));
+      // a working pair: Node signs with the secret key object and verifies with the raw public key
+      const message = Buffer.from(`message ${i}`);
+      const signature = crypto.sign(null, message, secretKey.keyObject);
+      const spki = crypto.createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), publicKey.raw]), format: 'der', type: 'spki' });
+      assert.ok(crypto.verify(null, message, spki, signature), `pair ${i}`);
+    }
+    assert.equal(seeds.size, 200);
+  } finally {
+    mutable.generateKeyPairSync = original;
+  }
+});
+
 test('a secret key object does not show its seed when logged or serialised', () => {
   const { secretKey } = generateKeyPair();
   const seedHex = hex(secretKey.seed);
