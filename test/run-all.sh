@@ -36,7 +36,20 @@ fi
 sum() { grep -hE "^ℹ $1 [0-9]+$" "$log_dir"/*.log 2>/dev/null | awk '{s+=$3} END {print s+0}'; }
 host() { grep -h "^extension-host suite in code-server: " "$log_dir"/*.log 2>/dev/null | sed -E "s/.*: ([0-9]+) passed, ([0-9]+) failed.*/\\$1/" | awk '{s+=$1} END {print s+0}'; }
 passed=$(( $(sum pass) + $(host 1) )); failures=$(( $(sum fail) + $(host 2) )); skipped=$(sum skipped)
+# on failure, the reasons again at the very end (the spec reporter's "failing tests" section of each log,
+# without stack frames), so the tail of the output a CI system keeps says why, not only what
+failure_reasons() {
+  for f in "$log_dir"/*.log; do
+    awk -v layer="$(basename "$f" .log)" '
+      /^✖ failing tests:$/ { on = 1; print "::: failing in " layer; next }
+      on && /^[[:space:]]+at / { next }
+      on && /^test at / { lines = 0 }
+      on && NF > 0 && lines < 12 && shown < 60 { print; lines++; shown++ }
+    ' "$f"
+  done
+}
 if [ ${#failed[@]} -gt 0 ]; then
+  failure_reasons
   echo "FAILED layers: ${failed[*]}"
   echo "tests: $passed passed, $failures failed, $skipped skipped"
   exit 1
